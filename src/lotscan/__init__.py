@@ -1,0 +1,3 @@
+"""lotscan: lot-traceability scanning station."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from lotscan.cli.main import main
+
+main()
