@@ -1,0 +1,58 @@
+"""The human-readable form ``(01)09521234543213(10)ABC``; ``\\(`` is a literal bracket."""
+
+from __future__ import annotations
+
+from lotscan.codes import findings as f
+from lotscan.codes.ai_table import find_ai
+from lotscan.codes.gs1 import Element
+from lotscan.codes.scan import Finding
+
+
+def looks_bracketed(text: str) -> bool:
+    return text.startswith("(") and ")" in text[:6]
+
+
+def parse_bracketed(text: str) -> tuple[list[Element], list[Finding]]:
+    elements: list[Element] = []
+    index = 0
+    length = len(text)
+    while index < length:
+        if text[index] != "(":
+            return elements, [_malformed("expected '(' before an AI", index)]
+        close = text.find(")", index + 1, index + 6)
+        ai = text[index + 1 : close] if close != -1 else ""
+        if close == -1 or not (2 <= len(ai) <= 4) or not ai.isdigit():
+            return elements, [_malformed("'(' must be followed by a 2-4 digit AI and ')'", index)]
+        if find_ai(ai) is None or find_ai(ai).ai != ai:  # type: ignore[union-attr]
+            return elements, [
+                f.finding(
+                    f.UNKNOWN_AI,
+                    f"({ai}) is not a GS1 Application Identifier. " + f.RESCAN,
+                    index,
+                    close + 1,
+                )
+            ]
+        value_start = close + 1
+        chars: list[str] = []
+        cursor = value_start
+        while cursor < length and text[cursor] != "(":
+            if text[cursor] == "\\" and cursor + 1 < length and text[cursor + 1] == "(":
+                cursor += 1
+            chars.append(text[cursor])
+            cursor += 1
+        if not chars:
+            return elements, [_malformed(f"({ai}) has no value", index, close + 1)]
+        elements.append(Element(ai, "".join(chars), index, value_start, cursor))
+        index = cursor
+    if not elements:
+        return elements, [_malformed("no AI found", 0)]
+    return elements, []
+
+
+def _malformed(why: str, start: int, end: int | None = None) -> Finding:
+    return f.finding(
+        f.MALFORMED_GS1,
+        f"The bracketed GS1 text is malformed: {why}. " + f.RESCAN,
+        start,
+        end if end is not None else start + 1,
+    )
