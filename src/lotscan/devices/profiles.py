@@ -1,0 +1,218 @@
+"""Device profiles: one TOML file per hardware model in the top-level ``drivers/`` directory.
+
+A profile says how to talk to a model: protocol family, how to recognise its port, baud and
+framing, prefix and suffix, AIM ids, GS substitute, keyboard layout, decoder formats and RFID
+thresholds. Adding a compatible device is adding a file, not code (see drivers/README.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FAMILIES = ("serial-scanner", "hid-scanner", "camera", "r2000", "mqtt-rfid", "rdm6300")
+SUFFIXES = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "ETX": b"\x03", "TAB": b"\t", "NONE": b""}
+AIM_MODES = ("none", "keep", "strip")
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be found or does not make sense."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    family: str
+    description: str = ""
+    path: Path | None = None
+    # [match]: how `lotscan devices` recognises the hardware
+    vid_pid: tuple[str, ...] = ()
+    by_id: tuple[str, ...] = ()  # fnmatch patterns on /dev/serial/by-id or /dev/input/by-id names
+    names: tuple[str, ...] = ()  # fnmatch patterns on the product / input / camera name
+    # [serial]
+    baud: int = 9600
+    bytesize: int = 8
+    parity: str = "N"
+    stopbits: float = 1
+    exclusive: bool = True
+    # [framing]
+    prefix: str = ""
+    suffix: str = "CR"
+    interbyte_timeout_ms: float = 0.0  # >0: a pause this long also ends a scan
+    max_frame_bytes: int = 8192
+    # [symbology]
+    aim_ids: str = "none"  # none: device sends none | keep: split into RawScan.aim_id | strip
+    gs_substitute: str = ""  # character the device sends in place of GS (0x1D), e.g. "|"
+    # [hid]
+    layout: str = "us"
+    # [camera]
+    backend: str = "zxing"
+    formats: tuple[str, ...] = ()
+    width: int = 1280
+    height: int = 720
+    roi: tuple[float, float, float, float] = ()  # type: ignore[assignment]  # x, y, w, h fractions
+    dedupe_window_s: float = 2.0
+    # [rfid]
+    address: int = 0xFF
+    antennas: tuple[int, ...] = (1,)
+    power_dbm: int | None = None
+    rssi_threshold_dbm: float | None = None
+    round_timeout_s: float = 0.5
+    # [mqtt]
+    host: str = "127.0.0.1"
+    mqtt_port: int = 1883
+    topic: str = ""
+    payload: str = "auto"  # auto | impinj | zebra | generic
+    # [supervisor]
+    backoff_initial_s: float = 0.1
+    backoff_max_s: float = 1.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def suffix_bytes(self) -> bytes:
+        return SUFFIXES[self.suffix]
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Profile:
+        """This profile with some fields replaced, e.g. a station's `baud = 9600` override."""
+        if not overrides:
+            return self
+        values = _coerce(overrides, source=f"overrides for profile {self.name!r}")
+        profile = dataclasses.replace(self, **values)
+        _validate(profile)
+        return profile
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Profile)}
+_TUPLE_FIELDS = {"vid_pid", "by_id", "names", "formats", "antennas", "roi"}
+_SECTIONS = (
+    "profile",
+    "match",
+    "serial",
+    "framing",
+    "symbology",
+    "hid",
+    "camera",
+    "rfid",
+    "mqtt",
+    "supervisor",
+)
+
+
+def drivers_dirs() -> list[Path]:
+    """Where profiles are looked for, first match wins.
+
+    $LOTSCAN_DRIVERS (os.pathsep-separated), then ./drivers, then the drivers/ next to the
+    source tree this package was loaded from.
+    """
+    candidates: list[Path] = []
+    env = os.environ.get("LOTSCAN_DRIVERS")
+    if env:
+        candidates += [Path(p) for p in env.split(os.pathsep) if p]
+    candidates.append(Path.cwd() / "drivers")
+    here = Path(__file__).resolve()
+    candidates += [parent / "drivers" for parent in here.parents[2:5]]
+    seen: list[Path] = []
+    for candidate in candidates:
+        if candidate.is_dir() and candidate.resolve() not in seen:
+            seen.append(candidate.resolve())
+    return seen
+
+
+def known_profiles() -> dict[str, Path]:
+    """Every profile name found, mapped to its file."""
+    found: dict[str, Path] = {}
+    for directory in drivers_dirs():
+        for path in sorted(directory.glob("*.toml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def load_profile(name_or_path: str | os.PathLike[str]) -> Profile:
+    """Load a profile by name (``honeywell-serial``) or by the path of a TOML file."""
+    text = os.fspath(name_or_path)
+    path = Path(text)
+    if text.endswith(".toml") or path.is_file():
+        if not path.is_file():
+            raise ProfileError(f"profile file {text} does not exist")
+        return parse_profile(path)
+    known = known_profiles()
+    if text not in known:
+        names = (
+            ", ".join(sorted(known)) or "(none: no drivers/ directory found; set LOTSCAN_DRIVERS)"
+        )
+        raise ProfileError(
+            f"unknown device profile {text!r}. Known profiles: {names}. "
+            "Add a TOML file to drivers/ (see drivers/README.md) or give a path to one."
+        )
+    return parse_profile(known[text])
+
+
+def parse_profile(path: Path) -> Profile:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"profile {path} is not valid TOML: {exc}") from exc
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        if isinstance(value, dict) and key in _SECTIONS:
+            flat.update(value)
+        elif isinstance(value, dict):
+            raise ProfileError(
+                f"profile {path}: unknown section [{key}]; sections are {', '.join(_SECTIONS)}"
+            )
+        else:
+            flat[key] = value
+    flat.setdefault("name", path.stem)
+    if "family" not in flat:
+        raise ProfileError(f"profile {path}: missing 'family' (one of {', '.join(FAMILIES)})")
+    values = _coerce(flat, source=f"profile {path}")
+    profile = Profile(path=path, **values)
+    _validate(profile)
+    return profile
+
+
+def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("path", "extra"):
+            continue
+        if key not in _FIELDS:
+            extra[key] = value
+            continue
+        if key in _TUPLE_FIELDS:
+            value = tuple(value) if isinstance(value, list | tuple) else (value,)
+        elif key == "suffix":
+            value = str(value).upper()
+        elif key in ("address",) and isinstance(value, str):
+            value = int(value, 0)
+        out[key] = value
+    if extra:
+        out["extra"] = extra
+    return out
+
+
+def _validate(profile: Profile) -> None:
+    where = f"profile {profile.name!r}"
+    if profile.family not in FAMILIES:
+        raise ProfileError(
+            f"{where}: family {profile.family!r} is not one of {', '.join(FAMILIES)}"
+        )
+    if profile.suffix not in SUFFIXES:
+        raise ProfileError(
+            f"{where}: suffix {profile.suffix!r} is not one of {', '.join(SUFFIXES)}"
+        )
+    if profile.aim_ids not in AIM_MODES:
+        raise ProfileError(f"{where}: aim_ids {profile.aim_ids!r} is not one of {AIM_MODES}")
+    if len(profile.gs_substitute) > 1:
+        raise ProfileError(
+            f"{where}: gs_substitute must be one character, not {profile.gs_substitute!r}"
+        )
+    if profile.roi and len(profile.roi) != 4:
+        raise ProfileError(f"{where}: roi must be [x, y, width, height] as fractions of the frame")
+    if profile.backend not in ("zxing", "pyzbar"):
+        raise ProfileError(f"{where}: backend {profile.backend!r} is not zxing or pyzbar")
