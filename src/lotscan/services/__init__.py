@@ -1,1 +1,1 @@
-"""lotscan.services"""
+"""Workflows: a Scan plus its context become a Verdict, and accepted scans become events."""

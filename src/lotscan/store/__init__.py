@@ -1,1 +1,1 @@
-"""lotscan.store"""
+"""The station's local lot cache: SQLAlchemy models, queries, migrations (SQLite)."""

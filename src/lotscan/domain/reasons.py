@@ -1,0 +1,85 @@
+"""Reason codes: one stable code and one plain sentence each, saying what to do next."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReasonCode(StrEnum):
+    UNKNOWN_ITEM = "UNKNOWN_ITEM"
+    UNKNOWN_LOT = "UNKNOWN_LOT"
+    LOT_ON_HOLD = "LOT_ON_HOLD"
+    LOT_QUARANTINED = "LOT_QUARANTINED"
+    LOT_RECALLED = "LOT_RECALLED"
+    LOT_REJECTED = "LOT_REJECTED"
+    LOT_EXPIRED = "LOT_EXPIRED"
+    SHORT_SHELF_LIFE = "SHORT_SHELF_LIFE"
+    WRONG_ITEM = "WRONG_ITEM"
+    WRONG_LOCATION = "WRONG_LOCATION"
+    NOT_FEFO = "NOT_FEFO"
+    QTY_EXCEEDS_STOCK = "QTY_EXCEEDS_STOCK"
+    QTY_EXCEEDS_TASK = "QTY_EXCEEDS_TASK"
+    DUPLICATE_SCAN = "DUPLICATE_SCAN"
+    DUPLICATE_SERIAL = "DUPLICATE_SERIAL"
+    MALFORMED_GS1 = "MALFORMED_GS1"
+    BAD_CHECK_DIGIT = "BAD_CHECK_DIGIT"
+    MISSING_LOT = "MISSING_LOT"
+    MISSING_EXPIRY = "MISSING_EXPIRY"
+    UNKNOWN_TASK = "UNKNOWN_TASK"
+    TASK_CLOSED = "TASK_CLOSED"
+    UNKNOWN_LOCATION = "UNKNOWN_LOCATION"
+    HOLD_LOCATION = "HOLD_LOCATION"
+    NOT_A_LOT = "NOT_A_LOT"
+    WRONG_SCAN_TYPE = "WRONG_SCAN_TYPE"
+    MISSING_CONTEXT = "MISSING_CONTEXT"
+    UNKNOWN_OPERATOR = "UNKNOWN_OPERATOR"
+    NOT_AUTHORISED = "NOT_AUTHORISED"
+    NO_STOCK = "NO_STOCK"
+    SUSPICIOUS_LOT = "SUSPICIOUS_LOT"
+    BAD_OVERRIDE = "BAD_OVERRIDE"
+    OVERRIDDEN = "OVERRIDDEN"
+
+
+# Sentences use {placeholders} filled from the facts of the scan.
+MESSAGES: dict[ReasonCode, str] = {
+    ReasonCode.UNKNOWN_ITEM: "Product {gtin} is not in the item list. Set it aside and call a supervisor.",
+    ReasonCode.UNKNOWN_LOT: "Lot {lot} of {item} is not known here. Check the label, or receive it first.",
+    ReasonCode.LOT_ON_HOLD: "Lot {lot} is ON HOLD. Do not use it; put it back and scan another lot.",
+    ReasonCode.LOT_QUARANTINED: "Lot {lot} is in QUARANTINE awaiting release. Do not use it; scan a released lot.",
+    ReasonCode.LOT_RECALLED: "Lot {lot} is RECALLED. Do not use or ship it; move it to the hold area.",
+    ReasonCode.LOT_REJECTED: "Lot {lot} was REJECTED by quality. Do not use it; move it to the hold area.",
+    ReasonCode.LOT_EXPIRED: "Lot {lot} expired on {expiry}. Do not use it; move it to the hold area.",
+    ReasonCode.SHORT_SHELF_LIFE: "Lot {lot} has only {days} days left (minimum {minimum}). Ask a supervisor before accepting it.",
+    ReasonCode.WRONG_ITEM: "This is {item}, but the task needs {expected}. Put it back and scan the right product.",
+    ReasonCode.WRONG_LOCATION: "Lot {lot} is not at {location}. Scan the lot where you are, or move it first.",
+    ReasonCode.NOT_FEFO: "Lot {lot} is not the first to expire. Take lot {better} at {where} instead.",
+    ReasonCode.QTY_EXCEEDS_STOCK: "Only {available} {unit} of lot {lot} are recorded at {location}, not {qty}. Count again or enter the real quantity.",
+    ReasonCode.QTY_EXCEEDS_TASK: "The task needs only {remaining} {unit} more, not {qty}. Enter the right quantity.",
+    ReasonCode.DUPLICATE_SCAN: "This label was already scanned {when}. Scan the next one.",
+    ReasonCode.DUPLICATE_SERIAL: "Serial {serial} of {gtin} was already recorded. Check for a copied label; call a supervisor.",
+    ReasonCode.MALFORMED_GS1: "The barcode could not be read as GS1: {detail}. Scan again or type the code.",
+    ReasonCode.BAD_CHECK_DIGIT: "The barcode's check digit is wrong: {detail}. Scan again; if it repeats, the label is damaged.",
+    ReasonCode.MISSING_LOT: "The label has no lot number. Ask for an internal lot label before using it.",
+    ReasonCode.MISSING_EXPIRY: "The label has no expiry date and the item needs one. Ask for an internal label.",
+    ReasonCode.UNKNOWN_TASK: "{task} does not exist on this station. Check the document number or sync the station.",
+    ReasonCode.TASK_CLOSED: "{task} is already closed. Pick another task.",
+    ReasonCode.UNKNOWN_LOCATION: "Location {location} is not known here. Scan a location label from this site.",
+    ReasonCode.HOLD_LOCATION: "{location} is a hold area; stock there cannot be picked. Take the suggested lot.",
+    ReasonCode.NOT_A_LOT: "This is a {kind} code, not a product label. Scan the product's lot label.",
+    ReasonCode.WRONG_SCAN_TYPE: "A {kind} code does nothing in {workflow}. {hint}",
+    ReasonCode.MISSING_CONTEXT: "{detail}",
+    ReasonCode.UNKNOWN_OPERATOR: "Badge {operator} is not known here. Scan your own badge or call a supervisor.",
+    ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
+    ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
+    ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
+    ReasonCode.BAD_OVERRIDE: "Override {override} is not allowed here: {detail}",
+    ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",
+}
+
+
+def sentence(code: ReasonCode, **facts: object) -> str:
+    template = MESSAGES[code]
+    try:
+        return template.format(**facts)
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -1,0 +1,267 @@
+"""Checks several workflows share: reading the scan, finding the lot, its status and expiry,
+FEFO, stock and task lines. Each adds reasons to the run's Findings; none writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Connection
+
+from lotscan.codes.scan import Scan, ScanKind
+from lotscan.domain.reasons import ReasonCode
+from lotscan.domain.status import LotStatus, days_left, is_expired
+from lotscan.domain.verdict import Suggestion
+from lotscan.services.context import ScanContext
+from lotscan.services.judge import Findings
+from lotscan.settings import StationSettings
+from lotscan.store import queries as q
+
+STATUS_REASONS = {
+    LotStatus.HOLD: ReasonCode.LOT_ON_HOLD,
+    LotStatus.QUARANTINE: ReasonCode.LOT_QUARANTINED,
+    LotStatus.RECALLED: ReasonCode.LOT_RECALLED,
+    LotStatus.REJECTED: ReasonCode.LOT_REJECTED,
+}
+
+
+@dataclass
+class Run:
+    """One scan being judged: the connection, the settings, the context and the findings."""
+
+    conn: Connection
+    settings: StationSettings
+    ctx: ScanContext
+    scan: Scan
+    findings: Findings = field(default_factory=Findings)
+
+    def add(self, code: ReasonCode, **facts: object) -> None:
+        self.findings.add(code, **facts)
+
+
+@dataclass(frozen=True)
+class Product:
+    item: q.ItemRow
+    lot: q.LotRow | None
+    lot_code: str | None
+
+
+def scan_is_readable(run: Run) -> bool:
+    """Turn interpretation errors into reasons; False when nothing usable was read."""
+    scan = run.scan
+    for finding in scan.errors:
+        code = (
+            ReasonCode.BAD_CHECK_DIGIT
+            if finding.code == "BAD_CHECK_DIGIT"
+            else ReasonCode.MALFORMED_GS1
+        )
+        run.add(code, detail=finding.message)
+    for finding in scan.warnings:
+        if finding.code == "SUSPICIOUS_LOT":
+            run.add(ReasonCode.SUSPICIOUS_LOT, lot=scan.lot, detail=finding.message)
+    return not scan.errors
+
+
+def resolve_product(run: Run) -> Product | None:
+    """The item and lot a product or pallet scan names; reasons added when it can't be found."""
+    scan, conn = run.scan, run.conn
+    if scan.kind is ScanKind.PALLET and scan.sscc and not scan.gtin:
+        found = q.container(conn, scan.sscc)
+        if found is None or found["lot_id"] is None:
+            run.add(ReasonCode.UNKNOWN_LOT, lot=f"pallet {scan.sscc}", item="unknown product")
+            return None
+        lot = q.lot_by_id(conn, found["lot_id"])
+        item = q.item_by_id(conn, lot.item_id) if lot else None
+        return Product(item, lot, lot.code) if item and lot else None
+    if not scan.gtin:
+        by_code = q.lots_by_code(conn, scan.raw.strip()) if scan.kind is ScanKind.UNKNOWN else []
+        if len(by_code) == 1:
+            run.findings.reasons.clear()
+            lot = by_code[0]
+            item = q.item_by_id(conn, lot.item_id)
+            return Product(item, lot, lot.code) if item else None
+        run.add(ReasonCode.NOT_A_LOT, kind=scan.kind.value)
+        return None
+    item = q.item_by_gtin(conn, scan.gtin)
+    if item is None:
+        run.add(ReasonCode.UNKNOWN_ITEM, gtin=scan.gtin)
+        return None
+    if not scan.lot:
+        if item.lot_tracked:
+            run.add(ReasonCode.MISSING_LOT)
+        return Product(item, None, None)
+    return Product(item, q.lot_by_code(conn, item.id, scan.lot), scan.lot)
+
+
+def require_known_lot(run: Run, product: Product) -> q.LotRow | None:
+    if product.lot is None:
+        if product.lot_code is not None:
+            run.add(
+                ReasonCode.UNKNOWN_LOT,
+                lot=product.lot_code,
+                item=product.item.description or product.item.code,
+            )
+        return None
+    return product.lot
+
+
+def check_usable(run: Run, lot: q.LotRow) -> None:
+    """Status and expiry: may this lot be used, picked or shipped today?"""
+    reason = STATUS_REASONS.get(lot.status)
+    if reason:
+        run.add(reason, lot=lot.code)
+    if is_expired(lot.expiry, run.ctx.today):
+        run.add(
+            ReasonCode.LOT_EXPIRED,
+            lot=lot.code,
+            expiry=lot.expiry.isoformat() if lot.expiry else "",
+        )
+
+
+def check_shelf_life(run: Run, item: q.ItemRow, lot_code: str) -> None:
+    expiry = run.scan.expiry
+    if expiry is None:
+        if item.expiry_required and item.lot_tracked:
+            run.add(ReasonCode.MISSING_EXPIRY)
+        return
+    if is_expired(expiry, run.ctx.today):
+        run.add(ReasonCode.LOT_EXPIRED, lot=lot_code, expiry=expiry.isoformat())
+        return
+    left = days_left(expiry, run.ctx.today)
+    if item.min_remaining_days is not None and left is not None and left < item.min_remaining_days:
+        run.add(
+            ReasonCode.SHORT_SHELF_LIFE, lot=lot_code, days=left, minimum=item.min_remaining_days
+        )
+
+
+def check_fefo(run: Run, item: q.ItemRow, lot: q.LotRow) -> None:
+    best = q.fefo_candidates(run.conn, item.id, run.ctx.today, limit=1)
+    if not best:
+        return
+    first = best[0]
+    run.findings.suggestion = Suggestion(
+        first.lot_code,
+        item.gtin,
+        first.location_code,
+        first.quantity,
+        first.expiry.isoformat() if first.expiry else None,
+    )
+    if first.lot_id == lot.id:
+        return
+    if (first.expiry or _MAX) < (lot.expiry or _MAX):
+        run.add(ReasonCode.NOT_FEFO, lot=lot.code, better=first.lot_code, where=first.location_code)
+
+
+_MAX = date.max
+
+
+def check_duplicate(run: Run) -> None:
+    window = run.settings.policy.duplicate_window_s
+    if window <= 0 or not run.scan.raw:
+        return
+    since = run.ctx.now - timedelta(seconds=window)
+    seen = q.last_same_scan(run.conn, run.scan.raw, since)
+    if seen is not None:
+        ago = (run.ctx.now - seen).total_seconds()
+        run.add(ReasonCode.DUPLICATE_SCAN, when=f"{ago:.1f} s ago")
+
+
+def resolve_location(run: Run, code: str | None, *, role: str = "location") -> q.LocationRow | None:
+    if not code:
+        return None
+    location = q.location_by_code(run.conn, code)
+    if location is None:
+        location = q.location_by_gln(run.conn, code)
+    if location is None:
+        run.add(ReasonCode.UNKNOWN_LOCATION, location=code)
+    return location
+
+
+def resolve_task(run: Run, kinds: tuple[str, ...], label: str) -> q.TaskRow | None:
+    code = run.ctx.task
+    if not code:
+        run.add(
+            ReasonCode.MISSING_CONTEXT,
+            detail=f"Choose the {label} first (scan its barcode or give --task).",
+        )
+        return None
+    task = q.task_by_code(run.conn, code)
+    if task is None or task.kind not in kinds:
+        run.add(ReasonCode.UNKNOWN_TASK, task=f"{label.capitalize()} {code}")
+        return None
+    if task.status != "open":
+        run.add(ReasonCode.TASK_CLOSED, task=f"{label.capitalize()} {code}")
+        return None
+    return task
+
+
+def source_location(
+    run: Run, lot: q.LotRow, qty: float | None
+) -> tuple[q.LocationRow | None, float]:
+    """Where the stock is taken from: the given location, else where this lot has the most."""
+    if run.ctx.location:
+        location = resolve_location(run, run.ctx.location)
+        if location is None:
+            return None, 0.0
+        return location, q.stock_qty(run.conn, lot.id, location.id)
+    places = [(loc, qty_) for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
+    if not places:
+        run.add(ReasonCode.NO_STOCK, lot=lot.code, at="")
+        return None, 0.0
+    usable = [p for p in places if p[0].pickable and not p[0].is_hold] or places
+    location, available = max(usable, key=lambda p: p[1])
+    return location, available
+
+
+def check_stock(
+    run: Run, lot: q.LotRow, location: q.LocationRow, available: float, qty: float, unit: str
+) -> None:
+    if available <= 0:
+        run.add(ReasonCode.NO_STOCK, lot=lot.code, at=f" at {location.code}")
+    elif qty > available + 1e-9:
+        run.add(
+            ReasonCode.QTY_EXCEEDS_STOCK,
+            available=f"{available:g}",
+            unit=unit,
+            lot=lot.code,
+            location=location.code,
+            qty=f"{qty:g}",
+        )
+
+
+def open_line_for(
+    run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: str
+) -> q.TaskLineRow | None:
+    lines = q.task_lines(run.conn, task.id, item.id)
+    if not lines:
+        expected = ", ".join(
+            sorted(
+                {
+                    (q.item_by_id(run.conn, line.item_id) or item).code
+                    for line in q.task_lines(run.conn, task.id)
+                }
+            )
+        )
+        run.add(
+            ReasonCode.WRONG_ITEM,
+            item=item.description or item.code,
+            expected=expected or expected_label,
+        )
+        return None
+    open_lines = [line for line in lines if line.remaining > 0]
+    return open_lines[0] if open_lines else lines[-1]
+
+
+def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None:
+    if qty > line.remaining + 1e-9:
+        run.add(
+            ReasonCode.QTY_EXCEEDS_TASK, remaining=f"{line.remaining:g}", unit=unit, qty=f"{qty:g}"
+        )
+
+
+def scan_quantity(run: Run, default: float | None = None) -> float:
+    if run.ctx.qty is not None:
+        return float(run.ctx.qty)
+    if run.scan.quantity is not None:
+        return float(run.scan.quantity)
+    return default if default is not None else 1.0

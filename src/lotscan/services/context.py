@@ -1,0 +1,60 @@
+"""What a workflow needs besides the scan: who, which task, where, how many, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+
+class Workflow(StrEnum):
+    RECEIVE = "receive"
+    MOVE = "move"
+    CONSUME = "consume"
+    PRODUCE = "produce"
+    PICK = "pick"
+    SHIP = "ship"
+    HOLD = "hold"
+    RELEASE = "release"
+    QUARANTINE = "quarantine"
+    COUNT = "count"
+    LOOKUP = "lookup"
+
+    @classmethod
+    def parse(cls, name: str) -> Workflow:
+        try:
+            return cls(name.strip().lower())
+        except ValueError:
+            known = ", ".join(w.value for w in cls)
+            raise ValueError(f"unknown workflow {name!r}; choose one of: {known}") from None
+
+
+STATUS_WORKFLOWS = {
+    Workflow.HOLD: "hold",
+    Workflow.RELEASE: "released",
+    Workflow.QUARANTINE: "quarantine",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    workflow: Workflow
+    operator: str | None = None
+    task: str | None = None
+    location: str | None = None
+    to_location: str | None = None
+    qty: float | None = None
+    override: str | None = None
+    reason: str | None = None
+    now: datetime = field(default_factory=_now)  # station clock, UTC, naive
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def with_(self, **changes: object) -> ScanContext:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,352 @@
+"""Loading master data and tasks from CSV or JSON, all or nothing.
+
+Files (CSV with a header row, or one JSON object with a list per name):
+  sites        code, name, gln
+  locations    code, site, gln, name, pickable, is_hold
+  items        code, gtin, description, unit, lot_tracked, expiry_required, shelf_life_days,
+               min_remaining_days, receive_status
+  operators    badge, name, role (operator|supervisor|admin), pin
+  lots         item, lot, status, expiry, best_before, production_date, supplier, supplier_lot
+  stock        item, lot, location, qty
+  tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,
+               planned_qty, line, location
+  task_lines   task, line_no, item, qty_expected, qty_done, lot, sscc
+Dates are ISO (2026-03-01) or relative to the day of import: +30d, -5d, today.
+Rows are matched on their natural key (code, badge, item+lot, ...) and updated in place, so an
+import can be repeated. Any bad row stops the whole import with its file, row and column named.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select, update
+
+from lotscan.domain.status import LotStatus
+from lotscan.services.pins import hash_pin
+from lotscan.store.schema import Item, Location, Lot, Operator, Site, Stock, Task, TaskLine
+
+ORDER = ("sites", "locations", "items", "operators", "lots", "stock", "tasks", "task_lines")
+TASK_KINDS = ("asn", "po", "work_order", "pick_list", "shipment")
+ROLES = ("operator", "supervisor", "admin")
+
+
+class ImportDataError(ValueError):
+    """A row that cannot be imported: names the file, the row, the column and the fix."""
+
+
+@dataclass
+class Row:
+    source: str
+    number: int
+    data: dict[str, Any]
+
+    def fail(self, column: str, problem: str) -> ImportDataError:
+        return ImportDataError(f"{self.source} row {self.number}, column '{column}': {problem}")
+
+    def text(self, column: str, *, required: bool = False) -> str | None:
+        value = self.data.get(column)
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if required:
+                raise self.fail(column, "is empty; it is required")
+            return None
+        return text
+
+    def number_(self, column: str, default: float | None = None) -> float | None:
+        text = self.text(column)
+        if text is None:
+            return default
+        try:
+            return float(text)
+        except ValueError:
+            raise self.fail(column, f"{text!r} is not a number") from None
+
+    def integer(self, column: str) -> int | None:
+        value = self.number_(column)
+        return None if value is None else int(value)
+
+    def flag(self, column: str, default: bool) -> bool:
+        text = self.text(column)
+        if text is None:
+            return default
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "y"):
+            return True
+        if lowered in ("0", "false", "no", "n"):
+            return False
+        raise self.fail(column, f"{text!r} is not yes/no")
+
+    def date_(self, column: str, today: date) -> date | None:
+        text = self.text(column)
+        if text is None:
+            return None
+        if text == "today":
+            return today
+        if text[0] in "+-" and text.endswith("d"):
+            try:
+                return today + timedelta(days=int(text[:-1]))
+            except ValueError:
+                pass
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(
+                column, f"{text!r} is not a date (use 2026-03-01, +30d or today)"
+            ) from None
+
+    def choice(self, column: str, allowed: Iterable[str], default: str | None = None) -> str:
+        text = (self.text(column) or default or "").lower()
+        options = tuple(allowed)
+        if text not in options:
+            raise self.fail(column, f"{text!r} is not one of {', '.join(options)}")
+        return text
+
+
+def read_source(path: Path) -> dict[str, list[Row]]:
+    """Rows per table name from a directory of CSV files, one CSV file, or one JSON file."""
+    if not path.exists():
+        raise ImportDataError(f"{path} does not exist")
+    if path.is_dir():
+        tables: dict[str, list[Row]] = {}
+        for name in ORDER:
+            for candidate in (path / f"{name}.csv", path / f"{name}.json"):
+                if candidate.exists():
+                    tables.update(read_source(candidate))
+        if not tables:
+            raise ImportDataError(f"{path} holds none of {', '.join(n + '.csv' for n in ORDER)}")
+        return tables
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportDataError(f"{path}: not valid JSON ({exc})") from exc
+        if isinstance(data, list):
+            data = {path.stem: data}
+        if not isinstance(data, dict):
+            raise ImportDataError(f"{path}: expected an object with lists named {', '.join(ORDER)}")
+        unknown = set(data) - set(ORDER)
+        if unknown:
+            raise ImportDataError(
+                f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(ORDER)}"
+            )
+        return {
+            name: [Row(f"{path.name}:{name}", i + 1, dict(r)) for i, r in enumerate(rows)]
+            for name, rows in data.items()
+        }
+    if path.stem not in ORDER:
+        raise ImportDataError(
+            f"{path.name}: name the file after its table: {', '.join(n + '.csv' for n in ORDER)}"
+        )
+    reader = csv.DictReader(io.StringIO(text))
+    return {path.stem: [Row(path.name, i + 2, dict(r)) for i, r in enumerate(reader)]}
+
+
+def import_tables(
+    conn: Connection,
+    tables: dict[str, list[Row]],
+    *,
+    today: date | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Write the rows in dependency order inside the caller's transaction; counts per table."""
+    today = today or datetime.now(UTC).date()
+    counts: dict[str, int] = {}
+    for name in ORDER:
+        rows = tables.get(name, [])
+        loader = LOADERS[name]
+        for row in rows:
+            loader(conn, row, today)
+        counts[name] = len(rows)
+        if progress:
+            progress(name, len(rows))
+    return counts
+
+
+def _upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any]) -> int:
+    where = [table.c[k] == v for k, v in key.items()]
+    found = conn.execute(select(table.c.id).where(*where)).scalar()
+    if found is not None:
+        conn.execute(update(table).where(table.c.id == found).values(**values))
+        return int(found)
+    return int(conn.execute(insert(table).values(**key, **values)).inserted_primary_key[0])
+
+
+def _id_of(conn: Connection, table: Table, column: str, value: str, row: Row, label: str) -> int:
+    found = conn.execute(select(table.c.id).where(table.c[column] == value)).scalar()
+    if found is None:
+        raise row.fail(label, f"{value!r} is not known; import it first (or fix the code)")
+    return int(found)
+
+
+def _sites(conn: Connection, row: Row, today: date) -> None:
+    _upsert(
+        conn,
+        Site.__table__,
+        {"code": row.text("code", required=True)},
+        {"name": row.text("name") or "", "gln": row.text("gln")},
+    )
+
+
+def _locations(conn: Connection, row: Row, today: date) -> None:
+    site = _id_of(conn, Site.__table__, "code", row.text("site", required=True) or "", row, "site")
+    _upsert(
+        conn,
+        Location.__table__,
+        {"code": row.text("code", required=True)},
+        {
+            "site_id": site,
+            "gln": row.text("gln"),
+            "name": row.text("name") or "",
+            "pickable": row.flag("pickable", True),
+            "is_hold": row.flag("is_hold", False),
+        },
+    )
+
+
+def _items(conn: Connection, row: Row, today: date) -> None:
+    gtin = row.text("gtin")
+    if gtin is not None:
+        if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+            raise row.fail("gtin", f"{gtin!r} is not a GTIN (8, 12, 13 or 14 digits)")
+        gtin = gtin.zfill(14)
+    _upsert(
+        conn,
+        Item.__table__,
+        {"code": row.text("code", required=True)},
+        {
+            "gtin": gtin,
+            "description": row.text("description") or "",
+            "unit": row.text("unit") or "EA",
+            "lot_tracked": row.flag("lot_tracked", True),
+            "expiry_required": row.flag("expiry_required", True),
+            "shelf_life_days": row.integer("shelf_life_days"),
+            "min_remaining_days": row.integer("min_remaining_days"),
+            "receive_status": row.choice("receive_status", ("released", "quarantine"), "released"),
+        },
+    )
+
+
+def _operators(conn: Connection, row: Row, today: date) -> None:
+    pin = row.text("pin")
+    values: dict[str, Any] = {
+        "name": row.text("name") or "",
+        "role": row.choice("role", ROLES, "operator"),
+    }
+    if pin:
+        values["pin_hash"] = hash_pin(pin)
+    _upsert(conn, Operator.__table__, {"badge": row.text("badge", required=True)}, values)
+
+
+def _lots(conn: Connection, row: Row, today: date) -> None:
+    item = _id_of(conn, Item.__table__, "code", row.text("item", required=True) or "", row, "item")
+    _upsert(
+        conn,
+        Lot.__table__,
+        {"item_id": item, "code": row.text("lot", required=True)},
+        {
+            "status": row.choice("status", [s.value for s in LotStatus], "released"),
+            "expiry": row.date_("expiry", today),
+            "best_before": row.date_("best_before", today),
+            "production_date": row.date_("production_date", today),
+            "supplier": row.text("supplier"),
+            "supplier_lot": row.text("supplier_lot"),
+            "received_at": datetime.combine(
+                row.date_("received", today) or today, datetime.min.time()
+            ),
+        },
+    )
+
+
+def _stock(conn: Connection, row: Row, today: date) -> None:
+    item = _id_of(conn, Item.__table__, "code", row.text("item", required=True) or "", row, "item")
+    lot = conn.execute(
+        select(Lot.id, Lot.received_at).where(
+            Lot.item_id == item, Lot.code == row.text("lot", required=True)
+        )
+    ).first()
+    if lot is None:
+        raise row.fail(
+            "lot",
+            f"lot {row.text('lot')!r} of {row.text('item')!r} is not known; list it in lots first",
+        )
+    location = _id_of(
+        conn, Location.__table__, "code", row.text("location", required=True) or "", row, "location"
+    )
+    qty = row.number_("qty")
+    if qty is None:
+        raise row.fail("qty", "is empty; give the quantity on hand")
+    table = Stock.__table__
+    _upsert(
+        conn,
+        table,
+        {"lot_id": lot[0], "location_id": location},
+        {"qty": qty, "received_at": lot[1]},
+    )
+
+
+def _tasks(conn: Connection, row: Row, today: date) -> None:
+    item_code = row.text("item")
+    location_code = row.text("location")
+    _upsert(
+        conn,
+        Task.__table__,
+        {"code": row.text("code", required=True)},
+        {
+            "kind": row.choice("kind", TASK_KINDS),
+            "status": row.choice("status", ("open", "closed"), "open"),
+            "partner": row.text("partner"),
+            "due": row.date_("due", today),
+            "item_id": _id_of(conn, Item.__table__, "code", item_code, row, "item")
+            if item_code
+            else None,
+            "planned_qty": row.number_("planned_qty"),
+            "line": row.text("line"),
+            "location_id": (
+                _id_of(conn, Location.__table__, "code", location_code, row, "location")
+                if location_code
+                else None
+            ),
+        },
+    )
+
+
+def _task_lines(conn: Connection, row: Row, today: date) -> None:
+    task = _id_of(conn, Task.__table__, "code", row.text("task", required=True) or "", row, "task")
+    item = _id_of(conn, Item.__table__, "code", row.text("item", required=True) or "", row, "item")
+    line_no = row.integer("line_no")
+    if line_no is None:
+        raise row.fail("line_no", "is empty; number the lines 1, 2, 3 ...")
+    sscc = row.text("sscc")
+    _upsert(
+        conn,
+        TaskLine.__table__,
+        {"task_id": task, "line_no": line_no},
+        {
+            "item_id": item,
+            "qty_expected": row.number_("qty_expected", 0.0),
+            "qty_done": row.number_("qty_done", 0.0),
+            "lot_code": row.text("lot"),
+            "sscc": sscc.zfill(18) if sscc else None,
+        },
+    )
+
+
+LOADERS: dict[str, Callable[[Connection, Row, date], None]] = {
+    "sites": _sites,
+    "locations": _locations,
+    "items": _items,
+    "operators": _operators,
+    "lots": _lots,
+    "stock": _stock,
+    "tasks": _tasks,
+    "task_lines": _task_lines,
+}

@@ -1,0 +1,79 @@
+"""Writing accepted scans: the events and their effect on the cache, in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from lotscan.domain.ids import uuid7
+from lotscan.domain.verdict import Verdict
+from lotscan.services.context import ScanContext
+from lotscan.store.effects import apply_event
+from lotscan.store.queries import max_seq
+from lotscan.store.schema import Event
+
+
+@dataclass
+class PlannedEvent:
+    type: str
+    payload: dict[str, Any]
+    lot_code: str | None = None
+
+
+@dataclass
+class Plan:
+    """What an accepted scan will write, and the sentence that says so."""
+
+    events: list[PlannedEvent] = field(default_factory=list)
+    message: str = "Done."
+    details: dict[str, Any] = field(default_factory=dict)
+    before_record: Callable[[Connection], None] | None = None
+
+
+def record(
+    conn: Connection,
+    station_id: str,
+    ctx: ScanContext,
+    raw: str | None,
+    verdict: Verdict,
+    plan: Plan,
+) -> list[str]:
+    """Append the plan's events with the next gapless station seqs and apply their effects.
+
+    The caller owns the transaction: events and cache change commit together or not at all.
+    """
+    if plan.before_record is not None:
+        plan.before_record(conn)
+    seq = max_seq(conn)
+    reasons = json.dumps([r.to_json() for r in verdict.reasons])
+    ids: list[str] = []
+    for planned in plan.events:
+        seq += 1
+        event_id = str(uuid7())
+        payload = dict(planned.payload)
+        if ctx.override and verdict.overridden:
+            payload["override"] = ctx.override
+        apply_event(conn, planned.type, payload, ctx.now, event_id)
+        conn.execute(
+            insert(Event).values(
+                id=event_id,
+                seq=seq,
+                station_id=station_id,
+                operator=ctx.operator,
+                occurred_at=ctx.now,
+                type=planned.type,
+                workflow=ctx.workflow.value,
+                task_code=payload.get("task"),
+                lot_code=planned.lot_code or payload.get("lot"),
+                raw=raw,
+                payload=json.dumps(payload, sort_keys=True, default=str),
+                verdict=verdict.level.value,
+                reasons=reasons,
+            )
+        )
+        ids.append(event_id)
+    return ids

@@ -1,0 +1,231 @@
+"""The station's service facade: everything the CLI and the UI ask of the cache goes here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from lotscan.codes.scan import RawScan, Scan, Source
+from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.services import pins
+from lotscan.services.checks import Run
+from lotscan.services.context import STATUS_WORKFLOWS, ScanContext, Workflow
+from lotscan.services.judge import Findings, judge
+from lotscan.services.recorder import Plan, PlannedEvent, record
+from lotscan.services.workflows import (
+    consume,
+    count,
+    lookup,
+    move,
+    pick,
+    produce,
+    receive,
+    ship,
+    status,
+)
+from lotscan.settings import StationSettings
+from lotscan.store import queries as q
+from lotscan.store.schema import SyncState
+
+log = logging.getLogger(__name__)
+
+EVALUATORS: dict[Workflow, Callable[[Run], Plan | None]] = {
+    Workflow.RECEIVE: receive.evaluate,
+    Workflow.MOVE: move.evaluate,
+    Workflow.CONSUME: consume.evaluate,
+    Workflow.PRODUCE: produce.evaluate,
+    Workflow.PICK: pick.evaluate,
+    Workflow.SHIP: ship.evaluate,
+    Workflow.HOLD: status.evaluate,
+    Workflow.RELEASE: status.evaluate,
+    Workflow.QUARANTINE: status.evaluate,
+    Workflow.COUNT: count.evaluate,
+    Workflow.LOOKUP: lookup.evaluate,
+}
+
+
+@dataclass(frozen=True)
+class Operator:
+    badge: str
+    name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+class StationService:
+    def __init__(self, engine: Engine, settings: StationSettings):
+        self.engine = engine
+        self.settings = settings
+        self._interpret_options: Any = None
+
+    def interpret(
+        self,
+        data: bytes | str,
+        *,
+        aim_id: str | None = None,
+        source: Source = Source.KEYBOARD,
+        device_id: str | None = None,
+    ) -> Scan:
+        from lotscan.codes.interpret import InterpretOptions, interpret
+
+        if self._interpret_options is None:
+            self._interpret_options = InterpretOptions(
+                gs_substitutes=self.settings.gs_substitutes,
+                internal_prefixes=self.settings.internal_prefixes,
+            )
+        raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        return interpret(
+            RawScan(raw, aim_id=aim_id, source=source, device_id=device_id),
+            self._interpret_options,
+        )
+
+    def handle(self, scan: Scan, ctx: ScanContext, *, dry_run: bool = False) -> Verdict:
+        """Judge a scan and, unless rejected or dry_run, record it with its effect atomically.
+
+        Never raises for bad input: an unexpected failure is logged, rolled back and reported
+        as REJECTED with nothing recorded.
+        """
+        try:
+            with self.engine.begin() as conn:
+                refusal = self._operator_refusal(conn, ctx)
+                if refusal is not None:
+                    return refusal
+                run = Run(conn, self.settings, ctx, scan)
+                plan = EVALUATORS[ctx.workflow](run)
+                verdict, allowed = judge(
+                    run.findings,
+                    self.settings.policy,
+                    ctx.override,
+                    plan.message if plan else "",
+                )
+                if plan is None and allowed:
+                    return _nothing_done(verdict)
+                if plan is not None:
+                    verdict = replace(verdict, details=plan.details)
+                if not allowed or plan is None or dry_run or not plan.events:
+                    return verdict
+                ids = record(conn, self.settings.station_id, run.ctx, scan.raw, verdict, plan)
+                return replace(verdict, event_ids=tuple(ids))
+        except Exception:
+            log.exception("scan %r in %s failed", scan.raw, ctx.workflow)
+            return Verdict(
+                Level.REJECTED,
+                "Something went wrong inside the station; this scan was NOT recorded. "
+                "Scan again; if it repeats, call a supervisor.",
+                (Reason("INTERNAL_ERROR", "internal error; see the station log"),),
+            )
+
+    def _operator_refusal(self, conn: Any, ctx: ScanContext) -> Verdict | None:
+        if ctx.workflow is Workflow.LOOKUP:
+            return None
+        if not ctx.operator:
+            return _reject(
+                ReasonCode.MISSING_CONTEXT,
+                detail="Sign in first: scan your badge (or give --operator).",
+            )
+        if q.operator_by_badge(conn, ctx.operator) is None:
+            return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=ctx.operator)
+        return None
+
+    def sign_in(self, badge: str, pin: str | None = None) -> tuple[Verdict, Operator | None]:
+        with self.engine.connect() as conn:
+            found = q.operator_by_badge(conn, badge)
+        if found is None:
+            return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=badge), None
+        if self.settings.policy.require_pin or found["pin_hash"]:
+            if pin is None:
+                return Verdict(Level.WARNING, f"Hello {found['name']}: enter your PIN."), None
+            if not pins.check_pin(pin, found["pin_hash"]):
+                return Verdict(Level.REJECTED, "Wrong PIN. Try again or ask a supervisor."), None
+        operator = Operator(found["badge"], found["name"], found["role"])
+        return Verdict(Level.ACCEPTED, f"Signed in: {operator.name} ({operator.role})."), operator
+
+    def short_pick(self, task_code: str, line_no: int, ctx: ScanContext) -> Verdict:
+        """Close a pick line short: what was picked stays, the rest is recorded as missing."""
+        with self.engine.begin() as conn:
+            refusal = self._operator_refusal(conn, ctx)
+            if refusal is not None:
+                return refusal
+            task = q.task_by_code(conn, task_code)
+            lines = (
+                [ln for ln in q.task_lines(conn, task.id) if ln.line_no == line_no] if task else []
+            )
+            if not task or not lines:
+                return _reject(ReasonCode.UNKNOWN_TASK, task=f"{task_code} line {line_no}")
+            line = lines[0]
+            if not ctx.reason:
+                return _reject(
+                    ReasonCode.MISSING_CONTEXT, detail="Give a reason for the short pick."
+                )
+            plan = Plan(
+                [
+                    PlannedEvent(
+                        "pick.short",
+                        {
+                            "task": task_code,
+                            "line_no": line_no,
+                            "short_qty": line.remaining,
+                            "reason": ctx.reason,
+                        },
+                    )
+                ],
+                f"Line {line_no} of {task_code} closed short by {line.remaining:g}.",
+            )
+            verdict = Verdict(Level.WARNING, plan.message)
+            ids = record(conn, self.settings.station_id, ctx, None, verdict, plan)
+            return replace(verdict, event_ids=tuple(ids))
+
+    def pick_prompt(self, task_code: str, ctx: ScanContext | None = None) -> dict[str, Any] | None:
+        ctx = (ctx or ScanContext(Workflow.PICK)).with_(task=task_code)
+        with self.engine.connect() as conn:
+            return pick.next_prompt(Run(conn, self.settings, ctx, _empty_scan()))
+
+    def open_tasks(self, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        from lotscan.store.schema import Task
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Task.code, Task.kind, Task.partner, Task.status)
+                .where(Task.kind.in_(kinds), Task.status == "open")
+                .order_by(Task.code)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def summary(self) -> dict[str, Any]:
+        """Numbers for a status bar: events waiting to sync and the cache's age."""
+        with self.engine.connect() as conn:
+            pending = q.pending_count(conn)
+            synced = conn.execute(
+                select(SyncState.value).where(SyncState.key == "last_pull_at")
+            ).scalar()
+        age = None
+        if synced:
+            age = (datetime.now(UTC) - datetime.fromisoformat(synced)).total_seconds()
+        return {"pending": pending, "cache_age_s": age, "station": self.settings.station_id}
+
+
+def _reject(code: ReasonCode, **facts: object) -> Verdict:
+    text = sentence(code, **facts)
+    return Verdict(Level.REJECTED, text, (Reason(code.value, text),))
+
+
+def _nothing_done(verdict: Verdict) -> Verdict:
+    return Verdict(Level.REJECTED, "Nothing to do with this scan.", verdict.reasons)
+
+
+def _empty_scan() -> Scan:
+    from lotscan.codes.scan import ScanKind
+
+    return Scan(kind=ScanKind.UNKNOWN, raw="")
+
+
+__all__ = ["STATUS_WORKFLOWS", "Findings", "Operator", "StationService"]

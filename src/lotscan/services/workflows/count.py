@@ -1,0 +1,43 @@
+"""Count: a cycle count of a location, lot by lot; the counted quantity replaces the record."""
+
+from __future__ import annotations
+
+from lotscan.domain.reasons import ReasonCode
+from lotscan.services import checks
+from lotscan.services.checks import Run
+from lotscan.services.recorder import Plan, PlannedEvent
+from lotscan.store import queries as q
+
+
+def evaluate(run: Run) -> Plan | None:
+    if not run.ctx.location:
+        run.add(ReasonCode.MISSING_CONTEXT, detail="Scan the location you are counting first.")
+        return None
+    location = checks.resolve_location(run, run.ctx.location)
+    if location is None or not checks.scan_is_readable(run):
+        return None
+    product = checks.resolve_product(run)
+    if product is None or product.lot_code is None:
+        return None
+    if run.ctx.qty is None and run.scan.quantity is None:
+        run.add(ReasonCode.MISSING_CONTEXT, detail="Enter the counted quantity for this lot.")
+        return None
+    counted = checks.scan_quantity(run)
+    previous = q.stock_qty(run.conn, product.lot.id, location.id) if product.lot else 0.0
+    payload = {
+        "item": product.item.code,
+        "gtin": product.item.gtin,
+        "lot": product.lot_code,
+        "location": location.code,
+        "counted": counted,
+        "previous": previous,
+        "lot_status": product.item.receive_status,
+        "expiry": run.scan.expiry.isoformat() if run.scan.expiry else None,
+    }
+    delta = counted - previous
+    return Plan(
+        [PlannedEvent("stock.counted", payload)],
+        f"Counted {counted:g} {product.item.unit} of lot {product.lot_code} at {location.code} "
+        f"(record was {previous:g}, difference {delta:+g}).",
+        {"previous": previous, "counted": counted, "difference": delta},
+    )

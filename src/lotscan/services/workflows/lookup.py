@@ -1,0 +1,157 @@
+"""Lookup: scan anything and see what it is. Reads only; writes no event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lotscan.codes.scan import ScanKind
+from lotscan.domain.reasons import ReasonCode
+from lotscan.domain.status import days_left, is_expired
+from lotscan.services import checks
+from lotscan.services.checks import Run
+from lotscan.services.recorder import Plan
+from lotscan.store import queries as q
+
+
+def evaluate(run: Run) -> Plan | None:
+    scan = run.scan
+    if scan.kind is ScanKind.LOCATION:
+        return _location(run)
+    if scan.kind is ScanKind.ORDER and scan.internal:
+        return _task(run, scan.internal.value)
+    if scan.kind is ScanKind.OPERATOR and scan.internal:
+        found = q.operator_by_badge(run.conn, scan.internal.value)
+        if found is None:
+            run.add(ReasonCode.UNKNOWN_OPERATOR, operator=scan.internal.value)
+            return None
+        return Plan(
+            [],
+            f"Operator {found['name']} ({found['role']}).",
+            {"type": "operator", **_public(found)},
+        )
+    if not checks.scan_is_readable(run):
+        return None
+    product = checks.resolve_product(run)
+    if product is None:
+        return None
+    if product.lot is None:
+        if product.lot_code is not None:
+            checks.require_known_lot(run, product)
+            return None
+        run.findings.reasons.clear()
+        return _item(run, product.item)
+    return _lot(run, product.item, product.lot)
+
+
+def _public(operator: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in operator.items() if k != "pin_hash"}
+
+
+def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
+    today = run.ctx.today
+    stock = [
+        {"location": loc.code, "qty": qty, "pickable": loc.pickable, "hold": loc.is_hold}
+        for loc, qty in q.stock_of_lot(run.conn, lot.id)
+    ]
+    links = q.lot_links(run.conn, lot.id)
+    expired = is_expired(lot.expiry, today)
+    details = {
+        "type": "lot",
+        "item": item.code,
+        "gtin": item.gtin,
+        "description": item.description,
+        "lot": lot.code,
+        "status": lot.status.value,
+        "expiry": lot.expiry.isoformat() if lot.expiry else None,
+        "expired": expired,
+        "days_left": days_left(lot.expiry, today),
+        "stock": stock,
+        "total": sum(s["qty"] for s in stock),
+        "unit": item.unit,
+        "events": q.recent_events_for_lot(run.conn, lot.code),
+        "parents": links["parents"],
+        "children": links["children"],
+    }
+    state = "EXPIRED" if expired else lot.status.value.upper()
+    return Plan(
+        [],
+        f"Lot {lot.code} of {item.description or item.code}: {state}, expiry "
+        f"{details['expiry'] or 'none'}, {details['total']:g} {item.unit} in {len(stock)} place(s).",
+        details,
+    )
+
+
+def _item(run: Run, item: q.ItemRow) -> Plan:
+    candidates = q.fefo_candidates(run.conn, item.id, run.ctx.today, limit=5)
+    details = {
+        "type": "item",
+        "item": item.code,
+        "gtin": item.gtin,
+        "description": item.description,
+        "fefo": [
+            {
+                "lot": c.lot_code,
+                "location": c.location_code,
+                "qty": c.quantity,
+                "expiry": c.expiry.isoformat() if c.expiry else None,
+            }
+            for c in candidates
+        ],
+    }
+    first = candidates[0] if candidates else None
+    where = (
+        f" First to use: lot {first.lot_code} at {first.location_code}."
+        if first
+        else " No pickable stock."
+    )
+    return Plan([], f"{item.description or item.code} ({item.gtin}).{where}", details)
+
+
+def _location(run: Run) -> Plan | None:
+    scan = run.scan
+    code = scan.internal.value if scan.internal else (scan.gln or "")
+    location = checks.resolve_location(run, code)
+    if location is None:
+        return None
+    contents = q.contents_of_location(run.conn, location.id)
+    flags = ("pickable" if location.pickable else "not pickable") + (
+        ", HOLD area" if location.is_hold else ""
+    )
+    return Plan(
+        [],
+        f"Location {location.code} ({flags}): {len(contents)} lot(s).",
+        {"type": "location", "location": location.code, "contents": contents},
+    )
+
+
+def _task(run: Run, code: str) -> Plan | None:
+    task = q.task_by_code(run.conn, code)
+    if task is None:
+        run.add(ReasonCode.UNKNOWN_TASK, task=code)
+        return None
+    lines = []
+    for line in q.task_lines(run.conn, task.id):
+        item = q.item_by_id(run.conn, line.item_id)
+        lines.append(
+            {
+                "line_no": line.line_no,
+                "item": item.code if item else None,
+                "description": item.description if item else None,
+                "expected": line.qty_expected,
+                "done": line.qty_done,
+                "lot": line.lot_code,
+                "sscc": line.sscc,
+            }
+        )
+    return Plan(
+        [],
+        f"{task.kind.replace('_', ' ').title()} {task.code} ({task.status}), {len(lines)} line(s).",
+        {
+            "type": "task",
+            "task": task.code,
+            "kind": task.kind,
+            "status": task.status,
+            "partner": task.partner,
+            "lines": lines,
+        },
+    )

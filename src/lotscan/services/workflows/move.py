@@ -1,0 +1,45 @@
+"""Move / putaway: a lot from where it is to the scanned location."""
+
+from __future__ import annotations
+
+from lotscan.domain.reasons import ReasonCode
+from lotscan.services import checks
+from lotscan.services.checks import Run
+from lotscan.services.recorder import Plan, PlannedEvent
+
+
+def evaluate(run: Run) -> Plan | None:
+    if not checks.scan_is_readable(run):
+        return None
+    product = checks.resolve_product(run)
+    lot = checks.require_known_lot(run, product) if product else None
+    if product is None or lot is None:
+        return None
+    target = checks.resolve_location(run, run.ctx.to_location)
+    if target is None:
+        if not run.ctx.to_location:
+            run.add(ReasonCode.MISSING_CONTEXT, detail="Scan the location to move the lot to.")
+        return None
+    source, available = checks.source_location(run, lot, run.ctx.qty)
+    if source is None:
+        return None
+    qty = checks.scan_quantity(run, available if available > 0 else None)
+    checks.check_stock(run, lot, source, available, qty, product.item.unit)
+    if source.id == target.id:
+        run.add(
+            ReasonCode.WRONG_LOCATION,
+            lot=lot.code,
+            location=f"a new place: it is already at {target.code}",
+        )
+    payload = {
+        "item": product.item.code,
+        "lot": lot.code,
+        "qty": qty,
+        "from": source.code,
+        "to": target.code,
+    }
+    return Plan(
+        [PlannedEvent("stock.moved", payload)],
+        f"Moved {qty:g} {product.item.unit} of lot {lot.code} from {source.code} to {target.code}.",
+        {"from": source.code, "to": target.code},
+    )

@@ -1,0 +1,114 @@
+"""Produce: the output lot of a work order, numbered by the site's pattern, linked to the lots
+consumed into the order so far."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import Connection, insert, select, update
+
+from lotscan.codes.scan import ScanKind
+from lotscan.domain.reasons import ReasonCode
+from lotscan.services import checks
+from lotscan.services.checks import Run
+from lotscan.services.recorder import Plan, PlannedEvent
+from lotscan.store import queries as q
+from lotscan.store.schema import Counter
+
+
+def evaluate(run: Run) -> Plan | None:
+    scan = run.scan
+    if scan.kind is ScanKind.ORDER and scan.internal and scan.internal.type == "work_order":
+        run.ctx = run.ctx.with_(task=scan.internal.value)
+    elif scan.raw.strip() and not checks.scan_is_readable(run):
+        return None
+    task = checks.resolve_task(run, ("work_order",), "work order")
+    if task is None:
+        return None
+    if task.item_id is None:
+        run.add(
+            ReasonCode.MISSING_CONTEXT,
+            detail=f"{task.code} has no output item; fix the work order.",
+        )
+        return None
+    item = q.item_by_id(run.conn, task.item_id)
+    if item is None:
+        run.add(ReasonCode.UNKNOWN_ITEM, gtin=str(task.item_id))
+        return None
+    if scan.gtin and scan.gtin != item.gtin:
+        run.add(ReasonCode.WRONG_ITEM, item=scan.gtin, expected=item.description or item.code)
+    location_code = run.ctx.location or _location_of(run, task)
+    location = checks.resolve_location(run, location_code)
+    if location is None:
+        if not location_code:
+            run.add(ReasonCode.MISSING_CONTEXT, detail="Scan where the output goes first.")
+        return None
+    qty = checks.scan_quantity(run, task.planned_qty or 1.0)
+    inputs = _inputs(run.conn, task.code)
+    lot_code, counter_key, seq = _next_lot_code(run, item.code)
+    expiry = run.ctx.today + timedelta(days=item.shelf_life_days) if item.shelf_life_days else None
+    payload = {
+        "task": task.code,
+        "item": item.code,
+        "gtin": item.gtin,
+        "lot": lot_code,
+        "qty": qty,
+        "unit": item.unit,
+        "location": location.code,
+        "expiry": expiry.isoformat() if expiry else None,
+        "production_date": run.ctx.today.isoformat(),
+        "lot_status": item.receive_status,
+        "inputs": inputs,
+    }
+
+    def bump_counter(conn: Connection) -> None:
+        _store_counter(conn, counter_key, seq)
+
+    plan = Plan(
+        [PlannedEvent("lot.produced", payload)],
+        f"Produced lot {lot_code}: {qty:g} {item.unit} of {item.description or item.code} at "
+        f"{location.code}, from {len(inputs)} input lot(s).",
+        {"lot": lot_code, "inputs": inputs, "expiry": payload["expiry"]},
+    )
+    plan.before_record = bump_counter
+    return plan
+
+
+def _location_of(run: Run, task: q.TaskRow) -> str | None:
+    location = q.location_by_id(run.conn, task.location_id) if task.location_id else None
+    return location.code if location else None
+
+
+def _inputs(conn: Connection, task_code: str) -> list[dict[str, object]]:
+    totals: dict[tuple[str, str], float] = {}
+    for text in q.consumed_inputs(conn, task_code):
+        payload = json.loads(text)
+        key = (payload["item"], payload["lot"])
+        totals[key] = totals.get(key, 0.0) + float(payload["qty"])
+    return [{"item": item, "lot": lot, "qty": qty} for (item, lot), qty in totals.items()]
+
+
+def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:
+    settings = run.settings
+    pattern = settings.lot_pattern
+    facts = {
+        "day": run.ctx.today,
+        "line": settings.line,
+        "item": item_code,
+        "station": settings.station_id,
+    }
+    key = "lot:" + pattern.prefix_key(**facts)
+    seq = int(run.conn.execute(select(Counter.value).where(Counter.key == key)).scalar() or 0)
+    item = q.item_by_code(run.conn, item_code)
+    while True:
+        seq += 1
+        code = pattern.render(seq=seq, **facts)
+        if item is None or q.lot_by_code(run.conn, item.id, code) is None:
+            return code, key, seq
+
+
+def _store_counter(conn: Connection, key: str, value: int) -> None:
+    updated = conn.execute(update(Counter).where(Counter.key == key).values(value=value)).rowcount
+    if not updated:
+        conn.execute(insert(Counter).values(key=key, value=value))

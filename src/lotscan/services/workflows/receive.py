@@ -1,0 +1,123 @@
+"""Receive: case or pallet labels against an ASN or PO; unknown lots are created."""
+
+from __future__ import annotations
+
+from lotscan.codes.scan import ScanKind
+from lotscan.domain.reasons import ReasonCode
+from lotscan.domain.status import LotStatus
+from lotscan.services import checks
+from lotscan.services.checks import Run
+from lotscan.services.recorder import Plan, PlannedEvent
+from lotscan.store import queries as q
+
+
+def evaluate(run: Run) -> Plan | None:
+    task = checks.resolve_task(run, ("asn", "po"), "ASN or PO")
+    if not checks.scan_is_readable(run) or task is None:
+        return None
+    scan = run.scan
+    checks.check_duplicate(run)
+    if scan.sscc and q.container(run.conn, scan.sscc) is not None:
+        run.add(ReasonCode.DUPLICATE_SCAN, when="before: this pallet was already received")
+        return None
+    line: q.TaskLineRow | None = None
+    if scan.kind is ScanKind.PALLET and not scan.gtin:
+        line = q.line_by_sscc(run.conn, task.id, scan.sscc or "")
+        if line is None:
+            run.add(
+                ReasonCode.WRONG_ITEM,
+                item=f"pallet {scan.sscc}",
+                expected=f"a pallet listed on {task.code}",
+            )
+            return None
+        item = q.item_by_id(run.conn, line.item_id)
+        lot_code = line.lot_code
+        if item is None or lot_code is None:
+            run.add(ReasonCode.MISSING_LOT)
+            return None
+    else:
+        product = checks.resolve_product(run)
+        if product is None:
+            return None
+        item, lot_code = product.item, product.lot_code
+        line = checks.open_line_for(run, task, item, task.code)
+        if line is None:
+            return None
+        if lot_code is None:
+            return None
+        existing = product.lot
+        if (
+            existing is not None
+            and existing.status in checks.STATUS_REASONS
+            and existing.status is not LotStatus.QUARANTINE
+        ):
+            run.add(checks.STATUS_REASONS[existing.status], lot=lot_code)
+        checks.check_shelf_life(run, item, lot_code)
+        if scan.serial and q.serial_seen(run.conn, item.id, scan.serial):
+            run.add(ReasonCode.DUPLICATE_SERIAL, serial=scan.serial, gtin=item.gtin)
+    default_qty = 1.0 if scan.serial else line.remaining or 1.0
+    qty = checks.scan_quantity(run, default_qty)
+    checks.check_task_qty(run, line, qty, item.unit)
+    location_code = run.ctx.location or _dock_of(run, task)
+    location = checks.resolve_location(run, location_code)
+    if location is None:
+        if not location_code:
+            run.add(ReasonCode.MISSING_CONTEXT, detail="Scan the receiving location first.")
+        return None
+    existing_lot = q.lot_by_code(run.conn, item.id, lot_code)
+    payload = {
+        "task": task.code,
+        "line_no": line.line_no,
+        "item": item.code,
+        "gtin": item.gtin,
+        "lot": lot_code,
+        "qty": qty,
+        "unit": item.unit,
+        "location": location.code,
+        "sscc": scan.sscc,
+        "serial": scan.serial,
+        "expiry": scan.expiry.isoformat() if scan.expiry else None,
+        "best_before": scan.best_before.isoformat() if scan.best_before else None,
+        "production_date": scan.production_date.isoformat() if scan.production_date else None,
+        "supplier": task.partner,
+        "lot_status": None if existing_lot else item.receive_status,
+        "new_lot": existing_lot is None,
+    }
+    events = [PlannedEvent("stock.received", payload)]
+    if scan.expiry is None or not lot_code:
+        events.append(
+            PlannedEvent(
+                "label.requested",
+                {
+                    "item": item.code,
+                    "lot": lot_code,
+                    "task": task.code,
+                    "why": "supplier label lacks lot or expiry",
+                },
+            )
+        )
+    done = line.qty_done + qty
+    status_note = (
+        f" into {item.receive_status.upper()}"
+        if existing_lot is None and item.receive_status != "released"
+        else ""
+    )
+    return Plan(
+        events,
+        f"Received {qty:g} {item.unit} of lot {lot_code}{status_note} at {location.code}. "
+        f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
+        {
+            "task": task.code,
+            "line_no": line.line_no,
+            "done": done,
+            "expected": line.qty_expected,
+            "new_lot": existing_lot is None,
+        },
+    )
+
+
+def _dock_of(run: Run, task: q.TaskRow) -> str | None:
+    if task.location_id is None:
+        return None
+    location = q.location_by_id(run.conn, task.location_id)
+    return location.code if location else None

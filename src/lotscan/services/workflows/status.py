@@ -1,0 +1,49 @@
+"""Hold, release and quarantine: supervisors only, always with a reason."""
+
+from __future__ import annotations
+
+from lotscan.domain.reasons import ReasonCode
+from lotscan.services import checks
+from lotscan.services.checks import Run
+from lotscan.services.context import STATUS_WORKFLOWS
+from lotscan.services.recorder import Plan, PlannedEvent
+from lotscan.store import queries as q
+
+
+def evaluate(run: Run) -> Plan | None:
+    target = STATUS_WORKFLOWS[run.ctx.workflow]
+    operator = q.operator_by_badge(run.conn, run.ctx.operator or "")
+    if operator is None or operator["role"] not in ("supervisor", "admin"):
+        run.add(
+            ReasonCode.NOT_AUTHORISED,
+            operator=run.ctx.operator or "This operator",
+            action=f"set lots to {target}",
+        )
+        return None
+    if not run.ctx.reason:
+        run.add(ReasonCode.MISSING_CONTEXT, detail=f"Give a reason to set a lot to {target}.")
+        return None
+    if not checks.scan_is_readable(run):
+        return None
+    product = checks.resolve_product(run)
+    lot = checks.require_known_lot(run, product) if product else None
+    if product is None or lot is None:
+        return None
+    if lot.status.value == target:
+        run.add(
+            ReasonCode.MISSING_CONTEXT, detail=f"Lot {lot.code} is already {target}; nothing to do."
+        )
+        return None
+    payload = {
+        "item": product.item.code,
+        "gtin": product.item.gtin,
+        "lot": lot.code,
+        "from": lot.status.value,
+        "to": target,
+        "reason": run.ctx.reason,
+    }
+    return Plan(
+        [PlannedEvent("lot.status_changed", payload)],
+        f"Lot {lot.code} is now {target.upper()} (was {lot.status.value}): {run.ctx.reason}.",
+        {"from": lot.status.value, "to": target},
+    )

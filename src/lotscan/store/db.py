@@ -1,0 +1,78 @@
+"""Opening the cache: SQLite in WAL mode with synchronous=FULL, migrated to the newest schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+
+class CacheError(RuntimeError):
+    """The cache cannot be opened; the message says why and what to do."""
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "lotscan.store:migrations")
+    return config
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite+pysqlite:///{path}")
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def open_cache(path: str | Path, *, create: bool = True) -> Engine:
+    """Open (and if needed create and migrate) the station cache at `path`.
+
+    Never deletes or rewrites a file it cannot read: a damaged cache is reported, not replaced,
+    because it holds events that may not have been synced yet.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        if not create:
+            raise CacheError(
+                f"no station cache at {path}; run `lotscan cache import` or `lotscan demo` first"
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create {path.parent}: {exc.strerror}") from exc
+    engine = make_engine(path)
+    try:
+        upgrade(engine)
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        detail = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+        raise CacheError(
+            f"{path} is not a usable lotscan cache ({detail}). Nothing was changed. "
+            "Restore it from backup, or point --db at another file; "
+            "do not delete it while it may hold unsynced events."
+        ) from exc
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    config = _alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.begin() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,214 @@
+"""Tables of the lot cache. The shared master/state tables are also central's (see central).
+
+Every rule the services check is a point or range look-up on an index declared here:
+item by GTIN, lot by (item, code), FEFO by (item, status, expiry), stock by (lot, location)
+and by location, task by code, task lines by (task, item), events by seq and by raw scan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    gln: Mapped[str | None] = mapped_column(String(13))
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(16), default="EA")
+    lot_tracked: Mapped[bool] = mapped_column(Boolean, default=True)
+    expiry_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+    min_remaining_days: Mapped[int | None] = mapped_column(Integer)
+    receive_status: Mapped[str] = mapped_column(String(16), default="released")
+
+
+class Location(Base):
+    __tablename__ = "locations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    gln: Mapped[str | None] = mapped_column(String(13), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    pickable: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Lot(Base):
+    __tablename__ = "lots"
+    __table_args__ = (
+        UniqueConstraint("item_id", "code", name="uq_lots_item_code"),
+        Index("ix_lots_fefo", "item_id", "status", "expiry"),
+        Index("ix_lots_code", "code"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="released")
+    expiry: Mapped[date | None] = mapped_column(Date)
+    best_before: Mapped[date | None] = mapped_column(Date)
+    production_date: Mapped[date | None] = mapped_column(Date)
+    supplier: Mapped[str | None] = mapped_column(String(100))
+    supplier_lot: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Stock(Base):
+    __tablename__ = "stock"
+    __table_args__ = (
+        UniqueConstraint("lot_id", "location_id", name="uq_stock_lot_location"),
+        Index("ix_stock_location", "location_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    qty: Mapped[float] = mapped_column(Float, default=0.0)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Container(Base):
+    """A pallet or case by SSCC, and the lot it carries."""
+
+    __tablename__ = "containers"
+    sscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    qty: Mapped[float | None] = mapped_column(Float)
+    task_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class Serial(Base):
+    __tablename__ = "serials"
+    __table_args__ = (UniqueConstraint("item_id", "serial", name="uq_serials_item_serial"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    serial: Mapped[str] = mapped_column(String(64))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Task(Base):
+    """ASN, PO, work order, pick list, shipment or count: `kind` says which."""
+
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    partner: Mapped[str | None] = mapped_column(String(200))
+    due: Mapped[date | None] = mapped_column(Date)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    planned_qty: Mapped[float | None] = mapped_column(Float)
+    line: Mapped[str | None] = mapped_column(String(32))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+
+
+class TaskLine(Base):
+    __tablename__ = "task_lines"
+    __table_args__ = (
+        UniqueConstraint("task_id", "line_no", name="uq_task_lines_no"),
+        Index("ix_task_lines_item", "task_id", "item_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    qty_expected: Mapped[float] = mapped_column(Float, default=0.0)
+    qty_done: Mapped[float] = mapped_column(Float, default=0.0)
+    lot_code: Mapped[str | None] = mapped_column(String(64))
+    sscc: Mapped[str | None] = mapped_column(String(18))
+
+
+class LotLink(Base):
+    """Genealogy: a parent lot went into a child lot (through a work order)."""
+
+    __tablename__ = "lot_links"
+    __table_args__ = (
+        Index("ix_lot_links_parent", "parent_lot_id"),
+        Index("ix_lot_links_child", "child_lot_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    child_lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    qty: Mapped[float | None] = mapped_column(Float)
+    task_code: Mapped[str | None] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16), default="operator")
+    pin_hash: Mapped[str | None] = mapped_column(String(128))
+
+
+class Event(Base):
+    """The outbox: immutable facts, gapless `seq` per station, synced in seq order."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_sync", "sync_state", "seq"),
+        Index("ix_events_raw", "raw", "occurred_at"),
+        Index("ix_events_task", "task_code", "type"),
+        Index("ix_events_lot", "lot_code", "seq"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    operator: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    type: Mapped[str] = mapped_column(String(32))
+    workflow: Mapped[str | None] = mapped_column(String(16))
+    task_code: Mapped[str | None] = mapped_column(String(64))
+    lot_code: Mapped[str | None] = mapped_column(String(64))
+    raw: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[str] = mapped_column(Text, default="[]")
+    sync_state: Mapped[str] = mapped_column(String(10), default="pending")
+    server_seq: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Named counters, e.g. lot-number sequences per rendered prefix."""
+
+    __tablename__ = "counters"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncState(Base):
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
