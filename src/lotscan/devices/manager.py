@@ -26,9 +26,7 @@ from lotscan.devices.supervisor import Reader, Supervisor
 log = logging.getLogger(__name__)
 
 
-def build_reader(
-    config: DeviceConfig, profile: Profile, post: Sink
-) -> tuple[Reader, Portal | None]:
+def build_reader(config: DeviceConfig, profile: Profile, post: Sink) -> tuple[Reader, Portal | None]:
     """The reader for one device; raises ProfileError/ConfigError/DeviceError when it cannot be."""
     choice = choice_for(config.port, profile, config.serial_number)
     portal = None
@@ -65,9 +63,7 @@ def build_reader(
 class DeviceManager:
     def __init__(self, configs: Iterable[DeviceConfig | Mapping[str, Any]], post: Sink) -> None:
         self.post = post
-        self.configs = [
-            c if isinstance(c, DeviceConfig) else DeviceConfig.from_mapping(c) for c in configs
-        ]
+        self.configs = [c if isinstance(c, DeviceConfig) else DeviceConfig.from_mapping(c) for c in configs]
         self.supervisors: dict[str, Supervisor] = {}
         self.portals: dict[str, Portal] = {}
         self.failed: dict[str, DeviceState] = {}

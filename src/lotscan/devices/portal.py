@@ -66,9 +66,7 @@ def judge(
             matched.append(tag)
         else:
             unexpected.append(tag)
-    missing = sorted(remaining_epcs) + [
-        f"{gtin} x{n}" for gtin, n in sorted(gtin_left.items()) if n > 0
-    ]
+    missing = sorted(remaining_epcs) + [f"{gtin} x{n}" for gtin, n in sorted(gtin_left.items()) if n > 0]
     return Judgement(tuple(matched), tuple(missing), tuple(unexpected))
 
 

@@ -141,9 +141,7 @@ def load_profile(name_or_path: str | os.PathLike[str]) -> Profile:
         return parse_profile(path)
     known = known_profiles()
     if text not in known:
-        names = (
-            ", ".join(sorted(known)) or "(none: no drivers/ directory found; set LOTSCAN_DRIVERS)"
-        )
+        names = ", ".join(sorted(known)) or "(none: no drivers/ directory found; set LOTSCAN_DRIVERS)"
         raise ProfileError(
             f"unknown device profile {text!r}. Known profiles: {names}. "
             "Add a TOML file to drivers/ (see drivers/README.md) or give a path to one."
@@ -199,19 +197,13 @@ def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
 def _validate(profile: Profile) -> None:
     where = f"profile {profile.name!r}"
     if profile.family not in FAMILIES:
-        raise ProfileError(
-            f"{where}: family {profile.family!r} is not one of {', '.join(FAMILIES)}"
-        )
+        raise ProfileError(f"{where}: family {profile.family!r} is not one of {', '.join(FAMILIES)}")
     if profile.suffix not in SUFFIXES:
-        raise ProfileError(
-            f"{where}: suffix {profile.suffix!r} is not one of {', '.join(SUFFIXES)}"
-        )
+        raise ProfileError(f"{where}: suffix {profile.suffix!r} is not one of {', '.join(SUFFIXES)}")
     if profile.aim_ids not in AIM_MODES:
         raise ProfileError(f"{where}: aim_ids {profile.aim_ids!r} is not one of {AIM_MODES}")
     if len(profile.gs_substitute) > 1:
-        raise ProfileError(
-            f"{where}: gs_substitute must be one character, not {profile.gs_substitute!r}"
-        )
+        raise ProfileError(f"{where}: gs_substitute must be one character, not {profile.gs_substitute!r}")
     if profile.roi and len(profile.roi) != 4:
         raise ProfileError(f"{where}: roi must be [x, y, width, height] as fractions of the frame")
     if profile.backend not in ("zxing", "pyzbar"):

@@ -97,9 +97,7 @@ def tag_report_frame(
     return build_frame(CMD_REAL_TIME_INVENTORY, data, address)
 
 
-def round_end_frame(
-    antenna: int = 1, read_rate: int = 0, total: int = 0, address: int = 1
-) -> bytes:
+def round_end_frame(antenna: int = 1, read_rate: int = 0, total: int = 0, address: int = 1) -> bytes:
     data = bytes((antenna - 1,)) + read_rate.to_bytes(2, "big") + total.to_bytes(4, "big")
     return build_frame(CMD_REAL_TIME_INVENTORY, data, address)
 
@@ -177,9 +175,7 @@ class FrameParser:
                 start += 1
                 continue
             self._suspect = 0
-            frames.append(
-                Frame(buffer[start + 2], buffer[start + 3], bytes(buffer[start + 4 : end - 1]))
-            )
+            frames.append(Frame(buffer[start + 2], buffer[start + 3], bytes(buffer[start + 4 : end - 1])))
             start = end
         del buffer[:start]
         self.frames += len(frames)

@@ -117,10 +117,7 @@ class R2000Reader(Reader):
                     )
                 elif isinstance(item, r2000.RoundEnd):
                     return True
-                elif (
-                    isinstance(item, r2000.CommandResult)
-                    and item.cmd == r2000.CMD_REAL_TIME_INVENTORY
-                ):
+                elif isinstance(item, r2000.CommandResult) and item.cmd == r2000.CMD_REAL_TIME_INVENTORY:
                     self.count("round_errors")
                     return True
         return answered
@@ -134,9 +131,7 @@ class R2000Reader(Reader):
                 item = r2000.interpret_frame(reply)
                 if isinstance(item, r2000.CommandResult) and item.cmd == cmd:
                     if not item.ok:
-                        raise DeviceError(
-                            f"R2000 reader refused to {what}: error 0x{item.code:02X}"
-                        )
+                        raise DeviceError(f"R2000 reader refused to {what}: error 0x{item.code:02X}")
                     return
         raise DeviceError(
             f"no answer from the R2000 reader on {self._path} to '{what}': check that it is "

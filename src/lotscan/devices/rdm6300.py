@@ -120,15 +120,9 @@ class BadgeReader(Reader):
             for badge in self.parser.feed(read_available(self.port)):
                 if self.filter.accept(badge.card_hex, None, time.monotonic()):
                     self.count("badges")
-                    self.post(
-                        BadgeRead(
-                            self.device_id, badge.card_hex, badge.card_number, datetime.now(UTC)
-                        )
-                    )
+                    self.post(BadgeRead(self.device_id, badge.card_hex, badge.card_number, datetime.now(UTC)))
             if self.parser.garbage_bytes > 64 and not self.counters.get("badges"):
-                self.report(
-                    f"receiving garbage: check the baud rate (profile: {self.profile.baud})"
-                )
+                self.report(f"receiving garbage: check the baud rate (profile: {self.profile.baud})")
 
     def stats(self) -> dict[str, int]:
         return {

@@ -3,7 +3,7 @@ post it as a scan or hand it to a portal batch."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lotscan.codes.scan import RawScan, Source
@@ -21,9 +21,7 @@ class TagFilter:
     passed: int = 0
     too_weak: int = 0
     repeats: int = 0
-
-    def __post_init__(self) -> None:
-        self._last_seen: dict[str, float] = {}
+    _last_seen: dict[str, float] = field(default_factory=dict, repr=False)
 
     def accept(self, epc_hex: str, rssi_dbm: float | None, now: float) -> bool:
         if (

@@ -52,14 +52,10 @@ def resolve_port(choice: PortChoice) -> str:
     for info in list_ports.comports():
         if choice.serial_number and info.serial_number != choice.serial_number:
             continue
-        if info.vid is not None and f"{info.vid:04x}:{info.pid:04x}" in [
-            w.lower() for w in wanted_ids
-        ]:
+        if info.vid is not None and f"{info.vid:04x}:{info.pid:04x}" in [w.lower() for w in wanted_ids]:
             return _stable_path(info.device)
         if not port and any(
-            fnmatch.fnmatch(name, pattern)
-            for name in _by_id_names(info.device)
-            for pattern in choice.by_id
+            fnmatch.fnmatch(name, pattern) for name in _by_id_names(info.device) for pattern in choice.by_id
         ):
             return _stable_path(info.device)
     raise DeviceMissing(f"no serial port matches {choice.describe()}: is the device plugged in?")
@@ -131,11 +127,7 @@ def _by_id_names(device: str) -> list[str]:
     if not os.path.isdir(directory):
         return []
     real = os.path.realpath(device)
-    return [
-        name
-        for name in os.listdir(directory)
-        if os.path.realpath(os.path.join(directory, name)) == real
-    ]
+    return [name for name in os.listdir(directory) if os.path.realpath(os.path.join(directory, name)) == real]
 
 
 def _stable_path(device: str) -> str:

@@ -337,9 +337,7 @@ class R2000Simulator:
                 frame[-2] ^= 0x01  # flip an RSSI bit: the checksum no longer matches
                 self.corrupted += 1
             if self.noise and self.random.random() < 0.2:
-                out += bytes(
-                    self.random.randrange(0, 0xA0) for _ in range(self.random.randrange(1, 4))
-                )
+                out += bytes(self.random.randrange(0, 0xA0) for _ in range(self.random.randrange(1, 4)))
             out += frame
         out += r2000.round_end_frame(self.antenna, len(tags) * 10, len(tags), address=self.address)
         self._send(bytes(out))

@@ -88,9 +88,7 @@ class Supervisor:
         if self._thread and self._thread.is_alive():
             return
         self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._loop, name=f"device:{self.device_id}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._loop, name=f"device:{self.device_id}", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:

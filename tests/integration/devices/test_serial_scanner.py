@@ -17,9 +17,7 @@ GS1_128 = f"0109506000134352172812311024A117{GS}21SN0001"
 
 
 def start(collector, port: str, profile: str = "honeywell-serial", **overrides) -> DeviceManager:
-    manager = DeviceManager(
-        [{"id": "scanner-1", "profile": profile, "port": port, **overrides}], collector
-    )
+    manager = DeviceManager([{"id": "scanner-1", "profile": profile, "port": port, **overrides}], collector)
     manager.start()
     assert collector.wait_state(State.CONNECTED), collector.messages
     return manager
@@ -44,9 +42,7 @@ def test_gs_separated_gs1_128_keeps_gs_and_aim_id(collector):
     with PtyPort() as pty:
         manager = start(collector, pty.address)
         try:
-            ScannerSimulator(pty, load_profile("honeywell-serial"), split=True).send(
-                GS1_128, aim_id="]C1"
-            )
+            ScannerSimulator(pty, load_profile("honeywell-serial"), split=True).send(GS1_128, aim_id="]C1")
             (scan,) = collector.wait_scans(1)
         finally:
             manager.stop()
@@ -80,9 +76,7 @@ def test_gs_substitute_becomes_gs(collector):
 
 def test_interbyte_timeout_frames_a_scanner_without_suffix(collector):
     with PtyPort() as pty:
-        manager = start(
-            collector, pty.address, "generic-cdc-scanner", suffix="NONE", interbyte_timeout_ms=40
-        )
+        manager = start(collector, pty.address, "generic-cdc-scanner", suffix="NONE", interbyte_timeout_ms=40)
         try:
             pty.write(b"ABC")
             time.sleep(0.01)
