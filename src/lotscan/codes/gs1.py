@@ -183,9 +183,7 @@ def _length_problem(element: Element, definition: AIDefinition, how: str) -> Fin
     else:
         expected = f"{definition.min_length} to {definition.max_length}"
     code = f.WRONG_LENGTH
-    message = (
-        f"{_label(definition)} is {how}: {len(element.value)} characters, expected {expected}. "
-    )
+    message = f"{_label(definition)} is {how}: {len(element.value)} characters, expected {expected}. "
     if how == "too long" and not definition.predefined_length:
         message += "A GS separator is probably missing after it. "
     return f.finding(code, message + f.RESCAN, element.start, element.end)

@@ -235,11 +235,7 @@ def winding(value: str) -> LintError | None:
 
 
 def iso5218(value: str) -> LintError | None:
-    return (
-        None
-        if value in ("0", "1", "2", "9")
-        else _whole(value, "GS1_LINTER_INVALID_BIOLOGICAL_SEX_CODE")
-    )
+    return None if value in ("0", "1", "2", "9") else _whole(value, "GS1_LINTER_INVALID_BIOLOGICAL_SEX_CODE")
 
 
 def mediatype(value: str) -> LintError | None:

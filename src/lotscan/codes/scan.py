@@ -107,9 +107,7 @@ class Scan:
             "quantity": _number(self.quantity),
             "epc_uri": self.epc_uri,
             "internal": (
-                {"type": self.internal.type, "value": self.internal.value}
-                if self.internal
-                else None
+                {"type": self.internal.type, "value": self.internal.value} if self.internal else None
             ),
             "raw": self.raw,
             "ais": dict(self.ais),

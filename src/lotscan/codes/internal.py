@@ -1,0 +1,70 @@
+"""Our own codes for locations, orders and badges: ``PREFIX + identifier``.
+
+Default scheme (configurable through ``InterpretOptions.internal_prefixes``):
+
+=========  ==========  ===========
+prefix     type        Scan kind
+=========  ==========  ===========
+``LOC:``   location    location
+``WO:``    work_order  order
+``ASN:``   asn         order
+``PO:``    po          order
+``PL:``    pick_list   order
+``SHP:``   shipment    order
+``OP:``    operator    operator
+=========  ==========  ===========
+
+Prefixes match case-insensitively; the identifier keeps its case. Identifiers are 1-40
+printable ASCII characters without spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+from lotscan.codes.scan import InternalCode, ScanKind
+
+DEFAULT_PREFIXES = MappingProxyType(
+    {
+        "LOC:": "location",
+        "WO:": "work_order",
+        "ASN:": "asn",
+        "PO:": "po",
+        "PL:": "pick_list",
+        "SHP:": "shipment",
+        "OP:": "operator",
+    }
+)
+
+KIND_OF_TYPE = {
+    "location": ScanKind.LOCATION,
+    "work_order": ScanKind.ORDER,
+    "asn": ScanKind.ORDER,
+    "po": ScanKind.ORDER,
+    "pick_list": ScanKind.ORDER,
+    "shipment": ScanKind.ORDER,
+    "operator": ScanKind.OPERATOR,
+}
+
+_IDENTIFIER = re.compile(r"[!-~]{1,40}")
+
+
+def match_prefix(text: str, prefixes: dict[str, str] | MappingProxyType[str, str]) -> str | None:
+    """The prefix ``text`` starts with (longest wins), or None."""
+    upper = text[:8].upper()
+    best: str | None = None
+    for prefix in prefixes:
+        if upper.startswith(prefix.upper()) and (best is None or len(prefix) > len(best)):
+            best = prefix
+    return best
+
+
+def parse_internal(
+    text: str, prefix: str, prefixes: dict[str, str] | MappingProxyType[str, str]
+) -> tuple[InternalCode, ScanKind, bool]:
+    """The code, its kind, and whether the identifier is well formed."""
+    code_type = prefixes[prefix]
+    identifier = text[len(prefix) :]
+    kind = KIND_OF_TYPE.get(code_type, ScanKind.UNKNOWN)
+    return InternalCode(code_type, identifier), kind, bool(_IDENTIFIER.fullmatch(identifier))

@@ -1,0 +1,411 @@
+"""``interpret(RawScan) -> Scan``: the one entry point for turning any scan into meaning.
+
+Pure and total: no I/O, no clock except ``today`` (read once when not given), and any bytes
+give a Scan - problems are reported as findings inside it, never raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from lotscan.codes import aim
+from lotscan.codes import findings as f
+from lotscan.codes.ai_table import GS
+from lotscan.codes.associations import check_associations
+from lotscan.codes.bracketed import looks_bracketed, parse_bracketed
+from lotscan.codes.dates import DAY_ZERO_AIS, parse_yymmdd
+from lotscan.codes.digital_link import is_digital_link, parse_digital_link
+from lotscan.codes.epc import EPCError, decode_epc, looks_like_epc
+from lotscan.codes.gs1 import Element, check_element, split_elements
+from lotscan.codes.internal import DEFAULT_PREFIXES, match_prefix, parse_internal
+from lotscan.codes.linters import csum
+from lotscan.codes.normalise import Text, decode_bytes, strip_suffix, substitute_gs
+from lotscan.codes.scan import Finding, InternalCode, RawScan, Scan, ScanKind, Source
+from lotscan.codes.suspicious import swallowed_split
+
+
+@dataclass(frozen=True, slots=True)
+class InterpretOptions:
+    """How to read scans from one device profile."""
+
+    # Strings the device sends in place of GS (0x1D), e.g. "|", "<GS>", "{GS}", "^]".
+    gs_substitutes: tuple[str, ...] = ()
+    # prefix -> internal code type; see lotscan.codes.internal for the default scheme.
+    internal_prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
+    # Decode 24/52-digit hex strings with an EPC header as EPCs even when not from RFID.
+    detect_epc_hex: bool = True
+    # Warn when a lot/serial looks like it swallowed the next element (lost separator).
+    flag_suspicious_lots: bool = True
+
+
+DEFAULT_OPTIONS = InterpretOptions()
+
+_GTIN_SYMBOLOGY = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
+_DATE_FIELDS = {"17": "expiry", "15": "best_before", "11": "production_date"}
+_MEASURES = ("310", "320")  # net weight in kg / lb -> quantity
+
+
+def interpret(raw: RawScan, options: InterpretOptions | None = None, *, today: date | None = None) -> Scan:
+    """What ``raw`` means. Never raises."""
+    try:
+        return interpret_strict(raw, options, today=today)
+    except Exception as exc:  # pragma: no cover - safety net; fuzz tests run the strict path
+        return Scan(
+            kind=ScanKind.UNKNOWN,
+            raw=raw.data.decode("utf-8", errors="replace"),
+            source=raw.source,
+            errors=(
+                f.finding(
+                    f.UNREADABLE,
+                    f"This scan could not be interpreted ({type(exc).__name__}). " + f.RESCAN,
+                ),
+            ),
+        )
+
+
+def interpret_text(
+    text: str,
+    options: InterpretOptions | None = None,
+    *,
+    source: Source = Source.KEYBOARD,
+    aim_id: str | None = None,
+    today: date | None = None,
+) -> Scan:
+    """Convenience for tests and tools: interpret a str as if a device had sent it."""
+    raw = RawScan(data=text.encode("utf-8", errors="surrogatepass"), aim_id=aim_id, source=source)
+    return interpret(raw, options, today=today)
+
+
+def interpret_strict(
+    raw: RawScan, options: InterpretOptions | None = None, *, today: date | None = None
+) -> Scan:
+    """Like ``interpret`` but lets a programming error surface (used by the fuzz tests)."""
+    return _Interpreter(raw, options or DEFAULT_OPTIONS, today or date.today()).run()
+
+
+class _Interpreter:
+    def __init__(self, raw: RawScan, options: InterpretOptions, today: date) -> None:
+        self.raw_scan = raw
+        self.options = options
+        self.today = today
+        self.raw = ""
+        self.symbology: aim.Symbology | None = None
+        self.aim_id: str | None = None
+
+    # -- entry -------------------------------------------------------------------------------
+
+    def run(self) -> Scan:
+        text = decode_bytes(self.raw_scan.data)
+        if text is None:
+            self.raw = self.raw_scan.data.decode("utf-8", errors="replace")
+            return self._unknown(
+                f.UNREADABLE,
+                "The scan is not readable text: check the scanner's keyboard layout or "
+                "interface setting, then scan again.",
+            )
+        self.raw = text
+        body = strip_suffix(text)
+        if not body.strip():
+            return self._unknown(f.UNREADABLE, "Nothing was scanned. Scan the label again.")
+        offset = self._read_aim(body)
+        if self.aim_id is not None and self.symbology is None:
+            return self._unknown(
+                f.UNKNOWN_FORMAT,
+                f"The scanner reported an unknown barcode type ({self.aim_id}). "
+                "Scan the label again or check the scanner setup.",
+                0,
+                3,
+            )
+        body = body[offset:]
+        if self.raw_scan.source == Source.RFID:
+            return self._epc(body.strip(), offset)
+        mode = self.symbology.mode if self.symbology else None
+        if mode == aim.Mode.GS1:
+            return self._gs1_element_string(body, offset)
+        if mode == aim.Mode.EAN:
+            return self._ean(body, offset)
+        return self._plain(body, offset)
+
+    def _read_aim(self, body: str) -> int:
+        given = self.raw_scan.aim_id
+        prefix, _ = aim.split_prefix(body)
+        if given:
+            self.aim_id = given if given.startswith("]") else "]" + given
+            self.symbology = aim.lookup(self.aim_id)
+            return 3 if prefix == self.aim_id else 0
+        if prefix is not None:
+            self.aim_id = prefix
+            self.symbology = aim.lookup(prefix)
+            return 3
+        return 0
+
+    # -- carriers ----------------------------------------------------------------------------
+
+    def _plain(self, body: str, offset: int) -> Scan:
+        prefix = match_prefix(body, self.options.internal_prefixes)
+        if prefix is not None:
+            return self._internal(body, offset, prefix)
+        if is_digital_link(body):
+            return self._digital_link(body, offset)
+        if self.options.detect_epc_hex and self.symbology is None and looks_like_epc(body):
+            return self._epc(body, offset)
+        text = substitute_gs(body, offset, self.options.gs_substitutes)
+        data = text.text
+        if looks_bracketed(data):
+            elements, problems = parse_bracketed(data)
+            return self._gs1(elements, problems, text, "GS1 (bracketed text)")
+        if data.isdigit() and len(data) in (8, 12, 13, 14):
+            return self._gtin_digits(data, text)
+        if data.isdigit() and len(data) == 18:
+            return self._gs1([Element("00", data, 0, 0, 18)], [], text, None)
+        if data.startswith(GS) or GS in data or data[:2].isdigit():
+            elements, problems = split_elements(data)
+            if not problems or data.startswith(GS) or GS in data:
+                return self._gs1(elements, problems, text, None)
+        return self._unknown(
+            f.UNKNOWN_FORMAT,
+            "This barcode is not a GS1 product label, a Digital Link, an RFID tag or one of "
+            "our location/order/badge codes. Scan the right barcode on the label.",
+            offset,
+            len(self.raw.rstrip("\r\n\t")),
+        )
+
+    def _gs1_element_string(self, body: str, offset: int) -> Scan:
+        text = substitute_gs(body, offset, self.options.gs_substitutes)
+        elements, problems = split_elements(text.text)
+        return self._gs1(elements, problems, text, None)
+
+    def _ean(self, body: str, offset: int) -> Scan:
+        assert self.symbology is not None and self.symbology.digits is not None
+        linear, composite = body, ""
+        bar = body.find("|")
+        if bar != -1:
+            linear, composite = body[:bar], body[bar + 1 :]
+        text = Text(linear, None, offset)
+        size = self.symbology.digits
+        if len(linear) != size or not linear.isdigit():
+            return self._unknown(
+                f.WRONG_LENGTH,
+                f"An {self.symbology.name} barcode must be {size} digits; this read gave "
+                f"{linear!r}. " + f.RESCAN,
+                offset,
+                offset + max(len(linear), 1),
+            )
+        elements = [Element("01", linear.zfill(14), 0, 0, size)]
+        problems: list[Finding] = []
+        if composite:
+            composite_offset = offset + bar + 1
+            prefix, _rest = aim.split_prefix(composite)
+            skip = 3 if prefix == "]e0" else 0
+            sub = substitute_gs(composite[skip:], composite_offset + skip, ())
+            extra, problems = split_elements(sub.text)
+            # Shift composite element spans into linear-text coordinates.
+            delta = sub.offset - offset
+            elements += [
+                Element(e.ai, e.value, e.start + delta, e.value_start + delta, e.end + delta) for e in extra
+            ]
+        return self._gs1(elements, problems, text, None)
+
+    def _gtin_digits(self, digits: str, text: Text) -> Scan:
+        if self.symbology is None:
+            name = _GTIN_SYMBOLOGY[len(digits)]
+            self.symbology = aim.Symbology("", name, aim.Mode.EAN, len(digits))
+        element = Element("01", digits.zfill(14), 0, 0, len(digits))
+        problems = []
+        if csum(digits) is not None:
+            start, end = text.raw_span(len(digits) - 1, len(digits))
+            problems.append(
+                f.finding(
+                    f.BAD_CHECK_DIGIT,
+                    f"GTIN {digits} has a wrong check digit: the label is misprinted or was "
+                    "misread. " + f.RESCAN,
+                    start,
+                    end,
+                )
+            )
+        return self._build([element], problems, [], text)
+
+    def _digital_link(self, body: str, offset: int) -> Scan:
+        text = Text(body, None, offset)
+        elements, problems = parse_digital_link(body)
+        if self.symbology is None:
+            self.symbology = aim.Symbology("", "GS1 Digital Link", aim.Mode.PLAIN)
+        return self._gs1(elements, problems, text, None)
+
+    def _epc(self, body: str, offset: int) -> Scan:
+        try:
+            epc = decode_epc(body)
+        except EPCError as exc:
+            return self._unknown(
+                f.BAD_EPC,
+                f"This RFID tag cannot be read as a GS1 EPC: {exc}. Read the tag again or "
+                "scan the barcode on the label.",
+                offset,
+                offset + max(len(body), 1),
+            )
+        self.symbology = aim.Symbology("", "EPC " + epc.scheme, aim.Mode.PLAIN)
+        text = Text(body, None, offset)
+        elements = [Element(ai, value, 0, 0, len(body)) for ai, value in epc.ais]
+        scan = self._build(elements, [], [], text)
+        return _replace(scan, kind=ScanKind.EPC, epc_uri=epc.uri)
+
+    def _internal(self, body: str, offset: int, prefix: str) -> Scan:
+        prefixes = self.options.internal_prefixes
+        code, kind, well_formed = parse_internal(body, prefix, prefixes)
+        errors: tuple[Finding, ...] = ()
+        if not well_formed:
+            errors = (
+                f.finding(
+                    f.BAD_INTERNAL_CODE,
+                    f"This {code.type.replace('_', ' ')} code has no valid identifier after "
+                    f"'{prefix}' (1-40 characters, no spaces). Scan the right code or ask a "
+                    "supervisor to reprint it.",
+                    offset + len(prefix),
+                    offset + max(len(body), len(prefix) + 1),
+                ),
+            )
+        return Scan(
+            kind=kind,
+            raw=self.raw,
+            source=self.raw_scan.source,
+            symbology="internal",
+            aim_id=self.aim_id,
+            internal=InternalCode(code.type, code.value),
+            errors=errors,
+        )
+
+    # -- GS1 data ----------------------------------------------------------------------------
+
+    def _gs1(self, elements: list[Element], problems: list[Finding], text: Text, name: str | None) -> Scan:
+        if name is not None and self.symbology is None:
+            self.symbology = aim.Symbology("", name, aim.Mode.GS1)
+        if self.symbology is None:
+            self.symbology = aim.Symbology("", "GS1", aim.Mode.GS1)
+        errors = [_moved(p, text) for p in problems]
+        for element in elements:
+            errors.extend(_moved(p, text) for p in check_element(element))
+        if not problems:
+            errors.extend(_moved(p, text) for p in check_associations(elements))
+        warnings: list[Finding] = []
+        if self.options.flag_suspicious_lots:
+            warnings.extend(self._suspicious(elements, text))
+        return self._build(elements, errors, warnings, text)
+
+    def _suspicious(self, elements: list[Element], text: Text) -> list[Finding]:
+        warnings = []
+        for element in elements:
+            split = swallowed_split(element)
+            if split is None:
+                continue
+            true_value, swallowed = split
+            described = ", ".join(f"({e.ai}) {self._describe(e)}" for e in swallowed)
+            what = "lot" if element.ai == "10" else f"({element.ai}) value"
+            start, end = text.raw_span(element.value_start + len(true_value), element.end)
+            warnings.append(
+                f.finding(
+                    f.SUSPICIOUS_LOT,
+                    f"The {what} '{element.value}' probably lost a GS separator: it looks like "
+                    f"'{true_value}' followed by {described}. Check the lot printed on the "
+                    "label; if it differs, fix the scanner's GS setting.",
+                    start,
+                    end,
+                )
+            )
+        return warnings
+
+    def _describe(self, element: Element) -> str:
+        if element.ai in DAY_ZERO_AIS:
+            parsed = parse_yymmdd(element.value, self.today, day_zero=True)
+            return parsed.isoformat() if parsed else element.value
+        return element.value
+
+    def _build(
+        self,
+        elements: list[Element],
+        errors: list[Finding],
+        warnings: list[Finding],
+        text: Text,
+    ) -> Scan:
+        ais: dict[str, str] = {}
+        for element in elements:
+            ais.setdefault(element.ai, element.value)
+        dates = {
+            name: parse_yymmdd(ais[ai], self.today, day_zero=True) if ai in ais else None
+            for ai, name in _DATE_FIELDS.items()
+        }
+        gtin = ais.get("01") or ais.get("02")
+        sscc = ais.get("00")
+        gln = ais.get("414")
+        if sscc:
+            kind = ScanKind.PALLET
+        elif gtin:
+            kind = ScanKind.PRODUCT
+        elif gln:
+            kind = ScanKind.LOCATION
+        else:
+            kind = ScanKind.UNKNOWN
+        return Scan(
+            kind=kind,
+            raw=self.raw,
+            source=self.raw_scan.source,
+            symbology=self.symbology.name if self.symbology else None,
+            aim_id=self.aim_id,
+            gtin=gtin,
+            lot=ais.get("10"),
+            expiry=dates["expiry"],
+            best_before=dates["best_before"],
+            production_date=dates["production_date"],
+            serial=ais.get("21"),
+            sscc=sscc,
+            gln=gln,
+            quantity=_quantity(ais),
+            ais=ais,
+            errors=tuple(_dedupe(errors)),
+            warnings=tuple(warnings),
+        )
+
+    def _unknown(self, code: str, message: str, start: int | None = None, end: int | None = None) -> Scan:
+        return Scan(
+            kind=ScanKind.UNKNOWN,
+            raw=self.raw,
+            source=self.raw_scan.source,
+            symbology=self.symbology.name if self.symbology else None,
+            aim_id=self.aim_id,
+            errors=(f.finding(code, message, start, end),),
+        )
+
+
+def _quantity(ais: dict[str, str]) -> Decimal | None:
+    for ai in ("30", "37"):
+        value = ais.get(ai)
+        if value and value.isdigit():
+            return Decimal(int(value))
+    for ai, value in ais.items():
+        if ai[:3] in _MEASURES and len(ai) == 4 and value.isdigit():
+            return Decimal(int(value)).scaleb(-int(ai[3]))
+    return None
+
+
+def _moved(problem: Finding, text: Text) -> Finding:
+    start, end = text.raw_span(problem.start, problem.end)
+    return Finding(problem.code, problem.message, start, end)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for item in findings:
+        key = (item.code, item.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def _replace(scan: Scan, **changes: object) -> Scan:
+    return replace(scan, **changes)  # type: ignore[arg-type]
+
+
+__all__ = ["DEFAULT_OPTIONS", "InterpretOptions", "interpret", "interpret_strict", "interpret_text"]

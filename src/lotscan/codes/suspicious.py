@@ -1,0 +1,37 @@
+"""Lots that look like they swallowed the next element because a GS separator was lost.
+
+``10ABC17250301`` reads as lot "ABC17250301"; the tail "17250301" is AI 17 with a valid date,
+so the label probably said lot "ABC" and expiry 2025-03-01. Only AIs whose values are hard to
+hit by chance are considered (dates, GTIN/SSCC with their check digits, net weight), so that
+ordinary lot numbers do not raise false alarms.
+"""
+
+from __future__ import annotations
+
+from lotscan.codes.gs1 import Element, check_element, split_elements
+
+_LIKELY_SWALLOWED = frozenset({"00", "01", "02", "11", "13", "15", "16", "17"}) | {
+    f"310{n}" for n in range(6)
+}
+# AIs whose variable-length value can swallow what follows.
+_SWALLOWERS = frozenset({"10", "21", "22", "235", "240", "241", "250", "251", "30", "37"})
+
+
+def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
+    """``(true value, swallowed elements)`` when the value ends in plausible AI data."""
+    if element.ai not in _SWALLOWERS:
+        return None
+    value = element.value
+    for index in range(1, len(value) - 3):
+        if value[index : index + 2] not in _STARTS:
+            continue
+        elements, problems = split_elements(value[index:])
+        if problems or not elements or elements[0].ai not in _LIKELY_SWALLOWED:
+            continue
+        if any(check_element(e) for e in elements):
+            continue
+        return value[:index], elements
+    return None
+
+
+_STARTS = frozenset(ai[:2] for ai in _LIKELY_SWALLOWED)
