@@ -78,12 +78,12 @@ def parse_digital_link(uri: str) -> tuple[list[Element], list[Finding]]:
     segments = _segments(uri, slash, path_end)
     if any(not text for text, _, _ in segments):
         return [], [_bad("its path has an empty part", slash, path_end)]
-    path, key_findings = _path_elements(segments)
+    path, qualifiers, key_findings = _path_elements(segments)
     if key_findings:
         return [], key_findings
     query: list[Element] = []
     if query_at != -1:
-        query, query_findings = _query_elements(uri, query_at + 1, end, path[0].ai)
+        query, query_findings = _query_elements(uri, query_at + 1, end, set(qualifiers))
         if query_findings:
             return [], query_findings
     elements = path + query
@@ -112,7 +112,8 @@ def _path_ai(name: str) -> str:
 
 def _path_elements(
     segments: list[tuple[str, int, int]],
-) -> tuple[list[Element], list[Finding]]:
+) -> tuple[list[Element], list[str], list[Finding]]:
+    """The key and qualifier elements and the qualifiers the path allows; or findings."""
     count = len(segments)
     for first in range(count % 2, count - 1, 2):
         key = _path_ai(segments[first][0])
@@ -120,7 +121,8 @@ def _path_elements(
         if alternatives is None:
             continue
         qualifiers = [_path_ai(segments[i][0]) for i in range(first + 2, count, 2)]
-        if not any(_in_order(qualifiers, allowed) for allowed in alternatives):
+        matching = [allowed for allowed in alternatives if _in_order(qualifiers, allowed)]
+        if not matching:
             continue
         elements = []
         for index in range(first, count, 2):
@@ -128,10 +130,10 @@ def _path_elements(
             text, value_start, value_end = segments[index + 1]
             value = _normalise_value(ai, unquote(text))
             elements.append(Element(ai, value, segments[index][1], value_start, value_end))
-        return elements, []
+        return elements, [q for allowed in matching for q in allowed], []
     start = segments[0][1] if segments else 0
     end = segments[-1][2] if segments else 0
-    return [], [_bad("its path has no GS1 key with valid qualifiers", start, end)]
+    return [], [], [_bad("its path has no GS1 key with valid qualifiers", start, end)]
 
 
 def _in_order(qualifiers: list[str], allowed: tuple[str, ...]) -> bool:
@@ -144,8 +146,9 @@ def _in_order(qualifiers: list[str], allowed: tuple[str, ...]) -> bool:
     return True
 
 
-def _query_elements(uri: str, start: int, end: int, primary_key: str) -> tuple[list[Element], list[Finding]]:
-    qualifiers = {q for alternative in PRIMARY_KEYS[primary_key] for q in alternative}
+def _query_elements(
+    uri: str, start: int, end: int, qualifiers: set[str]
+) -> tuple[list[Element], list[Finding]]:
     elements: list[Element] = []
     position = start
     while position <= end:
