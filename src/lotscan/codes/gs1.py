@@ -131,7 +131,7 @@ def _check_component(
                 f.BAD_CHARACTER,
                 f"{_label(definition)} contains {_show(char)}, which is not allowed here "
                 f"({_CHARSET_NAMES[component.charset]}). The label or the scanner's keyboard "
-                "layout is wrong: " + f.RESCAN,
+                "layout is wrong. " + f.RESCAN,
                 at,
                 at + 1,
             )
