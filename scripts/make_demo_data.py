@@ -104,7 +104,7 @@ def bracketed(gtin: str, lot: str, expiry_days: int | None, qty: float | None = 
         text += f"(17){{expiry:{expiry_days}}}"
     text += f"(10){lot}"
     if qty is not None:
-        text += f"(37){int(qty)}"
+        text += f"(30){int(qty)}"
     return text
 
 
@@ -295,7 +295,7 @@ def main(out: Path) -> None:
             "Receive: new flour lot, good shelf life",
             bracketed(item_gtin["FLOUR-T55"], "FL25001", 300, 100),
         ),
-        ("Receive: sugar, no expiry needed", f"(01){item_gtin['SUGAR-GR']}(10)SG25002(37)50"),
+        ("Receive: sugar, no expiry needed", f"(01){item_gtin['SUGAR-GR']}(10)SG25002(30)50"),
         (
             "Receive: flour with short shelf life (warning)",
             bracketed(item_gtin["FLOUR-T55"], "FL25003", 20, 50),

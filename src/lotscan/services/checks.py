@@ -50,11 +50,7 @@ def scan_is_readable(run: Run) -> bool:
     """Turn interpretation errors into reasons; False when nothing usable was read."""
     scan = run.scan
     for finding in scan.errors:
-        code = (
-            ReasonCode.BAD_CHECK_DIGIT
-            if finding.code == "BAD_CHECK_DIGIT"
-            else ReasonCode.MALFORMED_GS1
-        )
+        code = ReasonCode.BAD_CHECK_DIGIT if finding.code == "BAD_CHECK_DIGIT" else ReasonCode.MALFORMED_GS1
         run.add(code, detail=finding.message)
     for finding in scan.warnings:
         if finding.code == "SUSPICIOUS_LOT":
@@ -129,9 +125,7 @@ def check_shelf_life(run: Run, item: q.ItemRow, lot_code: str) -> None:
         return
     left = days_left(expiry, run.ctx.today)
     if item.min_remaining_days is not None and left is not None and left < item.min_remaining_days:
-        run.add(
-            ReasonCode.SHORT_SHELF_LIFE, lot=lot_code, days=left, minimum=item.min_remaining_days
-        )
+        run.add(ReasonCode.SHORT_SHELF_LIFE, lot=lot_code, days=left, minimum=item.min_remaining_days)
 
 
 def check_fefo(run: Run, item: q.ItemRow, lot: q.LotRow) -> None:
@@ -160,7 +154,7 @@ def check_duplicate(run: Run) -> None:
     if window <= 0 or not run.scan.raw:
         return
     since = run.ctx.now - timedelta(seconds=window)
-    seen = q.last_same_scan(run.conn, run.scan.raw, since)
+    seen = q.last_same_scan(run.conn, run.scan.raw, run.ctx.workflow.value, since)
     if seen is not None:
         ago = (run.ctx.now - seen).total_seconds()
         run.add(ReasonCode.DUPLICATE_SCAN, when=f"{ago:.1f} s ago")
@@ -195,9 +189,7 @@ def resolve_task(run: Run, kinds: tuple[str, ...], label: str) -> q.TaskRow | No
     return task
 
 
-def source_location(
-    run: Run, lot: q.LotRow, qty: float | None
-) -> tuple[q.LocationRow | None, float]:
+def source_location(run: Run, lot: q.LotRow, qty: float | None) -> tuple[q.LocationRow | None, float]:
     """Where the stock is taken from: the given location, else where this lot has the most."""
     if run.ctx.location:
         location = resolve_location(run, run.ctx.location)
@@ -229,9 +221,7 @@ def check_stock(
         )
 
 
-def open_line_for(
-    run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: str
-) -> q.TaskLineRow | None:
+def open_line_for(run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: str) -> q.TaskLineRow | None:
     lines = q.task_lines(run.conn, task.id, item.id)
     if not lines:
         expected = ", ".join(
@@ -254,9 +244,7 @@ def open_line_for(
 
 def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None:
     if qty > line.remaining + 1e-9:
-        run.add(
-            ReasonCode.QTY_EXCEEDS_TASK, remaining=f"{line.remaining:g}", unit=unit, qty=f"{qty:g}"
-        )
+        run.add(ReasonCode.QTY_EXCEEDS_TASK, remaining=f"{line.remaining:g}", unit=unit, qty=f"{qty:g}")
 
 
 def scan_quantity(run: Run, default: float | None = None) -> float:

@@ -98,9 +98,7 @@ class Row:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise self.fail(
-                column, f"{text!r} is not a date (use 2026-03-01, +30d or today)"
-            ) from None
+            raise self.fail(column, f"{text!r} is not a date (use 2026-03-01, +30d or today)") from None
 
     def choice(self, column: str, allowed: Iterable[str], default: str | None = None) -> str:
         text = (self.text(column) or default or "").lower()
@@ -135,9 +133,7 @@ def read_source(path: Path) -> dict[str, list[Row]]:
             raise ImportDataError(f"{path}: expected an object with lists named {', '.join(ORDER)}")
         unknown = set(data) - set(ORDER)
         if unknown:
-            raise ImportDataError(
-                f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(ORDER)}"
-            )
+            raise ImportDataError(f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(ORDER)}")
         return {
             name: [Row(f"{path.name}:{name}", i + 1, dict(r)) for i, r in enumerate(rows)]
             for name, rows in data.items()
@@ -259,9 +255,7 @@ def _lots(conn: Connection, row: Row, today: date) -> None:
             "production_date": row.date_("production_date", today),
             "supplier": row.text("supplier"),
             "supplier_lot": row.text("supplier_lot"),
-            "received_at": datetime.combine(
-                row.date_("received", today) or today, datetime.min.time()
-            ),
+            "received_at": datetime.combine(row.date_("received", today) or today, datetime.min.time()),
         },
     )
 
@@ -269,9 +263,7 @@ def _lots(conn: Connection, row: Row, today: date) -> None:
 def _stock(conn: Connection, row: Row, today: date) -> None:
     item = _id_of(conn, Item.__table__, "code", row.text("item", required=True) or "", row, "item")
     lot = conn.execute(
-        select(Lot.id, Lot.received_at).where(
-            Lot.item_id == item, Lot.code == row.text("lot", required=True)
-        )
+        select(Lot.id, Lot.received_at).where(Lot.item_id == item, Lot.code == row.text("lot", required=True))
     ).first()
     if lot is None:
         raise row.fail(
@@ -305,9 +297,7 @@ def _tasks(conn: Connection, row: Row, today: date) -> None:
             "status": row.choice("status", ("open", "closed"), "open"),
             "partner": row.text("partner"),
             "due": row.date_("due", today),
-            "item_id": _id_of(conn, Item.__table__, "code", item_code, row, "item")
-            if item_code
-            else None,
+            "item_id": _id_of(conn, Item.__table__, "code", item_code, row, "item") if item_code else None,
             "planned_qty": row.number_("planned_qty"),
             "line": row.text("line"),
             "location_id": (

@@ -42,11 +42,7 @@ def judge(
     ]
     level = worst([r.level for r in reasons])
     if level is not Level.REJECTED:
-        message = (
-            success_message
-            if level is Level.ACCEPTED
-            else _warning_message(reasons, success_message)
-        )
+        message = success_message if level is Level.ACCEPTED else _warning_message(reasons, success_message)
         return Verdict(level, message, tuple(reasons), findings.suggestion), True
     if override:
         refused = _override_refusal(reasons, policy, override)

@@ -156,16 +156,12 @@ class StationService:
             if refusal is not None:
                 return refusal
             task = q.task_by_code(conn, task_code)
-            lines = (
-                [ln for ln in q.task_lines(conn, task.id) if ln.line_no == line_no] if task else []
-            )
+            lines = [ln for ln in q.task_lines(conn, task.id) if ln.line_no == line_no] if task else []
             if not task or not lines:
                 return _reject(ReasonCode.UNKNOWN_TASK, task=f"{task_code} line {line_no}")
             line = lines[0]
             if not ctx.reason:
-                return _reject(
-                    ReasonCode.MISSING_CONTEXT, detail="Give a reason for the short pick."
-                )
+                return _reject(ReasonCode.MISSING_CONTEXT, detail="Give a reason for the short pick.")
             plan = Plan(
                 [
                     PlannedEvent(
@@ -204,9 +200,7 @@ class StationService:
         """Numbers for a status bar: events waiting to sync and the cache's age."""
         with self.engine.connect() as conn:
             pending = q.pending_count(conn)
-            synced = conn.execute(
-                select(SyncState.value).where(SyncState.key == "last_pull_at")
-            ).scalar()
+            synced = conn.execute(select(SyncState.value).where(SyncState.key == "last_pull_at")).scalar()
         age = None
         if synced:
             age = (datetime.now(UTC) - datetime.fromisoformat(synced)).total_seconds()

@@ -102,9 +102,7 @@ def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at:
         select(Stock.id, Stock.qty).where(Stock.lot_id == lot_id, Stock.location_id == location_id)
     ).first()
     if current is None:
-        conn.execute(
-            insert(Stock).values(lot_id=lot_id, location_id=location_id, qty=delta, received_at=at)
-        )
+        conn.execute(insert(Stock).values(lot_id=lot_id, location_id=location_id, qty=delta, received_at=at))
         return delta
     new_qty = float(current[1]) + delta
     conn.execute(update(Stock).where(Stock.id == current[0]).values(qty=new_qty))

@@ -194,9 +194,7 @@ def task_lines(conn: Connection, task_id: int, item_id: int | None = None) -> li
 
 
 def line_by_sscc(conn: Connection, task_id: int, sscc: str) -> TaskLineRow | None:
-    row = conn.execute(
-        select(*_LINE_COLS).where(TaskLine.task_id == task_id, TaskLine.sscc == sscc)
-    ).first()
+    row = conn.execute(select(*_LINE_COLS).where(TaskLine.task_id == task_id, TaskLine.sscc == sscc)).first()
     return TaskLineRow(*row) if row else None
 
 
@@ -217,9 +215,7 @@ def stock_of_lot(conn: Connection, lot_id: int) -> list[tuple[LocationRow, float
     return [(LocationRow(*r[:5]), float(r[5])) for r in rows]
 
 
-def contents_of_location(
-    conn: Connection, location_id: int, limit: int = 200
-) -> list[dict[str, Any]]:
+def contents_of_location(conn: Connection, location_id: int, limit: int = 200) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(Item.code, Item.gtin, Item.description, Lot.code, Lot.status, Lot.expiry, Stock.qty)
         .join(Lot, Lot.id == Stock.lot_id)
@@ -262,9 +258,7 @@ def _candidate(r: Any) -> StockCandidate:
     )
 
 
-def fefo_candidates(
-    conn: Connection, item_id: int, today: date, limit: int = 1
-) -> list[StockCandidate]:
+def fefo_candidates(conn: Connection, item_id: int, today: date, limit: int = 1) -> list[StockCandidate]:
     """The first `limit` candidates in FEFO order (see lotscan.domain.fefo).
 
     Dated lots come from the (item, status, expiry) index in expiry order; lots without an
@@ -283,9 +277,7 @@ def fefo_candidates(
             Location.is_hold.is_(False),
         )
     )
-    dated = base.where(Lot.expiry >= today).order_by(
-        Lot.expiry, Stock.qty, Stock.received_at, Stock.id
-    )
+    dated = base.where(Lot.expiry >= today).order_by(Lot.expiry, Stock.qty, Stock.received_at, Stock.id)
     found = [_candidate(r) for r in conn.execute(dated.limit(limit))]
     if len(found) < limit:
         undated = base.where(Lot.expiry.is_(None)).order_by(Stock.qty, Stock.received_at, Stock.id)
@@ -295,9 +287,7 @@ def fefo_candidates(
 
 def serial_seen(conn: Connection, item_id: int, serial: str) -> bool:
     return (
-        conn.execute(
-            select(Serial.id).where(Serial.item_id == item_id, Serial.serial == serial)
-        ).first()
+        conn.execute(select(Serial.id).where(Serial.item_id == item_id, Serial.serial == serial)).first()
         is not None
     )
 
@@ -311,17 +301,17 @@ def container(conn: Connection, sscc: str) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def last_same_scan(conn: Connection, raw: str, since: datetime) -> datetime | None:
+def last_same_scan(conn: Connection, raw: str, workflow: str, since: datetime) -> datetime | None:
     return conn.execute(
-        select(func.max(Event.occurred_at)).where(Event.raw == raw, Event.occurred_at >= since)
+        select(func.max(Event.occurred_at)).where(
+            Event.raw == raw, Event.occurred_at >= since, Event.workflow == workflow
+        )
     ).scalar()
 
 
 def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:
     row = conn.execute(
-        select(Operator.badge, Operator.name, Operator.role, Operator.pin_hash).where(
-            Operator.badge == badge
-        )
+        select(Operator.badge, Operator.name, Operator.role, Operator.pin_hash).where(Operator.badge == badge)
     ).first()
     return dict(row._mapping) if row else None
 
@@ -348,8 +338,7 @@ def lot_links(conn: Connection, lot_id: int) -> dict[str, list[dict[str, Any]]]:
             .order_by(LotLink.id)
         )
         return [
-            {"item": r[0], "gtin": r[1], "lot": r[2], "status": r[3], "qty": r[4], "task": r[5]}
-            for r in rows
+            {"item": r[0], "gtin": r[1], "lot": r[2], "status": r[3], "qty": r[4], "task": r[5]} for r in rows
         ]
 
     return {
@@ -378,9 +367,7 @@ def recent_events_for_lot(conn: Connection, lot_code: str, limit: int = 10) -> l
 
 
 def pending_count(conn: Connection) -> int:
-    return int(
-        conn.execute(select(func.count()).where(Event.sync_state == "pending")).scalar() or 0
-    )
+    return int(conn.execute(select(func.count()).where(Event.sync_state == "pending")).scalar() or 0)
 
 
 def max_seq(conn: Connection) -> int:

@@ -100,9 +100,7 @@ def _item(run: Run, item: q.ItemRow) -> Plan:
     }
     first = candidates[0] if candidates else None
     where = (
-        f" First to use: lot {first.lot_code} at {first.location_code}."
-        if first
-        else " No pickable stock."
+        f" First to use: lot {first.lot_code} at {first.location_code}." if first else " No pickable stock."
     )
     return Plan([], f"{item.description or item.code} ({item.gtin}).{where}", details)
 

@@ -16,10 +16,10 @@ def evaluate(run: Run) -> Plan | None:
     if not checks.scan_is_readable(run) or task is None:
         return None
     scan = run.scan
-    checks.check_duplicate(run)
     if scan.sscc and q.container(run.conn, scan.sscc) is not None:
         run.add(ReasonCode.DUPLICATE_SCAN, when="before: this pallet was already received")
         return None
+    checks.check_duplicate(run)
     line: q.TaskLineRow | None = None
     if scan.kind is ScanKind.PALLET and not scan.gtin:
         line = q.line_by_sscc(run.conn, task.id, scan.sscc or "")

@@ -44,6 +44,7 @@ def evaluate(run: Run) -> Plan | None:
     }
     return Plan(
         [PlannedEvent("stock.shipped", payload)],
-        f"Shipped {qty:g} {product.item.unit} of lot {lot.code} to {task.partner or 'customer'} on {task.code}.",
+        f"Shipped {qty:g} {product.item.unit} of lot {lot.code} "
+        f"to {task.partner or 'customer'} on {task.code}.",
         {"task": task.code, "customer": task.partner},
     )

@@ -30,9 +30,7 @@ def evaluate(run: Run) -> Plan | None:
     if product is None or lot is None:
         return None
     if lot.status.value == target:
-        run.add(
-            ReasonCode.MISSING_CONTEXT, detail=f"Lot {lot.code} is already {target}; nothing to do."
-        )
+        run.add(ReasonCode.MISSING_CONTEXT, detail=f"Lot {lot.code} is already {target}; nothing to do.")
         return None
     payload = {
         "item": product.item.code,

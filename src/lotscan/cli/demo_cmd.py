@@ -1,0 +1,80 @@
+"""`lotscan demo`: a station on the demo data, set up on first use."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from lotscan.cli.common import open_station_cache
+from lotscan.paths import demo_data_dir
+from lotscan.services.importer import import_tables, read_source
+from lotscan.settings import default_data_dir, load_settings
+
+
+def demo_database() -> Path:
+    return default_data_dir() / "demo.db"
+
+
+def prepare_demo(database: Path, reset: bool) -> None:
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    if database.exists():
+        return
+    source = demo_data_dir()
+    if not source.is_dir():
+        raise click.ClickException(
+            f"demo data not found at {source}; set LOTSCAN_HOME to the lotscan checkout"
+        )
+    settings = replace(load_settings(), database=database)
+    engine = open_station_cache(settings, create=True)
+    with engine.begin() as conn:
+        import_tables(conn, read_source(source))
+    engine.dispose()
+    click.echo(f"demo cache created at {database}", err=True)
+
+
+def demo_barcodes(today: date | None = None) -> list[tuple[str, str]]:
+    """The demo barcodes of config/demo/barcodes.md with {expiry:N} replaced by real dates."""
+    today = today or date.today()
+    table = (demo_data_dir() / "barcodes.md").read_text(encoding="utf-8")
+    rows = []
+    for what, code in re.findall(r"^\| (.+?) \| `(.+?)` \|$", table, flags=re.MULTILINE):
+        code = re.sub(
+            r"\{expiry:(-?\d+)\}",
+            lambda m: (today + timedelta(days=int(m.group(1)))).strftime("%y%m%d"),
+            code,
+        )
+        rows.append((what, code))
+    return rows
+
+
+@click.command()
+@click.option("--reset", is_flag=True, help="Start again from the demo data (deletes the demo cache only).")
+@click.option(
+    "--headless", is_flag=True, help="Line-by-line station in this terminal instead of the full-screen UI."
+)
+def demo(reset: bool, headless: bool) -> None:
+    """Open a station on the demo data (a biscuit plant), creating it on first use.
+
+    The demo cache lives in ~/.local/share/lotscan/demo.db; your own station cache is not
+    touched. The demo barcodes are printed at start: type or paste them.
+    """
+    database = demo_database()
+    prepare_demo(database, reset)
+    settings = replace(load_settings(), database=database)
+    if not headless:
+        try:
+            from lotscan.station.app import run_station
+        except ImportError:
+            run_station = None
+        if run_station is not None:
+            run_station(settings)
+            return
+    from lotscan.cli.interactive import run_interactive
+
+    run_interactive(settings, demo_barcodes())

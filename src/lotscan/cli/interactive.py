@@ -1,0 +1,53 @@
+"""A line-by-line station in a plain terminal: type or scan a line, see the verdict."""
+
+from __future__ import annotations
+
+import click
+
+from lotscan.cli.common import open_station_cache, unescape
+from lotscan.domain.verdict import Level
+from lotscan.services.session import StationSession
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+
+COLOURS = {Level.ACCEPTED: "green", Level.WARNING: "yellow", Level.REJECTED: "red"}
+BELLS = {Level.ACCEPTED: "\a", Level.WARNING: "\a\a", Level.REJECTED: "\a\a\a"}
+
+
+def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] | None = None) -> None:
+    engine = open_station_cache(settings)
+    session = StationSession(StationService(engine, settings))
+    click.echo(click.style("lotscan station", bold=True) + f" {settings.station_id} on {settings.database}")
+    if barcodes:
+        click.echo("Demo barcodes (type or paste one per line; /help for commands, Ctrl-D to quit):")
+        for what, code in barcodes:
+            click.echo(f"  {code:60} {what}")
+    while True:
+        who = session.operator.name if session.operator else "nobody"
+        task = f" {session.task}" if session.task else ""
+        click.echo(click.style(f"[{who} | {session.workflow.value}{task}] ", fg="cyan") + session.prompt)
+        try:
+            line = input("> " if session.awaiting_pin_for is None else "PIN> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not line.strip():
+            continue
+        outcome = session.submit(unescape(line))
+        verdict = outcome.verdict
+        banner = click.style(f" {verdict.level.value} ", bg=COLOURS[verdict.level], fg="black", bold=True)
+        click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
+        for reason in verdict.reasons[1:]:
+            click.echo(f"   also {reason.code}: {reason.message}")
+        if verdict.suggestion:
+            s = verdict.suggestion
+            click.echo(
+                f"   FEFO: lot {s.lot_code} at {s.location} ({s.quantity:g} available, expiry {s.expiry})"
+            )
+        prompt = outcome.details.get("prompt") if outcome.details else None
+        if prompt:
+            click.echo(
+                f"   next: line {prompt['line_no']} {prompt['description']}: "
+                f"{prompt['remaining']:g} {prompt['unit']}"
+                f" -> lot {prompt['lot']} at {prompt['location']}"
+            )

@@ -1,0 +1,168 @@
+"""`lotscan scan`: judge scans against the local cache, headless, and record accepted ones."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import replace
+
+import click
+
+from lotscan.cli.common import open_station_cache, station_options, unescape
+from lotscan.codes.scan import Source
+from lotscan.domain.verdict import Level, Verdict
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+
+WORKFLOWS = [w.value for w in Workflow]
+
+
+def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) -> str | None:
+    if value is None:
+        return None
+    for prefix, type_ in settings.internal_prefixes.items():
+        if type_ in kind and value.startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+@click.command()
+@click.argument("data", required=False)
+@click.option(
+    "-w",
+    "--workflow",
+    required=True,
+    type=click.Choice(WORKFLOWS, case_sensitive=False),
+    help="What the scan is for.",
+)
+@click.option("--task", help="ASN/PO, work order, pick list or shipment code (e.g. ASN-1001).")
+@click.option("--location", help="Where you are: receiving dock, pick/consume source, count location.")
+@click.option("--to", "to_location", help="Move: the location to move the lot to.")
+@click.option("--qty", type=float, help="Quantity (default: from the label, else from the task).")
+@click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
+@click.option("--override", help="Override reason code for an overridable refusal.")
+@click.option("--reason", help="Reason text for hold, release or quarantine.")
+@click.option("--source", type=click.Choice([s.value for s in Source]), default="keyboard", show_default=True)
+@click.option("--file", "batch", type=click.File("r"), help="Batch upload: one scan per line ('-' = stdin).")
+@click.option("--dry-run", is_flag=True, help="Judge only; record nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@station_options
+def scan(
+    data: str | None,
+    workflow: str,
+    task: str | None,
+    location: str | None,
+    to_location: str | None,
+    qty: float | None,
+    operator: str | None,
+    override: str | None,
+    reason: str | None,
+    source: str,
+    batch: click.utils.LazyFile | None,
+    dry_run: bool,
+    as_json: bool,
+    settings: StationSettings,
+) -> None:
+    r"""Judge DATA against the station cache; record it when accepted.
+
+    \b
+    DATA is what the scanner sent; \x1d stands for the GS separator, and the
+    bracketed form (01)...(10)... works too.
+    Exit status: 0 ACCEPTED or WARNING (recorded), 1 REJECTED, 2 usage error.
+    \b
+    Examples:
+      lotscan scan '(01)09521234001348(10)FG3526E' -w pick --task PL-4001 --operator 1003
+      lotscan scan 'LOC:RM-A01' -w lookup --json
+      lotscan scan --file uploads.txt -w receive --task ASN-1001 --operator 1001
+    """
+    if (data is None) == (batch is None):
+        raise click.UsageError("give either DATA or --file")
+    engine = open_station_cache(settings)
+    if batch is not None:
+        settings = replace(settings, policy=replace(settings.policy, duplicate_window_s=0.0))
+    service = StationService(engine, settings)
+    ctx = ScanContext(
+        Workflow(workflow.lower()),
+        operator=_strip_prefix(operator, settings, {"operator"}),
+        task=_strip_prefix(task, settings, {"asn", "po", "work_order", "pick_list", "shipment"}),
+        location=_strip_prefix(location, settings, {"location"}),
+        to_location=_strip_prefix(to_location, settings, {"location"}),
+        qty=qty,
+        override=override,
+        reason=reason,
+    )
+    if batch is None:
+        verdict = service.handle(
+            service.interpret(unescape(data or ""), source=Source(source)), ctx, dry_run=dry_run
+        )
+        _print(verdict, as_json)
+        sys.exit(1 if verdict.level is Level.REJECTED else 0)
+    _run_batch(service, ctx, batch, Source(source), dry_run, as_json)
+
+
+def _print(verdict: Verdict, as_json: bool) -> None:
+    if as_json:
+        data = verdict.to_json()
+        click.echo(
+            json.dumps(
+                {k: data[k] for k in ("verdict", "reasons", "message", "event_ids", "suggestion", "details")}
+            )
+        )
+        return
+    colour = {Level.ACCEPTED: "green", Level.WARNING: "yellow", Level.REJECTED: "red"}[verdict.level]
+    click.echo(
+        click.style(f" {verdict.level.value} ", bg=colour, fg="black", bold=True) + " " + verdict.message
+    )
+    for reason in verdict.reasons:
+        click.echo(f"  {reason.code}: {reason.message}")
+    if verdict.suggestion:
+        s = verdict.suggestion
+        click.echo(
+            f"  suggested: lot {s.lot_code} at {s.location} ({s.quantity:g} available, expiry {s.expiry})"
+        )
+    for key, value in verdict.details.items():
+        if isinstance(value, list):
+            click.echo(f"  {key}:")
+            for entry in value[:20]:
+                click.echo(f"    {entry}")
+        else:
+            click.echo(f"  {key}: {value}")
+
+
+def _run_batch(
+    service: StationService,
+    ctx: ScanContext,
+    batch: click.utils.LazyFile,
+    source: Source,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(batch, start=1)]
+    lines = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
+    levels: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
+    with click.progressbar(lines, label="scanning", file=click.get_text_stream("stderr")) as bar:
+        for number, line in bar:
+            verdict = service.handle(service.interpret(unescape(line), source=source), ctx, dry_run=dry_run)
+            levels[verdict.level.value] += 1
+            codes.update(r.code for r in verdict.reasons)
+            if as_json:
+                click.echo(json.dumps({"line": number, "scan": line, **verdict.to_json()}))
+            elif verdict.level is not Level.ACCEPTED:
+                click.echo(f"line {number}: {verdict.level.value} {verdict.message}", err=True)
+    summary = {
+        "scans": len(lines),
+        **{lv.value: levels.get(lv.value, 0) for lv in Level},
+        "reasons": dict(codes),
+    }
+    if as_json:
+        click.echo(json.dumps({"summary": summary}))
+    else:
+        click.echo(
+            f"{summary['scans']} scans: {summary['ACCEPTED']} accepted, {summary['WARNING']} warnings, "
+            f"{summary['REJECTED']} rejected"
+            + (f" ({', '.join(f'{c} x{n}' for c, n in codes.most_common())})" if codes else "")
+        )
+    sys.exit(1 if levels.get("REJECTED") else 0)

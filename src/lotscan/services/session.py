@@ -1,0 +1,251 @@
+"""A signed-in station session: routes every scanned or typed line to what it means.
+
+Badges sign in, order codes pick the task (and the workflow that goes with it), location codes
+set where you are (or, in move, where the lot goes), and product labels go to the current
+workflow. Lines starting with "/" are commands (/help lists them). Used by the interactive
+headless station and by the Textual UI, so both behave the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lotscan.codes.scan import Scan, ScanKind, Source
+from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.station import Operator, StationService
+
+TASK_WORKFLOWS = {
+    "asn": Workflow.RECEIVE,
+    "po": Workflow.RECEIVE,
+    "work_order": Workflow.CONSUME,
+    "pick_list": Workflow.PICK,
+    "shipment": Workflow.SHIP,
+}
+WORKFLOW_TASKS = {
+    Workflow.RECEIVE: ("asn", "po"),
+    Workflow.CONSUME: ("work_order",),
+    Workflow.PRODUCE: ("work_order",),
+    Workflow.PICK: ("pick_list",),
+    Workflow.SHIP: ("shipment",),
+}
+SUPERVISOR_WORKFLOWS = {Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE}
+
+HELP = """Commands (type them, or use the UI keys):
+  /mode NAME      receive, move, consume, produce, pick, ship, hold, release, quarantine, count, lookup
+  /qty N          quantity for the next scan (default: from the label or the task)
+  /override CODE  pass the next scan despite an overridable refusal (supervisor)
+  /reason TEXT    reason for hold, release, quarantine or short pick
+  /produce        record one output lot of the current work order
+  /short          close the current pick line short (needs /reason first)
+  /signout        sign out
+Scan a badge (OP:...) to sign in, an order (ASN:/PO:/WO:/PL:/SHP:) to choose the task, a
+location (LOC:... or a GLN) to say where you are, and product labels to do the work."""
+
+
+@dataclass
+class Outcome:
+    verdict: Verdict
+    scan: Scan | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StationSession:
+    service: StationService
+    workflow: Workflow = Workflow.LOOKUP
+    operator: Operator | None = None
+    task: str | None = None
+    location: str | None = None
+    qty: float | None = None
+    override: str | None = None
+    reason: str | None = None
+    awaiting_pin_for: str | None = None
+    pending_move: Scan | None = None
+
+    def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
+        """Handle one scanned or typed line. Never raises on bad input."""
+        if self.awaiting_pin_for is not None:
+            return self._pin(text.strip())
+        if text.startswith("/"):
+            return self._command(text[1:].strip())
+        scan = self.service.interpret(text, source=source, aim_id=aim_id)
+        return self.submit_scan(scan)
+
+    def submit_scan(self, scan: Scan) -> Outcome:
+        if scan.kind is ScanKind.OPERATOR and scan.internal:
+            return self._sign_in(scan.internal.value, scan)
+        if self.operator is None and self.workflow is not Workflow.LOOKUP:
+            return _refuse(ReasonCode.MISSING_CONTEXT, scan, detail="Sign in first: scan your badge.")
+        if scan.kind is ScanKind.ORDER and scan.internal and self.operator is not None:
+            return self._choose_task(scan)
+        if scan.kind is ScanKind.LOCATION and self.workflow is not Workflow.LOOKUP:
+            return self._at_location(scan)
+        if self.workflow is Workflow.MOVE:
+            return self._remember_move(scan)
+        return self._handle(scan, self._context())
+
+    @property
+    def prompt(self) -> str:
+        if self.operator is None:
+            return "Scan your badge to sign in."
+        needs = WORKFLOW_TASKS.get(self.workflow)
+        if needs and not self.task:
+            return f"{self.workflow.value.title()}: scan the {' or '.join(needs).replace('_', ' ')} barcode."
+        if self.workflow is Workflow.MOVE:
+            return "Move: scan the lot, then the new location."
+        if self.workflow is Workflow.COUNT and not self.location:
+            return "Count: scan the location you are counting."
+        return f"{self.workflow.value.title()}: scan a label."
+
+    def _context(self) -> ScanContext:
+        ctx = ScanContext(
+            self.workflow,
+            operator=self.operator.badge if self.operator else None,
+            task=self.task,
+            location=self.location,
+            qty=self.qty,
+            override=self.override,
+            reason=self.reason,
+        )
+        return ctx
+
+    def _handle(self, scan: Scan, ctx: ScanContext) -> Outcome:
+        verdict = self.service.handle(scan, ctx)
+        if verdict.recorded or verdict.level is not Level.REJECTED:
+            self.qty = None
+            self.override = None
+        return Outcome(verdict, scan, verdict.details)
+
+    def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:
+        verdict, operator = self.service.sign_in(badge)
+        if operator is None and verdict.level is Level.WARNING:
+            self.awaiting_pin_for = badge
+        if operator is not None:
+            self._become(operator)
+        return Outcome(verdict, scan)
+
+    def _pin(self, pin: str) -> Outcome:
+        badge, self.awaiting_pin_for = self.awaiting_pin_for or "", None
+        verdict, operator = self.service.sign_in(badge, pin)
+        if operator is not None:
+            self._become(operator)
+        return Outcome(verdict)
+
+    def _become(self, operator: Operator) -> None:
+        self.operator = operator
+        self.task = None
+        self.pending_move = None
+        if self.workflow in SUPERVISOR_WORKFLOWS and not operator.is_supervisor:
+            self.workflow = Workflow.LOOKUP
+
+    def _choose_task(self, scan: Scan) -> Outcome:
+        assert scan.internal is not None
+        kind = scan.internal.type
+        workflow = TASK_WORKFLOWS.get(kind)
+        if workflow is None:
+            return _refuse(ReasonCode.WRONG_SCAN_TYPE, scan, kind=kind, workflow=self.workflow.value, hint="")
+        open_codes = {t["code"] for t in self.service.open_tasks((kind,))}
+        if scan.internal.value not in open_codes:
+            return _refuse(ReasonCode.UNKNOWN_TASK, scan, task=scan.internal.value)
+        if not (self.workflow is Workflow.PRODUCE and kind == "work_order"):
+            self.workflow = workflow
+        self.task = scan.internal.value
+        message = f"{self.workflow.value.title()} on {self.task}. {self.prompt}"
+        details: dict[str, Any] = {}
+        if self.workflow is Workflow.PICK:
+            details["prompt"] = self.service.pick_prompt(self.task)
+        return Outcome(Verdict(Level.ACCEPTED, message), scan, details)
+
+    def _remember_move(self, scan: Scan) -> Outcome:
+        """Check the lot now, so a bad label is refused before the location is scanned."""
+        seen = self.service.handle(scan, self._context().with_(workflow=Workflow.LOOKUP), dry_run=True)
+        if seen.level is Level.REJECTED:
+            return Outcome(seen, scan)
+        self.pending_move = scan
+        return Outcome(Verdict(Level.ACCEPTED, f"{seen.message} Now scan the location to move it to."), scan)
+
+    def _at_location(self, scan: Scan) -> Outcome:
+        code = scan.internal.value if scan.internal else scan.gln
+        if self.workflow is Workflow.MOVE:
+            if self.pending_move is None:
+                return _refuse(ReasonCode.MISSING_CONTEXT, scan, detail="Scan the lot to move first.")
+            lot_scan, self.pending_move = self.pending_move, None
+            return self._handle(lot_scan, self._context().with_(to_location=code))
+        self.location = code
+        return Outcome(Verdict(Level.ACCEPTED, f"Location set: {code}. {self.prompt}"), scan)
+
+    def _command(self, text: str) -> Outcome:
+        name, _, arg = text.partition(" ")
+        name, arg = name.lower(), arg.strip()
+        if name in ("help", "?", ""):
+            return Outcome(Verdict(Level.ACCEPTED, HELP))
+        if name == "signout":
+            self.operator, self.task, self.location = None, None, None
+            return Outcome(Verdict(Level.ACCEPTED, "Signed out. Scan a badge to sign in."))
+        if name == "mode":
+            return self._mode(arg)
+        if name == "qty":
+            try:
+                self.qty = float(arg)
+            except ValueError:
+                return Outcome(Verdict(Level.REJECTED, f"'{arg}' is not a quantity; type /qty 12"))
+            return Outcome(Verdict(Level.ACCEPTED, f"Quantity for the next scan: {self.qty:g}."))
+        if name == "override":
+            self.override = arg.upper() or None
+            return Outcome(Verdict(Level.ACCEPTED, f"Override for the next scan: {self.override}."))
+        if name == "reason":
+            self.reason = arg or None
+            return Outcome(Verdict(Level.ACCEPTED, f"Reason set: {self.reason}."))
+        if name == "produce":
+            return self._handle(_blank_scan(), self._context().with_(workflow=Workflow.PRODUCE))
+        if name == "short":
+            return self._short()
+        return Outcome(Verdict(Level.REJECTED, f"Unknown command /{name}. Type /help for the list."))
+
+    def _mode(self, arg: str) -> Outcome:
+        try:
+            workflow = Workflow.parse(arg)
+        except ValueError as exc:
+            return Outcome(Verdict(Level.REJECTED, str(exc)))
+        if workflow in SUPERVISOR_WORKFLOWS and not (self.operator and self.operator.is_supervisor):
+            return Outcome(
+                Verdict(
+                    Level.REJECTED,
+                    sentence(
+                        ReasonCode.NOT_AUTHORISED,
+                        operator=self.operator.name if self.operator else "Nobody signed in",
+                        action=workflow.value + " lots",
+                    ),
+                )
+            )
+        keep_task = self.task and workflow in WORKFLOW_TASKS and self._task_fits(workflow)
+        self.workflow = workflow
+        if not keep_task:
+            self.task = None
+        self.pending_move = None
+        return Outcome(Verdict(Level.ACCEPTED, f"Mode: {workflow.value}. {self.prompt}"))
+
+    def _task_fits(self, workflow: Workflow) -> bool:
+        kinds = WORKFLOW_TASKS[workflow]
+        return any(t["code"] == self.task for t in self.service.open_tasks(kinds))
+
+    def _short(self) -> Outcome:
+        if self.workflow is not Workflow.PICK or not self.task:
+            return Outcome(Verdict(Level.REJECTED, "Short pick works in pick mode on a pick list."))
+        prompt = self.service.pick_prompt(self.task)
+        if prompt is None:
+            return Outcome(Verdict(Level.REJECTED, "Every line of this pick list is complete."))
+        verdict = self.service.short_pick(self.task, int(prompt["line_no"]), self._context())
+        return Outcome(verdict)
+
+
+def _refuse(code: ReasonCode, scan: Scan | None, **facts: object) -> Outcome:
+    text = sentence(code, **facts)
+    return Outcome(Verdict(Level.REJECTED, text, (Reason(code.value, text),)), scan)
+
+
+def _blank_scan() -> Scan:
+    return Scan(kind=ScanKind.UNKNOWN, raw="")
