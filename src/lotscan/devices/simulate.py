@@ -350,3 +350,36 @@ class R2000Simulator:
             self.port.write(data[cut:])
         else:
             self.port.write(data)
+
+
+# (company prefix digits) -> (partition, company prefix bits, item reference bits), TDS table 14-2
+_SGTIN_PARTITIONS = {
+    12: (0, 40, 4),
+    11: (1, 37, 7),
+    10: (2, 34, 10),
+    9: (3, 30, 14),
+    8: (4, 27, 17),
+    7: (5, 24, 20),
+    6: (6, 20, 24),
+}
+
+
+def sgtin96_hex(gtin14: str, serial: int, *, company_prefix_digits: int = 7, filter_value: int = 1) -> str:
+    """An SGTIN-96 tag's EPC for simulated pallets (decoding stays in lotscan.codes)."""
+    partition, prefix_bits, item_bits = _SGTIN_PARTITIONS[company_prefix_digits]
+    company = int(gtin14[1 : 1 + company_prefix_digits])
+    item = int(gtin14[0] + gtin14[1 + company_prefix_digits : 13])
+    value = 0x30
+    for field_value, bits in (
+        (filter_value, 3),
+        (partition, 3),
+        (company, prefix_bits),
+        (item, item_bits),
+        (serial, 38),
+    ):
+        value = (value << bits) | field_value
+    return f"{value:024X}"
+
+
+def pallet_epcs(gtins: Sequence[str], per_gtin: int, *, first_serial: int = 1) -> list[str]:
+    return [sgtin96_hex(gtin, first_serial + n) for gtin in gtins for n in range(per_gtin)]

@@ -59,7 +59,32 @@ def python_barcode_code(data: str, kind: str = "ean13", *, module_width: float =
 
 
 # GS1 General Specifications, figure 5.10.1-2: AIs starting with these never need a separator
-_PREDEFINED_LENGTH = frozenset(["00", "01", "02", "03", "04", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "31", "32", "33", "34", "35", "36", "41"])
+_PREDEFINED_LENGTH = frozenset(
+    {
+        "00",
+        "01",
+        "02",
+        "03",
+        "04",
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "20",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "41",
+    }
+)
 
 
 def _unbracket(content: str) -> str:

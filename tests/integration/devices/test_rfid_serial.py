@@ -76,7 +76,7 @@ def test_portal_mode_batches_a_pallet_and_judges_it_against_expected_epcs(collec
     sim = R2000Simulator(tcp, []).start()
     manager = start(collector, tcp.address, portal=True, portal_quiet_s=0.3)
     try:
-        manager.expect("uhf-1", epcs=EPCS[:4] + ["3034FFFFFFFFFFFFFFFFFFFF"])
+        manager.expect("uhf-1", epcs=[*EPCS[:4], "3034FFFFFFFFFFFFFFFFFFFF"])
         sim.set_tags([(epc, -45) for epc in EPCS])  # pallet enters the door
         time.sleep(0.4)
         sim.set_tags([])  # and leaves
