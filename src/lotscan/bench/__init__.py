@@ -1,1 +1,1 @@
-"""lotscan.bench"""
+"""Benchmarks behind `lotscan bench NAME --json`: the figures quoted in issues come from here."""
