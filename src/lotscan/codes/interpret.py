@@ -115,8 +115,8 @@ class _Interpreter:
                 f.UNKNOWN_FORMAT,
                 f"The scanner reported an unknown barcode type ({self.aim_id}). "
                 "Scan the label again or check the scanner setup.",
-                0,
-                3,
+                0 if offset else None,
+                offset or None,
             )
         body = body[offset:]
         if self.raw_scan.source == Source.RFID:

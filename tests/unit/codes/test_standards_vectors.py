@@ -35,7 +35,7 @@ def _outcomes(name: str) -> list[Outcome]:
 def _cases() -> list[object]:
     cases: list[object] = []
     for name in VECTOR_FILES:
-        for index, vector in enumerate(_load(name)):
+        for index in range(len(_load(name))):
             cases.append(pytest.param(name, index, id=f"{name}[{index}]"))
     if not cases:
         cases.append(pytest.param("", 0, marks=pytest.mark.skip(reason=f"no {STANDARDS}")))
@@ -67,7 +67,9 @@ def test_linter_vectors(standards, linter: str) -> None:
         pytest.xfail(f"linter {linter} is not implemented (not used at a lot-scanning station)")
     vectors = [v for v in vector_files(standards)["linters.json"] if v["linter"] == linter]
     outcomes = list(evaluate("linters.json", vectors))
-    failures = [(v["value"], v["ok"], o.detail) for o, v in zip(outcomes, vectors, strict=True) if not o.passed]
+    failures = [
+        (v["value"], v["ok"], o.detail) for o, v in zip(outcomes, vectors, strict=True) if not o.passed
+    ]
     assert len(failures) == KNOWN_LINTER_FAILURES.get(linter, 0), failures
 
 

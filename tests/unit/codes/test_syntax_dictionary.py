@@ -106,4 +106,4 @@ def test_digital_link_primary_keys_and_qualifiers(dictionary: dict[str, Entry]) 
         for ai, entry in dictionary.items()
         if entry.dlpkey is not None
     }
-    assert PRIMARY_KEYS == theirs
+    assert theirs == PRIMARY_KEYS
