@@ -22,7 +22,6 @@ BAD_DIGITAL_LINK = "BAD_DIGITAL_LINK"
 BAD_EPC = "BAD_EPC"
 BAD_INTERNAL_CODE = "BAD_INTERNAL_CODE"
 UNKNOWN_FORMAT = "UNKNOWN_FORMAT"
-AMBIGUOUS_SEPARATOR = "AMBIGUOUS_SEPARATOR"
 
 RESCAN = "Scan the label again; if it fails again, set the item aside and call a supervisor."
 

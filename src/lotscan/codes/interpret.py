@@ -33,7 +33,7 @@ class InterpretOptions:
     # Strings the device sends in place of GS (0x1D), e.g. "|", "<GS>", "{GS}", "^]".
     gs_substitutes: tuple[str, ...] = ()
     # prefix -> internal code type; see lotscan.codes.internal for the default scheme.
-    internal_prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
+    internal_prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES), hash=False)
     # Decode 24/52-digit hex strings with an EPC header as EPCs even when not from RFID.
     detect_epc_hex: bool = True
     # Warn when a lot/serial looks like it swallowed the next element (lost separator).
@@ -45,6 +45,7 @@ DEFAULT_OPTIONS = InterpretOptions()
 _GTIN_SYMBOLOGY = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
 _DATE_FIELDS = {"17": "expiry", "15": "best_before", "11": "production_date"}
 _MEASURES = ("310", "320")  # net weight in kg / lb -> quantity
+_KEY_AIS = frozenset({"00", "01", "02", "253", "255", "401", "402", "414", "417", "8003", "8004"})
 
 
 def interpret(raw: RawScan, options: InterpretOptions | None = None, *, today: date | None = None) -> Scan:
@@ -120,6 +121,9 @@ class _Interpreter:
             )
         body = body[offset:]
         if self.raw_scan.source == Source.RFID:
+            prefix = match_prefix(body, self.options.internal_prefixes)
+            if prefix is not None:  # badge readers may be configured to send "OP:<id>"
+                return self._internal(body, offset, prefix)
             return self._epc(body.strip(), offset)
         mode = self.symbology.mode if self.symbology else None
         if mode == aim.Mode.GS1:
@@ -160,9 +164,9 @@ class _Interpreter:
             return self._gtin_digits(data, text)
         if data.isdigit() and len(data) == 18:
             return self._gs1([Element("00", data, 0, 0, 18)], [], text, None)
-        if data.startswith(GS) or GS in data or data[:2].isdigit():
+        if GS in data or data[:2].isdigit():
             elements, problems = split_elements(data)
-            if not problems or data.startswith(GS) or GS in data:
+            if GS in data or (not problems and self._plausible_gs1(elements)):
                 return self._gs1(elements, problems, text, None)
         return self._unknown(
             f.UNKNOWN_FORMAT,
@@ -172,7 +176,19 @@ class _Interpreter:
             len(self.raw.rstrip("\r\n\t")),
         )
 
+    @staticmethod
+    def _plausible_gs1(elements: list[Element]) -> bool:
+        """Digits without AIM id or GS: GS1 if it starts with a key AI or reads cleanly.
+
+        Keeps a bare part number such as "12345" from being judged as a broken due date.
+        """
+        if elements[0].ai in _KEY_AIS:
+            return True
+        return not any(check_element(element) for element in elements)
+
     def _gs1_element_string(self, body: str, offset: int) -> Scan:
+        # A GS1-128/DataBar composite arrives as "linear|]e0component": one message.
+        body = body.replace("|]e0", GS)
         text = substitute_gs(body, offset, self.options.gs_substitutes)
         elements, problems = split_elements(text.text)
         return self._gs1(elements, problems, text, None)

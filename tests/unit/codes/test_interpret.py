@@ -246,3 +246,24 @@ def test_to_json_has_the_contract_keys() -> None:
     ):  # fmt: skip
         assert key in data
     assert data["kind"] == "product" and data["lot"] == "ABC"
+
+
+def test_bare_numbers_are_not_taken_for_broken_gs1() -> None:
+    assert codes(read("12345").errors) == ["UNKNOWN_FORMAT"]
+    assert read(f"01{GTIN[:-1]}4").errors[0].code == "BAD_CHECK_DIGIT"
+    assert read("10ABC\x1d17250301").errors[0].code == "AI_ASSOCIATION"
+
+
+def test_gs1_128_composite_is_one_message() -> None:
+    scan = read(f"]C101{GTIN}|]e010LOT9\x1d17250301")
+    assert scan.ok, scan.errors
+    assert (scan.lot, scan.expiry) == ("LOT9", date(2025, 3, 1))
+
+
+def test_badge_from_an_rfid_reader_configured_with_the_prefix() -> None:
+    scan = read("OP:04A1B2C3D4", source=Source.RFID)
+    assert (scan.kind, scan.internal.value) == (ScanKind.OPERATOR, "04A1B2C3D4")
+
+
+def test_options_are_hashable() -> None:
+    assert hash(InterpretOptions(gs_substitutes=("|",))) == hash(InterpretOptions(gs_substitutes=("|",)))
