@@ -108,6 +108,8 @@ def explain(scan: Scan, today: date | None = None) -> Explanation:
     if scan.internal:
         summary.append(("Code", f"{scan.internal.type.replace('_', ' ')} {scan.internal.value}"))
     if scan.epc_uri:
+        scheme = scan.epc_uri.removeprefix("urn:epc:id:").split(":")[0].upper()
+        summary.append(("EPC scheme", scheme))
         summary.append(("EPC URI", scan.epc_uri))
     fields = [FieldLine(ai, ai_title(ai), value, meaning(ai, value, today)) for ai, value in scan.ais.items()]
     findings = []

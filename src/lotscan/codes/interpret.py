@@ -209,6 +209,8 @@ class _Interpreter:
                 offset,
                 offset + max(len(linear), 1),
             )
+        if size == 13 and linear[0] == "0":  # a UPC-A is sent as EAN-13 with a leading 0
+            self.symbology = aim.Symbology(self.symbology.aim_id, "UPC-A", aim.Mode.EAN, 13)
         elements = [Element("01", linear.zfill(14), 0, 0, size)]
         problems: list[Finding] = []
         if composite:
@@ -227,6 +229,8 @@ class _Interpreter:
     def _gtin_digits(self, digits: str, text: Text) -> Scan:
         if self.symbology is None:
             name = _GTIN_SYMBOLOGY[len(digits)]
+            if len(digits) == 13 and digits[0] == "0":
+                name = "UPC-A"
             self.symbology = aim.Symbology("", name, aim.Mode.EAN, len(digits))
         element = Element("01", digits.zfill(14), 0, 0, len(digits))
         problems = []
@@ -261,7 +265,7 @@ class _Interpreter:
                 offset,
                 offset + max(len(body), 1),
             )
-        self.symbology = aim.Symbology("", "EPC " + epc.scheme, aim.Mode.PLAIN)
+        self.symbology = aim.Symbology("", "EPC", aim.Mode.PLAIN)
         text = Text(body, None, offset)
         elements = [Element(ai, value, 0, 0, len(body)) for ai, value in epc.ais]
         scan = self._build(elements, [], [], text)

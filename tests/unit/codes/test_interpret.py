@@ -170,7 +170,7 @@ def test_internal_prefixes_are_configurable_and_checked() -> None:
 def test_epc_from_rfid_and_recognised_hex() -> None:
     for source in (Source.RFID, Source.KEYBOARD):
         scan = read("3074257BF7194E4000001A85", source=source)
-        assert scan.ok and scan.kind == ScanKind.EPC
+        assert scan.ok and scan.kind == ScanKind.EPC and scan.symbology == "EPC"
         assert (scan.gtin, scan.serial) == ("80614141123458", "6789")
         assert scan.epc_uri == "urn:epc:id:sgtin:0614141.812345.6789"
     sscc = read("317A7202CC164BA20B000000", source=Source.RFID)
@@ -267,3 +267,9 @@ def test_badge_from_an_rfid_reader_configured_with_the_prefix() -> None:
 
 def test_options_are_hashable() -> None:
     assert hash(InterpretOptions(gs_substitutes=("|",))) == hash(InterpretOptions(gs_substitutes=("|",)))
+
+
+def test_upc_a_sent_as_ean_13_is_named_upc_a() -> None:
+    assert read("]E00036000291452").symbology == "UPC-A"
+    assert read("0036000291452").symbology == "UPC-A"
+    assert read("]E04006381333931").symbology == "EAN-13"
