@@ -55,7 +55,7 @@ def interpret(raw: RawScan, options: InterpretOptions | None = None, *, today: d
     except Exception as exc:  # pragma: no cover - safety net; fuzz tests run the strict path
         return Scan(
             kind=ScanKind.UNKNOWN,
-            raw=raw.data.decode("utf-8", errors="replace"),
+            raw=_lenient_text(raw.data),
             source=raw.source,
             errors=(
                 f.finding(
@@ -98,9 +98,10 @@ class _Interpreter:
     # -- entry -------------------------------------------------------------------------------
 
     def run(self) -> Scan:
-        text = decode_bytes(self.raw_scan.data)
+        data = self.raw_scan.data
+        text = data if isinstance(data, str) else decode_bytes(bytes(data or b""))
         if text is None:
-            self.raw = self.raw_scan.data.decode("utf-8", errors="replace")
+            self.raw = _lenient_text(data)
             return self._unknown(
                 f.UNREADABLE,
                 "The scan is not readable text: check the scanner's keyboard layout or "
@@ -395,6 +396,14 @@ class _Interpreter:
             aim_id=self.aim_id,
             errors=(f.finding(code, message, start, end),),
         )
+
+
+def _lenient_text(data: object) -> str:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data).decode("utf-8", errors="replace")
+    return ""
 
 
 def _quantity(ais: dict[str, str]) -> Decimal | None:

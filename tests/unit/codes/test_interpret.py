@@ -273,3 +273,10 @@ def test_upc_a_sent_as_ean_13_is_named_upc_a() -> None:
     assert read("]E00036000291452").symbology == "UPC-A"
     assert read("0036000291452").symbology == "UPC-A"
     assert read("]E04006381333931").symbology == "EAN-13"
+
+
+def test_a_str_or_bytearray_payload_is_tolerated() -> None:
+    scan = interpret(RawScan(data=f"01{GTIN}10A".encode()), today=TODAY)
+    assert scan.lot == "A"
+    assert interpret(RawScan(data=bytearray(b"LOC:X")), today=TODAY).internal.value == "X"  # type: ignore[arg-type]
+    assert interpret(RawScan(data="LOC:Y"), today=TODAY).internal.value == "Y"  # type: ignore[arg-type]
