@@ -194,6 +194,12 @@ def test_busy_port_is_reported_and_other_devices_keep_running(collector):
                     >= {"busy", "missing", "unknown", "good"}
                 )
             )
+            assert collector.wait_for(
+                lambda ms: any(
+                    isinstance(m, DeviceState) and m.device_id == "good" and m.state == State.CONNECTED
+                    for m in ms
+                )
+            )
             ScannerSimulator(good, load_profile("honeywell-serial")).send("OK", aim_id="]C0")
             (scan,) = collector.wait_scans(1)
             assert scan.raw.device_id == "good"
