@@ -11,7 +11,7 @@ from lotscan.codes.epc import EPCError, decode_epc, looks_like_epc
 from lotscan.codes.explain import explain, show_raw
 from lotscan.codes.interpret import interpret_text
 
-from .conftest import TODAY
+TODAY = date(2026, 6, 23)  # fixed, so two-digit years and expiry never drift
 
 
 def test_sgtin96_tds_example() -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from lotscan.codes.conformance import CHECKS, Outcome, evaluate, run, vector_files
 from lotscan.codes.linters import LINTERS
 
-from .conftest import STANDARDS
-
+STANDARDS = Path(__file__).resolve().parents[3].parent / "shared" / "standards"
 VECTOR_FILES = [name for name in CHECKS if name != "linters.json"]
 
 

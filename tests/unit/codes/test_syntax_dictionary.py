@@ -47,13 +47,9 @@ def _dictionary(root: Path) -> dict[str, Entry]:
     return entries
 
 
-@pytest.fixture(scope="module")
-def dictionary() -> dict[str, Entry]:
-    from .conftest import STANDARDS
-
-    if not STANDARDS.is_dir():
-        pytest.skip(f"GS1 syntax dictionary not present at {STANDARDS}")
-    return _dictionary(STANDARDS)
+@pytest.fixture
+def dictionary(standards: Path) -> dict[str, Entry]:
+    return _dictionary(standards)
 
 
 def test_every_ai_has_the_same_format_and_flags(dictionary: dict[str, Entry]) -> None:
