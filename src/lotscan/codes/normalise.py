@@ -6,7 +6,9 @@ finding can point at the characters the worker actually scanned.
 GS substitutes: a device profile may name strings its scanner sends instead of GS (0x1D),
 e.g. ``|``, ``<GS>``, ``{GS}`` or ``^]`` (caret notation of ctrl+]). We deliberately do NOT
 guess at remnants of a failed Alt+0+2+9 key sequence such as a literal ``029`` or ``0029``:
-those digits are indistinguishable from data inside numeric AIs.
+those digits are indistinguishable from data inside numeric AIs. Two remnants ARE unambiguous
+and always read as GS, because neither can occur in GS1 data: "↔" (U+2194, what Alt+029 types
+through the Windows OEM code page 437) and "␝" (U+241D, the printable symbol for GS).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from lotscan.codes.ai_table import GS
 
 SUFFIX_CHARS = "\r\n\t"
+ALWAYS_GS = ("\u2194", "\u241d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,7 @@ def strip_suffix(text: str) -> str:
 
 def substitute_gs(text: str, offset: int, substitutes: tuple[str, ...]) -> Text:
     """Replace each substitute with GS, longest first; keeps the raw position of every char."""
-    present = [s for s in substitutes if s and s in text]
+    present = [s for s in (*substitutes, *ALWAYS_GS) if s and s in text]
     if not present:
         return Text(text, None, offset)
     present.sort(key=len, reverse=True)

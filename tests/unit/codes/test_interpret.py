@@ -281,3 +281,15 @@ def test_a_str_or_bytearray_payload_is_tolerated() -> None:
     assert scan.lot == "A"
     assert interpret(RawScan(data=bytearray(b"LOC:X")), today=TODAY).internal.value == "X"  # type: ignore[arg-type]
     assert interpret(RawScan(data="LOC:Y"), today=TODAY).internal.value == "Y"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("remnant", ["\u2194", "\u241d"])
+def test_unambiguous_alt_029_remnants_always_read_as_gs(remnant: str) -> None:
+    scan = read(f"01{GTIN}10ABC{remnant}17250301")
+    assert scan.ok and (scan.lot, scan.expiry) == ("ABC", date(2025, 3, 1))
+
+
+def test_ambiguous_029_remnant_is_left_alone() -> None:
+    scan = read(f"01{GTIN}10ABC02917250301")
+    assert scan.lot == "ABC02917250301"
+    assert [w.code for w in scan.warnings] == ["SUSPICIOUS_LOT"]
