@@ -100,3 +100,9 @@ def test_real_console_script() -> None:
     assert (data["symbology"], data["lot"], data["serial"]) == ("GS1 DataMatrix", "LOT", "SER")
     bad = subprocess.run([str(LOTSCAN), "parse", "]C1"], capture_output=True, check=False, timeout=60)
     assert bad.returncode == 1 and b"MALFORMED_GS1" in bad.stdout
+
+
+def test_aim_id_given_as_an_option() -> None:
+    result = run("--json", "--aim", "]e0", f"01{GTIN}10L")
+    data = json.loads(result.output)
+    assert (data["symbology"], data["lot"], result.exit_code) == ("GS1 DataBar", "L", 0)
