@@ -16,6 +16,7 @@ from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import Operator, StationService
+from lotscan.settings import StationSettings
 
 TASK_WORKFLOWS = {
     "asn": Workflow.RECEIVE,
@@ -240,6 +241,13 @@ class StationSession:
             return Outcome(Verdict(Level.REJECTED, "Every line of this pick list is complete."))
         verdict = self.service.short_pick(self.task, int(prompt["line_no"]), self._context())
         return Outcome(verdict)
+
+
+def open_session(settings: StationSettings, *, create: bool = False) -> StationSession:
+    """A session on the cache the settings name; raises lotscan.store.db.CacheError if unusable."""
+    from lotscan.store.db import open_cache
+
+    return StationSession(StationService(open_cache(settings.database, create=create), settings))
 
 
 def _refuse(code: ReasonCode, scan: Scan | None, **facts: object) -> Outcome:

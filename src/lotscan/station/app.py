@@ -1,0 +1,431 @@
+"""The station app: one screen driven by scans, with a verdict banner, the work panel, the last
+scans and a status line. Every scan goes through the same `StationSession` as the headless
+station; all cache access runs in service threads, never in an event handler."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Static
+
+from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.services.context import Workflow
+from lotscan.services.session import SUPERVISOR_WORKFLOWS, StationSession, open_session
+from lotscan.settings import StationSettings
+from lotscan.station import demo_hints
+from lotscan.station.devicelink import DeviceEvent, DeviceLink
+from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
+from lotscan.station.fields import Field, FieldState
+from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, MODE_KEYS, visible_actions
+from lotscan.station.screens.menus import Choice, ChoiceMenu, HelpScreen
+from lotscan.station.syncstate import SyncLink, SyncUpdate
+from lotscan.station.terminal_wedge import TerminalWedge
+from lotscan.station.views import Workspace, gather
+from lotscan.station.widgets.banner import VerdictBanner
+from lotscan.station.widgets.capture import ScanCapture
+from lotscan.station.widgets.history import Entry, History
+from lotscan.station.widgets.keybar import KeyBar
+from lotscan.station.widgets.statusbar import StatusBar, StatusFacts
+from lotscan.station.widgets.workpanel import WorkPanel
+
+BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
+BELL_SPACING_S = 0.15
+
+
+class StationApp(App[None]):
+    CSS_PATH = "station.tcss"
+    TITLE = "lotscan station"
+    ENABLE_COMMAND_PALETTE = False
+
+    class Refreshed(Message):
+        def __init__(self, space: Workspace) -> None:
+            super().__init__()
+            self.space = space
+
+    def __init__(
+        self,
+        session: StationSession,
+        *,
+        clock: Callable[[], datetime] = datetime.now,
+        today: Callable[[], date] = date.today,
+        status_interval_s: float = 2.0,
+        start_devices: bool = True,
+        start_sync: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.settings: StationSettings = session.service.settings
+        self.clock = clock
+        self.today = today
+        self.status_interval_s = status_interval_s
+        self.service_thread = ServiceThread()
+        self.reader_thread = ServiceThread()
+        self.feed = ScanFeed(session, self.service_thread)
+        self.wedge = TerminalWedge.from_settings(self.settings)
+        self.fields = FieldState()
+        self.devices = DeviceLink(self.settings.devices, self.post_message) if start_devices else None
+        self.sync = SyncLink.create(self.settings, self.post_message) if start_sync else None
+        self.facts = StatusFacts()
+        self.lookup: dict[str, Any] | None = None
+        self.sounds: list[Level] = []
+        self.last_activity = time.monotonic()
+        self._refreshing = False
+        self._refresh_again = False
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield VerdictBanner(demo_hints.idle_text(self.settings), id="banner")
+        yield Static(self.session.prompt, id="prompt")
+        yield ScanCapture(
+            self.wedge.config,
+            hotkeys=LETTERS | {"?"},
+            function_keys={a.fkey for a in ACTIONS} | {"escape_field"},
+            id="capture",
+        )
+        with Horizontal(id="body"):
+            yield WorkPanel(id="work")
+            yield History(id="history")
+        yield KeyBar(id="keys")
+
+    @property
+    def banner(self) -> VerdictBanner:
+        return self.query_one(VerdictBanner)
+
+    @property
+    def capture(self) -> ScanCapture:
+        return self.query_one(ScanCapture)
+
+    def on_mount(self) -> None:
+        self.capture.focus()
+        self._layout_for(self.size.width, self.size.height)
+        self._show_state()
+        self.run_worker(self.feed.run(self._on_handled), name="scan-feed", group="scans")
+        self.set_interval(self.status_interval_s, self._refresh_status)
+        self.set_interval(5.0, self._check_idle)
+        self._refresh_status()
+        self.refresh_workspace()
+        if self.devices is not None and self.devices.configured:
+            self.devices.start(self)
+        if self.sync is not None:
+            self.sync.start(self)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout_for(event.size.width, event.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        self.screen.set_class(width < 70, "-narrow")
+        self.screen.set_class(height < 24, "-short")
+        self.banner.set_large(width >= 80 and height >= 24)
+
+    async def on_unmount(self) -> None:
+        if self.devices is not None:
+            self.devices.stop()
+        if self.sync is not None:
+            self.sync.stop()
+        self.service_thread.shutdown()
+        self.reader_thread.shutdown()
+
+    # -- input ------------------------------------------------------------------------------
+
+    def forward_key(self, event: events.Key) -> None:
+        """A key a pop-up did not use: the scan line gets it."""
+        self.capture.feed(event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        self.capture.on_paste(event)
+
+    def on_scan_capture_scanned(self, message: ScanCapture.Scanned) -> None:
+        line = message.line
+        self.last_activity = time.monotonic()
+        field = self.fields.current
+        if field is Field.PIN or (field is not None and field.takes_value and not line.burst):
+            self._field_value(field, line.text)
+            return
+        if field is Field.TYPE:
+            self._end_field()
+        self.queue(self.wedge.queued(line))
+
+    def on_scan_capture_hotkey_pressed(self, message: ScanCapture.HotkeyPressed) -> None:
+        self.last_activity = time.monotonic()
+        if message.key == "escape_field":
+            self._end_field()
+            return
+        action = BY_KEY.get(message.key)
+        if action is not None:
+            getattr(self, f"action_station_{action.name}")()
+
+    def queue(self, item: QueuedScan) -> None:
+        self.feed.put(item)
+
+    def command(self, text: str) -> None:
+        self.queue(QueuedScan(text))
+
+    # -- verdicts ---------------------------------------------------------------------------
+
+    async def _on_handled(self, handled: Handled) -> None:
+        verdict = handled.outcome.verdict
+        self.banner.show(verdict)
+        self._sound(verdict.level)
+        item = handled.item
+        if not item.text.startswith("/") or verdict.level is not Level.ACCEPTED:
+            shown = "PIN ••••" if item.secret else item.text
+            self.query_one(History).add(
+                Entry(self.clock().strftime("%H:%M:%S"), item.how, shown, verdict.level, verdict.message)
+            )
+        details = handled.outcome.details or {}
+        if details.get("type") in ("lot", "location", "task", "item", "operator"):
+            self.lookup = details
+        self._show_state()
+        self.refresh_workspace()
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        """A verdict that did not come from a scan (e.g. an override refused)."""
+        self.banner.show(verdict)
+        self._sound(verdict.level)
+
+    def _sound(self, level: Level) -> None:
+        self.sounds.append(level)
+        for n in range(BELLS[level]):
+            if n == 0:
+                self.bell()
+            else:
+                self.set_timer(n * BELL_SPACING_S, self.bell)
+
+    def _show_state(self) -> None:
+        session = self.session
+        if session.awaiting_pin_for is not None and self.fields.current is not Field.PIN:
+            self.fields.start(Field.PIN)
+        elif session.awaiting_pin_for is None and self.fields.current is Field.PIN:
+            self.fields.end()
+        field = self.fields.current
+        capture = self.capture
+        if field is None:
+            capture.set_field("Scan")
+            prompt = session.prompt
+        else:
+            capture.set_field(field.label, secret=field.secret, letters_are_text=field.letters_are_text)
+            prompt = field.prompt
+        self.query_one("#prompt", Static).update(prompt)
+        self.facts.operator = session.operator.name if session.operator else "nobody"
+        self.facts.mode = session.workflow.value
+        self.facts.task = session.task
+        self.facts.clock = self.clock().strftime("%H:%M")
+        self.query_one(StatusBar).show(self.facts)
+        self.query_one(KeyBar).show(visible_actions(session.workflow, session.operator is not None))
+
+    # -- background reads --------------------------------------------------------------------
+
+    @work(group="status", exclusive=True)
+    async def _refresh_status(self) -> None:
+        summary = await self.reader_thread.call(self.session.service.summary)
+        self.facts.pending = summary["pending"]
+        if self.sync is None or not self.sync.live:
+            self.facts.cache_age_s = summary["cache_age_s"]
+        self._show_state()
+
+    def refresh_workspace(self) -> None:
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        self.run_worker(self._gather(), group="workspace")
+
+    async def _gather(self) -> None:
+        try:
+            while True:
+                self._refresh_again = False
+                space = await self.reader_thread.call(gather, self.session)
+                self.query_one(WorkPanel).show(space, self.lookup, self.today())
+                if not self._refresh_again:
+                    break
+        finally:
+            self._refreshing = False
+
+    def on_device_event(self, event: DeviceEvent) -> None:
+        item = DeviceLink.queued(event.message)
+        if item is not None:
+            self.last_activity = time.monotonic()
+            self.queue(item)
+            return
+        state = DeviceLink.state_of(event.message)
+        if state is not None:
+            self.facts.devices[state[0]] = state[1]
+            self.query_one(StatusBar).show(self.facts)
+
+    def on_sync_update(self, update: SyncUpdate) -> None:
+        self.facts.online = update.online
+        self.facts.sync_detail = update.detail
+        if update.pending is not None:
+            self.facts.pending = update.pending
+        if update.cache_age_s is not None:
+            self.facts.cache_age_s = update.cache_age_s
+        self.query_one(StatusBar).show(self.facts)
+
+    def _check_idle(self) -> None:
+        limit = self.settings.policy.idle_signout_s
+        if limit and self.session.operator and time.monotonic() - self.last_activity > limit:
+            self.last_activity = time.monotonic()
+            self.command("/signout")
+
+    # -- fields: quantity, reason, PIN, supervisor badge, typed code --------------------------
+
+    def _start_field(self, field: Field, then: str | None = None) -> None:
+        self.fields.start(field, then)
+        self.capture.clear()
+        self._show_state()
+
+    def _end_field(self) -> None:
+        if self.session.awaiting_pin_for is not None:
+            self.session.awaiting_pin_for = None  # Escape at the PIN: back to "scan your badge"
+        self.fields.end()
+        self.capture.clear()
+        self._show_state()
+
+    def _field_value(self, field: Field, value: str) -> None:
+        then = self.fields.then
+        self.fields.end()
+        value = value.strip()
+        if field is Field.PIN:
+            self.queue(QueuedScan(value, secret=True))
+        elif field is Field.QTY:
+            self.command(f"/qty {value}")
+        elif field is Field.REASON:
+            self.command(f"/reason {value}")
+            if then == "short":
+                self.command("/short")
+        elif field is Field.TYPE:
+            self.queue(QueuedScan(value))
+        elif field is Field.SUPERVISOR_BADGE:
+            self._check_supervisor(value, None)
+            return
+        elif field is Field.SUPERVISOR_PIN:
+            self._check_supervisor(then or "", value)
+            return
+        self._show_state()
+
+    @work(group="supervisor")
+    async def _check_supervisor(self, badge: str, pin: str | None) -> None:
+        verdict, operator = await self.reader_thread.call(self.session.service.sign_in, badge, pin)
+        if operator is None and verdict.level is Level.WARNING:
+            self._start_field(Field.SUPERVISOR_PIN, then=badge)
+            return
+        self._show_state()
+        if operator is None or not operator.is_supervisor:
+            self.show_verdict(
+                Verdict(
+                    Level.REJECTED,
+                    "Only a supervisor can approve an override. Ask a supervisor to scan their badge.",
+                    (Reason("NOT_AUTHORISED", verdict.message),),
+                )
+            )
+            return
+        self._choose_override(approved_by=operator.name)
+
+    # -- actions (function key or letter) -----------------------------------------------------
+
+    def action_station_help(self) -> None:
+        self.push_screen(HelpScreen(demo_hints.help_text(self.settings)))
+
+    def action_station_type(self) -> None:
+        self._start_field(Field.TYPE)
+
+    def action_station_modes(self) -> None:
+        supervisor = bool(self.session.operator and self.session.operator.is_supervisor)
+        choices = [
+            Choice(key, flow.value, label, disabled=flow in SUPERVISOR_WORKFLOWS and not supervisor)
+            for key, flow, label in MODE_KEYS
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            self.command(f"/mode {value}")
+            if Workflow(value) in SUPERVISOR_WORKFLOWS:
+                self._start_field(Field.REASON)
+
+        self.push_screen(ChoiceMenu("Mode  (* supervisor)", choices), chosen)
+
+    @work(group="tasks", exclusive=True)
+    async def action_station_tasks(self) -> None:
+        from lotscan.services.session import WORKFLOW_TASKS
+
+        kinds = WORKFLOW_TASKS.get(self.session.workflow)
+        if not kinds or self.session.operator is None:
+            self.show_verdict(Verdict(Level.REJECTED, self._no_tasks_message()))
+            return
+        tasks = await self.reader_thread.call(self.session.service.open_tasks, kinds)
+        keys = "123456789abcdfghijklmnoprtuvwyz"
+        choices = [
+            Choice(keys[i], f"{t['kind']}:{t['code']}", f"{t['code']}  {t.get('partner') or ''}".rstrip())
+            for i, t in enumerate(tasks[: len(keys)])
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                kind, code = value.split(":", 1)
+                self.queue(QueuedScan(self.wedge.task_code(kind, code)))
+
+        self.push_screen(ChoiceMenu(f"Open {' / '.join(kinds)}".replace("_", " "), choices), chosen)
+
+    def _no_tasks_message(self) -> str:
+        if self.session.operator is None:
+            return "Sign in first: scan your badge."
+        return f"{self.session.workflow.value.title()} needs no task. Press m to change mode."
+
+    def action_station_qty(self) -> None:
+        self._start_field(Field.QTY)
+
+    def action_station_reason(self) -> None:
+        self._start_field(Field.REASON)
+
+    def action_station_override(self) -> None:
+        operator = self.session.operator
+        if operator is None:
+            self.show_verdict(Verdict(Level.REJECTED, "Sign in first: scan your badge."))
+        elif operator.is_supervisor:
+            self._choose_override(approved_by=operator.name)
+        else:
+            self._start_field(Field.SUPERVISOR_BADGE)
+
+    def _choose_override(self, approved_by: str) -> None:
+        reasons = self.settings.policy.override_reasons
+        keys = "123456789"
+        choices = [
+            Choice(keys[i], code, code.replace("_", " ").lower()) for i, code in enumerate(reasons[:9])
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.command(f"/override {value}")
+
+        self.push_screen(ChoiceMenu(f"Override reason (approved by {approved_by})", choices), chosen)
+
+    def action_station_produce(self) -> None:
+        self.command("/produce")
+
+    def action_station_short(self) -> None:
+        if self.session.reason:
+            self.command("/short")
+        else:
+            self._start_field(Field.REASON, then="short")
+
+    def action_station_signout(self) -> None:
+        self.command("/signout")
+
+
+def run_station(settings: StationSettings) -> None:
+    """Open the station UI on the settings' cache (used by `lotscan station` and `lotscan demo`)."""
+    session = open_session(settings)
+    try:
+        StationApp(session).run()
+    finally:
+        session.service.engine.dispose()

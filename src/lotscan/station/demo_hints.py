@@ -1,0 +1,56 @@
+"""What the screen says before the first scan, and the help text (with the demo's barcodes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from lotscan.paths import demo_data_dir
+from lotscan.services.session import HELP
+from lotscan.settings import StationSettings
+from lotscan.station.keys import ACTIONS
+
+DEMO_BADGES = "Demo badges: OP:1001 operator, OP:9001 supervisor (PIN 4321)."
+
+
+def is_demo(settings: StationSettings) -> bool:
+    return settings.database.name == "demo.db"
+
+
+def idle_text(settings: StationSettings) -> str:
+    text = "Scan your badge to sign in."
+    if is_demo(settings):
+        text += " " + DEMO_BADGES
+    return text
+
+
+def demo_barcodes(today: date | None = None) -> list[tuple[str, str]]:
+    today = today or date.today()
+    try:
+        table = (demo_data_dir() / "barcodes.md").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    rows = []
+    for what, code in re.findall(r"^\| (.+?) \| `(.+?)` \|$", table, flags=re.MULTILINE):
+        code = re.sub(
+            r"\{expiry:(-?\d+)\}",
+            lambda m: (today + timedelta(days=int(m.group(1)))).strftime("%y%m%d"),
+            code,
+        )
+        rows.append((what, code))
+    return rows
+
+
+def help_text(settings: StationSettings) -> str:
+    keys = "\n".join(f"  {a.fkey.upper():>4} or {a.letter}  {a.label}" for a in ACTIONS)
+    text = (
+        "Scan anything. Keys (shown at the bottom):\n"
+        f"{keys}\n  Esc        cancel what you are typing\n  Ctrl+Q     quit\n\n{HELP}"
+    )
+    if is_demo(settings):
+        codes = "\n".join(f"  {code}  {what}" for what, code in demo_barcodes())
+        text += (
+            f"\n\n{DEMO_BADGES}\n"
+            f"Demo barcodes (type or paste one; press e first to type letters freely):\n{codes}"
+        )
+    return text

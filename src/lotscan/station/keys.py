@@ -1,0 +1,68 @@
+"""Every station action with its function key and its single letter, shown on screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lotscan.services.context import Workflow
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    fkey: str
+    letter: str
+    label: str
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("help", "f1", "?", "Help"),
+    Action("modes", "f2", "m", "Mode"),
+    Action("tasks", "f3", "t", "Task"),
+    Action("qty", "f4", "q", "Qty"),
+    Action("reason", "f5", "r", "Reason"),
+    Action("override", "f6", "o", "Override"),
+    Action("produce", "f7", "p", "Produce"),
+    Action("short", "f8", "s", "Short"),
+    Action("type", "f9", "e", "Type"),
+    Action("signout", "f10", "x", "Sign out"),
+)
+BY_KEY: dict[str, Action] = {a.fkey: a for a in ACTIONS} | {a.letter: a for a in ACTIONS}
+LETTERS = frozenset(a.letter for a in ACTIONS if a.letter.isalpha())
+
+# In the mode menu: one letter per workflow (and the digit of its position).
+MODE_KEYS: tuple[tuple[str, Workflow, str], ...] = (
+    ("r", Workflow.RECEIVE, "Receive"),
+    ("v", Workflow.MOVE, "Move / putaway"),
+    ("c", Workflow.CONSUME, "Consume"),
+    ("p", Workflow.PRODUCE, "Produce"),
+    ("k", Workflow.PICK, "Pick"),
+    ("s", Workflow.SHIP, "Ship"),
+    ("h", Workflow.HOLD, "Hold *"),
+    ("e", Workflow.RELEASE, "Release *"),
+    ("q", Workflow.QUARANTINE, "Quarantine *"),
+    ("n", Workflow.COUNT, "Count"),
+    ("l", Workflow.LOOKUP, "Lookup"),
+)
+
+# Which actions make sense where; the key bar shows only these.
+WORKFLOW_ACTIONS: dict[Workflow, tuple[str, ...]] = {
+    Workflow.RECEIVE: ("tasks", "qty"),
+    Workflow.MOVE: ("qty",),
+    Workflow.CONSUME: ("tasks", "qty", "override"),
+    Workflow.PRODUCE: ("tasks", "qty", "produce"),
+    Workflow.PICK: ("tasks", "qty", "override", "short", "reason"),
+    Workflow.SHIP: ("tasks", "qty"),
+    Workflow.HOLD: ("reason",),
+    Workflow.RELEASE: ("reason",),
+    Workflow.QUARANTINE: ("reason",),
+    Workflow.COUNT: ("qty",),
+    Workflow.LOOKUP: (),
+}
+
+
+def visible_actions(workflow: Workflow, signed_in: bool) -> list[Action]:
+    wanted = {"help", "modes", "type"}
+    if signed_in:
+        wanted |= {"signout", *WORKFLOW_ACTIONS[workflow]}
+    return [a for a in ACTIONS if a.name in wanted]

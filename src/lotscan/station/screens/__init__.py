@@ -1,0 +1,1 @@
+"""The station's pop-up screens: mode menu, choice lists, help."""

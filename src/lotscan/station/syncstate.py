@@ -1,0 +1,86 @@
+"""ONLINE/OFFLINE in the status line.
+
+Until the station has a sync worker (`lotscan.sync`), the station is OFFLINE and the status
+line shows the events waiting and the cache age from the station service. When a worker with a
+state callback is available it runs in its own thread and never blocks scanning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+
+from lotscan.settings import StationSettings
+
+log = logging.getLogger(__name__)
+
+
+class SyncUpdate(Message):
+    def __init__(
+        self, online: bool, detail: str = "", pending: int | None = None, cache_age_s: float | None = None
+    ) -> None:
+        super().__init__()
+        self.online = online
+        self.detail = detail
+        self.pending = pending
+        self.cache_age_s = cache_age_s
+
+
+@dataclass
+class SyncLink:
+    factory: Callable[..., Any] | None
+    settings: StationSettings
+    post: Callable[[Message], object]
+    worker: Any = None
+    live: bool = False
+
+    @classmethod
+    def create(cls, settings: StationSettings, post: Callable[[Message], object]) -> SyncLink | None:
+        if not settings.server_url:
+            return None
+        try:
+            module = importlib.import_module("lotscan.sync.worker")
+        except ImportError:
+            return None
+        factory = getattr(module, "SyncWorker", None)
+        return cls(factory, settings, post) if factory is not None else None
+
+    def on_state(self, state: Any, **facts: Any) -> None:
+        """The worker's state callback; any thread."""
+        word = str(getattr(state, "value", state)).upper()
+        self.live = True
+        self.post(
+            SyncUpdate(
+                word == "ONLINE",
+                str(facts.get("detail", "")),
+                facts.get("pending"),
+                facts.get("cache_age_s"),
+            )
+        )
+
+    def start(self, app: App[Any]) -> None:
+        app.run_worker(self._run, thread=True, group="sync", name="sync")
+
+    def _run(self) -> None:
+        try:
+            assert self.factory is not None
+            self.worker = self.factory(self.settings, on_state=self.on_state)
+            runner = getattr(self.worker, "run", None) or self.worker.start
+            runner()
+        except Exception as exc:  # sync trouble never stops scanning
+            log.exception("sync worker failed")
+            self.post(SyncUpdate(False, f"sync failed: {exc}"))
+
+    def stop(self) -> None:
+        stopper = getattr(self.worker, "stop", None)
+        if stopper is not None:
+            try:
+                stopper()
+            except Exception:
+                log.exception("sync worker did not stop cleanly")

@@ -1,0 +1,52 @@
+"""What the work panel shows, gathered in the service thread (reads only, no UI here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lotscan.codes.scan import InternalCode, Scan, ScanKind
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.session import WORKFLOW_TASKS, StationSession
+
+
+@dataclass(frozen=True)
+class Workspace:
+    workflow: Workflow
+    task: str | None = None
+    task_details: dict[str, Any] | None = None
+    pick_prompt: dict[str, Any] | None = None
+    open_tasks: list[dict[str, Any]] = field(default_factory=list)
+    location: str | None = None
+    pending_move: str | None = None
+    reason: str | None = None
+    qty: float | None = None
+    override: str | None = None
+
+
+def task_details(session: StationSession, code: str) -> dict[str, Any] | None:
+    """A task and its lines, through the lookup workflow (which writes nothing)."""
+    scan = Scan(kind=ScanKind.ORDER, raw=code, internal=InternalCode("task", code))
+    verdict = session.service.handle(scan, ScanContext(Workflow.LOOKUP))
+    return verdict.details or None
+
+
+def gather(session: StationSession) -> Workspace:
+    workflow, task = session.workflow, session.task
+    details = task_details(session, task) if task else None
+    prompt = session.service.pick_prompt(task) if task and workflow is Workflow.PICK else None
+    kinds = WORKFLOW_TASKS.get(workflow)
+    open_tasks = session.service.open_tasks(kinds)[:20] if kinds and not task and session.operator else []
+    pending = session.pending_move
+    return Workspace(
+        workflow,
+        task,
+        details,
+        prompt,
+        open_tasks,
+        session.location,
+        (pending.lot or pending.sscc or pending.raw) if pending else None,
+        session.reason,
+        session.qty,
+        session.override,
+    )

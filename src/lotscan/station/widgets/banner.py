@@ -1,0 +1,60 @@
+"""The full-width verdict banner: the level in large letters, the reason, the next action."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from lotscan.domain.verdict import Level, Verdict
+from lotscan.station.widgets.bigtext import big
+
+LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.REJECTED: "-rejected"}
+
+
+def verdict_text(verdict: Verdict, *, large: bool) -> Text:
+    text = Text()
+    if large:
+        text.append("\n".join(big(verdict.level.value)) + "\n", style="bold")
+    else:
+        text.append(f" {verdict.level.value} ", style="bold reverse")
+        text.append(" ")
+    text.append(verdict.message, style="bold")
+    for reason in verdict.reasons[1:]:
+        if reason.message not in verdict.message:
+            text.append(f"\n{reason.code}: {reason.message}")
+    if verdict.suggestion is not None and verdict.suggestion.lot_code not in verdict.message:
+        s = verdict.suggestion
+        qty = f", {s.quantity:g} there" if s.quantity is not None else ""
+        text.append(f"\nTake lot {s.lot_code} at {s.location or '?'}{qty}.", style="bold")
+    return text
+
+
+class VerdictBanner(Static):
+    """Shows the last verdict; `idle` text before the first scan."""
+
+    DEFAULT_CLASSES = "-idle"
+
+    def __init__(self, idle: str, **kwargs: object) -> None:
+        super().__init__(idle, **kwargs)  # type: ignore[arg-type]
+        self.verdict: Verdict | None = None
+        self.large = False
+        self.updates = 0
+
+    def show(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self.remove_class("-idle", *LEVEL_CLASSES.values())
+        self.add_class(LEVEL_CLASSES[verdict.level])
+        self.update(verdict_text(verdict, large=self.large))
+        self.updates += 1
+
+    def show_idle(self, text: str) -> None:
+        self.verdict = None
+        self.remove_class(*LEVEL_CLASSES.values())
+        self.add_class("-idle")
+        self.update(text)
+
+    def set_large(self, large: bool) -> None:
+        if large != self.large:
+            self.large = large
+            if self.verdict is not None:
+                self.update(verdict_text(self.verdict, large=large))

@@ -1,0 +1,118 @@
+"""The scan line: captures keyboard-wedge bursts, typing and pastes, keeping GS.
+
+The stock Input drops GS (0x1D arrives as ctrl+]) and mixes scans with typing, so this widget
+handles keys itself through `WedgeCapture` and posts finished lines and hotkeys as messages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+
+from lotscan.station.wedge import GS, Hotkey, Line, WedgeCapture, WedgeConfig
+
+# Keys the station always keeps for itself, never part of a scan.
+PASS_THROUGH = frozenset({"ctrl+q", "ctrl+c"})
+
+
+class ScanCapture(Widget, can_focus=True):
+    """Always focused on the main screen; shows what is being typed."""
+
+    class Scanned(Message):
+        def __init__(self, line: Line) -> None:
+            super().__init__()
+            self.line = line
+
+    class HotkeyPressed(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(
+        self,
+        config: WedgeConfig,
+        *,
+        hotkeys: Collection[str] = (),
+        function_keys: Collection[str] = (),
+        clock: Callable[[], float] = time.monotonic,  # the clock of key events on Linux
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.wedge = WedgeCapture(config, hotkeys=frozenset(hotkeys))
+        self.letter_hotkeys = frozenset(hotkeys)
+        self.function_keys = frozenset(function_keys)
+        self.label = "Scan"
+        self.secret = False
+        self._timer: Timer | None = None
+        self._clock = clock
+
+    def set_field(self, label: str, *, secret: bool = False, letters_are_text: bool = False) -> None:
+        """Say what the next line is for; letters are text while someone is typing a value."""
+        self.label = label
+        self.secret = secret
+        self.wedge.hotkeys = frozenset() if letters_are_text else self.letter_hotkeys
+        self.refresh()
+
+    def render(self) -> Text:
+        typed = self.wedge.text
+        shown = "•" * len(typed) if self.secret else typed.replace(GS, "␝")
+        text = Text()
+        text.append(f"{self.label}> ", style="bold")
+        text.append(shown)
+        text.append("▏", style="blink")
+        return text
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in PASS_THROUGH:
+            return
+        event.stop()
+        event.prevent_default()
+        self.feed(event)
+
+    def feed(self, event: events.Key) -> None:
+        if event.key == "escape":
+            self.wedge.clear()
+            self.post_message(self.HotkeyPressed("escape_field"))
+            self.refresh()
+            return
+        if event.key in self.function_keys:
+            self.post_message(self.HotkeyPressed(event.key))
+            return
+        self._emit(self.wedge.key(event.key, event.character, event.time))
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        self._emit(self.wedge.paste(event.text, event.time))
+
+    def clear(self) -> None:
+        self.wedge.clear()
+        self.refresh()
+
+    def _emit(self, outputs: list[Line | Hotkey] | list[Line]) -> None:
+        for out in outputs:
+            if isinstance(out, Line):
+                self.post_message(self.Scanned(out))
+            else:
+                self.post_message(self.HotkeyPressed(out.key))
+        self._arm_timer()
+        self.refresh()
+
+    def _arm_timer(self) -> None:
+        deadline = self.wedge.next_deadline()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if deadline is not None:
+            delay = max(0.001, deadline - self._clock())
+            self._timer = self.set_timer(delay, self._poll)
+
+    def _poll(self) -> None:
+        self._timer = None
+        self._emit(self.wedge.poll(self._clock()))

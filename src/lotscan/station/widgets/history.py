@@ -1,0 +1,51 @@
+"""The last scans, newest first: time, how it came, what was scanned, the verdict."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from lotscan.domain.verdict import Level
+from lotscan.station.wedge import GS
+
+MARKS = {Level.ACCEPTED: ("✔", "green"), Level.WARNING: ("!", "yellow"), Level.REJECTED: ("✖", "red")}
+
+
+@dataclass(frozen=True)
+class Entry:
+    clock: str
+    how: str
+    shown: str
+    level: Level
+    message: str
+
+
+class History(Static):
+    def __init__(self, keep: int = 50, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.entries: deque[Entry] = deque(maxlen=keep)
+
+    def add(self, entry: Entry) -> None:
+        self.entries.appendleft(entry)
+        self.update(self._text())
+
+    def on_mount(self) -> None:
+        self.update(self._text())
+
+    def _text(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("Last scans\n", style="bold underline")
+        if not self.entries:
+            text.append("(none yet)", style="dim")
+        for index, entry in enumerate(self.entries):
+            mark, colour = MARKS[entry.level]
+            if index:
+                text.append("\n")
+            text.append(f"{mark} ", style=f"bold {colour}")
+            text.append(f"{entry.clock} ", style="dim")
+            text.append(entry.shown.replace(GS, "␝"))
+            text.append(f"  {entry.how}", style="dim")
+        return text

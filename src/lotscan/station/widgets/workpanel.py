@@ -1,0 +1,169 @@
+"""The work panel: what the current mode is working on.
+
+Task lines checked off with quantities, the FEFO prompt in pick mode, and for a lookup the
+lot, location, task or item that was scanned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from lotscan.services.context import Workflow
+from lotscan.station.views import Workspace
+
+
+def days_text(expiry: str | None, today: date) -> str:
+    if not expiry:
+        return "no expiry"
+    days = (date.fromisoformat(expiry) - today).days
+    if days < 0:
+        return f"EXPIRED {-days}d ago"
+    return "expires today" if days == 0 else f"{days}d left"
+
+
+def _qty(value: Any) -> str:
+    return f"{float(value):g}" if value is not None else "?"
+
+
+def pick_prompt_text(prompt: dict[str, Any] | None, today: date) -> Text:
+    text = Text()
+    if prompt is None:
+        text.append("Pick list complete. Scan the next pick list.", style="bold")
+        return text
+    text.append("NEXT ", style="bold reverse")
+    text.append(f" line {prompt['line_no']} {prompt['description'] or prompt['item']}: ", style="bold")
+    text.append(f"{_qty(prompt['remaining'])} {prompt['unit']}\n", style="bold")
+    if prompt["lot"]:
+        text.append("Take lot ", style="bold")
+        text.append(str(prompt["lot"]), style="bold underline")
+        text.append(" at ", style="bold")
+        text.append(str(prompt["location"]), style="bold underline")
+        text.append(f"  ({_qty(prompt['available'])} there, {days_text(prompt['expiry'], today)})")
+    else:
+        text.append("No pickable stock of this item: short-pick the line (s).", style="bold")
+    return text
+
+
+def lines_text(details: dict[str, Any]) -> Text:
+    text = Text()
+    partner = f" ({details['partner']})" if details.get("partner") else ""
+    text.append(f"{details['task']}{partner} {details['status']}\n", style="bold")
+    for line in details["lines"]:
+        done, expected = float(line["done"]), float(line["expected"])
+        complete = expected > 0 and done >= expected
+        text.append("✔ " if complete else "· ", style="bold green" if complete else "")
+        what = line["description"] or line["item"] or "?"
+        extra = f" lot {line['lot']}" if line.get("lot") else ""
+        text.append(f"{line['line_no']} {what} {done:g}/{expected:g}{extra}\n")
+    return text
+
+
+def lookup_text(details: dict[str, Any], today: date) -> Text:
+    kind = details.get("type")
+    text = Text()
+    if kind == "lot":
+        text.append(f"Lot {details['lot']} ", style="bold")
+        text.append(f"{details['description'] or details['item']}\n")
+        text.append(f"Status {details['status'].upper()}", style="bold")
+        expiry = details.get("expiry")
+        text.append(f"  expiry {expiry} ({days_text(expiry, today)})\n" if expiry else "  no expiry\n")
+        text.append(f"Stock {details['total']:g} {details['unit']}:\n", style="bold")
+        for row in details["stock"]:
+            flag = " HOLD" if row["hold"] else ("" if row["pickable"] else " not pickable")
+            text.append(f"  {row['location']}: {row['qty']:g}{flag}\n")
+        for side in ("parents", "children"):
+            rows = details.get(side) or []
+            if rows:
+                text.append(f"{side.title()}: ", style="bold")
+                text.append(", ".join(str(r.get("lot", r)) for r in rows[:6]) + "\n")
+        events = details.get("events") or []
+        if events:
+            text.append("Last events:\n", style="bold")
+            for event in events[:5]:
+                text.append(f"  #{event['seq']} {event['type']} by {event['operator']} {event['at']}\n")
+    elif kind == "location":
+        text.append(f"Location {details['location']}: {len(details['contents'])} lot(s)\n", style="bold")
+        for row in details["contents"][:30]:
+            text.append(
+                f"  {row['lot']} {row['description'] or row['item']} {row['qty']:g} "
+                f"{row['status']} {days_text(row['expiry'], today)}\n"
+            )
+    elif kind == "task":
+        text.append_text(lines_text(details))
+    elif kind == "item":
+        text.append(f"{details['description'] or details['item']} ({details['gtin']})\n", style="bold")
+        text.append("First to use (FEFO):\n", style="bold")
+        for row in details["fefo"]:
+            left = days_text(row["expiry"], today)
+            text.append(f"  {row['lot']} at {row['location']} {row['qty']:g} {left}\n")
+    elif kind == "operator":
+        text.append(f"Operator {details.get('name')} ({details.get('role')})\n", style="bold")
+    return text
+
+
+def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date) -> Text:
+    text = Text()
+    flow = space.workflow
+    settings = []
+    if space.qty is not None:
+        settings.append(f"qty {space.qty:g}")
+    if space.override:
+        settings.append(f"override {space.override}")
+    if space.reason:
+        settings.append(f"reason: {space.reason}")
+    if space.location and flow is not Workflow.MOVE:
+        settings.append(f"at {space.location}")
+    if settings:
+        text.append("Next scan: " + ", ".join(settings) + "\n", style="bold yellow")
+    if flow is Workflow.PICK and space.task:
+        text.append_text(pick_prompt_text(space.pick_prompt, today))
+        text.append("\n")
+    if flow is Workflow.LOOKUP:
+        if lookup:
+            text.append_text(lookup_text(lookup, today))
+        else:
+            text.append("Scan anything to see what it is: a lot, a location, a task, a badge.")
+        return text
+    if flow is Workflow.MOVE:
+        if space.pending_move:
+            text.append(f"Moving lot {space.pending_move}: scan the new location.", style="bold")
+        else:
+            text.append("Scan the lot to move, then the location it goes to.")
+        return text
+    if flow is Workflow.COUNT:
+        where = space.location or "(scan the location first)"
+        text.append(f"Counting {where}. Set the quantity (q), then scan each lot.\n")
+        if lookup and lookup.get("type") == "location":
+            text.append_text(lookup_text(lookup, today))
+        return text
+    if flow in (Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE):
+        if not space.reason:
+            text.append("Give the reason first (r), then scan each lot.", style="bold")
+        else:
+            text.append(f"{flow.value.title()} with reason '{space.reason}': scan each lot.")
+        return text
+    if space.task_details:
+        text.append_text(lines_text(space.task_details))
+    elif space.open_tasks:
+        text.append("Open tasks (press t to choose, or scan one):\n", style="bold")
+        for task in space.open_tasks[:8]:
+            partner = f" {task['partner']}" if task.get("partner") else ""
+            text.append(f"  {task['code']}{partner}\n")
+    if flow is Workflow.PRODUCE and space.task:
+        text.append("Press p to record an output lot (q sets its quantity).", style="bold")
+    return text
+
+
+class WorkPanel(Static):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.space: Workspace | None = None
+        self.lookup: dict[str, Any] | None = None
+
+    def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
+        self.space, self.lookup = space, lookup
+        self.update(workspace_text(space, lookup, today))
