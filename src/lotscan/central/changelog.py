@@ -1,0 +1,133 @@
+"""The change log stations pull from, and why its cursor never skips a committed row.
+
+Every writer reserves its seqs with one `UPDATE change_counter ... RETURNING` as the LAST step
+before inserting its changes and committing. The counter row stays locked until that commit,
+so a second writer waits, and seqs are handed out in commit order: whenever a poller sees seq
+N committed, every seq below N is already committed (or was rolled back and never appears).
+A plain sequence gives no such promise: T1 takes 5, T2 takes 6 and commits first, a poller
+reads 6, moves its cursor past 5, and never sees T1's row. SQLite has one writer at a time, so
+the same code is correct there too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from lotscan.central.schema import change_counter, changes
+from lotscan.services.sync_protocol import Key, RowData, read_row
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: Key
+    data: RowData
+    site: str | None
+    urgent: bool = False
+
+
+def encode_key(key: Key) -> str:
+    return json.dumps(list(key), separators=(",", ":"))
+
+
+def entries_for(conn: Connection, keys: Iterable[Key], *, urgent: bool = False) -> list[Entry]:
+    """The current state of each row (deduplicated, first-seen order) as change entries."""
+    seen: dict[Key, None] = dict.fromkeys(keys)
+    entries = []
+    for key in seen:
+        data, site = read_row(conn, key)
+        entries.append(Entry(key, data, site, urgent))
+    return entries
+
+
+def append(conn: Connection, entries: list[Entry]) -> int:
+    """Add entries to the log inside the caller's transaction; returns the last seq used.
+
+    Call it last in the transaction: the counter row lock it takes is held until commit.
+    """
+    if not entries:
+        return 0
+    top = conn.execute(
+        update(change_counter)
+        .where(change_counter.c.id == 1)
+        .values(value=change_counter.c.value + len(entries))
+        .returning(change_counter.c.value)
+    ).scalar_one()
+    first = int(top) - len(entries) + 1
+    now = utcnow()
+    conn.execute(
+        insert(changes),
+        [
+            {
+                "seq": first + i,
+                "site": e.site,
+                "key": encode_key(e.key),
+                "data": None if e.data is None else json.dumps(e.data, separators=(",", ":")),
+                "urgent": e.urgent,
+                "created_at": now,
+            }
+            for i, e in enumerate(entries)
+        ],
+    )
+    return int(top)
+
+
+def read_page(
+    conn: Connection, after: int, site: str, limit: int
+) -> list[tuple[int, list[str], RowData, bool]]:
+    rows = conn.execute(
+        select(changes.c.seq, changes.c.key, changes.c.data, changes.c.urgent)
+        .where(changes.c.seq > after, or_(changes.c.site.is_(None), changes.c.site == site))
+        .order_by(changes.c.seq)
+        .limit(limit)
+    ).all()
+    return [
+        (int(r[0]), json.loads(r[1]), None if r[2] is None else json.loads(r[2]), bool(r[3])) for r in rows
+    ]
+
+
+def latest_seq(conn: Connection) -> int:
+    """The newest committed seq this transaction can see (never an uncommitted reservation)."""
+    return int(conn.execute(select(change_counter.c.value).where(change_counter.c.id == 1)).scalar() or 0)
+
+
+def floor(conn: Connection) -> int:
+    """Seqs at or below the floor were pruned: a cursor below it must reload a snapshot."""
+    return int(conn.execute(select(change_counter.c.floor).where(change_counter.c.id == 1)).scalar() or 0)
+
+
+def latest_urgent(conn: Connection, after: int, site: str) -> int | None:
+    return conn.execute(
+        select(func.max(changes.c.seq)).where(
+            changes.c.seq > after,
+            changes.c.urgent.is_(True),
+            or_(changes.c.site.is_(None), changes.c.site == site),
+        )
+    ).scalar()
+
+
+def prune(conn: Connection, keep: timedelta) -> int:
+    """Forget changes older than `keep`; returns how many were removed."""
+    cutoff = utcnow() - keep
+    top = conn.execute(select(func.max(changes.c.seq)).where(changes.c.created_at < cutoff)).scalar()
+    if top is None:
+        return 0
+    removed = conn.execute(delete(changes).where(changes.c.seq <= top)).rowcount
+    conn.execute(
+        update(change_counter)
+        .where(change_counter.c.id == 1)
+        .values(
+            floor=func.max(change_counter.c.floor, top)
+            if conn.dialect.name == "sqlite"
+            else func.greatest(change_counter.c.floor, top)
+        )
+    )
+    return int(removed or 0)

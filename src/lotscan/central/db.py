@@ -1,0 +1,138 @@
+"""Central's database: SQLite (embedded, the default) or PostgreSQL, migrated by Alembic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy.engine import make_url
+
+from lotscan.central.schema import change_counter
+
+
+class CentralDbError(RuntimeError):
+    """The central database cannot be used; the message says what to do."""
+
+
+def default_db_url() -> str:
+    env = os.environ.get("LOTSCAN_CENTRAL_DB")
+    if env:
+        return env
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'lotscan' / 'central.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare path for SQLite and plain postgresql:// (meaning psycopg 3)."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise CentralDbError(f"unsupported database {url!r}: use sqlite:///PATH or postgresql+psycopg://...")
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    # Let SQLAlchemy's begin() emit BEGIN itself, so reads inside a transaction see one snapshot.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the write lock up front: a deferred transaction upgrading later can fail busy.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction that sees one consistent snapshot, on both databases."""
+    with engine.connect() as conn:
+        if not is_sqlite(engine):
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "lotscan.central:migrations")
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> str | None:
+    """Apply pending migrations; returns the revision now in place."""
+    config = _alembic_config()
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if conn.execute(select(change_counter.c.id)).first() is None:
+                conn.execute(insert(change_counter).values(id=1, value=0, floor=0))
+    return head_revision()
+
+
+def open_central(url: str, *, migrate: bool = True, pool_size: int = 20) -> Engine:
+    engine = make_engine(url, pool_size=pool_size)
+    try:
+        if migrate:
+            upgrade(engine)
+        elif current_revision(engine) != head_revision():
+            raise CentralDbError(
+                f"central database {engine.url.render_as_string(hide_password=True)} is not migrated; "
+                "run `lotscan central migrate --db URL` first"
+            )
+    except CentralDbError:
+        engine.dispose()
+        raise
+    except Exception as exc:
+        engine.dispose()
+        raise CentralDbError(f"cannot open central database: {exc}") from exc
+    return engine

@@ -1,0 +1,35 @@
+"""`central import`: master data and tasks through the station's importer, plus change-log rows
+so enrolled stations pull what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from lotscan.central import changelog
+from lotscan.services.importer import ORDER, Row, import_tables
+from lotscan.services.sync_protocol import Key
+
+
+def _line_no(value: Any) -> str:
+    return str(int(float(value)))
+
+
+KEYS = {
+    "sites": lambda r: ("site", r.text("code")),
+    "locations": lambda r: ("location", r.text("code")),
+    "items": lambda r: ("item", r.text("code")),
+    "operators": lambda r: ("operator", r.text("badge")),
+    "lots": lambda r: ("lot", r.text("item"), r.text("lot")),
+    "stock": lambda r: ("stock", r.text("item"), r.text("lot"), r.text("location")),
+    "tasks": lambda r: ("task", r.text("code")),
+    "task_lines": lambda r: ("task_line", r.text("task"), _line_no(r.text("line_no"))),
+}
+
+
+def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[str, int]:
+    counts = import_tables(conn, tables)
+    keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
+    changelog.append(conn, changelog.entries_for(conn, keys))
+    return counts

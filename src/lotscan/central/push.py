@@ -1,0 +1,358 @@
+"""Receiving a station's events: each has its effect exactly once, in station-seq order.
+
+A seq central already holds is acknowledged with its stored outcome and not applied again; a
+batch that would leave a hole is refused (409) with the seq central expects. Business outcomes
+(applied, flagged, rejected, failed) are answers, not errors: a poison event is stored as
+`failed` and the station's queue moves on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError
+
+from lotscan.central import changelog
+from lotscan.central.changelog import utcnow
+from lotscan.central.errors import BadBatch, Gap
+from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
+from lotscan.central.tokens import StationIdentity
+from lotscan.services.sync_protocol import (
+    APPLIED,
+    FAILED,
+    FLAGGED,
+    REJECTED,
+    EventIn,
+    EventResult,
+    Key,
+    PushRequest,
+    PushResponse,
+    event_keys,
+)
+from lotscan.store.effects import EffectError, apply_event
+from lotscan.store.schema import Item, Location, Lot, Site, Task
+
+CONSUMING = ("stock.consumed", "stock.picked", "stock.shipped")
+BLOCKED_STATUSES = ("hold", "recalled", "quarantine", "rejected")
+MAX_SKEW = timedelta(minutes=5)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+POISON = (EffectError, KeyError, TypeError, ValueError, IntegrityError, DataError)
+
+
+class _PoisonInBatch(Exception):
+    pass
+
+
+def naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@dataclass
+class _Outcome:
+    outcome: str
+    reason: str | None = None
+    flags: list[dict[str, str]] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    station: StationIdentity
+    skew: timedelta
+    station_time: datetime
+    location_sites: dict[str, str | None] = field(default_factory=dict)
+    task_sites: dict[str, str | None] = field(default_factory=dict)
+
+
+def push(conn: Connection, station: StationIdentity, request: PushRequest) -> PushResponse:
+    """Apply a batch inside the caller's (write) transaction."""
+    now = utcnow()
+    station_time = naive_utc(request.station_time)
+    skew = station_time - now
+    last_seq = int(
+        conn.execute(
+            select(stations.c.last_seq).where(stations.c.name == station.name).with_for_update()
+        ).scalar()
+        or 0
+    )
+    events = request.events
+    for i, event in enumerate(events[1:], start=1):
+        if event.seq != events[0].seq + i:
+            raise BadBatch(
+                f"events must be in consecutive station-seq order: seq {event.seq} follows {events[i - 1].seq}"
+            )
+    seen = [e for e in events if e.seq <= last_seq]
+    fresh = [e for e in events if e.seq > last_seq]
+    if fresh and fresh[0].seq != last_seq + 1:
+        raise Gap(
+            f"central holds this station's events up to seq {last_seq}; "
+            f"the batch starts at {fresh[0].seq}. Send from seq {last_seq + 1}.",
+            expected_seq=last_seq + 1,
+        )
+    results = _acknowledge_seen(conn, station, seen)
+    batch = _Batch(station, skew, station_time)
+    if fresh:
+        results += _apply_fresh(conn, batch, fresh, now)
+        last_seq = fresh[-1].seq
+    conn.execute(
+        update(stations)
+        .where(stations.c.name == station.name)
+        .values(last_seq=last_seq, last_push_at=now, last_seen_at=now, clock_skew_s=skew.total_seconds())
+    )
+    return PushResponse(
+        results=results, last_seq=last_seq, server_time=now, clock_skew_s=skew.total_seconds()
+    )
+
+
+def _acknowledge_seen(conn: Connection, station: StationIdentity, seen: list[EventIn]) -> list[EventResult]:
+    if not seen:
+        return []
+    stored = {
+        int(r.station_seq): r
+        for r in conn.execute(
+            select(
+                received_events.c.station_seq,
+                received_events.c.id,
+                received_events.c.server_seq,
+                received_events.c.outcome,
+                received_events.c.outcome_reason,
+            ).where(
+                received_events.c.station == station.name,
+                received_events.c.station_seq.between(seen[0].seq, seen[-1].seq),
+            )
+        )
+    }
+    results = []
+    for event in seen:
+        row = stored.get(event.seq)
+        if row is None or row.id != event.id:
+            held = row.id if row is not None else "nothing"
+            results.append(
+                EventResult(
+                    id=event.id,
+                    seq=event.seq,
+                    server_seq=None,
+                    outcome=REJECTED,
+                    reason=f"SEQ_REUSED: central holds {held} at seq {event.seq}; this event was not stored. "
+                    "The station's outbox was reset; call support before deleting anything.",
+                    duplicate=True,
+                )
+            )
+            continue
+        results.append(
+            EventResult(
+                id=event.id,
+                seq=event.seq,
+                server_seq=int(row.server_seq),
+                outcome=row.outcome,
+                reason=row.outcome_reason,
+                duplicate=True,
+            )
+        )
+    return results
+
+
+def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> list[EventResult]:
+    # Optimistic: the whole batch without per-event savepoints; only if one event turns out to be
+    # poison is the batch redone with a savepoint around each event.
+    savepoint = conn.begin_nested()
+    try:
+        outcomes = [_apply_one(conn, batch, e, isolate=False) for e in events]
+        savepoint.commit()
+    except _PoisonInBatch:
+        savepoint.rollback()
+        batch.location_sites.clear()
+        batch.task_sites.clear()
+        outcomes = [_apply_one(conn, batch, e, isolate=True) for e in events]
+    rows = [_stored_row(batch, e, o, now) for e, o in zip(events, outcomes, strict=True)]
+    server_seqs = [
+        int(r[0])
+        for r in conn.execute(
+            insert(received_events).returning(received_events.c.server_seq, sort_by_parameter_order=True),
+            rows,
+        )
+    ]
+    recon = [
+        {
+            "event_id": e.id,
+            "server_seq": seq,
+            "station": batch.station.name,
+            "site": batch.station.site,
+            "lot_code": e.lot_code or _text(e.payload.get("lot")),
+            "code": flag["code"],
+            "message": flag["message"],
+            "opened_at": now,
+        }
+        for e, o, seq in zip(events, outcomes, server_seqs, strict=True)
+        for flag in o.flags
+    ]
+    if recon:
+        conn.execute(insert(reconciliation_items), recon)
+    keys = [k for o in outcomes for k in o.keys]
+    changelog.append(conn, changelog.entries_for(conn, keys))
+    return [
+        EventResult(id=e.id, seq=e.seq, server_seq=seq, outcome=o.outcome, reason=o.reason)
+        for e, o, seq in zip(events, outcomes, server_seqs, strict=True)
+    ]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)[:64]
+
+
+def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "station": batch.station.name,
+        "station_seq": e.seq,
+        "site": batch.station.site,
+        "operator": e.operator,
+        "occurred_at": naive_utc(e.occurred_at),
+        "received_at": now,
+        "clock_skew_s": batch.skew.total_seconds(),
+        "type": e.type,
+        "workflow": e.workflow,
+        "task_code": e.task_code,
+        "lot_code": e.lot_code,
+        "raw": e.raw,
+        "payload": json.dumps(e.payload, sort_keys=True, default=str),
+        "verdict": e.verdict,
+        "reasons": json.dumps(e.reasons, default=str),
+        "outcome": o.outcome,
+        "outcome_reason": o.reason,
+    }
+
+
+def _apply_one(conn: Connection, batch: _Batch, e: EventIn, *, isolate: bool) -> _Outcome:
+    refusal = _site_refusal(conn, batch, e.payload)
+    if refusal is not None:
+        return _Outcome(REJECTED, refusal)
+    if not isolate:
+        try:
+            return _effect(conn, batch, e)
+        except POISON as exc:
+            raise _PoisonInBatch from exc
+    savepoint = conn.begin_nested()
+    try:
+        outcome = _effect(conn, batch, e)
+        savepoint.commit()
+        return outcome
+    except POISON as exc:
+        savepoint.rollback()
+        return _Outcome(FAILED, f"POISON: {type(exc).__name__}: {_short(exc)}")
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else repr(exc)
+    return text[:300]
+
+
+def _effect(conn: Connection, batch: _Batch, e: EventIn) -> _Outcome:
+    payload = e.payload
+    occurred = naive_utc(e.occurred_at)
+    corrected = occurred - batch.skew
+    flags = _clock_flags(batch, occurred)
+    item, lot = payload.get("item"), payload.get("lot")
+    previous = None
+    if item is not None and lot is not None and (e.type in CONSUMING or e.type == "lot.status_changed"):
+        previous = _status_at(conn, str(item), str(lot), corrected)
+        if e.type in CONSUMING and previous in BLOCKED_STATUSES:
+            flags.append(
+                {
+                    "code": "LOT_ON_HOLD",
+                    "message": f"lot {lot} of {item} was {previous} at {corrected:%Y-%m-%d %H:%M} UTC "
+                    f"when {e.type} was recorded",
+                }
+            )
+    flags += apply_event(conn, e.type, payload, occurred, e.id)
+    if e.type == "lot.status_changed":
+        conn.execute(
+            insert(lot_status_history).values(
+                item=str(item),
+                lot=str(lot),
+                from_status=previous,
+                to_status=str(payload["to"]),
+                effective_at=corrected,
+                reason=_text(payload.get("reason")),
+                by=e.operator,
+                source=f"event {e.id}",
+            )
+        )
+    reason = "; ".join(f"{f['code']}: {f['message']}" for f in flags) or None
+    return _Outcome(FLAGGED if flags else APPLIED, reason, flags, event_keys(e.type, payload, e.id))
+
+
+def _clock_flags(batch: _Batch, occurred: datetime) -> list[dict[str, str]]:
+    flags = []
+    if abs(batch.skew) > MAX_SKEW:
+        flags.append(
+            {
+                "code": "CLOCK_SKEW",
+                "message": f"station clock is {batch.skew.total_seconds():+.0f} s off central's; "
+                "event times from this station are suspect: set its clock (NTP)",
+            }
+        )
+    if occurred > batch.station_time + FUTURE_TOLERANCE:
+        flags.append(
+            {
+                "code": "EVENT_FROM_FUTURE",
+                "message": f"occurred_at {occurred:%Y-%m-%d %H:%M:%S} is after the station's own clock "
+                f"({batch.station_time:%Y-%m-%d %H:%M:%S}) at push time",
+            }
+        )
+    return flags
+
+
+def _status_at(conn: Connection, item: str, lot: str, moment: datetime) -> str | None:
+    history = conn.execute(
+        select(
+            lot_status_history.c.from_status,
+            lot_status_history.c.to_status,
+            lot_status_history.c.effective_at,
+        )
+        .where(lot_status_history.c.item == item, lot_status_history.c.lot == lot)
+        .order_by(lot_status_history.c.effective_at, lot_status_history.c.id)
+    ).all()
+    before = [h for h in history if h.effective_at <= moment]
+    if before:
+        return before[-1].to_status
+    if history and history[0].from_status:
+        return history[0].from_status
+    return conn.execute(
+        select(Lot.status).join(Item, Item.id == Lot.item_id).where(Item.code == item, Lot.code == lot)
+    ).scalar()
+
+
+def _site_refusal(conn: Connection, batch: _Batch, payload: dict[str, Any]) -> str | None:
+    mine = batch.station.site
+    for field_name in ("location", "from", "to"):
+        code = payload.get(field_name)
+        if not code:
+            continue
+        code = str(code)
+        if code not in batch.location_sites:
+            batch.location_sites[code] = conn.execute(
+                select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == code)
+            ).scalar()
+        site = batch.location_sites[code]
+        if site is not None and site != mine:
+            return f"SITE_MISMATCH: location {code} belongs to site {site}, not to this station's site {mine}"
+    task = payload.get("task")
+    if task:
+        task = str(task)
+        if task not in batch.task_sites:
+            batch.task_sites[task] = conn.execute(
+                select(Site.code)
+                .select_from(Task)
+                .join(Location, Location.id == Task.location_id)
+                .join(Site, Site.id == Location.site_id)
+                .where(Task.code == task)
+            ).scalar()
+        site = batch.task_sites[task]
+        if site is not None and site != mine:
+            return f"SITE_MISMATCH: task {task} belongs to site {site}, not to this station's site {mine}"
+    return None

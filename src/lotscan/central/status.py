@@ -1,0 +1,70 @@
+"""Lot status changes decided centrally (hold, quarantine, release, recall, reject).
+
+Each one updates the lot, writes its history and an urgent change that online stations get
+within seconds (long-poll); from then on their cache refuses the lot.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, select, update
+
+from lotscan.central import changelog
+from lotscan.central.changelog import utcnow
+from lotscan.central.errors import CentralError, NotFound
+from lotscan.central.schema import lot_status_history
+from lotscan.domain.status import LotStatus
+from lotscan.store.schema import Item, Lot
+
+ACTIONS = {
+    "hold": LotStatus.HOLD,
+    "release": LotStatus.RELEASED,
+    "recall": LotStatus.RECALLED,
+    "quarantine": LotStatus.QUARANTINE,
+    "reject": LotStatus.REJECTED,
+}
+URGENT = (LotStatus.HOLD, LotStatus.RECALLED, LotStatus.QUARANTINE, LotStatus.REJECTED)
+
+
+def change_status(
+    conn: Connection, lot: str, to: LotStatus, reason: str, by: str, item: str | None = None
+) -> list[dict[str, str]]:
+    """Set the status of lot `lot` (of every item with that lot code unless `item` is given)."""
+    if not reason.strip():
+        raise CentralError("give a reason (--reason): it goes into the lot's status history")
+    query = select(Lot.id, Item.code, Lot.status).join(Item, Item.id == Lot.item_id).where(Lot.code == lot)
+    if item:
+        query = query.where(Item.code == item)
+    found = conn.execute(query).all()
+    if not found:
+        raise NotFound(f"lot {lot!r}{f' of item {item!r}' if item else ''} is not known")
+    now = utcnow()
+    changed = []
+    for lot_id, item_code, previous in found:
+        conn.execute(update(Lot).where(Lot.id == lot_id).values(status=to.value))
+        conn.execute(
+            insert(lot_status_history).values(
+                item=item_code,
+                lot=lot,
+                from_status=previous,
+                to_status=to.value,
+                effective_at=now,
+                reason=reason,
+                by=by,
+                source="central",
+            )
+        )
+        changed.append({"item": item_code, "lot": lot, "from": previous, "to": to.value})
+    entries = changelog.entries_for(conn, [("lot", c["item"], lot) for c in changed], urgent=to in URGENT)
+    changelog.append(conn, entries)
+    return changed
+
+
+def history(conn: Connection, lot: str) -> list[dict[str, object]]:
+    rows = conn.execute(
+        select(lot_status_history)
+        .where(lot_status_history.c.lot == lot)
+        .order_by(lot_status_history.c.effective_at)
+    )
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r._mapping.items()} for r in rows
+    ]

@@ -1,0 +1,139 @@
+"""Enrolment codes, station tokens and admin tokens: random secrets, stored only as SHA-256 hashes.
+
+The secrets are 256-bit random values, so a fast hash is enough (no password stretching needed);
+a stolen database does not reveal a usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, insert, select, update
+
+from lotscan.central.changelog import utcnow
+from lotscan.central.errors import CentralError, Forbidden, NotFound, Unauthorized
+from lotscan.central.schema import admin_tokens, stations
+from lotscan.store.schema import Site
+
+CODE_VALID_FOR = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class StationIdentity:
+    name: str
+    site: str
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_enrolment_code() -> str:
+    raw = secrets.token_hex(8).upper()
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def add_station(conn: Connection, site: str, name: str | None = None) -> tuple[str, str]:
+    """Register a station for `site`; returns (station name, one-time enrolment code)."""
+    if conn.execute(select(Site.id).where(Site.code == site)).first() is None:
+        raise NotFound(f"site {site!r} is not known; import it first (lotscan central import)")
+    if name is None:
+        count = len(conn.execute(select(stations.c.id).where(stations.c.site == site)).all())
+        name = f"{site}-ST{count + 1:02d}"
+        while conn.execute(select(stations.c.id).where(stations.c.name == name)).first():
+            count += 1
+            name = f"{site}-ST{count + 1:02d}"
+    elif conn.execute(select(stations.c.id).where(stations.c.name == name)).first():
+        raise CentralError(f"station {name!r} already exists; pick another name or revoke it first")
+    code = new_enrolment_code()
+    conn.execute(
+        insert(stations).values(
+            name=name, site=site, enrol_code_hash=digest(code), created_at=utcnow(), last_seq=0
+        )
+    )
+    return name, code
+
+
+def enroll(conn: Connection, code: str, local_id: str = "") -> tuple[StationIdentity, str]:
+    """Exchange a one-time code for the station's token; the code stops working."""
+    row = conn.execute(
+        select(stations.c.id, stations.c.name, stations.c.site, stations.c.created_at, stations.c.revoked_at)
+        .where(stations.c.enrol_code_hash == digest(code.strip().upper()))
+        .with_for_update()
+    ).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized(
+            "this enrolment code is not valid (wrong, already used or revoked); "
+            "ask an administrator for a new one: lotscan central station add --site SITE"
+        )
+    if utcnow() - row.created_at > CODE_VALID_FOR:
+        raise Unauthorized("this enrolment code has expired; ask an administrator for a new one")
+    token = "lst_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    conn.execute(
+        update(stations)
+        .where(stations.c.id == row.id)
+        .values(
+            enrol_code_hash=None,
+            token_hash=digest(token),
+            enrolled_at=now,
+            local_id=local_id or None,
+            last_seen_at=now,
+        )
+    )
+    return StationIdentity(row.name, row.site), token
+
+
+def station_for_token(conn: Connection, token: str) -> StationIdentity:
+    row = conn.execute(
+        select(stations.c.name, stations.c.site, stations.c.revoked_at).where(
+            stations.c.token_hash == digest(token)
+        )
+    ).first()
+    if row is None:
+        if admin_for_token(conn, token, required=False):
+            raise Forbidden("this is an admin token; station endpoints need a station token")
+        raise Unauthorized(
+            "unknown station token; enrol the station again: lotscan enroll --server URL --code CODE"
+        )
+    if row.revoked_at is not None:
+        raise Unauthorized("this station's token was revoked; ask an administrator for a new enrolment code")
+    return StationIdentity(row.name, row.site)
+
+
+def revoke_station(conn: Connection, name: str) -> None:
+    done = conn.execute(update(stations).where(stations.c.name == name).values(revoked_at=utcnow())).rowcount
+    if not done:
+        raise NotFound(f"station {name!r} is not known; see lotscan central stations")
+
+
+def add_admin_token(conn: Connection, name: str) -> str:
+    if conn.execute(select(admin_tokens.c.id).where(admin_tokens.c.name == name)).first():
+        raise CentralError(f"an admin token named {name!r} exists; revoke it or choose another name")
+    token = "lat_" + secrets.token_urlsafe(32)
+    conn.execute(insert(admin_tokens).values(name=name, token_hash=digest(token), created_at=utcnow()))
+    return token
+
+
+def revoke_admin_token(conn: Connection, name: str) -> None:
+    done = conn.execute(
+        update(admin_tokens).where(admin_tokens.c.name == name).values(revoked_at=utcnow())
+    ).rowcount
+    if not done:
+        raise NotFound(f"admin token {name!r} is not known")
+
+
+def admin_for_token(conn: Connection, token: str, *, required: bool = True) -> str | None:
+    row = conn.execute(
+        select(admin_tokens.c.name, admin_tokens.c.revoked_at).where(
+            admin_tokens.c.token_hash == digest(token)
+        )
+    ).first()
+    if row is None or row.revoked_at is not None:
+        if not required:
+            return None
+        raise Forbidden("this endpoint needs a valid admin token (lotscan central token add --name NAME)")
+    return str(row.name)
