@@ -96,3 +96,8 @@ class PortalResult:
 
 Message = ScanRead | BadgeRead | DeviceState | CameraStatus | PortalResult
 Sink = Callable[[Any], None]
+
+
+def asyncio_sink(loop: Any, queue: Any) -> Sink:
+    """A sink for asyncio code: posts each message to ``queue`` on ``loop``, from any thread."""
+    return lambda message: loop.call_soon_threadsafe(queue.put_nowait, message)

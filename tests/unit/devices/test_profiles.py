@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from lotscan.devices.config import ConfigError, DeviceConfig
+from lotscan.devices.profiles import FAMILIES, ProfileError, known_profiles, load_profile
+
+REQUIRED = {
+    "generic-cdc-scanner": "serial-scanner",
+    "honeywell-serial": "serial-scanner",
+    "zebra-serial": "serial-scanner",
+    "generic-hid-wedge": "hid-scanner",
+    "usb-camera": "camera",
+    "r2000-uhf": "r2000",
+    "mqtt-fixed-reader": "mqtt-rfid",
+    "rdm6300-badge": "rdm6300",
+}
+
+
+@pytest.mark.parametrize(("name", "family"), sorted(REQUIRED.items()))
+def test_every_shipped_profile_loads(name, family):
+    profile = load_profile(name)
+    assert profile.family == family and profile.description
+    assert profile.family in FAMILIES
+
+
+def test_camera_profile_formats_are_known_to_zxing():
+    import zxingcpp
+
+    zxingcpp.barcode_formats_from_str(",".join(load_profile("usb-camera").formats))
+
+
+def test_unknown_profile_lists_the_known_ones():
+    with pytest.raises(ProfileError) as caught:
+        load_profile("acme-9000")
+    message = str(caught.value)
+    assert "acme-9000" in message and "honeywell-serial" in message and "drivers/README.md" in message
+
+
+def test_profiles_from_lotscan_drivers_and_by_path(tmp_path, monkeypatch):
+    (tmp_path / "acme-9000.toml").write_text(
+        '[profile]\nfamily = "serial-scanner"\n[framing]\nsuffix = "lf"\n[serial]\nbaud = 19200\n'
+    )
+    monkeypatch.setenv("LOTSCAN_DRIVERS", str(tmp_path))
+    assert "acme-9000" in known_profiles()
+    profile = load_profile("acme-9000")
+    assert (profile.baud, profile.suffix, profile.suffix_bytes) == (19200, "LF", b"\n")
+    assert load_profile(tmp_path / "acme-9000.toml").name == "acme-9000"
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ('[profile]\nfamily = "toaster"\n', "family"),
+        ('[profile]\nfamily = "serial-scanner"\n[framing]\nsuffix = "EOT"\n', "suffix"),
+        ('[profile]\nfamily = "serial-scanner"\n[symbology]\naim_ids = "maybe"\n', "aim_ids"),
+        ('[profile]\nfamily = "serial-scanner"\n[wiring]\nx = 1\n', "unknown section"),
+        ("[profile\n", "not valid TOML"),
+        ("[serial]\nbaud = 9600\n", "missing 'family'"),
+    ],
+)
+def test_bad_profiles_say_what_is_wrong(tmp_path, text, complaint):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError, match=complaint):
+        load_profile(path)
+
+
+def test_device_config_from_station_toml_table():
+    config = DeviceConfig.from_mapping(
+        {"id": "dock-1", "profile": "zebra-serial", "port": "/dev/ttyACM0", "baud": 115200}
+    )
+    assert (config.id, config.port, config.overrides) == ("dock-1", "/dev/ttyACM0", {"baud": 115200})
+    assert config.resolve_profile().baud == 115200
+
+
+@pytest.mark.parametrize(
+    ("entry", "complaint"),
+    [
+        ({"profile": "zebra-serial"}, "lacks id"),
+        ({"id": "x"}, "lacks profile"),
+        ({"id": "x", "profile": "p", "port": "a", "url": "b"}, "either port or url"),
+    ],
+)
+def test_device_config_errors(entry, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        DeviceConfig.from_mapping(entry)
+
+
+def test_bad_override_is_a_profile_error():
+    with pytest.raises(ProfileError, match="suffix"):
+        DeviceConfig.from_mapping({"id": "x", "profile": "zebra-serial", "suffix": "??"}).resolve_profile()
