@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -43,7 +44,7 @@ def import_(sources: tuple[Path, ...], settings: StationSettings) -> None:
     try:
         with (
             engine.begin() as conn,
-            click.progressbar(length=total, label="importing", file=click.get_text_stream("stderr")) as bar,
+            click.progressbar(length=total, label="importing", file=sys.stderr) as bar,
         ):
             counts = import_tables(conn, tables, progress=lambda _name, n: bar.update(n))
     except ImportDataError as exc:

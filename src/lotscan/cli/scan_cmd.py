@@ -143,7 +143,7 @@ def _run_batch(
     lines = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
     levels: Counter[str] = Counter()
     codes: Counter[str] = Counter()
-    with click.progressbar(lines, label="scanning", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(lines, label="scanning", file=sys.stderr) as bar:
         for number, line in bar:
             verdict = service.handle(service.interpret(unescape(line), source=source), ctx, dry_run=dry_run)
             levels[verdict.level.value] += 1

@@ -16,6 +16,8 @@ from lotscan.store.effects import apply_event
 from lotscan.store.queries import max_seq
 from lotscan.store.schema import Event
 
+_INSERT_EVENT = insert(Event)
+
 
 @dataclass
 class PlannedEvent:
@@ -59,21 +61,23 @@ def record(
             payload["override"] = ctx.override
         apply_event(conn, planned.type, payload, ctx.now, event_id)
         conn.execute(
-            insert(Event).values(
-                id=event_id,
-                seq=seq,
-                station_id=station_id,
-                operator=ctx.operator,
-                occurred_at=ctx.now,
-                type=planned.type,
-                workflow=ctx.workflow.value,
-                task_code=payload.get("task"),
-                lot_code=planned.lot_code or payload.get("lot"),
-                raw=raw,
-                payload=json.dumps(payload, sort_keys=True, default=str),
-                verdict=verdict.level.value,
-                reasons=reasons,
-            )
+            _INSERT_EVENT,
+            {
+                "id": event_id,
+                "seq": seq,
+                "station_id": station_id,
+                "operator": ctx.operator,
+                "occurred_at": ctx.now,
+                "type": planned.type,
+                "workflow": ctx.workflow.value,
+                "task_code": payload.get("task"),
+                "lot_code": planned.lot_code or payload.get("lot"),
+                "raw": raw,
+                "payload": json.dumps(payload, sort_keys=True, default=str),
+                "verdict": verdict.level.value,
+                "reasons": reasons,
+                "sync_state": "pending",
+            },
         )
         ids.append(event_id)
     return ids

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import weakref
 from pathlib import Path
 
 from alembic import command
@@ -29,6 +31,7 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -36,6 +39,33 @@ def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite+pysqlite:///{path}")
     event.listen(engine, "connect", _set_pragmas)
     return engine
+
+
+CHECKPOINT_EVERY_S = 2.0
+
+
+def _checkpoint_in_background(engine: Engine, path: Path) -> None:
+    """Fold the WAL back into the database off the scan path.
+
+    Connections of the cache never checkpoint themselves (wal_autocheckpoint=0), because an
+    automatic checkpoint runs inside whichever commit crosses the threshold and would add
+    milliseconds to that scan. This thread does it instead, PASSIVE so it never blocks a
+    writer, and ends once the engine is gone.
+    """
+    alive = weakref.ref(engine)
+    stop = threading.Event()
+    weakref.finalize(engine, stop.set)
+
+    def loop() -> None:
+        while not stop.wait(CHECKPOINT_EVERY_S) and alive() is not None:
+            try:
+                with sqlite3.connect(path, timeout=1.0) as db:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                db.close()
+            except sqlite3.Error:
+                continue
+
+    threading.Thread(target=loop, name=f"wal-checkpoint {path.name}", daemon=True).start()
 
 
 def open_cache(path: str | Path, *, create: bool = True) -> Engine:
@@ -65,6 +95,7 @@ def open_cache(path: str | Path, *, create: bool = True) -> Engine:
             "Restore it from backup, or point --db at another file; "
             "do not delete it while it may hold unsynced events."
         ) from exc
+    _checkpoint_in_background(engine, path)
     return engine
 
 

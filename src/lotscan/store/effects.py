@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from lotscan.store.schema import (
     Container,
@@ -34,6 +34,22 @@ class EffectError(ValueError):
     """The payload names something this database does not have (a poison event)."""
 
 
+_ITEM_ID = select(Item.id).where(Item.code == bindparam("code"))
+_LOCATION_ID = select(Location.id).where(Location.code == bindparam("code"))
+_LOT_ID = select(Lot.id).where(Lot.item_id == bindparam("item"), Lot.code == bindparam("code"))
+_STOCK_ROW = select(Stock.id, Stock.qty).where(
+    Stock.lot_id == bindparam("lot"), Stock.location_id == bindparam("location")
+)
+_STOCK_INSERT = insert(Stock)
+_STOCK_UPDATE = update(Stock).where(Stock.id == bindparam("b_stock")).values(qty=bindparam("b_qty"))
+_TASK_ID = select(Task.id).where(Task.code == bindparam("code"))
+_BUMP_LINE = (
+    update(TaskLine)
+    .where(TaskLine.task_id == bindparam("b_task"), TaskLine.line_no == bindparam("b_line"))
+    .values(qty_done=TaskLine.qty_done + bindparam("b_qty"))
+)
+
+
 def apply_event(
     conn: Connection, event_type: str, payload: Payload, occurred_at: datetime, event_id: str
 ) -> list[Flag]:
@@ -44,14 +60,14 @@ def apply_event(
 
 
 def _item_id(conn: Connection, code: str) -> int:
-    found = conn.execute(select(Item.id).where(Item.code == code)).scalar()
+    found = conn.execute(_ITEM_ID, {"code": code}).scalar()
     if found is None:
         raise EffectError(f"item {code!r} is not known")
     return int(found)
 
 
 def _location_id(conn: Connection, code: str) -> int:
-    found = conn.execute(select(Location.id).where(Location.code == code)).scalar()
+    found = conn.execute(_LOCATION_ID, {"code": code}).scalar()
     if found is None:
         raise EffectError(f"location {code!r} is not known")
     return int(found)
@@ -62,7 +78,7 @@ def _parse_date(value: str | None) -> date | None:
 
 
 def _lot_id(conn: Connection, item_id: int, code: str) -> int | None:
-    found = conn.execute(select(Lot.id).where(Lot.item_id == item_id, Lot.code == code)).scalar()
+    found = conn.execute(_LOT_ID, {"item": item_id, "code": code}).scalar()
     return int(found) if found is not None else None
 
 
@@ -98,14 +114,14 @@ def ensure_lot(conn: Connection, p: Payload, occurred_at: datetime) -> int:
 
 def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at: datetime) -> float:
     """Change stock by `delta` and return the new quantity."""
-    current = conn.execute(
-        select(Stock.id, Stock.qty).where(Stock.lot_id == lot_id, Stock.location_id == location_id)
-    ).first()
+    current = conn.execute(_STOCK_ROW, {"lot": lot_id, "location": location_id}).first()
     if current is None:
-        conn.execute(insert(Stock).values(lot_id=lot_id, location_id=location_id, qty=delta, received_at=at))
+        conn.execute(
+            _STOCK_INSERT, {"lot_id": lot_id, "location_id": location_id, "qty": delta, "received_at": at}
+        )
         return delta
     new_qty = float(current[1]) + delta
-    conn.execute(update(Stock).where(Stock.id == current[0]).values(qty=new_qty))
+    conn.execute(_STOCK_UPDATE, {"b_stock": current[0], "b_qty": new_qty})
     return new_qty
 
 
@@ -123,14 +139,10 @@ def _negative(new_qty: float, p: Payload, location: str) -> list[Flag]:
 def _bump_line(conn: Connection, task_code: str | None, line_no: int | None, qty: float) -> None:
     if not task_code or line_no is None:
         return
-    task_id = conn.execute(select(Task.id).where(Task.code == task_code)).scalar()
+    task_id = conn.execute(_TASK_ID, {"code": task_code}).scalar()
     if task_id is None:
         return
-    conn.execute(
-        update(TaskLine)
-        .where(TaskLine.task_id == task_id, TaskLine.line_no == line_no)
-        .values(qty_done=TaskLine.qty_done + qty)
-    )
+    conn.execute(_BUMP_LINE, {"b_task": task_id, "b_line": line_no, "b_qty": qty})
 
 
 def _received(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:

@@ -1,4 +1,8 @@
-"""Read queries of the cache: each one a point or range look-up on an index of schema.py."""
+"""Read queries of the cache: each one a point or range look-up on an index of schema.py.
+
+Statements are built once at import and executed with bound parameters: building a SQLAlchemy
+statement per call costs ten times more than running it, and these sit on the per-scan path.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.status import LotStatus
@@ -137,81 +141,107 @@ def _lot(row: Any) -> LotRow:
     return LotRow(row[0], row[1], row[2], LotStatus(row[3]), row[4], row[5], row[6], row[7])
 
 
+_ITEM_BY_GTIN = select(*_ITEM_COLS).where(Item.gtin == bindparam("key"))
+_ITEM_BY_CODE = select(*_ITEM_COLS).where(Item.code == bindparam("key"))
+_ITEM_BY_ID = select(*_ITEM_COLS).where(Item.id == bindparam("key"))
+
+
 def item_by_gtin(conn: Connection, gtin: str) -> ItemRow | None:
-    row = conn.execute(select(*_ITEM_COLS).where(Item.gtin == gtin)).first()
+    row = conn.execute(_ITEM_BY_GTIN, {"key": gtin}).first()
     return ItemRow(*row) if row else None
 
 
 def item_by_code(conn: Connection, code: str) -> ItemRow | None:
-    row = conn.execute(select(*_ITEM_COLS).where(Item.code == code)).first()
+    row = conn.execute(_ITEM_BY_CODE, {"key": code}).first()
     return ItemRow(*row) if row else None
 
 
 def item_by_id(conn: Connection, item_id: int) -> ItemRow | None:
-    row = conn.execute(select(*_ITEM_COLS).where(Item.id == item_id)).first()
+    row = conn.execute(_ITEM_BY_ID, {"key": item_id}).first()
     return ItemRow(*row) if row else None
 
 
+_LOT_BY_CODE = select(*_LOT_COLS).where(Lot.item_id == bindparam("item"), Lot.code == bindparam("code"))
+_LOT_BY_ID = select(*_LOT_COLS).where(Lot.id == bindparam("key"))
+_LOTS_BY_CODE = select(*_LOT_COLS).where(Lot.code == bindparam("key")).limit(20)
+_LOCATION_BY_CODE = select(*_LOC_COLS).where(Location.code == bindparam("key"))
+_LOCATION_BY_GLN = select(*_LOC_COLS).where(Location.gln == bindparam("key"))
+_LOCATION_BY_ID = select(*_LOC_COLS).where(Location.id == bindparam("key"))
+_TASK_BY_CODE = select(*_TASK_COLS).where(Task.code == bindparam("key"))
+_TASK_LINES = select(*_LINE_COLS).where(TaskLine.task_id == bindparam("task")).order_by(TaskLine.line_no)
+_TASK_LINES_OF_ITEM = (
+    select(*_LINE_COLS)
+    .where(TaskLine.task_id == bindparam("task"), TaskLine.item_id == bindparam("item"))
+    .order_by(TaskLine.line_no)
+)
+_LINE_BY_SSCC = select(*_LINE_COLS).where(
+    TaskLine.task_id == bindparam("task"), TaskLine.sscc == bindparam("sscc")
+)
+_STOCK_QTY = select(Stock.qty).where(
+    Stock.lot_id == bindparam("lot"), Stock.location_id == bindparam("location")
+)
+_STOCK_OF_LOT = (
+    select(*_LOC_COLS, Stock.qty)
+    .join(Stock, Stock.location_id == Location.id)
+    .where(Stock.lot_id == bindparam("lot"), Stock.qty != 0)
+    .order_by(Location.code)
+)
+
+
 def lot_by_code(conn: Connection, item_id: int, code: str) -> LotRow | None:
-    row = conn.execute(select(*_LOT_COLS).where(Lot.item_id == item_id, Lot.code == code)).first()
+    row = conn.execute(_LOT_BY_CODE, {"item": item_id, "code": code}).first()
     return _lot(row) if row else None
 
 
 def lot_by_id(conn: Connection, lot_id: int) -> LotRow | None:
-    row = conn.execute(select(*_LOT_COLS).where(Lot.id == lot_id)).first()
+    row = conn.execute(_LOT_BY_ID, {"key": lot_id}).first()
     return _lot(row) if row else None
 
 
 def lots_by_code(conn: Connection, code: str) -> list[LotRow]:
-    return [_lot(r) for r in conn.execute(select(*_LOT_COLS).where(Lot.code == code).limit(20))]
+    return [_lot(r) for r in conn.execute(_LOTS_BY_CODE, {"key": code})]
 
 
 def location_by_code(conn: Connection, code: str) -> LocationRow | None:
-    row = conn.execute(select(*_LOC_COLS).where(Location.code == code)).first()
+    row = conn.execute(_LOCATION_BY_CODE, {"key": code}).first()
     return LocationRow(*row) if row else None
 
 
 def location_by_gln(conn: Connection, gln: str) -> LocationRow | None:
-    row = conn.execute(select(*_LOC_COLS).where(Location.gln == gln)).first()
+    row = conn.execute(_LOCATION_BY_GLN, {"key": gln}).first()
     return LocationRow(*row) if row else None
 
 
 def location_by_id(conn: Connection, location_id: int) -> LocationRow | None:
-    row = conn.execute(select(*_LOC_COLS).where(Location.id == location_id)).first()
+    row = conn.execute(_LOCATION_BY_ID, {"key": location_id}).first()
     return LocationRow(*row) if row else None
 
 
 def task_by_code(conn: Connection, code: str) -> TaskRow | None:
-    row = conn.execute(select(*_TASK_COLS).where(Task.code == code)).first()
+    row = conn.execute(_TASK_BY_CODE, {"key": code}).first()
     return TaskRow(*row) if row else None
 
 
 def task_lines(conn: Connection, task_id: int, item_id: int | None = None) -> list[TaskLineRow]:
-    stmt = select(*_LINE_COLS).where(TaskLine.task_id == task_id)
-    if item_id is not None:
-        stmt = stmt.where(TaskLine.item_id == item_id)
-    return [TaskLineRow(*r) for r in conn.execute(stmt.order_by(TaskLine.line_no))]
+    if item_id is None:
+        rows = conn.execute(_TASK_LINES, {"task": task_id})
+    else:
+        rows = conn.execute(_TASK_LINES_OF_ITEM, {"task": task_id, "item": item_id})
+    return [TaskLineRow(*r) for r in rows]
 
 
 def line_by_sscc(conn: Connection, task_id: int, sscc: str) -> TaskLineRow | None:
-    row = conn.execute(select(*_LINE_COLS).where(TaskLine.task_id == task_id, TaskLine.sscc == sscc)).first()
+    row = conn.execute(_LINE_BY_SSCC, {"task": task_id, "sscc": sscc}).first()
     return TaskLineRow(*row) if row else None
 
 
 def stock_qty(conn: Connection, lot_id: int, location_id: int) -> float:
-    qty = conn.execute(
-        select(Stock.qty).where(Stock.lot_id == lot_id, Stock.location_id == location_id)
-    ).scalar()
+    qty = conn.execute(_STOCK_QTY, {"lot": lot_id, "location": location_id}).scalar()
     return float(qty or 0.0)
 
 
 def stock_of_lot(conn: Connection, lot_id: int) -> list[tuple[LocationRow, float]]:
-    rows = conn.execute(
-        select(*_LOC_COLS, Stock.qty)
-        .join(Stock, Stock.location_id == Location.id)
-        .where(Stock.lot_id == lot_id, Stock.qty != 0)
-        .order_by(Location.code)
-    )
+    rows = conn.execute(_STOCK_OF_LOT, {"lot": lot_id})
     return [(LocationRow(*r[:5]), float(r[5])) for r in rows]
 
 
@@ -258,61 +288,76 @@ def _candidate(r: Any) -> StockCandidate:
     )
 
 
+_FEFO_BASE = (
+    select(*_FEFO_COLS)
+    .select_from(Lot)
+    .join(Stock, Stock.lot_id == Lot.id)
+    .join(Location, Location.id == Stock.location_id)
+    .where(
+        Lot.item_id == bindparam("item"),
+        Lot.status == LotStatus.RELEASED.value,
+        Stock.qty > 0,
+        Location.pickable.is_(True),
+        Location.is_hold.is_(False),
+    )
+)
+_FEFO_DATED = (
+    _FEFO_BASE.where(Lot.expiry >= bindparam("today"))
+    .order_by(Lot.expiry, Stock.qty, Stock.received_at, Stock.id)
+    .limit(bindparam("limit"))
+)
+_FEFO_UNDATED = (
+    _FEFO_BASE.where(Lot.expiry.is_(None))
+    .order_by(Stock.qty, Stock.received_at, Stock.id)
+    .limit(bindparam("limit"))
+)
+
+
 def fefo_candidates(conn: Connection, item_id: int, today: date, limit: int = 1) -> list[StockCandidate]:
     """The first `limit` candidates in FEFO order (see lotscan.domain.fefo).
 
     Dated lots come from the (item, status, expiry) index in expiry order; lots without an
     expiry are only looked at when no dated lot is left, which is what "no expiry last" means.
     """
-    base = (
-        select(*_FEFO_COLS)
-        .select_from(Lot)
-        .join(Stock, Stock.lot_id == Lot.id)
-        .join(Location, Location.id == Stock.location_id)
-        .where(
-            Lot.item_id == item_id,
-            Lot.status == LotStatus.RELEASED.value,
-            Stock.qty > 0,
-            Location.pickable.is_(True),
-            Location.is_hold.is_(False),
-        )
-    )
-    dated = base.where(Lot.expiry >= today).order_by(Lot.expiry, Stock.qty, Stock.received_at, Stock.id)
-    found = [_candidate(r) for r in conn.execute(dated.limit(limit))]
+    params = {"item": item_id, "today": today, "limit": limit}
+    found = [_candidate(r) for r in conn.execute(_FEFO_DATED, params)]
     if len(found) < limit:
-        undated = base.where(Lot.expiry.is_(None)).order_by(Stock.qty, Stock.received_at, Stock.id)
-        found += [_candidate(r) for r in conn.execute(undated.limit(limit - len(found)))]
+        params["limit"] = limit - len(found)
+        found += [_candidate(r) for r in conn.execute(_FEFO_UNDATED, params)]
     return found
 
 
+_SERIAL = select(Serial.id).where(Serial.item_id == bindparam("item"), Serial.serial == bindparam("serial"))
+_CONTAINER = select(Container.sscc, Container.lot_id, Container.location_id, Container.qty).where(
+    Container.sscc == bindparam("key")
+)
+_LAST_SAME_SCAN = select(func.max(Event.occurred_at)).where(
+    Event.raw == bindparam("raw"),
+    Event.occurred_at >= bindparam("since"),
+    Event.workflow == bindparam("workflow"),
+)
+_OPERATOR = select(Operator.badge, Operator.name, Operator.role, Operator.pin_hash).where(
+    Operator.badge == bindparam("key")
+)
+_PENDING = select(func.count()).where(Event.sync_state == "pending")
+_MAX_SEQ = select(func.max(Event.seq))
+
+
 def serial_seen(conn: Connection, item_id: int, serial: str) -> bool:
-    return (
-        conn.execute(select(Serial.id).where(Serial.item_id == item_id, Serial.serial == serial)).first()
-        is not None
-    )
+    return conn.execute(_SERIAL, {"item": item_id, "serial": serial}).first() is not None
 
 
 def container(conn: Connection, sscc: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(Container.sscc, Container.lot_id, Container.location_id, Container.qty).where(
-            Container.sscc == sscc
-        )
-    ).first()
+    row = conn.execute(_CONTAINER, {"key": sscc}).first()
     return dict(row._mapping) if row else None
 
 
 def last_same_scan(conn: Connection, raw: str, workflow: str, since: datetime) -> datetime | None:
-    return conn.execute(
-        select(func.max(Event.occurred_at)).where(
-            Event.raw == raw, Event.occurred_at >= since, Event.workflow == workflow
-        )
-    ).scalar()
+    return conn.execute(_LAST_SAME_SCAN, {"raw": raw, "since": since, "workflow": workflow}).scalar()
 
 
 def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(Operator.badge, Operator.name, Operator.role, Operator.pin_hash).where(Operator.badge == badge)
-    ).first()
+    row = conn.execute(_OPERATOR, {"key": badge}).first()
     return dict(row._mapping) if row else None
 
 
@@ -367,8 +412,8 @@ def recent_events_for_lot(conn: Connection, lot_code: str, limit: int = 10) -> l
 
 
 def pending_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).where(Event.sync_state == "pending")).scalar() or 0)
+    return int(conn.execute(_PENDING).scalar() or 0)
 
 
 def max_seq(conn: Connection) -> int:
-    return int(conn.execute(select(func.max(Event.seq))).scalar() or 0)
+    return int(conn.execute(_MAX_SEQ).scalar() or 0)

@@ -1,0 +1,153 @@
+"""`lotscan bench validate`: interpretation + validation, and recorded scans, on a big cache."""
+
+from __future__ import annotations
+
+import gc
+import json
+import random
+import time
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lotscan.bench.bigcache import build_cache, gtin_of, item_count, lot_code
+from lotscan.bench.stats import peak_rss_mb, summarise
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+from lotscan.store.db import open_cache
+from lotscan.store.queries import fefo_candidates, item_by_gtin
+
+
+def scan_mix(service: StationService, lots: int, scans: int, seed: int) -> list[tuple[str, ScanContext]]:
+    """Realistic scans: FEFO and non-FEFO picks, receipts of new lots, consumption, and bad labels."""
+    rng = random.Random(seed)
+    items = min(item_count(lots), 200)  # the bench tasks list the first 200 items
+    per_item = lots // item_count(lots)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    expiry = (now.date() + timedelta(days=300)).strftime("%y%m%d")
+    mix: list[tuple[str, ScanContext]] = []
+    with service.engine.connect() as conn:
+        fefo = {}
+        for item in range(1, items + 1):
+            row = item_by_gtin(conn, gtin_of(item))
+            best = fefo_candidates(conn, row.id, now.date(), limit=1) if row else []
+            fefo[item] = best[0].lot_code if best else lot_code(item, 0)
+    for n in range(scans):
+        item = rng.randint(1, items)
+        gtin = gtin_of(item)
+        roll = rng.random()
+        at = now + timedelta(seconds=2 * n)
+        if roll < 0.40:
+            raw, workflow, task = f"(01){gtin}(10){fefo[item]}", Workflow.PICK, "PL-B1"
+        elif roll < 0.60:
+            raw, workflow, task = (
+                f"(01){gtin}(10){lot_code(item, rng.randrange(per_item))}",
+                Workflow.PICK,
+                "PL-B1",
+            )
+        elif roll < 0.80:
+            raw = f"(01){gtin}(17){expiry}(10)NEW{n:06d}(30){rng.randint(1, 50)}"
+            workflow, task = Workflow.RECEIVE, "ASN-B1"
+        elif roll < 0.95:
+            raw, workflow, task = (
+                f"(01){gtin}(10){lot_code(item, rng.randrange(per_item))}",
+                Workflow.CONSUME,
+                "WO-B1",
+            )
+        else:
+            raw = rng.choice([f"(01){gtin[:-1]}0(10)X", "\x1dgarbage\x1d", "(01)09999999999999(10)NOPE"])
+            workflow, task = Workflow.PICK, "PL-B1"
+        mix.append((raw, ScanContext(workflow, operator="100", task=task, qty=1.0, now=at)))
+    return mix
+
+
+def run(lots: int, scans: int, seed: int, cache_dir: Path | None) -> dict[str, Any]:
+    started = time.perf_counter()
+    big = build_cache(cache_dir / f"cache-{lots}-{seed}.db" if cache_dir else None, lots, seed)
+    build_s = time.perf_counter() - started
+    work = big.path.with_name(big.path.stem + "-work.db")
+    _copy(big.path, work)
+    engine = open_cache(work)
+    settings = StationSettings(station_id="BENCH", database=work)
+    service = StationService(engine, settings)
+    mix = scan_mix(service, lots, scans, seed)
+    gc.collect()
+    validate: list[float] = []
+    levels: Counter[str] = Counter()
+    for raw, ctx in mix:
+        t0 = time.perf_counter()
+        verdict = service.handle(service.interpret(raw), ctx, dry_run=True)
+        validate.append(time.perf_counter() - t0)
+        levels[verdict.level.value] += 1
+    recorded: list[float] = []
+    recorded_levels: Counter[str] = Counter()
+    for raw, ctx in mix:
+        t0 = time.perf_counter()
+        verdict = service.handle(service.interpret(raw), replace(ctx))
+        recorded.append(time.perf_counter() - t0)
+        recorded_levels[verdict.level.value] += 1
+    engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    return {
+        "benchmark": "validate",
+        "lots": lots,
+        "stock_rows": 2 * lots,
+        "items": big.items,
+        "scans": scans,
+        "build_s": round(build_s, 2),
+        "cache_reused": big.reused,
+        "validation": {**summarise(validate), "verdicts": dict(levels)},
+        "recorded": {**summarise(recorded), "verdicts": dict(recorded_levels)},
+        "rss_mb": peak_rss_mb(),
+        "targets": {"validation_p99_us": 1000, "recorded_p99_us": 3000, "rss_mb": 150},
+    }
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A private copy so recorded scans never change the cached benchmark database."""
+    import sqlite3
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+@click.command()
+@click.option(
+    "--lots", default=1_000_000, show_default=True, help="Lots in the cache (stock rows: twice that)."
+)
+@click.option("--scans", default=10_000, show_default=True, help="Scans replayed in each phase.")
+@click.option("--seed", default=1, show_default=True)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where built caches are kept for reuse (default ~/.cache/lotscan/bench).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: bool) -> None:
+    """Interpretation + validation per scan, then recorded scans with the durable commit.
+
+    Builds (once, then reuses) a cache of LOTS lots and 2xLOTS stock rows, replays SCANS
+    realistic scans (receive, FEFO pick, consume; valid and invalid) twice: judged only, then
+    recorded. Targets at 1M lots: validation p99 <= 1 ms, recorded p99 <= 3 ms, RSS <= 150 MB.
+    """
+    if lots < 1000:
+        raise click.BadParameter("use at least 1000 lots", param_hint="--lots")
+    result = run(lots, scans, seed, cache_dir)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    for phase in ("validation", "recorded"):
+        r = result[phase]
+        click.echo(
+            f"{phase:10} p50 {r['p50_us']:8.1f} us  p99 {r['p99_us']:8.1f} us  max {r['max_us']:9.1f} us  "
+            f"{r['scans_per_s']:8.1f} scans/s  {r['verdicts']}"
+        )
+    click.echo(f"lots {lots}  build {result['build_s']} s  peak RSS {result['rss_mb']} MB")
