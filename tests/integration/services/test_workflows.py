@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-from tests.plant import COOKIE, FLOUR, SUGAR, UNLISTED, build_plant
 
 from lotscan.domain.verdict import Level
 from lotscan.services.context import ScanContext, Workflow
@@ -16,6 +15,7 @@ from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.store import queries as q
 from lotscan.store.schema import Event, Lot, LotLink
+from tests.plant import COOKIE, FLOUR, SUGAR, UNLISTED, build_plant
 
 
 @pytest.fixture
