@@ -349,7 +349,7 @@ class StationApp(App[None]):
             if value is None:
                 return
             self.command(f"/mode {value}")
-            if Workflow(value) in SUPERVISOR_WORKFLOWS:
+            if Workflow(value) in SUPERVISOR_WORKFLOWS and supervisor:
                 self._start_field(Field.REASON)
 
         self.push_screen(ChoiceMenu("Mode  (* supervisor)", choices), chosen)

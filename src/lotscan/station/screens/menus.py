@@ -35,6 +35,7 @@ class ChoiceMenu(ModalScreen[str | None]):
         self.choices = choices
         self.footer = footer
         self.cursor = next((i for i, c in enumerate(choices) if not c.disabled), 0)
+        self.closing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="menu"):
@@ -59,8 +60,14 @@ class ChoiceMenu(ModalScreen[str | None]):
     def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
+        forward = getattr(self.app, "forward_key", None)
+        if self.closing:  # keys that arrived while closing belong to the scan line
+            if forward is not None:
+                forward(event)
+            return
         key = event.key
         if key == "escape":
+            self.closing = True
             self.dismiss(None)
             return
         if key in ("down", "up") and self.choices:
@@ -76,14 +83,15 @@ class ChoiceMenu(ModalScreen[str | None]):
                 self._pick(choice)
                 return
         # Not ours (a scan fired into the menu?): close, and the scan line gets the key.
-        forward = getattr(self.app, "forward_key", None)
+        self.closing = True
         self.dismiss(None)
         if forward is not None:
             forward(event)
 
     def _pick(self, choice: Choice) -> None:
-        if not choice.disabled:
-            self.dismiss(choice.value)
+        """Disabled choices are dimmed but still go through, so the refusal says why."""
+        self.closing = True
+        self.dismiss(choice.value)
 
 
 class HelpScreen(ModalScreen[None]):
