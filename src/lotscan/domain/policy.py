@@ -14,7 +14,6 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.SUSPICIOUS_LOT: Level.WARNING,
     ReasonCode.QTY_EXCEEDS_STOCK: Level.WARNING,
     ReasonCode.MISSING_EXPIRY: Level.WARNING,
-    ReasonCode.WRONG_LOCATION: Level.WARNING,
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(
     {

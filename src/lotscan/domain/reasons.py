@@ -51,7 +51,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LOT_EXPIRED: "Lot {lot} expired on {expiry}. Do not use it; move it to the hold area.",
     ReasonCode.SHORT_SHELF_LIFE: "Lot {lot} has only {days} days left (minimum {minimum}). Ask a supervisor before accepting it.",
     ReasonCode.WRONG_ITEM: "This is {item}, but the task needs {expected}. Put it back and scan the right product.",
-    ReasonCode.WRONG_LOCATION: "Lot {lot} is not at {location}. Scan the lot where you are, or move it first.",
+    ReasonCode.WRONG_LOCATION: "Lot {lot} is not recorded at {location}; records show it at {where}. Take it from there, or count {location} first.",
     ReasonCode.NOT_FEFO: "Lot {lot} is not the first to expire. Take lot {better} at {where} instead.",
     ReasonCode.QTY_EXCEEDS_STOCK: "Only {available} {unit} of lot {lot} are recorded at {location}, not {qty}. Count again or enter the real quantity.",
     ReasonCode.QTY_EXCEEDS_TASK: "The task needs only {remaining} {unit} more, not {qty}. Enter the right quantity.",

@@ -195,7 +195,17 @@ def source_location(run: Run, lot: q.LotRow, qty: float | None) -> tuple[q.Locat
         location = resolve_location(run, run.ctx.location)
         if location is None:
             return None, 0.0
-        return location, q.stock_qty(run.conn, lot.id, location.id)
+        available = q.stock_qty(run.conn, lot.id, location.id)
+        if available <= 0:
+            elsewhere = [loc.code for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
+            if elsewhere:
+                run.add(
+                    ReasonCode.WRONG_LOCATION,
+                    lot=lot.code,
+                    location=location.code,
+                    where=", ".join(elsewhere[:3]),
+                )
+        return location, available
     places = [(loc, qty_) for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
     if not places:
         run.add(ReasonCode.NO_STOCK, lot=lot.code, at="")
@@ -209,7 +219,8 @@ def check_stock(
     run: Run, lot: q.LotRow, location: q.LocationRow, available: float, qty: float, unit: str
 ) -> None:
     if available <= 0:
-        run.add(ReasonCode.NO_STOCK, lot=lot.code, at=f" at {location.code}")
+        if not run.findings.has(ReasonCode.WRONG_LOCATION):
+            run.add(ReasonCode.NO_STOCK, lot=lot.code, at=f" at {location.code}")
     elif qty > available + 1e-9:
         run.add(
             ReasonCode.QTY_EXCEEDS_STOCK,

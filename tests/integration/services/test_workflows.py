@@ -305,3 +305,20 @@ def test_a_failing_effect_rolls_back_the_whole_scan(station, engine) -> None:
         record(conn, "ST1", ctx(Workflow.MOVE), "raw", Verdict(Level.ACCEPTED, "x"), plan)
     assert events(engine) == []
     assert stock(engine, "S-1", "A2") == 100
+
+
+def test_taking_from_a_place_the_lot_is_not_names_where_it_is(station, engine) -> None:
+    verdict = go(station, f"(01){FLOUR}(10)F-LATE", ctx(Workflow.PICK, task="PL-1", qty=1, location="A1"))
+    assert verdict.level is Level.REJECTED
+    assert [r.code for r in verdict.reasons] == ["NOT_FEFO", "WRONG_LOCATION"]
+    assert "records show it at A2" in verdict.message
+    assert stock(engine, "F-LATE", "A2") == 80
+
+
+def test_a_serial_is_received_once(station) -> None:
+    label = f"(01){FLOUR}(17){expiry_in(station, 300)}(10)F-SER(21)SN0001"
+    first = go(station, label, ctx(Workflow.RECEIVE, task="ASN-1"))
+    assert first.recorded, first
+    later = ScanContext(Workflow.LOOKUP).now + timedelta(minutes=1)
+    again = go(station, label, ctx(Workflow.RECEIVE, task="ASN-1", now=later))
+    assert [r.code for r in again.reasons] == ["DUPLICATE_SERIAL"]
