@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -62,6 +63,7 @@ def create_app(
     changelog_retention: timedelta = timedelta(days=30),
     wait_poll_s: float = 0.25,
     migrate: bool = True,
+    request_threads: int = 40,
 ) -> FastAPI:
     if engine is None:
         if db_url is None:
@@ -73,6 +75,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
         task = asyncio.create_task(_prune_forever(engine, settings))
         try:
             yield

@@ -83,7 +83,7 @@ def push(conn: Connection, station: StationIdentity, request: PushRequest) -> Pu
     for i, event in enumerate(events[1:], start=1):
         if event.seq != events[0].seq + i:
             raise BadBatch(
-                f"events must be in consecutive station-seq order: seq {event.seq} follows {events[i - 1].seq}"
+                f"events must be in consecutive seq order: seq {event.seq} follows {events[i - 1].seq}"
             )
     seen = [e for e in events if e.seq <= last_seq]
     fresh = [e for e in events if e.seq > last_seq]

@@ -1,0 +1,317 @@
+"""`lotscan central ...`: run and administer the central lot service.
+
+Admin commands work on the database directly (run them on the central host); remote admins use
+the same operations over HTTP with an admin token (see /docs, section admin).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Connection, Engine
+
+from lotscan.central.db import CentralDbError, default_db_url, open_central, write_tx
+from lotscan.central.errors import CentralError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        default=default_db_url,
+        show_default="$LOTSCAN_CENTRAL_DB or ~/.local/share/lotscan/central.db",
+        help="Central database: a SQLite path/URL or postgresql+psycopg://user@host/db.",
+    )(func)
+
+
+def _engine(db_url: str, *, migrate: bool = True) -> Engine:
+    try:
+        return open_central(db_url, migrate=migrate)
+    except CentralDbError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _writing(db_url: str) -> Iterator[Connection]:
+    engine = _engine(db_url)
+    try:
+        with write_tx(engine) as conn:
+            yield conn
+    except CentralError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        engine.dispose()
+
+
+def _print(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    widths = {
+        c: max(len(c), *(len(str(r.get(c) if r.get(c) is not None else "-")) for r in rows)) for c in columns
+    }
+    click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns))
+    for r in rows:
+        click.echo(
+            "  ".join(str(r.get(c) if r.get(c) is not None else "-").ljust(widths[c]) for c in columns)
+        )
+
+
+@click.group()
+def central() -> None:
+    """The central lot service: serve the API, migrate, import, manage stations and lots.
+
+    \b
+    First steps:
+      lotscan central migrate --db URL
+      lotscan central import config/demo --db URL
+      lotscan central station add --site PLANT1 --db URL     (prints a one-time code)
+      lotscan central serve --db URL --port 8080
+      lotscan enroll --server http://HOST:8080 --code CODE   (on the station)
+    """
+
+
+@central.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: all).")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
+@click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
+@click.option(
+    "--changelog-days", default=30.0, show_default=True, help="How long central keeps the change log."
+)
+@click.option("--max-body-mb", default=8.0, show_default=True, help="Largest request body accepted.")
+@click.option("--workers-threads", "threads", default=40, show_default=True, help="Request threads.")
+@click.option("--log-level", default="info", show_default=True)
+@click.option(
+    "--proxy-headers/--no-proxy-headers", default=False, help="Trust X-Forwarded-* (behind a proxy)."
+)
+def serve(
+    db_url: str,
+    host: str,
+    port: int,
+    ssl_certfile: str | None,
+    ssl_keyfile: str | None,
+    changelog_days: float,
+    max_body_mb: float,
+    threads: int,
+    log_level: str,
+    proxy_headers: bool,
+) -> None:
+    """Run the HTTP API (OpenAPI at /docs, health at /health). Migrates the database first."""
+    import uvicorn
+
+    from lotscan.central.app import create_app
+    from lotscan.central.logs import configure_logging
+
+    if bool(ssl_certfile) != bool(ssl_keyfile):
+        raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    configure_logging(log_level)
+    app = create_app(
+        engine=_engine(db_url),
+        max_body_bytes=int(max_body_mb * 1024 * 1024),
+        changelog_retention=timedelta(days=changelog_days),
+        request_threads=threads,
+    )
+
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+        log_config=None,
+        access_log=False,
+        proxy_headers=proxy_headers,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@central.command()
+@db_option
+def migrate(db_url: str) -> None:
+    """Create or upgrade central's tables (Alembic), on SQLite or PostgreSQL."""
+    from lotscan.central.db import current_revision
+
+    engine = _engine(db_url)
+    click.echo(f"central database at revision {current_revision(engine)}")
+    engine.dispose()
+
+
+@central.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+def import_(sources: tuple[Path, ...], db_url: str) -> None:
+    """Load master data and tasks (CSV/JSON, as `lotscan cache import`) and log them for stations."""
+    from lotscan.central.importing import import_into_central
+    from lotscan.services.importer import ORDER, ImportDataError, read_source
+
+    tables: dict[str, list[Any]] = {}
+    try:
+        for source in sources:
+            for name, rows in read_source(source).items():
+                tables.setdefault(name, []).extend(rows)
+        with _writing(db_url) as conn:
+            counts = import_into_central(conn, tables)
+    except ImportDataError as exc:
+        raise click.ClickException(f"{exc}\nNothing was imported.") from exc
+    click.echo("imported: " + ", ".join(f"{counts[n]} {n}" for n in ORDER if counts.get(n)))
+
+
+@central.group()
+def station() -> None:
+    """Register and revoke stations."""
+
+
+@station.command("add")
+@click.option("--site", required=True, help="Site code the station belongs to (it sees only this site).")
+@click.option("--name", help="Station name (default: SITE-STnn).")
+@db_option
+def station_add(site: str, name: str | None, db_url: str) -> None:
+    """Register a station and print its one-time enrolment code (valid 7 days)."""
+    from lotscan.central.tokens import add_station
+
+    with _writing(db_url) as conn:
+        station_name, code = add_station(conn, site, name)
+    click.echo(f"station {station_name} (site {site})\nenrolment code: {code}")
+    click.echo(f"on the station: lotscan enroll --server URL --code {code}")
+
+
+@station.command("revoke")
+@click.argument("name")
+@db_option
+def station_revoke(name: str, db_url: str) -> None:
+    """Revoke a station's token: it can no longer push or pull (its events stay)."""
+    from lotscan.central.tokens import revoke_station
+
+    with _writing(db_url) as conn:
+        revoke_station(conn, name)
+    click.echo(f"station {name} revoked")
+
+
+@central.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def stations(db_url: str, as_json: bool) -> None:
+    """Who is online, last push and pull, lag (changes behind) and events waiting at the station."""
+    from lotscan.central.db import read_tx
+    from lotscan.central.overview import stations_overview
+
+    engine = _engine(db_url)
+    with read_tx(engine) as conn:
+        rows = stations_overview(conn)
+    engine.dispose()
+    for r in rows:
+        r["online"] = "ONLINE" if r["online"] else "OFFLINE"
+    columns = ["station", "site", "state", "online", "last_push_at", "last_seq", "lag_changes"]
+    _print(rows, as_json, [*columns, "pending_at_station", "clock_skew_s"])
+
+
+@central.group()
+def token() -> None:
+    """Admin API tokens (for /api/v1/admin/*)."""
+
+
+@token.command("add")
+@click.option("--name", required=True, help="Who or what uses it, e.g. 'sue' or 'erp-bridge'.")
+@db_option
+def token_add(name: str, db_url: str) -> None:
+    """Create an admin token; it is shown once, only its hash is stored."""
+    from lotscan.central.tokens import add_admin_token
+
+    with _writing(db_url) as conn:
+        secret = add_admin_token(conn, name)
+    click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("name")
+@db_option
+def token_revoke(name: str, db_url: str) -> None:
+    """Revoke an admin token."""
+    from lotscan.central.tokens import revoke_admin_token
+
+    with _writing(db_url) as conn:
+        revoke_admin_token(conn, name)
+    click.echo(f"admin token {name} revoked")
+
+
+@central.group()
+def lot() -> None:
+    """Change a lot's status; hold, recall and quarantine reach online stations within seconds."""
+
+
+def _status_command(action: str) -> click.Command:
+    @click.command(action, help=f"{action.capitalize()} LOT (all items with that lot code unless --item).")
+    @click.argument("lot_code")
+    @click.option("--reason", required=True, help="Why: goes into the lot's status history.")
+    @click.option("--item", help="Item code, when the lot code exists for several items.")
+    @click.option("--by", default="central-cli", show_default=True, help="Who decides.")
+    @db_option
+    def command(lot_code: str, reason: str, item: str | None, by: str, db_url: str) -> None:
+        from lotscan.central.status import ACTIONS, change_status
+
+        with _writing(db_url) as conn:
+            changed = change_status(conn, lot_code, ACTIONS[action], reason, by, item)
+        for c in changed:
+            click.echo(f"lot {c['lot']} of {c['item']}: {c['from']} -> {c['to']}")
+
+    return command
+
+
+for _action in ("hold", "release", "recall", "quarantine"):
+    lot.add_command(_status_command(_action))
+
+
+@central.command()
+@db_option
+@click.option("--site", help="Only this site.")
+@click.option("--all", "include_resolved", is_flag=True, help="Include resolved items.")
+@click.option("--json", "as_json", is_flag=True)
+def flagged(db_url: str, site: str | None, include_resolved: bool, as_json: bool) -> None:
+    """Reconciliation items: flagged events (negative stock, lot on hold, clock skew, ...)."""
+    from lotscan.central.db import read_tx
+    from lotscan.central.reconcile import open_items
+
+    engine = _engine(db_url)
+    with read_tx(engine) as conn:
+        rows = open_items(conn, site, include_resolved=include_resolved)
+    engine.dispose()
+    _print(rows, as_json, ["id", "station", "lot_code", "code", "message", "opened_at", "resolved_at"])
+
+
+@central.command()
+@click.argument("item_id", type=int)
+@click.option("--resolution", required=True, help="What was done (counted, adjusted, scrapped, ...).")
+@click.option("--by", default="central-cli", show_default=True)
+@db_option
+def resolve(item_id: int, resolution: str, by: str, db_url: str) -> None:
+    """Close a reconciliation item (it stays in the record, marked resolved)."""
+    from lotscan.central.reconcile import resolve as close
+
+    with _writing(db_url) as conn:
+        close(conn, item_id, by, resolution)
+    click.echo(f"reconciliation item {item_id} resolved")
+
+
+@central.command()
+@db_option
+@click.option("--keep-days", default=30.0, show_default=True, help="Keep this many days of change log.")
+def prune(db_url: str, keep_days: float) -> None:
+    """Forget old change-log rows now (serve does it hourly). Stations behind will reload."""
+    from lotscan.central.changelog import prune as run
+
+    with _writing(db_url) as conn:
+        removed = run(conn, timedelta(days=keep_days))
+    click.echo(f"removed {removed} change-log rows")

@@ -1,0 +1,110 @@
+"""`lotscan enroll` and `lotscan sync`: connect a station to the central lot service."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import click
+
+from lotscan.cli.common import open_station_cache, station_options
+from lotscan.settings import StationSettings
+from lotscan.sync import local
+from lotscan.sync.client import CentralClient, SyncError
+from lotscan.sync.engine import Syncer
+from lotscan.sync.worker import SyncStatus, SyncWorker, read_status
+
+
+@click.command()
+@click.option("--server", required=True, help="Central's URL, e.g. https://central.example:8443")
+@click.option("--code", required=True, help="One-time enrolment code (lotscan central station add --site S).")
+@click.option("--ca", "ca_bundle", type=click.Path(dir_okay=False), help="CA bundle to trust for HTTPS.")
+@station_options
+def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSettings) -> None:
+    """Enrol this station with central: get its token, then a full snapshot of its site.
+
+    \b
+    Events already waiting in the cache are kept and sent after the snapshot.
+    Example: lotscan enroll --server http://central:8080 --code 1A2B-3C4D-5E6F-7A8B
+    """
+    engine = open_station_cache(settings, create=True)
+    verify: bool | str = ca_bundle or True
+    try:
+        with CentralClient(server, verify=verify) as client:
+            answer = client.enroll(code, settings.station_id)
+    except SyncError as exc:
+        raise click.ClickException(f"enrolment failed: {exc}") from exc
+    with engine.begin() as conn:
+        local.set_state(conn, local.SERVER_URL, server.rstrip("/"))
+        local.set_state(conn, local.TOKEN, answer.token)
+        local.set_state(conn, local.STATION, answer.station)
+        local.set_state(conn, local.SITE, answer.site)
+        local.set_state(conn, local.SNAPSHOT_NEEDED, "1")
+    click.echo(f"enrolled as {answer.station} (site {answer.site}); loading the site snapshot ...")
+    started = time.perf_counter()
+    try:
+        with CentralClient(server, answer.token, verify=verify) as client:
+            counts = Syncer(engine, client).reload()
+    except SyncError as exc:
+        raise click.ClickException(
+            f"enrolled, but the snapshot failed: {exc}. Run `lotscan sync --once` to fetch it."
+        ) from exc
+    summary = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+    click.echo(f"snapshot loaded in {time.perf_counter() - started:.1f} s: {summary}")
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One round (push, then pull) and exit; status 1 if it failed.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds when running.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@station_options
+def sync(once: bool, interval: float, as_json: bool, settings: StationSettings) -> None:
+    """Send this station's waiting events to central and fetch what changed.
+
+    \b
+    Without --once it keeps running (Ctrl-C to stop), retrying with backoff while offline.
+    Inside `lotscan station` the same worker runs in the background.
+    """
+    engine = open_station_cache(settings)
+
+    def show(status: SyncStatus) -> None:
+        if as_json:
+            click.echo(json.dumps(_status_dict(status)))
+        else:
+            age = "never" if status.cache_age_s is None else f"{status.cache_age_s:.0f} s"
+            error = f"  ({status.last_error})" if status.last_error else ""
+            click.echo(f"{status.label}  waiting: {status.pending}  cache age: {age}{error}")
+
+    worker = SyncWorker(engine, settings, show, interval_s=interval)
+    if once:
+        report = worker.sync_now()
+        if report is not None and as_json:
+            click.echo(json.dumps(report.as_dict()))
+        elif report is not None:
+            click.echo(
+                f"pushed {report.pushed} {report.outcomes or ''}, pulled {report.pulled} changes"
+                + (", reloaded a snapshot" if report.reloaded else "")
+            )
+        if report is None:
+            raise SystemExit(1)
+        return
+    worker.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
+        click.echo(json.dumps(_status_dict(read_status(engine, online=False))) if as_json else "stopped")
+
+
+def _status_dict(status: SyncStatus) -> dict[str, Any]:
+    return {
+        "state": status.label,
+        "pending": status.pending,
+        "cache_age_s": status.cache_age_s,
+        "last_error": status.last_error,
+        "enrolled": status.enrolled,
+    }

@@ -1,0 +1,118 @@
+"""One sync round of a station: push the outbox in seq order, then pull changes (or reload).
+
+Every step commits locally before the next request, so a crash anywhere loses nothing: events
+stay `pending` until central's answer is stored, and central acknowledges a re-sent seq without
+applying it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from lotscan.services.sync_protocol import MAX_KEYS, PullRequest, PushRequest
+from lotscan.sync import local
+from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded
+
+log = logging.getLogger(__name__)
+
+
+class NotEnrolled(RuntimeError):
+    """The station has no token yet."""
+
+
+@dataclass
+class Report:
+    pushed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    pulled: int = 0
+    reloaded: bool = False
+    resent_from: int | None = None
+    deferred_pull: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+class Syncer:
+    def __init__(self, engine: Engine, client: CentralClient, *, batch: int = 500, page: int = 1000):
+        self.engine = engine
+        self.client = client
+        self.batch = batch
+        self.page = page
+
+    def sync_once(self) -> Report:
+        report = Report()
+        with self.engine.connect() as conn:
+            needs_snapshot = local.get_state(conn, local.SNAPSHOT_NEEDED) == "1"
+        if needs_snapshot:
+            self.reload()
+            report.reloaded = True
+        self.push_pending(report)
+        try:
+            self.pull_changes(report)
+        except ReloadNeeded:
+            log.warning("central no longer keeps changes after our cursor: reloading a snapshot")
+            self.reload()
+            report.reloaded = True
+            self.pull_changes(report)
+        # Events recorded during the pull (and any set back by a gap) go out in the same round.
+        self.push_pending(report)
+        return report
+
+    def push_pending(self, report: Report | None = None) -> Report:
+        report = report or Report()
+        gaps = 0
+        while True:
+            with self.engine.connect() as conn:
+                events = local.next_batch(conn, self.batch)
+            if not events:
+                return report
+            try:
+                answer = self.client.push(PushRequest(station_time=datetime.now(UTC), events=events))
+            except GapRefused as gap:
+                gaps += 1
+                if gaps > 3:
+                    raise
+                with self.engine.begin() as conn:
+                    report.resent_from = gap.expected_seq
+                    local.resend_from(conn, gap.expected_seq)
+                continue
+            with self.engine.begin() as conn:
+                local.record_results(conn, answer.results)
+            report.pushed += len(answer.results)
+            for r in answer.results:
+                report.outcomes[r.outcome] = report.outcomes.get(r.outcome, 0) + 1
+
+    def pull_changes(self, report: Report | None = None) -> Report:
+        report = report or Report()
+        while True:
+            with self.engine.connect() as conn:
+                cursor = local.get_int(conn, local.CURSOR)
+                known_last = local.get_int(conn, local.STATION_LAST_SEQ)
+                mine = local.unconfirmed(conn, known_last)
+                resets = local.reset_keys(conn)
+                pending = local.pending_count(conn)
+            keys = list(dict.fromkeys(local.keys_of(mine) + resets))
+            if len(keys) > MAX_KEYS:
+                # Too many own events waiting to rebase them on server rows: push them first.
+                report.deferred_pull = True
+                return report
+            answer = self.client.pull(
+                PullRequest(after=cursor, limit=self.page, keys=[list(k) for k in keys]), pending=pending
+            )
+            with self.engine.begin() as conn:
+                applied = local.apply_pull(conn, answer, {e.seq for e in mine}, resets)
+            if not applied:
+                continue  # a scan was recorded meanwhile: ask again including its rows
+            report.pulled += len(answer.changes)
+            if not answer.has_more:
+                return report
+
+    def reload(self) -> dict[str, int]:
+        """Replace the cache's server state with a snapshot; unsent events stay and are re-applied."""
+        with self.client.snapshot() as lines, self.engine.begin() as conn:
+            return local.load_snapshot(conn, lines)

@@ -1,0 +1,288 @@
+"""The station's side of sync in its SQLite cache: outbox, acknowledgements, pulled changes and
+snapshots, with read-your-writes.
+
+Read-your-writes: the cache shows server state plus this station's unconfirmed events. When a
+page of server rows is written, the rows those events touch are first set to their current
+server state (asked for by key in the same pull) and the events are applied again on top, so
+nothing is counted twice and nothing of the station's own is hidden until central confirms it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, delete, func, select, update
+from sqlalchemy.exc import DataError, IntegrityError
+
+from lotscan.services.sync_protocol import (
+    FAILED,
+    REJECTED,
+    SNAPSHOT_TABLES,
+    EventIn,
+    EventResult,
+    Key,
+    PullResponse,
+    event_keys,
+    write_rows,
+)
+from lotscan.store.effects import EffectError, apply_event
+from lotscan.store.schema import Event, SyncState
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+ACKED = "acked"
+SET_ASIDE = "failed"  # central stored it but did not apply it (rejected or poison)
+
+CURSOR = "cursor"
+STATION_LAST_SEQ = "station_last_seq"
+LAST_PULL_AT = "last_pull_at"
+LAST_PUSH_AT = "last_push_at"
+RESET_KEYS = "reset_keys"
+SERVER_URL = "server_url"
+TOKEN = "token"
+STATION = "station"
+SITE = "site"
+SNAPSHOT_NEEDED = "snapshot_needed"
+UNDOABLE = (EffectError, KeyError, TypeError, ValueError, IntegrityError, DataError)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def get_state(conn: Connection, key: str, default: str | None = None) -> str | None:
+    value = conn.execute(select(SyncState.value).where(SyncState.key == key)).scalar()
+    return default if value is None else str(value)
+
+
+def set_state(conn: Connection, key: str, value: str | None) -> None:
+    t = SyncState.__table__
+    if conn.execute(update(t).where(t.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(t.insert().values(key=key, value=value))
+
+
+def get_int(conn: Connection, key: str) -> int:
+    return int(get_state(conn, key) or 0)
+
+
+def pending_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).where(Event.sync_state == PENDING)).scalar() or 0)
+
+
+# --------------------------------------------------------------------------- outbox
+
+
+@dataclass(frozen=True)
+class LocalEvent:
+    id: str
+    seq: int
+    type: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+def _event_in(row: Any) -> EventIn:
+    try:
+        reasons = json.loads(row.reasons or "[]")
+    except ValueError:
+        reasons = []
+    return EventIn(
+        id=row.id,
+        seq=row.seq,
+        operator=row.operator,
+        occurred_at=row.occurred_at.replace(tzinfo=UTC),
+        type=row.type,
+        workflow=row.workflow,
+        task_code=row.task_code,
+        lot_code=row.lot_code,
+        raw=row.raw,
+        payload=json.loads(row.payload),
+        verdict=row.verdict,
+        reasons=reasons if isinstance(reasons, list) else [],
+    )
+
+
+def next_batch(conn: Connection, limit: int) -> list[EventIn]:
+    rows = conn.execute(
+        select(Event.__table__).where(Event.sync_state == PENDING).order_by(Event.seq).limit(limit)
+    ).all()
+    return [_event_in(r) for r in rows]
+
+
+def record_results(conn: Connection, results: Iterable[EventResult]) -> list[Key]:
+    """Store central's outcome on each event; returns the keys of events central set aside."""
+    t = Event.__table__
+    reset: list[Key] = []
+    for r in results:
+        state = SET_ASIDE if r.outcome in (FAILED, REJECTED) else ACKED
+        conn.execute(
+            update(t)
+            .where(t.c.id == r.id, t.c.seq == r.seq)
+            .values(sync_state=state, server_seq=r.server_seq, outcome=r.outcome, outcome_reason=r.reason)
+        )
+        if state == SET_ASIDE:
+            row = conn.execute(select(t.c.type, t.c.payload).where(t.c.id == r.id)).first()
+            if row is not None:
+                reset += event_keys(row.type, _payload(row.payload), r.id)
+    if reset:
+        add_reset_keys(conn, reset)
+    set_state(conn, LAST_PUSH_AT, now_iso())
+    return reset
+
+
+def resend_from(conn: Connection, seq: int) -> int:
+    """Central lost events from `seq` on (e.g. restored from a backup): queue them again."""
+    t = Event.__table__
+    return int(
+        conn.execute(
+            update(t).where(t.c.seq >= seq, t.c.sync_state != PENDING).values(sync_state=PENDING)
+        ).rowcount
+        or 0
+    )
+
+
+def _payload(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def add_reset_keys(conn: Connection, keys: list[Key]) -> None:
+    current = [tuple(k) for k in json.loads(get_state(conn, RESET_KEYS) or "[]")]
+    merged = list(dict.fromkeys(current + [tuple(k) for k in keys]))
+    set_state(conn, RESET_KEYS, json.dumps([list(k) for k in merged]))
+
+
+def reset_keys(conn: Connection) -> list[Key]:
+    return [tuple(k) for k in json.loads(get_state(conn, RESET_KEYS) or "[]")]
+
+
+# --------------------------------------------------------------------------- read-your-writes
+
+
+def unconfirmed(conn: Connection, above_seq: int) -> list[LocalEvent]:
+    """This station's events central has not confirmed, oldest first."""
+    rows = conn.execute(
+        select(Event.id, Event.seq, Event.type, Event.payload, Event.occurred_at)
+        .where(Event.sync_state == PENDING, Event.seq > above_seq)
+        .order_by(Event.seq)
+    ).all()
+    return [LocalEvent(r.id, r.seq, r.type, _payload(r.payload), r.occurred_at) for r in rows]
+
+
+def keys_of(events: Iterable[LocalEvent]) -> list[Key]:
+    return list(dict.fromkeys(k for e in events for k in event_keys(e.type, e.payload, e.id)))
+
+
+def reapply(conn: Connection, events: Iterable[LocalEvent]) -> int:
+    """Apply each unconfirmed event again on top of server rows; returns how many would not apply."""
+    failed = 0
+    for e in events:
+        savepoint = conn.begin_nested()
+        try:
+            apply_event(conn, e.type, e.payload, e.occurred_at, e.id)
+            savepoint.commit()
+        except UNDOABLE as exc:
+            savepoint.rollback()
+            failed += 1
+            log.warning("own event %s (seq %s) does not apply on the server state: %s", e.id, e.seq, exc)
+    return failed
+
+
+def take_write_lock(conn: Connection) -> None:
+    """Start the write transaction now, so no scan can record an event until we commit."""
+    set_state(conn, "sync_lock", now_iso())
+
+
+def apply_pull(conn: Connection, response: PullResponse, asked: set[int], asked_reset: list[Key]) -> bool:
+    """Write one pulled page and rebase unconfirmed events on it, in the caller's transaction.
+
+    `asked` are the seqs of the events whose rows were asked for. Returns False (writing nothing)
+    when more events were recorded meanwhile: the caller pulls the same page again.
+    """
+    take_write_lock(conn)
+    mine = unconfirmed(conn, response.station_last_seq)
+    if not {e.seq for e in mine} <= asked:
+        return False
+    skipped = write_rows(conn, [(tuple(c.key), c.data) for c in response.changes])
+    skipped += write_rows(conn, [(tuple(r.key), r.data) for r in response.rows])
+    if skipped:
+        log.warning("%d pulled rows named things this cache does not have; they were skipped", skipped)
+    reapply(conn, mine)
+    set_state(conn, CURSOR, str(response.next_cursor))
+    set_state(conn, STATION_LAST_SEQ, str(response.station_last_seq))
+    set_state(conn, LAST_PULL_AT, now_iso())
+    if asked_reset:
+        remaining = [k for k in reset_keys(conn) if k not in set(asked_reset)]
+        set_state(conn, RESET_KEYS, json.dumps([list(k) for k in remaining]))
+    return True
+
+
+# --------------------------------------------------------------------------- snapshot
+
+# Children first, for deleting.
+_DELETE_ORDER = tuple(reversed(SNAPSHOT_TABLES))
+
+
+def _converter(column: Any) -> Any:
+    if isinstance(column.type, DateTime):
+        return lambda v: None if v is None else datetime.fromisoformat(v).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(column.type, Date):
+        return lambda v: None if v is None else date.fromisoformat(v).isoformat()
+    return None
+
+
+def load_snapshot(conn: Connection, lines: Iterator[dict[str, Any]]) -> dict[str, int]:
+    """Replace the shared tables with a snapshot and rebase unconfirmed events, in the caller's
+    transaction (one SQLite transaction: a broken download leaves the old cache as it was)."""
+    take_write_lock(conn)
+    header = next(lines, None)
+    if not header or header.get("kind") != "header":
+        raise ValueError("snapshot does not start with its header line")
+    tables = {t.name: t for t in SNAPSHOT_TABLES}
+    for table in _DELETE_ORDER:
+        conn.execute(delete(table))
+    counts: dict[str, int] = {}
+    statements: dict[str, tuple[str, list[Any]]] = {}
+    ended = False
+    for line in lines:
+        if line.get("kind") == "end":
+            ended = True
+            break
+        name = line["table"]
+        table = tables[name]
+        if name not in statements:
+            columns = header["tables"][name]
+            placeholders = ", ".join("?" for _ in columns)
+            sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({placeholders})"
+            statements[name] = (sql, [_converter(table.c[c]) for c in columns])
+        sql, converters = statements[name]
+        rows = line["rows"]
+        if any(converters):
+            rows = [
+                tuple(conv(v) if conv else v for conv, v in zip(converters, row, strict=True)) for row in rows
+            ]
+        else:
+            rows = [tuple(r) for r in rows]
+        if rows:
+            conn.exec_driver_sql(sql, rows)
+        counts[name] = counts.get(name, 0) + len(rows)
+    if not ended:
+        raise ValueError("snapshot ended early (no end line); the cache was left unchanged")
+    station_last_seq = int(header["station_last_seq"])
+    reapply(conn, unconfirmed(conn, station_last_seq))
+    set_state(conn, CURSOR, str(header["cursor"]))
+    set_state(conn, STATION_LAST_SEQ, str(station_last_seq))
+    set_state(conn, SITE, str(header["site"]))
+    set_state(conn, LAST_PULL_AT, now_iso())
+    set_state(conn, RESET_KEYS, "[]")
+    set_state(conn, SNAPSHOT_NEEDED, "0")
+    return counts

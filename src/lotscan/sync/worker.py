@@ -1,0 +1,198 @@
+"""The background sync worker inside `lotscan station`.
+
+Two daemon threads: the sync loop (push, then pull, every `interval_s` or when nudged; after a
+transient failure it retries with exponential backoff and full jitter) and a long-poll that
+wakes the loop within seconds of an urgent change (hold, recall, quarantine). Scanning never
+waits on either: the outbox is the events table, committed before a scan's verdict is shown.
+
+The UI gets a `SyncStatus` through `on_state` (called from the worker thread: post it to the UI
+thread, e.g. `app.call_from_thread`), and can read `worker.status` at any time.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import Engine
+
+from lotscan.settings import StationSettings
+from lotscan.sync import local
+from lotscan.sync.client import CentralClient, Refused, SyncError, Transient
+from lotscan.sync.engine import Report, Syncer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool
+    pending: int
+    cache_age_s: float | None
+    last_error: str | None = None
+    last_sync_at: datetime | None = None
+    enrolled: bool = True
+
+    @property
+    def label(self) -> str:
+        return "ONLINE" if self.online else "OFFLINE"
+
+
+def read_status(engine: Engine, *, online: bool, last_error: str | None = None) -> SyncStatus:
+    with engine.connect() as conn:
+        pending = local.pending_count(conn)
+        pulled = local.get_state(conn, local.LAST_PULL_AT)
+        enrolled = local.get_state(conn, local.TOKEN) is not None
+    age = None
+    last = None
+    if pulled:
+        last = datetime.fromisoformat(pulled)
+        age = max(0.0, (datetime.now(UTC) - last).total_seconds())
+    return SyncStatus(online, pending, age, last_error, last, enrolled)
+
+
+def backoff_delay(failures: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2^(failures-1))], at least a tenth of base."""
+    ceiling = min(cap_s, base_s * (2 ** max(0, failures - 1)))
+    return max(base_s / 10, rng.uniform(0, ceiling))
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: StationSettings,
+        on_state: Callable[[SyncStatus], None] | None = None,
+        *,
+        interval_s: float = 10.0,
+        backoff_base_s: float = 1.0,
+        backoff_cap_s: float = 60.0,
+        long_poll_s: float = 25.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.engine = engine
+        self.settings = settings
+        self.on_state = on_state
+        self.interval_s = interval_s
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.long_poll_s = long_poll_s
+        self.transport = transport
+        self.last_report: Report | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._online = False
+        self._failures = 0
+        self._rng = random.Random()
+        self._threads: list[threading.Thread] = []
+        self._status = SyncStatus(False, 0, None, "not started")
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        for target, name in ((self._sync_loop, "lotscan-sync"), (self._poll_loop, "lotscan-sync-wait")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
+
+    def nudge(self) -> None:
+        """Sync soon (e.g. right after a scan was recorded)."""
+        self._wake.set()
+
+    # ----------------------------------------------------------------- internals
+
+    def _client(self, *, timeout: float = 30.0) -> CentralClient | None:
+        with self.engine.connect() as conn:
+            url = local.get_state(conn, local.SERVER_URL) or self.settings.server_url
+            token = local.get_state(conn, local.TOKEN)
+        if not url or not token:
+            return None
+        return CentralClient(url, token, transport=self.transport, timeout=timeout)
+
+    def _publish(self, error: str | None) -> None:
+        try:
+            self._status = read_status(self.engine, online=self._online, last_error=error)
+        except Exception as exc:  # the cache is busy or broken: say so, keep running
+            self._status = SyncStatus(self._online, self._status.pending, self._status.cache_age_s, str(exc))
+        if self.on_state is not None:
+            try:
+                self.on_state(self._status)
+            except Exception:
+                log.exception("sync status callback failed")
+
+    def sync_now(self) -> Report | None:
+        """One round in the caller's thread; updates the status. Raises nothing."""
+        client = self._client()
+        if client is None:
+            self._online = False
+            self._publish("not enrolled: run `lotscan enroll --server URL --code CODE`")
+            return None
+        error = None
+        try:
+            with client:
+                self.last_report = Syncer(self.engine, client).sync_once()
+            self._online = True
+            self._failures = 0
+        except Transient as exc:
+            self._online = False
+            self._failures += 1
+            error = str(exc)
+        except Refused as exc:
+            self._online = True
+            self._failures += 1
+            error = str(exc)
+        except (SyncError, Exception) as exc:
+            log.exception("sync round failed")
+            self._failures += 1
+            error = f"{type(exc).__name__}: {exc}"
+        self._publish(error)
+        return self.last_report if error is None else None
+
+    def _sync_loop(self) -> None:
+        while not self._stop.is_set():
+            self.sync_now()
+            if self._failures:
+                delay = backoff_delay(self._failures, self.backoff_base_s, self.backoff_cap_s, self._rng)
+            else:
+                delay = self.interval_s
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def _poll_loop(self) -> None:
+        failures = 0
+        seen = 0
+        while not self._stop.is_set():
+            client = self._client(timeout=self.long_poll_s + 10) if self._online else None
+            if client is None:
+                self._stop.wait(1.0)
+                continue
+            try:
+                with self.engine.connect() as conn:
+                    cursor = max(seen, local.get_int(conn, local.CURSOR))
+                with client:
+                    answer = client.wait(cursor, timeout=self.long_poll_s)
+                failures = 0
+                if answer.changed:
+                    seen = answer.latest
+                    self._wake.set()
+            except Exception as exc:
+                failures += 1
+                log.debug("long-poll failed: %s", exc)
+                self._stop.wait(backoff_delay(failures, self.backoff_base_s, self.backoff_cap_s, self._rng))
