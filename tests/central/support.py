@@ -1,0 +1,202 @@
+"""Helpers for the central and sync suites: a fresh central database (SQLite file, or a private
+PostgreSQL schema dropped afterwards), an in-process central, and stations enrolled into it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, select, text
+
+from lotscan.central.app import create_app
+from lotscan.central.db import write_tx
+from lotscan.central.importing import import_into_central
+from lotscan.central.tokens import add_admin_token, add_station
+from lotscan.services.importer import read_source
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+from lotscan.store.db import open_cache
+from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine
+from lotscan.sync import local
+from lotscan.sync.client import CentralClient
+from lotscan.sync.engine import Syncer
+from tests.plant import write_plant
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def fresh_database(kind: str, directory: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / f'central-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    schema = f"lotscan_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+class Central:
+    """An in-process central over real HTTP semantics (TestClient transport), on a real database."""
+
+    def __init__(self, url: str, **app_options: Any):
+        self.url = url
+        self.app_options = app_options
+        self.app: FastAPI = create_app(url, **app_options)
+        self.engine: Engine = self.app.state.engine
+        self.http = TestClient(self.app)
+        with write_tx(self.engine) as conn:
+            self.admin_token = add_admin_token(conn, f"admin-{uuid.uuid4().hex[:6]}")
+
+    @property
+    def transport(self) -> httpx.BaseTransport:
+        return self.http._transport  # the ASGI transport behind TestClient
+
+    def restart(self) -> None:
+        """A server restart: a new app and new connections on the same database."""
+        self.http.close()
+        self.engine.dispose()
+        self.app = create_app(self.url, **self.app_options)
+        self.engine = self.app.state.engine
+        self.http = TestClient(self.app)
+
+    def close(self) -> None:
+        self.http.close()
+        self.engine.dispose()
+
+    def import_plant(self, directory: Path) -> None:
+        with write_tx(self.engine) as conn:
+            import_into_central(conn, read_source(write_plant(directory)))
+
+    def import_rows(self, directory: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+        import json
+
+        path = directory / f"extra-{uuid.uuid4().hex[:6]}.json"
+        path.write_text(json.dumps(tables), encoding="utf-8")
+        with write_tx(self.engine) as conn:
+            import_into_central(conn, read_source(path))
+
+    def add_station(self, site: str = "P1", name: str | None = None) -> str:
+        with write_tx(self.engine) as conn:
+            return add_station(conn, site, name)[1]
+
+    def enroll(self, site: str = "P1") -> tuple[str, str]:
+        answer = self.http.post("/api/v1/enroll", json={"code": self.add_station(site)}).json()
+        return answer["station"], answer["token"]
+
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def event(
+    seq: int, type_: str = "stock.consumed", *, id_: str | None = None, **payload: Any
+) -> dict[str, Any]:
+    defaults = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}
+    if type_ == "stock.consumed":
+        payload = {**defaults, **payload}
+    return {
+        "id": id_ or f"ev-{seq}-{uuid.uuid4().hex[:8]}",
+        "seq": seq,
+        "operator": "100",
+        "occurred_at": payload.pop("occurred_at", None) or now_iso(),
+        "type": type_,
+        "payload": payload,
+    }
+
+
+def push(
+    central: Central, token: str, *events: dict[str, Any], station_time: str | None = None
+) -> httpx.Response:
+    body = {"station_time": station_time or now_iso(), "events": list(events)}
+    return central.http.post("/api/v1/sync/push", json=body, headers=auth(token))
+
+
+class Station:
+    """A station cache enrolled into `central`, scanning through the real StationService."""
+
+    def __init__(self, central: Central, directory: Path, name: str, site: str = "P1"):
+        self.central = central
+        self.path = directory / f"{name}.db"
+        self.engine = open_cache(self.path)
+        self.settings = StationSettings(station_id=name, site=site, database=self.path)
+        self.service = StationService(self.engine, self.settings)
+        code = central.add_station(site, name)
+        with CentralClient("http://central", transport=central.transport) as client:
+            answer = client.enroll(code, name)
+        self.token = answer.token
+        with self.engine.begin() as conn:
+            local.set_state(conn, local.SERVER_URL, "http://central")
+            local.set_state(conn, local.TOKEN, self.token)
+        self.reload()
+
+    def client(self, transport: httpx.BaseTransport | None = None) -> CentralClient:
+        return CentralClient("http://central", self.token, transport=transport or self.central.transport)
+
+    def syncer(self, transport: httpx.BaseTransport | None = None, **kw: Any) -> Syncer:
+        return Syncer(self.engine, self.client(transport), **kw)
+
+    def sync(self, transport: httpx.BaseTransport | None = None) -> Any:
+        return self.syncer(transport).sync_once()
+
+    def reload(self) -> None:
+        self.syncer().reload()
+
+    def scan(self, data: str, workflow: Any, **ctx: Any) -> Any:
+        from lotscan.services.context import ScanContext
+
+        ctx.setdefault("operator", "100")
+        return self.service.handle(self.service.interpret(data), ScanContext(workflow, **ctx))
+
+    def pending(self) -> int:
+        with self.engine.connect() as conn:
+            return local.pending_count(conn)
+
+
+def state_of(engine: Engine, site: str = "P1") -> dict[str, Any]:
+    """Lots, stock and task progress of a site by natural keys: comparable across databases."""
+    with engine.connect() as conn:
+        lots = {
+            (r[0], r[1]): r[2]
+            for r in conn.execute(select(Item.code, Lot.code, Lot.status).join(Item, Item.id == Lot.item_id))
+        }
+        stock = {
+            (r[0], r[1], r[2]): round(float(r[3]), 6)
+            for r in conn.execute(
+                select(Item.code, Lot.code, Location.code, Stock.qty)
+                .join(Lot, Lot.id == Stock.lot_id)
+                .join(Item, Item.id == Lot.item_id)
+                .join(Location, Location.id == Stock.location_id)
+                .join(Site, Site.id == Location.site_id)
+                .where(Site.code == site)
+            )
+        }
+        lines = {
+            (r[0], r[1]): (round(float(r[2]), 6), round(float(r[3]), 6))
+            for r in conn.execute(
+                select(Task.code, TaskLine.line_no, TaskLine.qty_done, TaskLine.qty_expected).join(
+                    Task, Task.id == TaskLine.task_id
+                )
+            )
+        }
+    return {"lots": lots, "stock": stock, "task_lines": lines}
