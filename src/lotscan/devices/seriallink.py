@@ -73,11 +73,12 @@ def open_serial(path_or_url: str, profile: Profile, *, timeout: float) -> serial
     )
     try:
         if path_or_url.startswith(URL_SCHEMES):
+            kwargs.pop("write_timeout")  # rfc2217:// refuses it
             return serial.serial_for_url(path_or_url, **kwargs)
         return serial.Serial(path_or_url, exclusive=profile.exclusive, **kwargs)
     except serial.SerialException as exc:
         raise classify_open_error(path_or_url, exc) from exc
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, NotImplementedError) as exc:
         raise DeviceError(f"cannot open {path_or_url}: {exc}") from exc
 
 

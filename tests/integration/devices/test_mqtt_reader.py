@@ -107,3 +107,59 @@ def test_unreachable_broker_is_reported_as_disconnected(collector):
         manager.stop()
     state = next(m for m in collector.of(DeviceState) if m.state == State.DISCONNECTED)
     assert "not reachable" in state.detail
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_broker(port: int):
+    import shutil
+    import subprocess
+
+    mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    process = subprocess.Popen(
+        [mosquitto, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        probe = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2)
+        try:
+            probe.connect("127.0.0.1", port)
+            probe.disconnect()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("mosquitto did not start")
+
+
+def test_reader_reconnects_after_the_broker_restarts(collector):
+    port = free_port()
+    broker = start_broker(port)
+    topic = "door/tags"
+    manager = start(collector, topic, url=f"mqtt://127.0.0.1:{port}/{topic}")
+    try:
+        mark = len(collector.messages)
+        broker.terminate()
+        broker.wait()
+        assert collector.wait_state(State.DISCONNECTED, timeout=5, after=mark)
+        mark = len(collector.messages)
+        broker = start_broker(port)
+        assert collector.wait_state(State.CONNECTED, timeout=5, after=mark)
+        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2)
+        client.connect("127.0.0.1", port)
+        client.loop_start()
+        client.publish(topic, json.dumps(impinj(EPCS[0]))).wait_for_publish()
+        (scan,) = collector.wait_scans(1)
+        client.loop_stop()
+        client.disconnect()
+    finally:
+        manager.stop()
+        broker.terminate()
+        broker.wait()
+    assert scan.tag.epc_hex == EPCS[0]
