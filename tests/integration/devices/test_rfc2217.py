@@ -6,16 +6,14 @@ import contextlib
 import socket
 import threading
 
+import pytest
 import serial
 import serial.rfc2217
-
-import pytest
 
 from lotscan.devices.manager import DeviceManager
 from lotscan.devices.messages import State
 from lotscan.devices.profiles import load_profile
 from lotscan.devices.simulate import PtyPort, ScannerSimulator
-
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pyserial uses setDaemon
 
