@@ -15,18 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lotscan.codes.internal import DEFAULT_PREFIXES
 from lotscan.domain.lot_numbers import DEFAULT_PATTERN, LotPattern, LotPatternError
 from lotscan.domain.policy import Policy, PolicyError
 
-DEFAULT_INTERNAL_PREFIXES = {
-    "LOC:": "location",
-    "WO:": "work_order",
-    "ASN:": "asn",
-    "PO:": "po",
-    "PL:": "pick_list",
-    "SHP:": "shipment",
-    "OP:": "operator",
-}
+DEFAULT_INTERNAL_PREFIXES = dict(DEFAULT_PREFIXES)
 
 
 class SettingsError(ValueError):
@@ -52,9 +45,7 @@ class StationSettings:
     line: str = "L1"
     lot_pattern: LotPattern = field(default_factory=lambda: LotPattern(DEFAULT_PATTERN))
     policy: Policy = field(default_factory=Policy)
-    internal_prefixes: dict[str, str] = field(
-        default_factory=lambda: dict(DEFAULT_INTERNAL_PREFIXES)
-    )
+    internal_prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_INTERNAL_PREFIXES))
     gs_substitutes: tuple[str, ...] = ()
     devices: tuple[dict[str, Any], ...] = ()
     source: Path | None = None
@@ -143,9 +134,7 @@ def _from_mapping(data: dict[str, Any], path: Path | None) -> StationSettings:
     return StationSettings(
         station_id=str(station.get("id", "ST-01")),
         site=str(station.get("site", "PLANT1")),
-        database=(base / Path(database).expanduser())
-        if database
-        else default_data_dir() / "station.db",
+        database=(base / Path(database).expanduser()) if database else default_data_dir() / "station.db",
         server_url=station.get("server_url"),
         line=str(station.get("line", "L1")),
         lot_pattern=pattern,

@@ -253,6 +253,44 @@ def open_line_for(run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: st
     return open_lines[0] if open_lines else lines[-1]
 
 
+@dataclass(frozen=True)
+class TaskScan:
+    """A known, usable lot scanned against an open line of a task, and where to take it from."""
+
+    task: q.TaskRow
+    item: q.ItemRow
+    lot: q.LotRow
+    line: q.TaskLineRow
+
+
+def lot_on_task_line(run: Run, kinds: tuple[str, ...], label: str) -> TaskScan | None:
+    """The opening every task workflow shares: the open task, a readable label of a known lot,
+    and the task line for its item. Reasons are added for whatever is missing."""
+    task = resolve_task(run, kinds, label)
+    if not scan_is_readable(run) or task is None:
+        return None
+    product = resolve_product(run)
+    lot = require_known_lot(run, product) if product else None
+    if product is None or lot is None:
+        return None
+    line = open_line_for(run, task, product.item, task.code)
+    if line is None:
+        return None
+    return TaskScan(task, product.item, lot, line)
+
+
+def take_quantity(run: Run, found: TaskScan) -> tuple[q.LocationRow, float] | None:
+    """Where the lot is taken from and how much: the line's remaining need, capped by stock."""
+    source, available = source_location(run, found.lot, run.ctx.qty)
+    if source is None:
+        return None
+    line = found.line
+    default = min(line.remaining, available) if line.remaining > 0 and available > 0 else None
+    qty = scan_quantity(run, default)
+    check_stock(run, found.lot, source, available, qty, found.item.unit)
+    return source, qty
+
+
 def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None:
     if qty > line.remaining + 1e-9:
         run.add(ReasonCode.QTY_EXCEEDS_TASK, remaining=f"{line.remaining:g}", unit=unit, qty=f"{qty:g}")

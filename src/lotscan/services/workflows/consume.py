@@ -8,39 +8,31 @@ from lotscan.services.recorder import Plan, PlannedEvent
 
 
 def evaluate(run: Run) -> Plan | None:
-    task = checks.resolve_task(run, ("work_order",), "work order")
-    if not checks.scan_is_readable(run) or task is None:
+    found = checks.lot_on_task_line(run, ("work_order",), "work order")
+    if found is None:
         return None
-    product = checks.resolve_product(run)
-    lot = checks.require_known_lot(run, product) if product else None
-    if product is None or lot is None:
-        return None
-    line = checks.open_line_for(run, task, product.item, task.code)
-    if line is None:
-        return None
-    checks.check_usable(run, lot)
-    checks.check_fefo(run, product.item, lot)
+    checks.check_usable(run, found.lot)
+    checks.check_fefo(run, found.item, found.lot)
     checks.check_duplicate(run)
-    source, available = checks.source_location(run, lot, run.ctx.qty)
-    if source is None:
+    taken = checks.take_quantity(run, found)
+    if taken is None:
         return None
-    default = min(line.remaining, available) if line.remaining > 0 and available > 0 else None
-    qty = checks.scan_quantity(run, default)
-    checks.check_stock(run, lot, source, available, qty, product.item.unit)
+    source, qty = taken
+    task, item, lot, line = found.task, found.item, found.lot, found.line
     payload = {
         "task": task.code,
         "line_no": line.line_no,
-        "item": product.item.code,
-        "gtin": product.item.gtin,
+        "item": item.code,
+        "gtin": item.gtin,
         "lot": lot.code,
         "qty": qty,
-        "unit": product.item.unit,
+        "unit": item.unit,
         "location": source.code,
     }
     done = line.qty_done + qty
     return Plan(
         [PlannedEvent("stock.consumed", payload)],
-        f"Consumed {qty:g} {product.item.unit} of lot {lot.code} into {task.code}. "
+        f"Consumed {qty:g} {item.unit} of lot {lot.code} into {task.code}. "
         f"Line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},
     )

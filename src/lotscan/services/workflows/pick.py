@@ -10,44 +10,36 @@ from lotscan.store import queries as q
 
 
 def evaluate(run: Run) -> Plan | None:
-    task = checks.resolve_task(run, ("pick_list",), "pick list")
-    if not checks.scan_is_readable(run) or task is None:
+    found = checks.lot_on_task_line(run, ("pick_list",), "pick list")
+    if found is None:
         return None
-    product = checks.resolve_product(run)
-    lot = checks.require_known_lot(run, product) if product else None
-    if product is None or lot is None:
-        return None
-    line = checks.open_line_for(run, task, product.item, task.code)
-    if line is None:
-        return None
-    checks.check_usable(run, lot)
-    checks.check_fefo(run, product.item, lot)
+    checks.check_usable(run, found.lot)
+    checks.check_fefo(run, found.item, found.lot)
     checks.check_duplicate(run)
-    source, available = checks.source_location(run, lot, run.ctx.qty)
-    if source is None:
+    taken = checks.take_quantity(run, found)
+    if taken is None:
         return None
+    source, qty = taken
+    task, item, lot, line = found.task, found.item, found.lot, found.line
     if source.is_hold or not source.pickable:
         run.add(ReasonCode.HOLD_LOCATION, location=source.code)
-    default = min(line.remaining, available) if line.remaining > 0 and available > 0 else None
-    qty = checks.scan_quantity(run, default)
-    checks.check_stock(run, lot, source, available, qty, product.item.unit)
-    checks.check_task_qty(run, line, qty, product.item.unit)
+    checks.check_task_qty(run, line, qty, item.unit)
     staging = q.location_by_id(run.conn, task.location_id) if task.location_id else None
     payload = {
         "task": task.code,
         "line_no": line.line_no,
-        "item": product.item.code,
-        "gtin": product.item.gtin,
+        "item": item.code,
+        "gtin": item.gtin,
         "lot": lot.code,
         "qty": qty,
-        "unit": product.item.unit,
+        "unit": item.unit,
         "from": source.code,
         "to": staging.code if staging else None,
     }
     done = line.qty_done + qty
     return Plan(
         [PlannedEvent("stock.picked", payload)],
-        f"Picked {qty:g} {product.item.unit} of lot {lot.code} from {source.code}. "
+        f"Picked {qty:g} {item.unit} of lot {lot.code} from {source.code}. "
         f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},
     )
