@@ -19,6 +19,7 @@ from lotscan.central.app import create_app
 from lotscan.central.db import write_tx
 from lotscan.central.importing import import_into_central
 from lotscan.central.tokens import add_admin_token, add_station
+from lotscan.domain.policy import Policy
 from lotscan.services.importer import read_source
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
@@ -139,7 +140,9 @@ class Station:
         self.central = central
         self.path = directory / f"{name}.db"
         self.engine = open_cache(self.path)
-        self.settings = StationSettings(station_id=name, site=site, database=self.path)
+        self.settings = StationSettings(
+            station_id=name, site=site, database=self.path, policy=Policy(duplicate_window_s=0)
+        )
         self.service = StationService(self.engine, self.settings)
         code = central.add_station(site, name)
         with CentralClient("http://central", transport=central.transport) as client:

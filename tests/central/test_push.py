@@ -103,7 +103,7 @@ def test_clock_skew_is_recorded_and_events_from_the_future_or_a_clock_years_off_
     answer = push(central, token, event(2, occurred_at=future))
     assert "EVENT_FROM_FUTURE" in answer.json()["results"][0]["reason"]
     rows = central.http.get("/api/v1/admin/stations", headers=central.admin()).json()
-    assert [r["clock_skew_s"] for r in rows if r["station"] == station][0] < 5
+    assert next(r["clock_skew_s"] for r in rows if r["station"] == station) < 5
     with central.engine.connect() as conn:
         codes = conn.execute(
             select(reconciliation_items.c.code).order_by(reconciliation_items.c.id)
