@@ -17,6 +17,7 @@ from lotscan.devices.messages import (
     DeviceState,
     PortalResult,
     ScanRead,
+    State,
 )
 from lotscan.devices.profiles import ProfileError, drivers_dirs, known_profiles, load_profile
 
@@ -65,11 +66,13 @@ def devices(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
         try:
             config = DeviceConfig.from_mapping(entry)
         except ConfigError as exc:
-            configured.append(DeviceState(str(entry.get("id", "?")), "error", str(exc)))  # type: ignore[arg-type]
+            configured.append(DeviceState(str(entry.get("id", "?")), State.ERROR, str(exc)))
             continue
         configured.append(
-            probe(config) if config.enabled else DeviceState(config.id, "stopped", "disabled in the config")
-        )  # type: ignore[arg-type]
+            probe(config)
+            if config.enabled
+            else DeviceState(config.id, State.STOPPED, "disabled in the config")
+        )
     if as_json:
         click.echo(
             json.dumps(

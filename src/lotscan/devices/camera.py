@@ -7,7 +7,6 @@ latency. Video files are decoded frame by frame (optionally paced like a live ca
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -174,15 +173,21 @@ class CameraReader(Reader):
     def _run_live(self, stop: threading.Event) -> None:
         assert self.capture is not None
         capture, mailbox = self.capture, self._mailbox
+        # The grab thread owns the capture from here on: releasing it while read() runs in
+        # another thread crashes OpenCV, so the thread releases it itself when it ends.
+        self.capture = None
         grab_stop = threading.Event()
 
         def grab() -> None:
-            while not grab_stop.is_set():
-                ok, frame = capture.read()
-                if not ok:
-                    mailbox.fail(f"camera {self.source} stopped delivering frames")
-                    return
-                mailbox.put(frame)
+            try:
+                while not grab_stop.is_set():
+                    ok, frame = capture.read()
+                    if not ok:
+                        mailbox.fail(f"camera {self.source} stopped delivering frames")
+                        return
+                    mailbox.put(frame)
+            finally:
+                capture.release()
 
         grabber = threading.Thread(target=grab, name=f"grab:{self.device_id}", daemon=True)
         grabber.start()
@@ -196,9 +201,7 @@ class CameraReader(Reader):
                 self._post_status()
         finally:
             grab_stop.set()
-            with contextlib.suppress(Exception):
-                capture.release()  # unblocks a read() stuck on a dead stream
-            grabber.join(2)
+            grabber.join(2)  # a read stuck on a dead stream ends on its own timeout
 
     def _decode(self, frame: np.ndarray, now: float) -> None:
         image = to_gray(crop(frame, self.profile.roi))

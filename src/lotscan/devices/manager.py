@@ -94,7 +94,7 @@ class DeviceManager:
 
     def stop(self) -> None:
         for supervisor in self.supervisors.values():
-            supervisor._stop.set()
+            supervisor.request_stop()
         for supervisor in self.supervisors.values():
             supervisor.stop()
         self.supervisors.clear()

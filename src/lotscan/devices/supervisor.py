@@ -91,6 +91,10 @@ class Supervisor:
         self._thread = threading.Thread(target=self._loop, name=f"device:{self.device_id}", daemon=True)
         self._thread.start()
 
+    def request_stop(self) -> None:
+        """Ask the reader to stop without waiting (stop many devices in parallel)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 3.0) -> None:
         self._stop.set()
         if self._thread:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import cv2
+import numpy as np
 import pytest
 
-from lotscan.devices.camera import CameraReader, CodeDeduper, crop
+from lotscan.devices.camera import CodeDeduper, crop
 from lotscan.devices.decoders import make_decoder
 from lotscan.devices.manager import DeviceManager
 from lotscan.devices.messages import CameraStatus, DeviceState, State
-from lotscan.devices.profiles import load_profile
 from lotscan.devices.sample_photos import evaluate_tree
 from lotscan.devices.synthetic import label_video, python_barcode_code, standard_codes
 
@@ -48,19 +50,52 @@ def test_camera_reads_each_label_of_a_video_once_with_gs_and_symbology(collector
     assert status.frames == 70 and status.last_text == codes[-1].expected
 
 
-def test_region_of_interest_ignores_codes_outside_it(collector, tmp_path, codes):
-    path = label_video(tmp_path / "one.avi", codes[:1], frames_each=4, gap_frames=0)
-    profile = load_profile("usb-camera").with_overrides({"roi": [0.0, 0.0, 0.2, 0.2]})
-    reader = CameraReader("cam", profile, str(path), collector)
-    reader.open()
+@pytest.mark.parametrize(
+    ("roi", "expect_read"), [([0.0, 0.0, 0.2, 0.2], False), ([0.2, 0.2, 0.6, 0.6], True)]
+)
+def test_region_of_interest(collector, tmp_path, codes, roi, expect_read):
+    path = label_video(tmp_path / "one.avi", codes[:1], frames_each=6, gap_frames=0)
+    manager = DeviceManager(
+        [{"id": "cam", "profile": "usb-camera", "port": str(path), "roi": roi}], collector
+    )
+    manager.start()
     try:
-        capture = cv2.VideoCapture(str(path))
-        ok, frame = capture.read()
-        assert ok and crop(frame, profile.roi).shape[:2] == (144, 256)
-        reader._decode(frame, 0.0)
+        assert collector.wait_for(
+            lambda ms: any(isinstance(m, DeviceState) and "end of video" in m.detail for m in ms), 10
+        )
     finally:
-        reader.close()
-    assert not collector.scans()
+        manager.stop()
+    assert bool(collector.scans()) is expect_read
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    assert crop(frame, roi).shape[:2] == (int(roi[3] * 720), int(roi[2] * 1280))
+
+
+def test_live_stream_drops_frames_instead_of_queueing_and_reconnects(collector, video, codes):
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(video.parent)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{video.name}"
+    manager = DeviceManager([{"id": "ipcam", "profile": "usb-camera", "port": url}], collector)
+    manager.start()
+    try:
+        collector.wait_scans(len(codes), timeout=15)
+        # the stream ends like a camera dropping off the network: reported, then reopened
+        assert collector.wait_for(
+            lambda ms: any(isinstance(m, DeviceState) and m.state == State.DISCONNECTED for m in ms), 10
+        )
+        mark = len(collector.messages)
+        assert collector.wait_state(State.CONNECTED, after=mark, timeout=5)
+        stats = manager.states()[0].stats
+    finally:
+        manager.stop()
+        server.shutdown()
+    texts = [s.raw.data.decode() for s in collector.scans()]
+    assert sorted(set(texts)) == sorted(c.expected for c in codes)
+    assert "stopped delivering frames" in " ".join(m.detail for m in collector.of(DeviceState))
+    assert stats["frames"] > 0 and "dropped" in stats
 
 
 def test_same_code_within_the_window_counts_once():
