@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from lotscan.store.schema import (
     Container,
@@ -258,6 +258,134 @@ def _no_state(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag
     return []
 
 
+# --------------------------------------------------------------------------- lot identity changes
+# Split, merge and relabel move stock between lots and record a genealogy edge for each move,
+# with the quantity moved. A lot they create inherits its dates, supplier and status from its
+# source (a merge: from the input with the earliest expiry, the conservative choice).
+
+_LOT_ORIGIN = select(
+    Lot.expiry, Lot.best_before, Lot.production_date, Lot.supplier, Lot.supplier_lot, Lot.status
+).where(Lot.id == bindparam("lot"))
+
+
+def _derived_lot(conn: Connection, item_code: str, code: str, origin_lot_id: int, at: datetime) -> int:
+    item_id = _item_id(conn, item_code)
+    existing = _lot_id(conn, item_id, code)
+    if existing is not None:
+        return existing
+    origin = conn.execute(_LOT_ORIGIN, {"lot": origin_lot_id}).one()
+    result = conn.execute(
+        insert(Lot).values(
+            item_id=item_id,
+            code=code,
+            status=origin.status,
+            expiry=origin.expiry,
+            best_before=origin.best_before,
+            production_date=origin.production_date,
+            supplier=origin.supplier,
+            supplier_lot=origin.supplier_lot,
+            received_at=at,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def _link(conn: Connection, parent: int, child: int, qty: float | None, p: Payload, event_id: str) -> None:
+    conn.execute(
+        insert(LotLink).values(
+            parent_lot_id=parent, child_lot_id=child, qty=qty, task_code=p.get("task"), event_id=event_id
+        )
+    )
+
+
+def _split(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
+    """{item, lot, location, outputs: [{lot, qty, location?}]}: part of a lot becomes new lots."""
+    _, source = _require_lot(conn, p)
+    source_location = _location_id(conn, p["location"])
+    flags: list[Flag] = []
+    left = 0.0
+    for output in p["outputs"]:
+        child = _derived_lot(conn, p["item"], output["lot"], source, at)
+        qty = float(output["qty"])
+        left = add_stock(conn, source, source_location, -qty, at)
+        target = _location_id(conn, output["location"]) if output.get("location") else source_location
+        add_stock(conn, child, target, qty, at)
+        _link(conn, source, child, qty, p, event_id)
+    flags += _negative(left, p, p["location"])
+    return flags
+
+
+def _merged(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
+    """{item, lot, location, inputs: [{lot, qty, location?}]}: several lots become one."""
+    item_id = _item_id(conn, p["item"])
+    sources = []
+    for source in p["inputs"]:
+        lot_id = _lot_id(conn, item_id, source["lot"])
+        if lot_id is None:
+            raise EffectError(f"input lot {source['lot']!r} of {p['item']!r} is not known")
+        sources.append((lot_id, source))
+    if not sources:
+        raise EffectError("a merge needs at least one input lot")
+    earliest = min(sources, key=lambda s: conn.execute(_LOT_ORIGIN, {"lot": s[0]}).one().expiry or date.max)
+    target = _derived_lot(conn, p["item"], p["lot"], earliest[0], at)
+    target_location = _location_id(conn, p["location"])
+    flags: list[Flag] = []
+    for lot_id, source in sources:
+        qty = float(source["qty"])
+        where = source.get("location") or p["location"]
+        left = add_stock(conn, lot_id, _location_id(conn, where), -qty, at)
+        add_stock(conn, target, target_location, qty, at)
+        _link(conn, lot_id, target, qty, p, event_id)
+        flags += _negative(left, {"lot": source["lot"]}, where)
+    return flags
+
+
+def _relabelled(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
+    """{item, lot, new_lot, location, qty?}: stock of a lot carries a new lot code from now on.
+
+    Without qty, all of the old lot's stock at that location moves to the new code."""
+    _, old = _require_lot(conn, p)
+    location_id = _location_id(conn, p["location"])
+    if p.get("qty") is not None:
+        qty = float(p["qty"])
+    else:
+        current = conn.execute(_STOCK_ROW, {"lot": old, "location": location_id}).first()
+        qty = float(current[1]) if current is not None else 0.0
+    new = _derived_lot(conn, p["item"], p["new_lot"], old, at)
+    left = add_stock(conn, old, location_id, -qty, at)
+    add_stock(conn, new, location_id, qty, at)
+    _link(conn, old, new, qty, p, event_id)
+    return _negative(left, p, p["location"])
+
+
+# A pallet (SSCC) may carry several lots; the container row keeps its lot only when it carries one.
+# Which lots a mixed pallet carried is kept centrally (pallet_contents).
+
+
+def _pallet_built(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
+    """{sscc, location, contents: [{item, lot, qty}]}"""
+    lots = {_require_lot(conn, c)[1] for c in p["contents"]}
+    total = sum(float(c["qty"]) for c in p["contents"] if c.get("qty") is not None)
+    values = {
+        "lot_id": next(iter(lots)) if len(lots) == 1 else None,
+        "location_id": _location_id(conn, p["location"]) if p.get("location") else None,
+        "qty": total,
+        "task_code": p.get("task"),
+    }
+    exists = conn.execute(select(Container.sscc).where(Container.sscc == p["sscc"])).first()
+    if exists:
+        conn.execute(update(Container).where(Container.sscc == p["sscc"]).values(**values))
+    else:
+        conn.execute(insert(Container).values(sscc=p["sscc"], **values))
+    return []
+
+
+def _pallet_broken(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
+    """{sscc, location?}: the pallet is taken apart; its lots stay where they are."""
+    conn.execute(delete(Container).where(Container.sscc == p["sscc"]))
+    return []
+
+
 HANDLERS: dict[str, Callable[[Connection, Payload, datetime, str], list[Flag]]] = {
     "stock.received": _received,
     "stock.moved": _moved,
@@ -269,4 +397,9 @@ HANDLERS: dict[str, Callable[[Connection, Payload, datetime, str], list[Flag]]] 
     "lot.status_changed": _status_changed,
     "stock.counted": _counted,
     "label.requested": _no_state,
+    "lot.split": _split,
+    "lot.merged": _merged,
+    "lot.relabelled": _relabelled,
+    "pallet.built": _pallet_built,
+    "pallet.broken": _pallet_broken,
 }
