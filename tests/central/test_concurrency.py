@@ -69,8 +69,8 @@ def test_many_pushers_and_pullers_in_parallel_never_miss_a_change(tmp_path) -> N
             central.import_plant(tmp_path)
             pushers, pullers, batches, batch = 8, 4, 12, 10
             stations = []
-            for i in range(pushers):
-                name, _ = central.enroll()
+            for _ in range(pushers):
+                name, _token = central.enroll()
                 stations.append(StationIdentity(name, "P1"))
             with read_tx(central.engine) as conn:
                 start_cursor = changelog.latest_seq(conn)
