@@ -244,7 +244,14 @@ def test_command(
     except KeyboardInterrupt:
         pass
     finally:
+        final = manager.states()
         manager.stop()
+    for state in final:
+        _print(
+            as_json,
+            {"final_stats": state.stats},
+            "counters: " + ", ".join(f"{k} {v}" for k, v in sorted(state.stats.items())),
+        )
 
 
 def _print_scan(message: ScanRead, as_json: bool) -> None:

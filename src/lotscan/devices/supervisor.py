@@ -29,6 +29,9 @@ class Reader(ABC):
         self.counters: dict[str, int] = {}
         self._report: Callable[[str], None] | None = None
 
+    def bind_reporter(self, report: Callable[[str], None]) -> None:
+        self._report = report
+
     def report(self, detail: str) -> None:
         """Say something about a connected device, e.g. that it sends garbage (wrong baud?)."""
         if self._report:
@@ -78,7 +81,7 @@ class Supervisor:
         self.reconnects = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        reader._report = lambda detail: self._set(State.CONNECTED, detail)
+        reader.bind_reporter(lambda detail: self._set(State.CONNECTED, detail))
 
     @property
     def device_id(self) -> str:

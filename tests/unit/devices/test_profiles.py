@@ -90,3 +90,20 @@ def test_device_config_errors(entry, complaint):
 def test_bad_override_is_a_profile_error():
     with pytest.raises(ProfileError, match="suffix"):
         DeviceConfig.from_mapping({"id": "x", "profile": "zebra-serial", "suffix": "??"}).resolve_profile()
+
+
+def test_port_resolution_rules(tmp_path):
+    from lotscan.devices.errors import DeviceMissing
+    from lotscan.devices.seriallink import PortChoice, resolve_port
+
+    assert resolve_port(PortChoice("socket://10.0.0.5:4001")) == "socket://10.0.0.5:4001"
+    assert resolve_port(PortChoice("rfc2217://10.0.0.5:4002")) == "rfc2217://10.0.0.5:4002"
+    present = tmp_path / "usb-Honeywell-if00"
+    present.touch()
+    assert resolve_port(PortChoice(str(present))) == str(present)
+    with pytest.raises(DeviceMissing, match="not present"):
+        resolve_port(PortChoice(str(tmp_path / "gone")))
+    with pytest.raises(DeviceMissing, match=r"0c2e:0b61 \(serial 123\)"):
+        resolve_port(PortChoice("0c2e:0b61", serial_number="123"))
+    with pytest.raises(DeviceMissing, match="usb-Honeywell"):
+        resolve_port(PortChoice(None, by_id=("usb-Honeywell*",)))
