@@ -1,0 +1,142 @@
+"""Real processes: `lotscan central serve`, two enrolled stations scanning and syncing through the
+CLI, central stopped while both keep scanning (overselling one lot), then started again."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from lotscan.central.db import make_engine
+from lotscan.central.schema import received_events
+from lotscan.store.db import open_cache
+from lotscan.store.schema import Event
+from tests.central.support import state_of
+from tests.plant import FLOUR, write_plant
+
+pytestmark = pytest.mark.slow
+LOTSCAN = [sys.executable, "-m", "lotscan"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [*LOTSCAN, *args], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"lotscan {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+class Server:
+    def __init__(self, db_url: str, port: int, log: Path):
+        self.db_url, self.port, self.log = db_url, port, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [*LOTSCAN, "central", "serve", "--db", self.db_url, "--port", str(self.port)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"central did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(20)
+            self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def station_config(directory: Path, name: str) -> Path:
+    path = directory / f"{name}.toml"
+    path.write_text(
+        f'[station]\nid = "{name}"\nsite = "P1"\ndatabase = "{name}.db"\n\n[policy]\nduplicate_window_s = 0\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def consume(config: Path, lot: str, location: str, qty: int) -> None:
+    run(
+        "scan", f"(01){FLOUR}(10){lot}", "-w", "consume", "--task", "WO-1", "--location", location,
+        "--qty", str(qty), "--operator", "100", "--config", str(config),
+    )  # fmt: skip
+
+
+def test_two_stations_offline_then_online_converge_with_every_event_once(db_url: str, tmp_path: Path) -> None:
+    run("central", "import", str(write_plant(tmp_path)), "--db", db_url)
+    server = Server(db_url, free_port(), tmp_path / "central.log")
+    server.start()
+    try:
+        configs = [station_config(tmp_path, name) for name in ("ST1", "ST2")]
+        for config in configs:
+            added = run("central", "station", "add", "--site", "P1", "--db", db_url).stdout
+            code = added.split("enrolment code: ")[1].split()[0]
+            run("enroll", "--server", server.url, "--code", code, "--config", str(config))
+        consume(configs[0], "F-EARLY", "A1", 5)
+        consume(configs[1], "F-LATE", "A2", 10)
+        for config in configs:
+            run("sync", "--once", "--config", str(config))
+
+        server.stop()
+        consume(configs[0], "F-EARLY", "A1", 30)  # 45 left: together 30 + 25 oversell it
+        consume(configs[1], "F-EARLY", "A1", 25)
+        consume(configs[1], "F-LATE", "A2", 1)
+        offline = run("sync", "--once", "--json", "--config", str(configs[0]), check=False)
+        assert offline.returncode == 1 and '"OFFLINE"' in offline.stdout
+
+        server.start()
+        for _ in range(2):
+            for config in configs:
+                run("sync", "--once", "--config", str(config))
+        flagged = json.loads(run("central", "flagged", "--json", "--db", db_url).stdout)
+        assert [(f["code"], f["lot_code"]) for f in flagged] == [("NEGATIVE_STOCK", "F-EARLY")]
+        stations = json.loads(run("central", "stations", "--json", "--db", db_url).stdout)
+        assert [(s["last_seq"], s["online"]) for s in stations] == [(2, "ONLINE"), (3, "ONLINE")]
+    finally:
+        server.stop()
+
+    central = make_engine(db_url)
+    try:
+        with central.connect() as conn:
+            stored = conn.execute(select(received_events.c.id, received_events.c.outcome)).all()
+        server_state = state_of(central)
+    finally:
+        central.dispose()
+    ids = [r.id for r in stored]
+    assert len(ids) == len(set(ids)) == 5
+    assert server_state["stock"][("FLOUR", "F-EARLY", "A1")] == -10
+    for name in ("ST1", "ST2"):
+        engine = open_cache(tmp_path / f"{name}.db")
+        with engine.connect() as conn:
+            mine = conn.execute(select(Event.id, Event.sync_state)).all()
+        assert {r.id for r in mine} <= set(ids) and {r.sync_state for r in mine} == {"acked"}
+        assert state_of(engine) == server_state
+        engine.dispose()
