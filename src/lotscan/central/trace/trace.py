@@ -1,0 +1,306 @@
+"""Trace a lot backward (inputs down to suppliers and receipts) and forward (downstream lots,
+where their stock is now, every shipment and customer), in a fixed number of statements.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from lotscan.central.errors import NotFound
+from lotscan.central.trace.genealogy import EDGE_KINDS, Direction, bounded, closure_query, prefer_index_walks
+from lotscan.central.trace.tables import pallet_contents
+from lotscan.services.sync_protocol import APPLIED, FLAGGED
+from lotscan.store.schema import Container, Item, Lot
+
+SSCC = re.compile(r"^\d{18}$")
+COUNTED = (APPLIED, FLAGGED)
+
+
+@dataclass(frozen=True)
+class LotRef:
+    lot_id: int
+    item: str
+    lot: str
+
+
+@dataclass
+class TraceLot:
+    direction: str
+    depth: int
+    item: str
+    gtin: str | None
+    description: str
+    unit: str
+    lot: str
+    status: str
+    expiry: date | None
+    supplier: str | None
+    supplier_lot: str | None
+
+
+@dataclass
+class TraceEdge:
+    direction: str
+    parent_item: str
+    parent_lot: str
+    child_item: str
+    child_lot: str
+    qty: float | None  # None: the event did not say how much went in; never estimated
+    kind: str
+    task: str | None
+    event_id: str | None
+    at: datetime | None
+
+
+@dataclass
+class StockAt:
+    item: str
+    lot: str
+    site: str
+    location: str
+    qty: float
+    unit: str
+
+
+@dataclass
+class Movement:
+    """A receipt (backward) or shipment (forward) of a lot in the trace."""
+
+    kind: str
+    item: str
+    lot: str
+    qty: float | None
+    unit: str | None
+    at: datetime
+    partner: str | None
+    document: str | None
+    location: str | None
+    station: str
+    event_id: str
+
+
+@dataclass
+class PalletOf:
+    sscc: str
+    item: str
+    lot: str
+    qty: float | None
+    built_at: datetime | None
+    broken_at: datetime | None
+
+
+@dataclass
+class TraceResult:
+    roots: list[LotRef]
+    directions: list[str]
+    depth: int | None
+    lots: list[TraceLot] = field(default_factory=list)
+    edges: list[TraceEdge] = field(default_factory=list)
+    stock: list[StockAt] = field(default_factory=list)
+    shipments: list[Movement] = field(default_factory=list)
+    receipts: list[Movement] = field(default_factory=list)
+    pallets: list[PalletOf] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(asdict(self), default=_json_default))
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def resolve_roots(conn: Connection, codes: list[str], item: str | None = None) -> list[LotRef]:
+    """Lot codes (every item with that code unless `item` is given) or pallet SSCCs -> lots."""
+    found: dict[int, LotRef] = {}
+    for code in codes:
+        matches = _lots_by_code(conn, code, item)
+        if not matches and SSCC.match(code):
+            matches = _lots_on_pallet(conn, code)
+        if not matches:
+            of_item = f" of item {item!r}" if item else ""
+            raise NotFound(f"lot {code!r}{of_item} is not known (nor a pallet SSCC carrying lots)")
+        found.update({m.lot_id: m for m in matches})
+    return list(found.values())
+
+
+def _lots_by_code(conn: Connection, code: str, item: str | None) -> list[LotRef]:
+    query = select(Lot.id, Item.code, Lot.code).join(Item, Item.id == Lot.item_id).where(Lot.code == code)
+    if item:
+        query = query.where(Item.code == item)
+    return [LotRef(int(r[0]), r[1], r[2]) for r in conn.execute(query)]
+
+
+def _lots_on_pallet(conn: Connection, sscc: str) -> list[LotRef]:
+    ids = select(pallet_contents.c.lot_id).where(pallet_contents.c.sscc == sscc)
+    ids = ids.union(select(Container.lot_id).where(Container.sscc == sscc, Container.lot_id.is_not(None)))
+    query = select(Lot.id, Item.code, Lot.code).join(Item, Item.id == Lot.item_id).where(Lot.id.in_(ids))
+    return [LotRef(int(r[0]), r[1], r[2]) for r in conn.execute(query)]
+
+
+def trace(
+    conn: Connection, roots: list[LotRef], directions: list[Direction], depth: int | None = None
+) -> TraceResult:
+    prefer_index_walks(conn)
+    result = TraceResult(roots=roots, directions=[d.value for d in directions], depth=depth)
+    params = {"roots": [r.lot_id for r in roots], "depth": bounded(depth)}
+    for direction in directions:
+        result.lots += _lots(conn, direction, params)
+        result.edges += _edges(conn, direction, params)
+        if direction is Direction.FORWARD:
+            result.stock = stock_of_closure(conn, direction, params)
+            result.shipments = movements(conn, direction, params, "stock.shipped", "shipment")
+            result.pallets = _pallets(conn, direction, params)
+        else:
+            result.receipts = movements(conn, direction, params, "stock.received", "receipt")
+    return result
+
+
+_LOTS = """
+SELECT c.depth, i.code, i.gtin, i.description, i.unit, o.code, o.status, o.expiry, o.supplier, o.supplier_lot
+FROM closure c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+ORDER BY c.depth, i.code, o.code
+"""
+
+
+def _lots(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[TraceLot]:
+    return [
+        TraceLot(
+            direction.value,
+            int(r[0]),
+            r[1],
+            r[2],
+            r[3] or "",
+            r[4] or "",
+            r[5],
+            r[6],
+            _date(r[7]),
+            r[8],
+            r[9],
+        )
+        for r in conn.execute(closure_query(direction, _LOTS), params)
+    ]
+
+
+# Edges whose both ends are in the closure: with a depth limit, the edges out of the last level
+# are left off. The event that made the edge says what kind of edge it is.
+_EDGES = """
+SELECT pi.code, p.code, ci.code, ch.code, l.qty, l.task_code, l.event_id, e.type, e.occurred_at
+FROM lot_links l
+JOIN closure a ON a.lot_id = l.parent_lot_id
+JOIN closure b ON b.lot_id = l.child_lot_id
+JOIN lots p ON p.id = l.parent_lot_id JOIN items pi ON pi.id = p.item_id
+JOIN lots ch ON ch.id = l.child_lot_id JOIN items ci ON ci.id = ch.item_id
+LEFT JOIN received_events e ON e.id = l.event_id
+ORDER BY pi.code, p.code, ci.code, ch.code, l.id
+"""
+
+
+def _edges(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[TraceEdge]:
+    edges = []
+    for r in conn.execute(closure_query(direction, _EDGES), params):
+        kind = EDGE_KINDS.get(r[7] or "", "production" if r[5] else "link")
+        qty = None if r[4] is None else float(r[4])
+        edges.append(TraceEdge(direction.value, r[0], r[1], r[2], r[3], qty, kind, r[5], r[6], _dt(r[8])))
+    return edges
+
+
+_STOCK = """
+SELECT i.code, o.code, si.code, lo.code, s.qty, i.unit
+FROM closure c JOIN stock s ON s.lot_id = c.lot_id
+JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+JOIN locations lo ON lo.id = s.location_id JOIN sites si ON si.id = lo.site_id
+WHERE s.qty > 1e-9 OR s.qty < -1e-9
+ORDER BY si.code, lo.code, i.code, o.code
+"""
+
+
+def stock_of_closure(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[StockAt]:
+    return [
+        StockAt(r[0], r[1], r[2], r[3], float(r[4]), r[5] or "")
+        for r in conn.execute(closure_query(direction, _STOCK), params)
+    ]
+
+
+# Central's event log names lots by code; the item is in the payload and is checked here, so a lot
+# code shared by two items never mixes their shipments.
+_MOVEMENTS = """
+SELECT i.code, o.code, e.payload, e.occurred_at, e.station, e.id, e.task_code
+FROM closure c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+JOIN received_events e ON e.type = :event_type AND e.lot_code = o.code
+WHERE e.outcome IN :counted
+ORDER BY e.occurred_at, e.server_seq
+"""
+
+
+def movements(
+    conn: Connection, direction: Direction, params: dict[str, Any], event_type: str, kind: str
+) -> list[Movement]:
+    query = closure_query(direction, _MOVEMENTS).bindparams(bindparam("counted", expanding=True))
+    found = []
+    for item, lot, payload_text, at, station, event_id, task in conn.execute(
+        query, {**params, "event_type": event_type, "counted": list(COUNTED)}
+    ):
+        payload = json.loads(payload_text)
+        if payload.get("item") != item:
+            continue
+        partner = payload.get("customer") if kind == "shipment" else payload.get("supplier")
+        qty = payload.get("qty")
+        found.append(
+            Movement(
+                kind,
+                item,
+                lot,
+                None if qty is None else float(qty),
+                payload.get("unit"),
+                _dt(at),
+                partner,
+                payload.get("task") or task,
+                payload.get("location"),
+                station,
+                event_id,
+            )
+        )
+    return found
+
+
+_PALLETS = """
+SELECT pc.sscc, i.code, o.code, pc.qty, pc.built_at, pc.broken_at
+FROM closure c JOIN pallet_contents pc ON pc.lot_id = c.lot_id
+JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+ORDER BY pc.sscc, i.code, o.code
+"""
+
+
+def _pallets(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[PalletOf]:
+    return [
+        PalletOf(r[0], r[1], r[2], None if r[3] is None else float(r[3]), _dt(r[4]), _dt(r[5]))
+        for r in conn.execute(closure_query(direction, _PALLETS), params)
+    ]
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _dt(value: Any) -> Any:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def directions_for(forward: bool, backward: bool) -> list[Direction]:
+    if forward and not backward:
+        return [Direction.FORWARD]
+    if backward and not forward:
+        return [Direction.BACKWARD]
+    return [Direction.BACKWARD, Direction.FORWARD]
