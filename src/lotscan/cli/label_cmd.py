@@ -1,0 +1,127 @@
+"""`lotscan label`: print (or save) a GS1 lot label for a lot in the station cache."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from lotscan.cli.common import open_station_cache, station_options
+from lotscan.settings import StationSettings
+
+
+def _templates_help() -> str:
+    from lotscan.labels.templates import available
+
+    names = available()
+    return ", ".join(names) if names else "none found"
+
+
+def _quantity(ctx: click.Context, param: click.Parameter, value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        quantity = Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not a number") from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise click.BadParameter("must be a positive number")
+    return quantity
+
+
+@click.command()
+@click.argument("lot")
+@click.option("--gtin", help="The item's GTIN, when several items have a lot with this code.")
+@click.option(
+    "--qty",
+    callback=_quantity,
+    help="Quantity on the label: a count (AI 30), or a net weight (AI 310n) for items in KG.",
+)
+@click.option(
+    "--template",
+    default="case",
+    show_default=True,
+    help="Label template: a name from config/labels/ or a .toml file. Known: " + _templates_help() + ".",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "zpl"]),
+    help="Output format (default: zpl for printers and queues; from --output's suffix, else png).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the label to this file.")
+@click.option("--printer", metavar="HOST[:PORT]", help="Send ZPL to a label printer's raw port (9100).")
+@click.option("--cups", metavar="QUEUE", help="Print through CUPS (`lp -d QUEUE`).")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Printer connect timeout, s.")
+@station_options
+def label(
+    lot: str,
+    gtin: str | None,
+    qty: Decimal | None,
+    template: str,
+    fmt: str | None,
+    output: str | None,
+    printer: str | None,
+    cups: str | None,
+    timeout: float,
+    settings: StationSettings,
+) -> None:
+    """Make the GS1 label of LOT: GS1-128 and GS1 DataMatrix with GTIN, expiry, lot and quantity.
+
+    The lot is looked up in the station cache. Without --output, --printer or --cups the
+    label is written to LOT.png (or .svg, .zpl) in the current folder.
+    Exit status: 0 printed or written, 1 error (unknown lot, printer unreachable...), 2 usage.
+
+    \b
+    Examples:
+      lotscan label F-EARLY                          writes F-EARLY.png here
+      lotscan label F-EARLY --qty 25 --format svg
+      lotscan label C-1 --template pallet -o /tmp/c1.zpl
+      lotscan label F-EARLY --gtin 19521234001017 --printer 10.0.0.7:9100
+      lotscan label F-EARLY --cups zebra_dock1
+    """
+    from lotscan.labels.delivery import CupsQueue, FileOutput, parse_printer
+    from lotscan.labels.errors import LabelError
+    from lotscan.labels.printing import print_lot_label
+    from lotscan.services.station import StationService
+
+    given = (("--output", output), ("--printer", printer), ("--cups", cups))
+    chosen = [name for name, value in given if value]
+    if len(chosen) > 1:
+        raise click.UsageError(f"give only one of {', '.join(chosen)}")
+    if printer and fmt not in (None, "zpl"):
+        raise click.UsageError("a printer's raw port takes ZPL: leave out --format or use --format zpl")
+    try:
+        if printer:
+            destination = parse_printer(printer, timeout_s=timeout)
+        elif cups:
+            destination = CupsQueue(cups, raw=fmt in (None, "zpl"))
+        else:
+            path = Path(output) if output else Path(f"{_file_name(lot)}.{fmt or 'png'}")
+            destination = FileOutput(path)
+        service = StationService(open_station_cache(settings), settings)
+        printed = print_lot_label(
+            service,
+            gtin,
+            lot,
+            qty,
+            destination,
+            template=template,
+            format=fmt,  # type: ignore[arg-type]
+        )
+    except LabelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    made = printed.label
+    facts = [f"GTIN {made.gtin}", f"expiry {made.expiry.isoformat() if made.expiry else 'none'}"]
+    if made.quantity is not None:
+        facts.append(f"qty {made.quantity_text}")
+    verb = "written to" if isinstance(destination, FileOutput) else "sent to"
+    click.echo(f"Label for lot {made.lot} ({', '.join(facts)}) {verb} {printed.destination}")
+
+
+def _file_name(lot: str) -> str:
+    """The lot code as a safe file name: anything but letters, digits, '.', '-' and '_' becomes '_'."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", lot)
+    return "_" + name if name.startswith(".") else name
