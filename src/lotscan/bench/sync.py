@@ -1,0 +1,499 @@
+"""`lotscan bench sync`: sync throughput and latency against a real `lotscan central serve` process.
+
+Figures (targets on PostgreSQL, 2 cores):
+  push_10k          10,000 offline events pushed and acknowledged            <= 10 s
+  stations_100      100 simulated stations pushing and pulling at once: p99 push <= 250 ms
+  snapshot_*        enrolment snapshot of a site with N lots (real `lotscan enroll`) <= 60 s at 1M
+  pull_100_*        incremental pull of 100 changes, at 10k and at 1M lots    <= 100 ms
+  station_rss_mb    peak memory of the station processes while syncing        <= 200 MB
+All data is generated here, in a private PostgreSQL schema (dropped afterwards) or a temp dir.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+from sqlalchemy import Engine, create_engine, func, insert, select, text
+
+from lotscan.central.db import make_engine, normalise_url, upgrade, write_tx
+from lotscan.central.importing import import_into_central
+from lotscan.central.status import ACTIONS, change_status
+from lotscan.central.tokens import add_station
+from lotscan.services.importer import read_source
+from lotscan.store.db import open_cache
+from lotscan.store.schema import Event, Item, Location, Lot, Stock
+from lotscan.sync import local
+from lotscan.sync.client import CentralClient
+from lotscan.sync.engine import Syncer
+
+SITE = "BENCH"
+ITEMS = 100
+LOCATIONS = 20
+TARGETS = {
+    "push_10k_s": 10.0,
+    "stations_100_push_p99_ms": 250.0,
+    "snapshot_1m_s": 60.0,
+    "pull_100_ms": 100.0,
+    "station_rss_mb": 200.0,
+}
+
+
+@click.command()
+@click.option("--db", "db_url", help="Central database URL (default: a temporary SQLite file).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--events", default=10_000, show_default=True, help="Offline events for the push figure.")
+@click.option("--stations", default=100, show_default=True, help="Simulated stations pushing and pulling.")
+@click.option("--duration", default=10.0, show_default=True, help="Seconds the simulated stations run.")
+@click.option("--lots", default=1_000_000, show_default=True, help="Lots of the site for the big snapshot.")
+@click.option("--keep", is_flag=True, help="Keep the generated database and caches (prints where).")
+def command(
+    db_url: str | None, as_json: bool, events: int, stations: int, duration: float, lots: int, keep: bool
+) -> None:
+    """Measure push, many-station, snapshot and incremental-pull figures of sync."""
+    work = Path(tempfile.mkdtemp(prefix="lotscan-bench-sync-"))
+    results: dict[str, Any] = {"database": "sqlite" if not db_url else make_engine(db_url).dialect.name}
+    try:
+        with _private_database(db_url, work, keep) as url:
+            engine = make_engine(url)
+            upgrade(engine)
+            _seed(engine, work)
+            with _server(url, work) as base:
+                say = (lambda *_: None) if as_json else click.echo
+                say("push: %d offline events ..." % events)
+                results["push"] = _bench_push(engine, base, work, events)
+                say("stations: %d simulated stations for %.0f s ..." % (stations, duration))
+                results["stations"] = asyncio.run(_bench_stations(engine, base, stations, duration))
+                say("snapshots and incremental pulls ...")
+                results["scale"] = _bench_scale(engine, base, work, url, lots, say)
+            engine.dispose()
+    finally:
+        if keep:
+            click.echo(f"kept {work}", err=True)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    results["targets"] = _verdicts(results)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    else:
+        for name, verdict in results["targets"].items():
+            click.echo(
+                f"{name:28} {verdict['value']:>10} (target <= {verdict['target']})  {verdict['ok'] and 'OK' or 'MISSED'}"
+            )
+
+
+# --------------------------------------------------------------------------- setup
+
+
+@contextmanager
+def _private_database(db_url: str | None, work: Path, keep: bool) -> Iterator[str]:
+    if not db_url:
+        yield f"sqlite:///{work / 'central.db'}"
+        return
+    url = normalise_url(db_url)
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    schema = f"lotscan_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _seed(engine: Engine, work: Path) -> None:
+    data = {
+        "sites": [{"code": SITE}],
+        "locations": [{"code": f"BL-{i:02d}", "site": SITE} for i in range(LOCATIONS)],
+        "items": [{"code": f"BI-{i:03d}", "expiry_required": "no"} for i in range(ITEMS)],
+        "operators": [{"badge": "1"}],
+        "lots": [{"item": f"BI-{i:03d}", "lot": f"HOT-{i:03d}"} for i in range(ITEMS)],
+        "stock": [
+            {"item": f"BI-{i:03d}", "lot": f"HOT-{i:03d}", "location": "BL-00", "qty": 1e9}
+            for i in range(ITEMS)
+        ],
+    }
+    path = work / "seed.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with write_tx(engine) as conn:
+        import_into_central(conn, read_source(path))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _server(url: str, work: Path) -> Iterator[str]:
+    port = _free_port()
+    log = (work / "central.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lotscan",
+            "central",
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise click.ClickException(f"central did not start; see {work / 'central.log'}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(20)
+        log.close()
+
+
+def _code(engine: Engine, name: str | None = None) -> str:
+    with write_tx(engine) as conn:
+        return add_station(conn, SITE, name)[1]
+
+
+def _enrolled_cache(engine: Engine, base: str, path: Path) -> tuple[Engine, str]:
+    cache = open_cache(path)
+    with CentralClient(base) as client:
+        answer = client.enroll(_code(engine), path.stem)
+    with cache.begin() as conn:
+        local.set_state(conn, local.SERVER_URL, base)
+        local.set_state(conn, local.TOKEN, answer.token)
+    with CentralClient(base, answer.token) as client:
+        Syncer(cache, client).reload()
+    return cache, answer.token
+
+
+# --------------------------------------------------------------------------- push
+
+
+def _bench_push(engine: Engine, base: str, work: Path, count: int) -> dict[str, Any]:
+    cache, token = _enrolled_cache(engine, base, work / "push-station.db")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = []
+    for seq in range(1, count + 1):
+        item = f"BI-{seq % ITEMS:03d}"
+        payload = {"item": item, "lot": f"HOT-{seq % ITEMS:03d}", "location": "BL-00", "qty": 1}
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "seq": seq,
+                "station_id": "push-station",
+                "operator": "1",
+                "occurred_at": now,
+                "type": "stock.consumed",
+                "workflow": "consume",
+                "lot_code": payload["lot"],
+                "payload": json.dumps(payload),
+                "verdict": "ACCEPTED",
+                "reasons": "[]",
+            }
+        )
+    with cache.begin() as conn:
+        conn.execute(insert(Event), rows)
+    started = time.perf_counter()
+    with CentralClient(base, token) as client:
+        report = Syncer(cache, client).push_pending()
+    elapsed = time.perf_counter() - started
+    with cache.connect() as conn:
+        left = local.pending_count(conn)
+    cache.dispose()
+    return {
+        "events": count,
+        "seconds": round(elapsed, 2),
+        "events_per_s": round(count / elapsed),
+        "outcomes": report.outcomes,
+        "left_pending": left,
+    }
+
+
+# --------------------------------------------------------------------------- many stations
+
+
+async def _bench_stations(engine: Engine, base: str, count: int, duration: float) -> dict[str, Any]:
+    tokens = []
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for i in range(count):
+            answer = await http.post("/api/v1/enroll", json={"code": _code(engine), "station_id": f"sim-{i}"})
+            tokens.append(answer.json()["token"])
+    push_ms: list[float] = []
+    pull_ms: list[float] = []
+    errors: list[str] = []
+    acked = 0
+    stop_at = time.monotonic() + duration
+    limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=count + 10)
+
+    async def station(index: int, token: str, http: httpx.AsyncClient) -> None:
+        nonlocal acked
+        rng = random.Random(index)
+        seq, cursor = 0, None
+        headers = {"Authorization": f"Bearer {token}"}
+        await asyncio.sleep(rng.uniform(0, 1))
+        while time.monotonic() < stop_at:
+            batch = []
+            for _ in range(5):
+                seq += 1
+                lot = rng.randrange(ITEMS)
+                batch.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "seq": seq,
+                        "operator": "1",
+                        "occurred_at": datetime.now(UTC).isoformat(),
+                        "type": "stock.consumed",
+                        "payload": {
+                            "item": f"BI-{lot:03d}",
+                            "lot": f"HOT-{lot:03d}",
+                            "location": "BL-00",
+                            "qty": 1,
+                        },
+                    }
+                )
+            started = time.perf_counter()
+            body = {"station_time": datetime.now(UTC).isoformat(), "events": batch}
+            answer = await http.post("/api/v1/sync/push", json=body, headers=headers)
+            push_ms.append((time.perf_counter() - started) * 1000)
+            if answer.status_code != 200:
+                errors.append(f"push {answer.status_code}")
+                seq -= len(batch)
+            else:
+                acked += len(batch)
+            if cursor is None:
+                cursor = await _latest_cursor(http, headers)
+            started = time.perf_counter()
+            pulled = await http.post(
+                "/api/v1/sync/pull", json={"after": cursor, "limit": 500}, headers=headers
+            )
+            pull_ms.append((time.perf_counter() - started) * 1000)
+            if pulled.status_code == 200:
+                cursor = pulled.json()["next_cursor"]
+            else:
+                errors.append(f"pull {pulled.status_code}")
+            await asyncio.sleep(rng.uniform(0.5, 1.5))
+
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+        await asyncio.gather(*(station(i, t, http) for i, t in enumerate(tokens)))
+    elapsed = time.monotonic() - started
+    return {
+        "stations": count,
+        "seconds": round(elapsed, 1),
+        "load": "each station: push 5 events, then pull, then wait 0.5-1.5 s",
+        "pushes": len(push_ms),
+        "push_ms": _percentiles(push_ms),
+        "pull_ms": _percentiles(pull_ms),
+        "events_acked_per_s": round(acked / elapsed),
+        "requests_per_s": round((len(push_ms) + len(pull_ms)) / elapsed),
+        "errors": len(errors),
+    }
+
+
+async def _latest_cursor(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    answer = await http.get("/api/v1/sync/wait", params={"after": 0, "timeout": 0}, headers=headers)
+    return int(answer.json()["latest"]) if answer.status_code == 200 else 0
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": round(ordered[-1], 1),
+        "mean": round(statistics.fmean(values), 1),
+    }
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def _bench_scale(engine: Engine, base: str, work: Path, url: str, lots: int, say: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    small = min(10_000, lots)
+    _grow_lots(engine, small)
+    name = f"{small // 1000}k"
+    out[f"snapshot_{name}"] = _enroll_process(engine, base, work, f"snap-{name}")
+    cache_small = open_cache(work / f"snap-{name}.db")
+    out[f"pull_100_at_{name}"] = _incremental_pull(engine, cache_small, 0)
+    if lots > small:
+        say(f"  generating {lots:,} lots ...")
+        started = time.perf_counter()
+        _grow_lots(engine, lots)
+        out["generate_s"] = round(time.perf_counter() - started, 1)
+        name = f"{lots // 1_000_000}m" if lots >= 1_000_000 else f"{lots // 1000}k"
+        say(f"  snapshot of {lots:,} lots ...")
+        out[f"snapshot_{name}"] = _enroll_process(engine, base, work, f"snap-{name}")
+        cache_big = open_cache(work / f"snap-{name}.db")
+        out[f"pull_100_at_{name}"] = _incremental_pull(engine, cache_big, 100)
+        cache_big.dispose()
+    cache_small.dispose()
+    out["station_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    return out
+
+
+def _grow_lots(engine: Engine, total: int) -> None:
+    """Add generated lots (with one stock row each) until the site has `total` lots."""
+    with write_tx(engine) as conn:
+        have = int(conn.execute(select(func.count()).select_from(Lot)).scalar() or 0)
+        if have >= total:
+            return
+        item_min = int(conn.execute(select(func.min(Item.id))).scalar() or 0)
+        location_min = int(conn.execute(select(func.min(Location.id))).scalar() or 0)
+        last_lot = int(conn.execute(select(func.max(Lot.id))).scalar() or 0)
+        start, stop = have + 1, total
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "INSERT INTO lots (item_id, code, status, expiry, received_at) "
+                    "SELECT :item_min + (g % :items), 'GEN' || g, 'released', current_date + (g % 700), now() "
+                    "FROM generate_series(:start, :stop) g"
+                ),
+                {"item_min": item_min, "items": ITEMS, "start": start, "stop": stop},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO stock (lot_id, location_id, qty, received_at) "
+                    "SELECT id, :location_min + (id % :locations), 100, now() FROM lots WHERE id > :last"
+                ),
+                {"location_min": location_min, "locations": LOCATIONS, "last": last_lot},
+            )
+            return
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for chunk_start in range(start, stop + 1, 50_000):
+            chunk = range(chunk_start, min(stop, chunk_start + 49_999) + 1)
+            conn.execute(
+                insert(Lot),
+                [
+                    {
+                        "item_id": item_min + g % ITEMS,
+                        "code": f"GEN{g}",
+                        "status": "released",
+                        "received_at": now,
+                    }
+                    for g in chunk
+                ],
+            )
+        new_ids = conn.execute(select(Lot.id).where(Lot.id > last_lot)).scalars().all()
+        for i in range(0, len(new_ids), 50_000):
+            conn.execute(
+                insert(Stock),
+                [
+                    {
+                        "lot_id": lot_id,
+                        "location_id": location_min + lot_id % LOCATIONS,
+                        "qty": 100.0,
+                        "received_at": now,
+                    }
+                    for lot_id in new_ids[i : i + 50_000]
+                ],
+            )
+
+
+def _enroll_process(engine: Engine, base: str, work: Path, name: str) -> dict[str, Any]:
+    code = _code(engine, name)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lotscan",
+            "enroll",
+            "--server",
+            base,
+            "--code",
+            code,
+            "--db",
+            str(work / f"{name}.db"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise click.ClickException(f"enrolment of {name} failed: {done.stderr or done.stdout}")
+    return {"seconds": round(elapsed, 2), "output": done.stdout.strip().splitlines()[-1]}
+
+
+def _incremental_pull(engine: Engine, cache: Engine, offset: int) -> dict[str, Any]:
+    with cache.connect() as conn:
+        token = local.get_state(conn, local.TOKEN)
+        server = local.get_state(conn, local.SERVER_URL)
+    assert token and server
+    with CentralClient(server, token) as client:
+        syncer = Syncer(cache, client)
+        syncer.pull_changes()  # catch up first
+        with write_tx(engine) as conn:
+            codes = conn.execute(
+                select(Lot.code).where(Lot.code.like("GEN%")).order_by(Lot.id).offset(offset).limit(100)
+            ).scalars()
+            for code in list(codes):
+                change_status(conn, code, ACTIONS["hold"], "bench", "bench")
+        started = time.perf_counter()
+        report = syncer.pull_changes()
+        elapsed = time.perf_counter() - started
+    return {"changes": report.pulled, "ms": round(elapsed * 1000, 1)}
+
+
+def _verdicts(results: dict[str, Any]) -> dict[str, Any]:
+    scale = results.get("scale", {})
+    values = {
+        "push_10k_s": results.get("push", {}).get("seconds"),
+        "stations_100_push_p99_ms": results.get("stations", {}).get("push_ms", {}).get("p99"),
+        "snapshot_1m_s": scale.get("snapshot_1m", {}).get("seconds"),
+        "pull_100_ms": max((v["ms"] for k, v in scale.items() if k.startswith("pull_100_at_")), default=None),
+        "station_rss_mb": scale.get("station_rss_mb"),
+    }
+    return {
+        name: {"value": value, "target": TARGETS[name], "ok": value is not None and value <= TARGETS[name]}
+        for name, value in values.items()
+    }
