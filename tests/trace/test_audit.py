@@ -41,7 +41,6 @@ def test_an_altered_event_is_named(fresh_genealogy: Genealogy) -> None:
 
 def test_a_removed_event_and_a_removed_record_are_found(fresh_genealogy: Genealogy) -> None:
     g = fresh_genealogy
-    removed_event, _ = _event_at(g, 4)
     with write_tx(g.engine) as conn:
         conn.execute(text("DELETE FROM received_events WHERE server_seq = 4"))
         site_seq = conn.execute(text("SELECT site, site_seq FROM audit_log WHERE server_seq = 10")).one()
