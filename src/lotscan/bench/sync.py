@@ -78,9 +78,9 @@ def command(
             _seed(engine, work)
             with _server(url, work) as base:
                 say = (lambda *_: None) if as_json else click.echo
-                say("push: %d offline events ..." % events)
+                say(f"push: {events} offline events ...")
                 results["push"] = _bench_push(engine, base, work, events)
-                say("stations: %d simulated stations for %.0f s ..." % (stations, duration))
+                say(f"stations: {stations} simulated stations for {duration:.0f} s ...")
                 results["stations"] = asyncio.run(_bench_stations(engine, base, stations, duration))
                 say("snapshots and incremental pulls ...")
                 results["scale"] = _bench_scale(engine, base, work, url, lots, say)
@@ -95,9 +95,8 @@ def command(
         click.echo(json.dumps(results, indent=2))
     else:
         for name, verdict in results["targets"].items():
-            click.echo(
-                f"{name:28} {verdict['value']:>10} (target <= {verdict['target']})  {verdict['ok'] and 'OK' or 'MISSED'}"
-            )
+            mark = "OK" if verdict["ok"] else "MISSED"
+            click.echo(f"{name:28} {verdict['value']!s:>10} (target <= {verdict['target']})  {mark}")
 
 
 # --------------------------------------------------------------------------- setup
@@ -394,7 +393,8 @@ def _grow_lots(engine: Engine, total: int) -> None:
             conn.execute(
                 text(
                     "INSERT INTO lots (item_id, code, status, expiry, received_at) "
-                    "SELECT :item_min + (g % :items), 'GEN' || g, 'released', current_date + (g % 700), now() "
+                    "SELECT :item_min + (g % :items), 'GEN' || g, 'released', "
+                    "current_date + (g % 700), now() "
                     "FROM generate_series(:start, :stop) g"
                 ),
                 {"item_min": item_min, "items": ITEMS, "start": start, "stop": stop},

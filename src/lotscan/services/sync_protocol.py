@@ -155,9 +155,28 @@ def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[
         keys.append(("container", str(payload["sscc"])))
     if item is not None and payload.get("serial"):
         keys.append(("serial", str(item), str(payload["serial"])))
-    if event_type == "lot.produced":
+    if item is not None and payload.get("new_lot") and payload.get("location"):  # lot.relabelled
+        keys.append(("lot", str(item), str(payload["new_lot"])))
+        keys.append(("stock", str(item), str(payload["new_lot"]), str(payload["location"])))
+    # lot.split outputs and lot.merged inputs: lots of the same item, at their own or the event's location
+    for part in _dicts(payload.get("outputs")) + _dicts(
+        payload.get("inputs") if event_type == "lot.merged" else None
+    ):
+        if item is not None and part.get("lot"):
+            keys.append(("lot", str(item), str(part["lot"])))
+            where = part.get("location") or payload.get("location")
+            if where:
+                keys.append(("stock", str(item), str(part["lot"]), str(where)))
+    if event_type in LINKING_EVENTS:
         keys.append(("links", event_id))
     return keys
+
+
+LINKING_EVENTS = ("lot.produced", "lot.split", "lot.merged", "lot.relabelled")
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 # --------------------------------------------------------------------------- encoding

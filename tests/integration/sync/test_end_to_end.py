@@ -77,7 +77,8 @@ class Server:
 def station_config(directory: Path, name: str) -> Path:
     path = directory / f"{name}.toml"
     path.write_text(
-        f'[station]\nid = "{name}"\nsite = "P1"\ndatabase = "{name}.db"\n\n[policy]\nduplicate_window_s = 0\n',
+        f'[station]\nid = "{name}"\nsite = "P1"\ndatabase = "{name}.db"\n\n'
+        "[policy]\nduplicate_window_s = 0\n",
         encoding="utf-8",
     )
     return path
