@@ -82,7 +82,34 @@ def central() -> None:
     """
 
 
+def _apply_config(ctx: click.Context, _param: click.Parameter, path: str | None) -> str | None:
+    """Values of [central] in a TOML file become defaults; explicit options still win."""
+    if not path:
+        return None
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc}") from exc
+    section = data.get("central", {})
+    if not isinstance(section, dict):
+        raise click.BadParameter(f"{path}: [central] must be a table")
+    names = {"db": "db_url", "threads": "threads"}
+    ctx.default_map = {**(ctx.default_map or {}), **{names.get(k, k): v for k, v in section.items()}}
+    return path
+
+
 @central.command()
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False),
+    is_eager=True,
+    expose_value=False,
+    callback=_apply_config,
+    envvar="LOTSCAN_CENTRAL_CONFIG",
+    help="TOML file with a [central] table (see config/central.toml).",
+)
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: all).")
 @click.option("--port", default=8080, show_default=True, type=int)
@@ -92,7 +119,7 @@ def central() -> None:
     "--changelog-days", default=30.0, show_default=True, help="How long central keeps the change log."
 )
 @click.option("--max-body-mb", default=8.0, show_default=True, help="Largest request body accepted.")
-@click.option("--workers-threads", "threads", default=40, show_default=True, help="Request threads.")
+@click.option("--threads", "threads", default=40, show_default=True, help="Request threads.")
 @click.option("--log-level", default="info", show_default=True)
 @click.option(
     "--proxy-headers/--no-proxy-headers", default=False, help="Trust X-Forwarded-* (behind a proxy)."
