@@ -87,7 +87,7 @@ def lay_out(label: LotLabel, template: Template) -> Layout:
     items: list[Item] = []
     bottom = height - margin
     if "gs1-128" in template.symbols:
-        symbols, module = _fit_linear(elements, inner, template)
+        symbols, module = _fit_linear(elements, template)
         text_h = template.dots(template.text_mm)
         gap = max(2, text_h // 3)
         bar_h = template.dots(template.bar_height_mm)
@@ -125,23 +125,31 @@ def lay_out(label: LotLabel, template: Template) -> Layout:
     return Layout(template, label, width, height, tuple(items))
 
 
-def _fit_linear(elements: list[Element], room: int, template: Template) -> tuple[list[LinearSymbol], int]:
+def _fit_linear(elements: list[Element], template: Template) -> tuple[list[LinearSymbol], int]:
+    """The GS1-128 symbol(s) and bar width: bars inside the margins, quiet zones inside the label."""
     modules = range(template.module_dots, template.min_module_dots - 1, -1)
+    inner = template.width_dots - 2 * template.dots(template.margin_mm)
+
+    def fits(symbols: list[LinearSymbol], module: int) -> bool:
+        return all(
+            len(s.modules) * module <= inner and s.width_modules * module <= template.width_dots
+            for s in symbols
+        )
+
     try:
         whole = gs1_128.encode(elements)
     except LabelError:
         whole = None
     if whole is not None:
         for module in modules:
-            if whole.width_modules * module <= room:
+            if fits([whole], module):
                 return [whole], module
     identity = [e for e in elements if e.ai in ("01", "10")]
     rest = [e for e in elements if e.ai != "10"]
     if len(rest) > 1:
         parts = [gs1_128.encode(_ordered(rest)), gs1_128.encode(identity)]
-        widest = max(p.width_modules for p in parts)
         for module in modules:
-            if widest * module <= room:
+            if fits(parts, module):
                 return parts, module
     lot = next(e.value for e in elements if e.ai == "10")
     raise _too_small(template, f"the GS1-128 barcode of lot {lot}")
@@ -182,5 +190,5 @@ def _clip(text: str, size: int, room: int) -> str:
 def _too_small(template: Template, what: str) -> LabelError:
     return LabelError(
         f"{what} does not fit on the {template.name} label ({template.width_mm:g} x "
-        f"{template.height_mm:g} mm): use a larger template (e.g. --template pallet)"
+        f"{template.height_mm:g} mm): choose a larger label template (--template, see config/labels/)"
     )
