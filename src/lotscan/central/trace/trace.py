@@ -108,10 +108,10 @@ class TraceResult:
     pallets: list[PalletOf] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(asdict(self), default=_json_default))
+        return json.loads(json.dumps(asdict(self), default=json_default))
 
 
-def _json_default(value: object) -> str:
+def json_default(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"cannot encode {type(value).__name__}")

@@ -1,0 +1,136 @@
+"""Recall: the forward closure of one or more lots, what to pull and whom to tell, and (unless a
+dry run) every affected lot set to recalled, pushed to stations on the urgent path."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from lotscan.central import status
+from lotscan.central.changelog import utcnow
+from lotscan.central.errors import CentralError
+from lotscan.central.trace.genealogy import Direction
+from lotscan.central.trace.tables import recalls
+from lotscan.central.trace.trace import LotRef, Movement, TraceResult, json_default, resolve_roots, trace
+from lotscan.domain.status import LotStatus
+
+
+@dataclass
+class CustomerNotice:
+    customer: str
+    shipments: int
+    quantities: dict[str, float]  # unit -> quantity shipped
+    first_shipped: datetime
+    last_shipped: datetime
+    lots: list[str]
+    documents: list[str]
+
+
+@dataclass
+class RecallReport:
+    reason: str
+    by: str
+    created_at: datetime
+    dry_run: bool
+    recall_id: int | None
+    trace: TraceResult
+    customers: list[CustomerNotice] = field(default_factory=list)
+    recalled: list[dict[str, Any]] = field(default_factory=list)  # lots whose status changed
+
+    def summary(self) -> dict[str, Any]:
+        t = self.trace
+        return {
+            "recall_id": self.recall_id,
+            "dry_run": self.dry_run,
+            "reason": self.reason,
+            "by": self.by,
+            "created_at": self.created_at,
+            "roots": [f"{r.item}/{r.lot}" for r in t.roots],
+            "lots_affected": len(t.lots),
+            "lots_recalled_now": len(self.recalled),
+            "stock_locations": len(t.stock),
+            "stock_on_hand": _by_unit((s.unit, s.qty) for s in t.stock if s.qty > 0),
+            "sites": sorted({s.site for s in t.stock}),
+            "shipments": len(t.shipments),
+            "customers": len(self.customers),
+            "pallets": len({p.sscc for p in t.pallets}),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "summary": self.summary(),
+            "lots": [asdict(x) for x in self.trace.lots],
+            "edges": [asdict(x) for x in self.trace.edges],
+            "stock": [asdict(x) for x in self.trace.stock],
+            "shipments": [asdict(x) for x in self.trace.shipments],
+            "customers": [asdict(x) for x in self.customers],
+            "pallets": [asdict(x) for x in self.trace.pallets],
+            "recalled": self.recalled,
+        }
+        return json.loads(json.dumps(data, default=json_default))
+
+
+def _by_unit(pairs: Any) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for unit, qty in pairs:
+        totals[unit or ""] = totals.get(unit or "", 0.0) + (qty or 0.0)
+    return totals
+
+
+def customers_of(shipments: list[Movement]) -> list[CustomerNotice]:
+    notices: dict[str, CustomerNotice] = {}
+    for s in shipments:
+        name = s.partner or "(customer not recorded)"
+        notice = notices.get(name)
+        if notice is None:
+            notice = notices[name] = CustomerNotice(name, 0, {}, s.at, s.at, [], [])
+        notice.shipments += 1
+        notice.quantities[s.unit or ""] = notice.quantities.get(s.unit or "", 0.0) + (s.qty or 0.0)
+        notice.first_shipped = min(notice.first_shipped, s.at)
+        notice.last_shipped = max(notice.last_shipped, s.at)
+        if f"{s.item}/{s.lot}" not in notice.lots:
+            notice.lots.append(f"{s.item}/{s.lot}")
+        if s.document and s.document not in notice.documents:
+            notice.documents.append(s.document)
+    return sorted(notices.values(), key=lambda n: n.customer)
+
+
+def recall(
+    conn: Connection,
+    codes: list[str],
+    reason: str,
+    by: str,
+    *,
+    item: str | None = None,
+    dry_run: bool = True,
+    depth: int | None = None,
+) -> RecallReport:
+    if not reason.strip():
+        raise CentralError("give a reason (--reason): it is recorded with every recalled lot")
+    roots: list[LotRef] = resolve_roots(conn, codes, item)
+    result = trace(conn, roots, [Direction.FORWARD], depth)
+    report = RecallReport(reason, by, utcnow(), dry_run, None, result, customers_of(result.shipments))
+    if dry_run:
+        return report
+    to_recall = [x for x in result.lots if x.status != LotStatus.RECALLED.value]
+    report.recall_id = int(
+        conn.execute(
+            insert(recalls).values(
+                created_at=report.created_at,
+                by=by,
+                reason=reason,
+                roots=json.dumps([f"{r.item}/{r.lot}" for r in roots]),
+                lots_recalled=len(to_recall),
+                lots_affected=len(result.lots),
+            )
+        ).inserted_primary_key[0]
+    )
+    for lot in to_recall:
+        report.recalled += status.change_status(
+            conn, lot.lot, LotStatus.RECALLED, f"recall #{report.recall_id}: {reason}", by, item=lot.item
+        )
+    return report

@@ -1,0 +1,84 @@
+"""Writing tables to CSV and XLSX: one header row, ISO dates, sortable (no merged cells, no blank
+rows, one value per cell). XLSX is written in openpyxl's streaming mode, so size costs time, not
+memory."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+Row = Sequence[Any]
+XLSX_MAX_ROWS = 1_048_576
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: Sequence[str]
+    rows: Iterable[Row]
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else str(value)
+    return str(value)
+
+
+def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Row]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([cell_text(v) for v in row])
+        count += 1
+    return count
+
+
+def write_csv_file(path: Path, columns: Sequence[str], rows: Iterable[Row]) -> int:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        return write_csv(out, columns, rows)
+
+
+def write_xlsx(path: Path | IO[bytes], sheets: Sequence[Sheet]) -> dict[str, int]:
+    """Dates and times are written as ISO text, so they sort and read the same everywhere."""
+    book = Workbook(write_only=True)
+    counts = {}
+    bold = Font(bold=True)
+    for sheet in sheets:
+        ws = book.create_sheet(title=sheet.title[:31])
+        ws.freeze_panes = "A2"
+        header = []
+        for name in sheet.columns:
+            cell = WriteOnlyCell(ws, value=name)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        count = 0
+        for row in sheet.rows:
+            count += 1
+            if count >= XLSX_MAX_ROWS:
+                raise ValueError(f"sheet {sheet.title!r} has more rows than XLSX allows; export CSV instead")
+            ws.append([_xlsx_value(v) for v in row])
+        counts[sheet.title] = count
+    book.save(path)
+    return counts
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return cell_text(value)

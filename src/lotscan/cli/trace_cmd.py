@@ -1,0 +1,207 @@
+"""`lotscan central trace | recall | export | audit`: traceability on the central database."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Connection, Engine
+
+from lotscan.central.db import CentralDbError, default_db_url, open_central, read_tx, write_tx
+from lotscan.central.errors import CentralError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        default=default_db_url,
+        show_default="$LOTSCAN_CENTRAL_DB or ~/.local/share/lotscan/central.db",
+        help="Central database: a SQLite path/URL or postgresql+psycopg://user@host/db.",
+    )(func)
+
+
+def _engine(db_url: str) -> Engine:
+    try:
+        return open_central(db_url, migrate=False)
+    except CentralDbError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _tx(db_url: str, *, write: bool = False) -> Iterator[Connection]:
+    engine = _engine(db_url)
+    try:
+        with (write_tx if write else read_tx)(engine) as conn:
+            yield conn
+    except CentralError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        engine.dispose()
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "central-cli"
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from lotscan.central.trace.tabular import cell_text
+
+    click.echo(f"\n{title} ({len(rows)})")
+    if not rows:
+        return
+    texts = [[cell_text(v) or "-" for v in row] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in texts)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for r in texts:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+# --------------------------------------------------------------------------- trace
+
+
+@click.command()
+@click.argument("lots", nargs=-1, required=True)
+@click.option(
+    "--forward", "direction", flag_value="forward", help="Downstream: lots made from it, stock, shipments."
+)
+@click.option(
+    "--backward", "direction", flag_value="backward", help="Upstream: input lots, suppliers, receipts."
+)
+@click.option("--both", "direction", flag_value="both", default=True, help="Both directions (the default).")
+@click.option("--depth", type=click.IntRange(min=0), help="Follow at most N genealogy levels (default: all).")
+@click.option("--item", help="Item code, when the lot code exists for several items.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@db_option
+def trace(
+    lots: tuple[str, ...], direction: str, depth: int | None, item: str | None, fmt: str, db_url: str
+) -> None:
+    """Trace LOT (a lot code, or a pallet SSCC) through the genealogy.
+
+    \b
+    Backward: every input lot down to the suppliers' lots and their receipts.
+    Forward: every downstream lot, where its stock is now, every shipment and customer.
+    Edge quantities are what the events recorded; "unknown" where they did not say.
+
+    \b
+    Examples:
+      lotscan central trace F-0042 --forward
+      lotscan central trace R-17 --backward --depth 2 --format json
+      lotscan central trace 095212340000000013 --both --format csv > trace.csv
+    """
+    from lotscan.central.trace.reports import trace_sheets
+    from lotscan.central.trace.tabular import write_csv
+    from lotscan.central.trace.trace import directions_for, resolve_roots
+    from lotscan.central.trace.trace import trace as run_trace
+
+    with _tx(db_url) as conn:
+        roots = resolve_roots(conn, list(lots), item)
+        result = run_trace(
+            conn, roots, directions_for(direction == "forward", direction == "backward"), depth
+        )
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=1))
+        return
+    sheets = trace_sheets(result)
+    if fmt == "csv":
+        columns = ["record", *sorted({c for s in sheets for c in s.columns})]
+        rows = []
+        for sheet in sheets:
+            for row in sheet.rows:
+                values = dict(zip(sheet.columns, row, strict=True))
+                rows.append([sheet.title.lower().rstrip("s"), *(values.get(c) for c in columns[1:])])
+        write_csv(sys.stdout, columns, rows)
+        return
+    click.echo("Trace of " + ", ".join(f"{r.item}/{r.lot}" for r in roots))
+    for sheet in sheets:
+        rows = [list(r) for r in sheet.rows]
+        if rows or sheet.title in ("Lots", "Edges"):
+            _table(sheet.title, list(sheet.columns), rows)
+
+
+# --------------------------------------------------------------------------- recall
+
+
+@click.command()
+@click.argument("lots", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why: recorded with the recall and every recalled lot.")
+@click.option("--dry-run", is_flag=True, help="Compute and write the report; change nothing.")
+@click.option("--item", help="Item code, when the lot code exists for several items.")
+@click.option("--by", default=_default_user, show_default="your login name", help="Who recalls.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Report folder (default: ./recall-<UTC time>).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON instead of a summary.")
+@db_option
+def recall(
+    lots: tuple[str, ...],
+    reason: str,
+    dry_run: bool,
+    item: str | None,
+    by: str,
+    out_dir: Path | None,
+    as_json: bool,
+    db_url: str,
+) -> None:
+    """Recall LOT... and everything made from them.
+
+    Computes the forward closure: affected lots, stock to pull by site and location, shipments
+    and customers to notify; writes recall.json, recall.xlsx and one CSV per table. Without
+    --dry-run every affected lot is set to recalled (stations get it on the urgent path within
+    seconds) and the recall is recorded with who and why.
+
+    \b
+    Examples:
+      lotscan central recall R-17 --reason "supplier: aflatoxin" --dry-run
+      lotscan central recall R-17 R-18 --reason "supplier notice 2026-11" --by sue --out /srv/recalls/r17
+    """
+    from lotscan.central.trace.recall import recall as run_recall
+    from lotscan.central.trace.reports import write_recall
+
+    with _tx(db_url, write=not dry_run) as conn:
+        report = run_recall(conn, list(lots), reason, by, item=item, dry_run=dry_run)
+    folder = out_dir or Path(f"recall-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    written = write_recall(report, folder)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=1))
+        return
+    summary = report.summary()
+    verb = "DRY RUN: would recall" if dry_run else f"Recall #{report.recall_id}: recalled"
+    click.echo(f"{verb} {summary['lots_affected']} lot(s) from {', '.join(summary['roots'])}")
+    if not dry_run:
+        click.echo(f"  status changed on {summary['lots_recalled_now']} lot(s); stations are told now")
+    click.echo(
+        f"  stock to pull: {len(report.trace.stock)} location(s) at site(s) "
+        + (", ".join(summary["sites"]) or "-")
+    )
+    click.echo(f"  shipments: {summary['shipments']}, customers to notify: {summary['customers']}")
+    _table(
+        "Customers to notify",
+        ["customer", "shipments", "first_shipped", "last_shipped", "lots"],
+        [
+            [c.customer, c.shipments, c.first_shipped, c.last_shipped, "; ".join(c.lots)]
+            for c in report.customers
+        ],
+    )
+    click.echo("\nReport: " + ", ".join(str(p) for p in written[:2]) + f" and {len(written) - 2} CSV file(s)")
+
+
+def parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
