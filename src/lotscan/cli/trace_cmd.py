@@ -205,3 +205,65 @@ def recall(
 
 def parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@click.group()
+def export() -> None:
+    """Regulatory and interchange exports: FSMA 204 spreadsheet, EPCIS 2.0 JSON-LD."""
+
+
+def _dates(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    try:
+        first, last = parse_day(start), parse_day(end)
+    except ValueError as exc:
+        raise click.BadParameter(f"dates are ISO, e.g. 2026-03-01 ({exc})") from exc
+    if first and last and last < first:
+        raise click.BadParameter("--to is before --from")
+    return first, last
+
+
+@export.command("fsma204")
+@click.option("--tlc", "tlcs", multiple=True, help="Traceability lot code (repeatable). Default: all.")
+@click.option("--from", "start", help="First day (ISO date, UTC), inclusive.")
+@click.option("--to", "end", help="Last day (ISO date, UTC), inclusive.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: CSV to standard output, XLSX to ./fsma204-<UTC time>.xlsx).",
+)
+@db_option
+def fsma204(
+    tlcs: tuple[str, ...], start: str | None, end: str | None, fmt: str, out: Path | None, db_url: str
+) -> None:
+    """FDA FSMA 204 electronic sortable spreadsheet: one row per critical tracking event.
+
+    Receiving, shipping, transformation (production, split, merge, relabel) and initial packing,
+    one column per key data element, one header row, ISO dates. See docs/traceability.md for
+    which KDEs we capture and where each comes from.
+
+    \b
+    Examples:
+      lotscan central export fsma204 --tlc R-17 --format xlsx --out r17.xlsx
+      lotscan central export fsma204 --from 2026-03-01 --to 2026-03-31 --format csv > march.csv
+    """
+    from lotscan.central.trace import fsma
+    from lotscan.central.trace.tabular import Sheet, write_csv, write_csv_file, write_xlsx
+
+    first, last = _dates(start, end)
+    where = fsma.Filter(tuple(tlcs), first, last)
+    with _tx(db_url) as conn:
+        rows = fsma.rows(conn, where)
+        if fmt == "csv" and out is None:
+            write_csv(sys.stdout, fsma.COLUMNS, rows)
+            return
+        if fmt == "csv":
+            count = write_csv_file(out, fsma.COLUMNS, rows)  # type: ignore[arg-type]
+        else:
+            out = out or Path(f"fsma204-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.xlsx")
+            count = write_xlsx(out, [Sheet("FSMA 204", fsma.COLUMNS, rows)])["FSMA 204"]
+    click.echo(f"{count} critical tracking event record(s) written to {out}", err=True)
