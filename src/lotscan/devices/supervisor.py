@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
@@ -141,8 +142,8 @@ class Supervisor:
             if ever_connected:
                 self.reconnects += 1
             ever_connected = True
-            delay = self.backoff_initial_s
             self._set(State.CONNECTED, f"reading {self.reader.description}")
+            connected_at = time.monotonic()
             try:
                 self.reader.run(self._stop)
             except DeviceError as exc:
@@ -152,6 +153,9 @@ class Supervisor:
                 self._set(State.ERROR, f"{type(exc).__name__}: {exc}")
             finally:
                 self._safe_close()
+            # a device that keeps failing right after connecting backs off like a missing one
+            quick_failure = time.monotonic() - connected_at < 1.0
+            delay = min(delay * 2, self.backoff_max_s) if quick_failure else self.backoff_initial_s
             if not self._stop.is_set():
                 self._stop.wait(delay)
         self._safe_close()
