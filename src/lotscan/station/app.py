@@ -4,6 +4,7 @@ station; all cache access runs in service threads, never in an event handler."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -13,7 +14,6 @@ from textual import events, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Static
 
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import Workflow
@@ -30,6 +30,7 @@ from lotscan.station.terminal_wedge import TerminalWedge
 from lotscan.station.views import Workspace, gather
 from lotscan.station.widgets.banner import VerdictBanner
 from lotscan.station.widgets.capture import ScanCapture
+from lotscan.station.widgets.fixed import FixedStatic
 from lotscan.station.widgets.history import Entry, History
 from lotscan.station.widgets.keybar import KeyBar
 from lotscan.station.widgets.statusbar import StatusBar, StatusFacts
@@ -84,7 +85,7 @@ class StationApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield VerdictBanner(demo_hints.idle_text(self.settings), id="banner")
-        yield Static(self.session.prompt, id="prompt")
+        yield FixedStatic(self.session.prompt, id="prompt")
         yield ScanCapture(
             self.wedge.config,
             hotkeys=LETTERS | {"?"},
@@ -111,12 +112,12 @@ class StationApp(App[None]):
         self.run_worker(self.feed.run(self._on_handled), name="scan-feed", group="scans")
         self.set_interval(self.status_interval_s, self._refresh_status)
         self.set_interval(5.0, self._check_idle)
-        self._refresh_status()
         self.refresh_workspace()
         if self.devices is not None and self.devices.configured:
             self.devices.start(self)
         if self.sync is not None:
             self.sync.start(self)
+        self.call_after_refresh(gc.freeze)  # startup objects live for the shift: keep them out of GC passes
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -124,7 +125,9 @@ class StationApp(App[None]):
     def _layout_for(self, width: int, height: int) -> None:
         self.screen.set_class(width < 70, "-narrow")
         self.screen.set_class(height < 24, "-short")
-        self.banner.set_large(width >= 80 and height >= 24)
+        large = width >= 80 and height >= 24
+        self.screen.set_class(large, "-large")
+        self.banner.set_large(large)
 
     async def on_unmount(self) -> None:
         if self.devices is not None:
@@ -214,7 +217,7 @@ class StationApp(App[None]):
         else:
             capture.set_field(field.label, secret=field.secret, letters_are_text=field.letters_are_text)
             prompt = field.prompt
-        self.query_one("#prompt", Static).update(prompt)
+        self.query_one("#prompt", FixedStatic).set_text(prompt)
         self.facts.operator = session.operator.name if session.operator else "nobody"
         self.facts.mode = session.workflow.value
         self.facts.task = session.task
@@ -226,7 +229,11 @@ class StationApp(App[None]):
 
     @work(group="status", exclusive=True)
     async def _refresh_status(self) -> None:
-        summary = await self.reader_thread.call(self.session.service.summary)
+        self._take_summary(await self.reader_thread.call(self.session.service.summary))
+
+    def _take_summary(self, summary: dict[str, Any]) -> None:
+        if not summary:
+            return
         self.facts.pending = summary["pending"]
         if self.sync is None or not self.sync.live:
             self.facts.cache_age_s = summary["cache_age_s"]
@@ -245,6 +252,7 @@ class StationApp(App[None]):
                 self._refresh_again = False
                 space = await self.reader_thread.call(gather, self.session)
                 self.query_one(WorkPanel).show(space, self.lookup, self.today())
+                self._take_summary(space.summary)
                 if not self._refresh_again:
                     break
         finally:

@@ -18,7 +18,7 @@ def is_demo(settings: StationSettings) -> bool:
 
 
 def idle_text(settings: StationSettings) -> str:
-    text = "Scan your badge to sign in."
+    text = f"Station {settings.station_id} ready."
     if is_demo(settings):
         text += " " + DEMO_BADGES
     return text

@@ -13,6 +13,7 @@ class Action:
     fkey: str
     letter: str
     label: str
+    short: str = ""
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -20,12 +21,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("modes", "f2", "m", "Mode"),
     Action("tasks", "f3", "t", "Task"),
     Action("qty", "f4", "q", "Qty"),
-    Action("reason", "f5", "r", "Reason"),
-    Action("override", "f6", "o", "Override"),
-    Action("produce", "f7", "p", "Produce"),
+    Action("reason", "f5", "r", "Reason", "Why"),
+    Action("override", "f6", "o", "Override", "Ovr"),
+    Action("produce", "f7", "p", "Produce", "Make"),
     Action("short", "f8", "s", "Short"),
     Action("type", "f9", "e", "Type"),
-    Action("signout", "f10", "x", "Sign out"),
+    Action("signout", "f10", "x", "Sign out", "Out"),
 )
 BY_KEY: dict[str, Action] = {a.fkey: a for a in ACTIONS} | {a.letter: a for a in ACTIONS}
 LETTERS = frozenset(a.letter for a in ACTIONS if a.letter.isalpha())
@@ -62,7 +63,8 @@ WORKFLOW_ACTIONS: dict[Workflow, tuple[str, ...]] = {
 
 
 def visible_actions(workflow: Workflow, signed_in: bool) -> list[Action]:
-    wanted = {"help", "modes", "type"}
-    if signed_in:
-        wanted |= {"signout", *WORKFLOW_ACTIONS[workflow]}
-    return [a for a in ACTIONS if a.name in wanted]
+    """The actions that make sense now, the mode's own first (a narrow screen shows the first)."""
+    own = WORKFLOW_ACTIONS[workflow] if signed_in else ()
+    common = ("modes", "signout", "type", "help") if signed_in else ("modes", "type", "help")
+    by_name = {a.name: a for a in ACTIONS}
+    return [by_name[name] for name in (*own, *common)]

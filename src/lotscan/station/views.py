@@ -22,6 +22,7 @@ class Workspace:
     reason: str | None = None
     qty: float | None = None
     override: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def task_details(session: StationSession, code: str) -> dict[str, Any] | None:
@@ -49,4 +50,5 @@ def gather(session: StationSession) -> Workspace:
         session.reason,
         session.qty,
         session.override,
+        session.service.summary(),
     )

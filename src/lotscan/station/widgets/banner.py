@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.station.widgets.bigtext import big
+from lotscan.station.widgets.fixed import FixedStatic
 
 LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.REJECTED: "-rejected"}
 
@@ -29,7 +29,7 @@ def verdict_text(verdict: Verdict, *, large: bool) -> Text:
     return text
 
 
-class VerdictBanner(Static):
+class VerdictBanner(FixedStatic):
     """Shows the last verdict; `idle` text before the first scan."""
 
     DEFAULT_CLASSES = "-idle"
@@ -44,17 +44,17 @@ class VerdictBanner(Static):
         self.verdict = verdict
         self.remove_class("-idle", *LEVEL_CLASSES.values())
         self.add_class(LEVEL_CLASSES[verdict.level])
-        self.update(verdict_text(verdict, large=self.large))
+        self.set_text(verdict_text(verdict, large=self.large))
         self.updates += 1
 
     def show_idle(self, text: str) -> None:
         self.verdict = None
         self.remove_class(*LEVEL_CLASSES.values())
         self.add_class("-idle")
-        self.update(text)
+        self.set_text(text)
 
     def set_large(self, large: bool) -> None:
         if large != self.large:
             self.large = large
             if self.verdict is not None:
-                self.update(verdict_text(self.verdict, large=large))
+                self.set_text(verdict_text(self.verdict, large=large))

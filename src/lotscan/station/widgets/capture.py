@@ -19,6 +19,9 @@ from lotscan.station.wedge import GS, Hotkey, Line, WedgeCapture, WedgeConfig
 
 # Keys the station always keeps for itself, never part of a scan.
 PASS_THROUGH = frozenset({"ctrl+q", "ctrl+c"})
+# Typed characters are echoed this long after the key, not at once: a scanner burst then paints
+# nothing before its verdict, and the verdict's frame is painted without waiting a frame or two.
+ECHO_DELAY_S = 0.04
 
 
 class ScanCapture(Widget, can_focus=True):
@@ -50,6 +53,7 @@ class ScanCapture(Widget, can_focus=True):
         self.label = "Scan"
         self.secret = False
         self._timer: Timer | None = None
+        self._echo_timer: Timer | None = None
         self._clock = clock
 
     def set_field(self, label: str, *, secret: bool = False, letters_are_text: bool = False) -> None:
@@ -102,6 +106,11 @@ class ScanCapture(Widget, can_focus=True):
             else:
                 self.post_message(self.HotkeyPressed(out.key))
         self._arm_timer()
+        if self._echo_timer is None:
+            self._echo_timer = self.set_timer(ECHO_DELAY_S, self._echo)
+
+    def _echo(self) -> None:
+        self._echo_timer = None
         self.refresh()
 
     def _arm_timer(self) -> None:

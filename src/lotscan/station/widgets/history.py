@@ -6,10 +6,10 @@ from collections import deque
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import Static
 
 from lotscan.domain.verdict import Level
 from lotscan.station.wedge import GS
+from lotscan.station.widgets.fixed import FixedStatic
 
 MARKS = {Level.ACCEPTED: ("✔", "green"), Level.WARNING: ("!", "yellow"), Level.REJECTED: ("✖", "red")}
 
@@ -23,17 +23,17 @@ class Entry:
     message: str
 
 
-class History(Static):
-    def __init__(self, keep: int = 50, **kwargs: object) -> None:
+class History(FixedStatic):
+    def __init__(self, keep: int = 25, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.entries: deque[Entry] = deque(maxlen=keep)
 
     def add(self, entry: Entry) -> None:
         self.entries.appendleft(entry)
-        self.update(self._text())
+        self.set_text(self._text())
 
     def on_mount(self) -> None:
-        self.update(self._text())
+        self.set_text(self._text())
 
     def _text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -46,6 +46,7 @@ class History(Static):
                 text.append("\n")
             text.append(f"{mark} ", style=f"bold {colour}")
             text.append(f"{entry.clock} ", style="dim")
+            if entry.how != "scan":
+                text.append(f"{entry.how}: ", style="dim")
             text.append(entry.shown.replace(GS, "␝"))
-            text.append(f"  {entry.how}", style="dim")
         return text

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual.widgets import Static
+
+from lotscan.station.widgets.fixed import FixedStatic
 
 DEVICE_MARKS = {"connected": "●", "connecting": "◌", "disconnected": "○", "error": "✖", "stopped": "■"}
 
@@ -59,14 +60,14 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     return text
 
 
-class StatusBar(Static):
+class StatusBar(FixedStatic):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.facts = StatusFacts()
 
     def show(self, facts: StatusFacts) -> None:
         self.facts = facts
-        self.update(status_text(facts, self.size.width or 80))
+        self.set_text(status_text(facts, self.size.width or 80))
 
     def on_resize(self) -> None:
-        self.update(status_text(self.facts, self.size.width or 80))
+        self.set_text(status_text(self.facts, self.size.width or 80))

@@ -10,10 +10,10 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from lotscan.services.context import Workflow
 from lotscan.station.views import Workspace
+from lotscan.station.widgets.fixed import FixedStatic
 
 
 def days_text(expiry: str | None, today: date) -> str:
@@ -48,18 +48,32 @@ def pick_prompt_text(prompt: dict[str, Any] | None, today: date) -> Text:
     return text
 
 
+MAX_LINES_SHOWN = 12
+
+
 def lines_text(details: dict[str, Any]) -> Text:
+    """The task's lines with their quantities; a long task shows its first lines and a count."""
     text = Text()
     partner = f" ({details['partner']})" if details.get("partner") else ""
-    text.append(f"{details['task']}{partner} {details['status']}\n", style="bold")
-    for line in details["lines"]:
+    lines = details["lines"]
+    complete_count = sum(1 for ln in lines if _complete(ln))
+    text.append(f"{details['task']}{partner} {details['status']}", style="bold")
+    text.append(f"  {complete_count}/{len(lines)} lines done\n" if len(lines) > MAX_LINES_SHOWN else "\n")
+    for line in lines[:MAX_LINES_SHOWN]:
         done, expected = float(line["done"]), float(line["expected"])
-        complete = expected > 0 and done >= expected
+        complete = _complete(line)
         text.append("✔ " if complete else "· ", style="bold green" if complete else "")
         what = line["description"] or line["item"] or "?"
         extra = f" lot {line['lot']}" if line.get("lot") else ""
         text.append(f"{line['line_no']} {what} {done:g}/{expected:g}{extra}\n")
+    if len(lines) > MAX_LINES_SHOWN:
+        text.append(f"… {len(lines) - MAX_LINES_SHOWN} more lines\n", style="dim")
     return text
+
+
+def _complete(line: dict[str, Any]) -> bool:
+    expected = float(line["expected"])
+    return expected > 0 and float(line["done"]) >= expected
 
 
 def lookup_text(details: dict[str, Any], today: date) -> Text:
@@ -158,7 +172,7 @@ def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date)
     return text
 
 
-class WorkPanel(Static):
+class WorkPanel(FixedStatic):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.space: Workspace | None = None
@@ -166,4 +180,4 @@ class WorkPanel(Static):
 
     def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
         self.space, self.lookup = space, lookup
-        self.update(workspace_text(space, lookup, today))
+        self.set_text(workspace_text(space, lookup, today))
