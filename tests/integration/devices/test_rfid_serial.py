@@ -117,3 +117,29 @@ def test_badge_reader_posts_one_read_per_presentation(collector):
     (badge,) = collector.of(BadgeRead)
     assert badge.card_hex == "0F00A3B2C1" and badge.card_number == 0x00A3B2C1
     assert badge.device_id == "uhf-1"
+
+
+def test_200_tag_pallet_is_judged_against_its_asn_within_1s_of_the_last_read(collector):
+    from lotscan.devices.simulate import pallet_epcs
+
+    gtins = ["09506000134352", "09506000134376", "09506000134369", "09506000134383"]
+    pallet = pallet_epcs(gtins, 50)
+    with PtyPort() as pty:
+        sim = R2000Simulator(pty, [], noise=True, split=True).start()
+        manager = start(collector, pty.address, portal=True, portal_quiet_s=0.5)
+        try:
+            # the ASN: 50 of each GTIN, but 52 of the last one (two cases short)
+            manager.expect("uhf-1", gtins={**dict.fromkeys(gtins[:3], 50), gtins[3]: 52})
+            sim.set_tags([(epc, -50) for epc in pallet])
+            time.sleep(1.0)
+            sim.set_tags([])
+            left_the_door = time.monotonic()
+            assert collector.wait_for(lambda ms: any(isinstance(m, PortalResult) for m in ms), 3)
+            verdict_after = time.monotonic() - left_the_door
+        finally:
+            manager.stop()
+            sim.stop()
+    (result,) = collector.of(PortalResult)
+    assert len(result.tags) == 200 and len(result.expected) == 200
+    assert result.missing == ("09506000134383 x2",) and not result.unexpected
+    assert verdict_after < 1.0, verdict_after

@@ -212,3 +212,29 @@ def test_busy_port_is_reported_and_other_devices_keep_running(collector):
     assert "not present" in states["missing"].detail
     assert states["unknown"].state == State.ERROR
     assert "honeywell-serial" in states["unknown"].detail  # lists the known profiles
+
+
+def test_asyncio_consumer_gets_scans_through_asyncio_sink():
+    import asyncio
+
+    from lotscan.devices.messages import ScanRead, asyncio_sink
+
+    async def main() -> ScanRead:
+        inbox: asyncio.Queue = asyncio.Queue()
+        with PtyPort() as pty:
+            manager = DeviceManager(
+                [{"id": "s", "profile": "generic-cdc-scanner", "port": pty.address}],
+                asyncio_sink(asyncio.get_running_loop(), inbox),
+            )
+            manager.start()
+            try:
+                while getattr(await asyncio.wait_for(inbox.get(), 3), "state", None) != State.CONNECTED:
+                    pass
+                pty.write(b"LOC-A-01\r")
+                while not isinstance(message := await asyncio.wait_for(inbox.get(), 3), ScanRead):
+                    pass
+                return message
+            finally:
+                manager.stop()
+
+    assert asyncio.run(main()).raw.data == b"LOC-A-01"
