@@ -174,6 +174,7 @@ class Generator:
                 "unit": unit,
                 "location": f"DOCK-{site}",
                 "inputs": listed,
+                "expiry": (self.clock + timedelta(days=180)).date().isoformat(),
             },
         )
         self.stock[(item, lot, site)] += 50.0

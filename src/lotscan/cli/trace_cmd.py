@@ -267,3 +267,45 @@ def fsma204(
             out = out or Path(f"fsma204-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.xlsx")
             count = write_xlsx(out, [Sheet("FSMA 204", fsma.COLUMNS, rows)])["FSMA 204"]
     click.echo(f"{count} critical tracking event record(s) written to {out}", err=True)
+
+
+@export.command("epcis")
+@click.option("--lot", "lots", multiple=True, help="Lot code (repeatable): its events and transformations.")
+@click.option("--from", "start", help="First day (ISO date, UTC), inclusive.")
+@click.option("--to", "end", help="Last day (ISO date, UTC), inclusive.")
+@click.option(
+    "--gcp-length",
+    default=7,
+    show_default=True,
+    type=click.IntRange(6, 12),
+    help="Digits of your GS1 company prefix: splits GTINs and GLNs into EPC URIs.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
+@db_option
+def epcis(
+    lots: tuple[str, ...], start: str | None, end: str | None, gcp_length: int, out: Path | None, db_url: str
+) -> None:
+    """EPCIS 2.0 JSON-LD document: receiving, shipping, lot creation, production, holds and recalls.
+
+    \b
+    Examples:
+      lotscan central export epcis --lot F-0042 > f0042.jsonld
+      lotscan central export epcis --from 2026-03-01 --to 2026-03-31 --gcp-length 9 --out march.jsonld
+    """
+    from lotscan.central.trace import epcis as build
+    from lotscan.central.trace.identifiers import IdentifierError
+
+    first, last = _dates(start, end)
+    with _tx(db_url) as conn:
+        try:
+            doc = build.document(conn, build.Filter(tuple(lots), first, last), gcp_length)
+        except IdentifierError as exc:
+            raise click.ClickException(
+                f"{exc} (check --gcp-length and the item's GTIN / location's GLN)"
+            ) from exc
+    text = json.dumps(doc, indent=1)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"{len(doc['epcisBody']['eventList'])} EPCIS event(s) written to {out}", err=True)
