@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
+from click.testing import CliRunner
 from sqlalchemy import text
 
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.trace import audit
+from lotscan.cli.trace_cmd import audit_export, audit_verify
 from tests.trace.conftest import Genealogy
 
 
@@ -93,3 +98,26 @@ def test_seal_chains_events_stored_without_a_record(fresh_genealogy: Genealogy) 
     with write_tx(g.engine) as conn:
         assert audit.seal_unchained(conn) == len(g.generated.events)
     assert _verify(g).ok
+
+
+def test_verify_and_export_commands(fresh_genealogy: Genealogy) -> None:
+    g = fresh_genealogy
+    runner = CliRunner()
+    clean = runner.invoke(audit_verify, ["--db", g.url])
+    assert clean.exit_code == 0 and "intact" in clean.output, clean.output
+    event_id, _ = _event_at(g, 3)
+    with write_tx(g.engine) as conn:
+        conn.execute(
+            text(
+                "UPDATE received_events SET payload = replace(payload, '\"qty\"', '\"qty \"') WHERE server_seq = 3"
+            )
+        )
+    tampered = runner.invoke(audit_verify, ["--db", g.url])
+    assert tampered.exit_code == 1 and "ALTERED: " in tampered.output and event_id in tampered.output
+    exported = runner.invoke(audit_export, ["--format", "csv", "--db", g.url])
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert len(rows) == len(g.generated.events)
+    first = g.generated.events[0][1]
+    row = next(r for r in rows if r["event_id"] == first.id)
+    assert row["operator"] == first.operator and row["event"] == first.type
+    assert f"lot {first.payload['lot']}" in row["what"] and len(row["hash"]) == 64
