@@ -108,9 +108,8 @@ def test_verify_and_export_commands(fresh_genealogy: Genealogy) -> None:
     event_id, _ = _event_at(g, 3)
     with write_tx(g.engine) as conn:
         conn.execute(
-            text(
-                "UPDATE received_events SET payload = replace(payload, '\"qty\"', '\"qty \"') WHERE server_seq = 3"
-            )
+            text("UPDATE received_events SET payload = replace(payload, :a, :b) WHERE server_seq = 3"),
+            {"a": '"qty"', "b": '"qty "'},
         )
     tampered = runner.invoke(audit_verify, ["--db", g.url])
     assert tampered.exit_code == 1 and "ALTERED: " in tampered.output and event_id in tampered.output
