@@ -62,4 +62,8 @@ def _text(draw: ImageDraw.ImageDraw, line: TextLine) -> None:
 
 @lru_cache(maxsize=32)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+    """Pillow's own scalable font, so labels look the same on every machine."""
+    try:
+        return ImageFont.load_default(size=size)
+    except (ImportError, OSError):  # Pillow built without FreeType: a small bitmap font
+        return ImageFont.load_default()
