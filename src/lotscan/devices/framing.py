@@ -15,8 +15,9 @@ from lotscan.devices.profiles import Profile
 GS = b"\x1d"
 # ]Cm: a "]", a symbology letter, one modifier character (AIM ISO/IEC 15424)
 _AIM = re.compile(rb"\](?P<id>[A-Za-z][0-9A-Za-z])")
-# Controls a scanner legitimately sends inside data: TAB, EOT, FS, GS, RS (ISO/IEC 15434 envelopes)
-_ALLOWED_CONTROLS = frozenset(b"\t\x04\x1c\x1d\x1e")
+# Controls a scanner legitimately sends inside data: TAB, LF, CR (multi-line QR codes), and EOT,
+# FS, GS, RS (GS1 separators, ISO/IEC 15434 envelopes)
+_ALLOWED_CONTROLS = frozenset(b"\t\n\r\x04\x1c\x1d\x1e")
 
 
 class Framer:
@@ -128,7 +129,7 @@ def looks_like_garbage(frame: bytes) -> bool:
     """True for what a wrong baud rate or line noise produces, false for any real scan.
 
     Real scans are valid UTF-8 (ASCII for GS1) with no control characters other than TAB,
-    EOT, FS, GS and RS.
+    LF, CR, EOT, FS, GS and RS.
     """
     try:
         frame.decode("utf-8")
