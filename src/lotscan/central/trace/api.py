@@ -1,0 +1,159 @@
+"""Traceability over HTTP: read-only trace and genealogy for stations (their token) and admins;
+recall, exports and audit verification for admins. Mounted by central's app factory."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from lotscan.central import tokens
+from lotscan.central.db import read_tx, write_tx
+from lotscan.central.errors import CentralError
+from lotscan.central.trace import audit, epcis, fsma
+from lotscan.central.trace.genealogy import Direction
+from lotscan.central.trace.identifiers import IdentifierError
+from lotscan.central.trace.recall import recall
+from lotscan.central.trace.tabular import Sheet, write_csv, write_xlsx
+from lotscan.central.trace.trace import directions_for, json_default, resolve_roots, trace
+
+bearer = HTTPBearer(auto_error=False, description="Station token (lst_...) or admin token (lat_...)")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _reader(request: Request, credentials: Credentials) -> str:
+    """Any enrolled station or admin may read genealogy."""
+    if credentials is None:
+        raise tokens.Unauthorized(
+            "missing bearer token: send 'Authorization: Bearer <station or admin token>'"
+        )
+    with read_tx(request.app.state.engine) as conn:
+        if credentials.credentials.startswith("lat_"):
+            return f"admin {tokens.admin_for_token(conn, credentials.credentials)}"
+        return f"station {tokens.station_for_token(conn, credentials.credentials).name}"
+
+
+def _admin(request: Request, credentials: Credentials) -> str:
+    if credentials is None:
+        raise tokens.Unauthorized("missing bearer token: send 'Authorization: Bearer <admin token>'")
+    with read_tx(request.app.state.engine) as conn:
+        return str(tokens.admin_for_token(conn, credentials.credentials))
+
+
+Reader = Annotated[str, Depends(_reader)]
+Admin = Annotated[str, Depends(_admin)]
+
+
+class RecallRequest(BaseModel):
+    lots: list[str] = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=1000)
+    item: str | None = None
+    dry_run: bool = True
+
+
+router = APIRouter(prefix="/api/v1", tags=["trace"])
+
+
+@router.get("/trace/{lot}")
+def trace_lot(
+    lot: str,
+    request: Request,
+    _who: Reader,
+    direction: Literal["both", "forward", "backward"] = "both",
+    depth: Annotated[int | None, Query(ge=0)] = None,
+    item: str | None = None,
+) -> dict[str, Any]:
+    """Backward to suppliers and receipts, forward to stock and shipments (lot code or SSCC)."""
+    with read_tx(request.app.state.engine) as conn:
+        roots = resolve_roots(conn, [lot], item)
+        chosen = directions_for(direction == "forward", direction == "backward")
+        return trace(conn, roots, chosen, depth).to_dict()
+
+
+@router.get("/lots/{lot}/genealogy")
+def genealogy(lot: str, request: Request, _who: Reader, item: str | None = None) -> dict[str, Any]:
+    """Parents and children, one level each way: what a station's Lookup screen shows."""
+    with read_tx(request.app.state.engine) as conn:
+        roots = resolve_roots(conn, [lot], item)
+        result = trace(conn, roots, [Direction.BACKWARD, Direction.FORWARD], 1)
+    parents = [asdict(x) for x in result.lots if x.direction == "backward" and x.depth == 1]
+    children = [asdict(x) for x in result.lots if x.direction == "forward" and x.depth == 1]
+    data = {
+        "lots": [asdict(r) for r in roots],
+        "parents": parents,
+        "children": children,
+        "edges": [asdict(e) for e in result.edges],
+    }
+    return _plain(data)
+
+
+def _plain(data: Any) -> Any:
+    return json.loads(json.dumps(data, default=json_default))
+
+
+@router.post("/admin/recall", tags=["admin"])
+def recall_lots(body: RecallRequest, request: Request, admin: Admin) -> dict[str, Any]:
+    """Forward closure of the lots; unless dry_run, every affected lot is set to recalled."""
+    tx = read_tx if body.dry_run else write_tx
+    with tx(request.app.state.engine) as conn:
+        report = recall(conn, body.lots, body.reason, f"admin:{admin}", item=body.item, dry_run=body.dry_run)
+    return report.to_dict()
+
+
+@router.get("/admin/export/fsma204", tags=["admin"])
+def export_fsma(
+    request: Request,
+    _admin_name: Admin,
+    tlc: Annotated[list[str] | None, Query()] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    format: Literal["csv", "xlsx"] = "csv",
+) -> Response:
+    with read_tx(request.app.state.engine) as conn:
+        rows = fsma.rows(conn, fsma.Filter(tuple(tlc or ()), start, end))
+        if format == "csv":
+            out = io.StringIO()
+            write_csv(out, fsma.COLUMNS, rows)
+            return Response(out.getvalue(), media_type="text/csv")
+        data = io.BytesIO()
+        write_xlsx(data, [Sheet("FSMA 204", fsma.COLUMNS, rows)])
+    return Response(
+        data.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="fsma204.xlsx"'},
+    )
+
+
+@router.get("/admin/export/epcis", tags=["admin"])
+def export_epcis(
+    request: Request,
+    _admin_name: Admin,
+    lot: Annotated[list[str] | None, Query()] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    gcp_length: Annotated[int, Query(ge=6, le=12)] = 7,
+) -> dict[str, Any]:
+    with read_tx(request.app.state.engine) as conn:
+        try:
+            return epcis.document(conn, epcis.Filter(tuple(lot or ()), start, end), gcp_length)
+        except IdentifierError as exc:
+            raise CentralError(f"{exc} (check gcp_length and the item's GTIN / location's GLN)") from exc
+
+
+@router.get("/admin/audit/verify", tags=["admin"])
+def audit_verify(request: Request, _admin_name: Admin) -> dict[str, Any]:
+    with read_tx(request.app.state.engine) as conn:
+        result = audit.verify(conn)
+    return {
+        "ok": result.ok,
+        "records": result.records,
+        "sites": result.sites,
+        "findings": [asdict(f) for f in result.findings],
+    }
