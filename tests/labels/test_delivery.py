@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from lotscan.labels.content import LotLabel
-from lotscan.labels.delivery import CupsQueue, FileOutput, TcpPrinter, deliver, parse_printer
+from lotscan.labels.delivery import (
+    CupsQueue,
+    FileOutput,
+    TcpPrinter,
+    deliver,
+    parse_destination,
+    parse_printer,
+)
 from lotscan.labels.errors import DeliveryError
 from lotscan.labels.printing import default_format, print_label, render_label
 from tests.labels.printer import RawPortPrinter
@@ -114,3 +121,13 @@ def test_files_and_their_default_format(tmp_path: Path) -> None:
 def test_an_unwritable_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DeliveryError, match=r"cannot write the label to .*missing/a.png: No such file"):
         deliver(b"x", FileOutput(tmp_path / "missing" / "a.png"))
+
+
+def test_destination_settings() -> None:
+    assert parse_destination("tcp:10.0.0.7") == TcpPrinter("10.0.0.7", 9100)
+    assert parse_destination("tcp:zebra:6101") == TcpPrinter("zebra", 6101)
+    assert parse_destination("cups:zebra_dock1") == CupsQueue("zebra_dock1")
+    assert parse_destination("file:/tmp/a.png") == FileOutput(Path("/tmp/a.png"))
+    for bad in ("10.0.0.7:9100", "cups:", "smtp:x"):
+        with pytest.raises(DeliveryError, match="not a label destination"):
+            parse_destination(bad)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lotscan.devices.decoders import load_image
-from lotscan.labels.delivery import FileOutput, TcpPrinter
+from lotscan.labels.delivery import FileOutput
 from lotscan.labels.errors import AmbiguousLot, LabelError, LotNotFound
 from lotscan.labels.lots import lot_label
 from lotscan.labels.printing import print_lot_label
@@ -60,7 +60,7 @@ def test_print_lot_label_to_a_file_scans_back(service: StationService, tmp_path:
 
 def test_print_lot_label_to_a_printer(service: StationService) -> None:
     with RawPortPrinter() as printer:
-        printed = print_lot_label(service, None, "C-1", None, TcpPrinter("127.0.0.1", printer.port))
+        printed = print_lot_label(service, None, "C-1", None, f"tcp:127.0.0.1:{printer.port}")
         jobs = printer.wait()
     assert printed.format == "zpl" and jobs[0].startswith(b"^XA")
     assert f"(01){COOKIE}".encode() in jobs[0]

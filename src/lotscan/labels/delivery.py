@@ -58,6 +58,18 @@ def parse_printer(text: str, *, timeout_s: float = 5.0) -> TcpPrinter:
     return TcpPrinter(host, int(port), timeout_s)
 
 
+def parse_destination(text: str, *, timeout_s: float = 5.0) -> Destination:
+    """One setting for where labels go: "tcp:HOST[:PORT]", "cups:QUEUE" or "file:PATH"."""
+    kind, _, rest = text.strip().partition(":")
+    if kind == "tcp" and rest:
+        return parse_printer(rest, timeout_s=timeout_s)
+    if kind == "cups" and rest:
+        return CupsQueue(rest)
+    if kind == "file" and rest:
+        return FileOutput(Path(rest).expanduser())
+    raise DeliveryError(f"{text!r} is not a label destination: use tcp:HOST[:PORT], cups:QUEUE or file:PATH")
+
+
 def deliver(data: bytes, destination: Destination) -> str:
     """Send or write the label; returns where it went, in words. Raises DeliveryError."""
     if isinstance(destination, TcpPrinter):

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Literal
 
 from lotscan.labels.content import LotLabel
-from lotscan.labels.delivery import CupsQueue, Destination, FileOutput, TcpPrinter, deliver
+from lotscan.labels.delivery import (
+    CupsQueue,
+    Destination,
+    FileOutput,
+    TcpPrinter,
+    deliver,
+    parse_destination,
+)
 from lotscan.labels.errors import LabelError
 from lotscan.labels.layout import Layout, lay_out
 from lotscan.labels.lots import lot_label
@@ -89,9 +96,12 @@ def print_lot_label(
 ) -> Printed:
     """Look the lot up in the station cache and print its label.
 
-    ``destination``: a TcpPrinter, CupsQueue or FileOutput, or a str/Path taken as a file.
+    ``destination``: a TcpPrinter, CupsQueue or FileOutput; a str such as "tcp:10.0.0.7:9100",
+    "cups:zebra_dock1" or "file:/tmp/lot.png" (see ``parse_destination``); or a Path (a file).
     """
-    if isinstance(destination, str | Path):
-        destination = FileOutput(Path(destination))
+    if isinstance(destination, str):
+        destination = parse_destination(destination)
+    elif isinstance(destination, Path):
+        destination = FileOutput(destination)
     label = lot_label(service, lot, gtin=gtin, quantity=qty)
     return print_label(label, destination, template=template, format=format)
