@@ -19,7 +19,7 @@ from lotscan.devices.simulate import (
     pallet_epcs,
 )
 
-DEMO_GTINS = ("09506000134352", "09506000134376", "09506000134369")
+DEMO_GTINS = ("19521234001017", "19521234001031", "09521234001348")  # demo master data
 
 
 def _port(socket_address: str | None, link: str | None) -> SimPort:

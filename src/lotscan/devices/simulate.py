@@ -202,12 +202,16 @@ def scanner_bytes(code: str, profile: Profile, *, aim_id: str | None = None) -> 
     return (profile.prefix + stx + text).encode("utf-8") + profile.suffix_bytes
 
 
+# Labels of the demo master data (config/demo/barcodes.md), as scanners send them.
 DEMO_CODES: tuple[tuple[str, str], ...] = (
-    ("]C1", f"0109506000134352172812311024A117{GS}21SN0001"),
-    ("]d2", f"01095060001343521724063010LOT-42{GS}21ABC123"),
-    ("]E0", "9506000134352"),
-    ("]C1", "00395060001234567894"),
-    ("]Q1", "https://id.gs1.org/01/09506000134352/10/ABC1?17=271231"),
+    ("]C0", "OP:1001"),
+    ("]C0", "ASN:ASN-1001"),
+    ("]C1", "011952123400101710FLO9313B"),
+    ("]d2", f"011952123400103110SG25002{GS}3050"),
+    ("]C1", "00095212340000000013"),
+    ("]C0", "LOC:RM-A01"),
+    ("]Q1", "https://id.gs1.org/01/09521234001348/10/FG3526E"),
+    ("]C1", f"0119521234001017172812311024A117{GS}21SN0001"),
 )
 
 

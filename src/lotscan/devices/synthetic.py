@@ -169,5 +169,5 @@ def standard_codes() -> list[SyntheticCode]:
         zxing_code("(01)09506000134352(10)A1B2(21)777", "Code128", gs1=True, scale=3),
         zxing_code("(01)09506000134352(10)QR7", "QRCode", gs1=True),
         python_barcode_code("950600013435", "ean13"),
-        python_barcode_code("LOC-A-01-02", "code128"),
+        python_barcode_code("LOC:DOCK-IN", "code128"),
     ]

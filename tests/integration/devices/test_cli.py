@@ -124,14 +124,14 @@ def test_simulate_scanner_feeds_a_station(collector, tmp_path):
         manager = DeviceManager([{"id": "s", "profile": "zebra-serial", "port": str(link)}], collector)
         manager.start()
         try:
-            scans = collector.wait_scans(3, timeout=10)
+            scans = collector.wait_scans(4, timeout=10)
         finally:
             manager.stop()
     finally:
         process.kill()
         process.wait()
-    assert len(scans) >= 3
-    assert any(s.raw.aim_id == "]C1" and b"\x1d" in s.raw.data for s in scans)
+    assert len(scans) >= 4
+    assert any(s.raw.aim_id == "]d2" and b"\x1d" in s.raw.data for s in scans)  # GS via "|"
 
 
 def test_simulate_rfid_and_badge_feed_a_station(collector, tmp_path):

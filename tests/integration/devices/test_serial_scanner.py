@@ -230,11 +230,11 @@ def test_asyncio_consumer_gets_scans_through_asyncio_sink():
             try:
                 while getattr(await asyncio.wait_for(inbox.get(), 3), "state", None) != State.CONNECTED:
                     pass
-                pty.write(b"LOC-A-01\r")
+                pty.write(b"LOC:DOCK-IN\r")
                 while not isinstance(message := await asyncio.wait_for(inbox.get(), 3), ScanRead):
                     pass
                 return message
             finally:
                 manager.stop()
 
-    assert asyncio.run(main()).raw.data == b"LOC-A-01"
+    assert asyncio.run(main()).raw.data == b"LOC:DOCK-IN"

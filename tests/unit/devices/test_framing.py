@@ -72,6 +72,7 @@ def test_garbage_detection():
     assert looks_like_garbage(b"AB\x07C")
     assert not looks_like_garbage(b"0109506000134352\x1d10A")
     assert not looks_like_garbage("Grüße 日本".encode())
+    assert not looks_like_garbage(b"BEGIN:VCARD\r\nN:Doe\r\nEND:VCARD")
 
 
 @given(
