@@ -126,6 +126,11 @@ class MqttTagReader(Reader):
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=f"lotscan-{self.device_id}-{uuid.uuid4().hex[:8]}",
         )
+        username = self.profile.extra.get("username")
+        if username:
+            client.username_pw_set(str(username), self.profile.extra.get("password"))
+        if self.profile.extra.get("tls"):
+            client.tls_set()
         client.on_message = self._on_message
         client.on_subscribe = lambda *args: self._subscribed.set()
         self._subscribed.clear()

@@ -81,6 +81,8 @@ class Profile:
         if not overrides:
             return self
         values = _coerce(overrides, source=f"overrides for profile {self.name!r}")
+        if "extra" in values:
+            values["extra"] = {**self.extra, **values["extra"]}
         profile = dataclasses.replace(self, **values)
         _validate(profile)
         return profile

@@ -107,3 +107,10 @@ def test_port_resolution_rules(tmp_path):
         resolve_port(PortChoice("0c2e:0b61", serial_number="123"))
     with pytest.raises(DeviceMissing, match="usb-Honeywell"):
         resolve_port(PortChoice(None, by_id=("usb-Honeywell*",)))
+
+
+def test_device_entry_extras_merge_with_profile_extras(tmp_path, monkeypatch):
+    (tmp_path / "door.toml").write_text('[profile]\nfamily = "mqtt-rfid"\nportal = true\n')
+    monkeypatch.setenv("LOTSCAN_DRIVERS", str(tmp_path))
+    config = DeviceConfig.from_mapping({"id": "d", "profile": "door", "username": "station"})
+    assert config.resolve_profile().extra == {"portal": True, "username": "station"}
