@@ -67,6 +67,7 @@ def test_brackets_in_a_lot_are_escaped_for_bracketed_encoders() -> None:
         (LotLabel(COOKIE, "L1", quantity=Decimal(100_000_000)), "8 digits"),
         (LotLabel(FLOUR, "L1", quantity=Decimal("1000000"), unit="KG"), "6 digits"),
         (LotLabel(FLOUR, "L1", quantity=Decimal("0.000001"), unit="KG"), "5 decimals"),
+        (LotLabel(COOKIE, "L1", date(date.today().year + 60, 1, 1)), "would scan as"),
     ],
 )
 def test_what_cannot_be_printed_is_refused_with_a_reason(label: LotLabel, words: str) -> None:

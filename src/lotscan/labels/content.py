@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from lotscan.codes.ai_table import AI_TABLE, GS
 from lotscan.codes.interpret import interpret_text
+from lotscan.codes.scan import Scan
 from lotscan.labels.errors import LabelError
 
 # Units whose quantity is a net weight in kilograms (AI 310n); any other unit is a count (AI 30).
@@ -50,7 +51,11 @@ class LotLabel:
         if self.quantity is not None:
             found.append(quantity_element(self.quantity, self.unit))
         found.sort(key=lambda e: _ORDER.index(e.ai[:3] if e.ai.startswith("310") else e.ai))
-        check(found)
+        scan = check(found)
+        read = (scan.gtin, scan.lot, scan.expiry, scan.quantity)
+        if read != (self.gtin.zfill(14), self.lot, self.expiry, self.quantity):
+            # e.g. an expiry over 50 years ahead: two-digit years read back a century off
+            raise LabelError(f"the label would scan as {read}, not as what it should say")
         return found
 
     @property
@@ -100,12 +105,13 @@ def bracketed(elements: list[Element]) -> str:
     return "".join(f"({e.ai})" + e.value.replace("(", r"\(").replace(")", r"\)") for e in elements)
 
 
-def check(elements: list[Element]) -> None:
+def check(elements: list[Element]) -> Scan:
     """Refuse what our own interpreter would not accept back: bad check digits, characters, lengths."""
     scan = interpret_text("]C1" + element_string(elements))
     if scan.errors:
         problems = "; ".join(_first_sentence(f.message) for f in scan.errors)
         raise LabelError(f"not a valid GS1 label: {problems}")
+    return scan
 
 
 def _first_sentence(message: str) -> str:

@@ -65,16 +65,12 @@ class Layout:
     height: int
     items: tuple[Item, ...]
 
-    @property
-    def element_strings(self) -> list[tuple[Element, ...]]:
-        return [i.symbol.elements for i in self.items if isinstance(i, Bars | Matrix)]
-
 
 def lay_out(label: LotLabel, template: Template) -> Layout:
     elements = label.elements()
     width, height, margin = template.width_dots, template.height_dots, template.dots(template.margin_mm)
     inner = width - 2 * margin
-    lines = [text for field in template.fields if (text := _field_text(label, field))]
+    lines = [(field, text) for field in template.fields if (text := _field_text(label, field))]
     sizes = [template.dots(template.title_mm if i == 0 else template.text_mm) for i in range(len(lines))]
     matrix = datamatrix.encode(elements) if "datamatrix" in template.symbols else None
     matrix_side = 0
@@ -114,9 +110,9 @@ def lay_out(label: LotLabel, template: Template) -> Layout:
         items.append(Matrix(x, margin + title_step + quiet, module, matrix))
         text_room = inner - matrix_side - template.dots(2.0)
     y = margin
-    for index, (text, size) in enumerate(zip(lines, sizes, strict=True)):
+    for index, ((field, text), size) in enumerate(zip(lines, sizes, strict=True)):
         room = inner if index == 0 else text_room
-        if template.fields[0] == "description" and index == 0:
+        if field == "description":
             shown, shown_size = _clip(text, size, room), size
         else:
             shown, shown_size = text, _fitted_size(text, size, room)
