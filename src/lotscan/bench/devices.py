@@ -31,7 +31,10 @@ from lotscan.devices.sample_photos import evaluate_tree
 from lotscan.devices.simulate import DEMO_CODES, PtyPort, ScannerSimulator, pallet_epcs, scanner_bytes
 from lotscan.devices.synthetic import frame_with, standard_codes
 
-DEFAULT_SAMPLES = Path("/work/shared/samples/barcode-photos")
+DEFAULT_SAMPLES = Path(
+    os.environ.get("LOTSCAN_SAMPLES")
+    or Path(__file__).resolve().parents[4] / "shared" / "samples" / "barcode-photos"
+)
 CAMERA_FORMATS = ["DataMatrix", "Code128", "EAN13", "QRCode"]
 
 
@@ -229,7 +232,7 @@ def bench_pty_latency(profile_name: str, scans: int) -> dict[str, Any]:
 )
 @click.option("--frames", type=int, default=300, show_default=True, help="Camera frames to decode.")
 @click.option("--reports", type=int, default=50_000, show_default=True, help="R2000 tag reports to parse.")
-@click.option("--portal-tags", type=int, default=200, show_default=True)
+@click.option("--portal-tags", type=int, default=200, show_default=True, help="Tags on the pallet.")
 @click.option(
     "--quiet",
     type=float,

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,3 +58,17 @@ class Collector:
 @pytest.fixture
 def collector() -> Iterator[Collector]:
     yield Collector()
+
+
+# ../shared/samples next to the repository (override with $LOTSCAN_SAMPLES)
+SAMPLES = Path(
+    os.environ.get("LOTSCAN_SAMPLES")
+    or Path(__file__).resolve().parents[4] / "shared" / "samples" / "barcode-photos"
+)
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"sample photos not found at {SAMPLES} (set LOTSCAN_SAMPLES)")
+    return SAMPLES

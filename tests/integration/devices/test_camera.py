@@ -17,10 +17,6 @@ from lotscan.devices.messages import CameraStatus, DeviceState, State
 from lotscan.devices.sample_photos import evaluate_tree
 from lotscan.devices.synthetic import label_video, python_barcode_code, standard_codes
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples" / "barcode-photos"
-if not SAMPLES.is_dir():
-    SAMPLES = Path("/work/shared/samples/barcode-photos")
-
 
 @pytest.fixture(scope="module")
 def codes():
@@ -136,8 +132,8 @@ def test_pyzbar_backend_reads_a_python_barcode_ean13():
 
 
 @pytest.mark.parametrize("backend", ["zxing", "pyzbar"])
-def test_sample_photos_decode_rate_and_no_false_positives(backend):
-    results = {r.folder: r for r in evaluate_tree(SAMPLES, make_decoder(backend))}
+def test_sample_photos_decode_rate_and_no_false_positives(backend, samples):
+    results = {r.folder: r for r in evaluate_tree(samples, make_decoder(backend))}
     report = {name: f"{r.decoded}/{r.images}" for name, r in results.items()}
     print(f"\n{backend}: {report}")
     assert results["falsepositives-1"].false_positives == 0

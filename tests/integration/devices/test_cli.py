@@ -17,25 +17,23 @@ from lotscan.devices.messages import BadgeRead, State
 from lotscan.devices.profiles import load_profile
 from lotscan.devices.simulate import PtyPort, ScannerSimulator
 
-SAMPLES = Path("/work/shared/samples/barcode-photos")
 
-
-def test_decode_json_keeps_gs_and_gives_symbology_format_and_ms():
-    images = [str(SAMPLES / "rssexpanded-1" / "10.png"), str(SAMPLES / "falsepositives-1" / "#245.png")]
+def test_decode_json_keeps_gs_and_gives_symbology_format_and_ms(samples):
+    images = [str(samples / "rssexpanded-1" / "10.png"), str(samples / "falsepositives-1" / "#245.png")]
     result = CliRunner().invoke(cli, ["decode", "--json", *images])
     assert result.exit_code == 0, result.output
     files = json.loads(result.output)["files"]
     (hit,) = files[0]["results"]
-    assert hit["text"] == (SAMPLES / "rssexpanded-1" / "10.txt").read_text()
+    assert hit["text"] == (samples / "rssexpanded-1" / "10.txt").read_text()
     assert "\x1d" in hit["text"]
     assert (hit["symbology_id"], hit["format"]) == ("]e0", "DataBar Expanded")
     assert files[0]["ms"] > 0
     assert files[1]["results"] == []
 
 
-def test_decode_with_pyzbar_and_a_missing_file():
+def test_decode_with_pyzbar_and_a_missing_file(samples):
     result = CliRunner().invoke(
-        cli, ["decode", "--backend", "pyzbar", str(SAMPLES / "upca-1" / "1.webp"), "/no/such.png"]
+        cli, ["decode", "--backend", "pyzbar", str(samples / "upca-1" / "1.webp"), "/no/such.png"]
     )
     assert result.exit_code == 1
     assert "no/such.png: cannot read image" in result.output
