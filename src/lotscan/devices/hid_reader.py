@@ -15,12 +15,13 @@ import os
 import select
 import threading
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from lotscan.codes.scan import RawScan, Source
 from lotscan.devices.errors import DeviceBusy, DeviceError, DeviceLost, DeviceMissing
-from lotscan.devices.framing import Framer, looks_like_garbage, shape_scan
+from lotscan.devices.framing import Framer, ShapedScan, looks_like_garbage, shape_scan
 from lotscan.devices.keymap import KeyDecoder
 from lotscan.devices.messages import ScanRead, Sink
 from lotscan.devices.profiles import Profile
@@ -60,17 +61,43 @@ def find_input_device(port: str | None, profile: Profile) -> str:
     raise DeviceMissing(f"no input device matches profile {profile.name}: is the scanner plugged in?")
 
 
-class HidScannerReader(Reader):
-    def __init__(self, device_id: str, profile: Profile, port: str | None, post: Sink) -> None:
-        super().__init__(device_id, post)
+class KeyScanAssembler:
+    """Key events in, scans out: layout decoding, then the same framing and shaping as a
+    serial scanner (Enter is the CR suffix; a pause past the inter-key timeout ends a scan)."""
+
+    def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        self.port = port
         self.keys = KeyDecoder(profile.layout)
         self.framer = Framer(
             profile.suffix_bytes,
             interbyte_timeout_s=profile.interbyte_timeout_ms / 1000,
             max_frame_bytes=profile.max_frame_bytes,
         )
+        self.garbage_frames = 0
+
+    def reset(self) -> None:
+        self.keys = KeyDecoder(self.profile.layout)
+        self.framer.reset()
+
+    def feed(self, events: Iterable[tuple[int, int]], now: float) -> list[ShapedScan]:
+        typed = "".join(self.keys.feed(code, value) for code, value in events)
+        frames = self.framer.feed(typed.encode("utf-8"), now) if typed else self.framer.poll(now)
+        scans = []
+        for frame in frames:
+            shaped = shape_scan(frame, self.profile)
+            if not shaped.data or looks_like_garbage(shaped.data):
+                self.garbage_frames += 1
+                continue
+            scans.append(shaped)
+        return scans
+
+
+class HidScannerReader(Reader):
+    def __init__(self, device_id: str, profile: Profile, port: str | None, post: Sink) -> None:
+        super().__init__(device_id, post)
+        self.profile = profile
+        self.port = port
+        self.assembler = KeyScanAssembler(profile)
         self.device: Any = None
         self._path = ""
 
@@ -97,8 +124,7 @@ class HidScannerReader(Reader):
                 raise DeviceBusy(f"{self._path} is grabbed by another program") from exc
             raise DeviceError(f"cannot grab {self._path}: {exc}") from exc
         self.device = device
-        self.keys = KeyDecoder(self.profile.layout)
-        self.framer.reset()
+        self.assembler.reset()
 
     def close(self) -> None:
         device, self.device = self.device, None
@@ -117,18 +143,11 @@ class HidScannerReader(Reader):
                 events = []
             except OSError as exc:
                 raise DeviceLost(f"{self._path} went away: {exc}") from exc
-            now = time.monotonic()
-            typed = "".join(self.keys.feed(e.code, e.value) for e in events if e.type == EV_KEY)
-            frames = self.framer.feed(typed.encode("utf-8"), now) if typed else self.framer.poll(now)
-            for frame in frames:
-                self.handle_frame(frame)
+            keys = [(e.code, e.value) for e in events if e.type == EV_KEY]
+            for shaped in self.assembler.feed(keys, time.monotonic()):
+                self.count("scans")
+                raw = RawScan(shaped.data, shaped.aim_id, Source.KEYBOARD, self.device_id, datetime.now(UTC))
+                self.post(ScanRead(raw))
 
-    def handle_frame(self, frame: bytes) -> None:
-        shaped = shape_scan(frame, self.profile)
-        if not shaped.data or looks_like_garbage(shaped.data):
-            self.count("garbage_frames")
-            return
-        self.count("scans")
-        self.post(
-            ScanRead(RawScan(shaped.data, shaped.aim_id, Source.KEYBOARD, self.device_id, datetime.now(UTC)))
-        )
+    def stats(self) -> dict[str, int]:
+        return {**self.counters, "garbage_frames": self.assembler.garbage_frames}

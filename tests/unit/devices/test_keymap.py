@@ -40,3 +40,16 @@ def test_unknown_layout_is_a_clear_error():
 )
 def test_any_scanner_text_round_trips_on_us(text):
     assert decode(type_text(text)) == text
+
+
+def test_hid_scans_end_at_enter_or_after_a_pause_and_keep_aim_and_gs():
+    from lotscan.devices.hid_reader import KeyScanAssembler
+    from lotscan.devices.profiles import load_profile
+
+    assembler = KeyScanAssembler(load_profile("generic-hid-wedge"))  # Enter, 250 ms, AIM kept
+    first = assembler.feed(type_text("]C10109506000134352\x1d10LOT1\r", gs_as="alt"), now=0.0)
+    assert [(s.aim_id, s.data) for s in first] == [("]C1", b"0109506000134352\x1d10LOT1")]
+    assert assembler.feed(type_text("]E09506000134352"), now=1.0) == []
+    assert assembler.feed([], now=1.1) == []
+    (second,) = assembler.feed([], now=1.3)  # no Enter: the pause ends the scan
+    assert (second.aim_id, second.data) == ("]E0", b"9506000134352")
