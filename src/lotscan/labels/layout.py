@@ -83,21 +83,8 @@ def lay_out(label: LotLabel, template: Template) -> Layout:
     items: list[Item] = []
     bottom = height - margin
     if "gs1-128" in template.symbols:
-        symbols, module = _fit_linear(elements, template)
-        text_h = template.dots(template.text_mm)
-        gap = max(2, text_h // 3)
-        bar_h = template.dots(template.bar_height_mm)
-        block = text_h + 2 * gap + gap // 2
-        if len(symbols) > 1 and top_height + len(symbols) * (block + bar_h) > height - 2 * margin:
-            bar_h = max(template.dots(6.0), round(bar_h * SPLIT_BAR_HEIGHT))
-        for symbol in reversed(symbols):
-            bottom -= text_h
-            hri = human_readable(list(symbol.elements))
-            items.append(TextLine(margin, bottom, _fitted_size(hri, text_h, inner), hri, inner, True))
-            bottom -= gap + bar_h
-            bar_width = len(symbol.modules) * module
-            items.append(Bars((width - bar_width) // 2, bottom, module, bar_h, symbol))
-            bottom -= gap + gap // 2
+        linear, bottom = _linear_items(elements, template, top_height)
+        items.extend(linear)
     if margin + top_height > bottom:
         raise _too_small(template, "the text and barcodes")
 
@@ -119,6 +106,30 @@ def lay_out(label: LotLabel, template: Template) -> Layout:
         items.append(TextLine(margin, y, shown_size, shown, room))
         y += round(size * LINE_SPACING)
     return Layout(template, label, width, height, tuple(items))
+
+
+def _linear_items(elements: list[Element], template: Template, top_height: int) -> tuple[list[Item], int]:
+    """The GS1-128 symbol(s), bottom up, each over its human-readable line; and the y above them."""
+    symbols, module = _fit_linear(elements, template)
+    width, margin = template.width_dots, template.dots(template.margin_mm)
+    inner = width - 2 * margin
+    text_h = template.dots(template.text_mm)
+    gap = max(2, text_h // 3)
+    bar_h = template.dots(template.bar_height_mm)
+    block = text_h + 2 * gap + gap // 2
+    if len(symbols) > 1 and top_height + len(symbols) * (block + bar_h) > template.height_dots - 2 * margin:
+        bar_h = max(template.dots(6.0), round(bar_h * SPLIT_BAR_HEIGHT))
+    items: list[Item] = []
+    bottom = template.height_dots - margin
+    for symbol in reversed(symbols):
+        bottom -= text_h
+        hri = human_readable(list(symbol.elements))
+        items.append(TextLine(margin, bottom, _fitted_size(hri, text_h, inner), hri, inner, True))
+        bottom -= gap + bar_h
+        bar_width = len(symbol.modules) * module
+        items.append(Bars((width - bar_width) // 2, bottom, module, bar_h, symbol))
+        bottom -= gap + gap // 2
+    return items, bottom
 
 
 def _fit_linear(elements: list[Element], template: Template) -> tuple[list[LinearSymbol], int]:
