@@ -116,7 +116,10 @@ class Supervisor:
             return
         self.state, self.detail = state, detail
         log.info("device %s: %s %s", self.device_id, state, detail)
-        self.post(DeviceState(self.device_id, state, detail, self._stats()))
+        try:
+            self.post(DeviceState(self.device_id, state, detail, self._stats()))
+        except Exception:  # a sink that fails (UI shutting down) must not kill the supervisor
+            log.exception("posting the state of %s failed", self.device_id)
 
     def _loop(self) -> None:
         delay = self.backoff_initial_s
