@@ -63,10 +63,22 @@ TARGETS = {
 @click.option("--events", default=10_000, show_default=True, help="Offline events for the push figure.")
 @click.option("--stations", default=100, show_default=True, help="Simulated stations pushing and pulling.")
 @click.option("--duration", default=10.0, show_default=True, help="Seconds the simulated stations run.")
+@click.option(
+    "--every", default=3.0, show_default=True, help="Mean seconds between a simulated station's rounds."
+)
+@click.option("--batch", default=3, show_default=True, help="Events per push of a simulated station.")
 @click.option("--lots", default=1_000_000, show_default=True, help="Lots of the site for the big snapshot.")
 @click.option("--keep", is_flag=True, help="Keep the generated database and caches (prints where).")
 def command(
-    db_url: str | None, as_json: bool, events: int, stations: int, duration: float, lots: int, keep: bool
+    db_url: str | None,
+    as_json: bool,
+    events: int,
+    stations: int,
+    duration: float,
+    every: float,
+    batch: int,
+    lots: int,
+    keep: bool,
 ) -> None:
     """Measure push, many-station, snapshot and incremental-pull figures of sync."""
     work = Path(tempfile.mkdtemp(prefix="lotscan-bench-sync-"))
@@ -81,7 +93,9 @@ def command(
                 say(f"push: {events} offline events ...")
                 results["push"] = _bench_push(engine, base, work, events)
                 say(f"stations: {stations} simulated stations for {duration:.0f} s ...")
-                results["stations"] = asyncio.run(_bench_stations(engine, base, stations, duration))
+                results["stations"] = asyncio.run(
+                    _bench_stations(engine, base, stations, duration, every, batch)
+                )
                 say("snapshots and incremental pulls ...")
                 results["scale"] = _bench_scale(engine, base, work, url, lots, say)
             engine.dispose()
@@ -150,7 +164,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(url: str, work: Path) -> Iterator[str]:
+def _server(url: str, work: Path, *extra: str) -> Iterator[str]:
     port = _free_port()
     log = (work / "central.log").open("wb")
     process = subprocess.Popen(
@@ -166,6 +180,7 @@ def _server(url: str, work: Path) -> Iterator[str]:
             str(port),
             "--log-level",
             "warning",
+            *extra,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -252,7 +267,9 @@ def _bench_push(engine: Engine, base: str, work: Path, count: int) -> dict[str, 
 # --------------------------------------------------------------------------- many stations
 
 
-async def _bench_stations(engine: Engine, base: str, count: int, duration: float) -> dict[str, Any]:
+async def _bench_stations(
+    engine: Engine, base: str, count: int, duration: float, every: float, size: int
+) -> dict[str, Any]:
     tokens = []
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         for i in range(count):
@@ -270,10 +287,10 @@ async def _bench_stations(engine: Engine, base: str, count: int, duration: float
         rng = random.Random(index)
         seq, cursor = 0, None
         headers = {"Authorization": f"Bearer {token}"}
-        await asyncio.sleep(rng.uniform(0, 1))
+        await asyncio.sleep(rng.uniform(0, every))
         while time.monotonic() < stop_at:
             batch = []
-            for _ in range(5):
+            for _ in range(size):
                 seq += 1
                 lot = rng.randrange(ITEMS)
                 batch.append(
@@ -311,7 +328,7 @@ async def _bench_stations(engine: Engine, base: str, count: int, duration: float
                 cursor = pulled.json()["next_cursor"]
             else:
                 errors.append(f"pull {pulled.status_code}")
-            await asyncio.sleep(rng.uniform(0.5, 1.5))
+            await asyncio.sleep(rng.uniform(0.5 * every, 1.5 * every))
 
     started = time.monotonic()
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
@@ -320,7 +337,7 @@ async def _bench_stations(engine: Engine, base: str, count: int, duration: float
     return {
         "stations": count,
         "seconds": round(elapsed, 1),
-        "load": "each station: push 5 events, then pull, then wait 0.5-1.5 s",
+        "load": f"each station: push {size} events, pull, wait {0.5 * every:g}-{1.5 * every:g} s; repeat",
         "pushes": len(push_ms),
         "push_ms": _percentiles(push_ms),
         "pull_ms": _percentiles(pull_ms),
@@ -390,21 +407,21 @@ def _grow_lots(engine: Engine, total: int) -> None:
         last_lot = int(conn.execute(select(func.max(Lot.id))).scalar() or 0)
         start, stop = have + 1, total
         if conn.dialect.name == "postgresql":
+            # Generated inside the database: integers only, computed above.
             conn.execute(
                 text(
                     "INSERT INTO lots (item_id, code, status, expiry, received_at) "
-                    "SELECT :item_min + (g % :items), 'GEN' || g, 'released', "
+                    f"SELECT {item_min} + (g % {ITEMS}), 'GEN' || g, 'released', "
                     "current_date + (g % 700), now() "
-                    "FROM generate_series(:start, :stop) g"
-                ),
-                {"item_min": item_min, "items": ITEMS, "start": start, "stop": stop},
+                    f"FROM generate_series({int(start)}, {int(stop)}) g"
+                )
             )
             conn.execute(
                 text(
                     "INSERT INTO stock (lot_id, location_id, qty, received_at) "
-                    "SELECT id, :location_min + (id % :locations), 100, now() FROM lots WHERE id > :last"
-                ),
-                {"location_min": location_min, "locations": LOCATIONS, "last": last_lot},
+                    f"SELECT id, {location_min} + (id % {LOCATIONS}), 100, now() "
+                    f"FROM lots WHERE id > {last_lot}"
+                )
             )
             return
         now = datetime.now(UTC).replace(tzinfo=None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, tuple_, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from lotscan.central import changelog
@@ -34,7 +34,7 @@ from lotscan.services.sync_protocol import (
     event_keys,
 )
 from lotscan.store.effects import EffectError, apply_event
-from lotscan.store.schema import Item, Location, Lot, Site, Task
+from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine
 
 CONSUMING = ("stock.consumed", "stock.picked", "stock.shipped")
 BLOCKED_STATUSES = ("hold", "recalled", "quarantine", "rejected")
@@ -66,6 +66,23 @@ class _Batch:
     station_time: datetime
     location_sites: dict[str, str | None] = field(default_factory=dict)
     task_sites: dict[str, str | None] = field(default_factory=dict)
+    lot_statuses: dict[tuple[str, str], _LotStatus] = field(default_factory=dict)
+
+
+@dataclass
+class _LotStatus:
+    """A lot's status history (oldest first) and current status, read once per batch."""
+
+    history: list[tuple[str | None, str, datetime]]
+    current: str
+
+    def at(self, moment: datetime) -> str | None:
+        before = [h for h in self.history if h[2] <= moment]
+        if before:
+            return before[-1][1]
+        if self.history and self.history[0][0]:
+            return self.history[0][0]
+        return self.current
 
 
 def push(conn: Connection, station: StationIdentity, request: PushRequest) -> PushResponse:
@@ -157,6 +174,8 @@ def _acknowledge_seen(conn: Connection, station: StationIdentity, seen: list[Eve
 
 
 def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> list[EventResult]:
+    _lock_rows_in_order(conn, events)
+    batch.lot_statuses = _lot_statuses(conn, events)
     # Optimistic: the whole batch without per-event savepoints; only if one event turns out to be
     # poison is the batch redone with a savepoint around each event.
     savepoint = conn.begin_nested()
@@ -167,6 +186,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
         savepoint.rollback()
         batch.location_sites.clear()
         batch.task_sites.clear()
+        batch.lot_statuses = _lot_statuses(conn, events)
         outcomes = [_apply_one(conn, batch, e, isolate=True) for e in events]
     rows = [_stored_row(batch, e, o, now) for e, o in zip(events, outcomes, strict=True)]
     server_seqs = [
@@ -259,7 +279,7 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn) -> _Outcome:
     item, lot = payload.get("item"), payload.get("lot")
     previous = None
     if item is not None and lot is not None and (e.type in CONSUMING or e.type == "lot.status_changed"):
-        previous = _status_at(conn, str(item), str(lot), corrected)
+        previous = _status_at(conn, batch, str(item), str(lot), corrected)
         if e.type in CONSUMING and previous in BLOCKED_STATUSES:
             flags.append(
                 {
@@ -270,6 +290,11 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn) -> _Outcome:
             )
     flags += apply_event(conn, e.type, payload, occurred, e.id)
     if e.type == "lot.status_changed":
+        known = batch.lot_statuses.get((str(item), str(lot)))
+        if known is not None:
+            known.history.append((previous, str(payload["to"]), corrected))
+            known.history.sort(key=lambda h: h[2])
+            known.current = str(payload["to"])
         conn.execute(
             insert(lot_status_history).values(
                 item=str(item),
@@ -307,24 +332,84 @@ def _clock_flags(batch: _Batch, occurred: datetime) -> list[dict[str, str]]:
     return flags
 
 
-def _status_at(conn: Connection, item: str, lot: str, moment: datetime) -> str | None:
-    history = conn.execute(
-        select(
-            lot_status_history.c.from_status,
-            lot_status_history.c.to_status,
-            lot_status_history.c.effective_at,
+def _status_at(conn: Connection, batch: _Batch, item: str, lot: str, moment: datetime) -> str | None:
+    known = batch.lot_statuses.get((item, lot))
+    if known is None:  # created inside this batch (or unknown): read it now
+        known = _lot_statuses_of(conn, {(item, lot)}).get((item, lot))
+        if known is None:
+            return None
+        batch.lot_statuses[(item, lot)] = known
+    return known.at(moment)
+
+
+def _lot_statuses(conn: Connection, events: list[EventIn]) -> dict[tuple[str, str], _LotStatus]:
+    wanted = {
+        (str(e.payload["item"]), str(e.payload["lot"]))
+        for e in events
+        if (e.type in CONSUMING or e.type == "lot.status_changed")
+        and e.payload.get("item") is not None
+        and e.payload.get("lot") is not None
+    }
+    return _lot_statuses_of(conn, wanted) if wanted else {}
+
+
+def _lot_statuses_of(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], _LotStatus]:
+    """One query for all lots of a batch: current status plus any status history."""
+    found: dict[tuple[str, str], _LotStatus] = {}
+    pairs = sorted(wanted)
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        h = lot_status_history
+        rows = conn.execute(
+            select(Item.code, Lot.code, Lot.status, h.c.from_status, h.c.to_status, h.c.effective_at)
+            .join(Lot, Lot.item_id == Item.id)
+            .outerjoin(h, (h.c.item == Item.code) & (h.c.lot == Lot.code))
+            .where(tuple_(Item.code, Lot.code).in_(chunk))
+            .order_by(Item.code, Lot.code, h.c.effective_at, h.c.id)
         )
-        .where(lot_status_history.c.item == item, lot_status_history.c.lot == lot)
-        .order_by(lot_status_history.c.effective_at, lot_status_history.c.id)
-    ).all()
-    before = [h for h in history if h.effective_at <= moment]
-    if before:
-        return before[-1].to_status
-    if history and history[0].from_status:
-        return history[0].from_status
-    return conn.execute(
-        select(Lot.status).join(Item, Item.id == Lot.item_id).where(Item.code == item, Lot.code == lot)
-    ).scalar()
+        for item, lot, current, before, after, at in rows:
+            entry = found.setdefault((item, lot), _LotStatus([], current))
+            if after is not None:
+                entry.history.append((before, after, at))
+    return found
+
+
+def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
+    """Lock the stock and task-line rows a batch will change, in id order, before changing any.
+
+    Two batches that touch the same rows in different orders would otherwise deadlock on
+    PostgreSQL; taking the locks in one global order up front cannot.
+    """
+    if conn.dialect.name != "postgresql":
+        return  # SQLite: one writer at a time already
+    stock_keys: set[tuple[str, str, str]] = set()
+    line_keys: set[tuple[str, int]] = set()
+    for e in events:
+        p = e.payload
+        if p.get("item") is not None and p.get("lot") is not None:
+            for name in ("location", "from", "to"):
+                if p.get(name):
+                    stock_keys.add((str(p["item"]), str(p["lot"]), str(p[name])))
+        if p.get("task") and isinstance(p.get("line_no"), int):
+            line_keys.add((str(p["task"]), int(p["line_no"])))
+    if stock_keys:
+        conn.execute(
+            select(Stock.id)
+            .join(Lot, Lot.id == Stock.lot_id)
+            .join(Item, Item.id == Lot.item_id)
+            .join(Location, Location.id == Stock.location_id)
+            .where(tuple_(Item.code, Lot.code, Location.code).in_(sorted(stock_keys)))
+            .order_by(Stock.id)
+            .with_for_update(of=Stock)
+        ).all()
+    if line_keys:
+        conn.execute(
+            select(TaskLine.id)
+            .join(Task, Task.id == TaskLine.task_id)
+            .where(tuple_(Task.code, TaskLine.line_no).in_(sorted(line_keys)))
+            .order_by(TaskLine.id)
+            .with_for_update(of=TaskLine)
+        ).all()
 
 
 def _site_refusal(conn: Connection, batch: _Batch, payload: dict[str, Any]) -> str | None:

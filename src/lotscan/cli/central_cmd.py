@@ -7,6 +7,8 @@ the same operations over HTTP with an admin token (see /docs, section admin).
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -144,7 +146,11 @@ def serve(
 
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    switch_interval = float(os.environ.get("LOTSCAN_GIL_SWITCH_S", "0.005"))
     configure_logging(log_level)
+    # Request threads spend most of their time waiting on the database; a short GIL switch
+    # interval lets a thread whose answer arrived run again without waiting out another's slice.
+    sys.setswitchinterval(switch_interval)
     app = create_app(
         engine=_engine(db_url),
         max_body_bytes=int(max_body_mb * 1024 * 1024),

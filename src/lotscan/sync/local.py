@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, delete, func, select, update
+from sqlalchemy import Connection, Date, DateTime, bindparam, delete, func, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from lotscan.services.sync_protocol import (
@@ -118,15 +118,26 @@ def next_batch(conn: Connection, limit: int) -> list[EventIn]:
 def record_results(conn: Connection, results: Iterable[EventResult]) -> list[Key]:
     """Store central's outcome on each event; returns the keys of events central set aside."""
     t = Event.__table__
+    results = list(results)
+    rows = [
+        {
+            "b_id": r.id,
+            "b_seq": r.seq,
+            "sync_state": SET_ASIDE if r.outcome in (FAILED, REJECTED) else ACKED,
+            "server_seq": r.server_seq,
+            "outcome": r.outcome,
+            "outcome_reason": r.reason,
+        }
+        for r in results
+    ]
+    if rows:
+        conn.execute(
+            update(t).where(t.c.id == bindparam("b_id"), t.c.seq == bindparam("b_seq")),
+            rows,
+        )
     reset: list[Key] = []
     for r in results:
-        state = SET_ASIDE if r.outcome in (FAILED, REJECTED) else ACKED
-        conn.execute(
-            update(t)
-            .where(t.c.id == r.id, t.c.seq == r.seq)
-            .values(sync_state=state, server_seq=r.server_seq, outcome=r.outcome, outcome_reason=r.reason)
-        )
-        if state == SET_ASIDE:
+        if r.outcome in (FAILED, REJECTED):
             row = conn.execute(select(t.c.type, t.c.payload).where(t.c.id == r.id)).first()
             if row is not None:
                 reset += event_keys(row.type, _payload(row.payload), r.id)

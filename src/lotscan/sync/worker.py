@@ -116,6 +116,16 @@ class SyncWorker:
         """Sync soon (e.g. right after a scan was recorded)."""
         self._wake.set()
 
+    def flagged(self) -> list[dict[str, object]]:
+        """Open reconciliation items of this station's site, for a supervisor screen.
+
+        A network call: run it off the UI thread. Raises SyncError when central cannot answer."""
+        client = self._client()
+        if client is None:
+            raise SyncError("not enrolled: run `lotscan enroll --server URL --code CODE`")
+        with client:
+            return client.flagged()
+
     # ----------------------------------------------------------------- internals
 
     def _client(self, *, timeout: float = 30.0) -> CentralClient | None:
