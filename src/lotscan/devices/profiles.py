@@ -37,7 +37,7 @@ class Profile:
     baud: int = 9600
     bytesize: int = 8
     parity: str = "N"
-    stopbits: float = 1
+    stopbits: float = 1.0
     exclusive: bool = True
     # [framing]
     prefix: str = ""
@@ -188,12 +188,42 @@ def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
             value = tuple(value) if isinstance(value, list | tuple) else (value,)
         elif key == "suffix":
             value = str(value).upper()
-        elif key in ("address",) and isinstance(value, str):
-            value = int(value, 0)
-        out[key] = value
+        elif key == "address" and isinstance(value, str):
+            try:
+                value = int(value, 0)
+            except ValueError:
+                raise ProfileError(f"{source}: address {value!r} is not a number like 0xFF") from None
+        out[key] = _checked(key, value, source)
     if extra:
         out["extra"] = extra
     return out
+
+
+_NUMBER_OR_NONE = {"rssi_threshold_dbm"}
+_INT_OR_NONE = {"power_dbm"}
+
+
+def _checked(key: str, value: Any, source: str) -> Any:
+    """The value if its type fits the field (ints accepted for floats), else a ProfileError."""
+    default = _FIELDS[key].default
+    if key in _NUMBER_OR_NONE:
+        wanted: tuple[type, ...] = (int, float)
+    elif key in _INT_OR_NONE:
+        wanted = (int,)
+    elif isinstance(default, bool):
+        wanted = (bool,)
+    elif isinstance(default, int):
+        wanted = (int,)
+    elif isinstance(default, float):
+        wanted = (int, float)
+    elif isinstance(default, str):
+        wanted = (str,)
+    else:
+        return value
+    if (isinstance(value, bool) and bool not in wanted) or not isinstance(value, wanted):
+        names = " or ".join(t.__name__ for t in wanted)
+        raise ProfileError(f"{source}: {key} = {value!r} should be a {names}")
+    return float(value) if float in wanted and int in wanted and key not in _NUMBER_OR_NONE else value
 
 
 def _validate(profile: Profile) -> None:

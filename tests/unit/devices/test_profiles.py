@@ -114,3 +114,22 @@ def test_device_entry_extras_merge_with_profile_extras(tmp_path, monkeypatch):
     monkeypatch.setenv("LOTSCAN_DRIVERS", str(tmp_path))
     config = DeviceConfig.from_mapping({"id": "d", "profile": "door", "username": "station"})
     assert config.resolve_profile().extra == {"portal": True, "username": "station"}
+
+
+@pytest.mark.parametrize(
+    ("override", "complaint"),
+    [
+        ({"baud": "fast"}, "baud = 'fast' should be a int"),
+        ({"exclusive": 1}, "should be a bool"),
+        ({"power_dbm": 20.5}, "power_dbm"),
+        ({"address": "zz"}, "not a number"),
+    ],
+)
+def test_wrongly_typed_fields_are_refused(override, complaint):
+    with pytest.raises(ProfileError, match=complaint):
+        load_profile("r2000-uhf").with_overrides(override)
+
+
+def test_numbers_are_accepted_where_floats_are_expected():
+    profile = load_profile("honeywell-serial").with_overrides({"stopbits": 2, "interbyte_timeout_ms": 30})
+    assert (profile.stopbits, profile.interbyte_timeout_ms) == (2.0, 30.0)
