@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from lotscan.cli.main import cli
 from lotscan.devices.decoders import load_image
 from tests.labels.printer import RawPortPrinter
 from tests.labels.scanback import read_back
@@ -108,8 +110,9 @@ def test_errors_are_one_clear_line_and_exit_1(
         ["C-1", "--format", "pdf"],
     ],
 )
-def test_usage_errors_exit_2(plant: Path, tmp_path: Path, args: list[str]) -> None:
-    assert run("label", *args, "--db", str(plant), cwd=tmp_path).returncode == 2
+def test_usage_errors_exit_2(plant: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["label", *args, "--db", str(plant)])  # in-process: faster
+    assert result.exit_code == 2, result.output
 
 
 def test_help_has_examples(tmp_path: Path) -> None:
