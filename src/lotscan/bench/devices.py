@@ -96,7 +96,7 @@ def bench_samples(root: Path) -> dict[str, Any]:
     if not root.is_dir():
         return {"error": f"{root} not found (pass --samples)"}
     out: dict[str, Any] = {}
-    for backend in ("zxing", "pyzbar"):
+    for backend in ("zxing", "pyzbar", "zxing+pyzbar"):
         try:
             decoder = make_decoder(backend)
         except DecoderUnavailable as exc:

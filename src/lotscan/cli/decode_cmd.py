@@ -23,7 +23,8 @@ def _show(text: str) -> str:
     type=click.Choice(sorted(BACKENDS)),
     default="zxing",
     show_default=True,
-    help="zxing (zxing-cpp: DataMatrix, GS1, symbology ids) or pyzbar (needs libzbar0).",
+    help="zxing (zxing-cpp: DataMatrix, GS1, symbology ids), pyzbar (needs libzbar0), or "
+    "zxing+pyzbar (pyzbar where zxing-cpp finds nothing).",
 )
 @click.option(
     "--formats",

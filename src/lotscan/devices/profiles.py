@@ -238,5 +238,5 @@ def _validate(profile: Profile) -> None:
         raise ProfileError(f"{where}: gs_substitute must be one character, not {profile.gs_substitute!r}")
     if profile.roi and len(profile.roi) != 4:
         raise ProfileError(f"{where}: roi must be [x, y, width, height] as fractions of the frame")
-    if profile.backend not in ("zxing", "pyzbar"):
-        raise ProfileError(f"{where}: backend {profile.backend!r} is not zxing or pyzbar")
+    if profile.backend not in ("zxing", "pyzbar", "zxing+pyzbar"):
+        raise ProfileError(f"{where}: backend {profile.backend!r} is not zxing, pyzbar or zxing+pyzbar")
