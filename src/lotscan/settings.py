@@ -48,6 +48,8 @@ class StationSettings:
     internal_prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_INTERNAL_PREFIXES))
     gs_substitutes: tuple[str, ...] = ()
     devices: tuple[dict[str, Any], ...] = ()
+    label_destination: str | None = None
+    label_template: str = "case"
     source: Path | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -73,6 +75,7 @@ class StationSettings:
                 "require_pin": self.policy.require_pin,
                 "idle_signout_s": self.policy.idle_signout_s,
             },
+            "labels": {"destination": self.label_destination, "template": self.label_template},
             "devices": [dict(d) for d in self.devices],
         }
 
@@ -118,6 +121,7 @@ def _from_mapping(data: dict[str, Any], path: Path | None) -> StationSettings:
     station = _table(data, "station", where)
     codes = _table(data, "codes", where)
     lots = _table(data, "lots", where)
+    labels = _table(data, "labels", where)
     base = path.parent if path else Path.cwd()
     database = station.get("database")
     try:
@@ -142,6 +146,8 @@ def _from_mapping(data: dict[str, Any], path: Path | None) -> StationSettings:
         internal_prefixes={str(k): str(v) for k, v in prefixes.items()},
         gs_substitutes=tuple(str(s) for s in codes.get("gs_substitutes", ())),
         devices=tuple(devices),
+        label_destination=labels.get("destination"),
+        label_template=str(labels.get("template", "case")),
         source=path,
     )
 
