@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 from textual import events
-from tests.plant import FLOUR
-from tests.ui.conftest import events_of, payload, post_scan, press_letter, scan, settle
 
 from lotscan.codes.scan import RawScan, Source
 from lotscan.devices.messages import DeviceState, ScanRead, State
 from lotscan.station.devicelink import DeviceEvent
 from lotscan.station.wedge import GS
+from tests.plant import FLOUR
+from tests.ui.conftest import events_of, payload, post_scan, press_letter, scan, settle
 
 pytestmark = pytest.mark.anyio
 

@@ -7,6 +7,7 @@ Update with: pytest tests/ui/test_snapshots.py --snapshot-update
 from __future__ import annotations
 
 import pytest
+
 from tests.plant import FLOUR, SUGAR
 from tests.ui.conftest import press_letter, scan, settle
 

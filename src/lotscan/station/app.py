@@ -128,6 +128,7 @@ class StationApp(App[None]):
         large = width >= 80 and height >= 24
         self.screen.set_class(large, "-large")
         self.banner.set_large(large)
+        self.query_one(History).set_compact(width < 70)
 
     async def on_unmount(self) -> None:
         if self.devices is not None:
@@ -240,11 +241,13 @@ class StationApp(App[None]):
         self._show_state()
 
     def refresh_workspace(self) -> None:
+        """Re-read the work panel, after the current frame (the verdict) is on screen: its reads
+        run in a thread that would otherwise compete with painting the banner."""
         if self._refreshing:
             self._refresh_again = True
             return
         self._refreshing = True
-        self.run_worker(self._gather(), group="workspace")
+        self.call_after_refresh(self.run_worker, self._gather(), group="workspace")
 
     async def _gather(self) -> None:
         try:

@@ -27,6 +27,13 @@ class History(FixedStatic):
     def __init__(self, keep: int = 25, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.entries: deque[Entry] = deque(maxlen=keep)
+        self.compact = False
+
+    def set_compact(self, compact: bool) -> None:
+        """On a handheld the title goes, so the few lines there are show scans."""
+        if compact != self.compact:
+            self.compact = compact
+            self.set_text(self._text())
 
     def add(self, entry: Entry) -> None:
         self.entries.appendleft(entry)
@@ -37,9 +44,10 @@ class History(FixedStatic):
 
     def _text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("Last scans\n", style="bold underline")
+        if not self.compact:
+            text.append("Last scans\n", style="bold underline")
         if not self.entries:
-            text.append("(none yet)", style="dim")
+            text.append("(no scans yet)", style="dim")
         for index, entry in enumerate(self.entries):
             mark, colour = MARKS[entry.level]
             if index:
