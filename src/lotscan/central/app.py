@@ -242,7 +242,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 def current_station(request: Request, credentials: Credentials) -> StationIdentity:
     if credentials is None:
         raise tokens.Unauthorized("missing bearer token: send 'Authorization: Bearer <station token>'")
-    with read_tx(request.app.state.engine) as conn:
+    with request.app.state.engine.connect() as conn:
         station = tokens.station_for_token(conn, credentials.credentials)
     request.scope.setdefault("state", {})["station"] = station.name
     return station
@@ -251,7 +251,7 @@ def current_station(request: Request, credentials: Credentials) -> StationIdenti
 def current_admin(request: Request, credentials: Credentials) -> str:
     if credentials is None:
         raise tokens.Unauthorized("missing bearer token: send 'Authorization: Bearer <admin token>'")
-    with read_tx(request.app.state.engine) as conn:
+    with request.app.state.engine.connect() as conn:
         name = tokens.admin_for_token(conn, credentials.credentials)
     return str(name)
 
@@ -260,7 +260,24 @@ Station = Annotated[StationIdentity, Depends(current_station)]
 Admin = Annotated[str, Depends(current_admin)]
 
 
+class _Throttle:
+    """Says yes at most once per `every_s` per key (thread-safe enough: a rare extra yes is harmless)."""
+
+    def __init__(self, every_s: float):
+        self.every_s = every_s
+        self.last: dict[str, float] = {}
+
+    def due(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self.last.get(key, -1e9) < self.every_s:
+            return False
+        self.last[key] = now
+        return True
+
+
 def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
+    noted = _Throttle(5.0)
+
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, Any]:
         try:
@@ -294,8 +311,9 @@ def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
         """Changes after the cursor (one page), plus current rows for the keys asked. 410 = reload."""
         with read_tx(engine) as conn:
             answer = pull.pull(conn, station, body)
-        with write_tx(engine) as conn:
-            pull.note_pull(conn, station, answer.next_cursor, pending)
+        if noted.due(station.name):  # at most every few seconds per station: it is for display only
+            with write_tx(engine) as conn:
+                pull.note_pull(conn, station, answer.next_cursor, pending)
         return answer
 
     @app.get("/api/v1/sync/snapshot", tags=["sync"])

@@ -51,7 +51,7 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise CentralDbError(f"unsupported database {url!r}: use sqlite:///PATH or postgresql+psycopg://...")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
@@ -84,11 +84,10 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
     """A read-only transaction that sees one consistent snapshot, on both databases."""
-    with engine.connect() as conn:
+    with engine.connect() as conn, conn.begin():
         if not is_sqlite(engine):
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield conn
 
 
 def _alembic_config() -> Config:
