@@ -146,7 +146,7 @@ def serve(
 
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
-    switch_interval = float(os.environ.get("LOTSCAN_GIL_SWITCH_S", "0.005"))
+    switch_interval = float(os.environ.get("LOTSCAN_GIL_SWITCH_S", "0.001"))
     configure_logging(log_level)
     # Request threads spend most of their time waiting on the database; a short GIL switch
     # interval lets a thread whose answer arrived run again without waiting out another's slice.

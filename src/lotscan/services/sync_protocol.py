@@ -145,7 +145,8 @@ def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[
     keys: list[Key] = []
     item, lot = payload.get("item"), payload.get("lot")
     if item is not None and lot is not None:
-        keys.append(("lot", str(item), str(lot)))
+        if event_type not in LOT_UNCHANGED:
+            keys.append(("lot", str(item), str(lot)))
         for field in ("location", "from", "to"):
             if payload.get(field):
                 keys.append(("stock", str(item), str(lot), str(payload[field])))
@@ -173,6 +174,8 @@ def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[
 
 
 LINKING_EVENTS = ("lot.produced", "lot.split", "lot.merged", "lot.relabelled")
+# Event types whose effect only moves stock of an existing lot: the lot row itself is untouched.
+LOT_UNCHANGED = ("stock.moved", "stock.consumed", "stock.picked", "stock.shipped", "label.requested")
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
