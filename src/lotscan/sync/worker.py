@@ -11,6 +11,7 @@ thread, e.g. `app.call_from_thread`), and can read `worker.status` at any time.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import threading
@@ -22,6 +23,7 @@ import httpx
 from sqlalchemy import Engine
 
 from lotscan.settings import StationSettings
+from lotscan.store.db import open_cache
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, Refused, SyncError, Transient
 from lotscan.sync.engine import Report, Syncer
@@ -42,6 +44,18 @@ class SyncStatus:
     def label(self) -> str:
         return "ONLINE" if self.online else "OFFLINE"
 
+    @property
+    def value(self) -> str:
+        """Same as `label`, so the status reads like an enum member ("ONLINE" / "OFFLINE")."""
+        return self.label
+
+    def facts(self) -> dict[str, object]:
+        return {
+            "detail": self.last_error or "",
+            "pending": self.pending,
+            "cache_age_s": self.cache_age_s,
+        }
+
 
 def read_status(engine: Engine, *, online: bool, last_error: str | None = None) -> SyncStatus:
     with engine.connect() as conn:
@@ -56,18 +70,39 @@ def read_status(engine: Engine, *, online: bool, last_error: str | None = None) 
     return SyncStatus(online, pending, age, last_error, last, enrolled)
 
 
+def _takes_keywords(callback: Callable[..., None]) -> bool:
+    try:
+        parameters = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
 def backoff_delay(failures: int, base_s: float, cap_s: float, rng: random.Random) -> float:
     """Full jitter: uniform in [0, min(cap, base * 2^(failures-1))], at least a tenth of base."""
     ceiling = min(cap_s, base_s * (2 ** max(0, failures - 1)))
     return max(base_s / 10, rng.uniform(0, ceiling))
 
 
+def is_enrolled(engine: Engine) -> bool:
+    """True once `lotscan enroll` stored this station's token in the cache."""
+    with engine.connect() as conn:
+        return local.get_state(conn, local.TOKEN) is not None
+
+
 class SyncWorker:
+    """Background sync. `SyncWorker(engine, settings, on_state)`; `SyncWorker(settings, on_state=...)`
+    opens the cache named by the settings itself.
+
+    `on_state(status)` gets a SyncStatus; a callback that takes **keywords also gets
+    detail=, pending= and cache_age_s=.
+    """
+
     def __init__(
         self,
-        engine: Engine,
-        settings: StationSettings,
-        on_state: Callable[[SyncStatus], None] | None = None,
+        engine: Engine | StationSettings,
+        settings: StationSettings | None = None,
+        on_state: Callable[..., None] | None = None,
         *,
         interval_s: float = 10.0,
         backoff_base_s: float = 1.0,
@@ -75,9 +110,14 @@ class SyncWorker:
         long_poll_s: float = 25.0,
         transport: httpx.BaseTransport | None = None,
     ):
+        if isinstance(engine, StationSettings):
+            settings, engine = engine, open_cache(engine.database)
+        if settings is None:
+            raise TypeError("SyncWorker needs the station settings")
         self.engine = engine
         self.settings = settings
         self.on_state = on_state
+        self._pass_facts = on_state is not None and _takes_keywords(on_state)
         self.interval_s = interval_s
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
@@ -143,7 +183,10 @@ class SyncWorker:
             self._status = SyncStatus(self._online, self._status.pending, self._status.cache_age_s, str(exc))
         if self.on_state is not None:
             try:
-                self.on_state(self._status)
+                if self._pass_facts:
+                    self.on_state(self._status, **self._status.facts())
+                else:
+                    self.on_state(self._status)
             except Exception:
                 log.exception("sync status callback failed")
 

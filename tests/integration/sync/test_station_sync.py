@@ -18,7 +18,7 @@ from lotscan.services.context import Workflow
 from lotscan.store.effects import apply_event
 from lotscan.store.schema import Event, Item
 from lotscan.sync import local
-from lotscan.sync.worker import SyncStatus, SyncWorker
+from lotscan.sync.worker import SyncStatus, SyncWorker, is_enrolled
 from tests.central.support import Station, state_of
 from tests.plant import FLOUR
 
@@ -194,3 +194,19 @@ def test_worker_shows_offline_and_pending_then_online_and_delivers_an_urgent_hol
         worker.stop()
     with station.engine.connect() as conn:
         assert local.get_state(conn, local.LAST_PULL_AT)
+
+
+def test_worker_built_from_settings_reports_like_an_enum_with_facts(central, tmp_path) -> None:
+    station = Station(central, tmp_path, "ST1")
+    consume(station, 1)
+    seen: list[tuple[str, dict]] = []
+
+    def on_state(state, **facts) -> None:  # the station UI's callback shape
+        seen.append((str(getattr(state, "value", state)), facts))
+
+    worker = SyncWorker(station.settings, on_state=on_state, transport=central.transport)
+    assert is_enrolled(worker.engine)
+    worker.sync_now()
+    assert seen[-1][0] == "ONLINE"
+    assert seen[-1][1]["pending"] == 0 and seen[-1][1]["cache_age_s"] is not None
+    worker.engine.dispose()
