@@ -5,6 +5,7 @@ station; all cache access runs in service threads, never in an event handler."""
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -36,6 +37,7 @@ from lotscan.station.widgets.keybar import KeyBar
 from lotscan.station.widgets.statusbar import StatusBar, StatusFacts
 from lotscan.station.widgets.workpanel import WorkPanel
 
+log = logging.getLogger(__name__)
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
 
@@ -230,7 +232,10 @@ class StationApp(App[None]):
 
     @work(group="status", exclusive=True)
     async def _refresh_status(self) -> None:
-        self._take_summary(await self.reader_thread.call(self.session.service.summary))
+        try:
+            self._take_summary(await self.reader_thread.call(self.session.service.summary))
+        except Exception:
+            log.exception("reading the station summary failed")
 
     def _take_summary(self, summary: dict[str, Any]) -> None:
         if not summary:
@@ -253,7 +258,11 @@ class StationApp(App[None]):
         try:
             while True:
                 self._refresh_again = False
-                space = await self.reader_thread.call(gather, self.session)
+                try:
+                    space = await self.reader_thread.call(gather, self.session)
+                except Exception:  # the panel stays as it was; scanning goes on
+                    log.exception("reading the work panel failed")
+                    break
                 self.query_one(WorkPanel).show(space, self.lookup, self.today())
                 self._take_summary(space.summary)
                 if not self._refresh_again:
@@ -325,7 +334,12 @@ class StationApp(App[None]):
 
     @work(group="supervisor")
     async def _check_supervisor(self, badge: str, pin: str | None) -> None:
-        verdict, operator = await self.reader_thread.call(self.session.service.sign_in, badge, pin)
+        try:
+            verdict, operator = await self.reader_thread.call(self.session.service.sign_in, badge, pin)
+        except Exception:
+            log.exception("checking the supervisor badge failed")
+            self.show_verdict(Verdict(Level.REJECTED, "Could not check the badge. Try again."))
+            return
         if operator is None and verdict.level is Level.WARNING:
             self._start_field(Field.SUPERVISOR_PIN, then=badge)
             return
@@ -373,7 +387,14 @@ class StationApp(App[None]):
         if not kinds or self.session.operator is None:
             self.show_verdict(Verdict(Level.REJECTED, self._no_tasks_message()))
             return
-        tasks = await self.reader_thread.call(self.session.service.open_tasks, kinds)
+        try:
+            tasks = await self.reader_thread.call(self.session.service.open_tasks, kinds)
+        except Exception:
+            log.exception("reading the open tasks failed")
+            self.show_verdict(
+                Verdict(Level.REJECTED, "Could not read the open tasks. Scan the task's barcode.")
+            )
+            return
         keys = "123456789abcdfghijklmnoprtuvwyz"
         choices = [
             Choice(keys[i], f"{t['kind']}:{t['code']}", f"{t['code']}  {t.get('partner') or ''}".rstrip())

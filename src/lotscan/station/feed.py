@@ -121,7 +121,11 @@ class ScanFeed:
                 log.exception("service thread failed on %r", item.text)
                 outcome = Outcome(NOT_RECORDED)
             self.handled += 1
-            result = on_handled(Handled(item, outcome, time.perf_counter() - started))
-            if result is not None:
-                await result
-            self.queue.task_done()
+            try:
+                result = on_handled(Handled(item, outcome, time.perf_counter() - started))
+                if result is not None:
+                    await result
+            except Exception:  # a display problem must not stop the queue
+                log.exception("showing the verdict for %r failed", item.text)
+            finally:
+                self.queue.task_done()

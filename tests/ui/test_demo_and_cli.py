@@ -1,0 +1,49 @@
+"""The demo walk-through a new user follows, and the `lotscan station` command's errors."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lotscan.cli.demo_cmd import demo_barcodes, prepare_demo
+from lotscan.cli.main import cli
+from lotscan.services.session import open_session
+from lotscan.settings import load_settings
+from lotscan.station.app import StationApp
+from tests.ui.conftest import FIXED_CLOCK, banner_text, panel_text, press_letter, scan
+
+
+@pytest.mark.anyio
+async def test_the_demo_walk_through(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    prepare_demo(database, reset=False)
+    codes = {what: code for what, code in demo_barcodes()}
+    session = open_session(replace(load_settings(), database=database))
+    app = StationApp(session, clock=lambda: FIXED_CLOCK, start_sync=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert "OP:1001" in banner_text(app)  # the demo badges are on screen
+        assert await scan(pilot, codes["Sign in (operator)"]) == "ACCEPTED"
+        assert await scan(pilot, codes["ASN to receive against"]) == "ACCEPTED"
+        assert await scan(pilot, codes["Receive: new flour lot, good shelf life"]) == "ACCEPTED"
+        assert await scan(pilot, codes["Receive: flour with short shelf life (warning)"]) == "WARNING"
+        assert await scan(pilot, codes["Pick list"]) == "ACCEPTED"
+        assert "Take lot FG3526E" in panel_text(app)
+        assert await scan(pilot, codes["Pick: the FEFO lot of ginger nuts (accepted)"]) == "ACCEPTED"
+        assert await scan(pilot, codes["Work order"]) == "ACCEPTED"
+        assert await scan(pilot, codes["Consume: flour lot that is RECALLED (rejected)"]) == "REJECTED"
+        assert await scan(pilot, codes["Consume: released flour lot"]) in ("ACCEPTED", "WARNING")
+        await press_letter(pilot, "m", "l")
+        assert await scan(pilot, codes["Consume: released flour lot"]) == "ACCEPTED"
+        assert "Lot FLO9313B" in panel_text(app)
+        await press_letter(pilot, "question_mark")
+        assert "Demo barcodes" in str(app.screen.query_one("#menu-body").render())
+    session.service.engine.dispose()
+
+
+def test_station_command_reports_a_missing_cache(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["station", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code != 0
+    assert "no station cache" in result.output

@@ -1,0 +1,77 @@
+"""Failures never show ACCEPTED; idle sign-out; typing with letters; Escape cancels."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lotscan.domain.policy import Policy
+from lotscan.domain.verdict import Level
+from tests.plant import SUGAR
+from tests.ui.conftest import banner_text, events_of, press_letter, scan, settle, type_line
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_failure_inside_the_station_shows_rejected_not_recorded(make_app, engine) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await scan(pilot, "OP:100") == "ACCEPTED"
+        assert await scan(pilot, "WO:WO-1") == "ACCEPTED"
+
+        service = app.session.service
+        real_handle = service.handle
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        service.handle = broken
+        assert await scan(pilot, f"(01){SUGAR}(10)S-1(30)1") == "REJECTED"
+        assert "NOT recorded" in banner_text(app)
+        service.handle = real_handle
+        level = await scan(pilot, f"(01){SUGAR}(10)S-1(30)2")
+        assert level == "ACCEPTED", banner_text(app)  # the queue keeps going
+    assert len(events_of(engine)) == 1
+
+
+async def test_idle_operator_is_signed_out(make_app) -> None:
+    app = make_app(policy=Policy(idle_signout_s=1))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await scan(pilot, "OP:100") == "ACCEPTED"
+        app.last_activity = time.monotonic() - 5
+        app._check_idle()
+        await settle(pilot)
+        assert app.session.operator is None
+        assert "Signed out" in banner_text(app)
+
+
+async def test_typing_mode_takes_letters_and_escape_cancels_a_field(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press_letter(pilot, "e")
+        assert app.capture.label == "Type"
+        await type_line(pilot, "op:100")  # lower case would be hotkeys outside typing mode
+        assert app.banner.verdict is not None
+        await press_letter(pilot, "q")
+        assert app.capture.label == "Qty"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.capture.label == "Scan"
+        assert app.session.qty is None
+
+
+async def test_function_keys_work_like_letters(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await scan(pilot, "OP:100") == "ACCEPTED"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Mode" in str(app.screen.query_one("#menu-title").render())
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.session.workflow.value == "pick"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert app.session.operator is None
+        assert app.banner.verdict.level is Level.ACCEPTED
