@@ -75,3 +75,37 @@ async def test_function_keys_work_like_letters(make_app) -> None:
         await settle(pilot)
         assert app.session.operator is None
         assert app.banner.verdict.level is Level.ACCEPTED
+
+
+async def test_sync_worker_state_shows_online_and_scanning_goes_on(make_app, monkeypatch) -> None:
+    import threading
+
+    from lotscan.station import syncstate
+
+    class FakeWorker:
+        def __init__(self, settings, on_state):
+            self.on_state = on_state
+            self.nudged = threading.Event()
+
+        def start(self) -> None:
+            self.on_state(type("S", (), {"value": "ONLINE"})(), detail="", pending=0, cache_age_s=3.0)
+
+        def nudge(self) -> None:
+            self.nudged.set()
+
+        def stop(self) -> None:
+            pass
+
+    app = make_app(server_url="http://central.invalid")
+    app.sync = syncstate.SyncLink(FakeWorker, app.settings, app.post_message)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(50):
+            await pilot.pause(0.01)
+            if "ONLINE" in str(app.query_one("#status").render()):
+                break
+        assert "ONLINE" in str(app.query_one("#status").render())
+        assert await scan(pilot, "OP:100") == "ACCEPTED"
+        assert await scan(pilot, "WO:WO-1") == "ACCEPTED"
+        assert await scan(pilot, f"(01){SUGAR}(10)S-1(30)1") == "ACCEPTED"
+        assert app.sync.worker.nudged.is_set()

@@ -187,6 +187,8 @@ class StationApp(App[None]):
             self.query_one(History).add(
                 Entry(self.clock().strftime("%H:%M:%S"), item.how, shown, verdict.level, verdict.message)
             )
+        if verdict.recorded and self.sync is not None:
+            self.sync.nudge()
         details = handled.outcome.details or {}
         if details.get("type") in ("lot", "location", "task", "item", "operator"):
             self.lookup = details

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,10 +78,21 @@ class SyncLink:
             log.exception("sync worker failed")
             self.post(SyncUpdate(False, f"sync failed: {exc}"))
 
+    def nudge(self) -> None:
+        """A scan was recorded: sync soon."""
+        nudge = getattr(self.worker, "nudge", None)
+        if nudge is not None:
+            nudge()
+
     def stop(self) -> None:
+        """Stop without holding up the screen (the worker's threads are daemons)."""
         stopper = getattr(self.worker, "stop", None)
         if stopper is not None:
-            try:
-                stopper()
-            except Exception:
-                log.exception("sync worker did not stop cleanly")
+            threading.Thread(target=self._stop, args=(stopper,), name="sync-stop", daemon=True).start()
+
+    @staticmethod
+    def _stop(stopper: Callable[[], object]) -> None:
+        try:
+            stopper()
+        except Exception:
+            log.exception("sync worker did not stop cleanly")

@@ -49,6 +49,9 @@ def status_text(facts: StatusFacts, width: int) -> Text:
         "ONLINE" if facts.online else "OFFLINE",
         style="bold green" if facts.online else "bold yellow",
     )
+    if facts.sync_detail and width >= 100:
+        detail = facts.sync_detail.split(":")[0]
+        text.append(f" ({detail[:24]})", style="yellow")
     pending = "?" if facts.pending is None else str(facts.pending)
     text.append(f" ⇡{pending}" if narrow else f"  {pending} to sync")
     text.append(f"  {age_text(facts.cache_age_s)}" if not narrow else "")
