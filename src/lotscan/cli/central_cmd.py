@@ -1,7 +1,7 @@
 """`lotscan central ...`: run and administer the central lot service.
 
-Admin commands work on the database directly (run them on the central host); remote admins use
-the same operations over HTTP with an admin token (see /docs, section admin).
+Admin commands work on the database directly (--db, on the central host) or, with --server and
+--token, over HTTP with an admin token (the /api/v1/admin endpoints; see /docs).
 """
 
 from __future__ import annotations
@@ -32,6 +32,44 @@ def db_option(func: F) -> F:
         show_default="$LOTSCAN_CENTRAL_DB or ~/.local/share/lotscan/central.db",
         help="Central database: a SQLite path/URL or postgresql+psycopg://user@host/db.",
     )(func)
+
+
+def remote_options(func: F) -> F:
+    """--server/--token: do it over HTTP with an admin token instead of on the database."""
+    func = click.option(
+        "--token",
+        envvar="LOTSCAN_ADMIN_TOKEN",
+        help="Admin token for --server (or $LOTSCAN_ADMIN_TOKEN).",
+    )(func)
+    return click.option(
+        "--server",
+        envvar="LOTSCAN_CENTRAL_URL",
+        help="Central's URL: use the admin API instead of --db (or $LOTSCAN_CENTRAL_URL).",
+    )(func)
+
+
+def _call(server: str, token: str | None, method: str, path: str, **kwargs: Any) -> Any:
+    import httpx
+
+    if not token:
+        raise click.UsageError("--server needs --token (an admin token: lotscan central token add)")
+    try:
+        response = httpx.request(
+            method,
+            server.rstrip("/") + "/api/v1/admin" + path,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+            **kwargs,
+        )
+    except httpx.TransportError as exc:
+        raise click.ClickException(f"central at {server} is unreachable: {exc}") from exc
+    if response.status_code >= 400:
+        try:
+            message = response.json().get("message", response.text)
+        except ValueError:
+            message = response.text
+        raise click.ClickException(f"central refused ({response.status_code}): {message}")
+    return response.json()
 
 
 def _engine(db_url: str, *, migrate: bool = True) -> Engine:
@@ -211,12 +249,17 @@ def station() -> None:
 @click.option("--site", required=True, help="Site code the station belongs to (it sees only this site).")
 @click.option("--name", help="Station name (default: SITE-STnn).")
 @db_option
-def station_add(site: str, name: str | None, db_url: str) -> None:
+@remote_options
+def station_add(site: str, name: str | None, db_url: str, server: str | None, token: str | None) -> None:
     """Register a station and print its one-time enrolment code (valid 7 days)."""
     from lotscan.central.tokens import add_station
 
-    with _writing(db_url) as conn:
-        station_name, code = add_station(conn, site, name)
+    if server:
+        answer = _call(server, token, "POST", "/stations", json={"site": site, "name": name})
+        station_name, code = answer["station"], answer["enrolment_code"]
+    else:
+        with _writing(db_url) as conn:
+            station_name, code = add_station(conn, site, name)
     click.echo(f"station {station_name} (site {site})\nenrolment code: {code}")
     click.echo(f"on the station: lotscan enroll --server URL --code {code}")
 
@@ -224,27 +267,35 @@ def station_add(site: str, name: str | None, db_url: str) -> None:
 @station.command("revoke")
 @click.argument("name")
 @db_option
-def station_revoke(name: str, db_url: str) -> None:
+@remote_options
+def station_revoke(name: str, db_url: str, server: str | None, token: str | None) -> None:
     """Revoke a station's token: it can no longer push or pull (its events stay)."""
     from lotscan.central.tokens import revoke_station
 
-    with _writing(db_url) as conn:
-        revoke_station(conn, name)
+    if server:
+        _call(server, token, "POST", f"/stations/{name}/revoke")
+    else:
+        with _writing(db_url) as conn:
+            revoke_station(conn, name)
     click.echo(f"station {name} revoked")
 
 
 @central.command()
 @db_option
+@remote_options
 @click.option("--json", "as_json", is_flag=True)
-def stations(db_url: str, as_json: bool) -> None:
+def stations(db_url: str, server: str | None, token: str | None, as_json: bool) -> None:
     """Who is online, last push and pull, lag (changes behind) and events waiting at the station."""
     from lotscan.central.db import read_tx
     from lotscan.central.overview import stations_overview
 
-    engine = _engine(db_url)
-    with read_tx(engine) as conn:
-        rows = stations_overview(conn)
-    engine.dispose()
+    if server:
+        rows = list(_call(server, token, "GET", "/stations"))
+    else:
+        engine = _engine(db_url)
+        with read_tx(engine) as conn:
+            rows = stations_overview(conn)
+        engine.dispose()
     for r in rows:
         r["online"] = "ONLINE" if r["online"] else "OFFLINE"
     columns = ["station", "site", "state", "online", "last_push_at", "last_seq", "lag_changes"]
@@ -292,11 +343,24 @@ def _status_command(action: str) -> click.Command:
     @click.option("--item", help="Item code, when the lot code exists for several items.")
     @click.option("--by", default="central-cli", show_default=True, help="Who decides.")
     @db_option
-    def command(lot_code: str, reason: str, item: str | None, by: str, db_url: str) -> None:
+    @remote_options
+    def command(
+        lot_code: str,
+        reason: str,
+        item: str | None,
+        by: str,
+        db_url: str,
+        server: str | None,
+        token: str | None,
+    ) -> None:
         from lotscan.central.status import ACTIONS, change_status
 
-        with _writing(db_url) as conn:
-            changed = change_status(conn, lot_code, ACTIONS[action], reason, by, item)
+        if server:
+            body = {"action": action, "reason": reason, "item": item}
+            changed = _call(server, token, "POST", f"/lots/{lot_code}/status", json=body)
+        else:
+            with _writing(db_url) as conn:
+                changed = change_status(conn, lot_code, ACTIONS[action], reason, by, item)
         for c in changed:
             click.echo(f"lot {c['lot']} of {c['item']}: {c['from']} -> {c['to']}")
 
@@ -309,18 +373,32 @@ for _action in ("hold", "release", "recall", "quarantine"):
 
 @central.command()
 @db_option
+@remote_options
 @click.option("--site", help="Only this site.")
 @click.option("--all", "include_resolved", is_flag=True, help="Include resolved items.")
 @click.option("--json", "as_json", is_flag=True)
-def flagged(db_url: str, site: str | None, include_resolved: bool, as_json: bool) -> None:
+def flagged(
+    db_url: str,
+    server: str | None,
+    token: str | None,
+    site: str | None,
+    include_resolved: bool,
+    as_json: bool,
+) -> None:
     """Reconciliation items: flagged events (negative stock, lot on hold, clock skew, ...)."""
     from lotscan.central.db import read_tx
     from lotscan.central.reconcile import open_items
 
-    engine = _engine(db_url)
-    with read_tx(engine) as conn:
-        rows = open_items(conn, site, include_resolved=include_resolved)
-    engine.dispose()
+    if server:
+        params: dict[str, Any] = {"all": include_resolved}
+        if site:
+            params["site"] = site
+        rows = list(_call(server, token, "GET", "/flagged", params=params))
+    else:
+        engine = _engine(db_url)
+        with read_tx(engine) as conn:
+            rows = open_items(conn, site, include_resolved=include_resolved)
+        engine.dispose()
     _print(rows, as_json, ["id", "station", "lot_code", "code", "message", "opened_at", "resolved_at"])
 
 
@@ -329,12 +407,18 @@ def flagged(db_url: str, site: str | None, include_resolved: bool, as_json: bool
 @click.option("--resolution", required=True, help="What was done (counted, adjusted, scrapped, ...).")
 @click.option("--by", default="central-cli", show_default=True)
 @db_option
-def resolve(item_id: int, resolution: str, by: str, db_url: str) -> None:
+@remote_options
+def resolve(
+    item_id: int, resolution: str, by: str, db_url: str, server: str | None, token: str | None
+) -> None:
     """Close a reconciliation item (it stays in the record, marked resolved)."""
     from lotscan.central.reconcile import resolve as close
 
-    with _writing(db_url) as conn:
-        close(conn, item_id, by, resolution)
+    if server:
+        _call(server, token, "POST", f"/flagged/{item_id}/resolve", json={"resolution": resolution})
+    else:
+        with _writing(db_url) as conn:
+            close(conn, item_id, by, resolution)
     click.echo(f"reconciliation item {item_id} resolved")
 
 

@@ -121,6 +121,13 @@ def test_two_stations_offline_then_online_converge_with_every_event_once(db_url:
         assert [(f["code"], f["lot_code"]) for f in flagged] == [("NEGATIVE_STOCK", "F-EARLY")]
         stations = json.loads(run("central", "stations", "--json", "--db", db_url).stdout)
         assert [(s["last_seq"], s["online"]) for s in stations] == [(2, "ONLINE"), (3, "ONLINE")]
+        admin = run("central", "token", "add", "--name", "sue", "--db", db_url).stdout.strip()
+        remote = ("--server", server.url, "--token", admin)
+        held = run("central", "lot", "hold", "S-1", "--reason", "lab", *remote).stdout
+        assert "released -> hold" in held
+        assert json.loads(run("central", "flagged", "--json", *remote).stdout)[0]["code"] == "NEGATIVE_STOCK"
+        for config in configs:
+            run("sync", "--once", "--config", str(config))
     finally:
         server.stop()
 
