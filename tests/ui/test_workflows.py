@@ -94,6 +94,13 @@ async def test_receive_without_expiry_records_a_label_request(make_app, engine) 
     async with app.run_test(size=SIZE) as pilot:
         await sign_in_and_choose(pilot, "100", None, "ASN:ASN-1")
         assert await scan(pilot, f"(01){FLOUR}(10)F-NOEXP(30)10") != "REJECTED"
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.label_notices:
+                break
+        assert app.label_notices == [
+            "Internal label requested for lot F-NOEXP: print it at the label station."
+        ]
     assert [e.type for e in events_of(engine)] == ["stock.received", "label.requested"]
 
 
@@ -274,3 +281,29 @@ async def test_garbage_wrong_mode_and_no_sign_in_are_refused_with_what_to_do(mak
         assert "does not exist" in banner_text(app)
         assert app.sounds[-1] is Level.REJECTED
     assert events_of(engine) == []
+
+
+async def test_internal_labels_for_a_receipt_without_expiry_and_a_produced_lot(
+    make_app, engine, tmp_path
+) -> None:
+    target = tmp_path / "labels"
+    target.mkdir()
+    app = make_app(label_destination=f"file:{target / 'label.svg'}")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_and_choose(pilot, "100", None, "ASN:ASN-1")
+        assert await scan(pilot, f"(01){FLOUR}(10)F-NOEXP(30)10") != "REJECTED"
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.label_notices:
+                break
+        (notice,) = app.label_notices
+        assert notice.startswith("Label printed for lot F-NOEXP")
+        assert (target / "label.svg").stat().st_size > 0
+        assert await scan(pilot, "WO:WO-1") == "ACCEPTED"
+        await press_letter(pilot, "m", "p", "p")
+        produced = app.banner.verdict.details["lot"]
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(app.label_notices) == 2:
+                break
+        assert app.label_notices[1].startswith(f"Label printed for lot {produced}")

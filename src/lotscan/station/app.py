@@ -20,7 +20,7 @@ from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import Workflow
 from lotscan.services.session import SUPERVISOR_WORKFLOWS, StationSession, open_session
 from lotscan.settings import StationSettings
-from lotscan.station import demo_hints
+from lotscan.station import demo_hints, labeling
 from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
@@ -78,6 +78,7 @@ class StationApp(App[None]):
         self.facts = StatusFacts()
         self.lookup: dict[str, Any] | None = None
         self.sounds: list[Level] = []
+        self.label_notices: list[str] = []
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_again = False
@@ -189,11 +190,28 @@ class StationApp(App[None]):
             )
         if verdict.recorded and self.sync is not None:
             self.sync.nudge()
+        workflow = self.session.workflow.value if not item.text.startswith("/produce") else "produce"
+        if labeling.wanted(verdict, workflow):
+            self._print_labels(verdict, workflow)
         details = handled.outcome.details or {}
         if details.get("type") in ("lot", "location", "task", "item", "operator"):
             self.lookup = details
         self._show_state()
         self.refresh_workspace()
+
+    @work(thread=True, group="labels")
+    def _print_labels(self, verdict: Verdict, workflow: str) -> None:
+        try:
+            messages = labeling.print_labels(self.session.service, self.settings, verdict, workflow)
+        except Exception:
+            log.exception("label printing failed")
+            messages = ["Label NOT printed: the station failed; see the station log."]
+        for message in messages:
+            self.call_from_thread(self._label_notice, message)
+
+    def _label_notice(self, message: str) -> None:
+        self.label_notices.append(message)
+        self.notify(message, title="Label", severity="warning" if "NOT" in message else "information")
 
     def show_verdict(self, verdict: Verdict) -> None:
         """A verdict that did not come from a scan (e.g. an override refused)."""
