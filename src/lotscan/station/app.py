@@ -210,8 +210,11 @@ class StationApp(App[None]):
             self.call_from_thread(self._label_notice, message)
 
     def _label_notice(self, message: str) -> None:
+        """Shown in the last scans, where it neither covers the work nor goes away."""
         self.label_notices.append(message)
-        self.notify(message, title="Label", severity="warning" if "NOT" in message else "information")
+        level = Level.ACCEPTED if message.startswith("Label printed") else Level.WARNING
+        clock = self.clock().strftime("%H:%M:%S")
+        self.query_one(History).add(Entry(clock, "label", message, level, message))
 
     def show_verdict(self, verdict: Verdict) -> None:
         """A verdict that did not come from a scan (e.g. an override refused)."""
