@@ -235,14 +235,7 @@ def check_stock(
 def open_line_for(run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: str) -> q.TaskLineRow | None:
     lines = q.task_lines(run.conn, task.id, item.id)
     if not lines:
-        expected = ", ".join(
-            sorted(
-                {
-                    (q.item_by_id(run.conn, line.item_id) or item).code
-                    for line in q.task_lines(run.conn, task.id)
-                }
-            )
-        )
+        expected = ", ".join(sorted({code for _, code, _ in q.task_lines_with_items(run.conn, task.id)}))
         run.add(
             ReasonCode.WRONG_ITEM,
             item=item.description or item.code,

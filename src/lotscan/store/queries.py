@@ -230,6 +230,19 @@ def task_lines(conn: Connection, task_id: int, item_id: int | None = None) -> li
     return [TaskLineRow(*r) for r in rows]
 
 
+_TASK_LINE_ITEMS = (
+    select(*_LINE_COLS, Item.code, Item.description)
+    .join(Item, Item.id == TaskLine.item_id)
+    .where(TaskLine.task_id == bindparam("task"))
+    .order_by(TaskLine.line_no)
+)
+
+
+def task_lines_with_items(conn: Connection, task_id: int) -> list[tuple[TaskLineRow, str, str]]:
+    """Every line of a task with its item's code and description, in one query."""
+    return [(TaskLineRow(*r[:7]), r[7], r[8]) for r in conn.execute(_TASK_LINE_ITEMS, {"task": task_id})]
+
+
 def line_by_sscc(conn: Connection, task_id: int, sscc: str) -> TaskLineRow | None:
     row = conn.execute(_LINE_BY_SSCC, {"task": task_id, "sscc": sscc}).first()
     return TaskLineRow(*row) if row else None

@@ -128,13 +128,12 @@ def _task(run: Run, code: str) -> Plan | None:
         run.add(ReasonCode.UNKNOWN_TASK, task=code)
         return None
     lines = []
-    for line in q.task_lines(run.conn, task.id):
-        item = q.item_by_id(run.conn, line.item_id)
+    for line, item_code, description in q.task_lines_with_items(run.conn, task.id):
         lines.append(
             {
                 "line_no": line.line_no,
-                "item": item.code if item else None,
-                "description": item.description if item else None,
+                "item": item_code,
+                "description": description,
                 "expected": line.qty_expected,
                 "done": line.qty_done,
                 "lot": line.lot_code,
