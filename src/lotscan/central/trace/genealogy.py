@@ -56,21 +56,42 @@ def closure_query(direction: Direction, select_sql: str) -> TextClause:
     return text(closure_cte(direction) + select_sql).bindparams(bindparam("roots", expanding=True))
 
 
-def prefer_index_walks(conn: Connection) -> None:
+def prefer_index_walks(conn: Connection, on: bool = True) -> None:
     """PostgreSQL plans the recursive step before knowing how small the frontier is and may pick a
-    hash join that scans every edge on each level; a trace follows a few thousand edges, so index
-    look-ups win by orders of magnitude. Applies to the current transaction only."""
+    hash join that scans every edge on each level; a walk follows a few thousand edges, so index
+    look-ups win by orders of magnitude. Only for the walk: the joins after it want hashes."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
-        conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+        value = "off" if on else "on"
+        conn.exec_driver_sql(f"SET LOCAL enable_hashjoin = {value}")
+        conn.exec_driver_sql(f"SET LOCAL enable_mergejoin = {value}")
+
+
+def materialise(conn: Connection, roots: list[int], direction: Direction, depth: int | None) -> str:
+    """Walk once into a temporary table (lot_id primary key, depth) that report queries join;
+    returns its name. It lives until the end of the transaction (PostgreSQL) or connection."""
+    name = f"trace_{direction.value}"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    on_commit = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {name} (lot_id INTEGER PRIMARY KEY, depth INTEGER){on_commit}"
+    )
+    prefer_index_walks(conn)
+    try:
+        query = closure_query(
+            direction, f"INSERT INTO {name} (lot_id, depth) SELECT lot_id, depth FROM closure"
+        )
+        conn.execute(query, {"roots": roots, "depth": bounded(depth)})
+    finally:
+        prefer_index_walks(conn, on=False)
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {name}")
+    return name
 
 
 def closure(conn: Connection, roots: list[int], direction: Direction, depth: int | None) -> dict[int, int]:
     """lot id -> depth (0 for the roots) of every lot reachable from `roots`."""
-    query = closure_query(direction, "SELECT lot_id, depth FROM closure")
-    return {
-        int(lot_id): int(d) for lot_id, d in conn.execute(query, {"roots": roots, "depth": bounded(depth)})
-    }
+    table = materialise(conn, roots, direction, depth)
+    return {int(lot_id): int(d) for lot_id, d in conn.exec_driver_sql(f"SELECT lot_id, depth FROM {table}")}
 
 
 def bounded(depth: int | None) -> int:

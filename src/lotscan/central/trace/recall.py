@@ -4,7 +4,7 @@ dry run) every affected lot set to recalled, pushed to stations on the urgent pa
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -60,18 +60,21 @@ class RecallReport:
             "pallets": len({p.sscc for p in t.pallets}),
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self, indent: int | None = None) -> str:
         data = {
             "summary": self.summary(),
-            "lots": [asdict(x) for x in self.trace.lots],
-            "edges": [asdict(x) for x in self.trace.edges],
-            "stock": [asdict(x) for x in self.trace.stock],
-            "shipments": [asdict(x) for x in self.trace.shipments],
-            "customers": [asdict(x) for x in self.customers],
-            "pallets": [asdict(x) for x in self.trace.pallets],
+            "lots": self.trace.lots,
+            "edges": self.trace.edges,
+            "stock": self.trace.stock,
+            "shipments": self.trace.shipments,
+            "customers": self.customers,
+            "pallets": self.trace.pallets,
             "recalled": self.recalled,
         }
-        return json.loads(json.dumps(data, default=json_default))
+        return json.dumps(data, default=json_default, indent=indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(self.to_json())
 
 
 def _by_unit(pairs: Any) -> dict[str, float]:

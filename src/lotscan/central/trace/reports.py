@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,7 +113,7 @@ def write_recall(report: RecallReport, directory: Path) -> list[Path]:
         Sheet("Customers", CUSTOMER_COLUMNS, _rows(report.customers, CUSTOMER_COLUMNS)),
     ]
     written = [directory / "recall.json", directory / "recall.xlsx"]
-    written[0].write_text(json.dumps(report.to_dict(), indent=1), encoding="utf-8")
+    written[0].write_text(report.to_json(), encoding="utf-8")
     # Sheets are generators: build them afresh for each writer.
     write_xlsx(written[1], sheets)
     for sheet in [

@@ -1,6 +1,5 @@
 """Writing tables to CSV and XLSX: one header row, ISO dates, sortable (no merged cells, no blank
-rows, one value per cell). XLSX is written in openpyxl's streaming mode, so size costs time, not
-memory."""
+rows, one value per cell). Both stream, so size costs time, not memory."""
 
 from __future__ import annotations
 
@@ -11,12 +10,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from lotscan.central.trace import xlsx
 
 Row = Sequence[Any]
-XLSX_MAX_ROWS = 1_048_576
 
 
 @dataclass
@@ -55,27 +51,9 @@ def write_csv_file(path: Path, columns: Sequence[str], rows: Iterable[Row]) -> i
 
 def write_xlsx(path: Path | IO[bytes], sheets: Sequence[Sheet]) -> dict[str, int]:
     """Dates and times are written as ISO text, so they sort and read the same everywhere."""
-    book = Workbook(write_only=True)
-    counts = {}
-    bold = Font(bold=True)
-    for sheet in sheets:
-        ws = book.create_sheet(title=sheet.title[:31])
-        ws.freeze_panes = "A2"
-        header = []
-        for name in sheet.columns:
-            cell = WriteOnlyCell(ws, value=name)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        count = 0
-        for row in sheet.rows:
-            count += 1
-            if count >= XLSX_MAX_ROWS:
-                raise ValueError(f"sheet {sheet.title!r} has more rows than XLSX allows; export CSV instead")
-            ws.append([_xlsx_value(v) for v in row])
-        counts[sheet.title] = count
-    book.save(path)
-    return counts
+    prepared = [(s.title, s.columns, ([_xlsx_value(v) for v in row] for row in s.rows)) for s in sheets]
+    counts = xlsx.write(path, prepared)
+    return {s.title: n for s, n in zip(sheets, counts, strict=True)}
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select, text
 
 from lotscan.central.errors import NotFound
-from lotscan.central.trace.genealogy import EDGE_KINDS, Direction, bounded, closure_query, prefer_index_walks
+from lotscan.central.trace.genealogy import EDGE_KINDS, Direction, materialise
 from lotscan.central.trace.tables import pallet_contents
 from lotscan.services.sync_protocol import APPLIED, FLAGGED
 from lotscan.store.schema import Container, Item, Lot
@@ -108,12 +108,15 @@ class TraceResult:
     pallets: list[PalletOf] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(asdict(self), default=json_default))
+        return json.loads(json.dumps(self, default=json_default))
 
 
-def json_default(value: object) -> str:
+def json_default(value: object) -> Any:
+    """JSON for our dataclasses (flat: their fields as they are) and dates, without asdict's deep copy."""
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return dict(vars(value))
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -148,29 +151,32 @@ def _lots_on_pallet(conn: Connection, sscc: str) -> list[LotRef]:
 def trace(
     conn: Connection, roots: list[LotRef], directions: list[Direction], depth: int | None = None
 ) -> TraceResult:
-    prefer_index_walks(conn)
     result = TraceResult(roots=roots, directions=[d.value for d in directions], depth=depth)
-    params = {"roots": [r.lot_id for r in roots], "depth": bounded(depth)}
     for direction in directions:
-        result.lots += _lots(conn, direction, params)
-        result.edges += _edges(conn, direction, params)
+        table = materialise(conn, [r.lot_id for r in roots], direction, depth)
+        result.lots += _lots(conn, direction, table)
+        result.edges += _edges(conn, direction, table)
         if direction is Direction.FORWARD:
-            result.stock = stock_of_closure(conn, direction, params)
-            result.shipments = movements(conn, direction, params, "stock.shipped", "shipment")
-            result.pallets = _pallets(conn, direction, params)
+            result.stock = stock_of_closure(conn, table)
+            result.shipments = movements(conn, table, "stock.shipped", "shipment")
+            result.pallets = _pallets(conn, table)
         else:
-            result.receipts = movements(conn, direction, params, "stock.received", "receipt")
+            result.receipts = movements(conn, table, "stock.received", "receipt")
     return result
+
+
+def _query(sql: str, table: str) -> Any:
+    return text(sql.replace("{closure}", table))
 
 
 _LOTS = """
 SELECT c.depth, i.code, i.gtin, i.description, i.unit, o.code, o.status, o.expiry, o.supplier, o.supplier_lot
-FROM closure c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+FROM {closure} c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 ORDER BY c.depth, i.code, o.code
 """
 
 
-def _lots(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[TraceLot]:
+def _lots(conn: Connection, direction: Direction, table: str) -> list[TraceLot]:
     return [
         TraceLot(
             direction.value,
@@ -185,7 +191,7 @@ def _lots(conn: Connection, direction: Direction, params: dict[str, Any]) -> lis
             r[8],
             r[9],
         )
-        for r in conn.execute(closure_query(direction, _LOTS), params)
+        for r in conn.execute(_query(_LOTS, table))
     ]
 
 
@@ -194,8 +200,8 @@ def _lots(conn: Connection, direction: Direction, params: dict[str, Any]) -> lis
 _EDGES = """
 SELECT pi.code, p.code, ci.code, ch.code, l.qty, l.task_code, l.event_id, e.type, e.occurred_at
 FROM lot_links l
-JOIN closure a ON a.lot_id = l.parent_lot_id
-JOIN closure b ON b.lot_id = l.child_lot_id
+JOIN {closure} a ON a.lot_id = l.parent_lot_id
+JOIN {closure} b ON b.lot_id = l.child_lot_id
 JOIN lots p ON p.id = l.parent_lot_id JOIN items pi ON pi.id = p.item_id
 JOIN lots ch ON ch.id = l.child_lot_id JOIN items ci ON ci.id = ch.item_id
 LEFT JOIN received_events e ON e.id = l.event_id
@@ -203,9 +209,9 @@ ORDER BY pi.code, p.code, ci.code, ch.code, l.id
 """
 
 
-def _edges(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[TraceEdge]:
+def _edges(conn: Connection, direction: Direction, table: str) -> list[TraceEdge]:
     edges = []
-    for r in conn.execute(closure_query(direction, _EDGES), params):
+    for r in conn.execute(_query(_EDGES, table)):
         kind = EDGE_KINDS.get(r[7] or "", "production" if r[5] else "link")
         qty = None if r[4] is None else float(r[4])
         edges.append(TraceEdge(direction.value, r[0], r[1], r[2], r[3], qty, kind, r[5], r[6], _dt(r[8])))
@@ -214,7 +220,7 @@ def _edges(conn: Connection, direction: Direction, params: dict[str, Any]) -> li
 
 _STOCK = """
 SELECT i.code, o.code, si.code, lo.code, s.qty, i.unit
-FROM closure c JOIN stock s ON s.lot_id = c.lot_id
+FROM {closure} c JOIN stock s ON s.lot_id = c.lot_id
 JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 JOIN locations lo ON lo.id = s.location_id JOIN sites si ON si.id = lo.site_id
 WHERE s.qty > 1e-9 OR s.qty < -1e-9
@@ -222,10 +228,9 @@ ORDER BY si.code, lo.code, i.code, o.code
 """
 
 
-def stock_of_closure(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[StockAt]:
+def stock_of_closure(conn: Connection, table: str) -> list[StockAt]:
     return [
-        StockAt(r[0], r[1], r[2], r[3], float(r[4]), r[5] or "")
-        for r in conn.execute(closure_query(direction, _STOCK), params)
+        StockAt(r[0], r[1], r[2], r[3], float(r[4]), r[5] or "") for r in conn.execute(_query(_STOCK, table))
     ]
 
 
@@ -233,20 +238,18 @@ def stock_of_closure(conn: Connection, direction: Direction, params: dict[str, A
 # code shared by two items never mixes their shipments.
 _MOVEMENTS = """
 SELECT i.code, o.code, e.payload, e.occurred_at, e.station, e.id, e.task_code
-FROM closure c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+FROM {closure} c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 JOIN received_events e ON e.type = :event_type AND e.lot_code = o.code
 WHERE e.outcome IN :counted
 ORDER BY e.occurred_at, e.server_seq
 """
 
 
-def movements(
-    conn: Connection, direction: Direction, params: dict[str, Any], event_type: str, kind: str
-) -> list[Movement]:
-    query = closure_query(direction, _MOVEMENTS).bindparams(bindparam("counted", expanding=True))
+def movements(conn: Connection, table: str, event_type: str, kind: str) -> list[Movement]:
+    query = _query(_MOVEMENTS, table).bindparams(bindparam("counted", expanding=True))
     found = []
     for item, lot, payload_text, at, station, event_id, task in conn.execute(
-        query, {**params, "event_type": event_type, "counted": list(COUNTED)}
+        query, {"event_type": event_type, "counted": list(COUNTED)}
     ):
         payload = json.loads(payload_text)
         if payload.get("item") != item:
@@ -273,16 +276,16 @@ def movements(
 
 _PALLETS = """
 SELECT pc.sscc, i.code, o.code, pc.qty, pc.built_at, pc.broken_at
-FROM closure c JOIN pallet_contents pc ON pc.lot_id = c.lot_id
+FROM {closure} c JOIN pallet_contents pc ON pc.lot_id = c.lot_id
 JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 ORDER BY pc.sscc, i.code, o.code
 """
 
 
-def _pallets(conn: Connection, direction: Direction, params: dict[str, Any]) -> list[PalletOf]:
+def _pallets(conn: Connection, table: str) -> list[PalletOf]:
     return [
         PalletOf(r[0], r[1], r[2], None if r[3] is None else float(r[3]), _dt(r[4]), _dt(r[5]))
-        for r in conn.execute(closure_query(direction, _PALLETS), params)
+        for r in conn.execute(_query(_PALLETS, table))
     ]
 
 

@@ -1,0 +1,208 @@
+"""`lotscan bench trace`: trace, recall, FSMA 204 export and audit verification on a generated
+six-level genealogy (see bench/tracegen.py), at one or more sizes."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from lotscan.bench.stats import peak_rss_mb
+from lotscan.bench.tracegen import LEVELS, Shape, build, busy_candidates
+from lotscan.central.db import normalise_url, open_central, read_tx
+from lotscan.central.trace import audit, fsma
+from lotscan.central.trace.genealogy import Direction, closure
+from lotscan.central.trace.recall import recall
+from lotscan.central.trace.reports import write_recall
+from lotscan.central.trace.tabular import Sheet, write_csv_file, write_xlsx
+from lotscan.central.trace.trace import resolve_roots, trace
+
+BUSY = 10_000
+MONTH = (date(2026, 6, 1), date(2026, 6, 30))
+
+
+@contextmanager
+def fresh_database(url: str | None, directory: Path) -> Iterator[str]:
+    """A private SQLite file, or a private schema in the given PostgreSQL database (dropped after)."""
+    if url is None or make_url(normalise_url(url)).get_backend_name() == "sqlite":
+        yield f"sqlite:///{directory / f'bench-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    url = normalise_url(url)
+    schema = f"lotscan_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def timed(action: Callable[[], Any], repeat: int) -> tuple[dict[str, float], Any]:
+    samples, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        samples.append(time.perf_counter() - started)
+    return {
+        "first_s": round(samples[0], 3),
+        "median_s": round(statistics.median(samples), 3),
+        "best_s": round(min(samples), 3),
+    }, result
+
+
+def _closure_size(engine: Engine, lot_code: str) -> int:
+    with read_tx(engine) as conn:
+        roots = [r.lot_id for r in resolve_roots(conn, [lot_code])]
+        return len(closure(conn, roots, Direction.FORWARD, None)) - 1
+
+
+def pick_busy_lot(engine: Engine, shape: Shape) -> tuple[str, int]:
+    """The common raw lot whose downstream is closest above 10,000 lots (else the largest)."""
+    sizes = {code: _closure_size(engine, code) for code in list(busy_candidates(shape))[:12]}
+    above = {c: n for c, n in sizes.items() if n >= BUSY}
+    chosen = min(above, key=above.__getitem__) if above else max(sizes, key=sizes.__getitem__)
+    return chosen, sizes[chosen]
+
+
+def run_size(url: str, events: int, repeat: int, work: Path) -> dict[str, Any]:
+    shape = Shape(events)
+    engine = open_central(url)
+    try:
+        started = time.perf_counter()
+        made = build(engine, shape)
+        result: dict[str, Any] = {"events": made["events"], "lots": made["lots"], "levels": LEVELS}
+        result["build_s"] = round(time.perf_counter() - started, 1)
+        busy, downstream = pick_busy_lot(engine, shape)
+        result["busy_lot"] = {"lot": busy, "downstream_lots": downstream}
+        finished = shape.lot_code(LEVELS - 1, shape.common[0])
+
+        def run_trace(code: str, direction: Direction) -> int:
+            with read_tx(engine) as conn:
+                found = trace(conn, resolve_roots(conn, [code]), [direction])
+            return len(found.lots)
+
+        result["trace_forward"], n = timed(lambda: run_trace(busy, Direction.FORWARD), repeat)
+        result["trace_forward"]["lots"] = n
+        result["trace_backward"], n = timed(lambda: run_trace(finished, Direction.BACKWARD), repeat)
+        result["trace_backward"]["lots"] = n
+
+        def recall_report() -> int:
+            with read_tx(engine) as conn:
+                report = recall(conn, [busy], "bench", "bench", dry_run=True)
+            write_recall(report, work / "recall")
+            return len(report.trace.shipments)
+
+        result["recall_report"], n = timed(recall_report, repeat)
+        result["recall_report"]["shipments"] = n
+
+        def export(where: fsma.Filter, name: str, xlsx: bool) -> int:
+            with read_tx(engine) as conn:
+                rows = fsma.rows(conn, where)
+                if xlsx:
+                    return write_xlsx(work / f"{name}.xlsx", [Sheet("FSMA 204", fsma.COLUMNS, rows)])[
+                        "FSMA 204"
+                    ]
+                return write_csv_file(work / f"{name}.csv", fsma.COLUMNS, rows)
+
+        result["fsma_one_tlc_xlsx"], n = timed(lambda: export(fsma.Filter(tlcs=(busy,)), "tlc", True), repeat)
+        result["fsma_one_tlc_xlsx"]["rows"] = n
+        month = fsma.Filter(start=MONTH[0], end=MONTH[1])
+        result["fsma_month_xlsx"], n = timed(lambda: export(month, "month", True), 1)
+        result["fsma_month_xlsx"]["rows"] = n
+        result["fsma_month_csv"], n = timed(lambda: export(month, "month", False), 1)
+        result["fsma_month_csv"]["rows"] = n
+
+        def verify() -> int:
+            with read_tx(engine) as conn:
+                checked = audit.verify(conn)
+            if not checked.ok:
+                raise RuntimeError(
+                    f"audit chain of the generated data does not verify: {checked.findings[:3]}"
+                )
+            return checked.records
+
+        result["audit_verify"], n = timed(verify, 1)
+        result["audit_verify"]["records"] = n
+        return result
+    finally:
+        engine.dispose()
+
+
+@click.command()
+@click.option(
+    "--events",
+    "sizes",
+    multiple=True,
+    type=click.IntRange(min=1000),
+    default=[100_000],
+    show_default=True,
+    help="Events to generate (repeat for several sizes, e.g. 100000 1000000).",
+)
+@click.option(
+    "--db",
+    "db_url",
+    help="PostgreSQL URL to run in (a private schema, dropped afterwards); default: a temporary SQLite file.",
+)
+@click.option(
+    "--repeat",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Runs of each timed query (first, median and best are reported).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def command(sizes: tuple[int, ...], db_url: str | None, repeat: int, as_json: bool) -> None:
+    """Trace, recall, FSMA 204 and audit-verify timings on a generated 6-level genealogy.
+
+    \b
+    Examples:
+      lotscan bench trace --json
+      lotscan bench trace --events 100000 --events 1000000 --json \
+          --db postgresql+psycopg://postgres@127.0.0.1/test
+    """
+    results = []
+    for events in sizes:
+        with (
+            tempfile.TemporaryDirectory(prefix="lotscan-bench-trace-") as work,
+            fresh_database(db_url, Path(work)) as url,
+        ):
+            result = run_size(url, events, repeat, Path(work))
+            result["backend"] = make_url(url).get_backend_name()
+            results.append(result)
+            if not as_json:
+                _print(result)
+    if as_json:
+        click.echo(json.dumps({"benchmark": "trace", "results": results, "rss_mb": peak_rss_mb()}))
+
+
+def _print(r: dict[str, Any]) -> None:
+    click.echo(
+        f"{r['events']:,} events, {r['lots']:,} lots on {r['backend']} (built in {r['build_s']} s); "
+        f"busy lot {r['busy_lot']['lot']} reaches {r['busy_lot']['downstream_lots']:,} lots"
+    )
+    for key in (
+        "trace_forward",
+        "trace_backward",
+        "recall_report",
+        "fsma_one_tlc_xlsx",
+        "fsma_month_xlsx",
+        "fsma_month_csv",
+        "audit_verify",
+    ):
+        extra = {k: v for k, v in r[key].items() if not k.endswith("_s")}
+        click.echo(f"  {key:<18} median {r[key]['median_s']:>7} s  first {r[key]['first_s']:>7} s  {extra}")
