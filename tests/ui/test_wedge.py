@@ -29,6 +29,15 @@ def test_a_burst_keeps_gs_and_ends_on_enter() -> None:
     assert capture.text == ""
 
 
+def test_alt_0029_is_gs() -> None:
+    capture = WedgeCapture()
+    feed(capture, "10LOT")
+    for n, key in enumerate(("alt+0", "alt+0", "alt+2", "alt+9")):
+        capture.key(key, None, 0.03 + n * 0.001)
+    (line,) = feed(capture, "3012\r", start=0.04)
+    assert line.text == f"10LOT{GS}3012" and line.burst
+
+
 def test_slow_keys_are_typing_and_can_be_edited() -> None:
     capture = WedgeCapture()
     feed(capture, "LOC:A9", gap=0.2)

@@ -3,7 +3,9 @@
 Pure logic, no Textual: the station's capture widget feeds it key names, characters and event
 times, and gets back finished lines and hotkeys. The rules:
 
-- GS (0x1D) is kept: a terminal delivers it as the key ``ctrl+right_square_bracket``.
+- GS (0x1D) is kept: a terminal delivers it as the key ``ctrl+right_square_bracket``; a wedge
+  set up for Windows types it as Alt held with 0, 2, 9 (or 0, 0, 2, 9), which arrive here as
+  ``alt+0``, ``alt+2``, ``alt+9``.
 - A scan ends on the profile's terminator key (Enter for CR/LF/CRLF, Tab for TAB). A scanner
   whose profile sends no terminator ends a scan with a pause of ``end_gap_s``.
 - A line whose keys all came less than ``burst_gap_s`` apart is a scanner burst; anything
@@ -73,6 +75,7 @@ class WedgeCapture:
     _chars: list[str] = field(default_factory=list)
     _times: list[float] = field(default_factory=list)
     _pending: tuple[str, float] | None = None
+    _alt_digits: str = ""
 
     @property
     def text(self) -> str:
@@ -87,6 +90,16 @@ class WedgeCapture:
     def key(self, key: str, character: str | None, t: float) -> list[Output]:
         """Feed one key event; returns what it finished (usually nothing)."""
         out = self.poll(t)
+        if key.startswith("alt+") and key[4:].isdigit() and len(key) == 5:
+            self._alt_digits += key[4:]
+            if self._alt_digits.lstrip("0") == "29":
+                self._alt_digits = ""
+                self._take_pending()
+                self._append(GS, t)
+            elif len(self._alt_digits) >= 4:
+                self._alt_digits = ""
+            return out
+        self._alt_digits = ""
         if key in GS_KEYS:
             self._take_pending()
             self._append(GS, t)
