@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -27,7 +28,7 @@ from lotscan.services.station import StationService
 from lotscan.store.db import open_cache
 from lotscan.store.schema import Event
 from lotscan.sync.client import SyncError
-from tests.central.support import Central, Station, state_of
+from tests.central.support import Central, Station, fresh_database, state_of
 from tests.plant import FLOUR
 
 FAULTS = ("none", "drop_before", "drop_after", "duplicate")
@@ -62,10 +63,13 @@ class FaultyTransport(httpx.BaseTransport):
 
 
 class SyncMachine(RuleBasedStateMachine):
+    backend = "sqlite"
+
     def __init__(self) -> None:
         super().__init__()
         self.directory = Path(tempfile.mkdtemp(prefix="lotscan-sm-"))
-        self.central = Central(f"sqlite:///{self.directory / 'central.db'}")
+        self.resources = contextlib.ExitStack()
+        self.central = Central(self.resources.enter_context(fresh_database(self.backend, self.directory)))
         self.central.import_plant(self.directory)
         self.transport = FaultyTransport(self.central)
         self.stations = [Station(self.central, self.directory, f"ST{i}") for i in (1, 2)]
@@ -78,6 +82,7 @@ class SyncMachine(RuleBasedStateMachine):
             for s in self.stations:
                 s.engine.dispose()
             self.central.close()
+            self.resources.close()
             shutil.rmtree(self.directory, ignore_errors=True)
 
     # ----------------------------------------------------------------- rules
@@ -189,10 +194,17 @@ class SyncMachine(RuleBasedStateMachine):
             assert state_of(station.engine) == server
 
 
-SyncMachine.TestCase.settings = settings(
+class PostgresSyncMachine(SyncMachine):
+    backend = "postgres"
+
+
+FAULT_SETTINGS = settings(
     max_examples=15,
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+SyncMachine.TestCase.settings = FAULT_SETTINGS
+PostgresSyncMachine.TestCase.settings = settings(FAULT_SETTINGS, max_examples=10)
 TestSyncUnderFaults = SyncMachine.TestCase
+TestSyncUnderFaultsOnPostgres = pytest.mark.postgres(PostgresSyncMachine.TestCase)
