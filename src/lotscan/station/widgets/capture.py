@@ -58,9 +58,12 @@ class ScanCapture(Widget, can_focus=True):
 
     def set_field(self, label: str, *, secret: bool = False, letters_are_text: bool = False) -> None:
         """Say what the next line is for; letters are text while someone is typing a value."""
+        hotkeys = frozenset() if letters_are_text else self.letter_hotkeys
+        if (label, secret, hotkeys) == (self.label, self.secret, self.wedge.hotkeys):
+            return  # nothing to repaint: a repaint now could delay the next verdict's frame
         self.label = label
         self.secret = secret
-        self.wedge.hotkeys = frozenset() if letters_are_text else self.letter_hotkeys
+        self.wedge.hotkeys = hotkeys
         self.refresh()
 
     def render(self) -> Text:
