@@ -292,7 +292,7 @@ async def _bench_stations(
             batch = []
             for _ in range(size):
                 seq += 1
-                lot = rng.randrange(ITEMS)
+                lot = index % ITEMS if rng.random() < 0.9 else rng.randrange(ITEMS)
                 batch.append(
                     {
                         "id": str(uuid.uuid4()),
@@ -337,7 +337,10 @@ async def _bench_stations(
     return {
         "stations": count,
         "seconds": round(elapsed, 1),
-        "load": f"each station: push {size} events, pull, wait {0.5 * every:g}-{1.5 * every:g} s; repeat",
+        "load": (
+            f"each station: push {size} consumptions (90% of its own lot, 10% of a lot all share), "
+            f"pull, wait {0.5 * every:g}-{1.5 * every:g} s; repeat"
+        ),
         "pushes": len(push_ms),
         "push_ms": _percentiles(push_ms),
         "pull_ms": _percentiles(pull_ms),
