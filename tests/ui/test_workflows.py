@@ -279,6 +279,9 @@ async def test_garbage_wrong_mode_and_no_sign_in_are_refused_with_what_to_do(mak
         assert await scan(pilot, "WO:WO-1") == "ACCEPTED"  # an order code switches the task and mode
         assert await scan(pilot, "ASN:ASN-9") == "REJECTED"
         assert "does not exist" in banner_text(app)
+        await press_letter(pilot, "m", "v")
+        assert await scan(pilot, "LOC:A1") == "REJECTED"  # move: the lot comes first
+        assert "Scan the lot to move first" in banner_text(app)
         assert app.sounds[-1] is Level.REJECTED
     assert events_of(engine) == []
 
