@@ -109,3 +109,15 @@ async def test_sync_worker_state_shows_online_and_scanning_goes_on(make_app, mon
         assert await scan(pilot, "WO:WO-1") == "ACCEPTED"
         assert await scan(pilot, f"(01){SUGAR}(10)S-1(30)1") == "ACCEPTED"
         assert app.sync.worker.nudged.is_set()
+
+
+async def test_help_lists_every_key(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        await settle(pilot)
+        body = str(app.screen.query_one("#menu-body").render())
+        assert "F10 or x" in body and "Sign out" in body and "/override" in body
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.screen.id == "_default"
