@@ -253,40 +253,71 @@ def _sql_canonical() -> str:
 
 
 def _verify_in_sql(conn: Connection) -> tuple[list[Finding], int, int]:
-    # One pass over the chain in (site, site_seq) order: the window gives each record the one
-    # before it, the join gives its event, sha256() recomputes the hash; only breaks come back.
-    query = text(f"""
-SELECT * FROM (
-  SELECT site, site_seq, server_seq, event_id, station, station_seq, coalesce(before_seq, 0) AS before_seq,
-         site_seq <> coalesce(before_seq, 0) + 1 AS gap,
-         prev_hash <> coalesce(before_hash, '{GENESIS}') AS broken,
-         computed IS NULL AS removed,
-         computed IS NOT NULL AND computed <> hash AS altered
-  FROM (
-    SELECT a.site, a.site_seq, a.server_seq, e.id AS event_id, e.station, e.station_seq,
-           lag(a.site_seq) OVER w AS before_seq, lag(a.hash) OVER w AS before_hash, a.prev_hash, a.hash,
-           CASE WHEN e.server_seq IS NULL THEN NULL
-                ELSE encode(sha256(convert_to(a.prev_hash || chr(31) || {_sql_canonical()}, 'UTF8')), 'hex')
-           END AS computed
-    FROM audit_log a LEFT JOIN received_events e ON e.server_seq = a.server_seq
-    WINDOW w AS (PARTITION BY a.site ORDER BY a.site_seq)
-  ) c
-) f
-WHERE gap OR broken OR removed OR altered
+    # Two set-based passes, each with a plan that needs no big sort or hash: recompute every hash
+    # along a merge join of chain and event log (both in server_seq order), then check each
+    # record's link to the one before it along the (site, site_seq) index. Only breaks come back.
+    conn.exec_driver_sql("SET LOCAL jit = off")
+    flags: dict[int, dict[str, Any]] = {}
+    hashes = text(f"""
+SELECT a.server_seq, a.site, a.site_seq, e.server_seq IS NULL AS removed
+FROM audit_log a LEFT JOIN received_events e ON e.server_seq = a.server_seq
+WHERE e.server_seq IS NULL
+   OR encode(sha256(convert_to(a.prev_hash || chr(31) || {_sql_canonical()}, 'UTF8')), 'hex') <> a.hash
 """)
+    for r in conn.execute(hashes):
+        flags[int(r.server_seq)] = {
+            "site": r.site,
+            "site_seq": int(r.site_seq),
+            "removed": bool(r.removed),
+            "altered": not r.removed,
+        }
+    links = text(f"""
+SELECT server_seq, site, site_seq, coalesce(before_seq, 0) AS before_seq,
+       site_seq <> coalesce(before_seq, 0) + 1 AS gap,
+       prev_hash <> coalesce(before_hash, '{GENESIS}') AS broken
+FROM (
+    SELECT server_seq, site, site_seq, prev_hash,
+           lag(site_seq) OVER w AS before_seq, lag(hash) OVER w AS before_hash
+    FROM audit_log WINDOW w AS (PARTITION BY site ORDER BY site_seq)
+) c
+WHERE site_seq <> coalesce(before_seq, 0) + 1 OR prev_hash <> coalesce(before_hash, '{GENESIS}')
+""")
+    for r in conn.execute(links):
+        entry = flags.setdefault(int(r.server_seq), {"site": r.site, "site_seq": int(r.site_seq)})
+        entry.update(before_seq=int(r.before_seq), gap=bool(r.gap), broken=bool(r.broken))
+    events = {}
+    if flags:
+        e = received_events
+        events = {
+            int(r.server_seq): r
+            for r in conn.execute(
+                select(e.c.server_seq, e.c.id, e.c.station, e.c.station_seq).where(
+                    e.c.server_seq.in_(list(flags))
+                )
+            )
+        }
     findings = []
-    for r in conn.execute(query):
-        record = _Record(r.site, int(r.site_seq), r.server_seq, r.event_id, r.station, r.station_seq)
+    for server_seq, f in flags.items():
+        event = events.get(server_seq)
+        record = _Record(
+            f["site"],
+            f["site_seq"],
+            server_seq,
+            event.id if event else None,
+            event.station if event else None,
+            event.station_seq if event else None,
+        )
         findings += _findings(
             record,
-            before_seq=int(r.before_seq),
-            gap=r.gap,
-            broken=r.broken,
-            removed=r.removed,
-            altered=r.altered,
+            before_seq=f.get("before_seq", f["site_seq"] - 1),
+            gap=f.get("gap", False),
+            broken=f.get("broken", False),
+            removed=f.get("removed", False),
+            altered=f.get("altered", False),
         )
-    counts = conn.execute(text("SELECT count(*), count(DISTINCT site) FROM audit_log")).one()
-    return findings, int(counts[0]), int(counts[1])
+    records = int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar() or 0)
+    sites = int(conn.execute(text("SELECT count(DISTINCT site) FROM audit_heads")).scalar() or 0)
+    return findings, records, sites
 
 
 def _unchained(conn: Connection) -> list[Finding]:
