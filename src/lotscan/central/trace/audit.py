@@ -230,9 +230,9 @@ def _findings(
 
     found = []
     if gap:
-        found.append(
-            finding("missing_records", f"records {before_seq + 1}..{record.site_seq - 1} are missing")
-        )
+        first, last = before_seq + 1, record.site_seq - 1
+        missing = f"record {first} is missing" if first == last else f"records {first}..{last} are missing"
+        found.append(finding("missing_records", missing))
     elif broken:
         found.append(finding("broken_link", "does not chain to the record before it (reordered or replaced)"))
     if removed:
