@@ -39,7 +39,7 @@ def fresh_database(url: str | None, directory: Path) -> Iterator[str]:
         yield f"sqlite:///{directory / f'bench-{uuid.uuid4().hex[:8]}.db'}"
         return
     url = normalise_url(url)
-    schema = f"lotscan_bench_{uuid.uuid4().hex[:10]}"
+    schema = f"lotscan_tracebench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
