@@ -33,7 +33,7 @@ def _column(n: int) -> str:
 
 
 def _cell(ref: str, value: Any, style: str = "") -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
     if value is True or value is False:
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
