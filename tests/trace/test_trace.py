@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
-from lotscan.central.db import read_tx
+from lotscan.central.db import read_tx, write_tx
 from lotscan.central.errors import NotFound
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.trace import resolve_roots, trace
+from lotscan.store.effects import apply_event
 from tests.trace.conftest import Genealogy
 
 
@@ -91,3 +94,31 @@ def test_a_pallet_sscc_traces_its_lots(genealogy: Genealogy) -> None:
 def test_unknown_lot_is_a_clear_error(genealogy: Genealogy) -> None:
     with read_tx(genealogy.engine) as conn, pytest.raises(NotFound, match="NOPE"):
         resolve_roots(conn, ["NOPE"])
+
+
+def test_a_relabel_cycle_ends(fresh_genealogy: Genealogy) -> None:
+    g = fresh_genealogy
+    item, lot = g.generated.raw_lots[0]
+    location = next(loc for (i, code, loc), q in g.model.stock.items() if (i, code) == (item, lot) and q > 0)
+    at = datetime(2026, 6, 1)
+    with write_tx(g.engine) as conn:
+        apply_event(
+            conn,
+            "lot.relabelled",
+            {"item": item, "lot": lot, "new_lot": f"{lot}-X", "location": location},
+            at,
+            "cycle-1",
+        )
+        apply_event(
+            conn,
+            "lot.relabelled",
+            {"item": item, "lot": f"{lot}-X", "new_lot": lot, "location": location},
+            at,
+            "cycle-2",
+        )
+    g.model.children[(item, lot)].append(((item, f"{lot}-X"), None))
+    g.model.children[(item, f"{lot}-X")].append(((item, lot), None))
+    result = _trace(g, lot, Direction.FORWARD)
+    assert {(x.item, x.lot): x.depth for x in result.lots} == g.model.walk([(item, lot)], forward=True)
+    # Applied straight to the tables, with no stored event to say what made them: kind "link".
+    assert {e.kind for e in result.edges if e.event_id in ("cycle-1", "cycle-2")} == {"link"}
