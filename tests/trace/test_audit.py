@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from lotscan.central.db import read_tx, write_tx
+from lotscan.central.push import push
+from lotscan.central.tokens import StationIdentity, add_station
 from lotscan.central.trace import audit
 from lotscan.cli.trace_cmd import audit_export, audit_verify
+from lotscan.services.sync_protocol import EventIn, PushRequest
 from tests.trace.conftest import Genealogy
 
 
@@ -120,3 +126,36 @@ def test_verify_and_export_commands(fresh_genealogy: Genealogy) -> None:
     row = next(r for r in rows if r["event_id"] == first.id)
     assert row["operator"] == first.operator and row["event"] == first.type
     assert f"lot {first.payload['lot']}" in row["what"] and len(row["hash"]) == 64
+
+
+def test_concurrent_pushes_from_one_site_keep_one_chain(fresh_genealogy: Genealogy) -> None:
+    g = fresh_genealogy
+    with write_tx(g.engine) as conn:
+        stations = [StationIdentity(add_station(conn, "P1")[0], "P1") for _ in range(3)]
+
+    def push_all(station: StationIdentity) -> None:
+        for batch in range(8):
+            events = [
+                EventIn(
+                    id=str(uuid.uuid4()),
+                    seq=batch * 4 + n + 1,
+                    occurred_at=datetime(2026, 6, 1, 8, 0, tzinfo=UTC),
+                    type="stock.received",
+                    lot_code=f"{station.name}-{batch}-{n}",
+                    payload={
+                        "item": "RAW-A",
+                        "lot": f"{station.name}-{batch}-{n}",
+                        "qty": 1.0,
+                        "location": "DOCK-P1",
+                    },
+                )
+                for n in range(4)
+            ]
+            with write_tx(g.engine) as conn:
+                push(conn, station, PushRequest(station_time=datetime.now(UTC), events=events))
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(push_all, stations))
+    result = _verify(g)
+    assert result.ok, result.findings
+    assert result.records == len(g.generated.events) + 3 * 8 * 4
