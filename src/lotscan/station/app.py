@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -40,6 +41,7 @@ from lotscan.station.widgets.workpanel import WorkPanel
 log = logging.getLogger(__name__)
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
+GIL_SWITCH_INTERVAL_S = 0.001
 
 
 class StationApp(App[None]):
@@ -82,6 +84,7 @@ class StationApp(App[None]):
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_again = False
+        self._switch_interval = sys.getswitchinterval()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -109,6 +112,10 @@ class StationApp(App[None]):
         return self.query_one(ScanCapture)
 
     def on_mount(self) -> None:
+        # Service, reader, device and sync threads run Python too: with the default 5 ms GIL
+        # switch interval each step of painting a verdict could wait 5 ms for them.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         self.capture.focus()
         self._layout_for(self.size.width, self.size.height)
         self._show_state()
@@ -134,6 +141,7 @@ class StationApp(App[None]):
         self.query_one(History).set_compact(width < 70)
 
     async def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
         if self.devices is not None:
             self.devices.stop()
         if self.sync is not None:
