@@ -64,7 +64,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
         return
     texts = [[cell_text(v) or "-" for v in row] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in texts)) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for r in texts:
         click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
 
