@@ -282,6 +282,9 @@ async def test_garbage_wrong_mode_and_no_sign_in_are_refused_with_what_to_do(mak
         await press_letter(pilot, "m", "v")
         assert await scan(pilot, "LOC:A1") == "REJECTED"  # move: the lot comes first
         assert "Scan the lot to move first" in banner_text(app)
+        await press_letter(pilot, "m", "r")
+        assert await scan(pilot, f"(01){FLOUR}(10)F-EARLY") == "REJECTED"  # no ASN chosen yet
+        assert "press t to choose it" in banner_text(app) and "--task" not in banner_text(app)
         assert app.sounds[-1] is Level.REJECTED
     assert events_of(engine) == []
 

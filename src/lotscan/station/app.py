@@ -37,6 +37,7 @@ from lotscan.station.widgets.history import Entry, History
 from lotscan.station.widgets.keybar import KeyBar
 from lotscan.station.widgets.statusbar import StatusBar, StatusFacts
 from lotscan.station.widgets.workpanel import WorkPanel
+from lotscan.station.wording import verdict_for_screen
 
 log = logging.getLogger(__name__)
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
@@ -187,7 +188,7 @@ class StationApp(App[None]):
     # -- verdicts ---------------------------------------------------------------------------
 
     async def _on_handled(self, handled: Handled) -> None:
-        verdict = handled.outcome.verdict
+        verdict = verdict_for_screen(handled.outcome.verdict)
         self.banner.show(verdict)
         self._sound(verdict.level)
         item = handled.item
