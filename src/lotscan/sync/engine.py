@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from lotscan.services.sync_protocol import MAX_KEYS, PullRequest, PushRequest
 from lotscan.sync import local
-from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded
+from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded, SyncError
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ class Syncer:
 
     def pull_changes(self, report: Report | None = None) -> Report:
         report = report or Report()
+        retries = 0
         while True:
             with self.engine.connect() as conn:
                 cursor = local.get_int(conn, local.CURSOR)
@@ -107,7 +108,15 @@ class Syncer:
             with self.engine.begin() as conn:
                 applied = local.apply_pull(conn, answer, {e.seq for e in mine}, resets)
             if not applied:
-                continue  # a scan was recorded meanwhile: ask again including its rows
+                # A scan was recorded meanwhile, or central holds fewer of our events than we
+                # thought: remember what central said and ask again with the right rows.
+                retries += 1
+                if retries > 10:
+                    raise SyncError("the cache kept changing during the pull; will try again later")
+                with self.engine.begin() as conn:
+                    local.set_state(conn, local.STATION_LAST_SEQ, str(answer.station_last_seq))
+                continue
+            retries = 0
             report.pulled += len(answer.changes)
             if not answer.has_more:
                 return report

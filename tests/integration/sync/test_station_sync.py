@@ -8,11 +8,11 @@ import time
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from lotscan.central import changelog
 from lotscan.central.db import write_tx
-from lotscan.central.schema import changes, received_events
+from lotscan.central.schema import changes, received_events, stations
 from lotscan.domain.verdict import Level
 from lotscan.services.context import Workflow
 from lotscan.store.effects import apply_event
@@ -210,3 +210,18 @@ def test_worker_built_from_settings_reports_like_an_enum_with_facts(central, tmp
     assert seen[-1][0] == "ONLINE"
     assert seen[-1][1]["pending"] == 0 and seen[-1][1]["cache_age_s"] is not None
     worker.engine.dispose()
+
+
+def test_a_pull_after_central_was_restored_from_an_older_backup_terminates(central, tmp_path) -> None:
+    station = Station(central, tmp_path, "ST1")
+    consume(station, 1)
+    station.sync()
+    consume(station, 2)  # pending
+    with write_tx(central.engine) as conn:  # central restored to before this station's first push
+        conn.execute(delete(received_events))
+        conn.execute(update(stations).values(last_seq=0))
+    station.syncer().pull_changes()
+    with station.engine.connect() as conn:
+        assert local.get_int(conn, local.STATION_LAST_SEQ) == 0
+    report = station.sync()
+    assert report.resent_from == 1 and station.pending() == 0
