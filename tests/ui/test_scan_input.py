@@ -11,7 +11,7 @@ from lotscan.codes.scan import RawScan, Source
 from lotscan.devices.messages import DeviceState, ScanRead, State
 from lotscan.station.devicelink import DeviceEvent
 from lotscan.station.wedge import GS
-from tests.plant import FLOUR
+from tests.plant import FLOUR, SUGAR
 from tests.ui.conftest import events_of, payload, post_scan, press_letter, scan, settle
 
 pytestmark = pytest.mark.anyio
@@ -66,3 +66,28 @@ async def test_device_scans_join_the_queue_and_device_state_shows(make_app) -> N
         assert app.session.operator is not None
         assert "dock-scanner ●connected" in str(app.query_one("#status").render())
         assert "dock-scanner" in str(app.query_one("#history").render())
+
+
+async def test_a_serial_scanner_on_a_pty_feeds_the_same_queue(make_app, engine) -> None:
+    from lotscan.devices.profiles import load_profile
+    from lotscan.devices.simulate import PtyPort, ScannerSimulator
+
+    with PtyPort() as pty:
+        app = make_app(devices=({"id": "dock-scanner", "profile": "honeywell-serial", "port": pty.address},))
+        async with app.run_test(size=(120, 30)) as pilot:
+            for _ in range(300):
+                await pilot.pause(0.01)
+                if app.facts.devices.get("dock-scanner") == "connected":
+                    break
+            assert "dock-scanner ●connected" in str(app.query_one("#status").render())
+            sim = ScannerSimulator(pty, load_profile("honeywell-serial"))
+            sim.send("OP:100")
+            sim.send("WO:WO-1")
+            sim.send(f"01{SUGAR}10S-1{GS}302", aim_id="]C1")
+            for _ in range(300):
+                await pilot.pause(0.01)
+                if app.feed.handled >= 3 and not app._refreshing:
+                    break
+            assert app.banner.verdict.level.value == "ACCEPTED", app.banner.verdict
+    (consumed,) = events_of(engine)
+    assert consumed.raw == f"01{SUGAR}10S-1{GS}302" and payload(consumed)["qty"] == 2
