@@ -105,6 +105,7 @@ async def drive(settings: StationSettings, plan: list[tuple[str, str]], started:
         banner.show = show  # type: ignore[method-assign]
         screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
         samples: list[tuple[str, float]] = []
+        service: list[float] = []
         for text, kind in plan:
             before = len(shown)
             for char in text:
@@ -115,6 +116,7 @@ async def drive(settings: StationSettings, plan: list[tuple[str, str]], started:
             while len(shown) == before:
                 await asyncio.sleep(0.0005)
             samples.append((kind, shown[-1] - last_key))
+            service.append(app.last_service_s)
             verdict = banner.verdict
             if verdict is not None:
                 levels[verdict.level.value] = levels.get(verdict.level.value, 0) + 1
@@ -123,7 +125,7 @@ async def drive(settings: StationSettings, plan: list[tuple[str, str]], started:
             await asyncio.sleep(PACE_S)
         await pilot.pause()
     session.service.engine.dispose()
-    return {"first_screen_s": first_screen_s, "samples": samples, "levels": levels}
+    return {"first_screen_s": first_screen_s, "samples": samples, "service": service, "levels": levels}
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -167,6 +169,8 @@ def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: b
         # The bench cache's racks hold ~lots/250 lots each, so a rack lookup lists thousands:
         # reported on its own, not mixed into the scan figure.
         "location_lookup_ms": timing(locations),
+        # Of which: judging and committing in the service thread (the rest is queue and paint).
+        "service_ms": timing(sorted(result["service"])),
         "first_screen_s": round(result["first_screen_s"], 3),
         "peak_rss_mb": peak_rss_mb(),
         "verdicts": result["levels"],

@@ -82,6 +82,7 @@ class StationApp(App[None]):
         self.lookup: dict[str, Any] | None = None
         self.sounds: list[Level] = []
         self.label_notices: list[str] = []
+        self.last_service_s = 0.0
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_again = False
@@ -189,6 +190,7 @@ class StationApp(App[None]):
 
     async def _on_handled(self, handled: Handled) -> None:
         verdict = verdict_for_screen(handled.outcome.verdict)
+        self.last_service_s = handled.seconds
         self.banner.show(verdict)
         self._sound(verdict.level)
         item = handled.item
