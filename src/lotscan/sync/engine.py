@@ -8,12 +8,15 @@ applying it again.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from lotscan.services.sync_protocol import MAX_KEYS, PullRequest, PushRequest
+from lotscan.store.db import open_cache
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded, SyncError
 
@@ -122,6 +125,22 @@ class Syncer:
                 return report
 
     def reload(self) -> dict[str, int]:
-        """Replace the cache's server state with a snapshot; unsent events stay and are re-applied."""
-        with self.client.snapshot() as lines, self.engine.begin() as conn:
-            return local.load_snapshot(conn, lines)
+        """Replace the cache's server state with a snapshot; unsent events stay and are re-applied.
+
+        The download goes into a side database first, so scanning goes on meanwhile; only the
+        final copy inside SQLite holds the cache's write lock.
+        """
+        cache = Path(self.engine.url.database or "station.db")
+        side = cache.with_name(f"{cache.name}.snapshot-{uuid.uuid4().hex[:8]}")
+        side_engine = open_cache(side)
+        try:
+            with self.client.snapshot() as lines, side_engine.begin() as conn:
+                header, counts = local.stage_snapshot(conn, lines)
+            side_engine.dispose()
+            with self.engine.connect() as conn:
+                local.swap_in_snapshot(conn, str(side), header)
+            return counts
+        finally:
+            side_engine.dispose()
+            for leftover in (side, Path(f"{side}-wal"), Path(f"{side}-shm")):
+                leftover.unlink(missing_ok=True)

@@ -251,16 +251,15 @@ def _converter(column: Any) -> Any:
     return None
 
 
-def load_snapshot(conn: Connection, lines: Iterator[dict[str, Any]]) -> dict[str, int]:
-    """Replace the shared tables with a snapshot and rebase unconfirmed events, in the caller's
-    transaction (one SQLite transaction: a broken download leaves the old cache as it was)."""
-    take_write_lock(conn)
+def stage_snapshot(
+    conn: Connection, lines: Iterator[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Write a downloaded snapshot into an empty side database (same schema); returns its header
+    and row counts. The station's own cache is not touched (or locked) while this runs."""
     header = next(lines, None)
     if not header or header.get("kind") != "header":
         raise ValueError("snapshot does not start with its header line")
     tables = {t.name: t for t in SNAPSHOT_TABLES}
-    for table in _DELETE_ORDER:
-        conn.execute(delete(table))
     counts: dict[str, int] = {}
     statements: dict[str, tuple[str, list[Any]]] = {}
     ended = False
@@ -288,12 +287,35 @@ def load_snapshot(conn: Connection, lines: Iterator[dict[str, Any]]) -> dict[str
         counts[name] = counts.get(name, 0) + len(rows)
     if not ended:
         raise ValueError("snapshot ended early (no end line); the cache was left unchanged")
-    station_last_seq = int(header["station_last_seq"])
-    reapply(conn, unconfirmed(conn, station_last_seq))
-    set_state(conn, CURSOR, str(header["cursor"]))
-    set_state(conn, STATION_LAST_SEQ, str(station_last_seq))
-    set_state(conn, SITE, str(header["site"]))
-    set_state(conn, LAST_PULL_AT, now_iso())
-    set_state(conn, RESET_KEYS, "[]")
-    set_state(conn, SNAPSHOT_NEEDED, "0")
-    return counts
+    return header, counts
+
+
+def swap_in_snapshot(conn: Connection, side_database: str, header: dict[str, Any]) -> None:
+    """Replace the shared tables with the staged snapshot and rebase unconfirmed events, in one
+    transaction on a connection where nothing is open yet. Holds the write lock only for the
+    copy inside SQLite, not for the download."""
+    conn.exec_driver_sql("ATTACH DATABASE ? AS snapshot", (side_database,))
+    conn.commit()  # ATTACH is not part of a transaction; end SQLAlchemy's autobegun one
+    try:
+        with conn.begin():
+            take_write_lock(conn)
+            for table in _DELETE_ORDER:
+                conn.execute(delete(table))
+            for table in SNAPSHOT_TABLES:
+                columns = ", ".join(header["tables"][table.name])
+                conn.exec_driver_sql(
+                    f"INSERT INTO main.{table.name} ({columns}) SELECT {columns} FROM snapshot.{table.name}"
+                )
+            station_last_seq = int(header["station_last_seq"])
+            reapply(conn, unconfirmed(conn, station_last_seq))
+            set_state(conn, CURSOR, str(header["cursor"]))
+            set_state(conn, STATION_LAST_SEQ, str(station_last_seq))
+            set_state(conn, SITE, str(header["site"]))
+            set_state(conn, LAST_PULL_AT, now_iso())
+            set_state(conn, RESET_KEYS, "[]")
+            set_state(conn, SNAPSHOT_NEEDED, "0")
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+        conn.exec_driver_sql("DETACH DATABASE snapshot")
+        conn.commit()

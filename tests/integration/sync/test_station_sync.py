@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import httpx
@@ -225,3 +226,40 @@ def test_a_pull_after_central_was_restored_from_an_older_backup_terminates(centr
         assert local.get_int(conn, local.STATION_LAST_SEQ) == 0
     report = station.sync()
     assert report.resent_from == 1 and station.pending() == 0
+
+
+class ScanDuringDownload(httpx.BaseTransport):
+    """Hands the snapshot over in pieces and scans at the station while it downloads."""
+
+    def __init__(self, inner: httpx.BaseTransport, scan: Callable[[], object]):
+        self.inner, self.scan, self.verdicts = inner, scan, []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        body = response.read()
+        if not request.url.path.endswith("/snapshot"):
+            return httpx.Response(response.status_code, headers=response.headers, content=body)
+        transport = self
+
+        class Pieces(httpx.SyncByteStream):
+            def __iter__(self):
+                half = len(body) // 2
+                yield body[:half]
+                transport.verdicts.append(transport.scan())
+                yield body[half:]
+
+        return httpx.Response(response.status_code, headers=response.headers, stream=Pieces())
+
+
+def test_scanning_goes_on_while_a_snapshot_downloads(central, tmp_path) -> None:
+    station = Station(central, tmp_path, "ST1")
+    transport = ScanDuringDownload(
+        central.transport,
+        lambda: station.scan(EARLY, Workflow.CONSUME, task="WO-1", location="A1", qty=2),
+    )
+    station.syncer(transport).reload()
+    assert [v.level for v in transport.verdicts] == [Level.ACCEPTED]
+    assert station.pending() == 1 and stock(station) == 48  # the scan survived the reload
+    station.sync()
+    assert state_of(station.engine) == state_of(central.engine)
+    assert not list(tmp_path.glob("*.snapshot-*"))
