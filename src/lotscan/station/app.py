@@ -15,21 +15,19 @@ from typing import Any
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 
-from lotscan.domain.verdict import Level, Reason, Verdict
-from lotscan.services.context import Workflow
-from lotscan.services.session import SUPERVISOR_WORKFLOWS, StationSession, open_session
+from lotscan.domain.verdict import Level, Verdict
+from lotscan.services.session import StationSession, open_session
 from lotscan.settings import StationSettings
 from lotscan.station import demo_hints, labeling
+from lotscan.station.actions import StationActions
 from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
-from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, MODE_KEYS, visible_actions
-from lotscan.station.screens.menus import Choice, ChoiceMenu, HelpScreen
+from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, visible_actions
 from lotscan.station.syncstate import SyncLink, SyncUpdate
 from lotscan.station.terminal_wedge import TerminalWedge
-from lotscan.station.views import Workspace, gather
+from lotscan.station.views import gather
 from lotscan.station.widgets.banner import VerdictBanner
 from lotscan.station.widgets.capture import ScanCapture
 from lotscan.station.widgets.fixed import FixedStatic
@@ -45,15 +43,10 @@ BELL_SPACING_S = 0.15
 GIL_SWITCH_INTERVAL_S = 0.001
 
 
-class StationApp(App[None]):
+class StationApp(StationActions, App[None]):
     CSS_PATH = "station.tcss"
     TITLE = "lotscan station"
     ENABLE_COMMAND_PALETTE = False
-
-    class Refreshed(Message):
-        def __init__(self, space: Workspace) -> None:
-            super().__init__()
-            self.space = space
 
     def __init__(
         self,
@@ -329,163 +322,6 @@ class StationApp(App[None]):
         if limit and self.session.operator and time.monotonic() - self.last_activity > limit:
             self.last_activity = time.monotonic()
             self.command("/signout")
-
-    # -- fields: quantity, reason, PIN, supervisor badge, typed code --------------------------
-
-    def _start_field(self, field: Field, then: str | None = None) -> None:
-        self.fields.start(field, then)
-        self.capture.clear()
-        self._show_state()
-
-    def _end_field(self) -> None:
-        if self.session.awaiting_pin_for is not None:
-            self.session.awaiting_pin_for = None  # Escape at the PIN: back to "scan your badge"
-        self.fields.end()
-        self.capture.clear()
-        self._show_state()
-
-    def _field_value(self, field: Field, value: str) -> None:
-        then = self.fields.then
-        self.fields.end()
-        value = value.strip()
-        if field is Field.PIN:
-            self.queue(QueuedScan(value, secret=True))
-        elif field is Field.QTY:
-            self.command(f"/qty {value}")
-        elif field is Field.REASON:
-            self.command(f"/reason {value}")
-            if then == "short":
-                self.command("/short")
-        elif field is Field.TYPE:
-            self.queue(QueuedScan(value))
-        elif field is Field.SUPERVISOR_BADGE:
-            self._check_supervisor(value, None)
-            return
-        elif field is Field.SUPERVISOR_PIN:
-            self._check_supervisor(then or "", value)
-            return
-        self._show_state()
-
-    @work(group="supervisor")
-    async def _check_supervisor(self, badge: str, pin: str | None) -> None:
-        try:
-            verdict, operator = await self.reader_thread.call(self.session.service.sign_in, badge, pin)
-        except Exception:
-            log.exception("checking the supervisor badge failed")
-            self.show_verdict(Verdict(Level.REJECTED, "Could not check the badge. Try again."))
-            return
-        if operator is None and verdict.level is Level.WARNING:
-            self._start_field(Field.SUPERVISOR_PIN, then=badge)
-            return
-        self._show_state()
-        if operator is None or not operator.is_supervisor:
-            self.show_verdict(
-                Verdict(
-                    Level.REJECTED,
-                    "Only a supervisor can approve an override. Ask a supervisor to scan their badge.",
-                    (Reason("NOT_AUTHORISED", verdict.message),),
-                )
-            )
-            return
-        self._choose_override(approved_by=operator.name)
-
-    # -- actions (function key or letter) -----------------------------------------------------
-
-    def action_station_help(self) -> None:
-        self.push_screen(HelpScreen(demo_hints.help_text(self.settings)))
-
-    def action_station_type(self) -> None:
-        self._start_field(Field.TYPE)
-
-    def action_station_modes(self) -> None:
-        supervisor = bool(self.session.operator and self.session.operator.is_supervisor)
-        choices = [
-            Choice(key, flow.value, label, disabled=flow in SUPERVISOR_WORKFLOWS and not supervisor)
-            for key, flow, label in MODE_KEYS
-        ]
-
-        def chosen(value: str | None) -> None:
-            if value is None:
-                return
-            self.command(f"/mode {value}")
-            if Workflow(value) in SUPERVISOR_WORKFLOWS and supervisor:
-                self._start_field(Field.REASON)
-
-        self.push_screen(ChoiceMenu("Mode  (* supervisor)", choices), chosen)
-
-    @work(group="tasks", exclusive=True)
-    async def action_station_tasks(self) -> None:
-        from lotscan.services.session import WORKFLOW_TASKS
-
-        kinds = WORKFLOW_TASKS.get(self.session.workflow)
-        if not kinds or self.session.operator is None:
-            self.show_verdict(Verdict(Level.REJECTED, self._no_tasks_message()))
-            return
-        try:
-            tasks = await self.reader_thread.call(self.session.service.open_tasks, kinds)
-        except Exception:
-            log.exception("reading the open tasks failed")
-            self.show_verdict(
-                Verdict(Level.REJECTED, "Could not read the open tasks. Scan the task's barcode.")
-            )
-            return
-        keys = "123456789abcdfghijklmnoprtuvwyz"
-        choices = [
-            Choice(keys[i], f"{t['kind']}:{t['code']}", f"{t['code']}  {t.get('partner') or ''}".rstrip())
-            for i, t in enumerate(tasks[: len(keys)])
-        ]
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                kind, code = value.split(":", 1)
-                self.queue(QueuedScan(self.wedge.task_code(kind, code)))
-
-        self.push_screen(ChoiceMenu(f"Open {' / '.join(kinds)}".replace("_", " "), choices), chosen)
-
-    def _no_tasks_message(self) -> str:
-        if self.session.operator is None:
-            return "Sign in first: scan your badge."
-        return f"{self.session.workflow.value.title()} needs no task. Press m to change mode."
-
-    def action_station_qty(self) -> None:
-        self._start_field(Field.QTY)
-
-    def action_station_reason(self) -> None:
-        self._start_field(Field.REASON)
-
-    def action_station_override(self) -> None:
-        operator = self.session.operator
-        if operator is None:
-            self.show_verdict(Verdict(Level.REJECTED, "Sign in first: scan your badge."))
-        elif operator.is_supervisor:
-            self._choose_override(approved_by=operator.name)
-        else:
-            self._start_field(Field.SUPERVISOR_BADGE)
-
-    def _choose_override(self, approved_by: str) -> None:
-        reasons = self.settings.policy.override_reasons
-        keys = "123456789"
-        choices = [
-            Choice(keys[i], code, code.replace("_", " ").lower()) for i, code in enumerate(reasons[:9])
-        ]
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self.command(f"/override {value}")
-
-        self.push_screen(ChoiceMenu(f"Override reason (approved by {approved_by})", choices), chosen)
-
-    def action_station_produce(self) -> None:
-        self.command("/produce")
-
-    def action_station_short(self) -> None:
-        if self.session.reason:
-            self.command("/short")
-        else:
-            self._start_field(Field.REASON, then="short")
-
-    def action_station_signout(self) -> None:
-        self.command("/signout")
 
 
 def run_station(settings: StationSettings) -> None:
