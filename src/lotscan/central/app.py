@@ -31,6 +31,7 @@ from lotscan.central import changelog, overview, pull, push, reconcile, snapshot
 from lotscan.central.db import open_central, read_tx, write_tx
 from lotscan.central.errors import CentralError, ReloadRequired
 from lotscan.central.tokens import StationIdentity
+from lotscan.central.trace import api as trace_api
 from lotscan.services.sync_protocol import (
     PROTOCOL_VERSION,
     EnrollRequest,
@@ -92,6 +93,7 @@ def create_app(
     app.state.settings = settings
     _install_errors(app)
     _routes(app, engine, settings)
+    app.include_router(trace_api.router)  # trace, genealogy, recall, exports, audit (lotscan.central.trace)
     app.add_middleware(RequestGuard, max_body_bytes=max_body_bytes)
     return app
 

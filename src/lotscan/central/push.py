@@ -21,6 +21,7 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.errors import BadBatch, Gap
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
 from lotscan.central.tokens import StationIdentity
+from lotscan.central.trace import hooks as trace_hooks
 from lotscan.services.sync_protocol import (
     APPLIED,
     FAILED,
@@ -196,6 +197,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
             rows,
         )
     ]
+    trace_hooks.events_stored(conn, rows, server_seqs)  # audit chain and pallet contents
     recon = [
         {
             "event_id": e.id,
