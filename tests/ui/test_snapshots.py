@@ -65,3 +65,15 @@ def test_mode_menu(snap_compare, make_app, size) -> None:
         await press_letter(pilot, "m")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_pin_entry_is_masked(snap_compare, make_app, size) -> None:
+    from lotscan.domain.policy import Policy
+
+    async def before(pilot) -> None:
+        await scan(pilot, "OP:100")
+        await pilot.press("1", "2", "3")
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(policy=Policy(require_pin=True)), terminal_size=size, run_before=before)
