@@ -31,7 +31,7 @@ from lotscan.services.sync_protocol import (
     write_rows,
 )
 from lotscan.store.effects import EffectError, apply_event
-from lotscan.store.schema import Event, SyncState
+from lotscan.store.schema import Event, Item, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +251,38 @@ def _converter(column: Any) -> Any:
     return None
 
 
+def load_snapshot(conn: Connection, lines: Iterator[dict[str, Any]]) -> dict[str, int]:
+    """Replace the shared tables with a snapshot straight from the download, in the caller's
+    transaction (the fast way, for a cache with nothing to scan yet: it holds the write lock
+    for the whole download)."""
+    take_write_lock(conn)
+    for table in _DELETE_ORDER:
+        conn.execute(delete(table))
+    header, counts = stage_snapshot(conn, lines)
+    _finish_snapshot(conn, header)
+    return counts
+
+
+def _finish_snapshot(conn: Connection, header: dict[str, Any]) -> None:
+    station_last_seq = int(header["station_last_seq"])
+    reapply(conn, unconfirmed(conn, station_last_seq))
+    set_state(conn, CURSOR, str(header["cursor"]))
+    set_state(conn, STATION_LAST_SEQ, str(station_last_seq))
+    set_state(conn, SITE, str(header["site"]))
+    set_state(conn, LAST_PULL_AT, now_iso())
+    set_state(conn, RESET_KEYS, "[]")
+    set_state(conn, SNAPSHOT_NEEDED, "0")
+
+
+def has_master_data(conn: Connection) -> bool:
+    return conn.execute(select(Item.id).limit(1)).first() is not None
+
+
+def checkpoint(conn: Connection) -> None:
+    """Fold the WAL back into the database after a big load, so reads stay fast."""
+    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def stage_snapshot(
     conn: Connection, lines: Iterator[dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -306,14 +338,7 @@ def swap_in_snapshot(conn: Connection, side_database: str, header: dict[str, Any
                 conn.exec_driver_sql(
                     f"INSERT INTO main.{table.name} ({columns}) SELECT {columns} FROM snapshot.{table.name}"
                 )
-            station_last_seq = int(header["station_last_seq"])
-            reapply(conn, unconfirmed(conn, station_last_seq))
-            set_state(conn, CURSOR, str(header["cursor"]))
-            set_state(conn, STATION_LAST_SEQ, str(station_last_seq))
-            set_state(conn, SITE, str(header["site"]))
-            set_state(conn, LAST_PULL_AT, now_iso())
-            set_state(conn, RESET_KEYS, "[]")
-            set_state(conn, SNAPSHOT_NEEDED, "0")
+            _finish_snapshot(conn, header)
     finally:
         if conn.in_transaction():
             conn.rollback()

@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from lotscan.central import changelog
 from lotscan.central.db import write_tx
 from lotscan.central.schema import changes, received_events, stations
+from lotscan.central.trace.tables import audit_heads, audit_log
 from lotscan.domain.verdict import Level
 from lotscan.services.context import Workflow
 from lotscan.store.effects import apply_event
@@ -219,7 +220,8 @@ def test_a_pull_after_central_was_restored_from_an_older_backup_terminates(centr
     station.sync()
     consume(station, 2)  # pending
     with write_tx(central.engine) as conn:  # central restored to before this station's first push
-        conn.execute(delete(received_events))
+        for table in (audit_log, audit_heads, received_events):
+            conn.execute(delete(table))
         conn.execute(update(stations).values(last_seq=0))
     station.syncer().pull_changes()
     with station.engine.connect() as conn:
