@@ -81,9 +81,15 @@ async def scan(pilot: Pilot[Any], text: str) -> str:
 
 async def press_letter(pilot: Pilot[Any], *keys: str) -> None:
     """Single-letter keys fire once no other key follows within the burst gap."""
+    app = pilot.app
+    assert isinstance(app, StationApp)
     for key in keys:
         await pilot.press(key)
-        await pilot.pause(0.08)
+        await pilot.pause(0.06)
+        for _ in range(200):  # a loaded machine may fire the hotkey timer late
+            if app.capture.wedge.text == "":
+                break
+            await pilot.pause(0.01)
     await settle(pilot)
 
 
