@@ -74,5 +74,5 @@ def test_recall_command_writes_csv_xlsx_and_json(genealogy: Genealogy, tmp_path:
     book = openpyxl.load_workbook(out / "recall.xlsx", read_only=True)
     assert {"Summary", "Lots", "Stock", "Shipments", "Customers"} <= set(book.sheetnames)
     assert sum(1 for _ in book["Lots"].iter_rows()) == len(closure) + 1
-    for name in ("lots", "stock", "shipments", "customers"):
+    for name in ("lots", "stock", "shipments", "pallets", "customers"):
         assert (out / f"{name}.csv").read_text().splitlines()[0]

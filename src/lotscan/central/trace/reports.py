@@ -103,23 +103,28 @@ def trace_sheets(result: TraceResult) -> list[Sheet]:
     ]
 
 
-def write_recall(report: RecallReport, directory: Path) -> list[Path]:
-    """recall.json, recall.xlsx (one sheet per table) and one CSV per table, in `directory`."""
-    directory.mkdir(parents=True, exist_ok=True)
-    summary = report.summary()
-    sheets = [
-        Sheet("Summary", ["field", "value"], [[k, _flat(v)] for k, v in summary.items()]),
-        *[s for s in trace_sheets(report.trace) if s.title != "Receipts"],
+# What to pull and whom to tell; the genealogy edges (how each lot is affected) are in recall.json.
+RECALL_TABLES = ("Lots", "Stock", "Shipments", "Pallets")
+
+
+def _recall_sheets(report: RecallReport) -> list[Sheet]:
+    return [
+        *[s for s in trace_sheets(report.trace) if s.title in RECALL_TABLES],
         Sheet("Customers", CUSTOMER_COLUMNS, _rows(report.customers, CUSTOMER_COLUMNS)),
     ]
+
+
+def write_recall(report: RecallReport, directory: Path) -> list[Path]:
+    """recall.json (everything), recall.xlsx (summary, lots, stock, shipments, pallets, customers)
+    and one CSV per table, in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = report.summary()
     written = [directory / "recall.json", directory / "recall.xlsx"]
     written[0].write_text(report.to_json(), encoding="utf-8")
     # Sheets are generators: build them afresh for each writer.
-    write_xlsx(written[1], sheets)
-    for sheet in [
-        *[s for s in trace_sheets(report.trace) if s.title != "Receipts"],
-        Sheet("Customers", CUSTOMER_COLUMNS, _rows(report.customers, CUSTOMER_COLUMNS)),
-    ]:
+    summary_sheet = Sheet("Summary", ["field", "value"], [[k, _flat(v)] for k, v in summary.items()])
+    write_xlsx(written[1], [summary_sheet, *_recall_sheets(report)])
+    for sheet in _recall_sheets(report):
         path = directory / f"{sheet.title.lower()}.csv"
         write_csv_file(path, sheet.columns, sheet.rows)
         written.append(path)
