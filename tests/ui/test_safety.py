@@ -121,3 +121,14 @@ async def test_help_lists_every_key(make_app) -> None:
         await pilot.press("space")
         await settle(pilot)
         assert app.screen.id == "_default"
+
+
+async def test_page_keys_scroll_the_work_panel_on_a_handheld(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(40, 16)) as pilot:
+        assert await scan(pilot, "LOC:A1") == "ACCEPTED"
+        panel = app.query_one("#work-scroll")
+        assert panel.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert panel.scroll_y > 0

@@ -259,6 +259,7 @@ async def test_count_of_a_location(make_app, engine) -> None:
         await sign_in_and_choose(pilot, "100", "n", None)
         assert "Count: scan the location" in str(app.query_one("#prompt").render())
         assert await scan(pilot, "LOC:A2") == "ACCEPTED"
+        assert "Location A2: 3 lot(s)" in panel_text(app) and "F-LATE" in panel_text(app)
         await press_letter(pilot, "q")
         await type_line(pilot, "78")
         assert await scan(pilot, f"(01){FLOUR}(10)F-LATE") != "REJECTED"

@@ -14,7 +14,7 @@ from typing import Any
 
 from textual import events, work
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.session import StationSession, open_session
@@ -94,7 +94,8 @@ class StationApp(StationActions, App[None]):
             id="capture",
         )
         with Horizontal(id="body"):
-            yield WorkPanel(id="work")
+            with VerticalScroll(id="work-scroll", can_focus=False):
+                yield WorkPanel(id="work")
             yield History(id="history")
         yield KeyBar(id="keys")
 
@@ -168,6 +169,11 @@ class StationApp(StationActions, App[None]):
         self.last_activity = time.monotonic()
         if message.key == "escape_field":
             self._end_field()
+            return
+        if message.key in ("pageup", "pagedown", "up", "down"):
+            panel = self.query_one("#work-scroll", VerticalScroll)
+            step = {"pageup": -panel.size.height, "pagedown": panel.size.height, "up": -1, "down": 1}
+            panel.scroll_relative(y=step[message.key], animate=False)
             return
         action = BY_KEY.get(message.key)
         if action is not None:

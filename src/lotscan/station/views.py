@@ -23,11 +23,19 @@ class Workspace:
     qty: float | None = None
     override: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    counting: dict[str, Any] | None = None
 
 
 def task_details(session: StationSession, code: str) -> dict[str, Any] | None:
     """A task and its lines, through the lookup workflow (which writes nothing)."""
     scan = Scan(kind=ScanKind.ORDER, raw=code, internal=InternalCode("task", code))
+    verdict = session.service.handle(scan, ScanContext(Workflow.LOOKUP))
+    return verdict.details or None
+
+
+def location_details(session: StationSession, code: str) -> dict[str, Any] | None:
+    """What a location holds, through the lookup workflow (which writes nothing)."""
+    scan = Scan(kind=ScanKind.LOCATION, raw=code, internal=InternalCode("location", code))
     verdict = session.service.handle(scan, ScanContext(Workflow.LOOKUP))
     return verdict.details or None
 
@@ -51,4 +59,7 @@ def gather(session: StationSession) -> Workspace:
         session.qty,
         session.override,
         session.service.summary(),
+        location_details(session, session.location)
+        if workflow is Workflow.COUNT and session.location
+        else None,
     )

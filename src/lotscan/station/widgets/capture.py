@@ -22,6 +22,7 @@ PASS_THROUGH = frozenset({"ctrl+q", "ctrl+c"})
 # Typed characters are echoed this long after the key, not at once: a scanner burst then paints
 # nothing before its verdict, and the verdict's frame is painted without waiting a frame or two.
 ECHO_DELAY_S = 0.04
+SCROLL_KEYS = frozenset({"pageup", "pagedown", "up", "down"})
 
 
 class ScanCapture(Widget, can_focus=True):
@@ -87,6 +88,9 @@ class ScanCapture(Widget, can_focus=True):
             self.wedge.clear()
             self.post_message(self.HotkeyPressed("escape_field"))
             self.refresh()
+            return
+        if event.key in SCROLL_KEYS:
+            self.post_message(self.HotkeyPressed(event.key))
             return
         if event.key in self.function_keys:
             self.post_message(self.HotkeyPressed(event.key))

@@ -14,8 +14,8 @@ class FixedStatic(Static):
         super().__init__(content, **kwargs)  # type: ignore[arg-type]
         self._shown: str | Text | None = None
 
-    def set_text(self, content: str | Text) -> None:
+    def set_text(self, content: str | Text, *, layout: bool = False) -> None:
         if content == self._shown:
             return
         self._shown = content
-        self.update(content, layout=False)
+        self.update(content, layout=layout)

@@ -151,8 +151,8 @@ def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date)
     if flow is Workflow.COUNT:
         where = space.location or "(scan the location first)"
         text.append(f"Counting {where}. Set the quantity (q), then scan each lot.\n")
-        if lookup and lookup.get("type") == "location":
-            text.append_text(lookup_text(lookup, today))
+        if space.counting:
+            text.append_text(lookup_text(space.counting, today))
         return text
     if flow in (Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE):
         if not space.reason:
@@ -180,4 +180,5 @@ class WorkPanel(FixedStatic):
 
     def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
         self.space, self.lookup = space, lookup
-        self.set_text(workspace_text(space, lookup, today))
+        # A layout pass so it scrolls when longer than the panel; it comes after the banner's frame.
+        self.set_text(workspace_text(space, lookup, today), layout=True)
