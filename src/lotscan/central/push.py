@@ -113,14 +113,21 @@ def push(conn: Connection, station: StationIdentity, request: PushRequest) -> Pu
         )
     results = _acknowledge_seen(conn, station, seen)
     batch = _Batch(station, skew, station_time)
+    stored: _Stored | None = None
     if fresh:
-        results += _apply_fresh(conn, batch, fresh, now)
+        stored = _apply_fresh(conn, batch, fresh, now)
+        results += stored.results
         last_seq = fresh[-1].seq
     conn.execute(
         update(stations)
         .where(stations.c.name == station.name)
         .values(last_seq=last_seq, last_push_at=now, last_seen_at=now, clock_skew_s=skew.total_seconds())
     )
+    if stored is not None:
+        # Last, because both take a lock every push of the site (audit head) or of central
+        # (change counter) waits for: held only from here to the commit.
+        trace_hooks.events_stored(conn, stored.rows, stored.server_seqs)  # audit chain, pallet contents
+        changelog.append(conn, stored.changes)
     return PushResponse(
         results=results, last_seq=last_seq, server_time=now, clock_skew_s=skew.total_seconds()
     )
@@ -174,7 +181,15 @@ def _acknowledge_seen(conn: Connection, station: StationIdentity, seen: list[Eve
     return results
 
 
-def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> list[EventResult]:
+@dataclass
+class _Stored:
+    results: list[EventResult]
+    rows: list[dict[str, Any]]
+    server_seqs: list[int]
+    changes: list[changelog.Entry]
+
+
+def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> _Stored:
     _lock_rows_in_order(conn, events)
     batch.lot_statuses = _lot_statuses(conn, events)
     # Optimistic: the whole batch without per-event savepoints; only if one event turns out to be
@@ -197,7 +212,6 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
             rows,
         )
     ]
-    trace_hooks.events_stored(conn, rows, server_seqs)  # audit chain and pallet contents
     recon = [
         {
             "event_id": e.id,
@@ -215,11 +229,11 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
     if recon:
         conn.execute(insert(reconciliation_items), recon)
     keys = [k for o in outcomes for k in o.keys]
-    changelog.append(conn, changelog.entries_for(conn, keys))
-    return [
+    results = [
         EventResult(id=e.id, seq=e.seq, server_seq=seq, outcome=o.outcome, reason=o.reason)
         for e, o, seq in zip(events, outcomes, server_seqs, strict=True)
     ]
+    return _Stored(results, rows, server_seqs, changelog.entries_for(conn, keys))
 
 
 def _text(value: Any) -> str | None:
