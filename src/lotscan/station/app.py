@@ -158,7 +158,8 @@ class StationApp(StationActions, App[None]):
         line = message.line
         self.last_activity = time.monotonic()
         field = self.fields.current
-        if field is Field.PIN or (field is not None and field.takes_value and not line.burst):
+        typed = not line.burst or line.pasted  # a scanner burst stays a scan, whatever is being typed
+        if field is Field.PIN or (field is not None and field.takes_value and typed):
             self._field_value(field, line.text)
             return
         if field is Field.TYPE:
