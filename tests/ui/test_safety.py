@@ -9,7 +9,7 @@ import pytest
 from lotscan.domain.policy import Policy
 from lotscan.domain.verdict import Level
 from tests.plant import SUGAR
-from tests.ui.conftest import banner_text, events_of, press_letter, scan, settle, type_line
+from tests.ui.conftest import banner_text, events_of, post_scan, press_letter, scan, settle, type_line
 
 pytestmark = pytest.mark.anyio
 
@@ -121,6 +121,9 @@ async def test_help_lists_every_key(make_app) -> None:
         await pilot.press("space")
         await settle(pilot)
         assert app.screen.id == "_default"
+        post_scan(app, "/help")
+        await settle(pilot)
+        assert "Help" in str(app.screen.query_one("#menu-title").render())
 
 
 async def test_page_keys_scroll_the_work_panel_on_a_handheld(make_app) -> None:

@@ -164,6 +164,9 @@ class StationApp(StationActions, App[None]):
             return
         if field is Field.TYPE:
             self._end_field()
+        if line.text.strip().lower() in ("/help", "/?"):
+            self.action_station_help()  # the help is too long for the banner
+            return
         self.queue(self.wedge.queued(line))
 
     def on_scan_capture_hotkey_pressed(self, message: ScanCapture.HotkeyPressed) -> None:
