@@ -83,10 +83,6 @@ class WedgeCapture:
         pending = self._pending[0] if self._pending else ""
         return pending + "".join(self._chars)
 
-    @property
-    def bursting(self) -> bool:
-        return len(self._times) >= 2 and self._is_burst()
-
     def key(self, key: str, character: str | None, t: float) -> list[Output]:
         """Feed one key event; returns what it finished (usually nothing)."""
         out = self.poll(t)
