@@ -88,7 +88,9 @@ def command(
             engine = make_engine(url)
             upgrade(engine)
             _seed(engine, work)
-            with _server(url, work) as base:
+            workers = ("--workers", "2") if url.startswith("postgresql") else ()
+            results["server"] = "lotscan central serve " + (" ".join(workers) or "(defaults)")
+            with _server(url, work, *workers) as base:
                 say = (lambda *_: None) if as_json else click.echo
                 say(f"push: {events} offline events ...")
                 results["push"] = _bench_push(engine, base, work, events)

@@ -98,6 +98,39 @@ def create_app(
     return app
 
 
+SERVE_ENV = {
+    "db": "LOTSCAN_CENTRAL_DB",
+    "max_body_bytes": "LOTSCAN_CENTRAL_MAX_BODY",
+    "retention_s": "LOTSCAN_CENTRAL_RETENTION_S",
+    "threads": "LOTSCAN_CENTRAL_THREADS",
+    "log_level": "LOTSCAN_CENTRAL_LOG_LEVEL",
+}
+
+
+def app_from_env() -> FastAPI:
+    """The app as `lotscan central serve` configures it, for each uvicorn worker process."""
+    import os
+    import sys
+
+    from lotscan.central.db import default_db_url
+    from lotscan.central.logs import configure_logging
+
+    env = os.environ
+    configure_logging(env.get(SERVE_ENV["log_level"], "info"))
+    # Request threads spend most of their time waiting on the database; a short GIL switch
+    # interval lets a thread whose answer arrived run again without waiting out another's slice.
+    sys.setswitchinterval(float(env.get("LOTSCAN_GIL_SWITCH_S", "0.001")))
+    threads = int(env.get(SERVE_ENV["threads"], "40"))
+    return create_app(
+        engine=open_central(
+            env.get(SERVE_ENV["db"]) or default_db_url(), migrate=False, pool_size=threads // 2 + 2
+        ),
+        max_body_bytes=int(env.get(SERVE_ENV["max_body_bytes"], str(DEFAULT_MAX_BODY))),
+        changelog_retention=timedelta(seconds=float(env.get(SERVE_ENV["retention_s"], str(30 * 86400)))),
+        request_threads=threads,
+    )
+
+
 async def _prune_forever(engine: Engine, settings: Settings) -> None:
     while True:
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy import Connection, Engine
 
-from lotscan.central.db import CentralDbError, default_db_url, open_central, write_tx
+from lotscan.central.db import CentralDbError, default_db_url, normalise_url, open_central, write_tx
 from lotscan.central.errors import CentralError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -159,7 +158,10 @@ def _apply_config(ctx: click.Context, _param: click.Parameter, path: str | None)
     "--changelog-days", default=30.0, show_default=True, help="How long central keeps the change log."
 )
 @click.option("--max-body-mb", default=8.0, show_default=True, help="Largest request body accepted.")
-@click.option("--threads", "threads", default=40, show_default=True, help="Request threads.")
+@click.option("--threads", "threads", default=40, show_default=True, help="Request threads per worker.")
+@click.option(
+    "--workers", default=1, show_default=True, help="Worker processes (PostgreSQL only; use the cores)."
+)
 @click.option("--log-level", default="info", show_default=True)
 @click.option(
     "--proxy-headers/--no-proxy-headers", default=False, help="Trust X-Forwarded-* (behind a proxy)."
@@ -173,40 +175,44 @@ def serve(
     changelog_days: float,
     max_body_mb: float,
     threads: int,
+    workers: int,
     log_level: str,
     proxy_headers: bool,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs, health at /health). Migrates the database first."""
     import uvicorn
 
-    from lotscan.central.app import create_app
-    from lotscan.central.logs import configure_logging
+    from lotscan.central.app import SERVE_ENV, app_from_env
 
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
-    switch_interval = float(os.environ.get("LOTSCAN_GIL_SWITCH_S", "0.001"))
-    configure_logging(log_level)
-    # Request threads spend most of their time waiting on the database; a short GIL switch
-    # interval lets a thread whose answer arrived run again without waiting out another's slice.
-    sys.setswitchinterval(switch_interval)
-    app = create_app(
-        engine=_engine(db_url),
-        max_body_bytes=int(max_body_mb * 1024 * 1024),
-        changelog_retention=timedelta(days=changelog_days),
-        request_threads=threads,
+    if workers > 1 and not normalise_url(db_url).startswith("postgresql"):
+        raise click.UsageError("--workers > 1 needs PostgreSQL; SQLite has one writer anyway")
+    _engine(db_url).dispose()  # migrate once, before any worker starts
+    # The app is built from these in each worker process (and in this one when --workers is 1).
+    os.environ.update(
+        {
+            SERVE_ENV["db"]: db_url,
+            SERVE_ENV["max_body_bytes"]: str(int(max_body_mb * 1024 * 1024)),
+            SERVE_ENV["retention_s"]: str(changelog_days * 86400),
+            SERVE_ENV["threads"]: str(threads),
+            SERVE_ENV["log_level"]: log_level,
+        }
     )
-
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=ssl_certfile,
-        ssl_keyfile=ssl_keyfile,
-        log_config=None,
-        access_log=False,
-        proxy_headers=proxy_headers,
-        timeout_graceful_shutdown=5,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "ssl_certfile": ssl_certfile,
+        "ssl_keyfile": ssl_keyfile,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": proxy_headers,
+        "timeout_graceful_shutdown": 5,
+    }
+    if workers > 1:
+        uvicorn.run("lotscan.central.app:app_from_env", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(app_from_env(), **options)
 
 
 @central.command()
