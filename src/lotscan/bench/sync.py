@@ -62,7 +62,7 @@ TARGETS = {
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--events", default=10_000, show_default=True, help="Offline events for the push figure.")
 @click.option("--stations", default=100, show_default=True, help="Simulated stations pushing and pulling.")
-@click.option("--duration", default=10.0, show_default=True, help="Seconds the simulated stations run.")
+@click.option("--duration", default=20.0, show_default=True, help="Seconds the simulated stations run.")
 @click.option(
     "--every", default=3.0, show_default=True, help="Mean seconds between a simulated station's rounds."
 )

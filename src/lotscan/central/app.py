@@ -120,7 +120,7 @@ def app_from_env() -> FastAPI:
     # Request threads spend most of their time waiting on the database; a short GIL switch
     # interval lets a thread whose answer arrived run again without waiting out another's slice.
     sys.setswitchinterval(float(env.get("LOTSCAN_GIL_SWITCH_S", "0.001")))
-    threads = int(env.get(SERVE_ENV["threads"], "40"))
+    threads = int(env.get(SERVE_ENV["threads"], "16"))
     return create_app(
         engine=open_central(
             env.get(SERVE_ENV["db"]) or default_db_url(), migrate=False, pool_size=threads // 2 + 2

@@ -158,7 +158,7 @@ def _apply_config(ctx: click.Context, _param: click.Parameter, path: str | None)
     "--changelog-days", default=30.0, show_default=True, help="How long central keeps the change log."
 )
 @click.option("--max-body-mb", default=8.0, show_default=True, help="Largest request body accepted.")
-@click.option("--threads", "threads", default=40, show_default=True, help="Request threads per worker.")
+@click.option("--threads", "threads", default=16, show_default=True, help="Request threads per worker.")
 @click.option(
     "--workers", default=1, show_default=True, help="Worker processes (PostgreSQL only; use the cores)."
 )
