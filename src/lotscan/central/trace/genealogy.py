@@ -56,19 +56,23 @@ def closure_query(direction: Direction, select_sql: str) -> TextClause:
     return text(closure_cte(direction) + select_sql).bindparams(bindparam("roots", expanding=True))
 
 
-def prefer_index_walks(conn: Connection, on: bool = True) -> None:
-    """PostgreSQL plans the recursive step before knowing how small the frontier is and may pick a
-    hash join that scans every edge on each level; a walk follows a few thousand edges, so index
-    look-ups win by orders of magnitude. Only for the walk: the joins after it want hashes."""
+def prefer_index_walks(conn: Connection) -> None:
+    """For the rest of the transaction, on PostgreSQL: nested loops over indexes, no JIT.
+
+    The planner costs the walk before it knows how small the frontier is, and the report joins
+    after it against tables of millions of rows; left alone it picks hash joins that scan every
+    edge (or every stock row) for a few thousand look-ups, and JIT-compiles for 100+ ms what then
+    runs in a few. A trace touches thousands of rows out of millions: index look-ups win."""
     if conn.dialect.name == "postgresql":
-        value = "off" if on else "on"
-        conn.exec_driver_sql(f"SET LOCAL enable_hashjoin = {value}")
-        conn.exec_driver_sql(f"SET LOCAL enable_mergejoin = {value}")
+        conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+        conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
+        conn.exec_driver_sql("SET LOCAL jit = off")
 
 
 def materialise(conn: Connection, roots: list[int], direction: Direction, depth: int | None) -> str:
     """Walk once into a temporary table (lot_id primary key, depth) that report queries join;
-    returns its name. It lives until the end of the transaction (PostgreSQL) or connection."""
+    returns its name. It lives until the end of the transaction (PostgreSQL) or connection.
+    Leaves the transaction preferring index look-ups (see prefer_index_walks)."""
     name = f"trace_{direction.value}"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     on_commit = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
@@ -76,15 +80,8 @@ def materialise(conn: Connection, roots: list[int], direction: Direction, depth:
         f"CREATE TEMPORARY TABLE {name} (lot_id INTEGER PRIMARY KEY, depth INTEGER){on_commit}"
     )
     prefer_index_walks(conn)
-    try:
-        query = closure_query(
-            direction, f"INSERT INTO {name} (lot_id, depth) SELECT lot_id, depth FROM closure"
-        )
-        conn.execute(query, {"roots": roots, "depth": bounded(depth)})
-    finally:
-        prefer_index_walks(conn, on=False)
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {name}")
+    query = closure_query(direction, f"INSERT INTO {name} (lot_id, depth) SELECT lot_id, depth FROM closure")
+    conn.execute(query, {"roots": roots, "depth": bounded(depth)})
     return name
 
 

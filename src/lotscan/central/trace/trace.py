@@ -154,8 +154,9 @@ def trace(
     result = TraceResult(roots=roots, directions=[d.value for d in directions], depth=depth)
     for direction in directions:
         table = materialise(conn, [r.lot_id for r in roots], direction, depth)
-        result.lots += _lots(conn, direction, table)
-        result.edges += _edges(conn, direction, table)
+        names: dict[int, tuple[str, str]] = {}
+        result.lots += _lots(conn, direction, table, names)
+        result.edges += _edges(conn, direction, table, names)
         if direction is Direction.FORWARD:
             result.stock = stock_of_closure(conn, table)
             result.shipments = movements(conn, table, "stock.shipped", "shipment")
@@ -170,51 +171,72 @@ def _query(sql: str, table: str) -> Any:
 
 
 _LOTS = """
-SELECT c.depth, i.code, i.gtin, i.description, i.unit, o.code, o.status, o.expiry, o.supplier, o.supplier_lot
+SELECT c.depth, i.code, i.gtin, i.description, i.unit, o.code, o.status, o.expiry, o.supplier, o.supplier_lot,
+       c.lot_id
 FROM {closure} c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 ORDER BY c.depth, i.code, o.code
 """
 
 
-def _lots(conn: Connection, direction: Direction, table: str) -> list[TraceLot]:
-    return [
-        TraceLot(
-            direction.value,
-            int(r[0]),
-            r[1],
-            r[2],
-            r[3] or "",
-            r[4] or "",
-            r[5],
-            r[6],
-            _date(r[7]),
-            r[8],
-            r[9],
+def _lots(
+    conn: Connection, direction: Direction, table: str, names: dict[int, tuple[str, str]]
+) -> list[TraceLot]:
+    """The closure's lots; fills `names` (lot id -> item, lot code) for the edges."""
+    found = []
+    for r in conn.execute(_query(_LOTS, table)).all():
+        names[int(r[10])] = (r[1], r[5])
+        found.append(
+            TraceLot(
+                direction.value,
+                int(r[0]),
+                r[1],
+                r[2],
+                r[3] or "",
+                r[4] or "",
+                r[5],
+                r[6],
+                _date(r[7]),
+                r[8],
+                r[9],
+            )
         )
-        for r in conn.execute(_query(_LOTS, table))
-    ]
+    return found
 
 
 # Edges whose both ends are in the closure: with a depth limit, the edges out of the last level
-# are left off. The event that made the edge says what kind of edge it is.
+# are left off. The event that made the edge says what kind of edge it is; a production event
+# makes several edges, so events are read once each. Lot names come from the closure's lots.
 _EDGES = """
-SELECT pi.code, p.code, ci.code, ch.code, l.qty, l.task_code, l.event_id, e.type, e.occurred_at
-FROM lot_links l
+SELECT l.parent_lot_id, l.child_lot_id, l.qty, l.task_code, l.event_id, l.id
+FROM {closure} b
+JOIN lot_links l ON l.child_lot_id = b.lot_id
 JOIN {closure} a ON a.lot_id = l.parent_lot_id
-JOIN {closure} b ON b.lot_id = l.child_lot_id
-JOIN lots p ON p.id = l.parent_lot_id JOIN items pi ON pi.id = p.item_id
-JOIN lots ch ON ch.id = l.child_lot_id JOIN items ci ON ci.id = ch.item_id
-LEFT JOIN received_events e ON e.id = l.event_id
-ORDER BY pi.code, p.code, ci.code, ch.code, l.id
 """
+_EDGE_EVENTS = text("SELECT id, type, occurred_at FROM received_events WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+CHUNK = 5_000
 
 
-def _edges(conn: Connection, direction: Direction, table: str) -> list[TraceEdge]:
+def _edges(
+    conn: Connection, direction: Direction, table: str, names: dict[int, tuple[str, str]]
+) -> list[TraceEdge]:
+    rows = conn.execute(_query(_EDGES, table)).all()
+    rows.sort(key=lambda r: (names[r[0]], names[r[1]], r[5]))
+    ids = sorted({r[4] for r in rows if r[4]})
+    events: dict[str, Any] = {}
+    for start in range(0, len(ids), CHUNK):
+        events.update(
+            (e[0], e) for e in conn.execute(_EDGE_EVENTS, {"ids": ids[start : start + CHUNK]}).all()
+        )
     edges = []
-    for r in conn.execute(_query(_EDGES, table)):
-        kind = EDGE_KINDS.get(r[7] or "", "production" if r[5] else "link")
-        qty = None if r[4] is None else float(r[4])
-        edges.append(TraceEdge(direction.value, r[0], r[1], r[2], r[3], qty, kind, r[5], r[6], _dt(r[8])))
+    way = direction.value
+    for parent, child, qty, task, event_id, _id in rows:
+        event = events.get(event_id)
+        kind = EDGE_KINDS.get(event[1], "link") if event else ("production" if task else "link")
+        at = _dt(event[2]) if event else None
+        amount = None if qty is None else float(qty)
+        edges.append(TraceEdge(way, *names[parent], *names[child], amount, kind, task, event_id, at))
     return edges
 
 
@@ -230,7 +252,8 @@ ORDER BY si.code, lo.code, i.code, o.code
 
 def stock_of_closure(conn: Connection, table: str) -> list[StockAt]:
     return [
-        StockAt(r[0], r[1], r[2], r[3], float(r[4]), r[5] or "") for r in conn.execute(_query(_STOCK, table))
+        StockAt(r[0], r[1], r[2], r[3], float(r[4]), r[5] or "")
+        for r in conn.execute(_query(_STOCK, table)).all()
     ]
 
 
@@ -250,7 +273,7 @@ def movements(conn: Connection, table: str, event_type: str, kind: str) -> list[
     found = []
     for item, lot, payload_text, at, station, event_id, task in conn.execute(
         query, {"event_type": event_type, "counted": list(COUNTED)}
-    ):
+    ).all():
         payload = json.loads(payload_text)
         if payload.get("item") != item:
             continue
