@@ -199,9 +199,9 @@ class StationApp(StationActions, App[None]):
         item = handled.item
         if not item.text.startswith("/") or verdict.level is not Level.ACCEPTED:
             shown = "PIN ••••" if item.secret else item.text
-            self.query_one(History).add(
-                Entry(self.clock().strftime("%H:%M:%S"), item.how, shown, verdict.level, verdict.message)
-            )
+            entry = Entry(self.clock().strftime("%H:%M:%S"), item.how, shown, verdict.level, verdict.message)
+            # The list repaints in the frame after the banner's, which then has less to draw.
+            self.call_after_refresh(self.query_one(History).add, entry)
         if verdict.recorded and self.sync is not None:
             self.sync.nudge()
         workflow = self.session.workflow.value if not item.text.startswith("/produce") else "produce"
