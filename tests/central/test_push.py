@@ -172,3 +172,23 @@ def test_health_and_openapi(central) -> None:
     assert central.http.get("/health").json()["status"] == "ok"
     assert "/api/v1/sync/push" in central.http.get("/openapi.json").json()["paths"]
     assert central.http.get("/docs").status_code == 200
+
+
+def test_pushed_events_are_chained_into_the_audit_log_inline_or_right_after_the_commit(db_url, tmp_path) -> None:
+    from lotscan.central.trace.audit import verify
+    from lotscan.central.trace.tables import audit_log
+
+    for inline in (True, False):
+        central = Central(db_url, audit_inline=inline)
+        try:
+            if inline:
+                central.import_plant(tmp_path)
+            _, token = central.enroll()
+            assert push(central, token, event(1), event(2)).status_code == 200
+            with central.engine.connect() as conn:
+                chained = conn.execute(select(func.count()).select_from(audit_log)).scalar()
+                stored = conn.execute(select(func.count()).select_from(received_events)).scalar()
+                assert chained == stored == (2 if inline else 4)
+                assert verify(conn).ok
+        finally:
+            central.close()

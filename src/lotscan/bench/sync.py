@@ -51,6 +51,7 @@ LOCATIONS = 20
 TARGETS = {
     "push_10k_s": 10.0,
     "stations_100_push_p99_ms": 250.0,
+    "stations_100_push_p99_ms_audit_deferred": 250.0,
     "snapshot_1m_s": 60.0,
     "pull_100_ms": 100.0,
     "station_rss_mb": 200.0,
@@ -100,6 +101,11 @@ def command(
                 )
                 say("snapshots and incremental pulls ...")
                 results["scale"] = _bench_scale(engine, base, work, url, lots, say)
+            say("stations again, audit chain appended right after each push commits ...")
+            with _server(url, work, *workers, "--audit", "deferred") as base:
+                results["stations_audit_deferred"] = asyncio.run(
+                    _bench_stations(engine, base, stations, duration, every, batch)
+                )
             engine.dispose()
     finally:
         if keep:
@@ -511,6 +517,9 @@ def _verdicts(results: dict[str, Any]) -> dict[str, Any]:
     values = {
         "push_10k_s": results.get("push", {}).get("seconds"),
         "stations_100_push_p99_ms": results.get("stations", {}).get("push_ms", {}).get("p99"),
+        "stations_100_push_p99_ms_audit_deferred": results.get("stations_audit_deferred", {})
+        .get("push_ms", {})
+        .get("p99"),
         "snapshot_1m_s": scale.get("snapshot_1m", {}).get("seconds"),
         "pull_100_ms": max((v["ms"] for k, v in scale.items() if k.startswith("pull_100_at_")), default=None),
         "station_rss_mb": scale.get("station_rss_mb"),

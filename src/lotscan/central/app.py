@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -32,6 +32,7 @@ from lotscan.central.db import open_central, read_tx, write_tx
 from lotscan.central.errors import CentralError, ReloadRequired
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import api as trace_api
+from lotscan.central.trace import hooks as trace_hooks
 from lotscan.services.sync_protocol import (
     PROTOCOL_VERSION,
     EnrollRequest,
@@ -54,6 +55,7 @@ class Settings(BaseModel):
     changelog_retention: timedelta = timedelta(days=30)
     wait_poll_s: float = 0.25
     prune_every_s: float = 3600.0
+    audit_inline: bool = True
 
 
 def create_app(
@@ -65,13 +67,17 @@ def create_app(
     wait_poll_s: float = 0.25,
     migrate: bool = True,
     request_threads: int = 40,
+    audit_inline: bool = True,
 ) -> FastAPI:
     if engine is None:
         if db_url is None:
             raise ValueError("give db_url or engine")
         engine = open_central(db_url, migrate=migrate)
     settings = Settings(
-        max_body_bytes=max_body_bytes, changelog_retention=changelog_retention, wait_poll_s=wait_poll_s
+        max_body_bytes=max_body_bytes,
+        changelog_retention=changelog_retention,
+        wait_poll_s=wait_poll_s,
+        audit_inline=audit_inline,
     )
 
     @contextlib.asynccontextmanager
@@ -104,6 +110,7 @@ SERVE_ENV = {
     "retention_s": "LOTSCAN_CENTRAL_RETENTION_S",
     "threads": "LOTSCAN_CENTRAL_THREADS",
     "log_level": "LOTSCAN_CENTRAL_LOG_LEVEL",
+    "audit": "LOTSCAN_CENTRAL_AUDIT",
 }
 
 
@@ -128,6 +135,7 @@ def app_from_env() -> FastAPI:
         max_body_bytes=int(env.get(SERVE_ENV["max_body_bytes"], str(DEFAULT_MAX_BODY))),
         changelog_retention=timedelta(seconds=float(env.get(SERVE_ENV["retention_s"], str(30 * 86400)))),
         request_threads=threads,
+        audit_inline=env.get(SERVE_ENV["audit"], "inline") != "deferred",
     )
 
 
@@ -334,10 +342,16 @@ def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
         )
 
     @app.post("/api/v1/sync/push", response_model=PushResponse, tags=["sync"])
-    def push_events(body: PushRequest, station: Station) -> PushResponse:
+    def push_events(body: PushRequest, station: Station, background: BackgroundTasks) -> PushResponse:
         """Events in station-seq order; each is applied exactly once. 409 on a gap."""
+        if settings.audit_inline:
+            with write_tx(engine) as conn:
+                return push.push(conn, station, body)
+        later: list[push.Stored] = []
         with write_tx(engine) as conn:
-            return push.push(conn, station, body)
+            answer = push.push(conn, station, body, chain_later=later)
+        background.add_task(_chain, engine, later)
+        return answer
 
     @app.post("/api/v1/sync/pull", response_model=PullResponse, tags=["sync"])
     def pull_changes(
@@ -413,6 +427,17 @@ def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
         with write_tx(engine) as conn:
             reconcile.resolve(conn, item_id, admin, body.resolution)
         return {"id": item_id, "resolved_by": admin}
+
+
+def _chain(engine: Engine, stored: list[push.Stored]) -> None:
+    """Chain events just committed into the audit log (deferred mode). If this fails, the events
+    stay unchained until `lotscan central audit seal`; `audit verify` reports them meanwhile."""
+    try:
+        with write_tx(engine) as conn:
+            for rows, server_seqs in stored:
+                trace_hooks.events_stored(conn, rows, server_seqs)
+    except Exception:
+        log.exception("audit chaining after push failed; run `lotscan central audit seal`")
 
 
 def _urgent_after(engine: Engine, after: int, site: str) -> int | None:

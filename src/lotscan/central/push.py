@@ -86,8 +86,22 @@ class _LotStatus:
         return self.current
 
 
-def push(conn: Connection, station: StationIdentity, request: PushRequest) -> PushResponse:
-    """Apply a batch inside the caller's (write) transaction."""
+Stored = tuple[list[dict[str, Any]], list[int]]
+
+
+def push(
+    conn: Connection,
+    station: StationIdentity,
+    request: PushRequest,
+    *,
+    chain_later: list[Stored] | None = None,
+) -> PushResponse:
+    """Apply a batch inside the caller's (write) transaction.
+
+    The traceability hooks (audit chain, pallet contents) run in the same transaction, unless
+    `chain_later` is given: then the stored rows are put there for the caller to chain right
+    after the commit (see central serve --audit).
+    """
     now = utcnow()
     station_time = naive_utc(request.station_time)
     skew = station_time - now
@@ -126,7 +140,10 @@ def push(conn: Connection, station: StationIdentity, request: PushRequest) -> Pu
     if stored is not None:
         # Last, because both take a lock every push of the site (audit head) or of central
         # (change counter) waits for: held only from here to the commit.
-        trace_hooks.events_stored(conn, stored.rows, stored.server_seqs)  # audit chain, pallet contents
+        if chain_later is None:
+            trace_hooks.events_stored(conn, stored.rows, stored.server_seqs)  # audit chain, pallets
+        else:
+            chain_later.append((stored.rows, stored.server_seqs))
         changelog.append(conn, stored.changes)
     return PushResponse(
         results=results, last_seq=last_seq, server_time=now, clock_skew_s=skew.total_seconds()

@@ -162,6 +162,14 @@ def _apply_config(ctx: click.Context, _param: click.Parameter, path: str | None)
 @click.option(
     "--workers", default=1, show_default=True, help="Worker processes (PostgreSQL only; use the cores)."
 )
+@click.option(
+    "--audit",
+    type=click.Choice(["inline", "deferred"]),
+    default="inline",
+    show_default=True,
+    help="Chain pushed events into the audit log in the push's transaction, or right after it "
+    "commits (shorter pushes under load; a crash in between leaves events for `audit seal`).",
+)
 @click.option("--log-level", default="info", show_default=True)
 @click.option(
     "--proxy-headers/--no-proxy-headers", default=False, help="Trust X-Forwarded-* (behind a proxy)."
@@ -176,6 +184,7 @@ def serve(
     max_body_mb: float,
     threads: int,
     workers: int,
+    audit: str,
     log_level: str,
     proxy_headers: bool,
 ) -> None:
@@ -197,6 +206,7 @@ def serve(
             SERVE_ENV["retention_s"]: str(changelog_days * 86400),
             SERVE_ENV["threads"]: str(threads),
             SERVE_ENV["log_level"]: log_level,
+            SERVE_ENV["audit"]: audit,
         }
     )
     options: dict[str, Any] = {
