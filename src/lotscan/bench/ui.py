@@ -186,7 +186,7 @@ def timing(ordered: list[float]) -> dict[str, Any]:
 def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: bool) -> None:
     """Scan to verdict on screen, time to the first screen, and peak RSS of the station UI."""
     source = cached_database(lots, cache_dir)
-    with tempfile.TemporaryDirectory(prefix="lotscan-bench-ui-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lotscan-bench-ui-", ignore_cleanup_errors=True) as tmp:
         database = Path(tmp) / "station.db"
         shutil.copyfile(source, database)
         settings = replace(StationSettings(), database=database, station_id="BENCH")

@@ -138,6 +138,7 @@ class StationApp(StationActions, App[None]):
 
     async def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
+        gc.unfreeze()
         if self.devices is not None:
             self.devices.stop()
         if self.sync is not None:
