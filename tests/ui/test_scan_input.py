@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from textual import events
 
 from lotscan.codes.scan import RawScan, Source
-from lotscan.devices.messages import DeviceState, ScanRead, State
+from lotscan.devices.messages import DeviceState, PortalResult, ScanRead, State
 from lotscan.station.devicelink import DeviceEvent
 from lotscan.station.wedge import GS
 from tests.plant import FLOUR, SUGAR
@@ -66,6 +66,14 @@ async def test_device_scans_join_the_queue_and_device_state_shows(make_app) -> N
         assert app.session.operator is not None
         assert "dock-scanner ●connected" in str(app.query_one("#status").render())
         assert "dock-scanner" in str(app.query_one("#history").render())
+        now = datetime.now()
+        app.post_message(
+            DeviceEvent(PortalResult("door-1", ("a", "b"), ("a",), ("c",), ("b",), now, now, 1.0))
+        )
+        await settle(pilot)
+        assert "door-1: 2 tags, 1 expected; MISSING c; 1 unexpected" in str(
+            app.query_one("#history").render()
+        )
 
 
 async def test_a_serial_scanner_on_a_pty_feeds_the_same_queue(make_app, engine) -> None:

@@ -314,6 +314,12 @@ class StationApp(StationActions, App[None]):
             self.last_activity = time.monotonic()
             self.queue(item)
             return
+        portal = DeviceLink.portal_summary(event.message)
+        if portal is not None:
+            complete, text = portal
+            level = Level.ACCEPTED if complete else Level.WARNING
+            clock = self.clock().strftime("%H:%M:%S")
+            self.query_one(History).add(Entry(clock, event.message.device_id, text, level, text))
         state = DeviceLink.state_of(event.message)
         if state is not None:
             self.facts.devices[state[0]] = state[1]

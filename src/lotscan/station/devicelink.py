@@ -73,6 +73,18 @@ class DeviceLink:
         return None
 
     @staticmethod
+    def portal_summary(message: Any) -> tuple[bool, str] | None:
+        """A pallet through an RFID portal: complete or not, in words."""
+        if not isinstance(message, PortalResult):
+            return None
+        text = f"{len(message.tags)} tags, {len(message.expected)} expected"
+        if message.missing:
+            text += f"; MISSING {', '.join(message.missing[:3])}"
+        if message.unexpected:
+            text += f"; {len(message.unexpected)} unexpected"
+        return message.complete, text
+
+    @staticmethod
     def state_of(message: Any) -> tuple[str, str] | None:
         if isinstance(message, DeviceState):
             return message.device_id, message.state.value
