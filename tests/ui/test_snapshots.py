@@ -42,10 +42,10 @@ def test_receive_screen_with_lines_after_a_refusal(snap_compare, make_app, size)
         await scan(pilot, "OP:100")
         await scan(pilot, "ASN:ASN-1")
         await scan(pilot, "(00)095212340000000013")  # no expiry on a pallet: a label is requested
-        await scan(pilot, "(01)09521234009993(10)X")
         while not pilot.app.label_notices:
             await pilot.pause(0.02)
         await settle(pilot)
+        await scan(pilot, "(01)09521234009993(10)X")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=before)
 
