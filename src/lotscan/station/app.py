@@ -263,6 +263,7 @@ class StationApp(StationActions, App[None]):
         self.facts.mode = session.workflow.value
         self.facts.task = session.task
         self.facts.clock = self.clock().strftime("%H:%M")
+        self.facts.queued = self.feed.waiting
         self.query_one(StatusBar).show(self.facts)
         self.query_one(KeyBar).show(visible_actions(session.workflow, session.operator is not None))
 

@@ -34,6 +34,7 @@ class StatusFacts:
     cache_age_s: float | None = None
     devices: dict[str, str] = field(default_factory=dict)
     clock: str = ""
+    queued: int = 0
 
 
 def status_text(facts: StatusFacts, width: int) -> Text:
@@ -44,6 +45,8 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     text.append(f" {facts.mode.upper()}", style="bold")
     if facts.task:
         text.append(f" {facts.task}")
+    if facts.queued:
+        text.append(f"  {facts.queued} queued", style="bold reverse")
     text.append("  ")
     text.append(
         "ONLINE" if facts.online else "OFFLINE",
