@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lotscan.services.sync_protocol import MAX_KEYS, PullRequest, PushRequest
+from lotscan.services.sync_protocol import MAX_KEYS, EventIn, EventResult, PullRequest, PushRequest
 from lotscan.store.db import open_cache
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded, SyncError
@@ -67,28 +68,53 @@ class Syncer:
         return report
 
     def push_pending(self, report: Report | None = None) -> Report:
+        """Send the outbox in seq order, one batch in flight at a time.
+
+        While a batch is on the wire, a helper thread stores the previous batch's answers and
+        reads the next batch, so the station's own work overlaps central's.
+        """
         report = report or Report()
         gaps = 0
-        while True:
-            with self.engine.connect() as conn:
-                events = local.next_batch(conn, self.batch)
-            if not events:
-                return report
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lotscan-outbox") as helper:
+            recording: Future[None] | None = None
             try:
-                answer = self.client.push(PushRequest(station_time=datetime.now(UTC), events=events))
-            except GapRefused as gap:
-                gaps += 1
-                if gaps > 3:
-                    raise
-                with self.engine.begin() as conn:
-                    report.resent_from = gap.expected_seq
-                    local.resend_from(conn, gap.expected_seq)
-                continue
-            with self.engine.begin() as conn:
-                local.record_results(conn, answer.results)
-            report.pushed += len(answer.results)
-            for r in answer.results:
-                report.outcomes[r.outcome] = report.outcomes.get(r.outcome, 0) + 1
+                events = self._batch_after(0)
+                while events:
+                    upcoming = helper.submit(self._batch_after, events[-1].seq)
+                    try:
+                        answer = self.client.push(PushRequest(station_time=datetime.now(UTC), events=events))
+                    except GapRefused as gap:
+                        gaps += 1
+                        upcoming.result()
+                        if recording is not None:
+                            recording.result()
+                            recording = None
+                        if gaps > 3:
+                            raise
+                        with self.engine.begin() as conn:
+                            report.resent_from = gap.expected_seq
+                            local.resend_from(conn, gap.expected_seq)
+                        events = self._batch_after(0)
+                        continue
+                    if recording is not None:
+                        recording.result()
+                    recording = helper.submit(self._record, answer.results)
+                    report.pushed += len(answer.results)
+                    for r in answer.results:
+                        report.outcomes[r.outcome] = report.outcomes.get(r.outcome, 0) + 1
+                    events = upcoming.result()
+            finally:
+                if recording is not None:
+                    recording.result()
+        return report
+
+    def _batch_after(self, seq: int) -> list[EventIn]:
+        with self.engine.connect() as conn:
+            return local.next_batch(conn, self.batch, after_seq=seq)
+
+    def _record(self, results: list[EventResult]) -> None:
+        with self.engine.begin() as conn:
+            local.record_results(conn, results)
 
     def pull_changes(self, report: Report | None = None) -> Report:
         report = report or Report()

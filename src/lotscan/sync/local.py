@@ -108,9 +108,12 @@ def _event_in(row: Any) -> EventIn:
     )
 
 
-def next_batch(conn: Connection, limit: int) -> list[EventIn]:
+def next_batch(conn: Connection, limit: int, after_seq: int = 0) -> list[EventIn]:
     rows = conn.execute(
-        select(Event.__table__).where(Event.sync_state == PENDING).order_by(Event.seq).limit(limit)
+        select(Event.__table__)
+        .where(Event.sync_state == PENDING, Event.seq > after_seq)
+        .order_by(Event.seq)
+        .limit(limit)
     ).all()
     return [_event_in(r) for r in rows]
 
