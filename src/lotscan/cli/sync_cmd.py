@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,12 @@ from lotscan.sync.worker import SyncStatus, SyncWorker, read_status
 @click.command()
 @click.option("--server", required=True, help="Central's URL, e.g. https://central.example:8443")
 @click.option("--code", required=True, help="One-time enrolment code (lotscan central station add --site S).")
-@click.option("--ca", "ca_bundle", type=click.Path(dir_okay=False), help="CA bundle to trust for HTTPS.")
+@click.option(
+    "--ca",
+    "ca_bundle",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CA bundle to trust for HTTPS (a private CA or a self-signed certificate); remembered for sync.",
+)
 @station_options
 def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSettings) -> None:
     """Enrol this station with central: get its token, then a full snapshot of its site.
@@ -41,6 +47,7 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
         local.set_state(conn, local.STATION, answer.station)
         local.set_state(conn, local.SITE, answer.site)
         local.set_state(conn, local.SNAPSHOT_NEEDED, "1")
+        local.set_state(conn, local.CA_BUNDLE, str(Path(ca_bundle).resolve()) if ca_bundle else None)
     click.echo(f"enrolled as {answer.station} (site {answer.site}); loading the site snapshot ...")
     started = time.perf_counter()
     try:

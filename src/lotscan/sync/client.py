@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,9 +59,11 @@ class CentralClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
     ):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if isinstance(verify, str):  # a CA bundle file
+            verify = ssl.create_default_context(cafile=verify)
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, transport=transport, timeout=timeout, verify=verify

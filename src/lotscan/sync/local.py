@@ -49,6 +49,7 @@ TOKEN = "token"
 STATION = "station"
 SITE = "site"
 SNAPSHOT_NEEDED = "snapshot_needed"
+CA_BUNDLE = "ca_bundle"
 UNDOABLE = (EffectError, KeyError, TypeError, ValueError, IntegrityError, DataError)
 
 

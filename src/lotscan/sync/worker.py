@@ -172,9 +172,10 @@ class SyncWorker:
         with self.engine.connect() as conn:
             url = local.get_state(conn, local.SERVER_URL) or self.settings.server_url
             token = local.get_state(conn, local.TOKEN)
+            ca_bundle = local.get_state(conn, local.CA_BUNDLE)
         if not url or not token:
             return None
-        return CentralClient(url, token, transport=self.transport, timeout=timeout)
+        return CentralClient(url, token, transport=self.transport, timeout=timeout, verify=ca_bundle or True)
 
     def _publish(self, error: str | None) -> None:
         try:

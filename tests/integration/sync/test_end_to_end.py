@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import ssl
 import socket
 import subprocess
 import sys
@@ -148,3 +150,53 @@ def test_two_stations_offline_then_online_converge_with_every_event_once(db_url:
         assert {r.id for r in mine} <= set(ids) and {r.sync_state for r in mine} == {"acked"}
         assert state_of(engine) == server_state
         engine.dispose()
+
+
+@pytest.mark.skipif(
+    shutil.which("openssl") is None, reason="needs the openssl command for a test certificate"
+)
+def test_tls_directly_in_uvicorn_with_a_private_ca(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    db_url = f"sqlite:///{tmp_path / 'central.db'}"
+    run("central", "import", str(write_plant(tmp_path)), "--db", db_url)
+    code = (
+        run("central", "station", "add", "--site", "P1", "--db", db_url)
+        .stdout.split("enrolment code: ")[1]
+        .split()[0]
+    )
+    port = free_port()
+    log = (tmp_path / "central.log").open("wb")
+    process = subprocess.Popen(
+        [*LOTSCAN, "central", "serve", "--db", db_url, "--port", str(port),
+         "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"https://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if (
+                    httpx.get(
+                        f"{url}/health", verify=ssl.create_default_context(cafile=cert), timeout=1
+                    ).status_code
+                    == 200
+                ):
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        config = station_config(tmp_path, "ST1")
+        refused = run("enroll", "--server", url, "--code", code, "--config", str(config), check=False)
+        assert refused.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr
+        run("enroll", "--server", url, "--code", code, "--ca", str(cert), "--config", str(config))
+        consume(config, "F-EARLY", "A1", 5)
+        assert "pushed 1" in run("sync", "--once", "--config", str(config)).stdout
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+        log.close()
