@@ -7,8 +7,8 @@ import json
 import os
 import shutil
 import signal
-import ssl
 import socket
+import ssl
 import subprocess
 import sys
 import time
