@@ -69,11 +69,15 @@ def prefer_index_walks(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL jit = off")
 
 
+def closure_table(direction: Direction) -> str:
+    return f"trace_{direction.value}"
+
+
 def materialise(conn: Connection, roots: list[int], direction: Direction, depth: int | None) -> str:
     """Walk once into a temporary table (lot_id primary key, depth) that report queries join;
     returns its name. It lives until the end of the transaction (PostgreSQL) or connection.
     Leaves the transaction preferring index look-ups (see prefer_index_walks)."""
-    name = f"trace_{direction.value}"
+    name = closure_table(direction)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     on_commit = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
     conn.exec_driver_sql(

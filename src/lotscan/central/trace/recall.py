@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, text
 
-from lotscan.central import status
+from lotscan.central import changelog
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError
-from lotscan.central.trace.genealogy import Direction
+from lotscan.central.schema import lot_status_history
+from lotscan.central.trace.genealogy import Direction, closure_table
 from lotscan.central.trace.tables import recalls
 from lotscan.central.trace.trace import LotRef, Movement, TraceResult, json_default, resolve_roots, trace
 from lotscan.domain.status import LotStatus
@@ -132,8 +133,47 @@ def recall(
             )
         ).inserted_primary_key[0]
     )
-    for lot in to_recall:
-        report.recalled += status.change_status(
-            conn, lot.lot, LotStatus.RECALLED, f"recall #{report.recall_id}: {reason}", by, item=lot.item
-        )
+    report.recalled = mark_recalled(conn, f"recall #{report.recall_id}: {reason}", by, report.created_at)
     return report
+
+
+def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> list[dict[str, Any]]:
+    """Every lot of the forward closure just walked becomes recalled, set-based: one update, one
+    history insert, and one urgent change-log append last (its lock is held until commit, so it
+    is taken once, at the end, not once per lot as lot-by-lot status changes would)."""
+    table = closure_table(Direction.FORWARD)
+    changing = conn.execute(
+        text(
+            f"SELECT o.id, i.code, o.code, o.status FROM {table} c JOIN lots o ON o.id = c.lot_id "
+            "JOIN items i ON i.id = o.item_id WHERE o.status <> :to ORDER BY i.code, o.code"
+        ),
+        {"to": LotStatus.RECALLED.value},
+    ).all()
+    if not changing:
+        return []
+    conn.execute(
+        text(f"UPDATE lots SET status = :to WHERE id IN (SELECT lot_id FROM {table}) AND status <> :to"),
+        {"to": LotStatus.RECALLED.value},
+    )
+    conn.execute(
+        insert(lot_status_history),
+        [
+            {
+                "item": item,
+                "lot": lot,
+                "from_status": previous,
+                "to_status": LotStatus.RECALLED.value,
+                "effective_at": at,
+                "reason": reason,
+                "by": by,
+                "source": "central",
+            }
+            for _id, item, lot, previous in changing
+        ],
+    )
+    keys = [("lot", item, lot) for _id, item, lot, _previous in changing]
+    changelog.append(conn, changelog.entries_for(conn, keys, urgent=True))
+    return [
+        {"item": item, "lot": lot, "from": previous, "to": LotStatus.RECALLED.value}
+        for _id, item, lot, previous in changing
+    ]
