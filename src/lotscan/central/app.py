@@ -33,6 +33,7 @@ from lotscan.central.errors import CentralError, ReloadRequired
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import api as trace_api
 from lotscan.central.trace import hooks as trace_hooks
+from lotscan.central.urgent import UrgentWatch
 from lotscan.services.sync_protocol import (
     PROTOCOL_VERSION,
     EnrollRequest,
@@ -320,6 +321,7 @@ class _Throttle:
 
 def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
     noted = _Throttle(5.0)
+    urgent = UrgentWatch(engine, settings.wait_poll_s)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, Any]:
@@ -379,9 +381,9 @@ def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
         """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`."""
         deadline = time.monotonic() + timeout
         while True:
-            found = await run_in_threadpool(_urgent_after, engine, after, station.site)
-            if found is not None or time.monotonic() >= deadline:
-                return WaitResponse(changed=found is not None, latest=found or after)
+            latest = await run_in_threadpool(urgent.latest, station.site)
+            if latest > after or time.monotonic() >= deadline:
+                return WaitResponse(changed=latest > after, latest=max(latest, after))
             await asyncio.sleep(settings.wait_poll_s)
 
     @app.get("/api/v1/flagged", tags=["sync"])
@@ -438,11 +440,6 @@ def _chain(engine: Engine, stored: list[push.Stored]) -> None:
                 trace_hooks.events_stored(conn, rows, server_seqs)
     except Exception:
         log.exception("audit chaining after push failed; run `lotscan central audit seal`")
-
-
-def _urgent_after(engine: Engine, after: int, site: str) -> int | None:
-    with engine.connect() as conn:
-        return changelog.latest_urgent(conn, after, site)
 
 
 __all__ = ["ReloadRequired", "create_app"]

@@ -134,16 +134,6 @@ def floor(conn: Connection) -> int:
     return int(conn.execute(select(change_counter.c.floor).where(change_counter.c.id == 1)).scalar() or 0)
 
 
-def latest_urgent(conn: Connection, after: int, site: str) -> int | None:
-    return conn.execute(
-        select(func.max(changes.c.seq)).where(
-            changes.c.seq > after,
-            changes.c.urgent.is_(True),
-            or_(changes.c.site.is_(None), changes.c.site == site),
-        )
-    ).scalar()
-
-
 def prune(conn: Connection, keep: timedelta) -> int:
     """Forget changes older than `keep`; returns how many were removed."""
     cutoff = utcnow() - keep
