@@ -294,11 +294,15 @@ async def _bench_stations(
         nonlocal acked
         rng = random.Random(index)
         seq, cursor = 0, None
+        unsent: list[dict[str, Any]] = []
         headers = {"Authorization": f"Bearer {token}"}
         await asyncio.sleep(rng.uniform(0, every))
         while time.monotonic() < stop_at:
-            batch = []
-            for _ in range(size):
+            if unsent:  # the last push got no answer: send the same events again (exactly once)
+                batch, unsent = unsent, []
+            else:
+                batch = []
+            for _ in range(size if not batch else 0):
                 seq += 1
                 lot = index % ITEMS if rng.random() < 0.9 else rng.randrange(ITEMS)
                 batch.append(
@@ -318,19 +322,30 @@ async def _bench_stations(
                 )
             started = time.perf_counter()
             body = {"station_time": datetime.now(UTC).isoformat(), "events": batch}
-            answer = await http.post("/api/v1/sync/push", json=body, headers=headers)
+            try:
+                answer = await http.post("/api/v1/sync/push", json=body, headers=headers)
+            except httpx.TransportError as exc:
+                errors.append(f"push {type(exc).__name__}")
+                unsent = batch
+                await asyncio.sleep(rng.uniform(0.5 * every, 1.5 * every))
+                continue
             push_ms.append((time.perf_counter() - started) * 1000)
             if answer.status_code != 200:
                 errors.append(f"push {answer.status_code}")
-                seq -= len(batch)
+                unsent = batch
             else:
-                acked += len(batch)
+                acked += sum(1 for r in answer.json()["results"] if not r["duplicate"])
             if cursor is None:
                 cursor = await _latest_cursor(http, headers)
             started = time.perf_counter()
-            pulled = await http.post(
-                "/api/v1/sync/pull", json={"after": cursor, "limit": 500}, headers=headers
-            )
+            try:
+                pulled = await http.post(
+                    "/api/v1/sync/pull", json={"after": cursor, "limit": 500}, headers=headers
+                )
+            except httpx.TransportError as exc:
+                errors.append(f"pull {type(exc).__name__}")
+                await asyncio.sleep(rng.uniform(0.5 * every, 1.5 * every))
+                continue
             pull_ms.append((time.perf_counter() - started) * 1000)
             if pulled.status_code == 200:
                 cursor = pulled.json()["next_cursor"]
@@ -355,6 +370,7 @@ async def _bench_stations(
         "events_acked_per_s": round(acked / elapsed),
         "requests_per_s": round((len(push_ms) + len(pull_ms)) / elapsed),
         "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
     }
 
 

@@ -218,6 +218,7 @@ def serve(
         "access_log": False,
         "proxy_headers": proxy_headers,
         "timeout_graceful_shutdown": 5,
+        "timeout_keep_alive": 75,  # stations sync every few seconds: keep their connections open
     }
     if workers > 1:
         uvicorn.run("lotscan.central.app:app_from_env", factory=True, workers=workers, **options)
