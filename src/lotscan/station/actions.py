@@ -31,6 +31,7 @@ class StationActions:
     fields: Any
     wedge: Any
     reader_thread: Any
+
     # -- fields: quantity, reason, PIN, supervisor badge, typed code --------------------------
 
     def _start_field(self, field: Field, then: str | None = None) -> None:
@@ -60,12 +61,19 @@ class StationActions:
         elif field is Field.TYPE:
             self.queue(QueuedScan(value))
         elif field is Field.SUPERVISOR_BADGE:
-            self._check_supervisor(value, None)
+            self._check_supervisor(self._badge_number(value), None)
             return
         elif field is Field.SUPERVISOR_PIN:
             self._check_supervisor(then or "", value)
             return
         self._show_state()
+
+    def _badge_number(self, value: str) -> str:
+        """A scanned badge carries the operator prefix (OP:1001); a typed one may not."""
+        for prefix, kind in self.settings.internal_prefixes.items():
+            if kind == "operator" and value.upper().startswith(prefix.upper()):
+                return value[len(prefix) :]
+        return value
 
     @work(group="supervisor")
     async def _check_supervisor(self, badge: str, pin: str | None) -> None:

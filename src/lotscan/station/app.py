@@ -38,6 +38,9 @@ from lotscan.station.widgets.workpanel import WorkPanel
 from lotscan.station.wording import verdict_for_screen
 
 log = logging.getLogger(__name__)
+# Fields whose value may come from a scanner too (a supervisor's badge); other fields take only
+# typed values, and a scan fired meanwhile is judged as a scan.
+ALWAYS_A_VALUE = (Field.PIN, Field.SUPERVISOR_BADGE, Field.SUPERVISOR_PIN)
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
 GIL_SWITCH_INTERVAL_S = 0.001
@@ -160,7 +163,7 @@ class StationApp(StationActions, App[None]):
         self.last_activity = time.monotonic()
         field = self.fields.current
         typed = not line.burst or line.pasted  # a scanner burst stays a scan, whatever is being typed
-        if field is Field.PIN or (field is not None and field.takes_value and typed):
+        if field in ALWAYS_A_VALUE or (field is not None and field.takes_value and typed):
             self._field_value(field, line.text)
             return
         if field is Field.TYPE:
@@ -229,7 +232,8 @@ class StationApp(StationActions, App[None]):
         self.label_notices.append(message)
         level = Level.ACCEPTED if message.startswith("Label printed") else Level.WARNING
         clock = self.clock().strftime("%H:%M:%S")
-        self.query_one(History).add(Entry(clock, "label", message, level, message))
+        # After-refresh like the scans' entries, so it always lands after the scan that asked for it.
+        self.call_after_refresh(self.query_one(History).add, Entry(clock, "label", message, level, message))
 
     def show_verdict(self, verdict: Verdict) -> None:
         """A verdict that did not come from a scan (e.g. an override refused)."""
