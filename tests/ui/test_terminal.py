@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import struct
 import sys
@@ -28,16 +29,25 @@ class Terminal:
         self.output = b""
         self.status: int | None = None
 
-    def read_until(self, needle: bytes, timeout: float = 20.0) -> bool:
+    @property
+    def text(self) -> str:
+        """The output without escape sequences (a repaint may split a line into runs)."""
+        return re.sub(
+            r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]",
+            "",
+            self.output.decode(errors="replace"),
+        )
+
+    def read_until(self, needle: str, timeout: float = 30.0) -> bool:
         deadline = time.monotonic() + timeout
-        while needle not in self.output and time.monotonic() < deadline:
+        while needle not in self.text and time.monotonic() < deadline:
             ready, _, _ = select.select([self.fd], [], [], 0.1)
             if ready:
                 try:
                     self.output += os.read(self.fd, 65536)
                 except OSError:
                     break
-        return needle in self.output
+        return needle in self.text
 
     def send(self, data: str) -> None:
         os.write(self.fd, data.encode())
@@ -46,7 +56,7 @@ class Terminal:
         """The exit status; a station still running after `timeout` is killed (status None)."""
         deadline = time.monotonic() + timeout
         while self.status is None and time.monotonic() < deadline:
-            self.read_until(b"\x00", 0.1)  # keep draining so the child never blocks on output
+            self.read_until("\x00", 0.1)  # keep draining so the child never blocks on output
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.status = status
@@ -64,13 +74,13 @@ def test_station_in_a_real_terminal_keeps_gs_and_reads_pastes(tmp_path: Path) ->
     env = dict(os.environ, TERM="xterm-256color", XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
     terminal = Terminal(["station", "--db", str(database)], env)
     try:
-        assert terminal.read_until(b"Scan>"), terminal.output[-2000:]
+        assert terminal.read_until("Scan>"), terminal.text[-2000:]
         terminal.send("OP:100\r")
-        assert terminal.read_until(b"Signed in")
+        assert terminal.read_until("Signed in"), terminal.text[-2000:]
         terminal.send("\x1b[200~WO:WO-1\r\x1b[201~")  # a bracketed paste
-        assert terminal.read_until(b"Consume on WO-1")
+        assert terminal.read_until("Consume on WO-1"), terminal.text[-2000:]
         terminal.send(f"01{SUGAR}10S-1{GS}302\r")
-        assert terminal.read_until(b"Consumed 2 KG of lot S-1")
+        assert terminal.read_until("Consumed 2 KG of lot S-1"), terminal.text[-2000:]
         terminal.send("\x11")  # Ctrl+Q
         assert terminal.wait() == 0
     finally:
