@@ -71,7 +71,9 @@ def scan_plan(lots: int, scans: int, seed: int) -> list[tuple[str, str]]:
     return plan[: scans + 1]
 
 
-async def drive(settings: StationSettings, plan: list[tuple[str, str]], started: float) -> dict[str, Any]:
+async def drive(
+    settings: StationSettings, plan: list[tuple[str, str]], started: float, pace_s: float = PACE_S
+) -> dict[str, Any]:
     from textual import events
     from textual.keys import _character_to_key
 
@@ -122,7 +124,7 @@ async def drive(settings: StationSettings, plan: list[tuple[str, str]], started:
                 levels[verdict.level.value] = levels.get(verdict.level.value, 0) + 1
             while app._refreshing:  # the work panel catches up before the next label is aimed at
                 await asyncio.sleep(0.001)
-            await asyncio.sleep(PACE_S)
+            await asyncio.sleep(pace_s)
         await pilot.pause()
     session.service.engine.dispose()
     return {"first_screen_s": first_screen_s, "samples": samples, "service": service, "levels": levels}
@@ -181,9 +183,12 @@ def timing(ordered: list[float]) -> dict[str, Any]:
 @click.option("--lots", default=1_000_000, show_default=True, help="Lots in the bench cache.")
 @click.option("--scans", default=400, show_default=True, help="Scans to time.")
 @click.option("--seed", default=7, show_default=True)
+@click.option(
+    "--pace-ms", default=PACE_S * 1000, show_default=True, help="Pause between scans (0: back to back)."
+)
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where big caches live.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: bool) -> None:
+def command(lots: int, scans: int, seed: int, pace_ms: float, cache_dir: Path | None, as_json: bool) -> None:
     """Scan to verdict on screen, time to the first screen, and peak RSS of the station UI."""
     source = cached_database(lots, cache_dir)
     with tempfile.TemporaryDirectory(prefix="lotscan-bench-ui-", ignore_cleanup_errors=True) as tmp:
@@ -193,13 +198,14 @@ def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: b
         plan = scan_plan(lots, scans, seed)
         cold_start_s = first_screen_from_process_start(database)
         started = time.perf_counter()
-        result = asyncio.run(drive(settings, plan, started))
+        result = asyncio.run(drive(settings, plan, started, pace_ms / 1000))
     ordered = sorted(s for kind, s in result["samples"] if kind != "location")
     locations = sorted(s for kind, s in result["samples"] if kind == "location")
     figures = {
         "benchmark": "ui",
         "lots": lots,
         "scans": len(ordered),
+        "pace_ms": pace_ms,
         "scan_to_banner_ms": timing(ordered),
         # The bench cache's racks hold ~lots/250 lots each, so a rack lookup lists thousands:
         # reported on its own, not mixed into the scan figure.
