@@ -124,6 +124,10 @@ async def test_help_lists_every_key(make_app) -> None:
         post_scan(app, "/help")
         await settle(pilot)
         assert "Help" in str(app.screen.query_one("#menu-title").render())
+        post_scan(app, "OP:100")  # a scan fired at the help screen closes it and is not lost
+        await settle(pilot, 1)
+        assert app.screen.id == "_default"
+        assert app.session.operator is not None
 
 
 async def test_page_keys_scroll_the_work_panel_on_a_handheld(make_app) -> None:

@@ -94,10 +94,17 @@ class ChoiceMenu(ModalScreen[str | None]):
         self.dismiss(choice.value)
 
 
+CLOSE_KEYS = frozenset({"escape", "enter", "space", "f1", "question_mark"})
+
+
 class HelpScreen(ModalScreen[None]):
+    """Any key closes it; a key that is not a close key (a scan fired meanwhile) goes on to the
+    scan line."""
+
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+        self.closing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="menu"):
@@ -108,4 +115,11 @@ class HelpScreen(ModalScreen[None]):
     def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
-        self.dismiss(None)
+        forward = getattr(self.app, "forward_key", None)
+        if not self.closing:
+            self.closing = True
+            self.dismiss(None)
+            if event.key in CLOSE_KEYS:
+                return
+        if forward is not None:
+            forward(event)
