@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import BigInteger, Connection, String, column, insert, select, text, tuple_, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from lotscan.central import changelog
@@ -222,13 +222,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
         batch.lot_statuses = _lot_statuses(conn, events)
         outcomes = [_apply_one(conn, batch, e, isolate=True) for e in events]
     rows = [_stored_row(batch, e, o, now) for e, o in zip(events, outcomes, strict=True)]
-    server_seqs = [
-        int(r[0])
-        for r in conn.execute(
-            insert(received_events).returning(received_events.c.server_seq, sort_by_parameter_order=True),
-            rows,
-        )
-    ]
+    server_seqs = _store_events(conn, rows)
     recon = [
         {
             "event_id": e.id,
@@ -251,6 +245,31 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
         for e, o, seq in zip(events, outcomes, server_seqs, strict=True)
     ]
     return _Stored(results, rows, server_seqs, changelog.entries_for(conn, keys))
+
+
+_RESERVE_SERVER_SEQS = text(
+    "SELECT nextval(pg_get_serial_sequence('received_events', 'server_seq')) "
+    "FROM generate_series(1, :n) ORDER BY 1"
+)
+
+
+def _store_events(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the received events; returns the server seq each one got, in order."""
+    if conn.dialect.name == "postgresql":
+        # Take the seqs first, then a plain executemany (pipelined, one prepared statement),
+        # rather than one giant INSERT ... RETURNING with thousands of parameters.
+        seqs = [int(v) for v in conn.execute(_RESERVE_SERVER_SEQS, {"n": len(rows)}).scalars()]
+        conn.execute(
+            insert(received_events), [{**r, "server_seq": q} for r, q in zip(rows, seqs, strict=True)]
+        )
+        return seqs
+    return [
+        int(r[0])
+        for r in conn.execute(
+            insert(received_events).returning(received_events.c.server_seq, sort_by_parameter_order=True),
+            rows,
+        )
+    ]
 
 
 def _text(value: Any) -> str | None:
@@ -386,6 +405,18 @@ def _lot_statuses(conn: Connection, events: list[EventIn]) -> dict[tuple[str, st
     return _lot_statuses_of(conn, wanted) if wanted else {}
 
 
+def _keys_table(
+    conn: Connection, names: tuple[str, ...], keys: list[tuple[Any, ...]], *, ints: tuple[str, ...] = ()
+) -> Any:
+    """PostgreSQL: the key tuples as a table to join against, from one unnest of arrays (a few
+    parameters instead of thousands)."""
+    arrays = ", ".join(f"CAST(:{n} AS {'bigint' if n in ints else 'text'}[])" for n in names)
+    query = text(f"SELECT * FROM unnest({arrays}) AS k({', '.join(names)})").bindparams(
+        **{n: [k[i] for k in keys] for i, n in enumerate(names)}
+    )
+    return query.columns(*(column(n, BigInteger if n in ints else String) for n in names)).subquery("k")
+
+
 def _lot_statuses_of(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], _LotStatus]:
     """One query for all lots of a batch: current status plus any status history."""
     found: dict[tuple[str, str], _LotStatus] = {}
@@ -393,12 +424,17 @@ def _lot_statuses_of(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tup
     for start in range(0, len(pairs), 500):
         chunk = pairs[start : start + 500]
         h = lot_status_history
+        query = select(Item.code, Lot.code, Lot.status, h.c.from_status, h.c.to_status, h.c.effective_at)
+        if conn.dialect.name == "postgresql":
+            k = _keys_table(conn, ("item", "lot"), chunk)
+            query = query.select_from(k).join(Item, Item.code == k.c.item)
+            query = query.join(Lot, (Lot.item_id == Item.id) & (Lot.code == k.c.lot))
+        else:
+            query = query.join(Lot, Lot.item_id == Item.id).where(tuple_(Item.code, Lot.code).in_(chunk))
         rows = conn.execute(
-            select(Item.code, Lot.code, Lot.status, h.c.from_status, h.c.to_status, h.c.effective_at)
-            .join(Lot, Lot.item_id == Item.id)
-            .outerjoin(h, (h.c.item == Item.code) & (h.c.lot == Lot.code))
-            .where(tuple_(Item.code, Lot.code).in_(chunk))
-            .order_by(Item.code, Lot.code, h.c.effective_at, h.c.id)
+            query.outerjoin(h, (h.c.item == Item.code) & (h.c.lot == Lot.code)).order_by(
+                Item.code, Lot.code, h.c.effective_at, h.c.id
+            )
         )
         for item, lot, current, before, after, at in rows:
             entry = found.setdefault((item, lot), _LotStatus([], current))
@@ -426,20 +462,24 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
         if p.get("task") and isinstance(p.get("line_no"), int):
             line_keys.add((str(p["task"]), int(p["line_no"])))
     if stock_keys:
+        k = _keys_table(conn, ("item", "lot", "location"), sorted(stock_keys))
         conn.execute(
             select(Stock.id)
-            .join(Lot, Lot.id == Stock.lot_id)
-            .join(Item, Item.id == Lot.item_id)
-            .join(Location, Location.id == Stock.location_id)
-            .where(tuple_(Item.code, Lot.code, Location.code).in_(sorted(stock_keys)))
+            .select_from(k)
+            .join(Item, Item.code == k.c.item)
+            .join(Lot, (Lot.item_id == Item.id) & (Lot.code == k.c.lot))
+            .join(Location, Location.code == k.c.location)
+            .join(Stock, (Stock.lot_id == Lot.id) & (Stock.location_id == Location.id))
             .order_by(Stock.id)
             .with_for_update(of=Stock)
         ).all()
     if line_keys:
+        k = _keys_table(conn, ("task", "line_no"), sorted(line_keys), ints=("line_no",))
         conn.execute(
             select(TaskLine.id)
-            .join(Task, Task.id == TaskLine.task_id)
-            .where(tuple_(Task.code, TaskLine.line_no).in_(sorted(line_keys)))
+            .select_from(k)
+            .join(Task, Task.code == k.c.task)
+            .join(TaskLine, (TaskLine.task_id == Task.id) & (TaskLine.line_no == k.c.line_no))
             .order_by(TaskLine.id)
             .with_for_update(of=TaskLine)
         ).all()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from lotscan.central.db import CentralDbError, default_db_url, normalise_url, open_central, write_tx
 from lotscan.central.errors import CentralError
+from lotscan.cli.lazy import LazyGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +108,16 @@ def _print(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> Non
         )
 
 
-@click.group()
+# Traceability commands (lotscan.cli.trace_cmd) hang under `lotscan central` too.
+TRACE_COMMANDS = {
+    "trace": "lotscan.cli.trace_cmd:trace",
+    "recall": "lotscan.cli.trace_cmd:recall",
+    "export": "lotscan.cli.trace_cmd:export",
+    "audit": "lotscan.cli.trace_cmd:audit",
+}
+
+
+@click.group(cls=LazyGroup, lazy=TRACE_COMMANDS)
 def central() -> None:
     """The central lot service: serve the API, migrate, import, manage stations and lots.
 
