@@ -88,7 +88,8 @@ async def press_letter(pilot: Pilot[Any], *keys: str) -> None:
         await pilot.press(key)
         await pilot.pause(0.06)
         for _ in range(200):  # a loaded machine may fire the hotkey timer late
-            if app.capture.wedge.text == "":
+            held = getattr(app.screen, "held", None)  # a menu choice waits as long
+            if app.capture.wedge.text == "" and held is None:
                 break
             await pilot.pause(0.01)
     await settle(pilot)

@@ -55,6 +55,18 @@ async def test_a_scan_fired_while_a_menu_is_open_is_not_lost(make_app) -> None:
         assert app.session.operator is not None and app.session.operator.badge == "100"
 
 
+async def test_a_digital_link_fired_at_the_mode_menu_is_a_scan_not_hold(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await scan(pilot, "OP:900") == "ACCEPTED"  # a supervisor: hold would be allowed
+        await press_letter(pilot, "m")
+        post_scan(app, f"https://id.gs1.org/01/{FLOUR}/10/F-EARLY")
+        await settle(pilot, 2)
+        assert app.screen.id == "_default"
+        assert app.session.workflow.value == "lookup"
+        assert "Lot F-EARLY" in str(app.banner.render())
+
+
 async def test_device_scans_join_the_queue_and_device_state_shows(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:

@@ -13,6 +13,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Static
 
 CHOICE_KEYS = "123456789abcdfghijklmnoprtuvwyz"
@@ -26,8 +27,15 @@ class Choice:
     disabled: bool = False
 
 
+BURST_GAP_S = 0.05  # as on the scan line: a key followed this fast by another is part of a scan
+
+
 class ChoiceMenu(ModalScreen[str | None]):
-    """A list of choices, each picked by its key; arrows and Enter work too; Escape cancels."""
+    """A list of choices, each picked by its key; arrows and Enter work too; Escape cancels.
+
+    A choice key takes effect once no other key follows within BURST_GAP_S, so a scan fired at
+    the menu (a Digital Link starts with "h") goes to the scan line instead of choosing.
+    """
 
     def __init__(self, title: str, choices: list[Choice], footer: str = "") -> None:
         super().__init__()
@@ -36,6 +44,8 @@ class ChoiceMenu(ModalScreen[str | None]):
         self.footer = footer
         self.cursor = next((i for i, c in enumerate(choices) if not c.disabled), 0)
         self.closing = False
+        self.held: events.Key | None = None
+        self._held_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="menu"):
@@ -65,6 +75,9 @@ class ChoiceMenu(ModalScreen[str | None]):
             if forward is not None:
                 forward(event)
             return
+        if self.held is not None and event.time - self.held.time < BURST_GAP_S:
+            self._to_scan_line(event)
+            return
         key = event.key
         if key == "escape":
             self.closing = True
@@ -80,16 +93,29 @@ class ChoiceMenu(ModalScreen[str | None]):
             return
         for choice in self.choices:
             if event.character is not None and event.character == choice.key:
-                self._pick(choice)
+                self.held = event
+                self._held_timer = self.set_timer(BURST_GAP_S, lambda c=choice: self._pick(c))
                 return
         # Not ours (a scan fired into the menu?): close, and the scan line gets the key.
+        self._to_scan_line(event)
+
+    def _to_scan_line(self, event: events.Key) -> None:
+        if self._held_timer is not None:
+            self._held_timer.stop()
+        held, self.held = self.held, None
         self.closing = True
         self.dismiss(None)
+        forward = getattr(self.app, "forward_key", None)
         if forward is not None:
-            forward(event)
+            for key in (held, event):
+                if key is not None:
+                    forward(key)
 
     def _pick(self, choice: Choice) -> None:
         """Disabled choices are dimmed but still go through, so the refusal says why."""
+        if self.closing:
+            return
+        self.held = None
         self.closing = True
         self.dismiss(choice.value)
 
