@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from datetime import date, timedelta
 from pathlib import Path
 
 import click
 
 from lotscan.cli.common import open_station_cache
 from lotscan.paths import demo_data_dir
+from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
 from lotscan.settings import default_data_dir, load_settings
 
@@ -36,21 +35,6 @@ def prepare_demo(database: Path, reset: bool) -> None:
         import_tables(conn, read_source(source))
     engine.dispose()
     click.echo(f"demo cache created at {database}", err=True)
-
-
-def demo_barcodes(today: date | None = None) -> list[tuple[str, str]]:
-    """The demo barcodes of config/demo/barcodes.md with {expiry:N} replaced by real dates."""
-    today = today or date.today()
-    table = (demo_data_dir() / "barcodes.md").read_text(encoding="utf-8")
-    rows = []
-    for what, code in re.findall(r"^\| (.+?) \| `(.+?)` \|$", table, flags=re.MULTILINE):
-        code = re.sub(
-            r"\{expiry:(-?\d+)\}",
-            lambda m: (today + timedelta(days=int(m.group(1)))).strftime("%y%m%d"),
-            code,
-        )
-        rows.append((what, code))
-    return rows
 
 
 @click.command()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-
-from lotscan.paths import demo_data_dir
+from lotscan.services.demo import demo_barcodes
 from lotscan.services.session import HELP
 from lotscan.settings import StationSettings
 from lotscan.station.keys import ACTIONS
@@ -22,23 +19,6 @@ def idle_text(settings: StationSettings) -> str:
     if is_demo(settings):
         text += " " + DEMO_BADGES
     return text
-
-
-def demo_barcodes(today: date | None = None) -> list[tuple[str, str]]:
-    today = today or date.today()
-    try:
-        table = (demo_data_dir() / "barcodes.md").read_text(encoding="utf-8")
-    except OSError:
-        return []
-    rows = []
-    for what, code in re.findall(r"^\| (.+?) \| `(.+?)` \|$", table, flags=re.MULTILINE):
-        code = re.sub(
-            r"\{expiry:(-?\d+)\}",
-            lambda m: (today + timedelta(days=int(m.group(1)))).strftime("%y%m%d"),
-            code,
-        )
-        rows.append((what, code))
-    return rows
 
 
 def help_text(settings: StationSettings) -> str:
