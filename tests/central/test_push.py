@@ -174,7 +174,7 @@ def test_health_and_openapi(central) -> None:
     assert central.http.get("/docs").status_code == 200
 
 
-def test_pushed_events_are_chained_into_the_audit_log_inline_or_right_after_the_commit(db_url, tmp_path) -> None:
+def test_pushed_events_are_chained_into_the_audit_log_inline_or_after_the_commit(db_url, tmp_path) -> None:
     from lotscan.central.trace.audit import verify
     from lotscan.central.trace.tables import audit_log
 
