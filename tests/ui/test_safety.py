@@ -139,3 +139,20 @@ async def test_page_keys_scroll_the_work_panel_on_a_handheld(make_app) -> None:
         await pilot.press("pagedown")
         await settle(pilot)
         assert panel.scroll_y > 0
+
+
+async def test_the_real_sync_worker_starts_without_a_server_url_and_says_not_enrolled(make_app) -> None:
+    from lotscan.station import syncstate
+
+    app = make_app()
+    assert app.settings.server_url is None
+    app.sync = syncstate.SyncLink.create(app.settings, app.post_message)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.sync.worker is not None and app.sync.live:
+                break
+        assert app.sync.worker.status.enrolled is False
+        assert "not enrolled" in (app.sync.worker.status.last_error or "")
+        assert "OFFLINE" in str(app.query_one("#status").render())
+        assert await scan(pilot, "OP:100") == "ACCEPTED"

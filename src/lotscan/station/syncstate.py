@@ -1,13 +1,12 @@
 """ONLINE/OFFLINE in the status line.
 
-Until the station has a sync worker (`lotscan.sync`), the station is OFFLINE and the status
-line shows the events waiting and the cache age from the station service. When a worker with a
-state callback is available it runs in its own thread and never blocks scanning.
+The sync worker (`lotscan.sync`) runs in its own threads and never blocks scanning. It starts
+whether or not the station is enrolled yet: `lotscan enroll` stores the server and token in the
+cache, and until then the worker reports OFFLINE ("not enrolled").
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from textual.app import App
 from textual.message import Message
 
 from lotscan.settings import StationSettings
+from lotscan.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,8 @@ class SyncLink:
     live: bool = False
 
     @classmethod
-    def create(cls, settings: StationSettings, post: Callable[[Message], object]) -> SyncLink | None:
-        if not settings.server_url:
-            return None
-        try:
-            module = importlib.import_module("lotscan.sync.worker")
-        except ImportError:
-            return None
-        factory = getattr(module, "SyncWorker", None)
-        return cls(factory, settings, post) if factory is not None else None
+    def create(cls, settings: StationSettings, post: Callable[[Message], object]) -> SyncLink:
+        return cls(SyncWorker, settings, post)
 
     def on_state(self, state: Any, **facts: Any) -> None:
         """The worker's state callback; any thread."""
