@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.errors import NotFound
+from lotscan.central.push import push
+from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.trace import resolve_roots, trace
+from lotscan.services.sync_protocol import EventIn, PushRequest
 from lotscan.store.effects import apply_event
 from tests.trace.conftest import Genealogy
 
@@ -122,3 +127,29 @@ def test_a_relabel_cycle_ends(fresh_genealogy: Genealogy) -> None:
     assert {(x.item, x.lot): x.depth for x in result.lots} == g.model.walk([(item, lot)], forward=True)
     # Applied straight to the tables, with no stored event to say what made them: kind "link".
     assert {e.kind for e in result.edges if e.event_id in ("cycle-1", "cycle-2")} == {"link"}
+
+
+def test_a_broken_pallet_still_traces_to_what_it_carried(fresh_genealogy: Genealogy) -> None:
+    g = fresh_genealogy
+    sscc, lots = next(iter(g.generated.pallets.items()))
+    site = next(s for s, e in g.generated.events if e.type == "pallet.built" and e.payload["sscc"] == sscc)
+    with write_tx(g.engine) as conn:
+        name, last = conn.execute(
+            text("SELECT name, last_seq FROM stations WHERE site = :s"), {"s": site}
+        ).one()
+        event = EventIn(
+            id=str(uuid.uuid4()),
+            seq=last + 1,
+            occurred_at=datetime(2026, 6, 1, 9, 0, tzinfo=UTC),
+            type="pallet.broken",
+            payload={"sscc": sscc},
+        )
+        push(conn, StationIdentity(name, site), PushRequest(station_time=datetime.now(UTC), events=[event]))
+    with read_tx(g.engine) as conn:
+        assert (
+            conn.execute(text("SELECT count(*) FROM containers WHERE sscc = :s"), {"s": sscc}).scalar() == 0
+        )
+    result = _trace(g, sscc, Direction.FORWARD, 0)
+    assert {(x.item, x.lot) for x in result.lots} == set(lots)
+    assert {p.sscc for p in result.pallets} == {sscc}
+    assert all(p.broken_at == datetime(2026, 6, 1, 9, 0) for p in result.pallets)
