@@ -76,7 +76,8 @@ def closure_table(direction: Direction) -> str:
 def materialise(conn: Connection, roots: list[int], direction: Direction, depth: int | None) -> str:
     """Walk once into a temporary table (lot_id primary key, depth) that report queries join;
     returns its name. It lives until the end of the transaction (PostgreSQL) or connection.
-    Leaves the transaction preferring index look-ups (see prefer_index_walks)."""
+    Leaves the transaction preferring index look-ups (see prefer_index_walks). PostgreSQL refuses
+    temporary tables in a READ ONLY transaction: central's read_tx is repeatable read, not read-only."""
     name = closure_table(direction)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     on_commit = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
