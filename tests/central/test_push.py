@@ -192,3 +192,41 @@ def test_pushed_events_are_chained_into_the_audit_log_inline_or_after_the_commit
                 assert verify(conn).ok
         finally:
             central.close()
+
+
+def test_deferred_chaining_that_a_crash_skipped_is_sealed_when_central_starts(
+    db_url, tmp_path, monkeypatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from lotscan.central import app as central_app
+    from lotscan.central.trace.audit import verify
+    from lotscan.central.trace.tables import audit_log
+
+    central = Central(db_url, audit_inline=False)
+    try:
+        central.import_plant(tmp_path)
+        _, token = central.enroll()
+        chained_before = _count(central, audit_log)
+        monkeypatch.setattr(central_app, "_chain", lambda engine, stored: None)  # died after the commit
+        assert push(central, token, event(1), event(2)).status_code == 200
+        assert _count(central, audit_log) == chained_before
+        monkeypatch.undo()
+        restarted = central_app.create_app(engine=central.engine, audit_inline=False)
+        with TestClient(restarted):  # start-up runs the lifespan, which seals
+            for _ in range(100):
+                if _count(central, audit_log) == _count(central, received_events):
+                    break
+                import time
+
+                time.sleep(0.05)
+        assert _count(central, audit_log) == _count(central, received_events) == chained_before + 2
+        with central.engine.connect() as conn:
+            assert verify(conn).ok
+    finally:
+        central.close()
+
+
+def _count(central: Central, table) -> int:
+    with central.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar()

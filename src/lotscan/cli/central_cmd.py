@@ -175,10 +175,11 @@ def _apply_config(ctx: click.Context, _param: click.Parameter, path: str | None)
 @click.option(
     "--audit",
     type=click.Choice(["inline", "deferred"]),
-    default="inline",
+    default="deferred",
     show_default=True,
-    help="Chain pushed events into the audit log in the push's transaction, or right after it "
-    "commits (shorter pushes under load; a crash in between leaves events for `audit seal`).",
+    help="Chain pushed events into the audit log right after each push commits (deferred: pushes "
+    "of a site do not queue behind the chain head; anything a crash leaves unchained is sealed at "
+    "start-up and every minute), or inside the push's own transaction (inline).",
 )
 @click.option("--log-level", default="info", show_default=True)
 @click.option(
