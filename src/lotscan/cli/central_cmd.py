@@ -72,7 +72,7 @@ def _call(server: str, token: str | None, method: str, path: str, **kwargs: Any)
     return response.json()
 
 
-def _engine(db_url: str, *, migrate: bool = True) -> Engine:
+def open_engine(db_url: str, *, migrate: bool = True) -> Engine:
     try:
         return open_central(db_url, migrate=migrate)
     except CentralDbError as exc:
@@ -81,7 +81,7 @@ def _engine(db_url: str, *, migrate: bool = True) -> Engine:
 
 @contextmanager
 def _writing(db_url: str) -> Iterator[Connection]:
-    engine = _engine(db_url)
+    engine = open_engine(db_url)
     try:
         with write_tx(engine) as conn:
             yield conn
@@ -208,7 +208,7 @@ def serve(
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
     if workers > 1 and not normalise_url(db_url).startswith("postgresql"):
         raise click.UsageError("--workers > 1 needs PostgreSQL; SQLite has one writer anyway")
-    _engine(db_url).dispose()  # migrate once, before any worker starts
+    open_engine(db_url).dispose()  # migrate once, before any worker starts
     # The app is built from these in each worker process (and in this one when --workers is 1).
     os.environ.update(
         {
@@ -243,7 +243,7 @@ def migrate(db_url: str) -> None:
     """Create or upgrade central's tables (Alembic), on SQLite or PostgreSQL."""
     from lotscan.central.db import current_revision
 
-    engine = _engine(db_url)
+    engine = open_engine(db_url)
     click.echo(f"central database at revision {current_revision(engine)}")
     engine.dispose()
 
@@ -320,7 +320,7 @@ def stations(db_url: str, server: str | None, token: str | None, as_json: bool) 
     if server:
         rows = list(_call(server, token, "GET", "/stations"))
     else:
-        engine = _engine(db_url)
+        engine = open_engine(db_url)
         with read_tx(engine) as conn:
             rows = stations_overview(conn)
         engine.dispose()
@@ -423,7 +423,7 @@ def flagged(
             params["site"] = site
         rows = list(_call(server, token, "GET", "/flagged", params=params))
     else:
-        engine = _engine(db_url)
+        engine = open_engine(db_url)
         with read_tx(engine) as conn:
             rows = open_items(conn, site, include_resolved=include_resolved)
         engine.dispose()

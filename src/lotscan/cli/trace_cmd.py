@@ -5,41 +5,23 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
-from lotscan.central.db import CentralDbError, default_db_url, open_central, read_tx, write_tx
+from lotscan.central.db import read_tx, write_tx
 from lotscan.central.errors import CentralError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def db_option(func: F) -> F:
-    return click.option(
-        "--db",
-        "db_url",
-        default=default_db_url,
-        show_default="$LOTSCAN_CENTRAL_DB or ~/.local/share/lotscan/central.db",
-        help="Central database: a SQLite path/URL or postgresql+psycopg://user@host/db.",
-    )(func)
-
-
-def _engine(db_url: str) -> Engine:
-    try:
-        return open_central(db_url, migrate=False)
-    except CentralDbError as exc:
-        raise click.ClickException(str(exc)) from exc
+from lotscan.cli.central_cmd import db_option, open_engine
 
 
 @contextmanager
 def _tx(db_url: str, *, write: bool = False) -> Iterator[Connection]:
-    engine = _engine(db_url)
+    engine = open_engine(db_url, migrate=False)
     try:
         with (write_tx if write else read_tx)(engine) as conn:
             yield conn

@@ -272,6 +272,15 @@ def lot_on_task_line(run: Run, kinds: tuple[str, ...], label: str) -> TaskScan |
     return TaskScan(task, product.item, lot, line)
 
 
+def take_usable_lot(run: Run, found: TaskScan, *, fefo: bool) -> tuple[q.LocationRow, float] | None:
+    """Status, expiry, FEFO (when asked) and double reads of the lot, then where from and how much."""
+    check_usable(run, found.lot)
+    if fefo:
+        check_fefo(run, found.item, found.lot)
+    check_duplicate(run)
+    return take_quantity(run, found)
+
+
 def take_quantity(run: Run, found: TaskScan) -> tuple[q.LocationRow, float] | None:
     """Where the lot is taken from and how much: the line's remaining need, capped by stock."""
     source, available = source_location(run, found.lot, run.ctx.qty)

@@ -13,10 +13,7 @@ def evaluate(run: Run) -> Plan | None:
     found = checks.lot_on_task_line(run, ("pick_list",), "pick list")
     if found is None:
         return None
-    checks.check_usable(run, found.lot)
-    checks.check_fefo(run, found.item, found.lot)
-    checks.check_duplicate(run)
-    taken = checks.take_quantity(run, found)
+    taken = checks.take_usable_lot(run, found, fefo=True)
     if taken is None:
         return None
     source, qty = taken

@@ -13,12 +13,10 @@ def evaluate(run: Run) -> Plan | None:
     if found is None:
         return None
     task, item, lot, line = found.task, found.item, found.lot, found.line
-    checks.check_usable(run, lot)
-    checks.check_duplicate(run)
     if run.ctx.location is None and task.location_id is not None:
         staging = q.location_by_id(run.conn, task.location_id)
         run.ctx = run.ctx.with_(location=staging.code if staging else None)
-    taken = checks.take_quantity(run, found)
+    taken = checks.take_usable_lot(run, found, fefo=False)
     if taken is None:
         return None
     source, qty = taken
