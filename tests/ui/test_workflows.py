@@ -193,6 +193,7 @@ async def test_pick_refused_by_policy_passes_with_a_supervisor_override(make_app
         assert "override CUSTOMER_REQUEST" in banner_text(app)
     picked = events_of(engine)[-1]
     assert picked.operator == "100" and payload(picked)["override"] == "CUSTOMER_REQUEST"
+    assert payload(picked)["override_by"] == "900"
 
 
 async def test_short_pick_asks_for_the_reason(make_app, engine) -> None:

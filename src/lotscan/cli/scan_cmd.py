@@ -43,6 +43,10 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option("--qty", type=float, help="Quantity (default: from the label, else from the task).")
 @click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
 @click.option("--override", help="Override reason code for an overridable refusal.")
+@click.option(
+    "--approved-by",
+    help="Badge of the supervisor approving --override (default: --operator, if a supervisor).",
+)
 @click.option("--reason", help="Reason text for hold, release or quarantine.")
 @click.option("--source", type=click.Choice([s.value for s in Source]), default="keyboard", show_default=True)
 @click.option("--file", "batch", type=click.File("r"), help="Batch upload: one scan per line ('-' = stdin).")
@@ -58,6 +62,7 @@ def scan(
     qty: float | None,
     operator: str | None,
     override: str | None,
+    approved_by: str | None,
     reason: str | None,
     source: str,
     batch: click.utils.LazyFile | None,
@@ -91,6 +96,7 @@ def scan(
         to_location=_strip_prefix(to_location, settings, {"location"}),
         qty=qty,
         override=override,
+        override_by=_strip_prefix(approved_by, settings, {"operator"}),
         reason=reason,
     )
     if batch is None:

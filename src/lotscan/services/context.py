@@ -49,6 +49,7 @@ class ScanContext:
     to_location: str | None = None
     qty: float | None = None
     override: str | None = None
+    override_by: str | None = None  # the approving supervisor's badge; the operator when None
     reason: str | None = None
     now: datetime = field(default_factory=_now)  # station clock, UTC, naive
 

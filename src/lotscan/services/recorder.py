@@ -59,6 +59,7 @@ def record(
         payload = dict(planned.payload)
         if ctx.override and verdict.overridden:
             payload["override"] = ctx.override
+            payload["override_by"] = ctx.override_by or ctx.operator
         apply_event(conn, planned.type, payload, ctx.now, event_id)
         conn.execute(
             _INSERT_EVENT,

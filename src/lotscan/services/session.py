@@ -37,7 +37,8 @@ SUPERVISOR_WORKFLOWS = {Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE}
 HELP = """Commands (type them, or use the UI keys):
   /mode NAME      receive, move, consume, produce, pick, ship, hold, release, quarantine, count, lookup
   /qty N          quantity for the next scan (default: from the label or the task)
-  /override CODE  pass the next scan despite an overridable refusal (supervisor)
+  /override CODE [BADGE]  pass the next scan despite an overridable refusal; a supervisor
+                  approves it (BADGE, or the signed-in operator when they are one)
   /reason TEXT    reason for hold, release, quarantine or short pick
   /produce        record one output lot of the current work order
   /short          close the current pick line short (needs /reason first)
@@ -62,6 +63,7 @@ class StationSession:
     location: str | None = None
     qty: float | None = None
     override: str | None = None
+    override_by: str | None = None
     reason: str | None = None
     awaiting_pin_for: str | None = None
     pending_move: Scan | None = None
@@ -109,6 +111,7 @@ class StationSession:
             location=self.location,
             qty=self.qty,
             override=self.override,
+            override_by=self.override_by,
             reason=self.reason,
         )
         return ctx
@@ -118,6 +121,7 @@ class StationSession:
         if verdict.recorded or verdict.level is not Level.REJECTED:
             self.qty = None
             self.override = None
+            self.override_by = None
         return Outcome(verdict, scan, verdict.details)
 
     def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:
@@ -195,8 +199,11 @@ class StationSession:
                 return Outcome(Verdict(Level.REJECTED, f"'{arg}' is not a quantity; type /qty 12"))
             return Outcome(Verdict(Level.ACCEPTED, f"Quantity for the next scan: {self.qty:g}."))
         if name == "override":
-            self.override = arg.upper() or None
-            return Outcome(Verdict(Level.ACCEPTED, f"Override for the next scan: {self.override}."))
+            code, _, badge = arg.partition(" ")
+            self.override = code.upper() or None
+            self.override_by = badge.strip() or None
+            by = f", approved by {self.override_by}" if self.override_by else ""
+            return Outcome(Verdict(Level.ACCEPTED, f"Override for the next scan: {self.override}{by}."))
         if name == "reason":
             self.reason = arg or None
             return Outcome(Verdict(Level.ACCEPTED, f"Reason set: {self.reason}."))

@@ -134,6 +134,11 @@ class StationService:
             )
         if q.operator_by_badge(conn, ctx.operator) is None:
             return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=ctx.operator)
+        if ctx.override:
+            approver = ctx.override_by or ctx.operator
+            found = q.operator_by_badge(conn, approver)
+            if found is None or found["role"] not in ("supervisor", "admin"):
+                return _reject(ReasonCode.NOT_AUTHORISED, operator=approver, action="approve an override")
         return None
 
     def sign_in(self, badge: str, pin: str | None = None) -> tuple[Verdict, Operator | None]:

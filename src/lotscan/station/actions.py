@@ -14,6 +14,7 @@ from textual import work
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import Workflow
 from lotscan.services.session import SUPERVISOR_WORKFLOWS, WORKFLOW_TASKS
+from lotscan.services.station import Operator
 from lotscan.station import demo_hints
 from lotscan.station.feed import QueuedScan
 from lotscan.station.fields import Field
@@ -96,7 +97,7 @@ class StationActions:
                 )
             )
             return
-        self._choose_override(approved_by=operator.name)
+        self._choose_override(operator)
 
     # -- actions (function key or letter) -----------------------------------------------------
 
@@ -165,11 +166,11 @@ class StationActions:
         if operator is None:
             self.show_verdict(Verdict(Level.REJECTED, "Sign in first: scan your badge."))
         elif operator.is_supervisor:
-            self._choose_override(approved_by=operator.name)
+            self._choose_override(operator)
         else:
             self._start_field(Field.SUPERVISOR_BADGE)
 
-    def _choose_override(self, approved_by: str) -> None:
+    def _choose_override(self, supervisor: Operator) -> None:
         reasons = self.settings.policy.override_reasons
         keys = "123456789"
         choices = [
@@ -178,9 +179,9 @@ class StationActions:
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.command(f"/override {value}")
+                self.command(f"/override {value} {supervisor.badge}")
 
-        self.push_screen(ChoiceMenu(f"Override reason (approved by {approved_by})", choices), chosen)
+        self.push_screen(ChoiceMenu(f"Override reason (approved by {supervisor.name})", choices), chosen)
 
     def action_station_produce(self) -> None:
         self.command("/produce")

@@ -143,18 +143,29 @@ def test_pick_policy_can_refuse_not_fefo_and_allow_an_override(engine, tmp_path)
     )
     refused = go(station, f"(01){FLOUR}(10)F-LATE", ctx(Workflow.PICK, task="PL-1", qty=5))
     assert refused.level is Level.REJECTED and not refused.recorded
-    bad = go(station, f"(01){FLOUR}(10)F-LATE", ctx(Workflow.PICK, task="PL-1", qty=5, override="BECAUSE"))
+    bad = go(
+        station,
+        f"(01){FLOUR}(10)F-LATE",
+        ctx(Workflow.PICK, task="PL-1", qty=5, override="BECAUSE", override_by="900"),
+    )
     assert bad.level is Level.REJECTED and "BAD_OVERRIDE" in [r.code for r in bad.reasons]
-    passed = go(
+    by_operator = go(
         station, f"(01){FLOUR}(10)F-LATE", ctx(Workflow.PICK, task="PL-1", qty=5, override="CUSTOMER_REQUEST")
+    )
+    assert by_operator.level is Level.REJECTED and by_operator.reasons[0].code == "NOT_AUTHORISED"
+    passed = go(
+        station,
+        f"(01){FLOUR}(10)F-LATE",
+        ctx(Workflow.PICK, task="PL-1", qty=5, override="CUSTOMER_REQUEST", override_by="900"),
     )
     assert passed.level is Level.WARNING and passed.overridden and passed.recorded
     assert ReasonCode.OVERRIDDEN.value in [r.code for r in passed.reasons]
-    assert json.loads(events(engine)[-1].payload)["override"] == "CUSTOMER_REQUEST"
+    recorded = json.loads(events(engine)[-1].payload)
+    assert (recorded["override"], recorded["override_by"]) == ("CUSTOMER_REQUEST", "900")
     recalled = go(
         station,
         f"(01){FLOUR}(10)F-RECALL",
-        ctx(Workflow.PICK, task="PL-1", qty=1, override="CUSTOMER_REQUEST"),
+        ctx(Workflow.PICK, task="PL-1", qty=1, override="CUSTOMER_REQUEST", override_by="900"),
     )
     assert recalled.level is Level.REJECTED
     assert "cannot be overridden" in recalled.reasons[-1].message
