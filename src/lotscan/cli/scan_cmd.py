@@ -40,13 +40,16 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option("--task", help="ASN/PO, work order, pick list or shipment code (e.g. ASN-1001).")
 @click.option("--location", help="Where you are: receiving dock, pick/consume source, count location.")
 @click.option("--to", "to_location", help="Move: the location to move the lot to.")
-@click.option("--qty", type=float, help="Quantity (default: from the label, else from the task).")
+@click.option(
+    "--qty", type=click.FloatRange(min=0), help="Quantity (default: from the label, else from the task)."
+)
 @click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
 @click.option("--override", help="Override reason code for an overridable refusal.")
 @click.option(
     "--approved-by",
     help="Badge of the supervisor approving --override (default: --operator, if a supervisor).",
 )
+@click.option("--approver-pin", help="PIN of the --approved-by supervisor, when they have one.")
 @click.option("--reason", help="Reason text for hold, release or quarantine.")
 @click.option("--source", type=click.Choice([s.value for s in Source]), default="keyboard", show_default=True)
 @click.option("--file", "batch", type=click.File("r"), help="Batch upload: one scan per line ('-' = stdin).")
@@ -63,6 +66,7 @@ def scan(
     operator: str | None,
     override: str | None,
     approved_by: str | None,
+    approver_pin: str | None,
     reason: str | None,
     source: str,
     batch: click.utils.LazyFile | None,
@@ -96,7 +100,7 @@ def scan(
         to_location=_strip_prefix(to_location, settings, {"location"}),
         qty=qty,
         override=override,
-        override_by=_strip_prefix(approved_by, settings, {"operator"}),
+        override_by=_approver(service, _strip_prefix(approved_by, settings, {"operator"}), approver_pin),
         reason=reason,
     )
     if batch is None:
@@ -106,6 +110,17 @@ def scan(
         _print(verdict, as_json)
         sys.exit(1 if verdict.level is Level.REJECTED else 0)
     _run_batch(service, ctx, batch, Source(source), dry_run, as_json)
+
+
+def _approver(service: StationService, badge: str | None, pin: str | None) -> str | None:
+    """The approving supervisor's badge, after the same check a sign-in makes (PIN included)."""
+    if badge is None:
+        return None
+    verdict, operator = service.sign_in(badge, pin)
+    if operator is None or not operator.is_supervisor:
+        reason = verdict.message if operator is None else f"{operator.name} is not a supervisor."
+        raise click.ClickException(f"--approved-by {badge}: {reason} Nothing was recorded.")
+    return operator.badge
 
 
 def _print(verdict: Verdict, as_json: bool) -> None:

@@ -3,6 +3,7 @@ FEFO, stock and task lines. Each adds reasons to the run's Findings; none writes
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ from lotscan.codes.scan import Scan, ScanKind
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, days_left, is_expired
 from lotscan.domain.verdict import Suggestion
-from lotscan.services.context import ScanContext
+from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.judge import Findings
 from lotscan.settings import StationSettings
 from lotscan.store import queries as q
@@ -299,8 +300,19 @@ def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None
 
 
 def scan_quantity(run: Run, default: float | None = None) -> float:
+    """The quantity of this scan: typed, else from the label, else the workflow's default.
+
+    Negative, infinite or NaN amounts are refused (zero only makes sense in a count); the
+    value returned for a refused amount is 0 so nothing downstream computes with it.
+    """
     if run.ctx.qty is not None:
-        return float(run.ctx.qty)
-    if run.scan.quantity is not None:
-        return float(run.scan.quantity)
-    return default if default is not None else 1.0
+        qty = float(run.ctx.qty)
+    elif run.scan.quantity is not None:
+        qty = float(run.scan.quantity)
+    else:
+        qty = default if default is not None else 1.0
+    zero_ok = run.ctx.workflow is Workflow.COUNT
+    if not math.isfinite(qty) or qty < 0 or (qty == 0 and not zero_ok):
+        run.add(ReasonCode.BAD_QUANTITY, qty=f"{qty:g}")
+        return 0.0
+    return qty

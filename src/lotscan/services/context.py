@@ -55,7 +55,9 @@ class ScanContext:
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        """The station's local calendar day, the one `expired` is judged on everywhere (the UI
+        and the label interpreter use the local date too); `now` itself is kept in UTC."""
+        return self.now.replace(tzinfo=UTC).astimezone().date()
 
     def with_(self, **changes: object) -> ScanContext:
         return replace(self, **changes)  # type: ignore[arg-type]

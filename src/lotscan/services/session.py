@@ -8,6 +8,7 @@ headless station and by the Textual UI, so both behave the same.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +38,8 @@ SUPERVISOR_WORKFLOWS = {Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE}
 HELP = """Commands (type them, or use the UI keys):
   /mode NAME      receive, move, consume, produce, pick, ship, hold, release, quarantine, count, lookup
   /qty N          quantity for the next scan (default: from the label or the task)
-  /override CODE [BADGE]  pass the next scan despite an overridable refusal; a supervisor
-                  approves it (BADGE, or the signed-in operator when they are one)
+  /override CODE  pass the next scan despite an overridable refusal (a signed-in supervisor;
+                  for an operator, the supervisor scans their badge in the app: key o)
   /reason TEXT    reason for hold, release, quarantine or short pick
   /produce        record one output lot of the current work order
   /short          close the current pick line short (needs /reason first)
@@ -140,9 +141,8 @@ class StationSession:
         return Outcome(verdict)
 
     def _become(self, operator: Operator) -> None:
+        self._forget_work()
         self.operator = operator
-        self.task = None
-        self.pending_move = None
         if self.workflow in SUPERVISOR_WORKFLOWS and not operator.is_supervisor:
             self.workflow = Workflow.LOOKUP
 
@@ -188,22 +188,34 @@ class StationSession:
         if name in ("help", "?", ""):
             return Outcome(Verdict(Level.ACCEPTED, HELP))
         if name == "signout":
-            self.operator, self.task, self.location = None, None, None
+            self._forget_work()
+            self.operator = None
             return Outcome(Verdict(Level.ACCEPTED, "Signed out. Scan a badge to sign in."))
         if name == "mode":
             return self._mode(arg)
         if name == "qty":
             try:
-                self.qty = float(arg)
+                qty = float(arg)
             except ValueError:
+                qty = math.nan
+            if not math.isfinite(qty) or qty < 0:
                 return Outcome(Verdict(Level.REJECTED, f"'{arg}' is not a quantity; type /qty 12"))
+            self.qty = qty
             return Outcome(Verdict(Level.ACCEPTED, f"Quantity for the next scan: {self.qty:g}."))
         if name == "override":
             code, _, badge = arg.partition(" ")
-            self.override = code.upper() or None
-            self.override_by = badge.strip() or None
-            by = f", approved by {self.override_by}" if self.override_by else ""
-            return Outcome(Verdict(Level.ACCEPTED, f"Override for the next scan: {self.override}{by}."))
+            if badge.strip():
+                return Outcome(
+                    Verdict(
+                        Level.REJECTED,
+                        (
+                            "A supervisor approves an override by scanning their badge (key o), "
+                            "not by typing it."
+                        ),
+                    )
+                )
+            self.override, self.override_by = code.upper() or None, None
+            return Outcome(Verdict(Level.ACCEPTED, f"Override for the next scan: {self.override}."))
         if name == "reason":
             self.reason = arg or None
             return Outcome(Verdict(Level.ACCEPTED, f"Reason set: {self.reason}."))
@@ -212,6 +224,23 @@ class StationSession:
         if name == "short":
             return self._short()
         return Outcome(Verdict(Level.REJECTED, f"Unknown command /{name}. Type /help for the list."))
+
+    def approve_override(self, code: str, supervisor: Operator) -> Outcome:
+        """An override for the next scan, approved by a supervisor whose badge (and PIN) the
+        caller has just checked with `service.sign_in`."""
+        if not supervisor.is_supervisor:
+            return Outcome(Verdict(Level.REJECTED, "Only a supervisor can approve an override."))
+        self.override, self.override_by = code.upper(), supervisor.badge
+        return Outcome(
+            Verdict(
+                Level.ACCEPTED, f"Override for the next scan: {self.override}, approved by {supervisor.name}."
+            )
+        )
+
+    def _forget_work(self) -> None:
+        """What one operator set up never carries over to the next."""
+        self.task = self.location = self.qty = self.override = self.override_by = self.reason = None
+        self.pending_move = None
 
     def _mode(self, arg: str) -> Outcome:
         try:

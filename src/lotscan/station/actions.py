@@ -179,7 +179,7 @@ class StationActions:
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.command(f"/override {value} {supervisor.badge}")
+                self.show_verdict(self.session.approve_override(value, supervisor).verdict)
 
         self.push_screen(ChoiceMenu(f"Override reason (approved by {supervisor.name})", choices), chosen)
 

@@ -375,11 +375,25 @@ def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:
 
 
 def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
-    """Payloads of the consumption events of one work order, oldest first."""
+    """Payloads of a work order's consumption since its last output lot, oldest first.
+
+    Each output lot is linked to what was consumed for it, so a second output of the same
+    order never claims the first one's inputs again. Events central set aside do not count.
+    """
+    last_output = (
+        select(func.coalesce(func.max(Event.seq), 0))
+        .where(Event.task_code == task_code, Event.type == "lot.produced")
+        .scalar_subquery()
+    )
     return list(
         conn.execute(
             select(Event.payload)
-            .where(Event.task_code == task_code, Event.type == "stock.consumed")
+            .where(
+                Event.task_code == task_code,
+                Event.type == "stock.consumed",
+                Event.seq > last_output,
+                Event.sync_state != "failed",
+            )
             .order_by(Event.seq)
         ).scalars()
     )

@@ -182,3 +182,28 @@ def test_interactive_demo_signs_in_and_picks_with_fefo(tmp_path: Path) -> None:
     assert "next: line 1" in result.stdout
     assert "REJECTED" in result.stdout
     assert "/mode NAME" in result.stdout
+
+
+def test_override_on_the_command_line_needs_a_real_supervisor(db: Path) -> None:
+    late = f"(01){FLOUR}(10)F-LATE"
+    common = [
+        "scan",
+        late,
+        "-w",
+        "pick",
+        "--task",
+        "PL-1",
+        "--qty",
+        "1",
+        "--operator",
+        "100",
+        "--db",
+        str(db),
+    ]
+    by_operator = run(*common, "--override", "CUSTOMER_REQUEST", "--approved-by", "100")
+    assert by_operator.returncode == 1 and "not a supervisor" in by_operator.stderr
+    negative = run(*common[:-4], "--qty", "-3", "--operator", "100", "--db", str(db))
+    assert negative.returncode == 2 and "-3" in negative.stderr
+    approved = run(*common, "--override", "CUSTOMER_REQUEST", "--approved-by", "OP:900", "--json")
+    assert approved.returncode == 0, approved.stderr
+    assert json.loads(approved.stdout)["verdict"] == "WARNING"

@@ -333,3 +333,42 @@ def test_a_serial_is_received_once(station) -> None:
     later = ScanContext(Workflow.LOOKUP).now + timedelta(minutes=1)
     again = go(station, label, ctx(Workflow.RECEIVE, task="ASN-1", now=later))
     assert [r.code for r in again.reasons] == ["DUPLICATE_SERIAL"]
+
+
+@pytest.mark.parametrize("qty", [-40.0, float("inf"), float("nan"), 0.0])
+def test_impossible_quantities_are_refused_and_nothing_is_written(station, engine, qty) -> None:
+    verdict = go(station, f"(01){SUGAR}(10)S-1", ctx(Workflow.CONSUME, task="WO-1", qty=qty))
+    assert verdict.level is Level.REJECTED
+    assert "BAD_QUANTITY" in [r.code for r in verdict.reasons]
+    assert events(engine) == []
+    assert stock(engine, "S-1", "A2") == 100
+
+
+def test_a_count_of_zero_is_a_real_count(station, engine) -> None:
+    counted = go(station, f"(01){SUGAR}(10)S-1", ctx(Workflow.COUNT, location="A2", qty=0))
+    assert counted.recorded
+    assert stock(engine, "S-1", "A2") == 0
+
+
+def test_a_second_output_lot_claims_only_what_was_consumed_after_the_first(station, engine) -> None:
+    assert go(station, f"(01){SUGAR}(10)S-1", ctx(Workflow.CONSUME, task="WO-1", qty=30)).recorded
+    first = go(station, "WO:WO-1", ctx(Workflow.PRODUCE, qty=50))
+    later = ctx(Workflow.CONSUME, task="WO-1", qty=20)
+    assert go(station, f"(01){FLOUR}(10)F-EARLY", later.with_(now=later.now + timedelta(seconds=5))).recorded
+    second = go(station, "WO:WO-1", ctx(Workflow.PRODUCE, qty=50))
+    assert [i["lot"] for i in first.details["inputs"]] == ["S-1"]
+    assert [(i["lot"], i["qty"]) for i in second.details["inputs"]] == [("F-EARLY", 20.0)]
+
+
+def test_today_is_the_stations_local_day(monkeypatch) -> None:
+    import time
+    from datetime import datetime
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        late_evening_utc = ScanContext(Workflow.LOOKUP, now=datetime(2026, 1, 1, 23, 30))
+        assert late_evening_utc.today.isoformat() == "2026-01-02"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

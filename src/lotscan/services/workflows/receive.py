@@ -44,6 +44,12 @@ def evaluate(run: Run) -> Plan | None:
         if line is None:
             return None
         if lot_code is None:
+            if not item.lot_tracked:
+                run.add(
+                    ReasonCode.MISSING_CONTEXT,
+                    detail=f"{item.description or item.code} is not lot-tracked; "
+                    "this station records lot-tracked goods only. Receive it in the stock system.",
+                )
             return None
         existing = product.lot
         if (

@@ -1,0 +1,62 @@
+"""The session's own rules, on a real cache: who may approve overrides, and what never carries
+over from one operator to the next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lotscan.domain.verdict import Level
+from lotscan.services.session import StationSession
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+from tests.plant import build_plant
+
+
+def session_on(tmp_path: Path) -> StationSession:
+    engine = build_plant(tmp_path / "station.db")
+    return StationSession(
+        StationService(engine, StationSettings(station_id="ST1", database=tmp_path / "s.db"))
+    )
+
+
+def test_a_typed_supervisor_badge_does_not_approve_an_override(tmp_path: Path) -> None:
+    session = session_on(tmp_path)
+    assert session.submit("OP:100").verdict.level is Level.ACCEPTED
+    refused = session.submit("/override SUPERVISOR_APPROVED 900")
+    assert refused.verdict.level is Level.REJECTED and "scanning their badge" in refused.verdict.message
+    assert session.override is None and session.override_by is None
+
+
+def test_an_approved_override_names_the_supervisor_who_signed_it(tmp_path: Path) -> None:
+    session = session_on(tmp_path)
+    session.submit("OP:100")
+    _, supervisor = session.service.sign_in("900")
+    assert supervisor is not None
+    approved = session.approve_override("customer_request", supervisor)
+    assert approved.verdict.level is Level.ACCEPTED
+    assert (session.override, session.override_by) == ("CUSTOMER_REQUEST", "900")
+    _, operator = session.service.sign_in("100")
+    assert session.approve_override("CUSTOMER_REQUEST", operator).verdict.level is Level.REJECTED
+
+
+def test_nothing_one_operator_set_up_carries_over_to_the_next(tmp_path: Path) -> None:
+    session = session_on(tmp_path)
+    session.submit("OP:900")
+    session.submit("WO:WO-1")
+    session.submit("/qty 999")
+    session.submit("/override SUPERVISOR_APPROVED")
+    session.submit("/reason spill")
+    session.submit("/signout")
+    session.submit("OP:100")
+    assert (session.task, session.qty, session.override, session.reason) == (None, None, None, None)
+    session.submit("/qty 5")
+    session.submit("OP:900")  # a badge scanned mid-shift: a new operator, a clean slate
+    assert session.qty is None
+
+
+def test_an_impossible_quantity_is_refused_when_typed(tmp_path: Path) -> None:
+    session = session_on(tmp_path)
+    session.submit("OP:100")
+    for text in ("/qty -4", "/qty inf", "/qty nan", "/qty lots"):
+        assert session.submit(text).verdict.level is Level.REJECTED, text
+    assert session.qty is None
