@@ -31,6 +31,7 @@ from lotscan.services.workflows import (
 )
 from lotscan.settings import StationSettings
 from lotscan.store import queries as q
+from lotscan.store.db import begin_write
 from lotscan.store.schema import SyncState
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,8 @@ class StationService:
         """
         try:
             with self.engine.begin() as conn:
+                if not dry_run and ctx.workflow is not Workflow.LOOKUP:
+                    begin_write(conn)
                 refusal = self._operator_refusal(conn, ctx)
                 if refusal is not None:
                     return refusal
@@ -157,6 +160,7 @@ class StationService:
     def short_pick(self, task_code: str, line_no: int, ctx: ScanContext) -> Verdict:
         """Close a pick line short: what was picked stays, the rest is recorded as missing."""
         with self.engine.begin() as conn:
+            begin_write(conn)
             refusal = self._operator_refusal(conn, ctx)
             if refusal is not None:
                 return refusal

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 
@@ -97,6 +97,16 @@ def open_cache(path: str | Path, *, create: bool = True) -> Engine:
         ) from exc
     _checkpoint_in_background(engine, path)
     return engine
+
+
+def begin_write(conn: Connection) -> None:
+    """Take SQLite's write lock before the first read of a transaction.
+
+    The checks a scan is judged on (status, stock, FEFO, the next station seq) then cannot be
+    changed by another writer (the sync worker applying an urgent hold, a second `lotscan scan`)
+    before the scan is recorded: the other writer waits for this commit.
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def upgrade(engine: Engine) -> None:

@@ -372,3 +372,38 @@ def test_today_is_the_stations_local_day(monkeypatch) -> None:
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_scan_holds_the_write_lock_from_its_first_check_to_its_commit(station, engine, tmp_path) -> None:
+    """Another writer (the sync worker applying an urgent hold) waits for the scan's commit, so a
+    scan is never recorded on checks that changed underneath it."""
+    import sqlite3
+    import threading
+
+    from lotscan.services import checks
+
+    entered, release = threading.Event(), threading.Event()
+    original = checks.check_usable
+
+    def slow_check(run, lot):  # pause between the checks and the record
+        entered.set()
+        release.wait(5)
+        return original(run, lot)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checks, "check_usable", slow_check)
+        result = {}
+        worker = threading.Thread(
+            target=lambda: result.update(
+                v=go(station, f"(01){SUGAR}(10)S-1", ctx(Workflow.CONSUME, task="WO-1", qty=1))
+            )
+        )
+        worker.start()
+        assert entered.wait(5)
+        other = sqlite3.connect(tmp_path / "station.db", timeout=0.2)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        release.set()
+        worker.join(10)
+        other.close()
+    assert result["v"].recorded
