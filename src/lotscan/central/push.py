@@ -33,6 +33,7 @@ from lotscan.services.sync_protocol import (
     PushRequest,
     PushResponse,
     event_keys,
+    stock_places,
 )
 from lotscan.store.effects import EffectError, apply_event
 from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine
@@ -300,7 +301,7 @@ def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[s
 
 
 def _apply_one(conn: Connection, batch: _Batch, e: EventIn, *, isolate: bool) -> _Outcome:
-    refusal = _site_refusal(conn, batch, e.payload)
+    refusal = _site_refusal(conn, batch, e.type, e.payload)
     if refusal is not None:
         return _Outcome(REJECTED, refusal)
     if not isolate:
@@ -456,9 +457,8 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
     for e in events:
         p = e.payload
         if p.get("item") is not None and p.get("lot") is not None:
-            for name in ("location", "from", "to"):
-                if p.get(name):
-                    stock_keys.add((str(p["item"]), str(p["lot"]), str(p[name])))
+            for place in stock_places(e.type, p):
+                stock_keys.add((str(p["item"]), str(p["lot"]), place))
         if p.get("task") and isinstance(p.get("line_no"), int):
             line_keys.add((str(p["task"]), int(p["line_no"])))
     if stock_keys:
@@ -485,13 +485,9 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
         ).all()
 
 
-def _site_refusal(conn: Connection, batch: _Batch, payload: dict[str, Any]) -> str | None:
+def _site_refusal(conn: Connection, batch: _Batch, event_type: str, payload: dict[str, Any]) -> str | None:
     mine = batch.station.site
-    for field_name in ("location", "from", "to"):
-        code = payload.get(field_name)
-        if not code:
-            continue
-        code = str(code)
+    for code in stock_places(event_type, payload):
         if code not in batch.location_sites:
             batch.location_sites[code] = conn.execute(
                 select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == code)

@@ -140,6 +140,13 @@ class WaitResponse(BaseModel):
 # --------------------------------------------------------------------------- keys
 
 
+def stock_places(event_type: str, payload: dict[str, Any]) -> list[str]:
+    """The location codes an event's payload names. A status change's `from`/`to` are lot
+    statuses, not places."""
+    fields = ("location",) if event_type == "lot.status_changed" else ("location", "from", "to")
+    return [str(payload[name]) for name in fields if payload.get(name)]
+
+
 def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[Key]:
     """Every row `apply_event` may touch for this event (a superset is fine)."""
     keys: list[Key] = []
@@ -147,9 +154,8 @@ def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[
     if item is not None and lot is not None:
         if event_type not in LOT_UNCHANGED:
             keys.append(("lot", str(item), str(lot)))
-        for field in ("location", "from", "to"):
-            if payload.get(field):
-                keys.append(("stock", str(item), str(lot), str(payload[field])))
+        for place in stock_places(event_type, payload):
+            keys.append(("stock", str(item), str(lot), place))
     if payload.get("task") and payload.get("line_no") is not None:
         keys.append(("task_line", str(payload["task"]), str(payload["line_no"])))
     if payload.get("sscc"):

@@ -99,3 +99,13 @@ def test_event_keys_cover_every_row_the_effect_changes(tmp_path: Path, index: in
             after = all_rows(conn)
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         assert changed <= set(event_keys(event_type, payload, event_id)), event_type
+
+
+def test_a_status_change_names_no_stock_rows() -> None:
+    from lotscan.services.sync_protocol import event_keys, stock_places
+
+    payload = {"item": "FLOUR", "lot": "F1", "from": "released", "to": "hold", "reason": "lab"}
+    assert stock_places("lot.status_changed", payload) == []
+    assert event_keys("lot.status_changed", payload, "e1") == [("lot", "FLOUR", "F1")]
+    moved = {"item": "FLOUR", "lot": "F1", "qty": 1, "from": "A1", "to": "A2"}
+    assert stock_places("stock.moved", moved) == ["A1", "A2"]
