@@ -10,6 +10,7 @@ from dataclasses import replace
 import click
 
 from lotscan.cli.common import open_station_cache, station_options, unescape
+from lotscan.codes.internal import strip_internal_prefix
 from lotscan.codes.scan import Source
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.context import ScanContext, Workflow
@@ -20,12 +21,7 @@ WORKFLOWS = [w.value for w in Workflow]
 
 
 def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) -> str | None:
-    if value is None:
-        return None
-    for prefix, type_ in settings.internal_prefixes.items():
-        if type_ in kind and value.startswith(prefix):
-            return value[len(prefix) :]
-    return value
+    return None if value is None else strip_internal_prefix(value, settings.internal_prefixes, kind)
 
 
 @click.command()

@@ -60,6 +60,17 @@ def match_prefix(text: str, prefixes: dict[str, str] | MappingProxyType[str, str
     return best
 
 
+def strip_internal_prefix(
+    text: str, prefixes: dict[str, str] | MappingProxyType[str, str], types: set[str]
+) -> str:
+    """``text`` without its internal-code prefix when that prefix is one of ``types``
+    ("OP:1001" -> "1001" for {"operator"}); typed values without a prefix pass unchanged."""
+    prefix = match_prefix(text, prefixes)
+    if prefix is not None and prefixes[prefix] in types:
+        return text[len(prefix) :]
+    return text
+
+
 def parse_internal(
     text: str, prefix: str, prefixes: dict[str, str] | MappingProxyType[str, str]
 ) -> tuple[InternalCode, ScanKind, bool]:

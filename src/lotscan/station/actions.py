@@ -11,6 +11,7 @@ from typing import Any
 
 from textual import work
 
+from lotscan.codes.internal import strip_internal_prefix
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import Workflow
 from lotscan.services.session import SUPERVISOR_WORKFLOWS, WORKFLOW_TASKS
@@ -71,10 +72,7 @@ class StationActions:
 
     def _badge_number(self, value: str) -> str:
         """A scanned badge carries the operator prefix (OP:1001); a typed one may not."""
-        for prefix, kind in self.settings.internal_prefixes.items():
-            if kind == "operator" and value.upper().startswith(prefix.upper()):
-                return value[len(prefix) :]
-        return value
+        return strip_internal_prefix(value, self.settings.internal_prefixes, {"operator"})
 
     @work(group="supervisor")
     async def _check_supervisor(self, badge: str, pin: str | None) -> None:

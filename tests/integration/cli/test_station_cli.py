@@ -207,3 +207,23 @@ def test_override_on_the_command_line_needs_a_real_supervisor(db: Path) -> None:
     approved = run(*common, "--override", "CUSTOMER_REQUEST", "--approved-by", "OP:900", "--json")
     assert approved.returncode == 0, approved.stderr
     assert json.loads(approved.stdout)["verdict"] == "WARNING"
+
+
+def test_badges_and_task_codes_may_carry_their_prefix_in_any_case(db: Path) -> None:
+    result = run(
+        "scan",
+        f"(01){SUGAR}(10)S-1",
+        "-w",
+        "consume",
+        "--task",
+        "wo:WO-1",
+        "--qty",
+        "1",
+        "--operator",
+        "op:100",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["verdict"] == "ACCEPTED"
