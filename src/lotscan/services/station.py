@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from lotscan.codes.scan import RawScan, Scan, Source
 from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.roles import is_supervisor
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services import pins
 from lotscan.services.checks import Run
@@ -59,7 +60,7 @@ class Operator:
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role in ("supervisor", "admin")
+        return is_supervisor(self.role)
 
 
 class StationService:
@@ -135,12 +136,13 @@ class StationService:
                 ReasonCode.MISSING_CONTEXT,
                 detail="Sign in first: scan your badge (or give --operator).",
             )
-        if q.operator_by_badge(conn, ctx.operator) is None:
+        operator = q.operator_by_badge(conn, ctx.operator)
+        if operator is None:
             return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=ctx.operator)
         if ctx.override:
             approver = ctx.override_by or ctx.operator
-            found = q.operator_by_badge(conn, approver)
-            if found is None or found["role"] not in ("supervisor", "admin"):
+            found = operator if approver == ctx.operator else q.operator_by_badge(conn, approver)
+            if found is None or not is_supervisor(found["role"]):
                 return _reject(ReasonCode.NOT_AUTHORISED, operator=approver, action="approve an override")
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lotscan.domain.reasons import ReasonCode
+from lotscan.domain.roles import is_supervisor
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.context import STATUS_WORKFLOWS
@@ -13,7 +14,7 @@ from lotscan.store import queries as q
 def evaluate(run: Run) -> Plan | None:
     target = STATUS_WORKFLOWS[run.ctx.workflow]
     operator = q.operator_by_badge(run.conn, run.ctx.operator or "")
-    if operator is None or operator["role"] not in ("supervisor", "admin"):
+    if operator is None or not is_supervisor(operator["role"]):
         run.add(
             ReasonCode.NOT_AUTHORISED,
             operator=run.ctx.operator or "This operator",
