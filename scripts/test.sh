@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check src tests scripts
+.venv/bin/ruff check src tests scripts benchmarks
 .venv/bin/lint-imports
 exec .venv/bin/pytest "$@"

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from lotscan.bench.trace import command as bench_command
+from benchmarks.trace import command as bench_command
 from lotscan.central.trace.tabular import Sheet, write_xlsx
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 import cv2
 
-from lotscan.bench.stats import summarise
+from benchmarks.stats import summarise
 from lotscan.devices import r2000
 from lotscan.devices.camera import to_gray
 from lotscan.devices.decoders import DecoderUnavailable, make_decoder

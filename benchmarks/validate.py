@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from lotscan.bench.bigcache import build_cache, gtin_of, item_count, lot_code
-from lotscan.bench.stats import peak_rss_mb, summarise
+from benchmarks.bigcache import build_cache, gtin_of, item_count, lot_code
+from benchmarks.stats import peak_rss_mb, summarise
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings

@@ -24,8 +24,9 @@ from typing import Any
 
 import click
 
-from lotscan.bench.bigcache import default_cache_dir, gtin_of, item_count, lot_code
-from lotscan.bench.stats import peak_rss_mb
+from benchmarks import child_code
+from benchmarks.bigcache import default_cache_dir, gtin_of, item_count, lot_code
+from benchmarks.stats import peak_rss_mb
 from lotscan.settings import StationSettings
 
 PACE_S = 0.05  # a person cannot aim at the next label faster than this
@@ -36,8 +37,8 @@ def cached_database(lots: int, cache_dir: Path | None) -> Path:
     """The big cache for `lots`, built in a child process the first time."""
     directory = cache_dir or default_cache_dir()
     path = directory / f"cache-{lots}-1.db"
-    code = (
-        "import sys; from pathlib import Path; from lotscan.bench.bigcache import build_cache; "
+    code = child_code(
+        "from pathlib import Path; from benchmarks.bigcache import build_cache; "
         "build_cache(Path(sys.argv[1]), int(sys.argv[2]))"
     )
     subprocess.run([sys.executable, "-c", code, str(path), str(lots)], check=True)
@@ -147,8 +148,10 @@ async def first_screen_only(database: str) -> None:
 
 def first_screen_from_process_start(database: Path) -> float:
     """From starting a new Python process to the first complete screen: imports included."""
-    code = "import asyncio, sys; from lotscan.bench.ui import first_screen_only; "
-    code += "asyncio.run(first_screen_only(sys.argv[1]))"
+    code = child_code(
+        "import asyncio; from benchmarks.ui import first_screen_only; "
+        "asyncio.run(first_screen_only(sys.argv[1]))"
+    )
     started = time.perf_counter()
     with subprocess.Popen(
         [sys.executable, "-c", code, str(database)], stdout=subprocess.PIPE, text=True

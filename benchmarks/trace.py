@@ -18,8 +18,8 @@ import click
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from lotscan.bench.stats import peak_rss_mb
-from lotscan.bench.tracegen import LEVELS, Shape, build, busy_candidates
+from benchmarks.stats import peak_rss_mb
+from benchmarks.tracegen import LEVELS, Shape, build, busy_candidates
 from lotscan.central.db import normalise_url, open_central, read_tx
 from lotscan.central.trace import audit, fsma
 from lotscan.central.trace.genealogy import Direction, closure
