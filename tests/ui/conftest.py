@@ -15,10 +15,10 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from lotscan.domain.policy import Policy
-from lotscan.services.session import StationSession
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.station.app import StationApp
+from lotscan.station.factory import station_app
 from lotscan.station.wedge import GS
 from lotscan.store.schema import Event
 from tests.plant import build_plant
@@ -37,8 +37,12 @@ def make_app(engine: Engine, tmp_path: Path) -> Callable[..., StationApp]:
         station_settings = StationSettings(
             station_id="ST1", database=tmp_path / "station.db", policy=policy or Policy(), **settings
         )
-        session = StationSession(StationService(engine, station_settings))
-        return StationApp(session, clock=lambda: FIXED_CLOCK, start_sync=False)
+        return station_app(
+            station_settings,
+            service=StationService(engine, station_settings),
+            clock=lambda: FIXED_CLOCK,
+            start_sync=False,
+        )
 
     return make
 

@@ -10,9 +10,8 @@ from click.testing import CliRunner
 
 from lotscan.cli.demo_cmd import demo_barcodes, prepare_demo
 from lotscan.cli.main import cli
-from lotscan.services.session import open_session
 from lotscan.settings import load_settings
-from lotscan.station.app import StationApp
+from lotscan.station.factory import station_app
 from tests.ui.conftest import FIXED_CLOCK, banner_text, panel_text, press_letter, scan
 
 
@@ -21,8 +20,9 @@ async def test_the_demo_walk_through(tmp_path: Path) -> None:
     database = tmp_path / "demo.db"
     prepare_demo(database, reset=False)
     codes = {what: code for what, code in demo_barcodes()}
-    session = open_session(replace(load_settings(), database=database))
-    app = StationApp(session, clock=lambda: FIXED_CLOCK, start_sync=False)
+    app = station_app(
+        replace(load_settings(), database=database), clock=lambda: FIXED_CLOCK, start_sync=False
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         assert "OP:1001" in banner_text(app)  # the demo badges are on screen
         assert await scan(pilot, codes["Sign in (operator)"]) == "ACCEPTED"
@@ -40,7 +40,7 @@ async def test_the_demo_walk_through(tmp_path: Path) -> None:
         assert "Lot FLO9313B" in panel_text(app)
         await press_letter(pilot, "question_mark")
         assert "Demo barcodes" in str(app.screen.query_one("#menu-body").render())
-    session.service.engine.dispose()
+    app.session.service.engine.dispose()
 
 
 def test_station_command_reports_a_missing_cache(tmp_path: Path) -> None:

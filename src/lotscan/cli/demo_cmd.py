@@ -53,7 +53,7 @@ def demo(reset: bool, headless: bool) -> None:
     settings = replace(load_settings(), database=database)
     if not headless:
         try:
-            from lotscan.station.app import run_station
+            from lotscan.station.factory import run_station
         except ImportError:
             run_station = None
         if run_station is not None:

@@ -16,6 +16,6 @@ def station(settings: StationSettings) -> None:
     Keys are shown at the bottom of the screen (F1 or ? for help, Ctrl+Q to quit).
     """
     open_station_cache(settings).dispose()  # a clear error now if the cache is missing or damaged
-    from lotscan.station.app import run_station
+    from lotscan.station.factory import run_station
 
     run_station(settings)

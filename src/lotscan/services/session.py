@@ -279,11 +279,16 @@ class StationSession:
         return Outcome(verdict)
 
 
-def open_session(settings: StationSettings, *, create: bool = False) -> StationSession:
-    """A session on the cache the settings name; raises lotscan.store.db.CacheError if unusable."""
+def open_service(settings: StationSettings, *, create: bool = False) -> StationService:
+    """The service on the cache the settings name; raises lotscan.store.db.CacheError if unusable."""
     from lotscan.store.db import open_cache
 
-    return StationSession(StationService(open_cache(settings.database, create=create), settings))
+    return StationService(open_cache(settings.database, create=create), settings)
+
+
+def open_session(settings: StationSettings, *, create: bool = False) -> StationSession:
+    """A session on the cache the settings name; raises lotscan.store.db.CacheError if unusable."""
+    return StationSession(open_service(settings, create=create))
 
 
 def _refuse(code: ReasonCode, scan: Scan | None, **facts: object) -> Outcome:

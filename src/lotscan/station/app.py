@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 
 from lotscan.domain.verdict import Level, Verdict
-from lotscan.services.session import StationSession, open_session
+from lotscan.services.session import StationSession
 from lotscan.settings import StationSettings
 from lotscan.station import demo_hints, labeling
 from lotscan.station.actions import StationActions
@@ -345,11 +345,3 @@ class StationApp(StationActions, App[None]):
             self.last_activity = time.monotonic()
             self.command("/signout")
 
-
-def run_station(settings: StationSettings) -> None:
-    """Open the station UI on the settings' cache (used by `lotscan station` and `lotscan demo`)."""
-    session = open_session(settings)
-    try:
-        StationApp(session).run()
-    finally:
-        session.service.engine.dispose()
