@@ -13,52 +13,30 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import anyio.to_thread
-from fastapi import BackgroundTasks, Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
-from sqlalchemy import Engine, text
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotscan import __version__
-from lotscan.central import changelog, overview, pull, push, reconcile, snapshot, status, tokens
-from lotscan.central.db import open_central, read_tx, write_tx
+from lotscan.central import changelog
+from lotscan.central.db import open_central, write_tx
+from lotscan.central.deps import DEFAULT_MAX_BODY, Settings
 from lotscan.central.errors import CentralError, ReloadRequired
-from lotscan.central.tokens import StationIdentity
+from lotscan.central.routes import admin as admin_routes
+from lotscan.central.routes import sync as sync_routes
+from lotscan.central.routes.sync import Throttle
 from lotscan.central.trace import api as trace_api
 from lotscan.central.trace import audit as trace_audit
-from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.urgent import UrgentWatch
-from lotscan.services.sync_protocol import (
-    PROTOCOL_VERSION,
-    EnrollRequest,
-    EnrollResponse,
-    PullRequest,
-    PullResponse,
-    PushRequest,
-    PushResponse,
-    WaitResponse,
-)
 
 log = logging.getLogger("lotscan.central")
-
-DEFAULT_MAX_BODY = 8 * 1024 * 1024
-bearer = HTTPBearer(auto_error=False, description="Station token (lst_...) or admin token (lat_...)")
-
-
-class Settings(BaseModel):
-    max_body_bytes: int = DEFAULT_MAX_BODY
-    changelog_retention: timedelta = timedelta(days=30)
-    wait_poll_s: float = 0.25
-    prune_every_s: float = 3600.0
-    seal_every_s: float = 60.0
-    audit_inline: bool = True
 
 
 def create_app(
@@ -103,8 +81,11 @@ def create_app(
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.urgent = UrgentWatch(engine, settings.wait_poll_s)
+    app.state.pull_noted = Throttle(5.0)
     _install_errors(app)
-    _routes(app, engine, settings)
+    app.include_router(sync_routes.router)
+    app.include_router(admin_routes.router)
     app.include_router(trace_api.router)  # trace, genealogy, recall, exports, audit (lotscan.central.trace)
     app.add_middleware(RequestGuard, max_body_bytes=max_body_bytes)
     return app
@@ -283,186 +264,6 @@ def _install_errors(app: FastAPI) -> None:
     async def database(_request: Request, exc: DBAPIError) -> JSONResponse:
         log.error("database error", extra={"error": str(exc.orig)[:300]})
         return _error(503, "UNAVAILABLE", "central's database refused the request; retry shortly")
-
-
-# --------------------------------------------------------------------------- routes
-
-
-class StationAdd(BaseModel):
-    site: str = Field(min_length=1, max_length=64)
-    name: str | None = Field(default=None, max_length=64)
-
-
-class StatusChange(BaseModel):
-    action: str = Field(description="hold | release | recall | quarantine | reject")
-    reason: str = Field(min_length=1, max_length=500)
-    item: str | None = None
-
-
-class Resolution(BaseModel):
-    resolution: str = Field(min_length=1, max_length=1000)
-
-
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-
-
-def current_station(request: Request, credentials: Credentials) -> StationIdentity:
-    if credentials is None:
-        raise tokens.Unauthorized("missing bearer token: send 'Authorization: Bearer <station token>'")
-    with request.app.state.engine.connect() as conn:
-        station = tokens.station_for_token(conn, credentials.credentials)
-    request.scope.setdefault("state", {})["station"] = station.name
-    return station
-
-
-def current_admin(request: Request, credentials: Credentials) -> str:
-    if credentials is None:
-        raise tokens.Unauthorized("missing bearer token: send 'Authorization: Bearer <admin token>'")
-    with request.app.state.engine.connect() as conn:
-        name = tokens.admin_for_token(conn, credentials.credentials)
-    return str(name)
-
-
-Station = Annotated[StationIdentity, Depends(current_station)]
-Admin = Annotated[str, Depends(current_admin)]
-
-
-class _Throttle:
-    """Says yes at most once per `every_s` per key (thread-safe enough: a rare extra yes is harmless)."""
-
-    def __init__(self, every_s: float):
-        self.every_s = every_s
-        self.last: dict[str, float] = {}
-
-    def due(self, key: str) -> bool:
-        now = time.monotonic()
-        if now - self.last.get(key, -1e9) < self.every_s:
-            return False
-        self.last[key] = now
-        return True
-
-
-def _routes(app: FastAPI, engine: Engine, settings: Settings) -> None:
-    noted = _Throttle(5.0)
-    urgent = UrgentWatch(engine, settings.wait_poll_s)
-
-    @app.get("/health", tags=["ops"])
-    def health() -> dict[str, Any]:
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            db = "ok"
-        except Exception as exc:
-            return JSONResponse({"status": "degraded", "db": str(exc)[:200]}, status_code=503)  # type: ignore[return-value]
-        return {"status": "ok", "db": db, "version": __version__, "protocol": PROTOCOL_VERSION}
-
-    @app.post("/api/v1/enroll", response_model=EnrollResponse, tags=["sync"])
-    def enroll(body: EnrollRequest) -> EnrollResponse:
-        """Exchange a one-time enrolment code for this station's token (then fetch a snapshot)."""
-        with write_tx(engine) as conn:
-            station, token = tokens.enroll(conn, body.code, body.station_id)
-        log.info("station enrolled", extra={"station": station.name, "site": station.site})
-        return EnrollResponse(
-            token=token, station=station.name, site=station.site, server_time=changelog.utcnow()
-        )
-
-    @app.post("/api/v1/sync/push", response_model=PushResponse, tags=["sync"])
-    def push_events(body: PushRequest, station: Station, background: BackgroundTasks) -> PushResponse:
-        """Events in station-seq order; each is applied exactly once. 409 on a gap."""
-        if settings.audit_inline:
-            with write_tx(engine) as conn:
-                return push.push(conn, station, body)
-        later: list[push.Stored] = []
-        with write_tx(engine) as conn:
-            answer = push.push(conn, station, body, chain_later=later)
-        background.add_task(_chain, engine, later)
-        return answer
-
-    @app.post("/api/v1/sync/pull", response_model=PullResponse, tags=["sync"])
-    def pull_changes(
-        body: PullRequest, station: Station, pending: Annotated[int | None, Query(ge=0)] = None
-    ) -> PullResponse:
-        """Changes after the cursor (one page), plus current rows for the keys asked. 410 = reload."""
-        with read_tx(engine) as conn:
-            answer = pull.pull(conn, station, body)
-        if noted.due(station.name):  # at most every few seconds per station: it is for display only
-            with write_tx(engine) as conn:
-                pull.note_pull(conn, station, answer.next_cursor, pending)
-        return answer
-
-    @app.get("/api/v1/sync/snapshot", tags=["sync"])
-    def get_snapshot(station: Station) -> StreamingResponse:
-        """Everything of the station's site, NDJSON, from one consistent read."""
-        return StreamingResponse(snapshot.stream(engine, station), media_type="application/x-ndjson")
-
-    @app.get("/api/v1/sync/wait", response_model=WaitResponse, tags=["sync"])
-    async def wait(
-        station: Station,
-        after: Annotated[int, Query(ge=0)],
-        timeout: Annotated[float, Query(ge=0, le=60)] = 25.0,
-    ) -> WaitResponse:
-        """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            latest = await run_in_threadpool(urgent.latest, station.site)
-            if latest > after or time.monotonic() >= deadline:
-                return WaitResponse(changed=latest > after, latest=max(latest, after))
-            await asyncio.sleep(settings.wait_poll_s)
-
-    @app.get("/api/v1/flagged", tags=["sync"])
-    def flagged_for_station(station: Station) -> list[dict[str, Any]]:
-        """Open reconciliation items of the station's own site (for the station UI)."""
-        with read_tx(engine) as conn:
-            return reconcile.open_items(conn, station.site)
-
-    # ----------------------------------------------------------------- admin
-
-    @app.get("/api/v1/admin/stations", tags=["admin"])
-    def list_stations(_admin: Admin) -> list[dict[str, Any]]:
-        with read_tx(engine) as conn:
-            return overview.stations_overview(conn)
-
-    @app.post("/api/v1/admin/stations", tags=["admin"])
-    def add_station(body: StationAdd, _admin: Admin) -> dict[str, str]:
-        with write_tx(engine) as conn:
-            name, code = tokens.add_station(conn, body.site, body.name)
-        return {"station": name, "site": body.site, "enrolment_code": code}
-
-    @app.post("/api/v1/admin/stations/{name}/revoke", tags=["admin"])
-    def revoke_station(name: str, _admin: Admin) -> dict[str, str]:
-        with write_tx(engine) as conn:
-            tokens.revoke_station(conn, name)
-        return {"station": name, "state": "revoked"}
-
-    @app.post("/api/v1/admin/lots/{lot}/status", tags=["admin"])
-    def set_status(lot: str, body: StatusChange, admin: Admin) -> list[dict[str, str]]:
-        target = status.ACTIONS.get(body.action)
-        if target is None:
-            raise CentralError(f"unknown action {body.action!r}; use one of {', '.join(status.ACTIONS)}")
-        with write_tx(engine) as conn:
-            return status.change_status(conn, lot, target, body.reason, admin, body.item)
-
-    @app.get("/api/v1/admin/flagged", tags=["admin"])
-    def flagged(_admin: Admin, site: str | None = None, all: bool = False) -> list[dict[str, Any]]:
-        with read_tx(engine) as conn:
-            return reconcile.open_items(conn, site, include_resolved=all)
-
-    @app.post("/api/v1/admin/flagged/{item_id}/resolve", tags=["admin"])
-    def resolve(item_id: int, body: Resolution, admin: Admin) -> dict[str, Any]:
-        with write_tx(engine) as conn:
-            reconcile.resolve(conn, item_id, admin, body.resolution)
-        return {"id": item_id, "resolved_by": admin}
-
-
-def _chain(engine: Engine, stored: list[push.Stored]) -> None:
-    """Chain events just committed into the audit log (deferred mode). If this fails, the events
-    stay unchained until `lotscan central audit seal`; `audit verify` reports them meanwhile."""
-    try:
-        with write_tx(engine) as conn:
-            for rows, server_seqs in stored:
-                trace_hooks.events_stored(conn, rows, server_seqs)
-    except Exception:
-        log.exception("audit chaining after push failed; run `lotscan central audit seal`")
 
 
 __all__ = ["ReloadRequired", "create_app"]

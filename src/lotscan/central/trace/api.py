@@ -9,13 +9,12 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from lotscan.central import tokens
 from lotscan.central.db import read_tx, write_tx
+from lotscan.central.deps import Admin, Reader
 from lotscan.central.errors import CentralError
 from lotscan.central.trace import audit, epcis, fsma
 from lotscan.central.trace.genealogy import Direction
@@ -23,32 +22,6 @@ from lotscan.central.trace.identifiers import IdentifierError
 from lotscan.central.trace.recall import recall
 from lotscan.central.trace.tabular import Sheet, write_csv, write_xlsx
 from lotscan.central.trace.trace import directions_for, json_default, resolve_roots, trace
-
-bearer = HTTPBearer(auto_error=False, description="Station token (lst_...) or admin token (lat_...)")
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-
-
-def _reader(request: Request, credentials: Credentials) -> str:
-    """Any enrolled station or admin may read genealogy."""
-    if credentials is None:
-        raise tokens.Unauthorized(
-            "missing bearer token: send 'Authorization: Bearer <station or admin token>'"
-        )
-    with read_tx(request.app.state.engine) as conn:
-        if credentials.credentials.startswith("lat_"):
-            return f"admin {tokens.admin_for_token(conn, credentials.credentials)}"
-        return f"station {tokens.station_for_token(conn, credentials.credentials).name}"
-
-
-def _admin(request: Request, credentials: Credentials) -> str:
-    if credentials is None:
-        raise tokens.Unauthorized("missing bearer token: send 'Authorization: Bearer <admin token>'")
-    with read_tx(request.app.state.engine) as conn:
-        return str(tokens.admin_for_token(conn, credentials.credentials))
-
-
-Reader = Annotated[str, Depends(_reader)]
-Admin = Annotated[str, Depends(_admin)]
 
 
 class RecallRequest(BaseModel):

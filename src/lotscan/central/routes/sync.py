@@ -1,0 +1,145 @@
+"""Station-facing routes: health, enrolment, push, pull, snapshot, urgent long-poll, flagged items."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
+
+from lotscan import __version__
+from lotscan.central import changelog, pull, push, reconcile, snapshot, tokens
+from lotscan.central.db import read_tx, write_tx
+from lotscan.central.deps import DB, AppSettings, Station
+from lotscan.central.trace import hooks as trace_hooks
+from lotscan.central.urgent import UrgentWatch
+from lotscan.services.sync_protocol import (
+    PROTOCOL_VERSION,
+    EnrollRequest,
+    EnrollResponse,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    WaitResponse,
+)
+
+log = logging.getLogger("lotscan.central")
+
+router = APIRouter()
+
+
+class Throttle:
+    """Says yes at most once per `every_s` per key (thread-safe enough: a rare extra yes is harmless)."""
+
+    def __init__(self, every_s: float):
+        self.every_s = every_s
+        self.last: dict[str, float] = {}
+
+    def due(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self.last.get(key, -1e9) < self.every_s:
+            return False
+        self.last[key] = now
+        return True
+
+
+@router.get("/health", tags=["ops"])
+def health(engine: DB) -> dict[str, Any]:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return JSONResponse({"status": "degraded", "db": str(exc)[:200]}, status_code=503)  # type: ignore[return-value]
+    return {"status": "ok", "db": "ok", "version": __version__, "protocol": PROTOCOL_VERSION}
+
+
+@router.post("/api/v1/enroll", response_model=EnrollResponse, tags=["sync"])
+def enroll(body: EnrollRequest, engine: DB) -> EnrollResponse:
+    """Exchange a one-time enrolment code for this station's token (then fetch a snapshot)."""
+    with write_tx(engine) as conn:
+        station, token = tokens.enroll(conn, body.code, body.station_id)
+    log.info("station enrolled", extra={"station": station.name, "site": station.site})
+    return EnrollResponse(
+        token=token, station=station.name, site=station.site, server_time=changelog.utcnow()
+    )
+
+
+@router.post("/api/v1/sync/push", response_model=PushResponse, tags=["sync"])
+def push_events(
+    body: PushRequest, station: Station, background: BackgroundTasks, engine: DB, settings: AppSettings
+) -> PushResponse:
+    """Events in station-seq order; each is applied exactly once. 409 on a gap."""
+    if settings.audit_inline:
+        with write_tx(engine) as conn:
+            return push.push(conn, station, body)
+    later: list[push.Stored] = []
+    with write_tx(engine) as conn:
+        answer = push.push(conn, station, body, chain_later=later)
+    background.add_task(_chain, engine, later)
+    return answer
+
+
+@router.post("/api/v1/sync/pull", response_model=PullResponse, tags=["sync"])
+def pull_changes(
+    body: PullRequest,
+    station: Station,
+    request: Request,
+    engine: DB,
+    pending: Annotated[int | None, Query(ge=0)] = None,
+) -> PullResponse:
+    """Changes after the cursor (one page), plus current rows for the keys asked. 410 = reload."""
+    with read_tx(engine) as conn:
+        answer = pull.pull(conn, station, body)
+    noted: Throttle = request.app.state.pull_noted
+    if noted.due(station.name):  # at most every few seconds per station: it is for display only
+        with write_tx(engine) as conn:
+            pull.note_pull(conn, station, answer.next_cursor, pending)
+    return answer
+
+
+@router.get("/api/v1/sync/snapshot", tags=["sync"])
+def get_snapshot(station: Station, engine: DB) -> StreamingResponse:
+    """Everything of the station's site, NDJSON, from one consistent read."""
+    return StreamingResponse(snapshot.stream(engine, station), media_type="application/x-ndjson")
+
+
+@router.get("/api/v1/sync/wait", response_model=WaitResponse, tags=["sync"])
+async def wait(
+    station: Station,
+    request: Request,
+    settings: AppSettings,
+    after: Annotated[int, Query(ge=0)],
+    timeout: Annotated[float, Query(ge=0, le=60)] = 25.0,
+) -> WaitResponse:
+    """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`."""
+    urgent: UrgentWatch = request.app.state.urgent
+    deadline = time.monotonic() + timeout
+    while True:
+        latest = await run_in_threadpool(urgent.latest, station.site)
+        if latest > after or time.monotonic() >= deadline:
+            return WaitResponse(changed=latest > after, latest=max(latest, after))
+        await asyncio.sleep(settings.wait_poll_s)
+
+
+@router.get("/api/v1/flagged", tags=["sync"])
+def flagged_for_station(station: Station, engine: DB) -> list[dict[str, Any]]:
+    """Open reconciliation items of the station's own site (for the station UI)."""
+    with read_tx(engine) as conn:
+        return reconcile.open_items(conn, station.site)
+
+
+def _chain(engine: Engine, stored: list[push.Stored]) -> None:
+    """Chain events just committed into the audit log (deferred mode). If this fails, the events
+    stay unchained until `lotscan central audit seal`; `audit verify` reports them meanwhile."""
+    try:
+        with write_tx(engine) as conn:
+            for rows, server_seqs in stored:
+                trace_hooks.events_stored(conn, rows, server_seqs)
+    except Exception:
+        log.exception("audit chaining after push failed; run `lotscan central audit seal`")
