@@ -25,8 +25,8 @@ from lotscan.central.trace import audit, fsma
 from lotscan.central.trace.genealogy import Direction, closure
 from lotscan.central.trace.recall import recall
 from lotscan.central.trace.reports import write_recall
-from lotscan.central.trace.tabular import Sheet, write_csv_file, write_xlsx
 from lotscan.central.trace.trace import resolve_roots, trace
+from lotscan.exports.tabular import Sheet, write_csv_file, write_xlsx
 
 BUSY = 10_000
 MONTH = (date(2026, 6, 1), date(2026, 6, 30))

@@ -10,7 +10,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from benchmarks.trace import command as bench_command
-from lotscan.central.trace.tabular import Sheet, write_xlsx
+from lotscan.exports.tabular import Sheet, write_xlsx
 
 
 def test_xlsx_reads_back_with_types_and_escaping(tmp_path: Path) -> None:

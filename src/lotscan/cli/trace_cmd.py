@@ -39,7 +39,7 @@ def _default_user() -> str:
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    from lotscan.central.trace.tabular import cell_text
+    from lotscan.exports.tabular import cell_text
 
     click.echo(f"\n{title} ({len(rows)})")
     if not rows:
@@ -86,9 +86,9 @@ def trace(
       lotscan central trace 095212340000000013 --both --format csv > trace.csv
     """
     from lotscan.central.trace.reports import trace_sheets
-    from lotscan.central.trace.tabular import write_csv
     from lotscan.central.trace.trace import directions_for, resolve_roots
     from lotscan.central.trace.trace import trace as run_trace
+    from lotscan.exports.tabular import write_csv
 
     with _tx(db_url) as conn:
         roots = resolve_roots(conn, list(lots), item)
@@ -234,7 +234,7 @@ def fsma204(
       lotscan central export fsma204 --from 2026-03-01 --to 2026-03-31 --format csv > march.csv
     """
     from lotscan.central.trace import fsma
-    from lotscan.central.trace.tabular import Sheet, write_csv, write_csv_file, write_xlsx
+    from lotscan.exports.tabular import Sheet, write_csv, write_csv_file, write_xlsx
 
     first, last = _dates(start, end)
     where = fsma.Filter(tuple(tlcs), first, last)
@@ -371,7 +371,7 @@ def audit_export(
       lotscan central audit export --site P1 --from 2026-03-01 --to 2026-03-31 --format csv > march.csv
     """
     from lotscan.central.trace import auditlog
-    from lotscan.central.trace.tabular import cell_text, write_csv
+    from lotscan.exports.tabular import cell_text, write_csv
 
     first, last = _dates(start, end)
     with _tx(db_url) as conn:

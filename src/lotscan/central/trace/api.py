@@ -20,8 +20,8 @@ from lotscan.central.trace import audit, epcis, fsma
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.identifiers import IdentifierError
 from lotscan.central.trace.recall import recall
-from lotscan.central.trace.tabular import Sheet, write_csv, write_xlsx
 from lotscan.central.trace.trace import directions_for, json_default, resolve_roots, trace
+from lotscan.exports.tabular import Sheet, write_csv, write_xlsx
 
 
 class RecallRequest(BaseModel):

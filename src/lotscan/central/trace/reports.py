@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from lotscan.central.trace.recall import RecallReport
-from lotscan.central.trace.tabular import Sheet, write_csv_file, write_xlsx
 from lotscan.central.trace.trace import TraceResult
+from lotscan.exports.tabular import Sheet, write_csv_file, write_xlsx
 
 LOT_COLUMNS = [
     "direction",

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from lotscan.central.trace import xlsx
+from lotscan.exports import xlsx
 
 Row = Sequence[Any]
 
