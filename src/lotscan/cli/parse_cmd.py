@@ -63,8 +63,20 @@ def _read_data(data: str) -> bytes:
     metavar="ID",
     help="AIM symbology id reported separately by the reader (e.g. ']d2').",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 on a warning too (e.g. MISSING_GTIN: half of a split label).",
+)
 @click.argument("data")
-def parse(source: str, as_json: bool, gs_substitutes: tuple[str, ...], aim_id: str | None, data: str) -> None:
+def parse(
+    source: str,
+    as_json: bool,
+    gs_substitutes: tuple[str, ...],
+    aim_id: str | None,
+    strict: bool,
+    data: str,
+) -> None:
     """Explain what a scan means: symbology, kind, every GS1 field, and any problem.
 
     DATA is the scanned text. Write the GS separator as \\x1d (or \\u001d), a backslash as
@@ -81,8 +93,9 @@ def parse(source: str, as_json: bool, gs_substitutes: tuple[str, ...], aim_id: s
       lotscan parse LOC:A-01-02
       printf '0109521234543213\\x1d10ABC\\n' | lotscan parse --json -
 
-    Exit status: 0 the scan is valid (warnings allowed), 1 errors were found,
-    2 the command line was wrong.
+    Exit status: 0 the scan is valid (warnings allowed, e.g. MISSING_GTIN for the lot
+    barcode of a label whose GTIN is in another barcode), 1 errors were found (or, with
+    --strict, warnings), 2 the command line was wrong.
     """
     raw = RawScan(data=_read_data(data), aim_id=aim_id or None, source=Source(source))
     options = InterpretOptions(gs_substitutes=tuple(gs_substitutes))
@@ -91,7 +104,7 @@ def parse(source: str, as_json: bool, gs_substitutes: tuple[str, ...], aim_id: s
         click.echo(json.dumps(scan.to_json(), ensure_ascii=False))
     else:
         _print_human(scan)
-    sys.exit(1 if scan.errors else 0)
+    sys.exit(1 if scan.errors or (strict and scan.warnings) else 0)
 
 
 def _print_human(scan: Scan) -> None:

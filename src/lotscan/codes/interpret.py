@@ -24,6 +24,7 @@ from lotscan.codes.linters import csum
 from lotscan.codes.normalise import Text, decode_bytes, strip_suffix, substitute_gs
 from lotscan.codes.scan import Finding, InternalCode, RawScan, Scan, ScanKind, Source
 from lotscan.codes.suspicious import swallowed_split
+from lotscan.codes.upc_e import expand_upc_e
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,9 @@ DEFAULT_OPTIONS = InterpretOptions()
 _GTIN_SYMBOLOGY = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
 _DATE_FIELDS = {"17": "expiry", "15": "best_before", "11": "production_date"}
 _MEASURES = ("310", "320")  # net weight in kg / lb -> quantity
+_ANY_GTIN = "00000000000000"
+# Around a scan, not data: spaces, tabs, line ends, no-break space. GS (0x1D) is data.
+BLANKS = " \t\r\n\x0b\x0c\xa0"
 _KEY_AIS = frozenset({"00", "01", "02", "253", "255", "401", "402", "414", "417", "8003", "8004"})
 
 
@@ -109,18 +113,22 @@ class _Interpreter:
             )
         self.raw = text
         body = strip_suffix(text)
-        if not body.strip():
+        if not body.strip(BLANKS):
             return self._unknown(f.UNREADABLE, "Nothing was scanned. Scan the label again.")
+        # Spaces a wedge or a hand adds around a scan are not data (GS, 0x1D, is kept).
+        lead = len(body) - len(body.lstrip(BLANKS))
+        body = body.strip(BLANKS)
         offset = self._read_aim(body)
+        body = body[offset:]
+        offset += lead
         if self.aim_id is not None and self.symbology is None:
             return self._unknown(
                 f.UNKNOWN_FORMAT,
                 f"The scanner reported an unknown barcode type ({self.aim_id}). "
                 "Scan the label again or check the scanner setup.",
-                0 if offset else None,
-                offset or None,
+                lead if offset > lead else None,
+                offset if offset > lead else None,
             )
-        body = body[offset:]
         if self.raw_scan.source == Source.RFID:
             prefix = match_prefix(body, self.options.internal_prefixes)
             if prefix is not None:  # badge readers may be configured to send "OP:<id>"
@@ -202,6 +210,10 @@ class _Interpreter:
             linear, composite = body[:bar], body[bar + 1 :]
         text = Text(linear, None, offset)
         size = self.symbology.digits
+        upc_a = expand_upc_e(linear) if size == 13 and len(linear) == 8 else None
+        if upc_a is not None:  # ]E0 carries UPC-E as its 8 digits (ISO/IEC 15420 annex)
+            self.symbology = aim.Symbology(self.symbology.aim_id, "UPC-E", aim.Mode.EAN, 8)
+            return self._build([Element("01", upc_a.zfill(14), 0, 0, 8)], [], [], text)
         if len(linear) != size or not linear.isdigit():
             return self._unknown(
                 f.WRONG_LENGTH,
@@ -228,6 +240,13 @@ class _Interpreter:
         return self._gs1(elements, problems, text, None)
 
     def _gtin_digits(self, digits: str, text: Text) -> Scan:
+        # 8 digits without an AIM id: a UPC-E as printed when it expands to a valid UPC-A and is
+        # no valid EAN-8, or starts with 0 (an EAN-8 starting 0 is an in-store RCN-8).
+        ean_8_fails = csum(digits) is not None or digits[:1] == "0"
+        upc_a = expand_upc_e(digits) if len(digits) == 8 and ean_8_fails else None
+        if upc_a is not None and self.symbology is None:
+            self.symbology = aim.Symbology("", "UPC-E", aim.Mode.EAN, 8)
+            return self._build([Element("01", upc_a.zfill(14), 0, 0, 8)], [], [], text)
         if self.symbology is None:
             name = _GTIN_SYMBOLOGY[len(digits)]
             if len(digits) == 13 and digits[0] == "0":
@@ -307,9 +326,13 @@ class _Interpreter:
         errors = [_moved(p, text) for p in problems]
         for element in elements:
             errors.extend(_moved(p, text) for p in check_element(element))
-        if not problems:
-            errors.extend(_moved(p, text) for p in check_associations(elements))
         warnings: list[Finding] = []
+        if not problems:
+            associations = check_associations(elements)
+            if associations and _only_gtin_missing(elements):
+                warnings.append(_missing_gtin(elements, text))
+            else:
+                errors.extend(_moved(p, text) for p in associations)
         if self.options.flag_suspicious_lots:
             warnings.extend(self._suspicious(elements, text))
         return self._build(elements, errors, warnings, text)
@@ -396,6 +419,25 @@ class _Interpreter:
             aim_id=self.aim_id,
             errors=(f.finding(code, message, start, end),),
         )
+
+
+def _only_gtin_missing(elements: list[Element]) -> bool:
+    """True when a GTIN is all the message lacks: one half of a split label (lot and expiry in
+    one barcode, the GTIN in another), which the station pairs with the other half."""
+    if any(element.ai in _KEY_AIS for element in elements):
+        return False
+    return not check_associations([Element("01", _ANY_GTIN, 0, 0, 0), *elements])
+
+
+def _missing_gtin(elements: list[Element], text: Text) -> Finding:
+    start, end = text.raw_span(elements[0].start, elements[-1].end)
+    return f.finding(
+        f.MISSING_GTIN,
+        "This barcode has no GTIN (01): its product is in another barcode of the same label. "
+        "Scan that barcode too.",
+        start,
+        end,
+    )
 
 
 def _lenient_text(data: object) -> str:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+from lotscan.domain.lot_numbers import CSET82
+
 CSET39 = "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CSET64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _CSET82_SET = frozenset(CSET82)

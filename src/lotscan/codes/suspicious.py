@@ -3,14 +3,17 @@
 ``10ABC17250301`` reads as lot "ABC17250301"; the tail "17250301" is AI 17 with a valid date,
 so the label probably said lot "ABC" and expiry 2025-03-01. Only AIs whose values are hard to
 hit by chance are considered (dates, GTIN/SSCC with their check digits, net weight), so that
-ordinary lot numbers do not raise false alarms.
+ordinary lot numbers do not raise false alarms. A count (AI 30, 37) is easy to hit by chance in
+a number, so it is suspected only after a lot with letters in it: ``FL25003`` + ``3050`` is lot
+``FL25003`` and a count of 50, while ``20230501`` stays a lot.
 """
 
 from __future__ import annotations
 
 from lotscan.codes.gs1 import Element, check_element, split_elements
 
-_LIKELY_SWALLOWED = frozenset({"00", "01", "02", "11", "13", "15", "16", "17"}) | {
+_COUNTS = frozenset({"30", "37"})
+_LIKELY_SWALLOWED = frozenset({"00", "01", "02", "11", "13", "15", "16", "17"}) | _COUNTS | {
     f"310{n}" for n in range(6)
 }
 # AIs whose variable-length value can swallow what follows.
@@ -29,6 +32,8 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
         if problems or not elements or elements[0].ai not in _LIKELY_SWALLOWED:
             continue
         if any(check_element(e) for e in elements):
+            continue
+        if elements[0].ai in _COUNTS and value[:index].isdigit():
             continue
         return value[:index], elements
     return None
