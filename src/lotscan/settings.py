@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lotscan.codes.internal import DEFAULT_PREFIXES
-from lotscan.domain.lot_numbers import DEFAULT_PATTERN, LotPattern, LotPatternError
+from lotscan.domain.lot_numbers import DEFAULT_PATTERN, LotPattern, LotPatternError, check_lot_pattern
 from lotscan.domain.policy import Policy, PolicyError
 
 DEFAULT_INTERNAL_PREFIXES = dict(DEFAULT_PREFIXES)
@@ -127,6 +127,9 @@ def _from_mapping(data: dict[str, Any], path: Path | None) -> StationSettings:
     try:
         policy = Policy.from_mapping(_table(data, "policy", where))
         pattern = LotPattern(str(lots.get("pattern", DEFAULT_PATTERN)))
+        check_lot_pattern(
+            pattern, station=str(station.get("id", "ST-01")), line=str(station.get("line", "L1"))
+        )
     except (PolicyError, LotPatternError) as exc:
         raise SettingsError(f"{where}: {exc}") from exc
     prefixes = codes.get("internal_prefixes", DEFAULT_INTERNAL_PREFIXES)

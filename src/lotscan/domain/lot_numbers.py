@@ -1,8 +1,12 @@
-"""Lot numbers for what we make, from a configurable pattern.
+"""Lot numbers for what we make, from a configurable pattern, always fit for a GS1 label.
 
 Tokens: {date:FMT} (strftime), {line}, {item}, {station}, {seq:0N}. The sequence counts per
 rendered prefix on one station. Stations working offline cannot see each other's counters, so a
 pattern without {station} gets "-{station}" appended: two stations never make the same number.
+
+Every number must be printable as GS1 AI (10), "batch or lot number", format X..20: at most 20
+characters of GS1 character set 82 (GS1 General Specifications 3.2, 7.11 figure 7.11-1).
+``check_lot_pattern`` refuses, when the settings load, a pattern that could break that.
 """
 
 from __future__ import annotations
@@ -10,10 +14,17 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-DEFAULT_PATTERN = "{date:%Y%m%d}-{line}-{seq:03}"
+# Julian date (yy + day of year) and a 3-digit sequence: "26332001-PLANT1-ST01" is 20.
+DEFAULT_PATTERN = "{date:%y%j}{seq:03}-{station}"
+LOT_MAX_LENGTH = 20  # GS1 General Specifications 3.2: AI (10) X..20
+# GS1 General Specifications 7.11, figure 7.11-1: character set 82.
+CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+_CSET82 = frozenset(CSET82)
 _ALLOWED = {"date", "line", "item", "station", "seq"}
+_WORST_SEQ = 999  # the pattern's promise; a station making more lots in a day is refused then
+_LONG_ITEM = "W" * 100
 
 
 class LotPatternError(ValueError):
@@ -46,6 +57,57 @@ class LotPattern:
     def render(self, *, day: date, line: str, item: str, station: str, seq: int) -> str:
         text = self.effective.format(date=day, line=line, item=item, station=station, seq=seq)
         return re.sub(r"\s+", "", text)
+
+
+def lot_number_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a GS1 lot number (AI 10), or None when it can."""
+    if not code:
+        return "it is empty"
+    if len(code) > LOT_MAX_LENGTH:
+        return f"{code!r} has {len(code)} characters; GS1 allows {LOT_MAX_LENGTH}"
+    bad = sorted({char for char in code if char not in _CSET82})
+    if bad:
+        return f"{code!r} has {''.join(bad)!r}, outside GS1 character set 82"
+    return None
+
+
+def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
+    """Refuse a pattern that could, for this station and line, make a lot number a GS1 label
+    cannot carry: longer than 20 characters or outside set 82. Raises LotPatternError naming
+    the longest or bad number it would make and the fix."""
+    for name, spec in _fields(pattern.effective):
+        if name == "item" and len(format(_LONG_ITEM, spec)) >= len(_LONG_ITEM):
+            raise LotPatternError(
+                f"lot pattern {pattern.pattern!r}: {{item}} can be any length, so a lot number "
+                "could pass GS1's 20 characters; give it a maximum, e.g. {item:.4}"
+            )
+    codes = [
+        pattern.render(day=day, line=line, item=_LONG_ITEM, station=station, seq=_WORST_SEQ)
+        for day in _every_day_of_a_leap_year()
+    ]
+    for code in codes:
+        bad = sorted({char for char in code if char not in _CSET82})
+        if bad:
+            raise LotPatternError(
+                f"lot pattern {pattern.pattern!r} would make {code!r} on station {station!r}, "
+                f"line {line!r}: {''.join(bad)!r} is outside GS1 character set 82"
+            )
+    longest = max(codes, key=len)
+    if len(longest) > LOT_MAX_LENGTH:
+        raise LotPatternError(
+            f"lot pattern {pattern.pattern!r} would make lot numbers of up to {len(longest)} "
+            f"characters (e.g. {longest!r} on station {station!r}, line {line!r}); GS1 AI (10) "
+            f"allows {LOT_MAX_LENGTH}. Shorten it, e.g. {DEFAULT_PATTERN!r}"
+        )
+
+
+def _fields(pattern: str) -> list[tuple[str, str]]:
+    return [(name, spec or "") for _, name, spec, _ in string.Formatter().parse(pattern) if name]
+
+
+def _every_day_of_a_leap_year() -> list[date]:
+    first = date(2028, 1, 1)
+    return [first + timedelta(days=n) for n in range(366)]
 
 
 class _Keep:

@@ -211,7 +211,7 @@ def test_produce_numbers_the_lot_and_links_the_consumed_inputs(station, engine) 
     second = go(station, "WO:WO-1", ctx(Workflow.PRODUCE, qty=50))
     assert first.level is Level.ACCEPTED, first
     lot_one, lot_two = first.details["lot"], second.details["lot"]
-    assert lot_one.endswith("-001-ST1") and lot_two.endswith("-002-ST1")
+    assert lot_one.endswith("001-ST1") and lot_two.endswith("002-ST1")
     with engine.connect() as conn:
         child = conn.execute(select(Lot.id, Lot.status).where(Lot.code == lot_one)).one()
         assert child.status == "quarantine"  # COOKIE's receive status

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import Connection, insert, select, update
 
 from lotscan.codes.scan import ScanKind
+from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
@@ -47,6 +48,14 @@ def evaluate(run: Run) -> Plan | None:
     qty = checks.scan_quantity(run, task.planned_qty or 1.0)
     inputs = _inputs(run.conn, task.code)
     lot_code, counter_key, seq = _next_lot_code(run, item.code)
+    unlabellable = lot_number_problem(lot_code)
+    if unlabellable is not None:
+        run.add(
+            ReasonCode.MISSING_CONTEXT,
+            detail=f"The next lot number cannot go on a GS1 label: {unlabellable}. "
+            "Ask a supervisor to change [lots] pattern.",
+        )
+        return None
     expiry = run.ctx.today + timedelta(days=item.shelf_life_days) if item.shelf_life_days else None
     payload = {
         "task": task.code,

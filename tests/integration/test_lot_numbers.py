@@ -1,0 +1,81 @@
+"""Lot numbers we make fit GS1 AI (10): X..20, character set 82 (GS1 General Specifications
+3.2 and 7.11). Issue 14, item 3: a produced lot can always be labelled, and a pattern that could
+make an unlabellable number is refused when the settings load."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lotscan.cli.main import cli
+from lotscan.domain.lot_numbers import (
+    DEFAULT_PATTERN,
+    LotPattern,
+    LotPatternError,
+    check_lot_pattern,
+    lot_number_problem,
+)
+from tests.plant import build_plant
+
+
+def station_toml(directory: Path, station: str, pattern: str | None = None) -> Path:
+    lots = f'[lots]\npattern = "{pattern}"\n' if pattern else ""
+    path = directory / "station.toml"
+    path.write_text(f'[station]\nid = "{station}"\nline = "L1"\n{lots}', encoding="utf-8")
+    return path
+
+
+def test_a_produced_lot_on_an_enrolled_station_can_be_labelled(tmp_path: Path) -> None:
+    database = tmp_path / "station.db"
+    build_plant(database).dispose()
+    config = station_toml(tmp_path, "PLANT1-ST01")  # the name central gives: SITE-STnn
+    common = ["--config", str(config), "--db", str(database)]
+    produced = CliRunner().invoke(
+        cli, ["scan", "WO:WO-1", "-w", "produce", "--operator", "100", "--json", *common]
+    )
+    assert produced.exit_code == 0, produced.output
+    lot = json.loads(produced.output)["details"]["lot"]
+    assert len(lot) <= 20 and "PLANT1-ST01" in lot
+    label = CliRunner().invoke(cli, ["label", lot, "-o", str(tmp_path / "lot.svg"), *common])
+    assert label.exit_code == 0, label.output
+    assert (tmp_path / "lot.svg").read_text().count("<svg") >= 1
+
+
+def test_a_pattern_that_makes_21_characters_is_refused_with_the_reason(tmp_path: Path) -> None:
+    config = station_toml(tmp_path, "ST-01", "{date:%Y%m%d}-{line}-{seq:03}")
+    result = CliRunner().invoke(cli, ["config", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "21 characters" in result.output and "GS1 AI (10) allows 20" in result.output
+    unbounded = station_toml(tmp_path, "ST-01", "{item}{seq:03}")
+    assert "{item:.4}" in CliRunner().invoke(cli, ["config", "--config", str(unbounded)]).output
+    outside = station_toml(tmp_path, "ST-01", "{date:%y%m%d}#{seq:03}")
+    assert "character set 82" in CliRunner().invoke(cli, ["config", "--config", str(outside)]).output
+
+
+_STATION = st.from_regex(r"[A-Z0-9]{1,6}-ST[0-9]{2}", fullmatch=True)
+
+
+@given(_STATION, _STATION, st.dates(date(2000, 1, 1), date(2099, 12, 31)), st.integers(1, 999))
+def test_the_default_pattern_fits_and_stays_unique_across_stations(
+    one: str, two: str, day: date, seq: int
+) -> None:
+    pattern = LotPattern(DEFAULT_PATTERN)
+    check_lot_pattern(pattern, station=one, line="L1")
+    first = pattern.render(day=day, line="L1", item="X", station=one, seq=seq)
+    assert lot_number_problem(first) is None
+    if one != two:
+        assert first != pattern.render(day=day, line="L1", item="X", station=two, seq=seq)
+
+
+def test_a_station_name_too_long_for_the_default_pattern_is_named() -> None:
+    try:
+        check_lot_pattern(LotPattern(DEFAULT_PATTERN), station="NORTHVALLEY-ST01", line="L1")
+    except LotPatternError as exc:
+        assert "NORTHVALLEY-ST01" in str(exc)
+    else:
+        raise AssertionError("a 16-character station name cannot fit")
