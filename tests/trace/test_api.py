@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from lotscan.central.app import create_app
 from lotscan.central.db import write_tx
+from lotscan.central.schema import received_events
 from lotscan.central.tokens import add_admin_token, add_station, enroll
 from tests.trace.conftest import Genealogy
 
@@ -54,3 +57,37 @@ def test_admin_endpoints_need_an_admin(client, genealogy: Genealogy) -> None:
     assert doc.status_code == 200 and doc.json()["type"] == "EPCISDocument"
     verified = http.get("/api/v1/admin/audit/verify", headers=admin)
     assert verified.status_code == 200 and verified.json()["ok"] is True
+
+
+def test_a_station_token_sees_genealogy_company_wide_but_only_its_own_sites_stock_and_partners(
+    client, genealogy: Genealogy
+) -> None:
+    """The attack: a P2 station traces every lot and must learn nothing of P1's stock, locations,
+    receipts, shipments, customers or pallets; lots and genealogy stay company-wide."""
+    http, _p1_station, admin = client
+    with write_tx(genealogy.engine) as conn:
+        _, code = add_station(conn, "P2")
+        _, p2_token = enroll(conn, code)
+        built_at = {
+            json.loads(payload)["sscc"]: site
+            for payload, site in conn.execute(
+                select(received_events.c.payload, received_events.c.site).where(
+                    received_events.c.type == "pallet.built"
+                )
+            )
+        }
+    p2 = {"Authorization": f"Bearer {p2_token}"}
+    admin_saw_p1: set[str] = set()
+    for root in genealogy.generated.raw_lots:
+        as_admin = http.get(f"/api/v1/trace/{root[1]}", params={"item": root[0]}, headers=admin).json()
+        as_p2 = http.get(f"/api/v1/trace/{root[1]}", params={"item": root[0]}, headers=p2).json()
+        assert as_p2["lots"] == as_admin["lots"] and as_p2["edges"] == as_admin["edges"]
+        for part in ("stock", "receipts", "shipments"):
+            admin_saw_p1 |= {part for row in as_admin[part] if row["location"].endswith("-P1")}
+            assert [row for row in as_p2[part] if not row["location"].endswith("-P2")] == [], part
+            assert as_p2[part] == [row for row in as_admin[part] if row["location"].endswith("-P2")], part
+        admin_saw_p1 |= {"pallets" for p in as_admin["pallets"] if built_at[p["sscc"]] == "P1"}
+        assert as_p2["pallets"] == [p for p in as_admin["pallets"] if built_at[p["sscc"]] == "P2"]
+        lookup = http.get(f"/api/v1/lots/{root[1]}/genealogy", params={"item": root[0]}, headers=p2)
+        assert lookup.status_code == 200
+    assert admin_saw_p1 == {"stock", "receipts", "shipments", "pallets"}, "P1 must have site data to hide"

@@ -38,7 +38,7 @@ router = APIRouter(prefix="/api/v1", tags=["trace"])
 def trace_lot(
     lot: str,
     request: Request,
-    _who: Reader,
+    who: Reader,
     direction: Literal["both", "forward", "backward"] = "both",
     depth: Annotated[int | None, Query(ge=0)] = None,
     item: str | None = None,
@@ -47,15 +47,15 @@ def trace_lot(
     with read_tx(request.app.state.engine) as conn:
         roots = resolve_roots(conn, [lot], item)
         chosen = directions_for(direction == "forward", direction == "backward")
-        return trace(conn, roots, chosen, depth).to_dict()
+        return trace(conn, roots, chosen, depth, site=who.site).to_dict()
 
 
 @router.get("/lots/{lot}/genealogy")
-def genealogy(lot: str, request: Request, _who: Reader, item: str | None = None) -> dict[str, Any]:
+def genealogy(lot: str, request: Request, who: Reader, item: str | None = None) -> dict[str, Any]:
     """Parents and children, one level each way: what a station's Lookup screen shows."""
     with read_tx(request.app.state.engine) as conn:
         roots = resolve_roots(conn, [lot], item)
-        result = trace(conn, roots, [Direction.BACKWARD, Direction.FORWARD], 1)
+        result = trace(conn, roots, [Direction.BACKWARD, Direction.FORWARD], 1, site=who.site)
     parents = [asdict(x) for x in result.lots if x.direction == "backward" and x.depth == 1]
     children = [asdict(x) for x in result.lots if x.direction == "forward" and x.depth == 1]
     data = {

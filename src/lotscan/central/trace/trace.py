@@ -149,8 +149,15 @@ def _lots_on_pallet(conn: Connection, sscc: str) -> list[LotRef]:
 
 
 def trace(
-    conn: Connection, roots: list[LotRef], directions: list[Direction], depth: int | None = None
+    conn: Connection,
+    roots: list[LotRef],
+    directions: list[Direction],
+    depth: int | None = None,
+    *,
+    site: str | None = None,
 ) -> TraceResult:
+    """Lots and genealogy always company-wide; stock, receipts, shipments (with their locations
+    and partners) and pallets only of `site` when one is given (a station's view)."""
     result = TraceResult(roots=roots, directions=[d.value for d in directions], depth=depth)
     for direction in directions:
         table = materialise(conn, [r.lot_id for r in roots], direction, depth)
@@ -158,16 +165,16 @@ def trace(
         result.lots += _lots(conn, direction, table, names)
         result.edges += _edges(conn, direction, table, names)
         if direction is Direction.FORWARD:
-            result.stock = stock_of_closure(conn, table)
-            result.shipments = movements(conn, table, "stock.shipped", "shipment")
-            result.pallets = _pallets(conn, table)
+            result.stock = stock_of_closure(conn, table, site)
+            result.shipments = movements(conn, table, "stock.shipped", "shipment", site)
+            result.pallets = _pallets(conn, table, site)
         else:
-            result.receipts = movements(conn, table, "stock.received", "receipt")
+            result.receipts = movements(conn, table, "stock.received", "receipt", site)
     return result
 
 
-def _query(sql: str, table: str) -> Any:
-    return text(sql.replace("{closure}", table))
+def _query(sql: str, table: str, site_filter: str = "") -> Any:
+    return text(sql.replace("{closure}", table).replace("{site_filter}", site_filter))
 
 
 _LOTS = """
@@ -245,15 +252,16 @@ SELECT i.code, o.code, si.code, lo.code, s.qty, i.unit
 FROM {closure} c JOIN stock s ON s.lot_id = c.lot_id
 JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 JOIN locations lo ON lo.id = s.location_id JOIN sites si ON si.id = lo.site_id
-WHERE s.qty > 1e-9 OR s.qty < -1e-9
+WHERE (s.qty > 1e-9 OR s.qty < -1e-9) {site_filter}
 ORDER BY si.code, lo.code, i.code, o.code
 """
 
 
-def stock_of_closure(conn: Connection, table: str) -> list[StockAt]:
+def stock_of_closure(conn: Connection, table: str, site: str | None = None) -> list[StockAt]:
+    query = _query(_STOCK, table, "AND si.code = :site" if site else "")
     return [
         StockAt(r[0], r[1], r[2], r[3], float(r[4]), r[5] or "")
-        for r in conn.execute(_query(_STOCK, table)).all()
+        for r in conn.execute(query, {"site": site} if site else {}).all()
     ]
 
 
@@ -263,17 +271,19 @@ _MOVEMENTS = """
 SELECT i.code, o.code, e.payload, e.occurred_at, e.station, e.id, e.task_code
 FROM {closure} c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
 JOIN received_events e ON e.type = :event_type AND e.lot_code = o.code
-WHERE e.outcome IN :counted
+WHERE e.outcome IN :counted {site_filter}
 ORDER BY e.occurred_at, e.server_seq
 """
 
 
-def movements(conn: Connection, table: str, event_type: str, kind: str) -> list[Movement]:
-    query = _query(_MOVEMENTS, table).bindparams(bindparam("counted", expanding=True))
+def movements(
+    conn: Connection, table: str, event_type: str, kind: str, site: str | None = None
+) -> list[Movement]:
+    query = _query(_MOVEMENTS, table, "AND e.site = :site" if site else "")
+    query = query.bindparams(bindparam("counted", expanding=True))
+    params = {"event_type": event_type, "counted": list(COUNTED), **({"site": site} if site else {})}
     found = []
-    for item, lot, payload_text, at, station, event_id, task in conn.execute(
-        query, {"event_type": event_type, "counted": list(COUNTED)}
-    ).all():
+    for item, lot, payload_text, at, station, event_id, task in conn.execute(query, params).all():
         payload = json.loads(payload_text)
         if payload.get("item") != item:
             continue
@@ -300,15 +310,18 @@ def movements(conn: Connection, table: str, event_type: str, kind: str) -> list[
 _PALLETS = """
 SELECT pc.sscc, i.code, o.code, pc.qty, pc.built_at, pc.broken_at
 FROM {closure} c JOIN pallet_contents pc ON pc.lot_id = c.lot_id
-JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
+JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id {site_filter}
 ORDER BY pc.sscc, i.code, o.code
 """
+# A pallet belongs to the site whose station built it.
+_PALLET_SITE = "JOIN received_events b ON b.id = pc.built_event_id AND b.site = :site"
 
 
-def _pallets(conn: Connection, table: str) -> list[PalletOf]:
+def _pallets(conn: Connection, table: str, site: str | None = None) -> list[PalletOf]:
+    query = _query(_PALLETS, table, _PALLET_SITE if site else "")
     return [
         PalletOf(r[0], r[1], r[2], None if r[3] is None else float(r[3]), _dt(r[4]), _dt(r[5]))
-        for r in conn.execute(_query(_PALLETS, table))
+        for r in conn.execute(query, {"site": site} if site else {})
     ]
 
 
