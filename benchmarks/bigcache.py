@@ -7,7 +7,6 @@ build only; the schema itself comes from the real migrations. Built files are ca
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import time
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from lotscan import paths
 from lotscan.services.pins import hash_pin
 from lotscan.store.db import open_cache
 
@@ -52,8 +52,7 @@ def item_count(lots: int) -> int:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lotscan" / "bench"
+    return paths.bench_cache_dir()
 
 
 def build_cache(path: Path | None = None, lots: int = 1_000_000, seed: int = 1) -> BigCache:

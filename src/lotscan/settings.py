@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lotscan import paths
 from lotscan.codes.internal import DEFAULT_PREFIXES
 from lotscan.domain.lot_numbers import DEFAULT_PATTERN, LotPattern, LotPatternError, check_lot_pattern
 from lotscan.domain.policy import Policy, PolicyError
@@ -26,21 +27,11 @@ class SettingsError(ValueError):
     """A station.toml that cannot be used; the message names the key and the fix."""
 
 
-def default_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "lotscan" / "station.toml"
-
-
-def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "lotscan"
-
-
 @dataclass(frozen=True)
 class StationSettings:
     station_id: str = "ST-01"
     site: str = "PLANT1"
-    database: Path = field(default_factory=lambda: default_data_dir() / "station.db")
+    database: Path = field(default_factory=lambda: paths.station_database())
     server_url: str | None = None
     line: str = "L1"
     lot_pattern: LotPattern = field(default_factory=lambda: LotPattern(DEFAULT_PATTERN))
@@ -92,7 +83,7 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None = None) -> Path 
         if not path.is_file():
             raise SettingsError(f"LOTSCAN_CONFIG={env} does not exist; fix or unset it")
         return path
-    path = default_config_path()
+    path = paths.station_config_file()
     return path if path.is_file() else None
 
 
@@ -141,7 +132,7 @@ def _from_mapping(data: dict[str, Any], path: Path | None) -> StationSettings:
     return StationSettings(
         station_id=str(station.get("id", "ST-01")),
         site=str(station.get("site", "PLANT1")),
-        database=(base / Path(database).expanduser()) if database else default_data_dir() / "station.db",
+        database=(base / Path(database).expanduser()) if database else paths.station_database(),
         server_url=station.get("server_url"),
         line=str(station.get("line", "L1")),
         lot_pattern=pattern,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
 
+from lotscan import paths
 from lotscan.central.schema import change_counter
 
 
@@ -23,11 +23,7 @@ class CentralDbError(RuntimeError):
 
 
 def default_db_url() -> str:
-    env = os.environ.get("LOTSCAN_CENTRAL_DB")
-    if env:
-        return env
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return f"sqlite:///{Path(base) / 'lotscan' / 'central.db'}"
+    return paths.central_database_url()
 
 
 def normalise_url(url: str) -> str:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
+from lotscan import paths
 from lotscan.cli.common import station_options
-from lotscan.settings import StationSettings, default_config_path
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "station.toml"
+from lotscan.settings import StationSettings
 
 
 @click.group(invoke_without_command=True)
@@ -50,11 +49,9 @@ def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str | None, force: bool) -> None:
     """Write the commented example station.toml."""
-    target = Path(path) if path else default_config_path()
+    target = Path(path) if path else paths.station_config_file()
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; add --force to overwrite it")
-    if not EXAMPLE.is_file():
-        raise click.ClickException(f"the example {EXAMPLE} is missing from this installation")
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(EXAMPLE, target)
+    shutil.copyfile(paths.example_station_config(), target)
     click.echo(f"wrote {target}")

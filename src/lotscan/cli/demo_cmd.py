@@ -7,15 +7,11 @@ from pathlib import Path
 
 import click
 
+from lotscan import paths
 from lotscan.cli.common import open_station_cache
-from lotscan.paths import demo_data_dir
 from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
-from lotscan.settings import default_data_dir, load_settings
-
-
-def demo_database() -> Path:
-    return default_data_dir() / "demo.db"
+from lotscan.settings import load_settings
 
 
 def prepare_demo(database: Path, reset: bool) -> None:
@@ -24,11 +20,7 @@ def prepare_demo(database: Path, reset: bool) -> None:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
     if database.exists():
         return
-    source = demo_data_dir()
-    if not source.is_dir():
-        raise click.ClickException(
-            f"demo data not found at {source}; set LOTSCAN_HOME to the lotscan checkout"
-        )
+    source = paths.demo_data_dir()
     settings = replace(load_settings(), database=database)
     engine = open_station_cache(settings, create=True)
     with engine.begin() as conn:
@@ -48,7 +40,7 @@ def demo(reset: bool, headless: bool) -> None:
     The demo cache lives in ~/.local/share/lotscan/demo.db; your own station cache is not
     touched. The demo barcodes are printed at start: type or paste them.
     """
-    database = demo_database()
+    database = paths.demo_database()
     prepare_demo(database, reset)
     settings = replace(load_settings(), database=database)
     if not headless:

@@ -19,7 +19,8 @@ from lotscan.devices.messages import (
     ScanRead,
     State,
 )
-from lotscan.devices.profiles import ProfileError, drivers_dirs, known_profiles, load_profile
+from lotscan.devices.profiles import ProfileError, known_profiles, load_profile
+from lotscan.paths import driver_dirs
 
 
 def _configured_devices(config_path: str | None) -> list[dict[str, Any]]:
@@ -124,12 +125,12 @@ def profiles_command(as_json: bool) -> None:
         except ProfileError as exc:
             rows.append({"name": name, "family": "?", "description": f"BROKEN: {exc}", "path": str(path)})
     if as_json:
-        click.echo(json.dumps({"dirs": [str(d) for d in drivers_dirs()], "profiles": rows}, indent=2))
+        click.echo(json.dumps({"dirs": [str(d) for d in driver_dirs()], "profiles": rows}, indent=2))
         return
     for row in rows:
         click.echo(f"{row['name']:<22} {row['family']:<15} {row['description']}")
     if not rows:
-        click.echo("no profiles found; searched: " + ", ".join(map(str, drivers_dirs())))
+        click.echo("no profiles found; searched: " + ", ".join(map(str, driver_dirs())))
 
 
 def _show(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Device profiles: one TOML file per hardware model in the top-level ``drivers/`` directory.
+"""Device profiles: one TOML file per hardware model (shipped ones in the top-level ``drivers/``;
+where else they are looked for: ``lotscan.paths.driver_dirs``).
 
 A profile says how to talk to a model: protocol family, how to recognise its port, baud and
 framing, prefix and suffix, AIM ids, GS substitute, keyboard layout, decoder formats and RFID
@@ -13,6 +14,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from lotscan.paths import driver_dirs, toml_files
 
 FAMILIES = ("serial-scanner", "hid-scanner", "camera", "r2000", "mqtt-rfid", "rdm6300")
 SUFFIXES = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "ETX": b"\x03", "TAB": b"\t", "NONE": b""}
@@ -104,33 +107,9 @@ _SECTIONS = (
 )
 
 
-def drivers_dirs() -> list[Path]:
-    """Where profiles are looked for, first match wins.
-
-    $LOTSCAN_DRIVERS (os.pathsep-separated), then ./drivers, then the drivers/ next to the
-    source tree this package was loaded from.
-    """
-    candidates: list[Path] = []
-    env = os.environ.get("LOTSCAN_DRIVERS")
-    if env:
-        candidates += [Path(p) for p in env.split(os.pathsep) if p]
-    candidates.append(Path.cwd() / "drivers")
-    here = Path(__file__).resolve()
-    candidates += [parent / "drivers" for parent in here.parents[2:5]]
-    seen: list[Path] = []
-    for candidate in candidates:
-        if candidate.is_dir() and candidate.resolve() not in seen:
-            seen.append(candidate.resolve())
-    return seen
-
-
 def known_profiles() -> dict[str, Path]:
     """Every profile name found, mapped to its file."""
-    found: dict[str, Path] = {}
-    for directory in drivers_dirs():
-        for path in sorted(directory.glob("*.toml")):
-            found.setdefault(path.stem, path)
-    return found
+    return toml_files(driver_dirs())
 
 
 def load_profile(name_or_path: str | os.PathLike[str]) -> Profile:

@@ -1,4 +1,5 @@
-"""Label templates: one TOML file per label stock in config/labels/ (see docs/labels.md)."""
+"""Label templates: one TOML file per label stock, shipped in config/labels/, and the user's own
+in ~/.config/lotscan/labels/ (see docs/labels.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lotscan.labels.errors import TemplateError
-from lotscan.paths import project_home
+from lotscan.paths import label_template_dirs, toml_files
 
 SYMBOLS = ("gs1-128", "datamatrix")
 FIELDS = ("description", "item", "gtin", "lot", "expiry", "quantity")
@@ -44,23 +45,25 @@ class Template:
         return self.dots(self.height_mm)
 
 
-def templates_dir() -> Path:
-    return project_home() / "config" / "labels"
+def template_files() -> dict[str, Path]:
+    """Every template name found, mapped to its file (the user's own before the shipped ones)."""
+    return toml_files(label_template_dirs())
 
 
 def available() -> list[str]:
-    folder = templates_dir()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    return sorted(template_files())
 
 
 def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> Template:
-    """A template by name (config/labels/NAME.toml) or by the path of a TOML file."""
+    """A template by name (NAME.toml in ~/.config/lotscan/labels or the shipped config/labels)
+    or by the path of a TOML file."""
     path = Path(name_or_path)
     if path.suffix != ".toml":
-        path = templates_dir() / f"{name_or_path}.toml"
-        if not path.is_file():
-            known = ", ".join(available()) or "none"
-            raise TemplateError(f"no label template {str(name_or_path)!r} (known: {known})")
+        known = template_files()
+        if str(name_or_path) not in known:
+            names = ", ".join(sorted(known)) or "none"
+            raise TemplateError(f"no label template {str(name_or_path)!r} (known: {names})")
+        path = known[str(name_or_path)]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
