@@ -168,7 +168,7 @@ class Operator(Base):
     badge: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16), default="operator")
-    pin_hash: Mapped[str | None] = mapped_column(String(128))
+    pin_hash: Mapped[str | None] = mapped_column(String(255))  # scrypt$salt$digest: 168 chars today
 
 
 class Event(Base):
