@@ -15,6 +15,19 @@ from lotscan.store.db import CacheError, open_cache
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class SettingsProblem(click.ClickException):
+    """Settings that cannot be used: a usage error (exit 2), shown without a traceback."""
+
+    exit_code = 2
+
+
+def settings_or_exit(config_path: str | None = None, database: str | None = None) -> StationSettings:
+    try:
+        return load_settings(config_path, database=database)
+    except SettingsError as exc:
+        raise SettingsProblem(str(exc)) from None
+
+
 def station_options(func: F) -> F:
     """--config and --db, resolved into a `settings` argument."""
 
@@ -27,11 +40,7 @@ def station_options(func: F) -> F:
     @click.option("--db", "database", help="Station cache file (overrides the config's database).")
     @wraps(func)
     def wrapper(*args: Any, config_path: str | None, database: str | None, **kwargs: Any) -> Any:
-        try:
-            settings = load_settings(config_path, database=database)
-        except SettingsError as exc:
-            raise click.ClickException(str(exc)) from exc
-        return func(*args, settings=settings, **kwargs)
+        return func(*args, settings=settings_or_exit(config_path, database), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 from lotscan import paths
-from lotscan.cli.common import open_station_cache
+from lotscan.cli.common import open_station_cache, settings_or_exit
 from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
-from lotscan.settings import load_settings
 
 
 def prepare_demo(database: Path, reset: bool) -> None:
@@ -21,7 +20,7 @@ def prepare_demo(database: Path, reset: bool) -> None:
     if database.exists():
         return
     source = paths.demo_data_dir()
-    settings = replace(load_settings(), database=database)
+    settings = replace(settings_or_exit(), database=database)
     engine = open_station_cache(settings, create=True)
     with engine.begin() as conn:
         import_tables(conn, read_source(source))
@@ -42,7 +41,7 @@ def demo(reset: bool, headless: bool) -> None:
     """
     database = paths.demo_database()
     prepare_demo(database, reset)
-    settings = replace(load_settings(), database=database)
+    settings = replace(settings_or_exit(), database=database)
     if not headless:
         try:
             from lotscan.station.factory import run_station

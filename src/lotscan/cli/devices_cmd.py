@@ -24,12 +24,9 @@ from lotscan.paths import driver_dirs
 
 
 def _configured_devices(config_path: str | None) -> list[dict[str, Any]]:
-    from lotscan.settings import SettingsError, load_settings
+    from lotscan.cli.common import settings_or_exit
 
-    try:
-        return [dict(d) for d in load_settings(config_path).devices]
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return [dict(d) for d in settings_or_exit(config_path).devices]
 
 
 @click.group(

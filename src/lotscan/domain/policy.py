@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level
@@ -53,9 +54,10 @@ class Policy:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> Policy:
-        """Build from the `[policy]` table of station.toml; unknown codes are refused by name."""
+        """Build from the `[policy]` table of station.toml. Unknown codes are refused by name, and
+        each value must have its key's type: `require_pin = "false"` is a mistake, not true."""
         levels = dict(DEFAULT_LEVELS)
-        for code_name, word in dict(data.get("levels", {})).items():  # type: ignore[call-overload]
+        for code_name, word in _typed(data, "levels", dict, "a table of CODE = level", {}).items():
             code = _code(code_name)
             try:
                 levels[code] = Level(str(word).upper())
@@ -63,18 +65,31 @@ class Policy:
                 raise PolicyError(
                     f"policy.levels.{code_name} = {word!r}: use WARNING, REJECTED or ACCEPTED"
                 ) from exc
-        overridable = DEFAULT_OVERRIDABLE
-        if "overridable" in data:
-            overridable = frozenset(_code(c) for c in data["overridable"])  # type: ignore[union-attr]
-        reasons = tuple(str(r) for r in data.get("override_reasons", DEFAULT_OVERRIDE_REASONS))  # type: ignore[union-attr]
+        overridable = frozenset(
+            _code(c) for c in _typed(data, "overridable", list, "a list of codes", cls.overridable)
+        )
+        reasons = tuple(
+            str(r) for r in _typed(data, "override_reasons", list, "a list of words", cls.override_reasons)
+        )
+        window = _typed(data, "duplicate_window_s", (int, float), "seconds", cls.duplicate_window_s)
         return cls(
             levels=levels,
             overridable=overridable,
             override_reasons=reasons,
-            duplicate_window_s=float(data.get("duplicate_window_s", 1.5)),  # type: ignore[arg-type]
-            require_pin=bool(data.get("require_pin", False)),
-            idle_signout_s=int(data.get("idle_signout_s", 600)),  # type: ignore[call-overload]
+            duplicate_window_s=float(window),
+            require_pin=_typed(data, "require_pin", bool, "true or false", cls.require_pin),
+            idle_signout_s=_typed(data, "idle_signout_s", int, "whole seconds", cls.idle_signout_s),
         )
+
+
+def _typed(data: Mapping[str, object], key: str, kind: Any, what: str, default: Any) -> Any:
+    """data[key] if it has the type `kind` (bool is not a number here), else PolicyError."""
+    if key not in data:
+        return default
+    value = data[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise PolicyError(f"policy.{key} = {value!r}: must be {what}")
+    return value
 
 
 def _code(name: object) -> ReasonCode:

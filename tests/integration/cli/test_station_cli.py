@@ -164,7 +164,7 @@ def test_config_shows_effective_settings_from_file(tmp_path: Path) -> None:
     assert shown["policy"]["levels"]["NOT_FEFO"] == "REJECTED"
     config.write_text("[policy.levels]\nNOT_FEFO = 'sometimes'\n", encoding="utf-8")
     bad = run("config", "--config", str(config))
-    assert bad.returncode == 1 and "use WARNING, REJECTED or ACCEPTED" in bad.stderr
+    assert bad.returncode == 2 and "use WARNING, REJECTED or ACCEPTED" in bad.stderr
 
 
 def test_the_example_config_loads() -> None:

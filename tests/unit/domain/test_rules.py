@@ -110,3 +110,11 @@ def test_policy_from_mapping() -> None:
         Policy.from_mapping({"levels": {"NOPE": "WARNING"}})
     with pytest.raises(PolicyError, match="use WARNING, REJECTED or ACCEPTED"):
         Policy.from_mapping({"levels": {"NOT_FEFO": "maybe"}})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("require_pin", "false"), ("duplicate_window_s", "abc"), ("idle_signout_s", True)]
+)
+def test_policy_values_must_have_their_type(key: str, value: object) -> None:
+    with pytest.raises(PolicyError, match=f"policy.{key}"):
+        Policy.from_mapping({key: value})

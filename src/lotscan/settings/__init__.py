@@ -1,24 +1,32 @@
-"""Station settings: one TOML file, with embedded defaults for everything.
+"""Station settings: one TOML file, checked strictly, over defaults written once (below, in
+`StationSettings`, and in `Policy` for [policy]).
 
 Where the file is looked for, first match wins:
   1. the --config option of a command;
   2. the LOTSCAN_CONFIG environment variable;
   3. $XDG_CONFIG_HOME/lotscan/station.toml (default ~/.config/lotscan/station.toml).
 No file at all is fine: the embedded defaults run a demo station in ~/.local/share/lotscan.
+The station cache can also be set by --db, then $LOTSCAN_DB. A file with an unknown key, a value
+of the wrong type or out of range is refused (`SettingsError`, one line per mistake naming the
+file, the key and what is allowed); the schema is in `lotscan.settings.schema`.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from lotscan import paths
 from lotscan.codes.internal import DEFAULT_PREFIXES
 from lotscan.domain.lot_numbers import DEFAULT_PATTERN, LotPattern, LotPatternError, check_lot_pattern
 from lotscan.domain.policy import Policy, PolicyError
+from lotscan.settings.schema import PolicyTable, StationFile, explain
 
 DEFAULT_INTERNAL_PREFIXES = dict(DEFAULT_PREFIXES)
 
@@ -42,6 +50,8 @@ class StationSettings:
     label_destination: str | None = None
     label_template: str = "case"
     source: Path | None = None
+    # where each value came from, by dotted key ("station.id": "file /etc/..." | "default" | ...)
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +78,7 @@ class StationSettings:
             },
             "labels": {"destination": self.label_destination, "template": self.label_template},
             "devices": [dict(d) for d in self.devices],
+            "origins": dict(self.origins),
         }
 
 
@@ -96,64 +107,66 @@ def load_settings(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path} is not valid TOML: {exc}") from exc
+            raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
         except OSError as exc:
             raise SettingsError(f"cannot read {path}: {exc.strerror}") from exc
-    settings = _from_mapping(data, path)
-    env_db = os.environ.get("LOTSCAN_DB")
-    chosen_db = database or env_db
-    if chosen_db:
-        settings = _replace(settings, database=Path(chosen_db).expanduser())
+    settings = settings_from_mapping(data, path)
+    for value, origin in ((database, "option --db"), (os.environ.get("LOTSCAN_DB"), "env LOTSCAN_DB")):
+        if value:
+            origins = {**settings.origins, "station.database": origin}
+            return replace(settings, database=Path(value).expanduser(), origins=origins)
     return settings
 
 
-def _from_mapping(data: dict[str, Any], path: Path | None) -> StationSettings:
-    where = str(path) if path else "settings"
-    station = _table(data, "station", where)
-    codes = _table(data, "codes", where)
-    lots = _table(data, "lots", where)
-    labels = _table(data, "labels", where)
-    base = path.parent if path else Path.cwd()
-    database = station.get("database")
+# station.toml key -> StationSettings field, for the keys that are not [policy]
+_FIELD_OF = {
+    ("station", "id"): "station_id",
+    ("station", "site"): "site",
+    ("station", "database"): "database",
+    ("station", "server_url"): "server_url",
+    ("station", "line"): "line",
+    ("lots", "pattern"): "lot_pattern",
+    ("codes", "internal_prefixes"): "internal_prefixes",
+    ("codes", "gs_substitutes"): "gs_substitutes",
+    ("labels", "destination"): "label_destination",
+    ("labels", "template"): "label_template",
+}
+
+
+def settings_from_mapping(data: dict[str, Any], path: Path | None = None) -> StationSettings:
+    """Settings from a parsed station.toml; raises SettingsError naming every mistake."""
+    where = path or "station.toml"
     try:
-        policy = Policy.from_mapping(_table(data, "policy", where))
-        pattern = LotPattern(str(lots.get("pattern", DEFAULT_PATTERN)))
+        checked = StationFile.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError("\n".join(explain(exc, where))) from None
+    origin = f"file {path}" if path else "file"
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for (table, key), name in _FIELD_OF.items():
+        value = getattr(getattr(checked, table), key)
+        origins[f"{table}.{key}"] = "default" if value is None else origin
+        if value is not None:
+            values[name] = value
+    if "database" in values:
+        base = path.parent if path else Path.cwd()
+        values["database"] = base / Path(values["database"]).expanduser()
+    if "gs_substitutes" in values:
+        values["gs_substitutes"] = tuple(values["gs_substitutes"])
+    policy_values = checked.policy.model_dump(exclude_none=True)
+    for key in PolicyTable.model_fields:
+        origins[f"policy.{key}"] = origin if key in policy_values else "default"
+    origins["devices"] = origin if checked.devices else "default"
+    defaults = StationSettings()
+    try:
+        values["policy"] = Policy.from_mapping(policy_values)
+        values["lot_pattern"] = LotPattern(values.get("lot_pattern", defaults.lot_pattern.pattern))
         check_lot_pattern(
-            pattern, station=str(station.get("id", "ST-01")), line=str(station.get("line", "L1"))
+            values["lot_pattern"],
+            station=values.get("station_id", defaults.station_id),
+            line=values.get("line", defaults.line),
         )
     except (PolicyError, LotPatternError) as exc:
-        raise SettingsError(f"{where}: {exc}") from exc
-    prefixes = codes.get("internal_prefixes", DEFAULT_INTERNAL_PREFIXES)
-    if not isinstance(prefixes, dict):
-        raise SettingsError(f"{where}: codes.internal_prefixes must be a table of prefix = type")
-    devices = data.get("devices", [])
-    if not isinstance(devices, list) or not all(isinstance(d, dict) for d in devices):
-        raise SettingsError(f"{where}: devices must be an array of tables ([[devices]])")
-    return StationSettings(
-        station_id=str(station.get("id", "ST-01")),
-        site=str(station.get("site", "PLANT1")),
-        database=(base / Path(database).expanduser()) if database else paths.station_database(),
-        server_url=station.get("server_url"),
-        line=str(station.get("line", "L1")),
-        lot_pattern=pattern,
-        policy=policy,
-        internal_prefixes={str(k): str(v) for k, v in prefixes.items()},
-        gs_substitutes=tuple(str(s) for s in codes.get("gs_substitutes", ())),
-        devices=tuple(devices),
-        label_destination=labels.get("destination"),
-        label_template=str(labels.get("template", "case")),
-        source=path,
-    )
+        raise SettingsError(f"{where}: {exc}") from None
+    return StationSettings(**values, devices=tuple(checked.devices), source=path, origins=origins)
 
-
-def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise SettingsError(f"{where}: [{key}] must be a table")
-    return value
-
-
-def _replace(settings: StationSettings, **changes: Any) -> StationSettings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
