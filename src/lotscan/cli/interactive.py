@@ -36,8 +36,10 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
         try:
             outcome = session.submit(unescape(line))
         except Exception as exc:  # the cache is locked or broken: say so, keep the station up
-            click.echo(click.style(" REJECTED ", bg="red", fg="black", bold=True)
-                       + f" Not recorded: the station could not do that ({exc}). Try again.")
+            click.echo(
+                click.style(" REJECTED ", bg="red", fg="black", bold=True)
+                + f" Not recorded: the station could not do that ({exc}). Try again."
+            )
             continue
         verdict = outcome.verdict
         banner = click.style(f" {verdict.level.value} ", bg=COLOURS[verdict.level], fg="black", bold=True)

@@ -15,6 +15,7 @@ from typing import Any
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.driver import Driver
 
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.session import StationSession
@@ -25,6 +26,7 @@ from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
 from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, visible_actions
+from lotscan.station.serve.hub import SessionInfo, StationHub
 from lotscan.station.syncstate import SyncLink, SyncUpdate
 from lotscan.station.terminal_wedge import TerminalWedge
 from lotscan.station.views import gather
@@ -60,20 +62,30 @@ class StationApp(StationActions, App[None]):
         status_interval_s: float = 2.0,
         start_devices: bool = True,
         start_sync: bool = True,
+        hub: StationHub | None = None,
+        seat: SessionInfo | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class)
         self.session = session
+        # A served session (browser tab, SSH connection) shares the hub's writer, readers and
+        # sync worker with the station's other sessions; a local station owns its own.
+        self.hub = hub
+        self.seat = seat
         self.settings: StationSettings = session.service.settings
         self.clock = clock
         self.today = today
         self.status_interval_s = status_interval_s
-        self.service_thread = ServiceThread()
-        self.reader_thread = ServiceThread()
+        self.service_thread = hub.writer if hub else ServiceThread()
+        self.reader_thread = hub.readers if hub else ServiceThread()
         self.feed = ScanFeed(session, self.service_thread)
         self.wedge = TerminalWedge.from_settings(self.settings)
         self.fields = FieldState()
         self.devices = DeviceLink(self.settings.devices, self.post_message) if start_devices else None
-        self.sync = SyncLink.create(self.settings, self.post_message) if start_sync else None
+        if hub is not None:
+            self.sync = SyncLink.attach(hub.sync, self.post_message) if hub.sync else None
+        else:
+            self.sync = SyncLink.create(self.settings, self.post_message) if start_sync else None
         self.facts = StatusFacts()
         self.lookup: dict[str, Any] | None = None
         self.sounds: list[Level] = []
@@ -113,8 +125,9 @@ class StationApp(StationActions, App[None]):
     def on_mount(self) -> None:
         # Service, reader, device and sync threads run Python too: with the default 5 ms GIL
         # switch interval each step of painting a verdict could wait 5 ms for them.
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+        if self.hub is None:  # process-wide settings: a serving station sets them once
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         self.capture.focus()
         self._layout_for(self.size.width, self.size.height)
         self._show_state()
@@ -126,7 +139,10 @@ class StationApp(StationActions, App[None]):
             self.devices.start(self)
         if self.sync is not None:
             self.sync.start(self)
-        self.call_after_refresh(gc.freeze)  # startup objects live for the shift: keep them out of GC passes
+        if self.hub is None:
+            self.call_after_refresh(
+                gc.freeze
+            )  # startup objects live for the shift: keep them out of GC passes
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -140,14 +156,22 @@ class StationApp(StationActions, App[None]):
         self.query_one(History).set_compact(width < 70)
 
     async def on_unmount(self) -> None:
-        sys.setswitchinterval(self._switch_interval)
-        gc.unfreeze()
+        self.feed.close()
         if self.devices is not None:
             self.devices.stop()
         if self.sync is not None:
             self.sync.stop()
-        self.service_thread.shutdown()
-        self.reader_thread.shutdown()
+        if self.hub is None:
+            sys.setswitchinterval(self._switch_interval)
+            gc.unfreeze()
+            self.service_thread.shutdown()
+            self.reader_thread.shutdown()
+
+    def connection_lost(self) -> None:
+        """The handheld's connection dropped: scans not yet judged are dropped (they were never
+        shown as recorded), and the session ends. What was shown as recorded is committed."""
+        self.feed.close()
+        self.exit()
 
     # -- input ------------------------------------------------------------------------------
 
@@ -198,6 +222,12 @@ class StationApp(StationActions, App[None]):
     async def _on_handled(self, handled: Handled) -> None:
         verdict = verdict_for_screen(handled.outcome.verdict)
         self.last_service_s = handled.seconds
+        if self.hub is not None and self.seat is not None:
+            operator = self.session.operator
+            self.hub.signed_in(
+                self.seat, operator.badge if operator else None, operator.role if operator else None
+            )
+            self.hub.active(self.seat, scanned=verdict.recorded)
         self.banner.show(verdict)
         self._sound(verdict.level)
         item = handled.item
@@ -268,6 +298,8 @@ class StationApp(StationActions, App[None]):
         self.facts.task = session.task
         self.facts.clock = self.clock().strftime("%H:%M")
         self.facts.queued = self.feed.waiting
+        supervisor = session.operator is not None and session.operator.is_supervisor
+        self.facts.sessions = self.hub.summary() if self.hub is not None and supervisor else ""
         self.query_one(StatusBar).show(self.facts)
         self.query_one(KeyBar).show(visible_actions(session.workflow, session.operator is not None))
 
@@ -344,4 +376,3 @@ class StationApp(StationActions, App[None]):
         if limit and self.session.operator and time.monotonic() - self.last_activity > limit:
             self.last_activity = time.monotonic()
             self.command("/signout")
-

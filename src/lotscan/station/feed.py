@@ -22,6 +22,11 @@ from lotscan.services.session import Outcome, StationSession
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+DROPPED = Verdict(
+    Level.REJECTED,
+    "The connection was lost before this scan was judged; it was NOT recorded. Scan it again.",
+    (Reason("SESSION_CLOSED", "connection lost before judging"),),
+)
 NOT_RECORDED = Verdict(
     Level.REJECTED,
     "The station failed on this scan; it was NOT recorded. Scan it again; if it repeats, call a supervisor.",
@@ -61,10 +66,11 @@ class Handled:
 
 
 class ServiceThread:
-    """The one thread that talks to the station cache, so calls never overlap."""
+    """The one thread that talks to the station cache, so calls never overlap (a pool of
+    `workers` threads for reads that may overlap)."""
 
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lotscan-service")
+    def __init__(self, workers: int = 1) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lotscan-service")
 
     async def call(self, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
@@ -103,9 +109,24 @@ class ScanFeed:
         self.thread = service_thread
         self.queue: asyncio.Queue[QueuedScan] = asyncio.Queue()
         self.handled = 0
+        self.open = True
 
     def put(self, item: QueuedScan) -> None:
-        self.queue.put_nowait(item)
+        if self.open:
+            self.queue.put_nowait(item)
+
+    def close(self) -> None:
+        """The session's connection is gone: nothing still queued, or queued behind other
+        sessions' scans in the writer thread, is judged or recorded (it was never shown)."""
+        self.open = False
+        while not self.queue.empty():
+            self.queue.get_nowait()
+            self.queue.task_done()
+
+    def _judge(self, item: QueuedScan) -> Outcome:
+        if not self.open:
+            return Outcome(DROPPED)
+        return handle_one(self.session, item)
 
     @property
     def waiting(self) -> int:
@@ -116,7 +137,7 @@ class ScanFeed:
             item = await self.queue.get()
             started = time.perf_counter()
             try:
-                outcome = await self.thread.call(handle_one, self.session, item)
+                outcome = await self.thread.call(self._judge, item)
             except Exception:  # the executor itself failed: still say so, never ACCEPTED
                 log.exception("service thread failed on %r", item.text)
                 outcome = Outcome(NOT_RECORDED)

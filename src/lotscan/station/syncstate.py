@@ -17,6 +17,7 @@ from textual.app import App
 from textual.message import Message
 
 from lotscan.settings import StationSettings
+from lotscan.station.serve.hub import SharedSync
 from lotscan.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,15 @@ class SyncLink:
     post: Callable[[Message], object]
     worker: Any = None
     live: bool = False
+    shared: SharedSync | None = None  # a served station's one worker, heard by every session
 
     @classmethod
     def create(cls, settings: StationSettings, post: Callable[[Message], object]) -> SyncLink:
         return cls(SyncWorker, settings, post)
+
+    @classmethod
+    def attach(cls, shared: SharedSync, post: Callable[[Message], object]) -> SyncLink:
+        return cls(None, shared.settings, post, shared=shared)
 
     def on_state(self, state: Any, **facts: Any) -> None:
         """The worker's state callback; any thread."""
@@ -59,6 +65,9 @@ class SyncLink:
         )
 
     def start(self, app: App[Any]) -> None:
+        if self.shared is not None:
+            self.shared.listen(self.on_state)
+            return
         app.run_worker(self._run, thread=True, group="sync", name="sync")
 
     def _run(self) -> None:
@@ -73,12 +82,18 @@ class SyncLink:
 
     def nudge(self) -> None:
         """A scan was recorded: sync soon."""
+        if self.shared is not None:
+            self.shared.nudge()
+            return
         nudge = getattr(self.worker, "nudge", None)
         if nudge is not None:
             nudge()
 
     def stop(self) -> None:
         """Stop without holding up the screen (the worker's threads are daemons)."""
+        if self.shared is not None:
+            self.shared.forget(self.on_state)  # the station's worker goes on for the others
+            return
         stopper = getattr(self.worker, "stop", None)
         if stopper is not None:
             threading.Thread(target=self._stop, args=(stopper,), name="sync-stop", daemon=True).start()

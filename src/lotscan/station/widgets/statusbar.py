@@ -35,6 +35,7 @@ class StatusFacts:
     devices: dict[str, str] = field(default_factory=dict)
     clock: str = ""
     queued: int = 0
+    sessions: str = ""  # a served station's sessions, on a supervisor's status line
 
 
 def status_text(facts: StatusFacts, width: int) -> Text:
@@ -61,6 +62,8 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     for device, state in sorted(facts.devices.items()):
         mark = DEVICE_MARKS.get(state, "?")
         text.append(f"  {mark}{device}" if narrow else f"  {device} {mark}{state}")
+    if facts.sessions:
+        text.append(f"  {facts.sessions}", style="bold")
     if facts.clock and not narrow:
         text.append(f"  {facts.clock}")
     return text

@@ -1,0 +1,42 @@
+"""One served session: a station app with its own operator sign-in, on the hub's cache, writer
+and sync worker, drawing to one remote terminal (a browser tab or an SSH connection)."""
+
+from __future__ import annotations
+
+import logging
+
+from lotscan.station.factory import station_app
+from lotscan.station.serve.driver import StreamDriver, TerminalLink
+from lotscan.station.serve.hub import SessionInfo, StationHub
+
+log = logging.getLogger(__name__)
+
+
+class ServedSession:
+    def __init__(self, hub: StationHub, info: SessionInfo, link: TerminalLink) -> None:
+        self.hub = hub
+        self.info = info
+        self.link = link
+        self.app = station_app(
+            hub.settings,
+            service=hub.service,
+            hub=hub,
+            seat=info,
+            driver_class=StreamDriver,
+            start_devices=False,  # the box's own devices are not the handheld's
+        )
+        self.app.terminal_link = link  # type: ignore[attr-defined]
+
+    async def run(self) -> None:
+        """Until the operator quits (Ctrl+Q) or the connection is lost."""
+        try:
+            await self.app.run_async(size=self.link.size)
+        except Exception:
+            log.exception("session %s failed", self.info.id)
+        finally:
+            self.hub.close_session(self.info)
+
+    def lost(self) -> None:
+        """The connection dropped (Wi-Fi gone, tab closed): end the session, judging nothing more."""
+        self.info.open = False
+        self.app.connection_lost()
