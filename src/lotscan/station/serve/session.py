@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from rich.color import ColorSystem
+
 from lotscan.station.factory import station_app
 from lotscan.station.serve.driver import StreamDriver, TerminalLink
 from lotscan.station.serve.hub import SessionInfo, StationHub
@@ -26,6 +28,9 @@ class ServedSession:
             start_devices=False,  # the box's own devices are not the handheld's
         )
         self.app.terminal_link = link  # type: ignore[attr-defined]
+        # Every session renders in true colour whatever this process's own terminal is; the
+        # driver fits the output to the client (and styles cache their codes process-wide).
+        self.app.console._color_system = ColorSystem.TRUECOLOR
 
     async def run(self) -> None:
         """Until the operator quits (Ctrl+Q) or the connection is lost."""
