@@ -72,6 +72,7 @@ class StationApp(StationActions, App[None]):
         # sync worker with the station's other sessions; a local station owns its own.
         self.hub = hub
         self.seat = seat
+        self.plain_terminal = False  # a VT100-like client: the level in words, not block letters
         self.settings: StationSettings = session.service.settings
         self.clock = clock
         self.today = today
@@ -150,7 +151,7 @@ class StationApp(StationActions, App[None]):
     def _layout_for(self, width: int, height: int) -> None:
         self.screen.set_class(width < 70, "-narrow")
         self.screen.set_class(height < 24, "-short")
-        large = width >= 80 and height >= 24
+        large = width >= 80 and height >= 24 and not self.plain_terminal
         self.screen.set_class(large, "-large")
         self.banner.set_large(large)
         self.query_one(History).set_compact(width < 70)

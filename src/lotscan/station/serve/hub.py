@@ -144,7 +144,6 @@ class StationHub:
         self.started = time.time()
         self._counter = 0
         self._lock = threading.Lock()
-        self._dirty = False
         self._flushed = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -189,7 +188,6 @@ class StationHub:
         info.last_active = time.time()
         if scanned:
             info.scans += 1
-        self._dirty = True
         if time.monotonic() - self._flushed > REGISTRY_FLUSH_S:
             self.write_registry()
 
@@ -213,7 +211,6 @@ class StationHub:
     def write_registry(self) -> None:
         with self._lock:
             rows = [info.as_row() for info in self.sessions.values()]
-            self._dirty = False
             self._flushed = time.monotonic()
         document = {
             "pid": os.getpid(),
@@ -231,10 +228,6 @@ class StationHub:
             os.replace(temporary, self.registry)
         except OSError:
             log.exception("could not write the session registry %s", self.registry)
-
-    def flush_if_dirty(self) -> None:
-        if self._dirty:
-            self.write_registry()
 
 
 def read_registry(settings: StationSettings) -> dict[str, Any] | None:

@@ -91,7 +91,7 @@ async def serve(
             try:
                 await asyncio.wait_for(stop.wait(), REGISTRY_TICK_S)
             except TimeoutError:
-                hub.flush_if_dirty()
+                hub.write_registry()  # also the sync workers running now
     finally:
         if front is not None:
             front.close_all()

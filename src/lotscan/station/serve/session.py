@@ -28,6 +28,7 @@ class ServedSession:
             start_devices=False,  # the box's own devices are not the handheld's
         )
         self.app.terminal_link = link  # type: ignore[attr-defined]
+        self.app.plain_terminal = link.kind.plain
         # Every session renders in true colour whatever this process's own terminal is; the
         # driver fits the output to the client (and styles cache their codes process-wide).
         self.app.console._color_system = ColorSystem.TRUECOLOR
