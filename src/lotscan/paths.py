@@ -56,6 +56,16 @@ def demo_database() -> Path:
     return data_dir() / "demo.db"
 
 
+def ssh_host_key() -> Path:
+    """The served station's SSH host key (`lotscan station --ssh`), created on first use."""
+    return data_dir() / "ssh_host_ed25519_key"
+
+
+def ssh_authorized_keys() -> Path:
+    """One public key per handheld allowed to `lotscan station --ssh`."""
+    return config_dir() / "authorized_keys"
+
+
 def central_database_url() -> str:
     env = os.environ.get("LOTSCAN_CENTRAL_DB")
     return env or f"sqlite:///{data_dir() / 'central.db'}"

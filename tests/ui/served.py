@@ -131,7 +131,8 @@ def served_station(tmp: Path, operators: int = 0, devices: int = 2) -> Iterator[
         while time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:
-                raise AssertionError(f"the station did not start: {(tmp / 'station.log').read_text()[-2000:]}")
+                log_text = (tmp / "station.log").read_text()
+                raise AssertionError(f"the station did not start: {log_text[-2000:]}")
             served.output.append(line)
             if "Ctrl+C stops" in line:
                 break

@@ -11,18 +11,11 @@ from pathlib import Path
 import click
 
 from lotscan.cli.common import open_station_cache, station_options
-from lotscan.settings import StationSettings, default_config_path, default_data_dir
+from lotscan.paths import ssh_authorized_keys, ssh_host_key
+from lotscan.settings import StationSettings
 
 DEFAULT_WEB_PORT = 8080
 DEFAULT_SSH_PORT = 8022
-
-
-def default_host_key() -> Path:
-    return default_data_dir() / "ssh_host_ed25519_key"
-
-
-def default_authorized_keys() -> Path:
-    return default_config_path().parent / "authorized_keys"
 
 
 @click.group(invoke_without_command=True)
@@ -115,8 +108,8 @@ def _serve(
         ssh_options = SshOptions(
             host,
             chosen,
-            Path(host_key) if host_key else default_host_key(),
-            Path(authorized_keys) if authorized_keys else default_authorized_keys(),
+            Path(host_key) if host_key else ssh_host_key(),
+            Path(authorized_keys) if authorized_keys else ssh_authorized_keys(),
         )
     try:
         run_served(settings, web_options, ssh_options)
