@@ -17,7 +17,7 @@ from lotscan.central import changelog, pull, push
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.schema import changes
 from lotscan.central.tokens import StationIdentity
-from lotscan.services.sync_protocol import EventIn, PullRequest, PushRequest
+from lotscan.protocol import EventIn, PullRequest, PushRequest
 from tests.central.support import Central, fresh_database
 
 

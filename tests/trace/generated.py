@@ -22,8 +22,8 @@ from lotscan.central.db import write_tx
 from lotscan.central.importing import import_into_central
 from lotscan.central.push import push
 from lotscan.central.tokens import StationIdentity, add_station
+from lotscan.protocol import EventIn, PushRequest
 from lotscan.services.importer import read_source
-from lotscan.services.sync_protocol import EventIn, PushRequest
 
 LotKey = tuple[str, str]
 

@@ -14,7 +14,7 @@ from lotscan.central.push import push
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.trace import resolve_roots, trace
-from lotscan.services.sync_protocol import EventIn, PushRequest
+from lotscan.protocol import EventIn, PushRequest
 from lotscan.store.effects import apply_event
 from tests.trace.conftest import Genealogy
 

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from lotscan.central.schema import change_counter, changes
-from lotscan.services.sync_protocol import Key, RowData, read_row
+from lotscan.domain.events.keys import Key
+from lotscan.store.rows import RowData, read_row
 
 
 def utcnow() -> datetime:

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lotscan.central import changelog
+from lotscan.domain.events.keys import Key
 from lotscan.services.importer import ORDER, Row, import_tables
-from lotscan.services.sync_protocol import Key
 
 
 def _line_no(value: Any) -> str:

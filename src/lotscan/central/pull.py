@@ -9,7 +9,8 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.errors import BadBatch, ReloadRequired
 from lotscan.central.schema import stations
 from lotscan.central.tokens import StationIdentity
-from lotscan.services.sync_protocol import Change, KeyedRow, PullRequest, PullResponse, read_row
+from lotscan.protocol import Change, KeyedRow, PullRequest, PullResponse
+from lotscan.store.rows import read_row
 
 
 def pull(conn: Connection, station: StationIdentity, request: PullRequest) -> PullResponse:

@@ -22,18 +22,16 @@ from lotscan.central.errors import BadBatch, Gap
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
-from lotscan.services.sync_protocol import (
+from lotscan.domain.events.keys import Key, event_keys, stock_places
+from lotscan.protocol import (
     APPLIED,
     FAILED,
     FLAGGED,
     REJECTED,
     EventIn,
     EventResult,
-    Key,
     PushRequest,
     PushResponse,
-    event_keys,
-    stock_places,
 )
 from lotscan.store.effects import EffectError, apply_event
 from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine

@@ -20,7 +20,7 @@ from lotscan.central import changelog
 from lotscan.central.db import read_tx
 from lotscan.central.schema import stations
 from lotscan.central.tokens import StationIdentity
-from lotscan.services.sync_protocol import SNAPSHOT_TABLES, snapshot_columns
+from lotscan.store.rows import SNAPSHOT_TABLES, snapshot_columns
 from lotscan.store.schema import Container, Location, Site, Stock, Task, TaskLine
 
 CHUNK = 5000

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from lotscan.services.sync_protocol import (
+from lotscan.protocol import (
     EnrollRequest,
     EnrollResponse,
     PullRequest,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lotscan.services.sync_protocol import MAX_KEYS, EventIn, EventResult, PullRequest, PushRequest
+from lotscan.protocol import MAX_KEYS, EventIn, EventResult, PullRequest, PushRequest
 from lotscan.store.db import open_cache
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded, SyncError

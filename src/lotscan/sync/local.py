@@ -19,18 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, Date, DateTime, bindparam, delete, func, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
-from lotscan.services.sync_protocol import (
-    FAILED,
-    REJECTED,
-    SNAPSHOT_TABLES,
-    EventIn,
-    EventResult,
-    Key,
-    PullResponse,
-    event_keys,
-    write_rows,
-)
+from lotscan.domain.events.keys import Key, event_keys
+from lotscan.protocol import FAILED, REJECTED, EventIn, EventResult, PullResponse
 from lotscan.store.effects import EffectError, apply_event
+from lotscan.store.rows import SNAPSHOT_TABLES, write_rows
 from lotscan.store.schema import Event, Item, SyncState
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select
 
-from lotscan.services.sync_protocol import event_keys, read_row
+from lotscan.domain.events.keys import event_keys
 from lotscan.store.effects import HANDLERS, apply_event
+from lotscan.store.rows import read_row
 from lotscan.store.schema import Container, Item, Location, Lot, LotLink, Serial, Stock, Task, TaskLine
 from tests.plant import build_plant
 
@@ -102,7 +103,7 @@ def test_event_keys_cover_every_row_the_effect_changes(tmp_path: Path, index: in
 
 
 def test_a_status_change_names_no_stock_rows() -> None:
-    from lotscan.services.sync_protocol import event_keys, stock_places
+    from lotscan.domain.events.keys import event_keys, stock_places
 
     payload = {"item": "FLOUR", "lot": "F1", "from": "released", "to": "hold", "reason": "lab"}
     assert stock_places("lot.status_changed", payload) == []

@@ -18,7 +18,7 @@ from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import DB, AppSettings, Station
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.urgent import UrgentWatch
-from lotscan.services.sync_protocol import (
+from lotscan.protocol import (
     PROTOCOL_VERSION,
     EnrollRequest,
     EnrollResponse,

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, bindparam, select, text
 from lotscan.central.changelog import utcnow
 from lotscan.central.schema import lot_status_history
 from lotscan.central.trace import identifiers as ids
-from lotscan.services.sync_protocol import APPLIED, FLAGGED
+from lotscan.protocol import APPLIED, FLAGGED
 from lotscan.store.schema import Item, Location, Lot, Task
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text
 
-from lotscan.services.sync_protocol import APPLIED, FLAGGED
+from lotscan.protocol import APPLIED, FLAGGED
 from lotscan.store.schema import Item, Location, Lot, Site, Task
 
 COLUMNS = [

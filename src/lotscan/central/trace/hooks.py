@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lotscan.central.trace import audit, pallets
-from lotscan.services.sync_protocol import APPLIED, FLAGGED
+from lotscan.protocol import APPLIED, FLAGGED
 
 PALLET_EVENTS = ("pallet.built", "pallet.broken")
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, select, text
 from lotscan.central.errors import NotFound
 from lotscan.central.trace.genealogy import EDGE_KINDS, Direction, materialise
 from lotscan.central.trace.tables import pallet_contents
-from lotscan.services.sync_protocol import APPLIED, FLAGGED
+from lotscan.protocol import APPLIED, FLAGGED
 from lotscan.store.schema import Container, Item, Lot
 
 SSCC = re.compile(r"^\d{18}$")

@@ -1,0 +1,1 @@
+"""The event vocabulary: every event a station records, and the rows each one touches."""

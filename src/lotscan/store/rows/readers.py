@@ -1,0 +1,258 @@
+"""Reading shared rows at central, by natural key: each reader gives the row and its site."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import aliased
+
+from lotscan.domain.events.keys import Key
+from lotscan.store.schema import (
+    Container,
+    Item,
+    Location,
+    Lot,
+    LotLink,
+    Operator,
+    Serial,
+    Site,
+    Stock,
+    Task,
+    TaskLine,
+)
+
+RowData = dict[str, Any] | None
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _site_of_location(conn: Connection, location_id: int | None) -> str | None:
+    if location_id is None:
+        return None
+    return conn.execute(
+        select(Site.code).join(Location, Location.site_id == Site.id).where(Location.id == location_id)
+    ).scalar()
+
+
+def lot_ids(conn: Connection, item: str, lot: str) -> tuple[int | None, int | None]:
+    row = conn.execute(
+        select(Item.id, Lot.id)
+        .outerjoin(Lot, (Lot.item_id == Item.id) & (Lot.code == lot))
+        .where(Item.code == item)
+    ).first()
+    if row is None:
+        return None, None
+    return row[0], row[1]
+
+
+def read_lot(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    lot = conn.execute(
+        select(Lot.__table__)
+        .join(Item, Item.id == Lot.item_id)
+        .where(Item.code == key[1], Lot.code == key[2])
+    ).first()
+    if lot is None:
+        return None, None
+    return {
+        "item": key[1],
+        "lot": key[2],
+        "status": lot.status,
+        "expiry": _iso(lot.expiry),
+        "best_before": _iso(lot.best_before),
+        "production_date": _iso(lot.production_date),
+        "supplier": lot.supplier,
+        "supplier_lot": lot.supplier_lot,
+        "received_at": _iso(lot.received_at),
+    }, None
+
+
+def read_stock(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    row = conn.execute(
+        select(Stock.qty, Stock.received_at, Site.code)
+        .join(Lot, Lot.id == Stock.lot_id)
+        .join(Item, Item.id == Lot.item_id)
+        .join(Location, Location.id == Stock.location_id)
+        .join(Site, Site.id == Location.site_id)
+        .where(Item.code == key[1], Lot.code == key[2], Location.code == key[3])
+    ).first()
+    if row is None:
+        site = conn.execute(
+            select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == key[3])
+        ).scalar()
+        return None, site
+    return {
+        "item": key[1],
+        "lot": key[2],
+        "location": key[3],
+        "qty": float(row[0]),
+        "received_at": _iso(row[1]),
+    }, row[2]
+
+
+def read_task_line(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    task = conn.execute(select(Task.id, Task.location_id).where(Task.code == key[1])).first()
+    if task is None:
+        return None, None
+    site = _site_of_location(conn, task[1])
+    row = conn.execute(
+        select(TaskLine.__table__, Item.code.label("item_code"))
+        .join(Item, Item.id == TaskLine.item_id)
+        .where(TaskLine.task_id == task[0], TaskLine.line_no == int(key[2]))
+    ).first()
+    if row is None:
+        return None, site
+    line = row
+    return {
+        "task": key[1],
+        "line_no": line.line_no,
+        "item": row.item_code,
+        "qty_expected": float(line.qty_expected),
+        "qty_done": float(line.qty_done),
+        "lot_code": line.lot_code,
+        "sscc": line.sscc,
+    }, site
+
+
+def read_container(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    row = conn.execute(
+        select(
+            Container.__table__,
+            Item.code.label("item_code"),
+            Lot.code.label("lot_code"),
+            Location.code.label("location_code"),
+        )
+        .outerjoin(Lot, Lot.id == Container.lot_id)
+        .outerjoin(Item, Item.id == Lot.item_id)
+        .outerjoin(Location, Location.id == Container.location_id)
+        .where(Container.sscc == key[1])
+    ).first()
+    if row is None:
+        return None, None
+    box = row
+    return {
+        "sscc": box.sscc,
+        "item": row.item_code,
+        "lot": row.lot_code,
+        "location": row.location_code,
+        "qty": box.qty,
+        "task_code": box.task_code,
+    }, _site_of_location(conn, box.location_id)
+
+
+def read_serial(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    row = conn.execute(
+        select(Serial.event_id, Lot.code)
+        .join(Item, Item.id == Serial.item_id)
+        .outerjoin(Lot, Lot.id == Serial.lot_id)
+        .where(Item.code == key[1], Serial.serial == key[2])
+    ).first()
+    if row is None:
+        return None, None
+    return {"item": key[1], "serial": key[2], "lot": row[1], "event_id": row[0]}, None
+
+
+def read_links(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    parent, child = aliased(Lot), aliased(Lot)
+    parent_item, child_item = aliased(Item), aliased(Item)
+    rows = conn.execute(
+        select(parent_item.code, parent.code, child_item.code, child.code, LotLink.qty, LotLink.task_code)
+        .join(parent, parent.id == LotLink.parent_lot_id)
+        .join(parent_item, parent_item.id == parent.item_id)
+        .join(child, child.id == LotLink.child_lot_id)
+        .join(child_item, child_item.id == child.item_id)
+        .where(LotLink.event_id == key[1])
+        .order_by(LotLink.id)
+    ).all()
+    if not rows:
+        return None, None
+    links = [
+        {
+            "parent_item": r[0],
+            "parent_lot": r[1],
+            "child_item": r[2],
+            "child_lot": r[3],
+            "qty": r[4],
+            "task_code": r[5],
+        }
+        for r in rows
+    ]
+    return {"event_id": key[1], "links": links}, None
+
+
+def read_task(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    row = conn.execute(
+        select(Task.__table__, Item.code.label("item_code"), Location.code.label("location_code"))
+        .outerjoin(Item, Item.id == Task.item_id)
+        .outerjoin(Location, Location.id == Task.location_id)
+        .where(Task.code == key[1])
+    ).first()
+    if row is None:
+        return None, None
+    task = row
+    return {
+        "code": task.code,
+        "kind": task.kind,
+        "status": task.status,
+        "partner": task.partner,
+        "due": _iso(task.due),
+        "item": row.item_code,
+        "planned_qty": task.planned_qty,
+        "line": task.line,
+        "location": row.location_code,
+    }, _site_of_location(conn, task.location_id)
+
+
+ITEM_FIELDS = (
+    "gtin",
+    "description",
+    "unit",
+    "lot_tracked",
+    "expiry_required",
+    "shelf_life_days",
+    "min_remaining_days",
+    "receive_status",
+)
+
+
+def read_item(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    item = conn.execute(select(Item.__table__).where(Item.code == key[1])).first()
+    if item is None:
+        return None, None
+    return {"code": item.code, **{f: getattr(item, f) for f in ITEM_FIELDS}}, None
+
+
+def read_location(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    row = conn.execute(
+        select(Location.__table__, Site.code.label("site_code"))
+        .join(Site, Site.id == Location.site_id)
+        .where(Location.code == key[1])
+    ).first()
+    if row is None:
+        return None, None
+    place = row
+    return {
+        "code": place.code,
+        "site": row.site_code,
+        "gln": place.gln,
+        "name": place.name,
+        "pickable": place.pickable,
+        "is_hold": place.is_hold,
+    }, row.site_code
+
+
+def read_site(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    site = conn.execute(select(Site.__table__).where(Site.code == key[1])).first()
+    if site is None:
+        return None, key[1]
+    return {"code": site.code, "name": site.name, "gln": site.gln}, site.code
+
+
+def read_operator(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    op = conn.execute(select(Operator.__table__).where(Operator.badge == key[1])).first()
+    if op is None:
+        return None, None
+    return {"badge": op.badge, "name": op.name, "role": op.role, "pin_hash": op.pin_hash}, None
