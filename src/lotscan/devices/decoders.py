@@ -59,14 +59,22 @@ class Decoded:
     format: str  # e.g. "Data Matrix"
     content_type: str | None = None  # zxing-cpp: "GS1", "Text", ...
     raw: bytes = b""  # the symbol's bytes, for binary content
+    center: tuple[float, float] | None = None  # where in the image, px
+    attempt: str = ""  # which pipeline attempt read it (see devices/pipeline.py)
+    confidence: str = ""  # "high" | "medium" | "low" once judged (see devices/agreement.py)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "symbology_id": self.symbology_id,
             "format": self.format,
             "content_type": self.content_type,
         }
+        if self.attempt:
+            out["attempt"] = self.attempt
+        if self.confidence:
+            out["confidence"] = self.confidence
+        return out
 
 
 class Decoder(Protocol):
@@ -88,19 +96,34 @@ class ZxingDecoder:
         self.formats = zxingcpp.barcode_formats_from_str(",".join(formats)) if formats else None
         self.fast = fast
 
-    def decode(self, image: np.ndarray) -> list[Decoded]:
+    def decode(self, image: np.ndarray, **options: Any) -> list[Decoded]:
+        """``options`` go to ``zxingcpp.read_barcodes`` (e.g. ``binarizer``), over the defaults."""
         zx = self._zx
         kwargs: dict[str, Any] = {"text_mode": zx.TextMode.Plain}
         if self.formats is not None:
             kwargs["formats"] = self.formats
         if self.fast:
             kwargs.update(try_rotate=False, try_downscale=False, try_invert=False)
+        kwargs.update(options)
         results = zx.read_barcodes(image, **kwargs)
         return [
-            Decoded(r.text, r.symbology_identifier or None, str(r.format), r.content_type.name, r.bytes)
+            Decoded(
+                r.text,
+                r.symbology_identifier or None,
+                str(r.format),
+                r.content_type.name,
+                r.bytes,
+                _center(r.position),
+                self.name,
+            )
             for r in results
             if r.valid
         ]
+
+
+def _center(position: Any) -> tuple[float, float]:
+    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return sum(p.x for p in points) / 4, sum(p.y for p in points) / 4
 
 
 class PyzbarDecoder:
@@ -127,6 +150,8 @@ class PyzbarDecoder:
                 r.type,
                 None,
                 r.data,
+                (r.rect.left + r.rect.width / 2, r.rect.top + r.rect.height / 2),
+                self.name,
             )
             for r in results
         ]
@@ -147,11 +172,18 @@ class FallbackDecoder:
 
 
 BACKENDS = {"zxing": ZxingDecoder, "pyzbar": PyzbarDecoder, "zxing+pyzbar": FallbackDecoder}
+PIPELINE = "lotscan"  # the escalating pipeline of devices/pipeline.py
+BACKEND_NAMES = (PIPELINE, *BACKENDS)
 
 
 def make_decoder(backend: str = "zxing", formats: Sequence[str] = (), *, fast: bool = False) -> Decoder:
+    """``fast``: settings for live camera frames."""
+    if backend == PIPELINE:
+        from lotscan.devices.pipeline import PipelineDecoder  # the pipeline builds on this module
+
+        return PipelineDecoder(formats, live=fast)
     if backend not in BACKENDS:
-        raise ValueError(f"unknown decoder backend {backend!r}: use one of {', '.join(BACKENDS)}")
+        raise ValueError(f"unknown decoder backend {backend!r}: use one of {', '.join(BACKEND_NAMES)}")
     return BACKENDS[backend](formats, fast=fast)
 
 

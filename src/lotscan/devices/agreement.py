@@ -1,0 +1,146 @@
+"""When a decoded code may be believed: integrity, votes within one image, agreement across frames.
+
+A symbol with its own integrity structure (Reed-Solomon in DataMatrix, QR, Aztec, PDF417; the
+DataBar checksum; GS1-128, whose GS1 content is checked on top of Code 128's mod 103) is believed
+on one read. A code without one (EAN/UPC and ITF carry one mod-10 check digit, so a misread
+with a valid check digit is 1 in 10; Code 128 with plain content) needs corroboration:
+- in a still image, a second independent attempt (another decoder, or the same one on a
+  differently prepared crop) must read the same text, and no read of the same symbol may
+  disagree: its confidence is then "medium", else "low";
+- in live frames, ``agree_frames`` frames must read the same text, and a read that disagrees
+  with a read of the same symbol in a nearby frame is dropped (`FrameAgreement`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from lotscan.devices.decoders import Decoded
+
+CONFIDENCES = ("low", "medium", "high")
+SELF_CHECKING_FORMATS = frozenset(
+    {
+        "Data Matrix",
+        "QR Code",
+        "Micro QR Code",
+        "rMQR Code",
+        "Aztec",
+        "PDF417",
+        "MicroPDF417",
+        "MaxiCode",
+        "DataBar",
+        "DataBar Expanded",
+        "DataBar Limited",
+        "QRCODE",  # pyzbar's names
+        "PDF417",
+        "DATABAR",
+        "DATABAR_EXP",
+    }
+)
+_FAMILIES = {
+    "EAN-13": "ean",
+    "EAN-8": "ean",
+    "UPC-A": "ean",
+    "UPC-E": "ean",
+    "EAN13": "ean",
+    "EAN8": "ean",
+    "UPCA": "ean",
+    "UPCE": "ean",
+    "ISBN13": "ean",
+    "ITF": "itf",
+    "I25": "itf",
+    "ITF-14": "itf",
+    "Code 128": "code128",
+    "CODE128": "code128",
+}
+
+
+def self_checking(code: Decoded) -> bool:
+    if code.format in SELF_CHECKING_FORMATS or code.format.startswith("DataBar"):
+        return True
+    return family(code) == "code128" and (code.content_type == "GS1" or code.symbology_id == "]C1")
+
+
+def family(code: Decoded) -> str:
+    """Codes of one family can be misreads of each other (an EAN-13 read as a UPC-E)."""
+    return _FAMILIES.get(code.format, code.format)
+
+
+def at_least(confidence: str, floor: str) -> bool:
+    return CONFIDENCES.index(confidence) >= CONFIDENCES.index(floor)
+
+
+def _near(a: Decoded, b: Decoded, radius: float) -> bool:
+    if a.center is None or b.center is None:
+        return True  # unknown position: assume the same symbol, the cautious side
+    return abs(a.center[0] - b.center[0]) <= radius and abs(a.center[1] - b.center[1]) <= radius
+
+
+def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Decoded]:
+    """One entry per distinct code, with its confidence, from every attempt's reads of one image.
+
+    Reads of the same family within ``radius`` px are votes on one symbol. Self-checking codes
+    are "high". A weak code is "medium" when two or more attempts read it and it has strictly
+    more votes than any other text of that symbol, otherwise "low".
+    """
+    judged: list[Decoded] = []
+    seen: set[tuple[str, str]] = set()
+    for read in reads:
+        key = (family(read), read.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        if self_checking(read):
+            judged.append(replace(read, confidence="high"))
+            continue
+        symbol = [r for r in reads if family(r) == family(read) and _near(r, read, radius)]
+        votes = Counter(r.text for r in symbol)
+        attempts = {r.attempt for r in symbol if r.text == read.text}
+        rivals = max((n for text, n in votes.items() if text != read.text), default=0)
+        confident = len(attempts) >= 2 and votes[read.text] > rivals
+        judged.append(replace(read, confidence="medium" if confident else "low"))
+    return judged
+
+
+@dataclass
+class _Sighting:
+    code: Decoded
+    at: float
+
+
+class FrameAgreement:
+    """Live frames: which reads to report now.
+
+    Self-checking codes pass at once. A weak code passes once ``agree_frames`` frames within
+    ``window_s`` read the same text at about the same place, and never while another text was
+    read for that symbol within ``window_s``: a disagreement drops both until one of them
+    stops being seen.
+    """
+
+    def __init__(self, agree_frames: int = 2, window_s: float = 1.0, radius: float = 160.0) -> None:
+        if agree_frames < 1:
+            raise ValueError("agree_frames must be 1 or more")
+        self.agree_frames = agree_frames
+        self.window_s = window_s
+        self.radius = radius
+        self._sightings: list[_Sighting] = []
+
+    def accept(self, reads: Sequence[Decoded], now: float) -> list[Decoded]:
+        self._sightings = [s for s in self._sightings if now - s.at <= self.window_s]
+        frame_reads = {(family(r), r.text): r for r in reads}.values()  # one vote per frame
+        self._sightings += [_Sighting(r, now) for r in frame_reads if not self_checking(r)]
+        accepted = []
+        for read in frame_reads:
+            if self_checking(read):
+                accepted.append(replace(read, confidence="high"))
+                continue
+            same_symbol = [
+                s for s in self._sightings if family(s.code) == family(read) and _near(s.code, read, self.radius)
+            ]
+            if any(s.code.text != read.text for s in same_symbol):
+                continue
+            if len(same_symbol) >= self.agree_frames:
+                accepted.append(replace(read, confidence="medium"))
+        return accepted

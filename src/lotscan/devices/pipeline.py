@@ -1,0 +1,255 @@
+"""The camera decoding pipeline: zxing-cpp first, then escalating attempts under a time budget.
+
+The cheap path is one zxing-cpp call on the whole image. When it finds fewer codes than the
+profile expects, or only codes that need corroboration (see `agreement`), the image goes
+through attempts, cheapest and most productive first, until the budget is spent:
+
+1. ``regions``: barcode-like patches from the gradients' structure tensor, each cropped and
+   decoded on its own (a small crop is read where the whole cluttered frame is not);
+2. ``orientation``: 1D patches turned so their bars stand vertical (angle from the tensor);
+3. ``scale``: patches enlarged (small DataMatrix and QR), and the whole frame shrunk;
+4. ``contrast``: patches with local contrast equalised (CLAHE), and inverted;
+5. ``opencv``: quadrilaterals from OpenCV's barcode detector, rectified (undoes perspective);
+6. ``pyzbar``: zbar on the levelled 1D patches and the whole frame (another decoder's opinion);
+7. ``angles``: the whole frame turned by a few angles.
+
+Every attempt that ran is in the result with its time and what it found, so the bench can show
+what each one earns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import cv2
+import numpy as np
+
+from lotscan.devices.agreement import at_least, judge_still
+from lotscan.devices.decoders import Decoded, DecoderUnavailable, PyzbarDecoder, ZxingDecoder
+from lotscan.devices.regions import Region, level_crop, opencv_quads, propose, rectified_crop
+
+STILL_BUDGET_MS = 200.0
+LIVE_BUDGET_MS = 12.0
+SMALL_SIDE_PX = 220  # a patch shorter than this on its long side is enlarged
+ANGLES = (-20.0, -10.0, 10.0, 20.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    name: str
+    ms: float
+    found: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"attempt": self.name, "ms": round(self.ms, 2), "found": self.found}
+
+
+@dataclass
+class PipelineResult:
+    codes: list[Decoded]  # judged, at or above the decoder's minimum confidence
+    held_back: list[Decoded]  # judged below it
+    reads: list[Decoded]  # every read of every attempt, unjudged (live frames judge these)
+    attempts: list[Attempt] = field(default_factory=list)
+    ms: float = 0.0
+
+
+class _Run:
+    """One image's way through the attempts: the reads so far, the clock, the attempt log."""
+
+    def __init__(self, budget_ms: float) -> None:
+        self.began = time.perf_counter()
+        self.budget_ms = budget_ms
+        self.reads: list[Decoded] = []
+        self.attempts: list[Attempt] = []
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.began) * 1000
+
+    def left_ms(self) -> float:
+        return self.budget_ms - self.elapsed_ms()
+
+    def record(self, name: str, began: float, found: Sequence[Decoded]) -> None:
+        ms = (time.perf_counter() - began) * 1000
+        self.attempts.append(Attempt(name, ms, len(found)))
+        self.reads += [replace(d, attempt=name) for d in found]
+
+
+class PipelineDecoder:
+    """The `Decoder` interface over the whole pipeline. ``live`` uses zxing-cpp's fast settings
+    on the cheap path and a small per-frame budget; stills get the full budget and report only
+    codes at ``min_confidence`` or above (``decode``), the rest in ``run().held_back``."""
+
+    name = "lotscan"
+
+    def __init__(
+        self,
+        formats: Sequence[str] = (),
+        *,
+        live: bool = False,
+        budget_ms: float | None = None,
+        expect: int = 1,
+        min_confidence: str = "medium",
+    ) -> None:
+        self.live = live
+        self.budget_ms = budget_ms if budget_ms is not None else (LIVE_BUDGET_MS if live else STILL_BUDGET_MS)
+        self.expect = expect
+        self.min_confidence = min_confidence
+        self.zxing = ZxingDecoder(formats, fast=live)
+        self.crop_zxing = ZxingDecoder(formats)
+        try:
+            self.pyzbar: PyzbarDecoder | None = PyzbarDecoder(formats)
+        except DecoderUnavailable:
+            self.pyzbar = None
+        self.detector = cv2.barcode.BarcodeDetector()
+        self.clahe = cv2.createCLAHE(clipLimit=2.5, tileGridSize=(8, 8))
+
+    def decode(self, image: np.ndarray) -> list[Decoded]:
+        return self.run(image).codes
+
+    def run(self, image: np.ndarray) -> PipelineResult:
+        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        run = _Run(self.budget_ms)
+        began = time.perf_counter()
+        run.record("zxing", began, self.zxing.decode(gray))
+        if self._escalate(run) and min(gray.shape[:2]) >= 16:
+            self._attempts(gray, run)
+        judged = judge_still(run.reads)
+        codes = [c for c in judged if at_least(c.confidence, self.min_confidence)]
+        held = [c for c in judged if not at_least(c.confidence, self.min_confidence)]
+        return PipelineResult(codes, held, run.reads, run.attempts, run.elapsed_ms())
+
+    def _escalate(self, run: _Run) -> bool:
+        """More attempts while the profile's count is not reached, or (stills) while a code
+        that needs corroboration has none yet."""
+        if run.left_ms() <= 0:
+            return False
+        judged = judge_still(run.reads)
+        trusted = [c for c in judged if at_least(c.confidence, "medium")]
+        if len(trusted) < self.expect:
+            return True
+        return not self.live and len(trusted) < len(judged)
+
+    def _attempts(self, gray: np.ndarray, run: _Run) -> None:
+        began = time.perf_counter()
+        regions = propose(gray)
+        crops = list(self._region_crops(gray, regions))
+        run.record("regions", began, self._decode_each(crops, run, "plain"))
+        for name, step in self._ladder(gray, regions, crops):
+            if not self._escalate(run):
+                return
+            began = time.perf_counter()
+            run.record(name, began, step(run))
+
+    def _ladder(
+        self, gray: np.ndarray, regions: list[Region], crops: list[tuple[Region, np.ndarray, str]]
+    ) -> Iterator[tuple[str, Callable[[_Run], list[Decoded]]]]:
+        yield "orientation", lambda run: self._decode_each(crops, run, "level")
+        yield "scale", lambda run: self._scaled(gray, crops, run)
+        yield "contrast", lambda run: self._contrast(crops, run)
+        if not self.live:
+            yield "opencv", lambda run: self._opencv(gray, run)
+            if self.pyzbar is not None:
+                yield "pyzbar", lambda run: self._pyzbar(gray, crops, run)
+            yield "angles", lambda run: self._angles(gray, run)
+
+    def _region_crops(self, gray: np.ndarray, regions: list[Region]) -> Iterator[tuple[Region, np.ndarray, str]]:
+        """Each region as an upright crop ("plain"), plus, for bars, the crop turned level."""
+        for region in regions:
+            yield region, rectified_crop(gray, region), "plain"
+            if region.linear and region.bar_angle is not None:
+                yield region, level_crop(gray, region, region.bar_angle), "level"
+
+    def _decode_each(self, crops: list[tuple[Region, np.ndarray, str]], run: _Run, kind: str) -> list[Decoded]:
+        found: list[Decoded] = []
+        for region, crop, crop_kind in crops:
+            if crop_kind != kind or run.left_ms() <= 0:
+                continue
+            found += self._in_frame(self.crop_zxing.decode(crop), region)
+        return found
+
+    def _scaled(self, gray: np.ndarray, crops: list[tuple[Region, np.ndarray, str]], run: _Run) -> list[Decoded]:
+        found: list[Decoded] = []
+        for region, crop, kind in crops:
+            if run.left_ms() <= 0:
+                break
+            if max(crop.shape[:2]) >= SMALL_SIDE_PX or (region.linear and kind == "plain"):
+                continue
+            zoom = min(3.0, SMALL_SIDE_PX * 1.6 / max(crop.shape[:2]))
+            bigger = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+            found += self._in_frame(self.crop_zxing.decode(bigger), region)
+        if not found and max(gray.shape[:2]) > 1400 and run.left_ms() > 0:
+            half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            found += [_moved(d, 2.0) for d in self.crop_zxing.decode(half)]
+        return found
+
+    def _contrast(self, crops: list[tuple[Region, np.ndarray, str]], run: _Run) -> list[Decoded]:
+        found: list[Decoded] = []
+        for region, crop, kind in crops:
+            if run.left_ms() <= 0:
+                break
+            if region.linear and kind == "plain":
+                continue
+            equalised = self.clahe.apply(crop)
+            if max(crop.shape[:2]) < SMALL_SIDE_PX:
+                equalised = cv2.resize(equalised, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            reads = self.crop_zxing.decode(equalised, binarizer=self.crop_zxing._zx.Binarizer.GlobalHistogram)
+            reads = reads or self.crop_zxing.decode(255 - equalised)
+            found += self._in_frame(reads, region)
+        return found
+
+    def _opencv(self, gray: np.ndarray, run: _Run) -> list[Decoded]:
+        found: list[Decoded] = []
+        for region in opencv_quads(gray, self.detector):
+            if run.left_ms() <= 0:
+                break
+            crop = rectified_crop(gray, region)
+            if crop.shape[0] > crop.shape[1]:
+                crop = cv2.rotate(crop, cv2.ROTATE_90_CLOCKWISE)
+            found += self._in_frame(self.crop_zxing.decode(crop), region)
+        return found
+
+    def _pyzbar(self, gray: np.ndarray, crops: list[tuple[Region, np.ndarray, str]], run: _Run) -> list[Decoded]:
+        assert self.pyzbar is not None
+        found: list[Decoded] = []
+        for region, crop, kind in crops:
+            if kind == "level" and run.left_ms() > 0:
+                found += self._in_frame(self.pyzbar.decode(crop), region)
+        if run.left_ms() > 0:
+            found += self.pyzbar.decode(gray)
+        return found
+
+    def _angles(self, gray: np.ndarray, run: _Run) -> list[Decoded]:
+        found: list[Decoded] = []
+        height, width = gray.shape[:2]
+        center = (width / 2, height / 2)
+        for angle in ANGLES:
+            if run.left_ms() <= 0:
+                break
+            matrix = cv2.getRotationMatrix2D(center, angle, 1.0)
+            turned = cv2.warpAffine(gray, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+            inverse = cv2.invertAffineTransform(matrix)
+            found += [_mapped(d, inverse) for d in self.zxing.decode(turned)]
+        return found
+
+    @staticmethod
+    def _in_frame(reads: list[Decoded], region: Region) -> list[Decoded]:
+        """Reads from a crop, placed at the region's center in the frame."""
+        return [replace(d, center=region.center) for d in reads]
+
+
+def _moved(code: Decoded, factor: float) -> Decoded:
+    if code.center is None:
+        return code
+    return replace(code, center=(code.center[0] * factor, code.center[1] * factor))
+
+
+def _mapped(code: Decoded, matrix: np.ndarray) -> Decoded:
+    if code.center is None:
+        return code
+    x, y = code.center
+    return replace(code, center=(float(matrix[0, 0] * x + matrix[0, 1] * y + matrix[0, 2]),
+                                 float(matrix[1, 0] * x + matrix[1, 1] * y + matrix[1, 2])))
+
