@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from lotscan.codes.linters import gs1_check_digit
 from lotscan.devices.decoders import Decoded
 
 CONFIDENCES = ("low", "medium", "high")
@@ -34,7 +35,6 @@ SELF_CHECKING_FORMATS = frozenset(
         "DataBar Expanded",
         "DataBar Limited",
         "QRCODE",  # pyzbar's names
-        "PDF417",
         "DATABAR",
         "DATABAR_EXP",
     }
@@ -78,28 +78,57 @@ def _near(a: Decoded, b: Decoded, radius: float) -> bool:
     return abs(a.center[0] - b.center[0]) <= radius and abs(a.center[1] - b.center[1]) <= radius
 
 
+def same_code_key(code: Decoded) -> tuple[str, str]:
+    """Reads of one code compare equal: zbar reports a UPC-A as its EAN-13 with a leading 0."""
+    text = code.text
+    if family(code) == "ean" and len(text) == 12 and text.isdigit():
+        text = "0" + text
+    return family(code), text
+
+
+def plausible(code: Decoded, others: Sequence[Decoded] = ()) -> bool:
+    """Whether a weak read can be a whole code: an ITF read shorter than another ITF read that
+    contains it is a piece of that symbol (ITF has no fixed length: a scan line that leaves
+    the symbol early still ends on a valid-looking stop pattern); a 14-digit ITF (ITF-14, a
+    GTIN) must end in its GS1 mod-10 check digit (GS1 General Specifications 7.9.1)."""
+    if family(code) != "itf":
+        return True
+    digits = code.text
+    if any(family(o) == "itf" and len(o.text) > len(digits) and digits in o.text for o in others):
+        return False
+    return len(digits) != 14 or (digits.isdigit() and gs1_check_digit(digits[:-1]) == int(digits[-1]))
+
+
 def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Decoded]:
     """One entry per distinct code, with its confidence, from every attempt's reads of one image.
 
-    Reads of the same family within ``radius`` px are votes on one symbol. Self-checking codes
-    are "high". A weak code is "medium" when two or more attempts read it and it has strictly
-    more votes than any other text of that symbol, otherwise "low".
+    Self-checking codes are "high". A weak code is "medium" when two or more attempts read it
+    and it has more reads than any other text of the same family read where it was (the same
+    symbol misread); otherwise, or when it is not plausible, "low".
     """
     judged: list[Decoded] = []
     seen: set[tuple[str, str]] = set()
     for read in reads:
-        key = (family(read), read.text)
+        key = same_code_key(read)
         if key in seen:
             continue
         seen.add(key)
         if self_checking(read):
             judged.append(replace(read, confidence="high"))
             continue
-        symbol = [r for r in reads if family(r) == family(read) and _near(r, read, radius)]
-        votes = Counter(r.text for r in symbol)
-        attempts = {r.attempt for r in symbol if r.text == read.text}
-        rivals = max((n for text, n in votes.items() if text != read.text), default=0)
-        confident = len(attempts) >= 2 and votes[read.text] > rivals
+        same = [r for r in reads if same_code_key(r) == key]
+        attempts = {r.attempt for r in same}
+        rivals = Counter(
+            same_code_key(r)
+            for r in reads
+            if family(r) == key[0]
+            and same_code_key(r) != key
+            and plausible(r, reads)
+            and any(_near(r, s, radius) for s in same)
+        )
+        confident = (
+            len(attempts) >= 2 and len(same) > max(rivals.values(), default=0) and plausible(read, reads)
+        )
         judged.append(replace(read, confidence="medium" if confident else "low"))
     return judged
 
@@ -129,7 +158,7 @@ class FrameAgreement:
 
     def accept(self, reads: Sequence[Decoded], now: float) -> list[Decoded]:
         self._sightings = [s for s in self._sightings if now - s.at <= self.window_s]
-        frame_reads = {(family(r), r.text): r for r in reads}.values()  # one vote per frame
+        frame_reads = {same_code_key(r): r for r in reads}.values()  # one vote per frame
         self._sightings += [_Sighting(r, now) for r in frame_reads if not self_checking(r)]
         accepted = []
         for read in frame_reads:
@@ -137,10 +166,14 @@ class FrameAgreement:
                 accepted.append(replace(read, confidence="high"))
                 continue
             same_symbol = [
-                s for s in self._sightings if family(s.code) == family(read) and _near(s.code, read, self.radius)
+                s
+                for s in self._sightings
+                if family(s.code) == family(read) and _near(s.code, read, self.radius)
             ]
-            if any(s.code.text != read.text for s in same_symbol):
+            if not plausible(read, reads) or any(
+                same_code_key(s.code) != same_code_key(read) and plausible(s.code, reads) for s in same_symbol
+            ):
                 continue
-            if len(same_symbol) >= self.agree_frames:
+            if sum(same_code_key(s.code) == same_code_key(read) for s in same_symbol) >= self.agree_frames:
                 accepted.append(replace(read, confidence="medium"))
         return accepted

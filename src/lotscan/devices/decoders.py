@@ -60,6 +60,7 @@ class Decoded:
     content_type: str | None = None  # zxing-cpp: "GS1", "Text", ...
     raw: bytes = b""  # the symbol's bytes, for binary content
     center: tuple[float, float] | None = None  # where in the image, px
+    corners: tuple[tuple[float, float], ...] = ()  # zxing-cpp: TL, TR, BR, BL of the symbol
     attempt: str = ""  # which pipeline attempt read it (see devices/pipeline.py)
     confidence: str = ""  # "high" | "medium" | "low" once judged (see devices/agreement.py)
 
@@ -93,6 +94,7 @@ class ZxingDecoder:
         import zxingcpp
 
         self._zx = zxingcpp
+        self.binarizers = zxingcpp.Binarizer
         self.formats = zxingcpp.barcode_formats_from_str(",".join(formats)) if formats else None
         self.fast = fast
 
@@ -113,17 +115,23 @@ class ZxingDecoder:
                 str(r.format),
                 r.content_type.name,
                 r.bytes,
-                _center(r.position),
-                self.name,
+                center=_center(r.position),
+                attempt=self.name,
+                corners=_corners(r.position),
             )
             for r in results
             if r.valid
         ]
 
 
-def _center(position: Any) -> tuple[float, float]:
+def _corners(position: Any) -> tuple[tuple[float, float], ...]:
     points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
-    return sum(p.x for p in points) / 4, sum(p.y for p in points) / 4
+    return tuple((float(p.x), float(p.y)) for p in points)
+
+
+def _center(position: Any) -> tuple[float, float]:
+    corners = _corners(position)
+    return sum(x for x, _ in corners) / 4, sum(y for _, y in corners) / 4
 
 
 class PyzbarDecoder:
@@ -150,8 +158,8 @@ class PyzbarDecoder:
                 r.type,
                 None,
                 r.data,
-                (r.rect.left + r.rect.width / 2, r.rect.top + r.rect.height / 2),
-                self.name,
+                center=(r.rect.left + r.rect.width / 2, r.rect.top + r.rect.height / 2),
+                attempt=self.name,
             )
             for r in results
         ]

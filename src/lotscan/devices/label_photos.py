@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lotscan.codes.linters import gs1_check_digit
 from lotscan.devices.synthetic import zxing_code
 
 WIDTH, HEIGHT = 1280, 720
@@ -38,15 +39,9 @@ class LabelPhoto:
         return cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
 
 
-def gs1_check_digit(digits: str) -> str:
-    """GS1 General Specifications 7.9.1: weights 3,1,3,... from the right."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str((10 - total % 10) % 10)
-
-
 def _gtin(rng: random.Random, length: int) -> str:
     body = "".join(str(rng.randrange(10)) for _ in range(length - 1))
-    return body + gs1_check_digit(body)
+    return body + str(gs1_check_digit(body))
 
 
 def _lot(rng: random.Random, low: int = 3, high: int = 8) -> str:
@@ -60,7 +55,9 @@ def _symbol(kind: str, rng: random.Random) -> tuple[np.ndarray, str]:
         content = f"(01){gtin}(10){_lot(rng, 3, 6)}"
         code = zxing_code(content, "Code128", gs1=True, scale=1)
     elif kind == "gs1-datamatrix":
-        content = f"(01){gtin}(17){rng.randint(26, 30)}{rng.randint(1, 12):02d}28(10){_lot(rng)}(21){_lot(rng)}"
+        content = (
+            f"(01){gtin}(17){rng.randint(26, 30)}{rng.randint(1, 12):02d}28(10){_lot(rng)}(21){_lot(rng)}"
+        )
         code = zxing_code(content, "DataMatrix", gs1=True, scale=1)
     elif kind == "gs1-qr":
         code = zxing_code(f"(01){gtin}(10){_lot(rng)}(21){_lot(rng)}", "QRCode", gs1=True, scale=1)
@@ -90,7 +87,9 @@ def _label(symbol: np.ndarray, rng: random.Random, module_px: float, linear: boo
     scale = render * 0.12
     for line in range(2):
         y = pad + height + int((line + 0.8) * text_h / 2.2)
-        cv2.putText(card, _lot(rng, 8, 16), (pad, y), cv2.FONT_HERSHEY_SIMPLEX, scale, 40, max(1, render // 3))
+        cv2.putText(
+            card, _lot(rng, 8, 16), (pad, y), cv2.FONT_HERSHEY_SIMPLEX, scale, 40, max(1, render // 3)
+        )
     return card
 
 
@@ -105,13 +104,17 @@ def _scene(rng: random.Random, nprng: np.random.Generator) -> np.ndarray:
         shape = rng.random()
         if shape < 0.4:
             w, h = rng.randint(20, 400), rng.randint(20, 300)
-            cv2.rectangle(scene, (x, y), (x + w, y + h), color, -1 if rng.random() < 0.6 else rng.randint(1, 6))
+            cv2.rectangle(
+                scene, (x, y), (x + w, y + h), color, -1 if rng.random() < 0.6 else rng.randint(1, 6)
+            )
         elif shape < 0.65:
             cv2.line(scene, (x, y), (rng.randrange(WIDTH), rng.randrange(HEIGHT)), color, rng.randint(1, 8))
         elif shape < 0.85:
             cv2.circle(scene, (x, y), rng.randint(8, 120), color, -1 if rng.random() < 0.5 else 3)
         else:
-            cv2.putText(scene, _lot(rng, 4, 12), (x, y), cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.5, 2.5), color, 2)
+            cv2.putText(
+                scene, _lot(rng, 4, 12), (x, y), cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.5, 2.5), color, 2
+            )
     return scene
 
 
@@ -137,7 +140,9 @@ def render_photo(kind: str, seed: int, *, max_angle: float = 25.0, index: int = 
     nprng = np.random.default_rng(seed)
     symbol, expected = _symbol(kind, rng)
     linear = kind in ("gs1-128", "ean13", "itf14")
-    module_px = rng.uniform(1.6, 3.2) if linear else rng.uniform(2.2, 5.0)
+    # ITF-14 goes on shipping cases, printed large: its narrow bar is at least 2 px here
+    low = 2.0 if kind == "itf14" else 1.6 if linear else 2.2
+    module_px = rng.uniform(low, 3.4) if linear else rng.uniform(low, 5.0)
     # the symbol must fit the frame when tilted: shrink modules of long 1D symbols if needed
     module_px = min(module_px, 0.8 * WIDTH / symbol.shape[1], 0.6 * HEIGHT / symbol.shape[0])
     label = _label(symbol, rng, module_px, linear)
@@ -165,16 +170,18 @@ def render_photo(kind: str, seed: int, *, max_angle: float = 25.0, index: int = 
     ok, jpeg = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(55, 85)])
     if not ok:
         raise RuntimeError("OpenCV cannot encode JPEG")
-    return LabelPhoto(f"{index:04d}-{kind}", kind, expected, round(angle, 1), round(module_px, 2), jpeg.tobytes())
+    return LabelPhoto(
+        f"{index:04d}-{kind}", kind, expected, round(angle, 1), round(module_px, 2), jpeg.tobytes()
+    )
 
 
 def _light(picture: np.ndarray, rng: random.Random) -> np.ndarray:
     """Uneven light: a dim side, a brighter spot, an overall exposure."""
     ys, xs = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
     direction = rng.uniform(0, 2 * math.pi)
-    ramp = (math.cos(direction) * (xs / WIDTH - 0.5) + math.sin(direction) * (ys / HEIGHT - 0.5)) * rng.uniform(
-        0.2, 0.7
-    )
+    ramp = (
+        math.cos(direction) * (xs / WIDTH - 0.5) + math.sin(direction) * (ys / HEIGHT - 0.5)
+    ) * rng.uniform(0.2, 0.7)
     cx, cy, radius = rng.uniform(0, WIDTH), rng.uniform(0, HEIGHT), rng.uniform(200, 600)
     spot = rng.uniform(0, 0.35) * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * radius**2))
     gain = rng.uniform(0.55, 1.05) * (1 + ramp + spot)
@@ -184,7 +191,9 @@ def _light(picture: np.ndarray, rng: random.Random) -> np.ndarray:
 def generate(seed: int, count: int, *, max_angle: float = 25.0) -> Iterator[LabelPhoto]:
     """``count`` photos cycling through every label kind; photo n uses seed ``seed * 100003 + n``."""
     for index in range(count):
-        yield render_photo(KINDS[index % len(KINDS)], seed * 100_003 + index, max_angle=max_angle, index=index)
+        yield render_photo(
+            KINDS[index % len(KINDS)], seed * 100_003 + index, max_angle=max_angle, index=index
+        )
 
 
 def write_photo_set(folder: Path, seed: int, count: int, *, max_angle: float = 25.0) -> Path:

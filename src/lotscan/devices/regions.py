@@ -55,12 +55,18 @@ def propose(gray: np.ndarray, limit: int = 6) -> list[Region]:
     """
     height, width = gray.shape[:2]
     factor = min(1.0, WORK_WIDTH / width)
-    work = gray if factor == 1.0 else cv2.resize(gray, (int(width * factor), int(height * factor)), interpolation=cv2.INTER_AREA)
+    work = (
+        gray
+        if factor == 1.0
+        else cv2.resize(gray, (int(width * factor), int(height * factor)), interpolation=cv2.INTER_AREA)
+    )
     edges = cv2.Canny(work, 30, 80)
     density = cv2.boxFilter(edges, cv2.CV_32F, (_WINDOW, _WINDOW), normalize=True) / 255.0
     mask = (density > _DENSE).astype(np.uint8) * 255
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (_WINDOW, _WINDOW)))
+    mask = cv2.morphologyEx(
+        mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (_WINDOW, _WINDOW))
+    )
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     gx = cv2.Sobel(work, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(work, cv2.CV_32F, 0, 1, ksize=3)
@@ -89,6 +95,31 @@ def propose(gray: np.ndarray, limit: int = 6) -> list[Region]:
         regions.append(Region(_ordered(box.astype(np.float32)), bar_angle, score, "gradients"))
     regions.sort(key=lambda r: r.score, reverse=True)
     return regions[:limit]
+
+
+def around_read(gray: np.ndarray, corners: tuple[tuple[float, float], ...]) -> Region | None:
+    """The region of a 1D read from zxing-cpp's corners. Those follow the scan line that read
+    it, which on a tilted symbol is not the symbol's axis and may cross only part of it, so the
+    window is a square twice the read's length, turned by its own dominant bar direction."""
+    if len(corners) != 4:
+        return None
+    quad = np.array(corners, np.float32)
+    length = float(np.linalg.norm((quad[1] + quad[2]) / 2 - (quad[0] + quad[3]) / 2))
+    if length < 8:
+        return None
+    cx, cy = quad.mean(axis=0)
+    half = length + 8
+    height, width = gray.shape[:2]
+    x0, x1 = max(0, int(cx - half)), min(width, int(cx + half))
+    y0, y1 = max(0, int(cy - half)), min(height, int(cy + half))
+    window = gray[y0:y1, x0:x1]
+    if window.size == 0:
+        return None
+    gx = cv2.Sobel(window, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(window, cv2.CV_32F, 0, 1, ksize=3)
+    angle, _ = dominant_gradient_angle(float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum()))
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+    return Region(box, -angle, 1.0, "read")
 
 
 def opencv_quads(gray: np.ndarray, detector: cv2.barcode.BarcodeDetector) -> list[Region]:
@@ -156,7 +187,10 @@ def bars_only(level: np.ndarray) -> np.ndarray:
     margin_y = int(0.1 * (bottom - top)) + 4
     height, width = level.shape[:2]
     return np.ascontiguousarray(
-        level[max(0, top - margin_y) : min(height, bottom + margin_y), max(0, left - margin_x) : min(width, right + margin_x)]
+        level[
+            max(0, top - margin_y) : min(height, bottom + margin_y),
+            max(0, left - margin_x) : min(width, right + margin_x),
+        ]
     )
 
 
@@ -168,4 +202,6 @@ def rectified_crop(gray: np.ndarray, region: Region, zoom: float = 1.0) -> np.nd
     width, height = max(8, int(width)), max(8, int(height))
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad, target)
-    return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(
+        gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
