@@ -3,6 +3,8 @@
 Live sources are grabbed in their own thread into a one-frame mailbox, and the decoder always
 takes the newest frame: frames are dropped, never queued, so a slow decode never builds up
 latency. Video files are decoded frame by frame (optionally paced like a live camera).
+Each frame's reads pass `FrameAgreement` (codes without integrity of their own need
+``agree_frames`` agreeing frames), then the dedupe window, before they are posted as scans.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import cv2
 import numpy as np
 
 from lotscan.codes.scan import RawScan, Source
-from lotscan.devices.decoders import Decoder, make_decoder
+from lotscan.devices.agreement import FrameAgreement
+from lotscan.devices.decoders import Decoded, Decoder, make_decoder
 from lotscan.devices.errors import DeviceError, DeviceLost, DeviceMissing
 from lotscan.devices.messages import CameraStatus, ScanRead, Sink
+from lotscan.devices.pipeline import PipelineDecoder
 from lotscan.devices.profiles import Profile
 from lotscan.devices.supervisor import Reader
 
@@ -101,7 +105,10 @@ class CameraReader(Reader):
         self.is_file = os.path.isfile(source)
         self.realtime = bool(profile.extra.get("realtime", False)) if realtime is None else realtime
         self.loop_video = bool(profile.extra.get("loop", False))
-        self.decoder = decoder or make_decoder(profile.backend, profile.formats, fast=True)
+        self.decoder = decoder or make_decoder(
+            profile.backend, profile.formats, fast=True, budget_ms=profile.frame_budget_ms
+        )
+        self.agreement = FrameAgreement(profile.agree_frames)
         self.dedupe = CodeDeduper(profile.dedupe_window_s)
         self.capture: cv2.VideoCapture | None = None
         self.frames = 0
@@ -206,7 +213,7 @@ class CameraReader(Reader):
     def _decode(self, frame: np.ndarray, now: float) -> None:
         image = to_gray(crop(frame, self.profile.roi))
         began = time.perf_counter()
-        results = self.decoder.decode(image)
+        results = self.agreement.accept(self._reads(image), now)
         elapsed_ms = (time.perf_counter() - began) * 1000
         self.frames += 1
         self._decode_ms = elapsed_ms if self.frames == 1 else 0.9 * self._decode_ms + 0.1 * elapsed_ms
@@ -230,6 +237,15 @@ class CameraReader(Reader):
                 )
             )
         self._post_status()
+
+    def _reads(self, image: np.ndarray) -> list[Decoded]:
+        """Every read of this frame, before agreement: the pipeline's from all its attempts."""
+        if not isinstance(self.decoder, PipelineDecoder):
+            return self.decoder.decode(image)
+        result = self.decoder.run(image)
+        for attempt in result.attempts:
+            self.count(f"attempt:{attempt.name}")
+        return result.reads
 
     def _post_status(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -184,12 +184,14 @@ PIPELINE = "lotscan"  # the escalating pipeline of devices/pipeline.py
 BACKEND_NAMES = (PIPELINE, *BACKENDS)
 
 
-def make_decoder(backend: str = "zxing", formats: Sequence[str] = (), *, fast: bool = False) -> Decoder:
-    """``fast``: settings for live camera frames."""
+def make_decoder(
+    backend: str = "zxing", formats: Sequence[str] = (), *, fast: bool = False, budget_ms: float | None = None
+) -> Decoder:
+    """``fast``: settings for live camera frames. ``budget_ms``: the pipeline's time budget."""
     if backend == PIPELINE:
         from lotscan.devices.pipeline import PipelineDecoder  # the pipeline builds on this module
 
-        return PipelineDecoder(formats, live=fast)
+        return PipelineDecoder(formats, live=fast, budget_ms=budget_ms)
     if backend not in BACKENDS:
         raise ValueError(f"unknown decoder backend {backend!r}: use one of {', '.join(BACKEND_NAMES)}")
     return BACKENDS[backend](formats, fast=fast)

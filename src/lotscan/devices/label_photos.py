@@ -123,7 +123,8 @@ def _place(label: np.ndarray, rng: random.Random, scale: float, angle: float) ->
     h, w = label.shape[:2]
     corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32) * scale
     corners -= corners.mean(axis=0)
-    jitter = 0.07 * max(np.ptp(corners[:, 0]), np.ptp(corners[:, 1]))
+    # an oblique view: each corner moves by up to 6% of the label's mean side (keystone, shear)
+    jitter = 0.06 * math.sqrt(np.ptp(corners[:, 0]) * np.ptp(corners[:, 1]))
     corners += np.array([[rng.uniform(-jitter, jitter) for _ in range(2)] for _ in range(4)], np.float32)
     theta = math.radians(angle)
     rotation = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]], np.float32)
@@ -203,3 +204,13 @@ def write_photo_set(folder: Path, seed: int, count: int, *, max_angle: float = 2
         (folder / f"{photo.name}.jpg").write_bytes(photo.jpeg)
         (folder / f"{photo.name}.txt").write_bytes(photo.expected.encode("utf-8"))
     return folder
+
+
+def held_label_frames(photo: LabelPhoto, frames: int, *, seed: int = 0) -> Iterator[np.ndarray]:
+    """A handheld camera on one label photo: each frame shifted a few pixels, with fresh noise."""
+    rng = np.random.default_rng(seed)
+    still = photo.image().astype(np.int16)
+    for _ in range(frames):
+        dx, dy = (int(v) for v in rng.integers(-6, 7, 2))
+        moved = np.roll(still, (dy, dx), axis=(0, 1))
+        yield np.clip(moved + rng.normal(0, 3, moved.shape), 0, 255).astype(np.uint8)

@@ -59,6 +59,8 @@ class Profile:
     height: int = 720
     roi: tuple[float, float, float, float] = ()  # type: ignore[assignment]  # x, y, w, h fractions
     dedupe_window_s: float = 2.0
+    agree_frames: int = 2  # frames that must agree on a code without its own integrity check
+    frame_budget_ms: float = 20.0  # CPU time per live frame for attempts past zxing-cpp
     # [rfid]
     address: int = 0xFF
     antennas: tuple[int, ...] = (1,)
@@ -217,5 +219,12 @@ def _validate(profile: Profile) -> None:
         raise ProfileError(f"{where}: gs_substitute must be one character, not {profile.gs_substitute!r}")
     if profile.roi and len(profile.roi) != 4:
         raise ProfileError(f"{where}: roi must be [x, y, width, height] as fractions of the frame")
-    if profile.backend not in ("zxing", "pyzbar", "zxing+pyzbar"):
-        raise ProfileError(f"{where}: backend {profile.backend!r} is not zxing, pyzbar or zxing+pyzbar")
+    if profile.backend not in ("lotscan", "zxing", "pyzbar", "zxing+pyzbar"):
+        raise ProfileError(
+            f"{where}: backend {profile.backend!r} is not lotscan (the pipeline), zxing, pyzbar "
+            "or zxing+pyzbar"
+        )
+    if profile.agree_frames < 1:
+        raise ProfileError(f"{where}: agree_frames must be 1 or more, not {profile.agree_frames}")
+    if profile.frame_budget_ms < 0:
+        raise ProfileError(f"{where}: frame_budget_ms must be 0 or more, not {profile.frame_budget_ms}")

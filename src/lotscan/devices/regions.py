@@ -91,8 +91,12 @@ def propose(gray: np.ndarray, limit: int = 6) -> list[Region]:
         bar_angle = -gradient_angle if coherence > 0.5 else None
         # pad the box: quiet zones and bar ends lie just outside the dense part
         pad = 0.15 * max(w, h) + 8
-        box = cv2.boxPoints(((cx, cy), (w + pad, h + pad), rect_angle)) / factor
-        regions.append(Region(_ordered(box.astype(np.float32)), bar_angle, score, "gradients"))
+        box = cv2.boxPoints(((cx, cy), (w + pad, h + pad), rect_angle))
+        hull = cv2.convexHull(contour)
+        corners = cv2.approxPolyDP(hull, 0.04 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+        if len(corners) == 4:  # a warped symbol is a quadrilateral: rectify by its corners
+            box = _grow(_ordered(corners.astype(np.float32)), pad / max(w, h))
+        regions.append(Region(_ordered(box.astype(np.float32) / factor), bar_angle, score, "gradients"))
     regions.sort(key=lambda r: r.score, reverse=True)
     return regions[:limit]
 
