@@ -46,6 +46,8 @@ class Policy:
     overridable: frozenset[ReasonCode] = DEFAULT_OVERRIDABLE
     override_reasons: tuple[str, ...] = DEFAULT_OVERRIDE_REASONS
     duplicate_window_s: float = 1.5
+    # A label's GTIN barcode and its lot barcode scanned within this many seconds are one reading.
+    split_label_window_s: float = 3.0
     require_pin: bool = False
     idle_signout_s: int = 600
 
@@ -77,6 +79,9 @@ class Policy:
             overridable=overridable,
             override_reasons=reasons,
             duplicate_window_s=float(window),
+            split_label_window_s=float(
+                _typed(data, "split_label_window_s", (int, float), "seconds", cls.split_label_window_s)
+            ),
             require_pin=_typed(data, "require_pin", bool, "true or false", cls.require_pin),
             idle_signout_s=_typed(data, "idle_signout_s", int, "whole seconds", cls.idle_signout_s),
         )

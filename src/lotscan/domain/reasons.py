@@ -36,6 +36,7 @@ class ReasonCode(StrEnum):
     NOT_AUTHORISED = "NOT_AUTHORISED"
     NO_STOCK = "NO_STOCK"
     SUSPICIOUS_LOT = "SUSPICIOUS_LOT"
+    MISSING_GTIN = "MISSING_GTIN"
     BAD_QUANTITY = "BAD_QUANTITY"
     BAD_OVERRIDE = "BAD_OVERRIDE"
     OVERRIDDEN = "OVERRIDDEN"
@@ -72,6 +73,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.UNKNOWN_OPERATOR: "Badge {operator} is not known here. Scan your own badge or call a supervisor.",
     ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
+    ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
     ReasonCode.BAD_OVERRIDE: "Override {override} is not allowed here: {detail}",

@@ -77,7 +77,10 @@ def resolve_product(run: Run) -> Product | None:
             lot = by_code[0]
             item = q.item_by_id(conn, lot.item_id)
             return Product(item, lot, lot.code) if item else None
-        run.add(ReasonCode.NOT_A_LOT, kind=scan.kind.value)
+        if any(w.code == "MISSING_GTIN" for w in scan.warnings):
+            run.add(ReasonCode.MISSING_GTIN)
+        else:
+            run.add(ReasonCode.NOT_A_LOT, kind=scan.kind.value)
         return None
     item = q.item_by_gtin(conn, scan.gtin)
     if item is None:

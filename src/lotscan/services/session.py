@@ -9,10 +9,13 @@ headless station and by the Textual UI, so both behave the same.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lotscan.codes.scan import Scan, ScanKind, Source
+from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
@@ -68,6 +71,9 @@ class StationSession:
     reason: str | None = None
     awaiting_pin_for: str | None = None
     pending_move: Scan | None = None
+    half_label: Scan | None = None  # one barcode of a split label, waiting for the other
+    half_label_at: float = 0.0
+    clock: Callable[[], float] = time.monotonic
 
     def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
         """Handle one scanned or typed line. Never raises on bad input."""
@@ -87,6 +93,10 @@ class StationSession:
             return self._choose_task(scan)
         if scan.kind is ScanKind.LOCATION and self.workflow is not Workflow.LOOKUP:
             return self._at_location(scan)
+        paired = self._pair_split_label(scan)
+        if isinstance(paired, Outcome):
+            return paired
+        scan = paired
         if self.workflow is Workflow.MOVE:
             return self._remember_move(scan)
         return self._handle(scan, self._context())
@@ -103,6 +113,33 @@ class StationSession:
         if self.workflow is Workflow.COUNT and not self.location:
             return "Count: scan the location you are counting."
         return f"{self.workflow.value.title()}: scan a label."
+
+    def _pair_split_label(self, scan: Scan) -> Scan | Outcome:
+        """A label's GTIN barcode and its lot barcode, scanned within the policy's few seconds
+        in either order, become one reading; the first half alone records nothing."""
+        now = self.clock()
+        waiting, self.half_label = self.half_label, None
+        window = self.service.settings.policy.split_label_window_s
+        if waiting is not None and now - self.half_label_at <= window and halves_match(waiting, scan):
+            return self.service.interpret(paired_element_string(waiting, scan), source=scan.source)
+        if is_lot_half(scan):
+            wanted = "the label's GTIN (product) barcode"
+        elif is_gtin_half(scan) and self.workflow is not Workflow.LOOKUP and self._needs_lot(scan):
+            wanted = "the label's lot barcode"
+        else:
+            return scan
+        self.half_label, self.half_label_at = scan, now
+        read = ", ".join(f"({ai}) {value}" for ai, value in scan.ais.items())
+        return Outcome(
+            Verdict(
+                Level.ACCEPTED,
+                f"Read {read}; nothing recorded yet. Now scan {wanted} (within {window:g} s).",
+            ),
+            scan,
+        )
+
+    def _needs_lot(self, scan: Scan) -> bool:
+        return scan.gtin is not None and self.service.is_lot_tracked(scan.gtin)
 
     def _context(self) -> ScanContext:
         ctx = ScanContext(
@@ -240,7 +277,7 @@ class StationSession:
     def _forget_work(self) -> None:
         """What one operator set up never carries over to the next."""
         self.task = self.location = self.qty = self.override = self.override_by = self.reason = None
-        self.pending_move = None
+        self.pending_move = self.half_label = None
 
     def _mode(self, arg: str) -> Outcome:
         try:
@@ -262,7 +299,7 @@ class StationSession:
         self.workflow = workflow
         if not keep_task:
             self.task = None
-        self.pending_move = None
+        self.pending_move = self.half_label = None
         return Outcome(Verdict(Level.ACCEPTED, f"Mode: {workflow.value}. {self.prompt}"))
 
     def _task_fits(self, workflow: Workflow) -> bool:

@@ -196,6 +196,11 @@ class StationService:
         with self.engine.connect() as conn:
             return pick.next_prompt(Run(conn, self.settings, ctx, _empty_scan()))
 
+    def is_lot_tracked(self, gtin: str) -> bool:
+        with self.engine.connect() as conn:
+            item = q.item_by_gtin(conn, gtin)
+        return bool(item and item.lot_tracked)
+
     def open_tasks(self, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         from lotscan.store.schema import Task
 

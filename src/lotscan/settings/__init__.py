@@ -73,6 +73,7 @@ class StationSettings:
                 "overridable": sorted(c.value for c in self.policy.overridable),
                 "override_reasons": list(self.policy.override_reasons),
                 "duplicate_window_s": self.policy.duplicate_window_s,
+                "split_label_window_s": self.policy.split_label_window_s,
                 "require_pin": self.policy.require_pin,
                 "idle_signout_s": self.policy.idle_signout_s,
             },

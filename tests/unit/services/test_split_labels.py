@@ -1,0 +1,88 @@
+"""Split labels at the station (issue 14, item 4): the GTIN barcode and the lot barcode of one
+case, scanned one after the other within the policy's window, are one reading; GS1's
+association rules (General Specifications 4.14: (10), (17) need (01)) are judged on the pair."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lotscan.domain.verdict import Level
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.session import StationSession
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+from lotscan.store.schema import Event
+from tests.plant import FLOUR, build_plant
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def session_on(tmp_path: Path) -> tuple[StationSession, Clock]:
+    engine = build_plant(tmp_path / "station.db")
+    clock = Clock()
+    service = StationService(engine, StationSettings(station_id="ST1", database=tmp_path / "station.db"))
+    session = StationSession(service, clock=clock)
+    assert session.submit("OP:100").verdict.level is Level.ACCEPTED
+    return session, clock
+
+
+def received(session: StationSession) -> list[str]:
+    with session.service.engine.connect() as conn:
+        rows = conn.execute(select(Event.type, Event.payload).order_by(Event.seq)).all()
+    return [r.payload for r in rows if "received" in r.type]
+
+
+def expiry() -> str:
+    return (ScanContext(Workflow.LOOKUP).today + timedelta(days=300)).strftime("%y%m%d")
+
+
+def test_gtin_then_lot_barcode_of_one_case_is_received_once(tmp_path: Path) -> None:
+    session, clock = session_on(tmp_path)
+    session.submit("ASN:ASN-1")
+    first = session.submit(f"(01){FLOUR}")
+    assert first.verdict.level is Level.ACCEPTED and "nothing recorded yet" in first.verdict.message
+    assert received(session) == []
+    clock.now += 1.5
+    both = session.submit(f"(10)F-SPLIT(17){expiry()}(30)10")
+    assert both.verdict.level is Level.ACCEPTED, both.verdict
+    assert both.scan is not None and (both.scan.gtin, both.scan.lot) == (FLOUR, "F-SPLIT")
+    [payload] = received(session)
+    assert '"F-SPLIT"' in payload and '"qty": 10' in payload
+
+
+def test_lot_barcode_first_then_gtin_is_paired_too(tmp_path: Path) -> None:
+    session, clock = session_on(tmp_path)
+    session.submit("ASN:ASN-1")
+    first = session.submit(f"(10)F-BACK(17){expiry()}(30)5")
+    assert first.verdict.level is Level.ACCEPTED and "GTIN" in first.verdict.message
+    clock.now += 2
+    both = session.submit(FLOUR)
+    assert both.verdict.level is Level.ACCEPTED, both.verdict
+    assert len(received(session)) == 1
+
+
+def test_halves_scanned_too_far_apart_are_not_paired(tmp_path: Path) -> None:
+    session, clock = session_on(tmp_path)
+    session.submit("ASN:ASN-1")
+    session.submit(f"(01){FLOUR}")
+    clock.now += 10  # past the default 3 s
+    late = session.submit(f"(10)F-LATE2(17){expiry()}(30)5")
+    assert "nothing recorded yet" in late.verdict.message
+    assert received(session) == []
+
+
+def test_the_lot_half_alone_on_the_command_line_names_what_is_missing(tmp_path: Path) -> None:
+    session, _ = session_on(tmp_path)
+    ctx = ScanContext(Workflow.RECEIVE, operator="100", task="ASN-1")
+    verdict = session.service.handle(session.service.interpret("(10)123(17)221231"), ctx)
+    assert verdict.level is Level.REJECTED
+    assert [r.code for r in verdict.reasons] == ["MISSING_GTIN"]
