@@ -13,7 +13,9 @@ from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
 
 
-def prepare_demo(database: Path, reset: bool) -> None:
+def prepare_demo(database: Path, reset: bool, *, force: bool = False) -> None:
+    if reset and database.exists() and not force:
+        _confirm_dropping_unsynced(database)
     if reset:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
@@ -28,19 +30,39 @@ def prepare_demo(database: Path, reset: bool) -> None:
     click.echo(f"demo cache created at {database}", err=True)
 
 
+def _confirm_dropping_unsynced(database: Path) -> None:
+    """Events recorded on the demo and never synced are lost by a reset: ask first."""
+    from lotscan.store import queries as q
+
+    engine = open_station_cache(replace(settings_or_exit(), database=database))
+    try:
+        with engine.connect() as conn:
+            waiting = q.pending_count(conn)
+    finally:
+        engine.dispose()
+    if not waiting:
+        return
+    question = f"The demo cache {database} holds {waiting} event(s) not synced. Delete them?"
+    if not click.confirm(question, default=False, err=True):
+        raise click.ClickException(
+            "nothing was deleted; to reset without asking: lotscan demo --reset --force"
+        )
+
+
 @click.command()
 @click.option("--reset", is_flag=True, help="Start again from the demo data (deletes the demo cache only).")
+@click.option("--force", is_flag=True, help="With --reset: do not ask before deleting unsynced events.")
 @click.option(
     "--headless", is_flag=True, help="Line-by-line station in this terminal instead of the full-screen UI."
 )
-def demo(reset: bool, headless: bool) -> None:
+def demo(reset: bool, force: bool, headless: bool) -> None:
     """Open a station on the demo data (a biscuit plant), creating it on first use.
 
     The demo cache lives in ~/.local/share/lotscan/demo.db; your own station cache is not
     touched. The demo barcodes are printed at start: type or paste them.
     """
     database = paths.demo_database()
-    prepare_demo(database, reset)
+    prepare_demo(database, reset, force=force)
     settings = replace(settings_or_exit(), database=database)
     if not headless:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from lotscan.cli.common import open_station_cache, station_options
+from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
 from lotscan.settings import StationSettings
 
 
@@ -70,17 +70,19 @@ def label(
 ) -> None:
     """Make the GS1 label of LOT: GS1-128 and GS1 DataMatrix with GTIN, expiry, lot and quantity.
 
-    The lot is looked up in the station cache. Without --output, --printer or --cups the
-    label is written to LOT.png (or .svg, .zpl) in the current folder.
+    The lot is looked up in the station cache (the demo cache, once `lotscan demo` has made
+    it, when none is configured). Without --output, --printer or --cups the label is written
+    to LOT.png (or .svg, .zpl) in the current folder. Printing: --printer HOST:9100 sends ZPL
+    to a label printer's raw port; --cups QUEUE prints through CUPS.
+
     Exit status: 0 printed or written, 1 error (unknown lot, printer unreachable...), 2 usage.
 
     \b
     Examples:
-      lotscan label F-EARLY                          writes F-EARLY.png here
-      lotscan label F-EARLY --qty 25 --format svg
-      lotscan label C-1 --template pallet -o /tmp/c1.zpl
-      lotscan label F-EARLY --gtin 19521234001017 --printer 10.0.0.7:9100
-      lotscan label F-EARLY --cups zebra_dock1
+      lotscan label FG3526E                    # writes FG3526E.png here
+      lotscan label FG3526E --qty 25 --format svg
+      lotscan label FLO9313B --template pallet -o /tmp/flo9313b.zpl
+      lotscan label FG3526E --gtin 09521234001348 -o /tmp/fg3526e.svg
     """
     from lotscan.labels.delivery import CupsQueue, FileOutput, parse_printer
     from lotscan.labels.errors import LabelError
@@ -101,6 +103,7 @@ def label(
         else:
             path = Path(output) if output else Path(f"{_file_name(lot)}.{fmt or 'png'}")
             destination = FileOutput(path)
+        settings = cache_to_work_on(settings)
         service = StationService(open_station_cache(settings), settings)
         printed = print_lot_label(
             service,

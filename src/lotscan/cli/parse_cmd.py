@@ -82,9 +82,8 @@ def parse(
     DATA is the scanned text. Write the GS separator as \\x1d (or \\u001d), a backslash as
     \\\\, or give '-' to read one scan from standard input.
 
-    Examples:
-
     \b
+    Examples:
       lotscan parse ']C10109521234543213\\x1d10ABC123\\x1d17250331'
       lotscan parse '(01)09521234543213(10)ABC123(17)250300'
       lotscan parse --gs-sub '|' '010952123454321310ABC|17250331'

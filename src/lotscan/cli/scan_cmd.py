@@ -9,7 +9,13 @@ from dataclasses import replace
 
 import click
 
-from lotscan.cli.common import open_station_cache, station_options, unescape
+from lotscan.cli.common import (
+    cache_to_work_on,
+    detail_lines,
+    open_station_cache,
+    station_options,
+    unescape,
+)
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.codes.scan import Source
 from lotscan.domain.verdict import Level, Verdict
@@ -70,20 +76,23 @@ def scan(
     as_json: bool,
     settings: StationSettings,
 ) -> None:
-    r"""Judge DATA against the station cache; record it when accepted.
+    """Judge DATA against the station cache; record it when accepted.
 
-    \b
-    DATA is what the scanner sent; \x1d stands for the GS separator, and the
-    bracketed form (01)...(10)... works too.
+    DATA is what the scanner sent; \\x1d stands for the GS separator, and the
+    bracketed form (01)...(10)... works too. Without --db or a configured cache, the
+    demo cache is used once `lotscan demo` has made it.
     Exit status: 0 ACCEPTED or WARNING (recorded), 1 REJECTED, 2 usage error.
+
     \b
     Examples:
       lotscan scan '(01)09521234001348(10)FG3526E' -w pick --task PL-4001 --operator 1003
-      lotscan scan 'LOC:RM-A01' -w lookup --json
-      lotscan scan --file uploads.txt -w receive --task ASN-1001 --operator 1001
+      lotscan scan 'LOC:RM-A01' -w lookup
+      lotscan scan '(01)19521234001017(10)FLO9313B' -w lookup --json
+      printf '(01)09521234001348(10)FG3526E\\n' | lotscan scan --file - -w lookup
     """
     if (data is None) == (batch is None):
         raise click.UsageError("give either DATA or --file")
+    settings = cache_to_work_on(settings)
     engine = open_station_cache(settings)
     if batch is not None:
         settings = replace(settings, policy=replace(settings.policy, duplicate_window_s=0.0))
@@ -139,13 +148,8 @@ def _print(verdict: Verdict, as_json: bool) -> None:
         click.echo(
             f"  suggested: lot {s.lot_code} at {s.location} ({s.quantity:g} available, expiry {s.expiry})"
         )
-    for key, value in verdict.details.items():
-        if isinstance(value, list):
-            click.echo(f"  {key}:")
-            for entry in value[:20]:
-                click.echo(f"    {entry}")
-        else:
-            click.echo(f"  {key}: {value}")
+    for line in detail_lines(verdict.details):
+        click.echo(line)
 
 
 def _run_batch(

@@ -1,0 +1,55 @@
+"""The command line after `lotscan demo`, as a new user follows the README (issue 14, item 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lotscan.cli.main import cli
+from lotscan.paths import demo_database
+
+PICK = "(01)09521234001348(10)FG3526E"
+
+
+def lotscan(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def test_scan_and_label_use_the_demo_cache_after_lotscan_demo(tmp_path: Path) -> None:
+    before = lotscan("scan", PICK, "-w", "lookup")
+    assert before.exit_code == 1
+    assert "--db" in before.output and str(demo_database()) in before.output
+    assert lotscan("demo", "--headless", stdin="").exit_code == 0
+    looked_up = lotscan("scan", PICK, "-w", "lookup")
+    assert looked_up.exit_code == 0, looked_up.output
+    assert "Lot FG3526E" in looked_up.output
+    labelled = lotscan("label", "FG3526E", "-o", str(tmp_path / "fg.svg"))
+    assert labelled.exit_code == 0, labelled.output
+    assert (tmp_path / "fg.svg").exists()
+
+
+def test_human_output_is_text_not_python_dicts() -> None:
+    lotscan("demo", "--headless", stdin="")
+    for data in (PICK, "LOC:RM-A01"):
+        result = lotscan("scan", data, "-w", "lookup")
+        assert result.exit_code == 0
+        assert "{'" not in result.output and "': " not in result.output, result.output
+    assert "location FG-B06" in lotscan("scan", "(01)19521234001017(10)FLO9313B", "-w", "lookup").output
+
+
+def test_demo_reset_asks_before_dropping_unsynced_events() -> None:
+    lotscan("demo", "--headless", stdin="")
+    picked = lotscan("scan", PICK, "-w", "pick", "--task", "PL-4001", "--operator", "1003")
+    assert picked.exit_code == 0, picked.output
+    refused = lotscan("demo", "--reset", "--headless", stdin="n\n")
+    assert refused.exit_code == 1
+    assert "not synced" in refused.output and "--force" in refused.output
+    assert pending_events() == "1"
+    assert lotscan("demo", "--reset", "--force", "--headless", stdin="").exit_code == 0
+    assert pending_events() == "0"
+
+
+def pending_events() -> str:
+    info = lotscan("cache", "info", "--db", str(demo_database())).output
+    return next(line.split()[-1] for line in info.splitlines() if "pending_events" in line)
