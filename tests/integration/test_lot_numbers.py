@@ -49,7 +49,7 @@ def test_a_produced_lot_on_an_enrolled_station_can_be_labelled(tmp_path: Path) -
 def test_a_pattern_that_makes_21_characters_is_refused_with_the_reason(tmp_path: Path) -> None:
     config = station_toml(tmp_path, "ST-01", "{date:%Y%m%d}-{line}-{seq:03}")
     result = CliRunner().invoke(cli, ["config", "--config", str(config)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # settings that cannot be used are a usage error
     assert "21 characters" in result.output and "GS1 AI (10) allows 20" in result.output
     unbounded = station_toml(tmp_path, "ST-01", "{item}{seq:03}")
     assert "{item:.4}" in CliRunner().invoke(cli, ["config", "--config", str(unbounded)]).output
