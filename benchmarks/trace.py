@@ -26,7 +26,6 @@ from lotscan.central.trace.genealogy import Direction, closure
 from lotscan.central.trace.recall import recall
 from lotscan.central.trace.reports import write_recall
 from lotscan.central.trace.trace import resolve_roots, trace
-from lotscan.exports.tabular import Sheet, write_csv_file, write_xlsx
 
 BUSY = 10_000
 MONTH = (date(2026, 6, 1), date(2026, 6, 30))
@@ -112,14 +111,10 @@ def run_size(url: str, events: int, repeat: int, work: Path) -> dict[str, Any]:
 
         def export(where: fsma.Filter, name: str, xlsx: bool) -> int:
             with read_tx(engine) as conn:
-                rows = fsma.rows(conn, where)
-                if xlsx:
-                    return write_xlsx(work / f"{name}.xlsx", [Sheet("FSMA 204", fsma.COLUMNS, rows)])[
-                        "FSMA 204"
-                    ]
-                return write_csv_file(work / f"{name}.csv", fsma.COLUMNS, rows)
+                suffix = "xlsx" if xlsx else "csv"
+                return fsma.write(conn, where, work / f"{name}.{suffix}", suffix)[0]
 
-        result["fsma_one_tlc_xlsx"], n = timed(lambda: export(fsma.Filter(tlcs=(busy,)), "tlc", True), repeat)
+        result["fsma_one_tlc_xlsx"], n = timed(lambda: export(fsma.Filter(lots=(busy,)), "tlc", True), repeat)
         result["fsma_one_tlc_xlsx"]["rows"] = n
         month = fsma.Filter(start=MONTH[0], end=MONTH[1])
         result["fsma_month_xlsx"], n = timed(lambda: export(month, "month", True), 1)

@@ -114,8 +114,30 @@ def main(out: Path) -> None:
     write(
         out,
         "sites",
-        ["code", "name", "gln"],
-        [["PLANT1", "North Valley Foods, Main Plant", gln(1)]],
+        ["code", "name", "gln", "time_zone"],
+        [["PLANT1", "North Valley Foods, Main Plant", gln(1), "America/Chicago"]],
+    )
+    # Every business the demo's records name (FSMA 204 location descriptions): our plant, the
+    # suppliers on the ASN, PO and lots, the customer, a farm and a carrier. Example addresses.
+    # fmt: off
+    parties = [
+        ["PLANT1", "site", "North Valley Foods Main Plant", "100 Orchard Way", "Springfield", "62701", "US", "+1 217 555 0100", gln(1), "10987654321"],
+        ["MILLERS", "supplier", "Millers Ltd", "12 Mill Lane", "Decatur", "62521", "US", "+1 217 555 0142", gln(901), "11122233344"],
+        ["DAIRYCOOP", "supplier", "Dairy Co-op", "8 Creamery Road", "Peoria", "61602", "US", "+1 309 555 0177", gln(902), ""],
+        *[
+            [f"SUP-{c}", "supplier", f"Supplier {c}", f"{n} Commerce Drive", "Champaign", "61820", "US", f"+1 217 555 02{n:02d}", gln(910 + n), ""]
+            for n, c in enumerate("ABCDE", start=1)
+        ],
+        ["FRESHMART12", "customer", "FreshMart DC 12", "400 Distribution Pkwy", "Bloomington", "61704", "US", "+1 309 555 0190", gln(903), ""],
+        ["SUNNYFIELD", "farm", "Sunnyfield Farm", "RR 2 Box 17", "Lincoln", "62656", "US", "+1 217 555 0161", "", ""],
+        ["PRAIRIEFREIGHT", "carrier", "Prairie Freight", "55 Depot Street", "Springfield", "62703", "US", "+1 217 555 0123", "", ""],
+    ]
+    # fmt: on
+    write(
+        out,
+        "parties",
+        ["code", "kind", "name", "street", "city", "postal_code", "country", "phone", "gln", "ffrn"],
+        parties,
     )
 
     locations: list[list[object]] = [

@@ -39,9 +39,106 @@ ITEMS = {
     "INT": ("Oat mix", "KG", gtin_with_check("0952123400201")),
     "FG": ("Oat bars, box of 12", "EA", gtin_with_check("0952123400301")),
 }
-SITES = {"P1": "9521234000019", "P2": "9521234000026"}
+SITES = {"P1": gtin_with_check("952123400001"), "P2": gtin_with_check("952123400002")}
 SUPPLIERS = ["Mill & Co", "Honey Farm"]
 CUSTOMERS = ["Shop North", "Shop South", "Wholesale"]
+TIME_ZONES = {"P1": "America/Chicago", "P2": "Europe/Berlin"}
+
+
+def _party(code: str, kind: str, name: str, n: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "kind": kind,
+        "name": name,
+        "street": f"{n} Mill Road",
+        "city": "Springfield",
+        "postal_code": f"6270{n}",
+        "country": "US",
+        "phone": f"+1 217 555 01{n:02d}",
+        **extra,
+    }
+
+
+def parties() -> list[dict[str, Any]]:
+    """Every site and partner of the generated plant, with address and phone; GLNs for some,
+    an FDA registration number for P1 and the mill."""
+    found = [
+        _party("P1", "site", "Plant P1", 1, gln=SITES["P1"], ffrn="11223344556"),
+        _party("P2", "site", "Plant P2", 2, gln=SITES["P2"]),
+        _party("MILL", "supplier", SUPPLIERS[0], 3, gln=gtin_with_check("952123409001"), ffrn="99887766554"),
+        _party("HONEY", "farm", SUPPLIERS[1], 4),
+    ]
+    found += [
+        _party(f"C{i}", "customer", c, 5 + i, gln=gtin_with_check(f"95212340910{i}"))
+        for i, c in enumerate(CUSTOMERS)
+    ]
+    return found
+
+
+# FSMA 204 records from a farm and a vessel: the first-land-based receiving record lacks its
+# reference document number (1.1335(g)), so exports must name it as missing.
+KDE_RECORDS = [
+    {
+        "cte": "harvesting",
+        "tlc": "H-001",
+        "commodity_variety": "Honey, wildflower",
+        "qty": 400,
+        "unit": "KG",
+        "event_date": "2026-02-20",
+        "recipient": "P1",
+        "farm": "HONEY",
+        "field_name": "North apiary",
+        "harvest_date": "2026-02-20",
+        "doc_type": "Harvest log",
+        "doc_number": "HL-7",
+    },
+    {
+        "cte": "cooling",
+        "tlc": "H-001",
+        "commodity_variety": "Honey, wildflower",
+        "qty": 400,
+        "unit": "KG",
+        "event_date": "2026-02-21",
+        "recipient": "P1",
+        "farm": "HONEY",
+        "cooling_location": "HONEY",
+        "cooling_date": "2026-02-21",
+        "doc_type": "Cooling log",
+        "doc_number": "CL-3",
+    },
+    {
+        "cte": "initial_packing",
+        "tlc": "RH-2602",
+        "product": "Raw honey",
+        "commodity_variety": "Honey, wildflower",
+        "qty": 380,
+        "unit": "KG",
+        "event_date": "2026-02-22",
+        "location": "HONEY",
+        "previous_source": "HONEY",
+        "farm": "HONEY",
+        "field_name": "North apiary",
+        "harvester": "HONEY",
+        "harvest_date": "2026-02-20",
+        "cooling_location": "HONEY",
+        "cooling_date": "2026-02-21",
+        "tlc_source": "HONEY",
+        "doc_type": "Packing record",
+        "doc_number": "PR-11",
+    },
+    {
+        "cte": "first_land_based_receiving",
+        "tlc": "FLB-1",
+        "product": "Atlantic cod, whole",
+        "qty": 1200,
+        "unit": "KG",
+        "event_date": "2026-02-15",
+        "harvest_date": "2026-02-10..2026-02-14",
+        "farm": "NMFS area 514",
+        "tlc_source": "P1",
+        "doc_type": "Landing record",
+    },
+]
 
 
 def plant() -> dict[str, list[dict[str, Any]]]:
@@ -51,7 +148,11 @@ def plant() -> dict[str, list[dict[str, Any]]]:
             gln = gtin_with_check(f"952123400{len(locations):03d}") if kind != "STORE" else None
             locations.append({"code": f"{kind}-{site}", "site": site, "gln": gln, "name": f"{kind} {site}"})
     return {
-        "sites": [{"code": s, "name": f"Plant {s}", "gln": g} for s, g in SITES.items()],
+        "parties": parties(),
+        "kde_records": KDE_RECORDS,
+        "sites": [
+            {"code": s, "name": f"Plant {s}", "gln": g, "time_zone": TIME_ZONES[s]} for s, g in SITES.items()
+        ],
         "locations": locations,
         "items": [
             {"code": c, "gtin": g, "description": d, "unit": u, "expiry_required": "no"}

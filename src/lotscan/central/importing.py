@@ -3,11 +3,13 @@ so enrolled stations pull what changed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from lotscan.central import changelog
+from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
 from lotscan.services.importer import ORDER, Row, import_tables
 
@@ -17,6 +19,7 @@ def _line_no(value: Any) -> str:
 
 
 KEYS = {
+    "parties": lambda r: ("party", r.text("code")),
     "sites": lambda r: ("site", r.text("code")),
     "locations": lambda r: ("location", r.text("code")),
     "items": lambda r: ("item", r.text("code")),
@@ -29,7 +32,10 @@ KEYS = {
 
 
 def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[str, int]:
+    tables = dict(tables)
+    kde_rows = tables.pop("kde_records", [])
     counts = import_tables(conn, tables)
+    counts["kde_records"] = import_kde_records(conn, kde_rows, datetime.now(UTC).date())
     keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
     changelog.append(conn, changelog.entries_for(conn, keys))
     return counts

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from lotscan.store.schema import Base
 
 SHARED_TABLES = (
+    "parties",
     "sites",
     "items",
     "locations",

@@ -254,7 +254,7 @@ def migrate(db_url: str) -> None:
 def import_(sources: tuple[Path, ...], db_url: str) -> None:
     """Load master data and tasks (CSV/JSON, as `lotscan cache import`) and log them for stations."""
     from lotscan.central.importing import import_into_central
-    from lotscan.services.importer import ORDER, ImportDataError, read_source
+    from lotscan.services.importer import NAMES, ImportDataError, read_source
 
     tables: dict[str, list[Any]] = {}
     try:
@@ -265,7 +265,7 @@ def import_(sources: tuple[Path, ...], db_url: str) -> None:
             counts = import_into_central(conn, tables)
     except ImportDataError as exc:
         raise click.ClickException(f"{exc}\nNothing was imported.") from exc
-    click.echo("imported: " + ", ".join(f"{counts[n]} {n}" for n in ORDER if counts.get(n)))
+    click.echo("imported: " + ", ".join(f"{counts[n]} {n}" for n in NAMES if counts.get(n)))
 
 
 @central.group()

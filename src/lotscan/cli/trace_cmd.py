@@ -222,11 +222,12 @@ def _dates(start: str | None, end: str | None) -> tuple[date | None, date | None
 def fsma204(
     tlcs: tuple[str, ...], start: str | None, end: str | None, fmt: str, out: Path | None, db_url: str
 ) -> None:
-    """FDA FSMA 204 electronic sortable spreadsheet: one row per critical tracking event.
+    """FDA FSMA 204 electronic sortable spreadsheet: one row per key data element record.
 
-    Receiving, shipping, transformation (production, split, merge, relabel) and initial packing,
-    one column per key data element, one header row, ISO dates. See docs/traceability.md for
-    which KDEs we capture and where each comes from.
+    Harvesting, cooling, initial packing, first land-based receiving (imported kde_records),
+    receiving, shipping and transformation (one row per new lot and input lot), one column per
+    KDE. Every required KDE is filled, or named in the `Missing KDEs` sheet (XLSX) or in
+    `<out>-missing-kdes.csv` (CSV). See docs/traceability.md for where each KDE comes from.
 
     \b
     Examples:
@@ -234,21 +235,23 @@ def fsma204(
       lotscan central export fsma204 --from 2026-03-01 --to 2026-03-31 --format csv > march.csv
     """
     from lotscan.central.trace import fsma
-    from lotscan.exports.tabular import Sheet, write_csv, write_csv_file, write_xlsx
 
     first, last = _dates(start, end)
     where = fsma.Filter(tuple(tlcs), first, last)
+    if out is None and fmt == "xlsx":
+        out = Path(f"fsma204-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.xlsx")
     with _tx(db_url) as conn:
-        rows = fsma.rows(conn, where)
-        if fmt == "csv" and out is None:
-            write_csv(sys.stdout, fsma.COLUMNS, rows)
-            return
-        if fmt == "csv":
-            count = write_csv_file(out, fsma.COLUMNS, rows)  # type: ignore[arg-type]
-        else:
-            out = out or Path(f"fsma204-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.xlsx")
-            count = write_xlsx(out, [Sheet("FSMA 204", fsma.COLUMNS, rows)])["FSMA 204"]
-    click.echo(f"{count} critical tracking event record(s) written to {out}", err=True)
+        count, missing = fsma.write(conn, where, out or sys.stdout, fmt)
+    where_missing = (
+        "sheet 'Missing KDEs'"
+        if fmt == "xlsx"
+        else str(fsma.missing_csv_path(out))
+        if out
+        else "the XLSX export"
+    )
+    click.echo(f"{count} KDE record(s) written to {out or 'standard output'}", err=True)
+    if missing:
+        click.echo(f"{missing} required KDE(s) missing: listed in {where_missing}", err=True)
 
 
 @export.command("epcis")
@@ -256,41 +259,62 @@ def fsma204(
 @click.option("--from", "start", help="First day (ISO date, UTC), inclusive.")
 @click.option("--to", "end", help="Last day (ISO date, UTC), inclusive.")
 @click.option(
+    "--company-prefix",
+    "company_prefixes",
+    multiple=True,
+    help="Your GS1 company prefix (repeatable): keys starting with it split there.",
+)
+@click.option(
     "--gcp-length",
     default=7,
     show_default=True,
     type=click.IntRange(6, 12),
-    help="Digits of your GS1 company prefix: splits GTINs and GLNs into EPC URIs.",
+    help="Fallback company prefix length, for keys neither yours nor in GS1's prefix table (warned).",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
 @db_option
 def epcis(
-    lots: tuple[str, ...], start: str | None, end: str | None, gcp_length: int, out: Path | None, db_url: str
+    lots: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    company_prefixes: tuple[str, ...],
+    gcp_length: int,
+    out: Path | None,
+    db_url: str,
 ) -> None:
     """EPCIS 2.0 JSON-LD document: receiving, shipping, lot creation, production, holds and recalls.
+
+    GTINs and GLNs split at their GS1 company prefix: yours (--company-prefix) first, then GS1's
+    prefix-length table; others at --gcp-length, with a warning naming them.
 
     \b
     Examples:
       lotscan central export epcis --lot F-0042 > f0042.jsonld
-      lotscan central export epcis --from 2026-03-01 --to 2026-03-31 --gcp-length 9 --out march.jsonld
+      lotscan central export epcis --from 2026-03-01 --to 2026-03-31 --company-prefix 9521234 \\
+        --out march.jsonld
     """
     from lotscan.central.trace import epcis as build
-    from lotscan.central.trace.identifiers import IdentifierError
+    from lotscan.central.trace.identifiers import CompanyPrefixes, IdentifierError
 
     first, last = _dates(start, end)
+    try:
+        prefixes = CompanyPrefixes(tuple(company_prefixes), gcp_length)
+    except IdentifierError as exc:
+        raise click.BadParameter(str(exc), param_hint="--company-prefix") from exc
     with _tx(db_url) as conn:
         try:
-            doc = build.document(conn, build.Filter(tuple(lots), first, last), gcp_length)
+            result = build.export(conn, build.Filter(tuple(lots), first, last), prefixes)
         except IdentifierError as exc:
-            raise click.ClickException(
-                f"{exc} (check --gcp-length and the item's GTIN / location's GLN)"
-            ) from exc
-    text = json.dumps(doc, indent=1)
+            raise click.ClickException(f"{exc} (check the item's GTIN / location's GLN)") from exc
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    text = json.dumps(result.document, indent=1)
     if out is None:
         click.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"{len(doc['epcisBody']['eventList'])} EPCIS event(s) written to {out}", err=True)
+        count = len(result.document["epcisBody"]["eventList"])
+        click.echo(f"{count} EPCIS event(s) written to {out}", err=True)
 
 
 # --------------------------------------------------------------------------- audit

@@ -1,7 +1,9 @@
 """Loading master data and tasks from CSV or JSON, all or nothing.
 
 Files (CSV with a header row, or one JSON object with a list per name):
-  sites        code, name, gln
+  parties      code, kind (site|location|supplier|customer|farm|carrier), name, street, city,
+               postal_code, country, phone, gln, ffrn (FDA food facility registration number)
+  sites        code, name, gln, time_zone (IANA, e.g. America/Chicago; default UTC)
   locations    code, site, gln, name, pickable, is_hold
   items        code, gtin, description, unit, lot_tracked, expiry_required, shelf_life_days,
                min_remaining_days, receive_status
@@ -11,6 +13,13 @@ Files (CSV with a header row, or one JSON object with a list per name):
   tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,
                planned_qty, line, location
   task_lines   task, line_no, item, qty_expected, qty_done, lot, sscc
+Central only (`lotscan central import`):
+  kde_records  FSMA 204 records of events before our plant, as farms and vessels send them:
+               cte (harvesting|cooling|initial_packing|first_land_based_receiving), tlc, item,
+               product, commodity_variety, qty, unit, event_date, location, previous_source,
+               recipient, tlc_source, tlc_source_reference, doc_type, doc_number, harvest_date,
+               farm, field_name, harvester, cooling_location, cooling_date (places and
+               businesses by party code or name)
 Dates are ISO (2026-03-01) or relative to the day of import: +30d, -5d, today.
 Rows are matched on their natural key (code, badge, item+lot, ...) and updated in place, so an
 import can be repeated. Any bad row stops the whole import with its file, row and column named.
@@ -29,11 +38,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from lotscan.codes.linters import gs1_check_digit
+from lotscan.domain.parties import PARTY_KINDS, check_time_zone
 from lotscan.domain.status import LotStatus
 from lotscan.services.pins import hash_pin
-from lotscan.store.schema import Item, Location, Lot, Operator, Site, Stock, Task, TaskLine
+from lotscan.store.schema import Item, Location, Lot, Operator, Party, Site, Stock, Task, TaskLine
 
-ORDER = ("sites", "locations", "items", "operators", "lots", "stock", "tasks", "task_lines")
+ORDER = ("parties", "sites", "locations", "items", "operators", "lots", "stock", "tasks", "task_lines")
+CENTRAL_ONLY = ("kde_records",)
+NAMES = ORDER + CENTRAL_ONLY
 TASK_KINDS = ("asn", "po", "work_order", "pick_list", "shipment")
 ROLES = ("operator", "supervisor", "admin")
 
@@ -114,7 +127,7 @@ def read_source(path: Path) -> dict[str, list[Row]]:
         raise ImportDataError(f"{path} does not exist")
     if path.is_dir():
         tables: dict[str, list[Row]] = {}
-        for name in ORDER:
+        for name in NAMES:
             for candidate in (path / f"{name}.csv", path / f"{name}.json"):
                 if candidate.exists():
                     tables.update(read_source(candidate))
@@ -130,17 +143,17 @@ def read_source(path: Path) -> dict[str, list[Row]]:
         if isinstance(data, list):
             data = {path.stem: data}
         if not isinstance(data, dict):
-            raise ImportDataError(f"{path}: expected an object with lists named {', '.join(ORDER)}")
-        unknown = set(data) - set(ORDER)
+            raise ImportDataError(f"{path}: expected an object with lists named {', '.join(NAMES)}")
+        unknown = set(data) - set(NAMES)
         if unknown:
-            raise ImportDataError(f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(ORDER)}")
+            raise ImportDataError(f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(NAMES)}")
         return {
             name: [Row(f"{path.name}:{name}", i + 1, dict(r)) for i, r in enumerate(rows)]
             for name, rows in data.items()
         }
-    if path.stem not in ORDER:
+    if path.stem not in NAMES:
         raise ImportDataError(
-            f"{path.name}: name the file after its table: {', '.join(n + '.csv' for n in ORDER)}"
+            f"{path.name}: name the file after its table: {', '.join(n + '.csv' for n in NAMES)}"
         )
     reader = csv.DictReader(io.StringIO(text))
     return {path.stem: [Row(path.name, i + 2, dict(r)) for i, r in enumerate(reader)]}
@@ -155,6 +168,11 @@ def import_tables(
 ) -> dict[str, int]:
     """Write the rows in dependency order inside the caller's transaction; counts per table."""
     today = today or datetime.now(UTC).date()
+    central_only = [name for name in CENTRAL_ONLY if tables.get(name)]
+    if central_only:
+        raise ImportDataError(
+            f"{', '.join(central_only)} are kept on central: import them with `lotscan central import`"
+        )
     counts: dict[str, int] = {}
     for name in ORDER:
         rows = tables.get(name, [])
@@ -183,12 +201,42 @@ def _id_of(conn: Connection, table: Table, column: str, value: str, row: Row, la
     return int(found)
 
 
+def _gln(row: Row, column: str = "gln") -> str | None:
+    gln = row.text(column)
+    if gln is None:
+        return None
+    if not (gln.isdigit() and len(gln) == 13):
+        raise row.fail(column, f"{gln!r} is not a GLN (13 digits)")
+    if gs1_check_digit(gln[:-1]) != int(gln[-1]):
+        raise row.fail(column, f"{gln!r} has a wrong check digit (GS1 mod 10)")
+    return gln
+
+
+def _parties(conn: Connection, row: Row, today: date) -> None:
+    _upsert(
+        conn,
+        Party.__table__,
+        {"code": row.text("code", required=True)},
+        {
+            "kind": row.choice("kind", PARTY_KINDS),
+            "name": row.text("name", required=True),
+            **{f: row.text(f) for f in ("street", "city", "postal_code", "country", "phone", "ffrn")},
+            "gln": _gln(row),
+        },
+    )
+
+
 def _sites(conn: Connection, row: Row, today: date) -> None:
+    time_zone = row.text("time_zone") or "UTC"
+    try:
+        check_time_zone(time_zone)
+    except ValueError as exc:
+        raise row.fail("time_zone", str(exc)) from None
     _upsert(
         conn,
         Site.__table__,
         {"code": row.text("code", required=True)},
-        {"name": row.text("name") or "", "gln": row.text("gln")},
+        {"name": row.text("name") or "", "gln": row.text("gln"), "time_zone": time_zone},
     )
 
 
@@ -331,6 +379,7 @@ def _task_lines(conn: Connection, row: Row, today: date) -> None:
 
 
 LOADERS: dict[str, Callable[[Connection, Row, date], None]] = {
+    "parties": _parties,
     "sites": _sites,
     "locations": _locations,
     "items": _items,

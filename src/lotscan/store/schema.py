@@ -34,6 +34,27 @@ class Site(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     gln: Mapped[str | None] = mapped_column(String(13))
+    # IANA time zone of the site's clock: EPCIS eventTimeZoneOffset, local dates in FSMA records.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+
+
+class Party(Base):
+    """A business the records name (FSMA 204 "location description"): our own sites and
+    locations (a party whose code is the site's or location's code), suppliers, customers,
+    farms, carriers. Events and tasks name a party by code or by business name."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    gln: Mapped[str | None] = mapped_column(String(13))
+    ffrn: Mapped[str | None] = mapped_column(String(32))
 
 
 class Item(Base):

@@ -18,10 +18,9 @@ from lotscan.central.deps import Admin, Reader
 from lotscan.central.errors import CentralError
 from lotscan.central.trace import audit, epcis, fsma
 from lotscan.central.trace.genealogy import Direction
-from lotscan.central.trace.identifiers import IdentifierError
+from lotscan.central.trace.identifiers import CompanyPrefixes, IdentifierError
 from lotscan.central.trace.recall import recall
 from lotscan.central.trace.trace import directions_for, json_default, resolve_roots, trace
-from lotscan.exports.tabular import Sheet, write_csv, write_xlsx
 
 
 class RecallRequest(BaseModel):
@@ -89,14 +88,16 @@ def export_fsma(
     end: Annotated[date | None, Query(alias="to")] = None,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
+    """XLSX: sheets `FSMA 204` and `Missing KDEs`; CSV: the records (the missing KDEs are in the
+    XLSX, and counted in the `X-Missing-KDEs` header)."""
     with read_tx(request.app.state.engine) as conn:
-        rows = fsma.rows(conn, fsma.Filter(tuple(tlc or ()), start, end))
+        where = fsma.Filter(tuple(tlc or ()), start, end)
         if format == "csv":
             out = io.StringIO()
-            write_csv(out, fsma.COLUMNS, rows)
-            return Response(out.getvalue(), media_type="text/csv")
+            _count, missing = fsma.write(conn, where, out, "csv")
+            return Response(out.getvalue(), media_type="text/csv", headers={"X-Missing-KDEs": str(missing)})
         data = io.BytesIO()
-        write_xlsx(data, [Sheet("FSMA 204", fsma.COLUMNS, rows)])
+        fsma.write(conn, where, data, "xlsx")
     return Response(
         data.getvalue(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -111,13 +112,19 @@ def export_epcis(
     lot: Annotated[list[str] | None, Query()] = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
+    company_prefix: Annotated[list[str] | None, Query()] = None,
     gcp_length: Annotated[int, Query(ge=6, le=12)] = 7,
-) -> dict[str, Any]:
+) -> Response:
+    """Company prefixes: `company_prefix` first, then GS1's table, then `gcp_length` (the keys
+    that needed it are named in the `X-Warnings` header)."""
     with read_tx(request.app.state.engine) as conn:
         try:
-            return epcis.document(conn, epcis.Filter(tuple(lot or ()), start, end), gcp_length)
+            prefixes = CompanyPrefixes(tuple(company_prefix or ()), gcp_length)
+            result = epcis.export(conn, epcis.Filter(tuple(lot or ()), start, end), prefixes)
         except IdentifierError as exc:
-            raise CentralError(f"{exc} (check gcp_length and the item's GTIN / location's GLN)") from exc
+            raise CentralError(f"{exc} (check company_prefix and the item's GTIN / location's GLN)") from exc
+    headers = {"X-Warnings": "; ".join(result.warnings)} if result.warnings else {}
+    return Response(json.dumps(result.document), media_type="application/ld+json", headers=headers)
 
 
 @router.get("/admin/audit/verify", tags=["admin"])

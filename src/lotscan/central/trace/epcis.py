@@ -1,39 +1,52 @@
 """EPCIS 2.0 JSON-LD export of central's event log, lot-level (LGTIN classes with quantities).
 
-  stock.received     ObjectEvent OBSERVE, bizStep receiving, disposition in_progress,
-                     source = the supplier, business transaction = the ASN / PO
-  stock.shipped      ObjectEvent OBSERVE, bizStep shipping, disposition in_transit,
-                     destination = the customer, business transaction = the shipment
-  lot created here   ObjectEvent ADD, bizStep commissioning, disposition active, with ilmd
-                     cbvmda:lotNumber and cbvmda:itemExpirationDate (lot.produced, and the new
-                     lots of lot.split / lot.merged / lot.relabelled)
-  production etc.    TransformationEvent: inputQuantityList -> outputQuantityList; an input whose
-                     quantity the event did not record is listed without a quantity
-  status changes     ObjectEvent OBSERVE with the new disposition (hold/quarantine/rejected:
-                     non_sellable_other, recalled: recalled, released: active) and
-                     persistentDisposition set / unset
-Times are UTC. Items without a GTIN and places without a GLN get urn:lotscan:... identifiers.
+  stock.received     ObjectEvent OBSERVE, bizStep receiving, disposition in_progress; source =
+                     the supplier (owning_party PGLN, location SGLN), destination = us; business
+                     transaction = the ASN (desadv, issued by the supplier) or PO (issued by us)
+  stock.shipped      ObjectEvent OBSERVE, bizStep shipping, disposition in_transit; source = us,
+                     destination = the customer; business transaction = the shipment (bol);
+                     the lot's FSMA 204 TLC source passed on (fsma:tlcSource...; 21 CFR 1.1340(b))
+  lot.produced       without inputs: ObjectEvent ADD, bizStep commissioning, with its ilmd
+                     with inputs: TransformationEvent, bizStep commissioning, ilmd on the event
+  split/merge/relabel TransformationEvent, bizStep repackaging, ilmd on the event
+  status changes     ObjectEvent OBSERVE: hold, quarantine, rejected -> bizStep holding,
+                     disposition non_sellable_other, persistentDisposition set; recalled ->
+                     holding / recalled, set; released -> inspecting / active, the previous
+                     persistent disposition unset
+A lot is created once: by the TransformationEvent or ADD event that made it, whose ilmd carries
+cbvmda:lotNumber (one new lot) and cbvmda:itemExpirationDate (when every new lot shares it).
+eventTime is UTC; eventTimeZoneOffset is the site's offset at that instant; eventID is the EPCIS
+event hash (event_hash.py). Items without a GTIN, and places and parties without a GLN, keep
+urn:lotscan:... identifiers.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, select
 
 from lotscan.central.changelog import utcnow
-from lotscan.central.schema import lot_status_history
+from lotscan.central.schema import lot_status_history, stations
 from lotscan.central.trace import identifiers as ids
-from lotscan.protocol import APPLIED, FLAGGED
-from lotscan.store.schema import Item, Location, Lot, Task
+from lotscan.central.trace import records
+from lotscan.central.trace.event_hash import event_hash
+from lotscan.central.trace.identifiers import CompanyPrefixes
+from lotscan.central.trace.parties import Directory, offset
+from lotscan.central.trace.records import Filter
+from lotscan.domain.parties import PartyInfo
+from lotscan.store.schema import Item, Lot, Task
+
+__all__ = ["EVENT_TYPES", "CompanyPrefixes", "Export", "Filter", "document", "epc_uris", "export"]
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-EVENT_TYPES = ("stock.received", "stock.shipped", "lot.produced", "lot.split", "lot.merged", "lot.relabelled")
+FSMA_NAMESPACE = "https://lotscan.dev/ns/fsma204/"
+NAMESPACES = {"fsma": FSMA_NAMESPACE}
+EVENT_TYPES = records.RECORD_TYPES
 UOM = {"KG": "KGM", "G": "GRM", "L": "LTR", "ML": "MLT", "EA": "H87", "PCS": "H87", "M": "MTR"}
 DISPOSITIONS = {
     "hold": "non_sellable_other",
@@ -43,36 +56,31 @@ DISPOSITIONS = {
     "released": "active",
 }
 BUSINESS_TRANSACTIONS = {"asn": "desadv", "po": "po", "work_order": "prodorder", "shipment": "bol"}
-NAMESPACE = uuid.UUID("6f1c3b8e-3d0b-4f35-9a55-2f1e6c7d8a90")
-
-
-@dataclass(frozen=True)
-class Filter:
-    lots: tuple[str, ...] = ()
-    start: date | None = None
-    end: date | None = None  # inclusive
+ISSUED_BY_PARTNER = ("asn",)  # a despatch advice is the supplier's document; the rest are ours
 
 
 @dataclass
 class _Master:
     items: dict[str, Any]
-    locations: dict[str, Any]
     tasks: dict[str, Any]
-    expiry: dict[tuple[str, str], date | None]
+    lots: dict[tuple[str, str], Any]
+    origins: dict[tuple[str, str], str | None]
+    station_sites: dict[str, str]
 
 
 class Builder:
-    def __init__(self, master: _Master, gcp_length: int):
+    def __init__(self, master: _Master, directory: Directory, prefixes: CompanyPrefixes):
         self.m = master
-        self.gcp = gcp_length
+        self.d = directory
+        self.prefixes = prefixes
 
-    def lot_class(self, item: str, lot: str) -> str:
+    def lot_class(self, item: str | None, lot: str) -> str:
         row = self.m.items.get(item)
         if row is not None and row.gtin:
-            return ids.lgtin(row.gtin, lot, self.gcp)
-        return ids.private("class", item, lot)
+            return ids.lgtin(row.gtin, lot, self.prefixes)
+        return ids.private("class", item or "", lot)
 
-    def quantity(self, item: str, lot: str, qty: Any, unit: str | None = None) -> dict[str, Any]:
+    def quantity(self, item: str | None, lot: str, qty: Any, unit: str | None = None) -> dict[str, Any]:
         element: dict[str, Any] = {"epcClass": self.lot_class(item, lot)}
         if qty is not None:
             element["quantity"] = float(qty)
@@ -83,19 +91,34 @@ class Builder:
         return element
 
     def place(self, code: str | None) -> dict[str, str] | None:
+        """Our location: its GLN, else its site's GLN with the location code as SGLN extension."""
         if not code:
             return None
-        row = self.m.locations.get(code)
-        if row is not None and row.gln:
-            return {"id": ids.sgln(row.gln, self.gcp)}
+        place = self.d.places.get(code)
+        if place is not None and place.gln:
+            return {"id": ids.sgln(place.gln, self.prefixes)}
+        if place is not None and place.site_gln:
+            try:
+                return {"id": ids.sgln(place.site_gln, self.prefixes, code)}
+            except ids.IdentifierError:
+                pass  # a code outside the extension's character set
         return {"id": ids.private("location", code)}
 
-    def base(self, event_id: str, kind: str, at: datetime, location: str | None) -> dict[str, Any]:
+    def party(self, party: PartyInfo | None) -> str | None:
+        if party is None:
+            return None
+        return ids.pgln(party.gln, self.prefixes) if party.gln else ids.private("party", party.code)
+
+    def party_location(self, party: PartyInfo | None) -> str | None:
+        if party is None:
+            return None
+        return ids.sgln(party.gln, self.prefixes) if party.gln else ids.private("location", party.code)
+
+    def base(self, kind: str, at: datetime, location: str | None, site: str | None) -> dict[str, Any]:
         event: dict[str, Any] = {
             "type": kind,
-            "eventID": f"urn:uuid:{event_id}",
             "eventTime": at.replace(tzinfo=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "eventTimeZoneOffset": "+00:00",
+            "eventTimeZoneOffset": offset(at, self.d.time_zone(location, site)),
         }
         place = self.place(location)
         if place:
@@ -103,76 +126,113 @@ class Builder:
             event["bizLocation"] = place
         return event
 
-    def transactions(self, task_code: str | None) -> list[dict[str, str]]:
+    def transactions(self, task_code: str | None, partner: PartyInfo | None, ours: PartyInfo | None) -> list:
+        """CBV business transaction ids: urn:epcglobal:cbv:bt:<issuer's GLN>:<document number>."""
         if not task_code:
             return []
         task = self.m.tasks.get(task_code)
-        entry = {"bizTransaction": ids.private("document", task_code)}
-        if task is not None and task.kind in BUSINESS_TRANSACTIONS:
-            entry["type"] = BUSINESS_TRANSACTIONS[task.kind]
+        kind = task.kind if task is not None else None
+        issuer = partner if kind in ISSUED_BY_PARTNER else ours
+        if issuer is not None and issuer.gln:
+            identifier = ids.business_transaction(issuer.gln, task_code)
+        else:
+            identifier = ids.private("document", task_code)
+        entry = {"type": BUSINESS_TRANSACTIONS.get(kind or "", "desadv"), "bizTransaction": identifier}
+        if kind not in BUSINESS_TRANSACTIONS:
+            entry.pop("type")
         return [entry]
 
-    def commissioned(
-        self, event_id: str, at: datetime, p: dict[str, Any], item: str, lot: str, qty: Any
-    ) -> dict:
-        event = self.base(
-            str(uuid.uuid5(NAMESPACE, f"{event_id}:add:{item}:{lot}")), "ObjectEvent", at, p.get("location")
-        )
-        event.update(
-            action="ADD",
-            bizStep="commissioning",
-            disposition="active",
-            quantityList=[self.quantity(item, lot, qty, p.get("unit"))],
-        )
-        ilmd: dict[str, Any] = {"cbvmda:lotNumber": lot}
-        expiry = p.get("expiry") or _iso(self.m.expiry.get((item, lot)))
-        if expiry:
+    def parties(self, key: str, field_name: str, party: PartyInfo | None, location: str | None) -> list:
+        owner = self.party(party)
+        entries = [{"type": "owning_party", field_name: owner}] if owner else []
+        if location:
+            entries.append({"type": "location", field_name: location})
+        return entries
+
+    def ilmd(self, item: str | None, p: dict[str, Any], lots: list[str]) -> dict[str, Any]:
+        ilmd: dict[str, Any] = {}
+        if len(lots) == 1:
+            ilmd["cbvmda:lotNumber"] = lots[0]
+        expiries = {p.get("expiry") or _iso(self._expiry(item, lot)) for lot in lots}
+        if len(expiries) == 1 and (expiry := expiries.pop()):
             ilmd["cbvmda:itemExpirationDate"] = expiry
-        event["ilmd"] = ilmd
-        return event
+        return ilmd
+
+    def _expiry(self, item: str | None, lot: str) -> Any:
+        row = self.m.lots.get((item or "", lot))
+        return row.expiry if row is not None else None
 
     def events_for(self, e: Any) -> list[dict[str, Any]]:
         p = json.loads(e.payload)
-        at = e.occurred_at if isinstance(e.occurred_at, datetime) else datetime.fromisoformat(e.occurred_at)
+        at = records.occurred(e)
         item = p.get("item")
+        location = p.get("location")
         if e.type in ("stock.received", "stock.shipped"):
-            receiving = e.type == "stock.received"
-            event = self.base(e.id, "ObjectEvent", at, p.get("location"))
-            event.update(
-                action="OBSERVE",
-                bizStep="receiving" if receiving else "shipping",
-                disposition="in_progress" if receiving else "in_transit",
-                quantityList=[self.quantity(item, p["lot"], p.get("qty"), p.get("unit"))],
-            )
-            partner = p.get("supplier") if receiving else p.get("customer")
-            task = self.m.tasks.get(p.get("task"))
-            partner = partner or (task.partner if task else None)
-            if partner:
-                key, field = ("sourceList", "source") if receiving else ("destinationList", "destination")
-                event[key] = [{"type": "owning_party", field: ids.private("party", partner)}]
-            if transactions := self.transactions(p.get("task")):
-                event["bizTransactionList"] = transactions
-            return [event]
+            return [self._movement(e, p, at)]
         outputs, inputs = _transformation(p, e.type)
-        made = [self.commissioned(e.id, at, p, item, lot, qty) for lot, qty in outputs]
+        lots = [lot for lot, _qty in outputs]
         if not inputs:
-            return made
-        event = self.base(e.id, "TransformationEvent", at, p.get("location"))
-        event.update(
-            inputQuantityList=[self.quantity(i_item, lot, qty) for i_item, lot, qty in inputs],
-            outputQuantityList=[self.quantity(item, lot, qty, p.get("unit")) for lot, qty in outputs],
-            bizStep="commissioning" if e.type == "lot.produced" else "repackaging",
-            disposition="active",
-        )
-        if transactions := self.transactions(p.get("task")):
+            event = self.base("ObjectEvent", at, location, e.site)
+            event.update(
+                action="ADD",
+                bizStep="commissioning",
+                disposition="active",
+                quantityList=[self.quantity(item, lot, qty, p.get("unit")) for lot, qty in outputs],
+            )
+        else:
+            event = self.base("TransformationEvent", at, location, e.site)
+            event.update(
+                inputQuantityList=[self.quantity(i_item, lot, qty) for i_item, lot, qty in inputs],
+                outputQuantityList=[self.quantity(item, lot, qty, p.get("unit")) for lot, qty in outputs],
+                bizStep="commissioning" if e.type == "lot.produced" else "repackaging",
+                disposition="active",
+            )
+        ours = self.d.site_party(location)
+        if transactions := self.transactions(p.get("task") or e.task_code, None, ours):
             event["bizTransactionList"] = transactions
-        return [event, *made]
+        if ilmd := self.ilmd(item, p, lots):
+            event["ilmd"] = ilmd
+        return [event]
+
+    def _movement(self, e: Any, p: dict[str, Any], at: datetime) -> dict[str, Any]:
+        receiving = e.type == "stock.received"
+        location = p.get("location")
+        task = self.m.tasks.get(p.get("task") or e.task_code)
+        partner = self.d.partner(
+            (p.get("supplier") if receiving else p.get("customer")) or (task.partner if task else None)
+        )
+        ours = self.d.site_party(location)
+        here = self.place(location)
+        event = self.base("ObjectEvent", at, location, e.site)
+        event.update(
+            action="OBSERVE",
+            bizStep="receiving" if receiving else "shipping",
+            disposition="in_progress" if receiving else "in_transit",
+            quantityList=[self.quantity(p.get("item"), p["lot"], p.get("qty"), p.get("unit"))],
+        )
+        if transactions := self.transactions(p.get("task") or e.task_code, partner, ours):
+            event["bizTransactionList"] = transactions
+        them = ("sourceList", "source") if receiving else ("destinationList", "destination")
+        us = ("destinationList", "destination") if receiving else ("sourceList", "source")
+        if entries := self.parties(*them, partner, self.party_location(partner)):
+            event[them[0]] = entries
+        if entries := self.parties(*us, ours, here["id"] if here else None):
+            event[us[0]] = entries
+        if not receiving:
+            key = (p.get("item") or "", p["lot"])
+            row = self.m.lots.get(key)
+            source = self.d.tlc_source(self.m.origins, key, row.supplier if row else None)
+            if source is not None:
+                event["fsma:tlcSourceLocation"] = source.description()
+                if source.reference():
+                    event["fsma:tlcSourceReference"] = source.reference()
+        return event
 
     def status_event(self, h: Any) -> dict[str, Any]:
         at = (
             h.effective_at if isinstance(h.effective_at, datetime) else datetime.fromisoformat(h.effective_at)
         )
-        event = self.base(str(uuid.uuid5(NAMESPACE, f"status:{h.id}")), "ObjectEvent", at, None)
+        event = self.base("ObjectEvent", at, None, self.m.station_sites.get(h.source or ""))
         disposition = DISPOSITIONS.get(h.to_status, "unknown")
         event.update(
             action="OBSERVE",
@@ -211,39 +271,6 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
-_BY_LOT = """
-WITH candidates(server_seq) AS (
-    SELECT server_seq FROM received_events WHERE type IN :types AND lot_code IN :lots
-    UNION
-    SELECT e.server_seq FROM lots o JOIN lot_links k ON k.parent_lot_id = o.id
-    JOIN received_events e ON e.id = k.event_id WHERE o.code IN :lots
-    UNION
-    SELECT e.server_seq FROM lots o JOIN lot_links k ON k.child_lot_id = o.id
-    JOIN received_events e ON e.id = k.event_id WHERE o.code IN :lots
-)
-"""
-
-
-def _events(conn: Connection, where: Filter) -> list[Any]:
-    conditions = ["e.type IN :types", "e.outcome IN :counted"]
-    params: dict[str, Any] = {"types": list(EVENT_TYPES), "counted": [APPLIED, FLAGGED]}
-    if where.start:
-        conditions.append("e.occurred_at >= :start")
-        params["start"] = datetime.combine(where.start, datetime.min.time())
-    if where.end:
-        conditions.append("e.occurred_at < :end")
-        params["end"] = datetime.combine(where.end + timedelta(days=1), datetime.min.time())
-    sql = "SELECT e.id, e.type, e.occurred_at, e.payload FROM received_events e"
-    if where.lots:
-        sql = _BY_LOT + sql + " JOIN candidates c ON c.server_seq = e.server_seq"
-        params["lots"] = list(where.lots)
-    sql += " WHERE " + " AND ".join(conditions) + " ORDER BY e.occurred_at, e.server_seq"
-    query = text(sql).bindparams(bindparam("types", expanding=True), bindparam("counted", expanding=True))
-    if where.lots:
-        query = query.bindparams(bindparam("lots", expanding=True))
-    return conn.execute(query, params).all()
-
-
 def _history(conn: Connection, where: Filter) -> list[Any]:
     h = lot_status_history
     query = select(h).order_by(h.c.effective_at, h.c.id)
@@ -262,10 +289,17 @@ def _master(conn: Connection, events: list[Any], history: list[Any]) -> _Master:
     payloads = [json.loads(e.payload) for e in events]
     items = {p.get("item") for p in payloads} | {h.item for h in history}
     items |= {i.get("item") for p in payloads for i in p.get("inputs", [])}
-    lots = {p.get("lot") for p in payloads} | {p.get("new_lot") for p in payloads}
+    lots: set[Any] = {p.get("lot") for p in payloads}
+    lots |= {p.get("new_lot") for e, p in zip(events, payloads, strict=True) if e.type == "lot.relabelled"}
     lots |= {o.get("lot") for p in payloads for o in p.get("outputs", [])}
-    locations = {p.get("location") for p in payloads}
-    tasks = {p.get("task") for p in payloads}
+    tasks = {p.get("task") for p in payloads} | {e.task_code for e in events}
+    shipped = sorted({p["lot"] for e, p in zip(events, payloads, strict=True) if e.type == "stock.shipped"})
+    lot_codes = [x for x in lots if isinstance(x, str)]
+    lot_rows = conn.execute(
+        select(Item.code, Lot.code, Lot.expiry, Lot.supplier)
+        .join(Item, Item.id == Lot.item_id)
+        .where(Lot.code.in_(lot_codes))
+    )
     return _Master(
         {
             r.code: r
@@ -276,46 +310,53 @@ def _master(conn: Connection, events: list[Any], history: list[Any]) -> _Master:
         {
             r.code: r
             for r in conn.execute(
-                select(Location.code, Location.gln).where(Location.code.in_(locations - {None}))
-            )
-        },
-        {
-            r.code: r
-            for r in conn.execute(
                 select(Task.code, Task.kind, Task.partner).where(Task.code.in_(tasks - {None}))
             )
         },
-        {
-            (r[0], r[1]): r[2]
-            for r in conn.execute(
-                select(Item.code, Lot.code, Lot.expiry)
-                .join(Item, Item.id == Lot.item_id)
-                .where(Lot.code.in_(lots - {None}))
-            )
-        },
+        {(r[0], r[1]): r for r in lot_rows},
+        records.origins(conn, shipped),
+        {r.name: r.site for r in conn.execute(select(stations.c.name, stations.c.site))},
     )
 
 
-def document(conn: Connection, where: Filter, gcp_length: int = 7) -> dict[str, Any]:
-    events = _events(conn, where)
+@dataclass
+class Export:
+    document: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def export(conn: Connection, where: Filter, prefixes: CompanyPrefixes | None = None) -> Export:
+    prefixes = prefixes or CompanyPrefixes()
+    events = records.events(conn, where)
     history = _history(conn, where)
-    builder = Builder(_master(conn, events, history), gcp_length)
+    builder = Builder(_master(conn, events, history), Directory.load(conn), prefixes)
     listed = [x for e in events for x in builder.events_for(e)] + [builder.status_event(h) for h in history]
     listed.sort(key=lambda x: x["eventTime"])
-    return {
-        "@context": [CONTEXT],
+    for event in listed:
+        event["eventID"] = event_hash(event, NAMESPACES)
+    doc = {
+        "@context": [CONTEXT, NAMESPACES],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": utcnow()
         .replace(tzinfo=UTC)
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),
-        "epcisBody": {"eventList": listed},
+        "epcisBody": {"eventList": [_id_first(e) for e in listed]},
     }
+    return Export(doc, prefixes.warnings())
+
+
+def document(conn: Connection, where: Filter, prefixes: CompanyPrefixes | None = None) -> dict[str, Any]:
+    return export(conn, where, prefixes).document
+
+
+def _id_first(event: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event["type"], "eventID": event["eventID"], **event}
 
 
 def epc_uris(doc: dict[str, Any]) -> Iterator[str]:
-    """Every EPC class and location URI in a document, for checking."""
+    """Every EPC class, location, party and transaction URI in a document, for checking."""
     for event in doc["epcisBody"]["eventList"]:
         for key in ("quantityList", "inputQuantityList", "outputQuantityList"):
             for q in event.get(key, []):
@@ -323,3 +364,7 @@ def epc_uris(doc: dict[str, Any]) -> Iterator[str]:
         for key in ("readPoint", "bizLocation"):
             if key in event:
                 yield event[key]["id"]
+        for entry in event.get("sourceList", []):
+            yield entry["source"]
+        for entry in event.get("destinationList", []):
+            yield entry["destination"]

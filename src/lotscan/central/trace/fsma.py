@@ -1,156 +1,317 @@
-"""FDA FSMA 204 electronic sortable spreadsheet: one row per critical tracking event record.
+"""FDA FSMA 204 electronic sortable spreadsheet (21 CFR 1.1455(c)(3)(ii)): one row per key data
+element record, and every required KDE either filled or named in a `Missing KDEs` list.
 
-Critical tracking events (CTEs) and where their key data elements (KDEs) come from:
-  Receiving        stock.received: the lot as the supplier labelled it; previous source = the
-                   supplier (payload, else the lot's supplier); TLC source = the supplier, with
-                   their lot number as source reference.
-  Shipping         stock.shipped: subsequent recipient = the customer on the shipment.
-  Transformation   lot.produced with input lots, lot.split, lot.merged, lot.relabelled: the new
-                   TLC is assigned here, so the TLC source is our location (GLN where known);
-                   input lots listed with the quantity each event recorded, "qty unknown" where
-                   it did not. A split gives one row per new lot.
-  Initial packing  lot.produced without any input lot: a lot first packed here.
-Quantities and units are what the event recorded (unit: the item's unit when the event did not
-say). Dates and times are UTC, ISO 8601. Only events central applied (or applied and flagged)
-appear; rejected and failed ones never changed any stock.
+Event types and where their rows come from:
+  Harvesting, Cooling, Initial Packing, First Land-Based Receiving
+                  kde_records (imported from farms and vessels, see kde_records.py), and
+                  `lot.produced` without input lots (Initial Packing of a lot first packed here);
+  Receiving       stock.received: the lot keeps the supplier's traceability lot code (TLC) and
+                  TLC source (1.1320(b)); our internal lot code, if the lot has one, is a column
+                  of its own; previous source = the supplier;
+  Shipping        stock.shipped: recipient = the customer; TLC source = where the lot got its
+                  TLC (our production location, or the supplier's TLC source for received lots);
+  Transformation  lot.produced with inputs, lot.split, lot.merged, lot.relabelled: one row per
+                  (new lot, input lot); TLC source = our location.
+Location descriptions read `Name, street, city, postal code, country, phone` from the parties of
+central's master data (see parties.py). Event dates are the site's local date.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, or_, select
 
-from lotscan.protocol import APPLIED, FLAGGED
-from lotscan.store.schema import Item, Location, Lot, Site, Task
+from lotscan.central.trace import records
+from lotscan.central.trace.parties import Directory, local
+from lotscan.central.trace.records import Filter
+from lotscan.central.trace.tables import kde_records
+from lotscan.domain.parties import PartyInfo
+from lotscan.exports.tabular import Sheet, write_csv, write_csv_file, write_xlsx
+from lotscan.store.schema import Item, Lot, Task
+
+__all__ = ["COLUMNS", "MISSING_COLUMNS", "REQUIRED", "Filter", "FsmaExport", "export", "write"]
+SHEET = "FSMA 204"
+MISSING_SHEET = "Missing KDEs"
+
+TYPE = "Event Type"
+TLC = "Traceability Lot Code"
+PRODUCT = "Product Description"
+QTY = "Quantity"
+UOM = "Unit of Measure"
+DATE = "Event Date"
+LOCATION = "Event Location Description"
+PREVIOUS = "Immediate Previous Source Location Description"
+RECIPIENT = "Immediate Subsequent Recipient Location Description"
+SOURCE = "Traceability Lot Code Source Location Description"
+SOURCE_REF = "Traceability Lot Code Source Reference"
+DOC_TYPE = "Reference Document Type"
+DOC = "Reference Document Number"
+INPUT_TLC = "Input Traceability Lot Code"
+INPUT_PRODUCT = "Input Product Description"
+INPUT_QTY = "Input Quantity"
+INPUT_UOM = "Input Unit of Measure"
+COMMODITY = "Commodity and Variety"
+HARVEST_DATE = "Harvest Date"
+FARM = "Farm Location Description"
+FIELD = "Field or Container Name"
+HARVESTER = "Harvester Business Name and Phone"
+COOLING_LOCATION = "Cooling Location Description"
+COOLING_DATE = "Cooling Date"
+INTERNAL_LOT = "Internal Lot Code"
+EVENT_ID = "Event ID"
 
 COLUMNS = [
-    "Critical tracking event",
-    "Event date",
-    "Event time (UTC)",
-    "Traceability lot code",
-    "Product GTIN",
-    "Product description",
-    "Quantity",
-    "Unit of measure",
-    "TLC source location",
-    "TLC source reference",
-    "Immediate previous source",
-    "Immediate subsequent recipient",
-    "Event location",
-    "Event location GLN",
-    "Event site",
-    "Reference document type",
-    "Reference document number",
-    "Input traceability lot codes",
-    "New traceability lot code",
-    "Station",
-    "Operator",
-    "Event ID",
-]
-CTE_TYPES = ("stock.received", "stock.shipped", "lot.produced", "lot.split", "lot.merged", "lot.relabelled")
-DOCUMENT_TYPES = {
-    "asn": "Advance ship notice",
-    "po": "Purchase order",
-    "work_order": "Work order",
-    "shipment": "Bill of lading / shipment",
-    "pick_list": "Pick list",
+    TYPE, TLC, PRODUCT, QTY, UOM, DATE, LOCATION, PREVIOUS, RECIPIENT, SOURCE, SOURCE_REF, DOC_TYPE,
+    DOC, INPUT_TLC, INPUT_PRODUCT, INPUT_QTY, INPUT_UOM, COMMODITY, HARVEST_DATE, FARM, FIELD,
+    HARVESTER, COOLING_LOCATION, COOLING_DATE, INTERNAL_LOT, EVENT_ID,
+]  # fmt: skip
+MISSING_COLUMNS = ["Row", TYPE, TLC, DATE, "Missing KDE", "Rule", EVENT_ID]
+LOCATION_COLUMNS = (LOCATION, PREVIOUS, RECIPIENT, SOURCE, FARM, COOLING_LOCATION)
+
+# The KDEs the rule requires per event type, with the clause. A (a, b) pair is "a or b"
+# (1.1340(a)(7), 1.1345(a)(7): the TLC source location description, or the TLC source reference).
+Requirement = tuple[str | tuple[str, str], str]
+REQUIRED: dict[str, list[Requirement]] = {
+    "Harvesting": [
+        (RECIPIENT, "1.1325(a)(1)(i)"), (COMMODITY, "1.1325(a)(1)(ii)"), (QTY, "1.1325(a)(1)(iii)"),
+        (UOM, "1.1325(a)(1)(iii)"), (FARM, "1.1325(a)(1)(iv)"), (FIELD, "1.1325(a)(1)(v)"),
+        (HARVEST_DATE, "1.1325(a)(1)(vii)"), (DOC_TYPE, "1.1325(a)(1)(viii)"), (DOC, "1.1325(a)(1)(viii)"),
+    ],
+    "Cooling": [
+        (RECIPIENT, "1.1325(b)(1)(i)"), (COMMODITY, "1.1325(b)(1)(ii)"), (QTY, "1.1325(b)(1)(iii)"),
+        (UOM, "1.1325(b)(1)(iii)"), (COOLING_LOCATION, "1.1325(b)(1)(iv)"), (COOLING_DATE, "1.1325(b)(1)(v)"),
+        (FARM, "1.1325(b)(1)(vi)"), (DOC_TYPE, "1.1325(b)(1)(vii)"), (DOC, "1.1325(b)(1)(vii)"),
+    ],
+    "Initial Packing": [
+        (COMMODITY, "1.1330(a)(1)"), (PREVIOUS, "1.1330(a)(4)"), (FARM, "1.1330(a)(5)"),
+        (FIELD, "1.1330(a)(6)"), (HARVESTER, "1.1330(a)(8)"), (HARVEST_DATE, "1.1330(a)(9)"),
+        (TLC, "1.1330(a)(12)"), (PRODUCT, "1.1330(a)(13)"), (QTY, "1.1330(a)(14)"),
+        (UOM, "1.1330(a)(14)"), (SOURCE, "1.1330(a)(15)"), (DATE, "1.1330(a)(16)"),
+        (DOC_TYPE, "1.1330(a)(17)"), (DOC, "1.1330(a)(17)"),
+    ],
+    "First Land-Based Receiving": [
+        (TLC, "1.1335(a)"), (PRODUCT, "1.1335(b)"), (QTY, "1.1335(c)"), (UOM, "1.1335(c)"),
+        (HARVEST_DATE, "1.1335(d)"), (FARM, "1.1335(d)"), (SOURCE, "1.1335(e)"), (DATE, "1.1335(f)"),
+        (DOC_TYPE, "1.1335(g)"), (DOC, "1.1335(g)"),
+    ],
+    "Shipping": [
+        (TLC, "1.1340(a)(1)"), (QTY, "1.1340(a)(2)"), (UOM, "1.1340(a)(2)"), (PRODUCT, "1.1340(a)(3)"),
+        (RECIPIENT, "1.1340(a)(4)"), (LOCATION, "1.1340(a)(5)"), (DATE, "1.1340(a)(6)"),
+        ((SOURCE, SOURCE_REF), "1.1340(a)(7)"), (DOC_TYPE, "1.1340(a)(8)"), (DOC, "1.1340(a)(8)"),
+    ],
+    "Receiving": [
+        (TLC, "1.1345(a)(1)"), (QTY, "1.1345(a)(2)"), (UOM, "1.1345(a)(2)"), (PRODUCT, "1.1345(a)(3)"),
+        (PREVIOUS, "1.1345(a)(4)"), (LOCATION, "1.1345(a)(5)"), (DATE, "1.1345(a)(6)"),
+        ((SOURCE, SOURCE_REF), "1.1345(a)(7)"), (DOC_TYPE, "1.1345(a)(8)"), (DOC, "1.1345(a)(8)"),
+    ],
+    "Transformation": [
+        (INPUT_TLC, "1.1350(a)(1)(i)"), (INPUT_PRODUCT, "1.1350(a)(1)(ii)"), (INPUT_QTY, "1.1350(a)(1)(iii)"),
+        (INPUT_UOM, "1.1350(a)(1)(iii)"), (TLC, "1.1350(a)(2)(i)"), (SOURCE, "1.1350(a)(2)(ii)"),
+        (DATE, "1.1350(a)(2)(iii)"), (PRODUCT, "1.1350(a)(2)(iv)"), (QTY, "1.1350(a)(2)(v)"),
+        (UOM, "1.1350(a)(2)(v)"), (DOC_TYPE, "1.1350(a)(2)(vi)"), (DOC, "1.1350(a)(2)(vi)"),
+    ],
+}  # fmt: skip
+KDE_RECORD_TYPES = {
+    "harvesting": "Harvesting",
+    "cooling": "Cooling",
+    "initial_packing": "Initial Packing",
+    "first_land_based_receiving": "First Land-Based Receiving",
 }
-BATCH = 5_000
+DOCUMENT_TYPES = {
+    "asn": "Advance Ship Notice",
+    "po": "Purchase Order",
+    "work_order": "Production Record",
+    "shipment": "Bill of Lading",
+    "pick_list": "Pick List",
+}
 
-
-@dataclass(frozen=True)
-class Filter:
-    tlcs: tuple[str, ...] = ()
-    start: date | None = None
-    end: date | None = None  # inclusive
-
-
-def rows(conn: Connection, where: Filter) -> Iterator[list[Any]]:
-    """The spreadsheet's rows, streamed in event-time order."""
-    batch: list[Any] = []
-    for event in conn.execution_options(yield_per=BATCH).execute(_events_query(where), _params(where)):
-        batch.append(event)
-        if len(batch) >= BATCH:
-            yield from _rows_of(conn, batch)
-            batch = []
-    if batch:
-        yield from _rows_of(conn, batch)
-
-
-def _params(where: Filter) -> dict[str, Any]:
-    params: dict[str, Any] = {"types": list(CTE_TYPES), "counted": [APPLIED, FLAGGED]}
-    if where.start:
-        params["start"] = datetime.combine(where.start, datetime.min.time())
-    if where.end:
-        params["end"] = datetime.combine(where.end + timedelta(days=1), datetime.min.time())
-    if where.tlcs:
-        params["tlcs"] = list(where.tlcs)
-    return params
-
-
-_BY_TLC = """
-WITH candidates(server_seq) AS (
-    SELECT server_seq FROM received_events WHERE type IN :types AND lot_code IN :tlcs
-    UNION
-    SELECT e.server_seq FROM lots o JOIN lot_links k ON k.parent_lot_id = o.id
-    JOIN received_events e ON e.id = k.event_id WHERE o.code IN :tlcs
-    UNION
-    SELECT e.server_seq FROM lots o JOIN lot_links k ON k.child_lot_id = o.id
-    JOIN received_events e ON e.id = k.event_id WHERE o.code IN :tlcs
-)
-"""
-
-
-def _events_query(where: Filter) -> Any:
-    # By lot code: the lot's own events, and the transformations it went into or came out of,
-    # each found through an index; by dates: a range scan on occurred_at.
-    conditions = ["e.type IN :types", "e.outcome IN :counted"]
-    if where.start:
-        conditions.append("e.occurred_at >= :start")
-    if where.end:
-        conditions.append("e.occurred_at < :end")
-    sql = "SELECT e.id, e.type, e.occurred_at, e.station, e.operator, e.payload FROM received_events e"
-    if where.tlcs:
-        sql = _BY_TLC + sql + " JOIN candidates c ON c.server_seq = e.server_seq"
-    sql += " WHERE " + " AND ".join(conditions) + " ORDER BY e.occurred_at, e.server_seq"
-    query = text(sql).bindparams(bindparam("types", expanding=True), bindparam("counted", expanding=True))
-    if where.tlcs:
-        query = query.bindparams(bindparam("tlcs", expanding=True))
-    return query
+Record = dict[str, Any]
 
 
 @dataclass
-class _Lookups:
+class FsmaExport:
+    """Rows stream; `missing` fills as they do (read it after the rows)."""
+
+    rows: Iterator[list[Any]]
+    missing: list[list[Any]] = field(default_factory=list)
+
+
+def export(conn: Connection, where: Filter) -> FsmaExport:
+    result = FsmaExport(iter(()))
+    result.rows = _rows(conn, _with_supplier_tlcs(conn, where), result.missing)
+    return result
+
+
+def write(conn: Connection, where: Filter, out: Path | IO[Any], fmt: str) -> tuple[int, int]:
+    """The spreadsheet as XLSX (sheets `FSMA 204` and `Missing KDEs`) or CSV (the records, and
+    `<name>-missing-kdes.csv` next to a CSV file). Returns (records, missing KDEs)."""
+    result = export(conn, where)
+    if fmt == "xlsx":
+        counts = write_xlsx(
+            out,
+            [Sheet(SHEET, COLUMNS, result.rows), Sheet(MISSING_SHEET, MISSING_COLUMNS, iter_missing(result))],
+        )
+        return counts[SHEET], counts[MISSING_SHEET]
+    if isinstance(out, Path):
+        count = write_csv_file(out, COLUMNS, result.rows)
+        write_csv_file(missing_csv_path(out), MISSING_COLUMNS, result.missing)
+    else:
+        count = write_csv(out, COLUMNS, result.rows)
+    return count, len(result.missing)
+
+
+def missing_csv_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-missing-kdes.csv")
+
+
+def iter_missing(result: FsmaExport) -> Iterator[list[Any]]:
+    """The Missing KDEs rows, read only once the records have been written."""
+    yield from result.missing
+
+
+def _with_supplier_tlcs(conn: Connection, where: Filter) -> Filter:
+    """A TLC asked for may be a supplier's code that we hold under an internal lot code, and an
+    internal code asked for stands for the supplier's TLC: select by both."""
+    if not where.lots:
+        return where
+    query = select(Lot.code, Lot.supplier_lot).where(
+        or_(Lot.supplier_lot.in_(where.lots), Lot.code.in_(where.lots))
+    )
+    codes = set(where.lots)
+    for code, supplier_lot in conn.execute(query):
+        codes |= {code, supplier_lot} - {None}
+    return Filter(tuple(sorted(codes)), where.start, where.end)
+
+
+def _rows(conn: Connection, where: Filter, missing: list[list[Any]]) -> Iterator[list[Any]]:
+    directory = Directory.load(conn)
+    number = 0
+    sources = [_kde_record_rows(conn, where, directory)]
+    sources.append(
+        row for batch in records.event_batches(conn, where) for row in _event_records(conn, batch, directory)
+    )
+    wanted = set(where.lots)
+    for source in sources:
+        for record in source:
+            if wanted and not wanted & {record.get(TLC), record.get(INPUT_TLC), record.get(INTERNAL_LOT)}:
+                continue  # another input of a transformation the lot went into
+            number += 1
+            for kde, clause in _missing(record):
+                missing.append([number + 1, record[TYPE], record.get(TLC), record.get(DATE), kde, clause,
+                                record.get(EVENT_ID)])  # fmt: skip
+            yield [record.get(c) for c in COLUMNS]
+
+
+def _missing(record: Record) -> Iterator[tuple[str, str]]:
+    for wanted, clause in REQUIRED[record[TYPE]]:
+        options = wanted if isinstance(wanted, tuple) else (wanted,)
+        if not any(_filled(record.get(o)) for o in options):
+            yield " or ".join(options), f"21 CFR {clause}"
+            continue
+        for column in options:
+            gaps = record.get(f"{column}/gaps")
+            if (
+                column in LOCATION_COLUMNS
+                and gaps
+                and not (len(options) > 1 and _filled(record.get(options[1])))
+            ):
+                yield (
+                    f"{column}: no {' or '.join(gaps)} for {record[column].split(',')[0]!r}",
+                    f"21 CFR {clause}",
+                )
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _place(record: Record, column: str, party: PartyInfo | None) -> None:
+    if party is None:
+        return
+    record[column] = party.description()
+    if party.missing():
+        record[f"{column}/gaps"] = party.missing()
+
+
+def _reference(party: PartyInfo | None) -> str | None:
+    return party.reference() if party else None
+
+
+# --------------------------------------------------------------------------- farms and vessels
+
+
+def _kde_record_rows(conn: Connection, where: Filter, directory: Directory) -> Iterator[Record]:
+    k = kde_records
+    query = select(k).order_by(k.c.event_date, k.c.id)
+    if where.lots:
+        query = query.where(k.c.tlc.in_(where.lots))
+    if where.start:
+        query = query.where(k.c.event_date >= where.start)
+    if where.end:
+        query = query.where(k.c.event_date <= where.end)
+    for r in conn.execute(query):
+        record: Record = {
+            TYPE: KDE_RECORD_TYPES[r.cte],
+            TLC: r.tlc,
+            PRODUCT: r.product,
+            QTY: r.qty,
+            UOM: r.unit,
+            DATE: _iso(r.event_date),
+            SOURCE_REF: r.tlc_source_reference,
+            DOC_TYPE: r.doc_type,
+            DOC: r.doc_number,
+            COMMODITY: r.commodity_variety,
+            HARVEST_DATE: r.harvest_date,
+            FIELD: r.field_name,
+            COOLING_DATE: _iso(r.cooling_date),
+            EVENT_ID: f"kde_records/{r.id}",
+        }
+        harvester = directory.party(r.harvester)
+        record[HARVESTER] = harvester.name_and_phone() if harvester else r.harvester
+        for column, name in (
+            (LOCATION, r.location),
+            (PREVIOUS, r.previous_source),
+            (RECIPIENT, r.recipient),
+            (SOURCE, r.tlc_source),
+            (FARM, r.farm),
+            (COOLING_LOCATION, r.cooling_location),
+        ):
+            _place(record, column, directory.partner(name))
+        if r.cte == "first_land_based_receiving":
+            # 1.1335(d): the harvest locations of the trip (an ocean area), not a farm's address
+            record[FARM] = r.farm
+            record.pop(f"{FARM}/gaps", None)
+        if record[SOURCE_REF] is None:
+            record[SOURCE_REF] = _reference(directory.party(r.tlc_source))
+        yield record
+
+
+# --------------------------------------------------------------------------- our events
+
+
+@dataclass
+class _Batch:
     items: dict[str, Any]
-    locations: dict[str, Any]
     tasks: dict[str, Any]
     lots: dict[tuple[str, str], Any]
+    origins: dict[tuple[str, str], str | None]  # (item, lot) -> location code where it got its TLC
 
 
-def _lookups(conn: Connection, payloads: list[dict[str, Any]]) -> _Lookups:
-    """Master data for one batch of events, in four statements."""
-    items = {p.get("item") for p in payloads} | {
-        i.get("item") for p in payloads for i in p.get("inputs", []) if isinstance(i, dict)
-    }
-    locations = {p.get("location") for p in payloads}
-    tasks = {p.get("task") for p in payloads}
-    received = {(p.get("item"), p.get("lot")) for p in payloads if "supplier_lot" in p or "supplier" in p}
+def _batch_lookups(conn: Connection, events: list[Any], payloads: list[dict[str, Any]]) -> _Batch:
+    items = {p.get("item") for p in payloads}
+    items |= {i.get("item") for p in payloads for i in p.get("inputs", []) if isinstance(i, dict)}
+    lots = {p.get("lot") for p in payloads} | {p.get("new_lot") for p in payloads}
+    lots |= {i.get("lot") for p in payloads for i in [*p.get("inputs", []), *p.get("outputs", [])]}
+    lot_codes = [x for x in lots if isinstance(x, str)]
+    tasks = {p.get("task") for p in payloads} | {e.task_code for e in events}
     item_rows = conn.execute(
-        select(Item.code, Item.gtin, Item.description, Item.unit).where(
-            Item.code.in_([i for i in items if i])
-        )
-    )
-    location_rows = conn.execute(
-        select(
-            Location.code, Location.gln, Location.name, Site.code.label("site"), Site.gln.label("site_gln")
-        )
-        .join(Site, Site.id == Location.site_id)
-        .where(Location.code.in_([x for x in locations if x]))
+        select(Item.code, Item.description, Item.unit).where(Item.code.in_([i for i in items if i]))
     )
     task_rows = conn.execute(
         select(Task.code, Task.kind, Task.partner).where(Task.code.in_([t for t in tasks if t]))
@@ -158,169 +319,152 @@ def _lookups(conn: Connection, payloads: list[dict[str, Any]]) -> _Lookups:
     lot_rows = conn.execute(
         select(Item.code, Lot.code, Lot.supplier, Lot.supplier_lot)
         .join(Item, Item.id == Lot.item_id)
-        .where(Lot.code.in_([lot for _, lot in received if lot]))
+        .where(Lot.code.in_(lot_codes))
     )
-    return _Lookups(
+    shipped = sorted({p["lot"] for e, p in zip(events, payloads, strict=True) if e.type == "stock.shipped"})
+    return _Batch(
         {r.code: r for r in item_rows},
-        {r.code: r for r in location_rows},
         {r.code: r for r in task_rows},
         {(r[0], r[1]): r for r in lot_rows},
+        records.origins(conn, shipped),
     )
 
 
-def _rows_of(conn: Connection, events: list[Any]) -> Iterator[list[Any]]:
+def _event_records(conn: Connection, events: list[Any], directory: Directory) -> Iterator[Record]:
     payloads = [json.loads(e.payload) for e in events]
-    look = _lookups(conn, payloads)
+    look = _batch_lookups(conn, events, payloads)
     for event, p in zip(events, payloads, strict=True):
-        yield from _event_rows(event, p, look)
+        yield from _records_of(event, p, look, directory)
 
 
-def _event_rows(event: Any, p: dict[str, Any], look: _Lookups) -> Iterator[list[Any]]:
-    at = (
-        event.occurred_at
-        if isinstance(event.occurred_at, datetime)
-        else datetime.fromisoformat(event.occurred_at)
-    )
+def _records_of(event: Any, p: dict[str, Any], look: _Batch, directory: Directory) -> Iterator[Record]:
     item = look.items.get(p.get("item"))
-    location = look.locations.get(p.get("location"))
-    task = look.tasks.get(p.get("task"))
-    unit = p.get("unit") or (item.unit if item else None)
-    here = _place(location, p.get("location"))
-    common = {
-        "date": at.date().isoformat(),
-        "time": at.isoformat(timespec="seconds"),
-        "gtin": item.gtin if item else None,
-        "description": item.description if item else None,
-        "unit": unit,
-        "location": p.get("location"),
-        "gln": location.gln if location else None,
-        "site": location.site if location else None,
-        "doc_type": DOCUMENT_TYPES.get(task.kind, task.kind) if task else None,
-        "doc": p.get("task"),
-        "event": event,
+    task = look.tasks.get(p.get("task") or event.task_code)
+    at = local(records.occurred(event), directory.time_zone(p.get("location"), event.site))
+    base: Record = {
+        PRODUCT: item.description if item else None,
+        UOM: p.get("unit") or (item.unit if item else None),
+        DATE: at.date().isoformat(),
+        DOC_TYPE: (DOCUMENT_TYPES.get(task.kind, task.kind) if task else None),
+        DOC: p.get("task") or event.task_code,
+        EVENT_ID: event.id,
     }
+    _place(base, LOCATION, directory.location(p.get("location")))
     kind = event.type
     if kind == "stock.received":
-        lot = look.lots.get((p.get("item"), p.get("lot")))
-        supplier = p.get("supplier") or (lot.supplier if lot else None) or (task.partner if task else None)
-        supplier_lot = p.get("supplier_lot") or (lot.supplier_lot if lot else None)
-        yield _row(
-            "Receiving", p["lot"], p.get("qty"), supplier, supplier_lot, supplier, None, None, None, common
-        )
+        yield _receiving(base, p, look, task, directory)
     elif kind == "stock.shipped":
-        customer = p.get("customer") or (task.partner if task else None)
-        yield _row("Shipping", p["lot"], p.get("qty"), None, None, None, customer, None, None, common)
-    elif kind == "lot.produced":
-        inputs = _inputs(p.get("inputs", []), look, unit)
-        cte = "Transformation" if inputs else "Initial packing"
-        yield _row(
-            cte,
-            p["lot"],
-            p.get("qty"),
-            here,
-            location.gln if location else None,
-            None,
-            None,
-            inputs or None,
-            p["lot"],
-            common,
-        )
-    elif kind == "lot.split":
-        source = _input(p.get("item"), p.get("lot"), None, look, unit)
-        for output in p.get("outputs", []):
-            yield _row(
-                "Transformation",
-                output["lot"],
-                output.get("qty"),
-                here,
-                location.gln if location else None,
-                None,
-                None,
-                source.replace("qty unknown", "split"),
-                output["lot"],
-                common,
-            )
-    elif kind == "lot.merged":
-        inputs = _inputs([{**i, "item": p.get("item")} for i in p.get("inputs", [])], look, unit)
-        qty = sum(float(i["qty"]) for i in p.get("inputs", []) if i.get("qty") is not None)
-        yield _row(
-            "Transformation",
-            p["lot"],
-            qty,
-            here,
-            location.gln if location else None,
-            None,
-            None,
-            inputs,
-            p["lot"],
-            common,
-        )
-    elif kind == "lot.relabelled":
-        source = _input(p.get("item"), p.get("lot"), p.get("qty"), look, unit)
-        yield _row(
-            "Transformation",
-            p["new_lot"],
-            p.get("qty"),
-            here,
-            location.gln if location else None,
-            None,
-            None,
-            source,
-            p["new_lot"],
-            common,
-        )
+        yield _shipping(base, p, look, task, directory)
+    elif kind == "lot.produced" and not p.get("inputs"):
+        yield _initial_packing(base, p, directory)
+    else:
+        yield from _transformation(base, kind, p, look, directory)
 
 
-def _place(location: Any, code: str | None) -> str | None:
-    if location is None:
-        return code
-    return f"{location.name or location.code} ({location.site})"
+def _tlc(look: _Batch, item: str | None, lot: str) -> tuple[str, str | None]:
+    """(traceability lot code, our internal lot code when it differs): a lot received under the
+    supplier's code keeps that code as its TLC (21 CFR 1.1320(b))."""
+    row = look.lots.get((item or "", lot))
+    if row is not None and row.supplier_lot and row.supplier_lot != lot:
+        return row.supplier_lot, lot
+    return lot, None
 
 
-def _input(item: str | None, lot: str | None, qty: Any, look: _Lookups, fallback_unit: str | None) -> str:
-    unit = look.items[item].unit if item in look.items else fallback_unit
-    amount = "qty unknown" if qty is None else f"{float(qty):g} {unit or ''}".strip()
-    return f"{item}/{lot} {amount}"
+def _receiving(base: Record, p: dict[str, Any], look: _Batch, task: Any, directory: Directory) -> Record:
+    lot_row = look.lots.get((p.get("item") or "", p["lot"]))
+    tlc, internal = _tlc(look, p.get("item"), p["lot"])
+    if p.get("supplier_lot") and p["supplier_lot"] != p["lot"]:
+        tlc, internal = p["supplier_lot"], p["lot"]
+    supplier = directory.partner(
+        p.get("supplier") or (lot_row.supplier if lot_row else None) or (task.partner if task else None)
+    )
+    source = directory.partner(p.get("tlc_source")) or supplier
+    record = {**base, TYPE: "Receiving", TLC: tlc, INTERNAL_LOT: internal, QTY: _qty(p.get("qty"))}
+    _place(record, PREVIOUS, supplier)
+    _place(record, SOURCE, source)
+    record[SOURCE_REF] = p.get("tlc_source_reference") or _reference(source)
+    return record
 
 
-def _inputs(inputs: list[dict[str, Any]], look: _Lookups, unit: str | None) -> str:
-    return "; ".join(_input(i.get("item"), i.get("lot"), i.get("qty"), look, unit) for i in inputs)
+def _shipping(base: Record, p: dict[str, Any], look: _Batch, task: Any, directory: Directory) -> Record:
+    tlc, internal = _tlc(look, p.get("item"), p["lot"])
+    record = {**base, TYPE: "Shipping", TLC: tlc, INTERNAL_LOT: internal, QTY: _qty(p.get("qty"))}
+    _place(record, RECIPIENT, directory.partner(p.get("customer") or (task.partner if task else None)))
+    key = (p.get("item") or "", p["lot"])
+    lot_row = look.lots.get(key)
+    source = directory.tlc_source(look.origins, key, lot_row.supplier if lot_row else None)
+    _place(record, SOURCE, source)
+    record[SOURCE_REF] = _reference(source)
+    return record
 
 
-def _row(
-    cte: str,
-    tlc: str,
-    qty: Any,
-    source: str | None,
-    source_ref: str | None,
-    previous: str | None,
-    recipient: str | None,
-    inputs: str | None,
-    new_lot: str | None,
-    c: dict[str, Any],
-) -> list[Any]:
-    e = c["event"]
-    return [
-        cte,
-        c["date"],
-        c["time"],
-        tlc,
-        c["gtin"],
-        c["description"],
-        None if qty is None else float(qty),
-        c["unit"],
-        source,
-        source_ref,
-        previous,
-        recipient,
-        c["location"],
-        c["gln"],
-        c["site"],
-        c["doc_type"],
-        c["doc"],
-        inputs,
-        new_lot,
-        e.station,
-        e.operator,
-        e.id,
-    ]
+def _initial_packing(base: Record, p: dict[str, Any], directory: Directory) -> Record:
+    origin = p.get("origin") if isinstance(p.get("origin"), dict) else {}
+    record = {
+        **base,
+        TYPE: "Initial Packing",
+        TLC: p["lot"],
+        QTY: _qty(p.get("qty")),
+        COMMODITY: origin.get("commodity_variety"),
+        FIELD: origin.get("field_name"),
+        HARVEST_DATE: origin.get("harvest_date"),
+        COOLING_DATE: origin.get("cooling_date"),
+    }
+    harvester = directory.partner(origin.get("harvester"))
+    record[HARVESTER] = harvester.name_and_phone() if harvester else None
+    _place(record, PREVIOUS, directory.partner(origin.get("previous_source") or origin.get("farm")))
+    _place(record, FARM, directory.partner(origin.get("farm")))
+    _place(record, COOLING_LOCATION, directory.partner(origin.get("cooling_location")))
+    here = directory.location(p.get("location"))
+    _place(record, SOURCE, here)
+    record[SOURCE_REF] = _reference(here)
+    return record
+
+
+def _transformation(
+    base: Record, kind: str, p: dict[str, Any], look: _Batch, directory: Directory
+) -> Iterator[Record]:
+    here = directory.location(p.get("location"))
+    base = {**base, TYPE: "Transformation", SOURCE_REF: _reference(here)}
+    _place(base, SOURCE, here)
+    for (new_lot, qty), (input_item, input_lot, input_qty) in _pairs(kind, p):
+        tlc, _internal = _tlc(look, input_item, input_lot)
+        source_item = look.items.get(input_item)
+        yield {
+            **base,
+            TLC: new_lot,
+            QTY: _qty(qty),
+            INPUT_TLC: tlc,
+            INPUT_PRODUCT: source_item.description if source_item else None,
+            INPUT_QTY: _qty(input_qty),
+            INPUT_UOM: source_item.unit if source_item else None,
+        }
+
+
+def _pairs(kind: str, p: dict[str, Any]) -> list[tuple[tuple[str, Any], tuple[str | None, str, Any]]]:
+    """(new lot, its quantity) x (input item, input lot, quantity used), one per row."""
+    item = p.get("item")
+    if kind == "lot.produced":
+        return [
+            ((p["lot"], p.get("qty")), (i.get("item"), i["lot"], i.get("qty"))) for i in p.get("inputs", [])
+        ]
+    if kind == "lot.split":
+        return [((o["lot"], o.get("qty")), (item, p["lot"], o.get("qty"))) for o in p.get("outputs", [])]
+    if kind == "lot.merged":
+        inputs = p.get("inputs", [])
+        known = [i.get("qty") for i in inputs if i.get("qty") is not None]
+        total = sum(float(q) for q in known) if len(known) == len(inputs) else None
+        return [((p["lot"], total), (item, i["lot"], i.get("qty"))) for i in inputs]
+    if kind == "lot.relabelled":
+        return [((p["new_lot"], p.get("qty")), (item, p["lot"], p.get("qty")))]
+    return []
+
+
+def _qty(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]

@@ -2,13 +2,18 @@
 checks: the EPCIS JSON schema only asks for "a URI", so a malformed LGTIN would pass it.
 
 Splitting a GTIN or GLN into company prefix and reference needs the GS1 company prefix length,
-which the key itself does not say; it is a setting (--gcp-length, 6 to 12 digits).
+which the key itself does not say. `CompanyPrefixes` finds it per key: our own company prefixes
+first (settings), then GS1's published prefix-length table (shipped with biip), then an explicit
+fallback length, remembering the keys that needed it so the export can warn about them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from biip.gs1_prefixes import GS1CompanyPrefix
 
 # TDS 2.0 section 7.1: characters allowed in a lot (AI 10) or serial, GS1 AI encodable set 82;
 # these must be %-escaped in an EPC URI.
@@ -19,6 +24,7 @@ _LGTIN = re.compile(
 )
 _SGLN = re.compile(r"^urn:epc:id:sgln:(\d{6,12})\.(\d{0,6})\.([!'()*+,\-.0-9:;=A-Z_a-z%]{1,20})$")
 _SSCC = re.compile(r"^urn:epc:id:sscc:(\d{6,12})\.(\d{5,11})$")
+_PGLN = re.compile(r"^urn:epc:id:pgln:(\d{6,12})\.(\d{0,6})$")
 
 
 class IdentifierError(ValueError):
@@ -49,23 +55,79 @@ def escape_lot(lot: str) -> str:
     return "".join(_ESCAPED.get(c, c) for c in lot)
 
 
-def lgtin(gtin: str, lot: str, gcp_length: int) -> str:
-    _gcp(gcp_length)
+@dataclass
+class CompanyPrefixes:
+    """How long the GS1 company prefix of a key is: `own` prefixes first, then GS1's table, then
+    `fallback` (noting the key in `unknown`)."""
+
+    own: tuple[str, ...] = ()
+    fallback: int = 7
+    unknown: dict[str, str] = field(default_factory=dict)  # key -> what it is (GTIN, GLN, ...)
+
+    def __post_init__(self) -> None:
+        for prefix in self.own:
+            if not (prefix.isdigit() and 6 <= len(prefix) <= 12):
+                raise IdentifierError(f"company prefix {prefix!r} is not 6 to 12 digits")
+        _gcp(self.fallback)
+        self.own = tuple(sorted(self.own, key=len, reverse=True))
+
+    def length(self, digits: str, key: str, what: str) -> int:
+        """`digits`: the key from where its company prefix starts (a GTIN without its indicator)."""
+        for prefix in self.own:
+            if digits.startswith(prefix):
+                return len(prefix)
+        found = GS1CompanyPrefix.extract(digits)
+        if found is not None and 6 <= len(found.value) <= 12:
+            return len(found.value)
+        self.unknown.setdefault(key, what)
+        return self.fallback
+
+    def warnings(self) -> list[str]:
+        if not self.unknown:
+            return []
+        keys = ", ".join(f"{what} {key}" for key, what in sorted(self.unknown.items()))
+        return [
+            f"company prefix length not known for {keys}: used {self.fallback} digits "
+            "(give your own prefixes with --company-prefix, or another length with --gcp-length)"
+        ]
+
+
+def _length(gcp: int | CompanyPrefixes, digits: str, key: str, what: str) -> int:
+    length = gcp.length(digits, key, what) if isinstance(gcp, CompanyPrefixes) else gcp
+    _gcp(length)
+    return length
+
+
+def lgtin(gtin: str, lot: str, gcp: int | CompanyPrefixes) -> str:
     gtin = _checked_key(gtin.zfill(14), 14, "GTIN")
-    indicator, company, item = gtin[0], gtin[1 : 1 + gcp_length], gtin[1 + gcp_length : 13]
+    length = _length(gcp, gtin[1:], gtin, "GTIN")
+    indicator, company, item = gtin[0], gtin[1 : 1 + length], gtin[1 + length : 13]
     return f"urn:epc:class:lgtin:{company}.{indicator}{item}.{escape_lot(lot)}"
 
 
-def sgln(gln: str, gcp_length: int, extension: str = "0") -> str:
-    _gcp(gcp_length)
+def sgln(gln: str, gcp: int | CompanyPrefixes, extension: str = "0") -> str:
     gln = _checked_key(gln, 13, "GLN")
-    return f"urn:epc:id:sgln:{gln[:gcp_length]}.{gln[gcp_length:12]}.{extension}"
+    length = _length(gcp, gln, gln, "GLN")
+    return f"urn:epc:id:sgln:{gln[:length]}.{gln[length:12]}.{escape_lot(extension)}"
 
 
-def sscc(code: str, gcp_length: int) -> str:
-    _gcp(gcp_length)
+def pgln(gln: str, gcp: int | CompanyPrefixes) -> str:
+    """A party GLN (AI 417) as an EPC URI."""
+    gln = _checked_key(gln, 13, "GLN")
+    length = _length(gcp, gln, gln, "GLN")
+    return f"urn:epc:id:pgln:{gln[:length]}.{gln[length:12]}"
+
+
+def sscc(code: str, gcp: int | CompanyPrefixes) -> str:
     code = _checked_key(code, 18, "SSCC")
-    return f"urn:epc:id:sscc:{code[1 : 1 + gcp_length]}.{code[0]}{code[1 + gcp_length : 17]}"
+    length = _length(gcp, code[1:], code, "SSCC")
+    return f"urn:epc:id:sscc:{code[1 : 1 + length]}.{code[0]}{code[1 + length : 17]}"
+
+
+def business_transaction(gln: str, document: str) -> str:
+    """A CBV business transaction id: urn:epcglobal:cbv:bt:<GLN of the issuer>:<document number>."""
+    gln = _checked_key(gln, 13, "GLN")
+    return f"urn:epcglobal:cbv:bt:{gln}:{quote(document, safe='-._~')}"
 
 
 def private(kind: str, *parts: str) -> str:
@@ -93,8 +155,12 @@ def check_epc_uri(uri: str) -> None:
                 f"{uri}: company prefix and location reference must have 12 digits together"
             )
         return
+    if m := _PGLN.match(uri):
+        if len(m.group(1)) + len(m.group(2)) != 12:
+            raise IdentifierError(f"{uri}: company prefix and party reference must have 12 digits together")
+        return
     if m := _SSCC.match(uri):
         if len(m.group(1)) + len(m.group(2)) != 17:
             raise IdentifierError(f"{uri}: company prefix and serial reference must have 17 digits together")
         return
-    raise IdentifierError(f"{uri!r} is not an LGTIN, SGLN or SSCC URI")
+    raise IdentifierError(f"{uri!r} is not an LGTIN, SGLN, PGLN or SSCC URI")

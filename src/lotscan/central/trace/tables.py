@@ -4,11 +4,14 @@
 - audit_heads: the newest hash of each site's chain; its row lock serialises appends per site.
 - pallet_contents: which lots (and how much of each) a pallet (SSCC) carried, built to broken.
 - recalls: who recalled which lots, when and why.
+- kde_records (migration 0003): FSMA 204 records of events that happen before our plant
+  (harvesting, cooling, initial packing, first land-based receiving), imported from farms and
+  vessels or recorded when receiving raw agricultural commodities.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
 
 from lotscan.central.schema import metadata, received_events
 
@@ -56,6 +59,36 @@ recalls = Table(
     Column("roots", Text, nullable=False),
     Column("lots_recalled", Integer, nullable=False),
     Column("lots_affected", Integer, nullable=False),
+)
+
+kde_records = Table(
+    "kde_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cte", String(32), nullable=False),
+    Column("tlc", String(64)),
+    Column("item", String(64)),
+    Column("product", String(200)),
+    Column("commodity_variety", String(200)),
+    Column("qty", Float),
+    Column("unit", String(16)),
+    Column("event_date", Date),
+    Column("location", String(64)),
+    Column("previous_source", String(200)),
+    Column("recipient", String(200)),
+    Column("tlc_source", String(200)),
+    Column("tlc_source_reference", String(200)),
+    Column("doc_type", String(64)),
+    Column("doc_number", String(64)),
+    Column("harvest_date", String(32)),
+    Column("farm", String(200)),
+    Column("field_name", String(200)),
+    Column("harvester", String(200)),
+    Column("cooling_location", String(200)),
+    Column("cooling_date", Date),
+    Column("source", String(200), nullable=False),
+    Index("ix_kde_records_tlc", "tlc"),
+    Index("ix_kde_records_date", "event_date"),
 )
 
 # Time-range exports (FSMA 204, EPCIS) and per-type look-ups over central's event log.

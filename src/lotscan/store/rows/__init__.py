@@ -24,6 +24,7 @@ from lotscan.store.schema import (
     Lot,
     LotLink,
     Operator,
+    Party,
     Serial,
     Site,
     Stock,
@@ -57,6 +58,7 @@ ROW_KINDS: dict[str, RowKind] = {
         RowKind("item", 2, readers.read_item, writers.write_item),
         RowKind("location", 2, readers.read_location, writers.write_location),
         RowKind("site", 2, readers.read_site, writers.write_site),
+        RowKind("party", 2, readers.read_party, writers.write_party),
         RowKind("operator", 2, readers.read_operator, writers.write_operator),
     )
 }
@@ -92,6 +94,7 @@ def write_rows(conn: Connection, rows: Iterable[tuple[Key, RowData]]) -> int:
 
 # Tables a snapshot carries, in load order (parents first), with their columns.
 SNAPSHOT_TABLES = (
+    Party.__table__,
     Site.__table__,
     Location.__table__,
     Item.__table__,

@@ -16,6 +16,7 @@ from lotscan.store.schema import (
     Lot,
     LotLink,
     Operator,
+    Party,
     Serial,
     Site,
     Stock,
@@ -248,7 +249,17 @@ def read_site(conn: Connection, key: Key) -> tuple[RowData, str | None]:
     site = conn.execute(select(Site.__table__).where(Site.code == key[1])).first()
     if site is None:
         return None, key[1]
-    return {"code": site.code, "name": site.name, "gln": site.gln}, site.code
+    return {"code": site.code, "name": site.name, "gln": site.gln, "time_zone": site.time_zone}, site.code
+
+
+PARTY_FIELDS = ("kind", "name", "street", "city", "postal_code", "country", "phone", "gln", "ffrn")
+
+
+def read_party(conn: Connection, key: Key) -> tuple[RowData, str | None]:
+    party = conn.execute(select(Party.__table__).where(Party.code == key[1])).first()
+    if party is None:
+        return None, None
+    return {"code": party.code, **{f: getattr(party, f) for f in PARTY_FIELDS}}, None
 
 
 def read_operator(conn: Connection, key: Key) -> tuple[RowData, str | None]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from lotscan.domain.events.keys import Key
-from lotscan.store.rows.readers import ITEM_FIELDS, RowData, lot_ids
+from lotscan.store.rows.readers import ITEM_FIELDS, PARTY_FIELDS, RowData, lot_ids
 from lotscan.store.schema import (
     Container,
     Item,
@@ -16,6 +16,7 @@ from lotscan.store.schema import (
     Lot,
     LotLink,
     Operator,
+    Party,
     Serial,
     Site,
     Stock,
@@ -239,8 +240,16 @@ def write_site(conn: Connection, key: Key, data: RowData) -> None:
         t,
         [t.c.code == key[1]],
         {"code": key[1]},
-        {"name": data.get("name") or "", "gln": data.get("gln")},
+        {"name": data.get("name") or "", "gln": data.get("gln"), "time_zone": data.get("time_zone") or "UTC"},
     )
+
+
+def write_party(conn: Connection, key: Key, data: RowData) -> None:
+    t = Party.__table__
+    if data is None:
+        conn.execute(delete(t).where(t.c.code == key[1]))
+        return
+    _upsert(conn, t, [t.c.code == key[1]], {"code": key[1]}, {f: data.get(f) for f in PARTY_FIELDS})
 
 
 def write_operator(conn: Connection, key: Key, data: RowData) -> None:

@@ -1,0 +1,121 @@
+"""The one query both record exports (FSMA 204, EPCIS) read central's event log with: the event
+types that are traceability records, and the selection by lot code and/or event day.
+
+By lot code: the lot's own events and the transformations it went into or came out of, each
+found through an index (type+lot_code; lot_links by parent and by child); by dates: a range
+scan on occurred_at. Only events central applied (or applied and flagged) count: rejected and
+failed ones never changed any stock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from lotscan.protocol import APPLIED, FLAGGED
+
+RECORD_TYPES = (
+    "stock.received",
+    "stock.shipped",
+    "lot.produced",
+    "lot.split",
+    "lot.merged",
+    "lot.relabelled",
+)
+COUNTED = (APPLIED, FLAGGED)
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Filter:
+    lots: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None  # inclusive
+
+    def day_bounds(self) -> dict[str, datetime]:
+        bounds = {}
+        if self.start:
+            bounds["start"] = datetime.combine(self.start, datetime.min.time())
+        if self.end:
+            bounds["end"] = datetime.combine(self.end + timedelta(days=1), datetime.min.time())
+        return bounds
+
+
+_BY_LOT = """
+WITH candidates(server_seq) AS (
+    SELECT server_seq FROM received_events WHERE type IN :types AND lot_code IN :lots
+    UNION
+    SELECT e.server_seq FROM lots o JOIN lot_links k ON k.parent_lot_id = o.id
+    JOIN received_events e ON e.id = k.event_id WHERE o.code IN :lots
+    UNION
+    SELECT e.server_seq FROM lots o JOIN lot_links k ON k.child_lot_id = o.id
+    JOIN received_events e ON e.id = k.event_id WHERE o.code IN :lots
+)
+"""
+_COLUMNS = "e.id, e.type, e.occurred_at, e.station, e.site, e.operator, e.task_code, e.payload"
+
+
+def _query(where: Filter) -> tuple[Any, dict[str, Any]]:
+    conditions = ["e.type IN :types", "e.outcome IN :counted"]
+    params: dict[str, Any] = {"types": list(RECORD_TYPES), "counted": list(COUNTED), **where.day_bounds()}
+    if where.start:
+        conditions.append("e.occurred_at >= :start")
+    if where.end:
+        conditions.append("e.occurred_at < :end")
+    sql = f"SELECT {_COLUMNS} FROM received_events e"
+    if where.lots:
+        sql = _BY_LOT + sql + " JOIN candidates c ON c.server_seq = e.server_seq"
+        params["lots"] = list(where.lots)
+    sql += " WHERE " + " AND ".join(conditions) + " ORDER BY e.occurred_at, e.server_seq"
+    query = text(sql).bindparams(bindparam("types", expanding=True), bindparam("counted", expanding=True))
+    if where.lots:
+        query = query.bindparams(bindparam("lots", expanding=True))
+    return query, params
+
+
+def event_batches(conn: Connection, where: Filter) -> Iterator[list[Any]]:
+    """The record events, in event-time order, in batches (for per-batch master-data look-ups)."""
+    query, params = _query(where)
+    batch: list[Any] = []
+    for event in conn.execution_options(yield_per=BATCH).execute(query, params):
+        batch.append(event)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def events(conn: Connection, where: Filter) -> list[Any]:
+    return [e for batch in event_batches(conn, where) for e in batch]
+
+
+def occurred(event: Any) -> datetime:
+    at = event.occurred_at
+    return at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+
+
+# Where a lot got its TLC: the event that made it here (a link into it, or a production without
+# inputs). A lot with neither was received (its TLC source is the supplier's).
+_ORIGINS = text(
+    "SELECT i.code, o.code, e.payload FROM lots o JOIN items i ON i.id = o.item_id "
+    "JOIN lot_links k ON k.child_lot_id = o.id JOIN received_events e ON e.id = k.event_id "
+    "WHERE o.code IN :lots "
+    "UNION ALL SELECT NULL, e.lot_code, e.payload FROM received_events e "
+    "WHERE e.type = 'lot.produced' AND e.lot_code IN :lots AND e.outcome IN :counted"
+).bindparams(bindparam("lots", expanding=True), bindparam("counted", expanding=True))
+
+
+def origins(conn: Connection, lots: list[str]) -> dict[tuple[str, str], str | None]:
+    found: dict[tuple[str, str], str | None] = {}
+    for start in range(0, len(lots), BATCH):
+        chunk = lots[start : start + BATCH]
+        for item, lot, payload in conn.execute(_ORIGINS, {"lots": chunk, "counted": list(COUNTED)}):
+            p = json.loads(payload)
+            found.setdefault((item or p.get("item"), lot), p.get("location"))
+    return found
