@@ -229,6 +229,8 @@ class StationApp(StationActions, App[None]):
                 self.seat, operator.badge if operator else None, operator.role if operator else None
             )
             self.hub.active(self.seat, scanned=verdict.recorded)
+            shown = "PIN" if handled.item.secret else repr(handled.item.text[:60])
+            log.info("%s %s: %s %s", self.seat.id, shown, verdict.level.value, verdict.message[:100])
         self.banner.show(verdict)
         self._sound(verdict.level)
         item = handled.item

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events
+from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.driver import Driver
@@ -109,8 +110,16 @@ class StreamDriver(Driver):
         self.link.attach(self)
 
     def feed(self, data: str) -> None:
-        """Keystrokes from the client (the transport's thread is the event loop)."""
+        """Keystrokes from the client (the transport's thread is the event loop).
+
+        Keys that came in one network read arrived together: they carry one arrival time, so a
+        scanner's burst stays a burst even if this process is paused (a busy box) while the keys
+        are being parsed. The wedge tells scans from typing by these times.
+        """
+        arrived = get_time()
         for event in self._parser.feed(data):
+            if isinstance(event, events.Key):
+                event.time = arrived
             self.process_message(event)
         if self._tick is None:
             self._tick = self._loop.call_later(PARSER_TICK_S, self._on_tick)

@@ -46,6 +46,8 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     text.append(f" {facts.mode.upper()}", style="bold")
     if facts.task:
         text.append(f" {facts.task}")
+    if facts.sessions:
+        text.append(f"  {facts.sessions}", style="bold")
     if facts.queued:
         text.append(f"  {facts.queued} queued", style="bold reverse")
     text.append("  ")
@@ -62,8 +64,6 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     for device, state in sorted(facts.devices.items()):
         mark = DEVICE_MARKS.get(state, "?")
         text.append(f"  {mark}{device}" if narrow else f"  {device} {mark}{state}")
-    if facts.sessions:
-        text.append(f"  {facts.sessions}", style="bold")
     if facts.clock and not narrow:
         text.append(f"  {facts.clock}")
     return text

@@ -1,0 +1,166 @@
+"""One cache, many sessions: sessions of a served station share one writer and one sync worker;
+a dropped connection loses nothing shown as recorded and records nothing not shown; the session
+registry (`lotscan station sessions`) and a supervisor's status line show the sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lotscan.cli.main import cli
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+from lotscan.station.factory import station_app
+from lotscan.station.serve.hub import StationHub
+from lotscan.station.wedge import GS
+from tests.plant import FLOUR
+from tests.ui.conftest import FIXED_CLOCK, events_of, post_scan, scan
+from tests.ui.served import SshHandheld, WebHandheld, served_station
+
+pytestmark = pytest.mark.anyio
+RECEIVE = "0119521234001017172709241"  # demo flour, expiry 2027-09-24; then 0 + lot
+
+
+def receive_label(lot: str) -> str:
+    return f"{RECEIVE}0{lot}{GS}301"
+
+
+async def test_a_scan_queued_when_the_connection_drops_is_not_recorded(engine, tmp_path: Path) -> None:
+    settings = StationSettings(station_id="ST1", database=tmp_path / "station.db")
+    hub = StationHub(settings, service=StationService(engine, settings), start_sync=False)
+    seat = hub.open_session("ssh", "10.0.0.7")
+    app = station_app(settings, service=hub.service, hub=hub, seat=seat, clock=lambda: FIXED_CLOCK)
+    gate = threading.Event()
+    async with app.run_test(size=(40, 16)) as pilot:
+        assert await scan(pilot, "OP:100") == "ACCEPTED"
+        assert await scan(pilot, "ASN:ASN-1") == "ACCEPTED"
+        assert await scan(pilot, f"01{FLOUR}17270924" + f"10F-SHOWN{GS}301") == "ACCEPTED"
+        busy = asyncio.ensure_future(hub.writer.call(gate.wait))  # another session's scan, being judged
+        post_scan(app, f"01{FLOUR}17270924" + f"10F-NOT-SHOWN{GS}301")
+        await pilot.pause(0.2)  # sent and queued in the writer, not judged: nothing shown
+        app.connection_lost()
+        gate.set()
+        await busy
+    lots = [r.lot_code for r in events_of(engine)]
+    assert lots == ["F-SHOWN"]
+    assert seat.operator == "100" and seat.scans == 1
+    hub.close_session(seat)
+    assert hub.summary() == "no sessions"
+
+
+async def test_wifi_drop_mid_journey_then_sign_in_again(tmp_path: Path) -> None:
+    with served_station(tmp_path) as served:
+        gun = await SshHandheld(served, "gun-01", 40, 16).connect()
+        assert await gun.scan("OP:1001") == "ACCEPTED"
+        assert await gun.scan("ASN:ASN-1001") == "ACCEPTED"
+        assert await gun.scan(receive_label("DROP-1")) == "ACCEPTED"
+        gun.type(receive_label("DROP-2")[:20])  # half a scan when the Wi-Fi goes
+        await asyncio.sleep(0.2)
+        gun.cut()
+        for _ in range(100):
+            if not served.registry()["sessions"]:
+                break
+            await asyncio.sleep(0.1)
+        assert served.registry()["sessions"] == []  # the station noticed and ended the session
+        again = await SshHandheld(served, "gun-01", 40, 16).connect()
+        try:
+            assert "badge" in again.screen  # a new session: the operator signs in again
+            assert await again.scan("OP:1001") == "ACCEPTED"
+            assert await again.scan("ASN:ASN-1001") == "ACCEPTED"
+            assert await again.scan(receive_label("DROP-3")) == "ACCEPTED"
+        finally:
+            await again.close()
+        rows = served.events()
+    assert [r.lot_code for r in rows] == ["DROP-1", "DROP-3"]  # nothing shown lost, no half scan
+    assert [r.seq for r in rows] == [1, 2]
+
+
+async def test_sessions_are_listed_and_a_supervisor_sees_them(tmp_path: Path) -> None:
+    with served_station(tmp_path) as served:
+        operator = await SshHandheld(served, "gun-01", 40, 16).connect()
+        tab = await WebHandheld(served).connect()
+        supervisor = await SshHandheld(served, "gun-02", 100, 24, term="xterm").connect()
+        try:
+            assert await operator.scan("OP:1001") == "ACCEPTED"
+            await supervisor.scan("OP:9001")
+            await supervisor.scan("4321")  # the PIN; at 100x24 the level is in block letters
+            await supervisor.wait_for("Signed in: Sam Supervisor")
+            await supervisor.wait_for("3 sessions (2 ssh 1 web, 2 signed in)")
+            result = CliRunner().invoke(cli, ["station", "sessions", "--db", str(served.database)])
+            assert result.exit_code == 0, result.output
+            assert "sync workers: 1; sessions: 3" in result.output
+            assert "gun-01" in result.output and "gun-02" in result.output and "9001" in result.output
+        finally:
+            for handheld in (operator, tab, supervisor):
+                await handheld.close()
+    result = CliRunner().invoke(cli, ["station", "sessions", "--db", str(served.database)])
+    assert result.exit_code == 1 and "no station is serving" in result.output
+
+
+@pytest.mark.slow
+async def test_ten_sessions_web_and_ssh_scan_together_for_a_minute(tmp_path: Path) -> None:
+    with served_station(tmp_path, operators=10, devices=5) as served:
+        handhelds: list[SshHandheld | WebHandheld] = []
+        for n in range(5):
+            handhelds.append(
+                await SshHandheld(served, f"gun-{n + 1:02d}", 40, 16, ("vt100", "xterm")[n % 2]).connect()
+            )
+            handhelds.append(await WebHandheld(served).connect())
+        sent: dict[str, list[str]] = defaultdict(list)
+        sync_workers: set[int] = set()
+
+        async def shift(index: int, handheld: SshHandheld | WebHandheld) -> None:
+            badge = str(2001 + index)
+            await _type(handheld, f"OP:{badge}\r")
+            await asyncio.sleep(1.0)
+            await _type(handheld, "ASN:ASN-1001\r")
+            await asyncio.sleep(1.0)
+            end = time.monotonic() + 60
+            count = 0
+            while time.monotonic() < end:
+                lot = f"H{index:02d}-{count:03d}"
+                await _type(handheld, receive_label(lot) + "\r")
+                sent[badge].append(lot)
+                count += 1
+                await asyncio.sleep(random.uniform(1.2, 1.8))
+
+        async def watch() -> None:
+            while True:
+                sync_workers.add(served.registry()["sync_workers"])
+                await asyncio.sleep(2)
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.gather(*(shift(i, h) for i, h in enumerate(handhelds)))
+        total = sum(len(lots) for lots in sent.values())
+        for _ in range(200):  # let the last scans be judged
+            if len(served.events()) >= total:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
+        watcher.cancel()
+        assert len(served.registry()["sessions"]) == 10
+        for handheld in handhelds:
+            await handheld.close()
+        rows = served.events()
+    assert sync_workers == {1}  # one sync worker, whatever the number of sessions
+    assert total >= 300
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))  # gapless
+    missing = {lot for lots in sent.values() for lot in lots} - {r.lot_code for r in rows}
+    assert not missing, f"lost: {sorted(missing)}"
+    assert len(rows) == total and len({r.lot_code for r in rows}) == total  # none lost, none twice
+    for badge, lots in sent.items():  # each session's operator, each session's order
+        assert [r.lot_code for r in rows if r.operator == badge] == lots
+
+
+async def _type(handheld: SshHandheld | WebHandheld, keys: str) -> None:
+    if isinstance(handheld, SshHandheld):
+        handheld.type(keys)
+    else:
+        await handheld.type(keys)
