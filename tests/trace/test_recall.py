@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -76,3 +77,54 @@ def test_recall_command_writes_csv_xlsx_and_json(genealogy: Genealogy, tmp_path:
     assert sum(1 for _ in book["Lots"].iter_rows()) == len(closure) + 1
     for name in ("lots", "stock", "shipments", "pallets", "customers"):
         assert (out / f"{name}.csv").read_text().splitlines()[0]
+
+
+def test_real_recall_writes_notices_and_lots_csv_shows_recalled(
+    fresh_genealogy: Genealogy, tmp_path: Path
+) -> None:
+    g = fresh_genealogy
+    root = next(
+        lot
+        for lot in g.generated.raw_lots
+        if g.model.walk([lot], forward=True).keys() & g.model.shipments.keys()
+    )
+    out = tmp_path / "recall"
+    args = [
+        root[1],
+        "--reason",
+        "aflatoxin",
+        "--by",
+        "sue",
+        "--contact",
+        "Sue Q, +1 217 555 0199",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(recall_command, [*args, "--db", g.url])
+    assert result.exit_code == 0, result.output
+    closure = g.model.walk([root], forward=True)
+    lots = list(csv.DictReader((out / "lots.csv").open()))
+    assert len(lots) == len(closure) and {r["status"] for r in lots} == {"recalled"}
+    index = json.loads((out / "notices" / "index.json").read_text())
+    customers = {c for lot in closure for c, _q, _w in g.model.shipments.get(lot, [])}
+    assert {n["to"] for n in index if n["kind"] == "customer"} == customers
+    supplier = g.model.receipts[root][0][0]
+    assert [n["to"] for n in index if n["kind"] == "supplier"] == [supplier]
+    for entry in index:
+        notice = json.loads((out / "notices" / entry["file"].replace(".md", ".json")).read_text())
+        markdown = (out / "notices" / entry["file"]).read_text()
+        assert notice["contact"] == "Sue Q, +1 217 555 0199" and "Sue Q" in markdown
+        assert notice["action"] and "## What to do" in markdown
+        assert notice["to_description"].count(",") >= 5  # name, street, city, postal code, country, phone
+        for lot in notice["lots"]:
+            assert lot["tlc"] and lot["product"] and lot["qty"] > 0 and lot["dates"] and lot["documents"]
+            assert lot["tlc"] in markdown
+        if notice["kind"] == "customer":
+            shipped = {
+                (item, code): sum(q for c, q, _w in g.model.shipments[(item, code)] if c == notice["to"])
+                for item, code in closure
+                if any(c == notice["to"] for c, _q, _w in g.model.shipments.get((item, code), []))
+            }
+            assert {(x["item"], x["internal_lot"] or x["tlc"]): x["qty"] for x in notice["lots"]} == shipped
+        else:
+            assert notice["lots"][0]["tlc"] == "S" + root[1]  # the supplier's own lot code

@@ -131,6 +131,10 @@ def trace(
     help="Report folder (default: ./recall-<UTC time>).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON instead of a summary.")
+@click.option(
+    "--contact",
+    help="Whom the notices tell customers and suppliers to contact (default: --by at our site).",
+)
 @db_option
 def recall(
     lots: tuple[str, ...],
@@ -140,12 +144,14 @@ def recall(
     by: str,
     out_dir: Path | None,
     as_json: bool,
+    contact: str | None,
     db_url: str,
 ) -> None:
     """Recall LOT... and everything made from them.
 
     Computes the forward closure: affected lots, stock to pull by site and location, shipments
-    and customers to notify; writes recall.json, recall.xlsx and one CSV per table. Without
+    and customers to notify; writes recall.json, recall.xlsx, one CSV per table and a notice per
+    customer and per supplier (notices/*.md and *.json). Without
     --dry-run every affected lot is set to recalled (stations get it on the urgent path within
     seconds) and the recall is recorded with who and why.
 
@@ -158,7 +164,7 @@ def recall(
     from lotscan.central.trace.reports import write_recall
 
     with _tx(db_url, write=not dry_run) as conn:
-        report = run_recall(conn, list(lots), reason, by, item=item, dry_run=dry_run)
+        report = run_recall(conn, list(lots), reason, by, item=item, dry_run=dry_run, contact=contact)
     folder = out_dir or Path(f"recall-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
     written = write_recall(report, folder)
     if as_json:
@@ -182,7 +188,11 @@ def recall(
             for c in report.customers
         ],
     )
-    click.echo("\nReport: " + ", ".join(str(p) for p in written[:2]) + f" and {len(written) - 2} CSV file(s)")
+    notices = summary["notices"]
+    click.echo(
+        "\nReport: " + ", ".join(str(p) for p in written[:2]) + f", CSV files and {notices['customers']} "
+        f"customer / {notices['suppliers']} supplier notice(s) in {folder / 'notices'}"
+    )
 
 
 def parse_day(value: str | None) -> date | None:

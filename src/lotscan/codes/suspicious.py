@@ -13,9 +13,9 @@ from __future__ import annotations
 from lotscan.codes.gs1 import Element, check_element, split_elements
 
 _COUNTS = frozenset({"30", "37"})
-_LIKELY_SWALLOWED = frozenset({"00", "01", "02", "11", "13", "15", "16", "17"}) | _COUNTS | {
-    f"310{n}" for n in range(6)
-}
+_LIKELY_SWALLOWED = (
+    frozenset({"00", "01", "02", "11", "13", "15", "16", "17"}) | _COUNTS | {f"310{n}" for n in range(6)}
+)
 # AIs whose variable-length value can swallow what follows.
 _SWALLOWERS = frozenset({"10", "21", "22", "235", "240", "241", "250", "251", "30", "37"})
 

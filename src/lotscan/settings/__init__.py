@@ -170,4 +170,3 @@ def settings_from_mapping(data: dict[str, Any], path: Path | None = None) -> Sta
     except (PolicyError, LotPatternError) as exc:
         raise SettingsError(f"{where}: {exc}") from None
     return StationSettings(**values, devices=tuple(checked.devices), source=path, origins=origins)
-

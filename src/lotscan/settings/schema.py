@@ -28,25 +28,23 @@ class Table(BaseModel):
 
 class StationTable(Table):
     id: Name | None = Field(None, description="letters, digits, '-' or '_' (up to 32), e.g. \"ST-01\"")
-    site: Name | None = Field(None, description="the site code, e.g. \"PLANT1\"")
+    site: Name | None = Field(None, description='the site code, e.g. "PLANT1"')
     database: Word | None = Field(None, description="a file path (relative to station.toml)")
     server_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
         None, description="an http:// or https:// URL of the central lot service"
     )
-    line: Name | None = Field(None, description="the production line code, e.g. \"L1\"")
+    line: Name | None = Field(None, description='the production line code, e.g. "L1"')
 
 
 class LotsTable(Table):
-    pattern: Word | None = Field(None, description="a lot-number pattern, e.g. \"{date:%y%j}{seq:03}\"")
+    pattern: Word | None = Field(None, description='a lot-number pattern, e.g. "{date:%y%j}{seq:03}"')
 
 
 class CodesTable(Table):
     internal_prefixes: dict[Prefix, str] | None = Field(
         None, description=f"a table of PREFIX = type, types: {', '.join(KIND_OF_TYPE)}"
     )
-    gs_substitutes: list[OneChar] | None = Field(
-        None, description="a list of single characters, e.g. [\"|\"]"
-    )
+    gs_substitutes: list[OneChar] | None = Field(None, description='a list of single characters, e.g. ["|"]')
 
     @field_validator("internal_prefixes")
     @classmethod
@@ -59,7 +57,7 @@ class CodesTable(Table):
 
 class PolicyTable(Table):
     levels: dict[str, str] | None = Field(
-        None, description="a table of REASON_CODE = \"WARNING\" or \"REJECTED\""
+        None, description='a table of REASON_CODE = "WARNING" or "REJECTED"'
     )
     overridable: list[str] | None = Field(None, description="a list of reason codes")
     override_reasons: list[Word] | None = Field(None, description="a list of reason words")
@@ -70,9 +68,9 @@ class PolicyTable(Table):
 
 class LabelsTable(Table):
     destination: Annotated[str, StringConstraints(pattern=r"^(tcp|cups|file):.+$")] | None = Field(
-        None, description="\"tcp:HOST[:PORT]\", \"cups:QUEUE\" or \"file:PATH\""
+        None, description='"tcp:HOST[:PORT]", "cups:QUEUE" or "file:PATH"'
     )
-    template: Word | None = Field(None, description="a label template name, e.g. \"case\"")
+    template: Word | None = Field(None, description='a label template name, e.g. "case"')
 
 
 class StationFile(Table):

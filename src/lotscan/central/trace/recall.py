@@ -15,6 +15,7 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError
 from lotscan.central.schema import lot_status_history
 from lotscan.central.trace.genealogy import Direction, closure_table
+from lotscan.central.trace.notices import Notice, notices_for
 from lotscan.central.trace.tables import recalls
 from lotscan.central.trace.trace import LotRef, Movement, TraceResult, json_default, resolve_roots, trace
 from lotscan.domain.status import LotStatus
@@ -41,6 +42,7 @@ class RecallReport:
     trace: TraceResult
     customers: list[CustomerNotice] = field(default_factory=list)
     recalled: list[dict[str, Any]] = field(default_factory=list)  # lots whose status changed
+    notices: list[Notice] = field(default_factory=list)  # one per customer and per supplier
 
     def summary(self) -> dict[str, Any]:
         t = self.trace
@@ -58,6 +60,10 @@ class RecallReport:
             "sites": sorted({s.site for s in t.stock}),
             "shipments": len(t.shipments),
             "customers": len(self.customers),
+            "notices": {
+                "customers": sum(n.kind == "customer" for n in self.notices),
+                "suppliers": sum(n.kind == "supplier" for n in self.notices),
+            },
             "pallets": len({p.sscc for p in t.pallets}),
         }
 
@@ -112,13 +118,16 @@ def recall(
     item: str | None = None,
     dry_run: bool = True,
     depth: int | None = None,
+    contact: str | None = None,
 ) -> RecallReport:
+    """`contact`: whom the notices name (default: `by`, recall coordinator at our first site)."""
     if not reason.strip():
         raise CentralError("give a reason (--reason): it is recorded with every recalled lot")
     roots: list[LotRef] = resolve_roots(conn, codes, item)
     result = trace(conn, roots, [Direction.FORWARD], depth)
     report = RecallReport(reason, by, utcnow(), dry_run, None, result, customers_of(result.shipments))
     if dry_run:
+        report.notices = _notices(conn, report, roots, contact)
         return report
     to_recall = [x for x in result.lots if x.status != LotStatus.RECALLED.value]
     report.recall_id = int(
@@ -134,7 +143,27 @@ def recall(
         ).inserted_primary_key[0]
     )
     report.recalled = mark_recalled(conn, f"recall #{report.recall_id}: {reason}", by, report.created_at)
+    for lot in result.lots:  # the report shows each lot's status after the recall
+        lot.status = LotStatus.RECALLED.value
+    report.notices = _notices(conn, report, roots, contact)
     return report
+
+
+def _notices(
+    conn: Connection, report: RecallReport, roots: list[LotRef], contact: str | None
+) -> list[Notice]:
+    t = report.trace
+    return notices_for(
+        conn,
+        roots,
+        t.lots,
+        t.shipments,
+        recall_id=report.recall_id,
+        reason=report.reason,
+        issued_at=report.created_at,
+        contact=contact,
+        by=report.by,
+    )
 
 
 def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> list[dict[str, Any]]:

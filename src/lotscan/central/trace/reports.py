@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from lotscan.central.trace.notices import write_notices
 from lotscan.central.trace.recall import RecallReport
 from lotscan.central.trace.trace import TraceResult
 from lotscan.exports.tabular import Sheet, write_csv_file, write_xlsx
@@ -115,8 +116,8 @@ def _recall_sheets(report: RecallReport) -> list[Sheet]:
 
 
 def write_recall(report: RecallReport, directory: Path) -> list[Path]:
-    """recall.json (everything), recall.xlsx (summary, lots, stock, shipments, pallets, customers)
-    and one CSV per table, in `directory`."""
+    """recall.json (everything), recall.xlsx (summary, lots, stock, shipments, pallets, customers),
+    one CSV per table, and notices/ (one per customer and supplier, markdown and JSON)."""
     directory.mkdir(parents=True, exist_ok=True)
     summary = report.summary()
     written = [directory / "recall.json", directory / "recall.xlsx"]
@@ -128,4 +129,5 @@ def write_recall(report: RecallReport, directory: Path) -> list[Path]:
         path = directory / f"{sheet.title.lower()}.csv"
         write_csv_file(path, sheet.columns, sheet.rows)
         written.append(path)
+    written += write_notices(report.notices, directory)
     return written
