@@ -37,6 +37,7 @@ class ReasonCode(StrEnum):
     NO_STOCK = "NO_STOCK"
     SUSPICIOUS_LOT = "SUSPICIOUS_LOT"
     MISSING_GTIN = "MISSING_GTIN"
+    LOCATION_NEEDED = "LOCATION_NEEDED"
     BAD_QUANTITY = "BAD_QUANTITY"
     BAD_OVERRIDE = "BAD_OVERRIDE"
     OVERRIDDEN = "OVERRIDDEN"
@@ -74,6 +75,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
+    ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
     ReasonCode.BAD_OVERRIDE: "Override {override} is not allowed here: {detail}",

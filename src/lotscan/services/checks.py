@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection
 
 from lotscan.codes.scan import Scan, ScanKind
+from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, days_left, is_expired
 from lotscan.domain.verdict import Suggestion
@@ -35,9 +36,17 @@ class Run:
     ctx: ScanContext
     scan: Scan
     findings: Findings = field(default_factory=Findings)
+    _fefo_first: dict[int, StockCandidate | None] = field(default_factory=dict)
 
     def add(self, code: ReasonCode, **facts: object) -> None:
         self.findings.add(code, **facts)
+
+    def fefo_first(self, item_id: int) -> StockCandidate | None:
+        """The FEFO choice for an item: the lot and place the prompt and suggestion name."""
+        if item_id not in self._fefo_first:
+            best = q.fefo_candidates(self.conn, item_id, self.ctx.today, limit=1)
+            self._fefo_first[item_id] = best[0] if best else None
+        return self._fefo_first[item_id]
 
 
 @dataclass(frozen=True)
@@ -133,10 +142,9 @@ def check_shelf_life(run: Run, item: q.ItemRow, lot_code: str) -> None:
 
 
 def check_fefo(run: Run, item: q.ItemRow, lot: q.LotRow) -> None:
-    best = q.fefo_candidates(run.conn, item.id, run.ctx.today, limit=1)
-    if not best:
+    first = run.fefo_first(item.id)
+    if first is None:
         return
-    first = best[0]
     run.findings.suggestion = Suggestion(
         first.lot_code,
         item.gtin,
@@ -193,8 +201,11 @@ def resolve_task(run: Run, kinds: tuple[str, ...], label: str) -> q.TaskRow | No
     return task
 
 
-def source_location(run: Run, lot: q.LotRow, qty: float | None) -> tuple[q.LocationRow | None, float]:
-    """Where the stock is taken from: the given location, else where this lot has the most."""
+def source_location(run: Run, lot: q.LotRow) -> tuple[q.LocationRow | None, float]:
+    """Where the stock is taken from: the scanned location; else the place the operator was
+    told (in pick and consume, the FEFO prompt's, for the FEFO lot); else the lot's only
+    place. A lot in several places that nobody named is never taken from one of them
+    silently: the operator is asked to scan the location (LOCATION_NEEDED)."""
     if run.ctx.location:
         location = resolve_location(run, run.ctx.location)
         if location is None:
@@ -214,9 +225,43 @@ def source_location(run: Run, lot: q.LotRow, qty: float | None) -> tuple[q.Locat
     if not places:
         run.add(ReasonCode.NO_STOCK, lot=lot.code, at="")
         return None, 0.0
-    usable = [p for p in places if p[0].pickable and not p[0].is_hold] or places
-    location, available = max(usable, key=lambda p: p[1])
-    return location, available
+    first = run.fefo_first(lot.item_id) if run.ctx.workflow in _FEFO_PROMPTED else None
+    told = first.location_code if first is not None and first.lot_id == lot.id else None
+    for location, available in places:
+        if location.code == told or (told is None and len(places) == 1):
+            return location, available
+    run.add(
+        ReasonCode.LOCATION_NEEDED,
+        lot=lot.code,
+        why=f"is in {len(places)} places",
+        where=_places_text(places),
+    )
+    return None, 0.0
+
+
+# Workflows whose prompt or suggestion names the FEFO lot and its place before the scan.
+_FEFO_PROMPTED = frozenset({Workflow.PICK, Workflow.CONSUME})
+
+
+def _places_text(places: list[tuple[q.LocationRow, float]]) -> str:
+    shown = ", ".join(f"{loc.code} {qty_:g}" for loc, qty_ in places[:4])
+    return shown + (" ..." if len(places) > 4 else "")
+
+
+def check_told_place_covers(
+    run: Run, lot: q.LotRow, location: q.LocationRow, available: float, qty: float, unit: str
+) -> None:
+    """Without a scanned location, more than the told place holds is taken elsewhere too:
+    ask where, rather than record it against the told place."""
+    if run.ctx.location or qty <= available + 1e-9:
+        return
+    places = [(loc, qty_) for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
+    run.add(
+        ReasonCode.LOCATION_NEEDED,
+        lot=lot.code,
+        why=f"has only {available:g} {unit} at {location.code}, not {qty:g}",
+        where=_places_text(places),
+    )
 
 
 def check_stock(
@@ -287,13 +332,15 @@ def take_usable_lot(run: Run, found: TaskScan, *, fefo: bool) -> tuple[q.Locatio
 
 def take_quantity(run: Run, found: TaskScan) -> tuple[q.LocationRow, float] | None:
     """Where the lot is taken from and how much: the line's remaining need, capped by stock."""
-    source, available = source_location(run, found.lot, run.ctx.qty)
+    source, available = source_location(run, found.lot)
     if source is None:
         return None
     line = found.line
     default = min(line.remaining, available) if line.remaining > 0 and available > 0 else None
     qty = scan_quantity(run, default)
-    check_stock(run, found.lot, source, available, qty, found.item.unit)
+    check_told_place_covers(run, found.lot, source, available, qty, found.item.unit)
+    if not run.findings.has(ReasonCode.LOCATION_NEEDED):
+        check_stock(run, found.lot, source, available, qty, found.item.unit)
     return source, qty
 
 

@@ -197,7 +197,11 @@ def test_lot_expiring_today_is_still_usable(station) -> None:
 def test_consume_checks_the_bill_of_materials_and_stock(station, engine) -> None:
     wrong = go(station, f"(01){UNLISTED}(10)X", ctx(Workflow.CONSUME, task="WO-1"))
     assert wrong.level is Level.REJECTED and wrong.reasons[0].code in ("UNKNOWN_LOT", "WRONG_ITEM")
-    too_much = go(station, f"(01){FLOUR}(10)F-EARLY", ctx(Workflow.CONSUME, task="WO-1", qty=500))
+    told = go(station, f"(01){FLOUR}(10)F-EARLY", ctx(Workflow.CONSUME, task="WO-1", qty=500))
+    assert [r.code for r in told.reasons] == ["LOCATION_NEEDED"] and not told.recorded
+    too_much = go(
+        station, f"(01){FLOUR}(10)F-EARLY", ctx(Workflow.CONSUME, task="WO-1", qty=500, location="A1")
+    )
     assert "QTY_EXCEEDS_STOCK" in [r.code for r in too_much.reasons]
     ok = go(station, f"(01){SUGAR}(10)S-1", ctx(Workflow.CONSUME, task="WO-1", qty=30))
     assert ok.level is Level.ACCEPTED

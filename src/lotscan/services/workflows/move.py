@@ -20,11 +20,13 @@ def evaluate(run: Run) -> Plan | None:
         if not run.ctx.to_location:
             run.add(ReasonCode.MISSING_CONTEXT, detail="Scan the location to move the lot to.")
         return None
-    source, available = checks.source_location(run, lot, run.ctx.qty)
+    source, available = checks.source_location(run, lot)
     if source is None:
         return None
     qty = checks.scan_quantity(run, available if available > 0 else None)
-    checks.check_stock(run, lot, source, available, qty, product.item.unit)
+    checks.check_told_place_covers(run, lot, source, available, qty, product.item.unit)
+    if not run.findings.has(ReasonCode.LOCATION_NEEDED):
+        checks.check_stock(run, lot, source, available, qty, product.item.unit)
     if source.id == target.id:
         run.add(
             ReasonCode.WRONG_LOCATION,

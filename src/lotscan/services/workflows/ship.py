@@ -34,6 +34,7 @@ def evaluate(run: Run) -> Plan | None:
     }
     return Plan(
         [PlannedEvent("stock.shipped", payload)],
-        f"Shipped {qty:g} {item.unit} of lot {lot.code} to {task.partner or 'customer'} on {task.code}.",
+        f"Shipped {qty:g} {item.unit} of lot {lot.code} from {source.code} to "
+        f"{task.partner or 'customer'} on {task.code}.",
         {"task": task.code, "customer": task.partner},
     )

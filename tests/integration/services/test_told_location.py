@@ -1,0 +1,154 @@
+"""What the operator is told is what gets recorded (issue 14, item 1): without a scanned
+location, stock is taken from the place the prompt or suggestion named, or the operator is
+asked where; never from another place chosen silently."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+
+from lotscan import paths
+from lotscan.cli.demo_cmd import prepare_demo
+from lotscan.domain.verdict import Level
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.importer import import_tables, read_source
+from lotscan.services.session import open_session
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings, load_settings
+from lotscan.store import queries as q
+from lotscan.store.db import open_cache
+from lotscan.store.schema import Event
+from tests.plant import FLOUR, PLANT
+
+DEMO_FLOUR = "19521234001017"
+
+
+def last_payload(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as conn:
+        text = conn.execute(select(Event.payload).order_by(Event.seq.desc()).limit(1)).scalar()
+    return json.loads(text)
+
+
+def taken_from(payload: dict[str, Any]) -> str:
+    return payload.get("from") or payload["location"]
+
+
+def test_a_consume_takes_from_the_suggested_place_not_the_fullest(tmp_path: Path) -> None:
+    # The demo: lot FLO9313B lies at FG-B06 (12) and RM-A07 (10); FEFO names RM-A07.
+    prepare_demo(paths.demo_database(), reset=False)
+    session = open_session(replace(load_settings(), database=paths.demo_database()))
+    session.submit("OP:1001")
+    session.submit("WO:WO-3001")
+    consumed = session.submit(f"(01){DEMO_FLOUR}(10)FLO9313B").verdict
+    assert consumed.recorded, consumed
+    assert consumed.suggestion is not None and consumed.suggestion.location == "RM-A07"
+    assert taken_from(last_payload(session.service.engine)) == "RM-A07"
+    assert "RM-A07" in consumed.message
+
+
+def test_more_than_the_told_place_holds_asks_for_the_location(tmp_path: Path) -> None:
+    prepare_demo(paths.demo_database(), reset=False)
+    session = open_session(replace(load_settings(), database=paths.demo_database()))
+    session.submit("OP:1001")
+    session.submit("WO:WO-3001")
+    session.submit("/qty 12")
+    asked = session.submit(f"(01){DEMO_FLOUR}(10)FLO9313B").verdict
+    assert asked.level is Level.REJECTED and not asked.recorded
+    assert asked.reasons[0].code == "LOCATION_NEEDED"
+    assert "FG-B06" in asked.message and "RM-A07" in asked.message
+    session.submit("LOC:FG-B06")
+    session.submit("/qty 12")
+    taken = session.submit(f"(01){DEMO_FLOUR}(10)FLO9313B").verdict
+    assert taken.recorded, taken
+    assert taken_from(last_payload(session.service.engine)) == "FG-B06"
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _plant_with_lots_in_two_places(directory: Path) -> Engine:
+    """The test plant with lots in several places, built once and copied for each example."""
+    if "db" not in _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="told-location-"))
+        plant = copy.deepcopy(PLANT)
+        plant["stock"] += [
+            {"item": "FLOUR", "lot": "F-EARLY", "location": "A2", "qty": 30},
+            {"item": "FLOUR", "lot": "F-LATE", "location": "A1", "qty": 20},
+            {"item": "FLOUR", "lot": "F-EARLY", "location": "OUT", "qty": 15},
+        ]
+        source = template / "plant.json"
+        source.write_text(json.dumps(plant), encoding="utf-8")
+        engine = open_cache(template / "station.db")
+        with engine.begin() as conn:
+            import_tables(conn, read_source(source))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _TEMPLATE["db"] = template / "station.db"
+    shutil.copy(_TEMPLATE["db"], directory / "station.db")
+    return open_cache(directory / "station.db")
+
+
+def _places(engine: Engine, lot_code: str) -> list[str]:
+    with engine.connect() as conn:
+        item = q.item_by_gtin(conn, FLOUR)
+        assert item is not None
+        lot = q.lot_by_code(conn, item.id, lot_code)
+        assert lot is not None
+        return [loc.code for loc, qty in q.stock_of_lot(conn, lot.id) if qty > 0]
+
+
+TASKS = {Workflow.PICK: "PL-1", Workflow.CONSUME: "WO-1", Workflow.SHIP: "SHP-1", Workflow.MOVE: None}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    workflow=st.sampled_from(list(TASKS)),
+    lot=st.sampled_from(["F-EARLY", "F-LATE"]),
+    scanned=st.sampled_from([None, None, "A1", "A2", "OUT"]),
+    qty=st.sampled_from([None, 5.0, 18.0, 25.0, 45.0]),
+)
+def test_the_recorded_place_is_the_told_place_or_the_scanned_one(
+    workflow: Workflow, lot: str, scanned: str | None, qty: float | None
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = _plant_with_lots_in_two_places(Path(folder))
+        database = Path(folder) / "station.db"
+        station = StationService(engine, StationSettings(station_id="ST1", database=database))
+        ctx = ScanContext(
+            workflow,
+            operator="100",
+            task=TASKS[workflow],
+            location=scanned,
+            to_location="HOLD" if workflow is Workflow.MOVE else None,
+            qty=qty,
+        )
+        prompt = station.pick_prompt("PL-1") if workflow is Workflow.PICK else None
+        places_before = _places(engine, lot)
+        verdict = station.handle(station.interpret(f"(01){FLOUR}(10){lot}"), ctx)
+        event(f"{workflow.value}: {'recorded' if verdict.recorded else verdict.reasons[0].code}")
+        if not verdict.recorded:
+            engine.dispose()
+            return
+        place = taken_from(last_payload(engine))
+        engine.dispose()
+    if scanned is not None:
+        assert place == scanned
+    elif workflow is Workflow.SHIP:
+        assert place == "OUT"  # the shipment's staging place, shown with the task
+    elif prompt is not None and prompt["lot"] == lot:
+        assert place == prompt["location"]
+    elif verdict.suggestion is not None and verdict.suggestion.lot_code == lot:
+        assert place == verdict.suggestion.location
+    else:
+        assert places_before == [place], "a lot in several places was taken from one silently"
+    assert place in verdict.message
