@@ -90,9 +90,9 @@ class Served:
 
 
 @contextlib.contextmanager
-def served_station(tmp: Path, operators: int = 0, devices: int = 2) -> Iterator[Served]:
+def served_station(tmp: Path, operators: int = 0, devices: int = 2, config: str = "") -> Iterator[Served]:
     """`lotscan station --web --ssh` on a new demo cache, with `operators` extra badges
-    (2001, 2002, ...) and one SSH key per device (gun-01, ...)."""
+    (2001, 2002, ...), one SSH key per device (gun-01, ...) and `config` as its station.toml."""
     from lotscan.cli.demo_cmd import prepare_demo
 
     env = dict(os.environ, XDG_DATA_HOME=str(tmp / "data"), XDG_CONFIG_HOME=str(tmp / "config"))
@@ -122,6 +122,9 @@ def served_station(tmp: Path, operators: int = 0, devices: int = 2) -> Iterator[
         "--web", "--ssh", "--port", str(web_port), "--ssh-port", str(ssh_port),
         "--authorized-keys", str(tmp / "authorized_keys"), "--host-key", str(tmp / "host_key"),
     ]  # fmt: skip
+    if config:
+        (tmp / "station.toml").write_text(config)
+        command[2:2] = ["--config", str(tmp / "station.toml")]
     log = (tmp / "station.log").open("w")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     served = Served(process, database, web_port, ssh_port, keys)

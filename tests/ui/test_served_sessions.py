@@ -104,6 +104,25 @@ async def test_sessions_are_listed_and_a_supervisor_sees_them(tmp_path: Path) ->
     assert result.exit_code == 1 and "no station is serving" in result.output
 
 
+async def test_a_handheld_profile_with_tab_suffix_and_gs_substitute_in_the_browser(tmp_path: Path) -> None:
+    wedge = '[[devices]]\nid = "handhelds"\nprofile = "android-keystroke-wedge"\nport = "terminal"\n'
+    with served_station(tmp_path, config=wedge) as served:
+        tab = await WebHandheld(served).connect()
+        try:
+            for keys in ("OP:1001\t", "ASN:ASN-1001\t", receive_label("TAB-1").replace(GS, "|") + "\t"):
+                await tab.type(keys)  # as DataWedge types it: one burst, Tab at the end
+                await asyncio.sleep(0.5)
+            for _ in range(100):
+                if served.events():
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await tab.close()
+        [row] = served.events()
+    assert row.lot_code == "TAB-1" and row.operator == "1001"
+    assert row.raw == receive_label("TAB-1")  # the "|" is GS again
+
+
 @pytest.mark.slow
 async def test_ten_sessions_web_and_ssh_scan_together_for_a_minute(tmp_path: Path) -> None:
     with served_station(tmp_path, operators=10, devices=5) as served:
