@@ -32,9 +32,9 @@ from typing import Any
 
 import click
 import httpx
-from sqlalchemy import Engine, create_engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 
-from lotscan.central.db import make_engine, normalise_url, upgrade, write_tx
+from lotscan.central.db import make_engine, normalise_url, scratch_schema, upgrade, write_tx
 from lotscan.central.importing import import_into_central
 from lotscan.central.status import ACTIONS, change_status
 from lotscan.central.tokens import add_station
@@ -133,18 +133,8 @@ def _private_database(db_url: str | None, work: Path, keep: bool) -> Iterator[st
     if not url.startswith("postgresql"):
         yield url
         return
-    schema = f"lotscan_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        if not keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url, prefix="lotscan_bench", keep=keep) as private:
+        yield private
 
 
 def _seed(engine: Engine, work: Path) -> None:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from benchmarks.stats import peak_rss_mb
 from benchmarks.tracegen import LEVELS, Shape, build, busy_candidates
-from lotscan.central.db import normalise_url, open_central, read_tx
+from lotscan.central.db import normalise_url, open_central, read_tx, scratch_schema
 from lotscan.central.trace import audit, fsma
 from lotscan.central.trace.genealogy import Direction, closure
 from lotscan.central.trace.recall import recall
@@ -37,18 +37,8 @@ def fresh_database(url: str | None, directory: Path) -> Iterator[str]:
     if url is None or make_url(normalise_url(url)).get_backend_name() == "sqlite":
         yield f"sqlite:///{directory / f'bench-{uuid.uuid4().hex[:8]}.db'}"
         return
-    url = normalise_url(url)
-    schema = f"lotscan_tracebench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url, prefix="lotscan_tracebench") as private:
+        yield private
 
 
 def timed(action: Callable[[], Any], repeat: int) -> tuple[dict[str, float], Any]:

@@ -3,6 +3,7 @@ PostgreSQL schema dropped afterwards), an in-process central, and stations enrol
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,10 +14,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 
 from lotscan.central.app import create_app
-from lotscan.central.db import write_tx
+from lotscan.central.db import scratch_schema, write_tx
 from lotscan.central.importing import import_into_central
 from lotscan.central.tokens import add_admin_token, add_station
 from lotscan.domain.policy import Policy
@@ -30,7 +31,8 @@ from lotscan.sync.client import CentralClient
 from lotscan.sync.engine import Syncer
 from tests.plant import write_plant
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# LOTSCAN_TEST_PG points the PostgreSQL tests at any database (each test gets its own schema there)
+PG_URL = os.environ.get("LOTSCAN_TEST_PG") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @contextmanager
@@ -38,16 +40,8 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{directory / f'central-{uuid.uuid4().hex[:8]}.db'}"
         return
-    schema = f"lotscan_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(PG_URL, prefix="lotscan_test") as url:
+        yield url
 
 
 class Central:

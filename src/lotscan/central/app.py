@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotscan import __version__
 from lotscan.central import changelog
+from lotscan.central.config import DEFAULT_AUDIT, DEFAULT_CHANGELOG_RETENTION
 from lotscan.central.db import open_central, write_tx
 from lotscan.central.deps import DEFAULT_MAX_BODY, Settings
 from lotscan.central.errors import CentralError, ReloadRequired
@@ -44,11 +45,11 @@ def create_app(
     *,
     engine: Engine | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY,
-    changelog_retention: timedelta = timedelta(days=30),
+    changelog_retention: timedelta = DEFAULT_CHANGELOG_RETENTION,
     wait_poll_s: float = 0.25,
     migrate: bool = True,
     request_threads: int = 40,
-    audit_inline: bool = True,
+    audit_inline: bool = DEFAULT_AUDIT == "inline",
 ) -> FastAPI:
     if engine is None:
         if db_url is None:
@@ -91,38 +92,26 @@ def create_app(
     return app
 
 
-SERVE_ENV = {
-    "db": "LOTSCAN_CENTRAL_DB",
-    "max_body_bytes": "LOTSCAN_CENTRAL_MAX_BODY",
-    "retention_s": "LOTSCAN_CENTRAL_RETENTION_S",
-    "threads": "LOTSCAN_CENTRAL_THREADS",
-    "log_level": "LOTSCAN_CENTRAL_LOG_LEVEL",
-    "audit": "LOTSCAN_CENTRAL_AUDIT",
-}
-
-
 def app_from_env() -> FastAPI:
-    """The app as `lotscan central serve` configures it, for each uvicorn worker process."""
+    """The app as `lotscan central serve` configures it (through LOTSCAN_CENTRAL_* variables,
+    see lotscan.central.config), for each uvicorn worker process."""
     import os
     import sys
 
-    from lotscan.central.db import default_db_url
+    from lotscan.central.config import CentralSettings
     from lotscan.central.logs import configure_logging
 
-    env = os.environ
-    configure_logging(env.get(SERVE_ENV["log_level"], "info"))
+    settings = CentralSettings()
+    configure_logging(settings.log_level)
     # Request threads spend most of their time waiting on the database; a short GIL switch
     # interval lets a thread whose answer arrived run again without waiting out another's slice.
-    sys.setswitchinterval(float(env.get("LOTSCAN_GIL_SWITCH_S", "0.001")))
-    threads = int(env.get(SERVE_ENV["threads"], "16"))
+    sys.setswitchinterval(float(os.environ.get("LOTSCAN_GIL_SWITCH_S", "0.001")))
     return create_app(
-        engine=open_central(
-            env.get(SERVE_ENV["db"]) or default_db_url(), migrate=False, pool_size=threads // 2 + 2
-        ),
-        max_body_bytes=int(env.get(SERVE_ENV["max_body_bytes"], str(DEFAULT_MAX_BODY))),
-        changelog_retention=timedelta(seconds=float(env.get(SERVE_ENV["retention_s"], str(30 * 86400)))),
-        request_threads=threads,
-        audit_inline=env.get(SERVE_ENV["audit"], "deferred") != "deferred",
+        engine=open_central(settings.db, migrate=False, pool_size=settings.threads // 2 + 2),
+        max_body_bytes=settings.max_body_bytes,
+        changelog_retention=timedelta(days=settings.changelog_days),
+        request_threads=settings.threads,
+        audit_inline=settings.audit_inline,
     )
 
 

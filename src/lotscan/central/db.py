@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 
 from lotscan import paths
@@ -131,3 +132,23 @@ def open_central(url: str, *, migrate: bool = True, pool_size: int = 20) -> Engi
         engine.dispose()
         raise CentralDbError(f"cannot open central database: {exc}") from exc
     return engine
+
+
+@contextmanager
+def scratch_schema(url: str, *, prefix: str = "lotscan_scratch", keep: bool = False) -> Iterator[str]:
+    """A private, throwaway schema in the PostgreSQL database at `url`, dropped afterwards
+    (unless `keep`): the URL it yields puts everything there, so tests and benchmarks running at
+    the same time on one database never see each other's tables."""
+    url = normalise_url(url)
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -13,24 +13,25 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from lotscan.central import tokens
+from lotscan.central.config import DEFAULT_AUDIT, DEFAULT_CHANGELOG_RETENTION, DEFAULT_MAX_BODY_BYTES
 from lotscan.central.tokens import StationIdentity
 
 bearer = HTTPBearer(auto_error=False, description="Station token (lst_...) or admin token (lat_...)")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 ADMIN_TOKEN_PREFIX = "lat_"
-DEFAULT_MAX_BODY = 8 * 1024 * 1024
+DEFAULT_MAX_BODY = DEFAULT_MAX_BODY_BYTES
 
 
 class Settings(BaseModel):
     """How one central app instance runs (set by `create_app`, read by the routers)."""
 
     max_body_bytes: int = DEFAULT_MAX_BODY
-    changelog_retention: timedelta = timedelta(days=30)
+    changelog_retention: timedelta = DEFAULT_CHANGELOG_RETENTION
     wait_poll_s: float = 0.25
     prune_every_s: float = 3600.0
     seal_every_s: float = 60.0
-    audit_inline: bool = True
+    audit_inline: bool = DEFAULT_AUDIT == "inline"
 
 
 @dataclass(frozen=True)

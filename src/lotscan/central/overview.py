@@ -17,7 +17,7 @@ ONLINE_WITHIN = timedelta(seconds=90)
 def stations_overview(conn: Connection) -> list[dict[str, Any]]:
     latest = changelog.latest_seq(conn)
     now = utcnow()
-    counts = dict(
+    counts: dict[str, int] = dict(
         conn.execute(
             select(received_events.c.station, func.count()).group_by(received_events.c.station)
         ).all()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from lotscan.central.db import CentralDbError, default_db_url, normalise_url, open_central, write_tx
 from lotscan.central.errors import CentralError
+from lotscan.cli.common import SettingsProblem
 from lotscan.cli.lazy import LazyGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -131,110 +132,77 @@ def central() -> None:
     """
 
 
-def _apply_config(ctx: click.Context, _param: click.Parameter, path: str | None) -> str | None:
-    """Values of [central] in a TOML file become defaults; explicit options still win."""
-    if not path:
-        return None
-    import tomllib
-
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise click.BadParameter(f"cannot read {path}: {exc}") from exc
-    section = data.get("central", {})
-    if not isinstance(section, dict):
-        raise click.BadParameter(f"{path}: [central] must be a table")
-    names = {"db": "db_url", "threads": "threads"}
-    ctx.default_map = {**(ctx.default_map or {}), **{names.get(k, k): v for k, v in section.items()}}
-    return path
-
-
 @central.command()
 @click.option(
     "--config",
+    "config_file",
     type=click.Path(exists=True, dir_okay=False),
-    is_eager=True,
-    expose_value=False,
-    callback=_apply_config,
     envvar="LOTSCAN_CENTRAL_CONFIG",
-    help="TOML file with a [central] table (see config/central.toml).",
+    help="TOML file with a [central] table (see config/central.toml); options and "
+    "LOTSCAN_CENTRAL_* variables win over it.",
 )
-@db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: all).")
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--db", "db", help="Central database: a SQLite path/URL or postgresql+psycopg://user@host/db.")
+@click.option("--host", help="Interface to listen on (0.0.0.0: all). [default: 127.0.0.1]")
+@click.option("--port", type=int, help="[default: 8080]")
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
-@click.option(
-    "--changelog-days", default=30.0, show_default=True, help="How long central keeps the change log."
-)
-@click.option("--max-body-mb", default=8.0, show_default=True, help="Largest request body accepted.")
-@click.option("--threads", "threads", default=16, show_default=True, help="Request threads per worker.")
-@click.option(
-    "--workers", default=1, show_default=True, help="Worker processes (PostgreSQL only; use the cores)."
-)
+@click.option("--changelog-days", type=float, help="How long central keeps the change log. [default: 30]")
+@click.option("--max-body-mb", type=float, help="Largest request body accepted. [default: 8]")
+@click.option("--threads", type=int, help="Request threads per worker. [default: 16]")
+@click.option("--workers", type=int, help="Worker processes (PostgreSQL only; use the cores). [default: 1]")
 @click.option(
     "--audit",
     type=click.Choice(["inline", "deferred"]),
-    default="deferred",
-    show_default=True,
     help="Chain pushed events into the audit log right after each push commits (deferred: pushes "
     "of a site do not queue behind the chain head; anything a crash leaves unchained is sealed at "
-    "start-up and every minute), or inside the push's own transaction (inline).",
+    "start-up and every minute), or inside the push's own transaction (inline). [default: deferred]",
 )
-@click.option("--log-level", default="info", show_default=True)
+@click.option("--log-level", help="debug, info, warning, error or critical. [default: info]")
 @click.option(
-    "--proxy-headers/--no-proxy-headers", default=False, help="Trust X-Forwarded-* (behind a proxy)."
+    "--proxy-headers/--no-proxy-headers", default=None, help="Trust X-Forwarded-* (behind a proxy)."
 )
-def serve(
-    db_url: str,
-    host: str,
-    port: int,
-    ssl_certfile: str | None,
-    ssl_keyfile: str | None,
-    changelog_days: float,
-    max_body_mb: float,
-    threads: int,
-    workers: int,
-    audit: str,
-    log_level: str,
-    proxy_headers: bool,
-) -> None:
-    """Run the HTTP API (OpenAPI at /docs, health at /health). Migrates the database first."""
+@click.option("--show", is_flag=True, help="Print the effective settings as JSON and exit.")
+def serve(config_file: str | None, show: bool, **options: Any) -> None:
+    """Run the HTTP API (OpenAPI at /docs, health at /health). Migrates the database first.
+
+    Every setting and its default is in lotscan/central/config.py: an option here wins over
+    LOTSCAN_CENTRAL_<KEY> (e.g. LOTSCAN_CENTRAL_AUDIT=inline), which wins over --config's file.
+    """
     import uvicorn
 
-    from lotscan.central.app import SERVE_ENV, app_from_env
+    from lotscan.central.app import app_from_env
+    from lotscan.central.config import CentralConfigError, load_central_settings
 
-    if bool(ssl_certfile) != bool(ssl_keyfile):
+    try:
+        settings = load_central_settings(config_file, **options)
+    except CentralConfigError as exc:
+        raise SettingsProblem(str(exc)) from None
+    if show:
+        click.echo(json.dumps(settings.model_dump(), indent=2))
+        return
+    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
-    if workers > 1 and not normalise_url(db_url).startswith("postgresql"):
+    if settings.workers > 1 and not normalise_url(settings.db).startswith("postgresql"):
         raise click.UsageError("--workers > 1 needs PostgreSQL; SQLite has one writer anyway")
-    open_engine(db_url).dispose()  # migrate once, before any worker starts
+    open_engine(settings.db).dispose()  # migrate once, before any worker starts
     # The app is built from these in each worker process (and in this one when --workers is 1).
-    os.environ.update(
-        {
-            SERVE_ENV["db"]: db_url,
-            SERVE_ENV["max_body_bytes"]: str(int(max_body_mb * 1024 * 1024)),
-            SERVE_ENV["retention_s"]: str(changelog_days * 86400),
-            SERVE_ENV["threads"]: str(threads),
-            SERVE_ENV["log_level"]: log_level,
-            SERVE_ENV["audit"]: audit,
-        }
-    )
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "ssl_certfile": ssl_certfile,
-        "ssl_keyfile": ssl_keyfile,
+    os.environ.update(settings.to_environment())
+    uvicorn_options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "ssl_certfile": settings.ssl_certfile,
+        "ssl_keyfile": settings.ssl_keyfile,
         "log_config": None,
         "access_log": False,
-        "proxy_headers": proxy_headers,
+        "proxy_headers": settings.proxy_headers,
         "timeout_graceful_shutdown": 5,
         "timeout_keep_alive": 75,  # stations sync every few seconds: keep their connections open
     }
-    if workers > 1:
-        uvicorn.run("lotscan.central.app:app_from_env", factory=True, workers=workers, **options)
+    if settings.workers > 1:
+        app = "lotscan.central.app:app_from_env"
+        uvicorn.run(app, factory=True, workers=settings.workers, **uvicorn_options)
     else:
-        uvicorn.run(app_from_env(), **options)
+        uvicorn.run(app_from_env(), **uvicorn_options)
 
 
 @central.command()
