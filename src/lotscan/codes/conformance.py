@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from lotscan.codes.ai_table import GS
 from lotscan.codes.associations import check_associations
@@ -24,6 +25,7 @@ from lotscan.codes.epc import EPCError, decode_epc
 from lotscan.codes.gs1 import Element, check_element, element_string, split_elements
 from lotscan.codes.interpret import interpret_text
 from lotscan.codes.linters import LINTERS
+from lotscan.codes.scan import Finding
 
 TODAY = date(2026, 6, 23)  # the vectors' release; dates in them are judged from here
 
@@ -57,7 +59,7 @@ class Outcome:
     known_difference: str | None = None
 
 
-def _gs1_syntax(elements: list[Element], problems: list) -> list:
+def _gs1_syntax(elements: list[Element], problems: list[Finding]) -> list[Finding]:
     if problems:
         return problems
     found = []
@@ -70,7 +72,7 @@ def _caret(elements: list[Element]) -> str:
     return "^" + element_string(elements).replace(GS, "^")
 
 
-def check_unbracketed(vector: dict) -> tuple[bool, str]:
+def check_unbracketed(vector: dict[str, Any]) -> tuple[bool, str]:
     data: str = vector["data"]
     if not data.startswith("^"):
         return False, "no leading FNC1"
@@ -79,7 +81,7 @@ def check_unbracketed(vector: dict) -> tuple[bool, str]:
     return not problems, "; ".join(p.code for p in problems)
 
 
-def check_bracketed(vector: dict) -> tuple[bool, str]:
+def check_bracketed(vector: dict[str, Any]) -> tuple[bool, str]:
     elements, problems = parse_bracketed(vector["bracketed"])
     problems = _gs1_syntax(elements, problems)
     ok = not problems
@@ -88,13 +90,13 @@ def check_bracketed(vector: dict) -> tuple[bool, str]:
     return ok, "; ".join(p.code for p in problems)
 
 
-def check_validate(vector: dict) -> tuple[bool, str]:
+def check_validate(vector: dict[str, Any]) -> tuple[bool, str]:
     elements, problems = parse_bracketed(vector["args"][1])
     problems = _gs1_syntax(elements, problems) or check_associations(elements)
     return not problems, "; ".join(p.code for p in problems)
 
 
-def check_digital_link(vector: dict) -> tuple[bool, str]:
+def check_digital_link(vector: dict[str, Any]) -> tuple[bool, str]:
     scan = interpret_text(vector["uri"], today=TODAY)
     ok = scan.ok and scan.symbology == "GS1 Digital Link"
     if ok and vector["ok"]:
@@ -104,7 +106,7 @@ def check_digital_link(vector: dict) -> tuple[bool, str]:
     return ok, "; ".join(e.code for e in scan.errors)
 
 
-def check_scan_data(vector: dict) -> tuple[bool, str]:
+def check_scan_data(vector: dict[str, Any]) -> tuple[bool, str]:
     scan = interpret_text(vector["scan"], today=TODAY)
     # Plain-data symbols (]Q1, ]d1, ]J0) may carry any text: the engine accepts it as data;
     # the station says UNKNOWN_FORMAT because it cannot use it, which is not a syntax error.
@@ -133,7 +135,7 @@ def check_scan_data(vector: dict) -> tuple[bool, str]:
     return ok, "; ".join(e.code for e in errors)
 
 
-def check_linter(vector: dict) -> tuple[bool | None, str]:
+def check_linter(vector: dict[str, Any]) -> tuple[bool | None, str]:
     linter = LINTERS.get(vector["linter"])
     if linter is None:
         return None, "linter not implemented"
@@ -145,7 +147,7 @@ def check_linter(vector: dict) -> tuple[bool | None, str]:
     return False, error.error
 
 
-def check_epc(vector: dict) -> tuple[bool, str]:
+def check_epc(vector: dict[str, Any]) -> tuple[bool, str]:
     try:
         epc = decode_epc(vector["hex"])
     except EPCError as exc:
@@ -161,7 +163,7 @@ def check_epc(vector: dict) -> tuple[bool, str]:
     return True, ""
 
 
-_KEYS: dict[str, Callable[[dict], str]] = {
+_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
     "scan-data.json": lambda v: v["scan"],
     "digital-link.json": lambda v: v["uri"],
     "ai-bracketed.json": lambda v: v["bracketed"],
@@ -171,7 +173,7 @@ _KEYS: dict[str, Callable[[dict], str]] = {
     "vectors.json": lambda v: v["hex"],
 }
 # A check answers whether we accept the vector; None means we cannot judge it (a failure).
-CHECKS: dict[str, Callable[[dict], tuple[bool | None, str]]] = {
+CHECKS: dict[str, Callable[[dict[str, Any]], tuple[bool | None, str]]] = {
     "scan-data.json": check_scan_data,
     "digital-link.json": check_digital_link,
     "ai-bracketed.json": check_bracketed,
@@ -182,8 +184,8 @@ CHECKS: dict[str, Callable[[dict], tuple[bool | None, str]]] = {
 }
 
 
-def vector_files(root: Path) -> dict[str, list[dict]]:
-    files: dict[str, list[dict]] = {}
+def vector_files(root: Path) -> dict[str, list[dict[str, Any]]]:
+    files: dict[str, list[dict[str, Any]]] = {}
     for name in CHECKS:
         path = root / ("epc" if name == "vectors.json" else "gs1") / name
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -196,7 +198,7 @@ def vector_files(root: Path) -> dict[str, list[dict]]:
     return files
 
 
-def evaluate(name: str, vectors: list[dict]) -> Iterator[Outcome]:
+def evaluate(name: str, vectors: list[dict[str, Any]]) -> Iterator[Outcome]:
     key_of = _KEYS[name]
     verdicts: dict[str, set[bool]] = {}
     for vector in vectors:
