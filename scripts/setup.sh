@@ -1,48 +1,38 @@
 #!/usr/bin/env bash
-# Set up everything lotscan needs on a fresh Debian/Ubuntu machine: system libraries, a
-# virtualenv in .venv and the package with its test extras. Safe to run again: it skips what
-# is already there.
+# Set up everything lotscan needs on a fresh Debian/Ubuntu machine: system packages, a
+# virtualenv in .venv and the package with its test extras. Safe to run again and anywhere: it
+# only calls apt (and sudo) when something is missing, and waits for another apt to finish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-# libzbar0: pyzbar's decoder; libgl1 + libglib2.0-0: what opencv-python's wheel links against.
-for lib in libzbar.so.0 libGL.so.1 libglib-2.0.so.0; do
-  ldconfig -p 2>/dev/null | grep -q "$lib" || need_apt+=("$lib")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  packages=()
-  for lib in "${need_apt[@]}"; do
-    case "$lib" in
-      libzbar.so.0) packages+=(libzbar0) ;;
-      libGL.so.1) packages+=(libgl1) ;;
-      libglib-2.0.so.0) packages+=(libglib2.0-0) ;;
-    esac
-  done
-  echo "installing system packages: ${packages[*]}" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null
-fi
-
-# chromium + chromium-driver: Debian's browser for tests/ui/test_web.py (never a downloaded one).
-browser=()
-[ -x /usr/bin/chromium ] || browser+=(chromium)
-[ -x /usr/bin/chromedriver ] || browser+=(chromium-driver)
-if [ ${#browser[@]} -gt 0 ]; then
-  echo "installing system packages: ${browser[*]}" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${browser[@]}" >/dev/null
-fi
-
+# System packages: one line each, "package  check". A check is a shell test that passes when
+# the package's part is already there; add a line here for a new system dependency.
+libraries=$(ldconfig -p 2>/dev/null || true)  # read once: `ldconfig | grep -q` races with pipefail
+has_lib() { grep -qF "$1" <<<"$libraries"; }
 PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c "import venv, ensurepip" 2>/dev/null; then
-  echo "installing python3-venv" >&2
+SYSTEM_PACKAGES=(
+  "libzbar0         has_lib libzbar.so.0"                      # pyzbar's decoder
+  "libgl1           has_lib libGL.so.1"                        # opencv-python's wheel links it
+  "libglib2.0-0     has_lib libglib-2.0.so.0"                  # ... and this
+  "chromium         test -x /usr/bin/chromium"                 # tests/ui/test_web.py (Debian's, never downloaded)
+  "chromium-driver  test -x /usr/bin/chromedriver"
+  "python3-venv     $PYTHON -c 'import venv, ensurepip'"
+)
+
+missing=()
+for entry in "${SYSTEM_PACKAGES[@]}"; do
+  read -r package check <<<"$entry"
+  eval "$check" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  # wait up to 5 minutes for another apt/dpkg (unattended upgrades, a parallel setup) to finish
+  APT=(apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
+  $SUDO "${APT[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO "${APT[@]}" install -y -qq "${missing[@]}" >/dev/null
 fi
+
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
