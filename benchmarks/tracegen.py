@@ -433,7 +433,7 @@ def _stock(conn: Connection, shape: Shape, remaining: list[list[float]]) -> None
     for level in range(LEVELS):
         kind = 3 if level == LEVELS - 1 else 1  # OUT or STORE
         for p, qty in enumerate(remaining[level]):
-            if qty > 0:
+            if abs(qty) > 1e-9:  # over-consumed lots (the common raw lots) go negative, as on central
                 site_index = SITES.index(shape.site(p))
                 writer.add((shape.lot_id(level, p), site_index * 4 + kind + 1, qty, shape.when(level, p)))
     writer.flush()

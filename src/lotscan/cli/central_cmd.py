@@ -115,6 +115,8 @@ TRACE_COMMANDS = {
     "recall": "lotscan.cli.trace_cmd:recall",
     "export": "lotscan.cli.trace_cmd:export",
     "audit": "lotscan.cli.trace_cmd:audit",
+    "drill": "lotscan.cli.drill_cmd:drill",
+    "drills": "lotscan.cli.drill_cmd:drills",
 }
 
 

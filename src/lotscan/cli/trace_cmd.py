@@ -261,7 +261,7 @@ def fsma204(
     )
     click.echo(f"{count} KDE record(s) written to {out or 'standard output'}", err=True)
     if missing:
-        click.echo(f"{missing} required KDE(s) missing: listed in {where_missing}", err=True)
+        click.echo(f"{len(missing)} required KDE(s) missing: listed in {where_missing}", err=True)
 
 
 @export.command("epcis")

@@ -95,7 +95,9 @@ def export_fsma(
         if format == "csv":
             out = io.StringIO()
             _count, missing = fsma.write(conn, where, out, "csv")
-            return Response(out.getvalue(), media_type="text/csv", headers={"X-Missing-KDEs": str(missing)})
+            return Response(
+                out.getvalue(), media_type="text/csv", headers={"X-Missing-KDEs": str(len(missing))}
+            )
         data = io.BytesIO()
         fsma.write(conn, where, data, "xlsx")
     return Response(

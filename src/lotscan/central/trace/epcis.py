@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, column, select, text
 
 from lotscan.central.changelog import utcnow
 from lotscan.central.schema import lot_status_history, stations
@@ -274,7 +274,10 @@ def _iso(value: Any) -> str | None:
 def _history(conn: Connection, where: Filter) -> list[Any]:
     h = lot_status_history
     query = select(h).order_by(h.c.effective_at, h.c.id)
-    if where.lots:
+    if where.lot_table:
+        codes = text(f"SELECT o.code FROM {where.lot_table} c JOIN lots o ON o.id = c.lot_id")
+        query = query.where(h.c.lot.in_(codes.columns(column("code"))))
+    elif where.lots:
         query = query.where(h.c.lot.in_(where.lots))
     if where.start:
         query = query.where(h.c.effective_at >= datetime.combine(where.start, datetime.min.time()))

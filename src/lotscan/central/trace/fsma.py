@@ -148,22 +148,22 @@ def export(conn: Connection, where: Filter) -> FsmaExport:
     return result
 
 
-def write(conn: Connection, where: Filter, out: Path | IO[Any], fmt: str) -> tuple[int, int]:
+def write(conn: Connection, where: Filter, out: Path | IO[Any], fmt: str) -> tuple[int, list[list[Any]]]:
     """The spreadsheet as XLSX (sheets `FSMA 204` and `Missing KDEs`) or CSV (the records, and
-    `<name>-missing-kdes.csv` next to a CSV file). Returns (records, missing KDEs)."""
+    `<name>-missing-kdes.csv` next to a CSV file). Returns (records, the Missing KDEs rows)."""
     result = export(conn, where)
     if fmt == "xlsx":
         counts = write_xlsx(
             out,
             [Sheet(SHEET, COLUMNS, result.rows), Sheet(MISSING_SHEET, MISSING_COLUMNS, iter_missing(result))],
         )
-        return counts[SHEET], counts[MISSING_SHEET]
+        return counts[SHEET], result.missing
     if isinstance(out, Path):
         count = write_csv_file(out, COLUMNS, result.rows)
         write_csv_file(missing_csv_path(out), MISSING_COLUMNS, result.missing)
     else:
         count = write_csv(out, COLUMNS, result.rows)
-    return count, len(result.missing)
+    return count, result.missing
 
 
 def missing_csv_path(path: Path) -> Path:
@@ -178,7 +178,7 @@ def iter_missing(result: FsmaExport) -> Iterator[list[Any]]:
 def _with_supplier_tlcs(conn: Connection, where: Filter) -> Filter:
     """A TLC asked for may be a supplier's code that we hold under an internal lot code, and an
     internal code asked for stands for the supplier's TLC: select by both."""
-    if not where.lots:
+    if not where.lots or where.lot_table:
         return where
     query = select(Lot.code, Lot.supplier_lot).where(
         or_(Lot.supplier_lot.in_(where.lots), Lot.code.in_(where.lots))
@@ -196,7 +196,7 @@ def _rows(conn: Connection, where: Filter, missing: list[list[Any]]) -> Iterator
     sources.append(
         row for batch in records.event_batches(conn, where) for row in _event_records(conn, batch, directory)
     )
-    wanted = set(where.lots)
+    wanted = records.lot_codes(conn, where.lot_table) if where.lot_table else set(where.lots)
     for source in sources:
         for record in source:
             if wanted and not wanted & {record.get(TLC), record.get(INPUT_TLC), record.get(INTERNAL_LOT)}:
@@ -249,7 +249,7 @@ def _reference(party: PartyInfo | None) -> str | None:
 def _kde_record_rows(conn: Connection, where: Filter, directory: Directory) -> Iterator[Record]:
     k = kde_records
     query = select(k).order_by(k.c.event_date, k.c.id)
-    if where.lots:
+    if where.lots and not where.lot_table:  # a lot table: the caller keeps the records it wants
         query = query.where(k.c.tlc.in_(where.lots))
     if where.start:
         query = query.where(k.c.event_date >= where.start)

@@ -36,6 +36,8 @@ class Filter:
     lots: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None  # inclusive
+    # A temporary table of lot ids (lot_id column), e.g. a trace closure: its lots, however many.
+    lot_table: str | None = None
 
     def day_bounds(self) -> dict[str, datetime]:
         bounds = {}
@@ -57,6 +59,18 @@ WITH candidates(server_seq) AS (
     JOIN received_events e ON e.id = k.event_id WHERE o.code IN :lots
 )
 """
+_BY_LOT_TABLE = """
+WITH candidates(server_seq) AS (
+    SELECT e.server_seq FROM {table} c JOIN lots o ON o.id = c.lot_id
+    JOIN received_events e ON e.type IN :types AND e.lot_code = o.code
+    UNION
+    SELECT e.server_seq FROM {table} c JOIN lot_links k ON k.parent_lot_id = c.lot_id
+    JOIN received_events e ON e.id = k.event_id
+    UNION
+    SELECT e.server_seq FROM {table} c JOIN lot_links k ON k.child_lot_id = c.lot_id
+    JOIN received_events e ON e.id = k.event_id
+)
+"""
 _COLUMNS = "e.id, e.type, e.occurred_at, e.station, e.site, e.operator, e.task_code, e.payload"
 
 
@@ -68,21 +82,31 @@ def _query(where: Filter) -> tuple[Any, dict[str, Any]]:
     if where.end:
         conditions.append("e.occurred_at < :end")
     sql = f"SELECT {_COLUMNS} FROM received_events e"
-    if where.lots:
+    if where.lot_table:
+        sql = _BY_LOT_TABLE.replace("{table}", where.lot_table) + sql
+        sql += " JOIN candidates c ON c.server_seq = e.server_seq"
+    elif where.lots:
         sql = _BY_LOT + sql + " JOIN candidates c ON c.server_seq = e.server_seq"
         params["lots"] = list(where.lots)
     sql += " WHERE " + " AND ".join(conditions) + " ORDER BY e.occurred_at, e.server_seq"
     query = text(sql).bindparams(bindparam("types", expanding=True), bindparam("counted", expanding=True))
-    if where.lots:
+    if where.lots and not where.lot_table:
         query = query.bindparams(bindparam("lots", expanding=True))
     return query, params
+
+
+def lot_codes(conn: Connection, table: str) -> set[str]:
+    """The lot codes (and the suppliers' codes of received lots) of a table of lot ids."""
+    rows = conn.execute(text(f"SELECT o.code, o.supplier_lot FROM {table} c JOIN lots o ON o.id = c.lot_id"))
+    return {code for row in rows for code in row if code}
 
 
 def event_batches(conn: Connection, where: Filter) -> Iterator[list[Any]]:
     """The record events, in event-time order, in batches (for per-batch master-data look-ups)."""
     query, params = _query(where)
     batch: list[Any] = []
-    for event in conn.execution_options(yield_per=BATCH).execute(query, params):
+    # per statement: Connection.execution_options() would change the connection for good
+    for event in conn.execute(query, params, execution_options={"yield_per": BATCH}):
         batch.append(event)
         if len(batch) >= BATCH:
             yield batch

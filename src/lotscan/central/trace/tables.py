@@ -7,6 +7,7 @@
 - kde_records (migration 0003): FSMA 204 records of events that happen before our plant
   (harvesting, cooling, initial packing, first land-based receiving), imported from farms and
   vessels or recorded when receiving raw agricultural commodities.
+- drills (migration 0005): every mock recall drill: when, who, which lots, how long, the result.
 """
 
 from __future__ import annotations
@@ -89,6 +90,24 @@ kde_records = Table(
     Column("source", String(200), nullable=False),
     Index("ix_kde_records_tlc", "tlc"),
     Index("ix_kde_records_date", "event_date"),
+)
+
+drills = Table(
+    "drills",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("roots", Text, nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Column("affected_lots", Integer, nullable=False),
+    Column("differences", Integer, nullable=False),
+    Column("missing_kdes", Integer, nullable=False),
+    Column("recall_id", Integer),
+    Column("result", String(16), nullable=False),
+    Column("out_dir", Text),
+    Column("report_sha256", String(64), nullable=False),
 )
 
 # Time-range exports (FSMA 204, EPCIS) and per-type look-ups over central's event log.
