@@ -33,7 +33,7 @@ from lotscan.devices.synthetic import frame_with, standard_codes
 
 DEFAULT_SAMPLES = Path(
     os.environ.get("LOTSCAN_SAMPLES")
-    or Path(__file__).resolve().parents[4] / "shared" / "samples" / "barcode-photos"
+    or Path(__file__).resolve().parents[2] / "shared" / "samples" / "barcode-photos"
 )
 CAMERA_FORMATS = ["DataMatrix", "Code128", "EAN13", "QRCode"]
 
@@ -275,7 +275,7 @@ def command(as_json: bool, samples: Path, frames: int, reports: int, portal_tags
     for backend, data in figures["sample_photos"].items():
         if "folders" in data:
             rates = ", ".join(
-                f"{name} {f['decoded']}/{f['images']}"
+                f"{name} {f['read']}/{f['images']}"
                 for name, f in data["folders"].items()
                 if not name.startswith("falsepositives")
             )

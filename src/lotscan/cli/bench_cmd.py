@@ -18,6 +18,7 @@ BENCHMARKS = {
     "validate": "benchmarks.validate:command",
     "ui": "benchmarks.ui:command",
     "devices": "benchmarks.devices:command",
+    "decode": "benchmarks.decode:command",
     "sync": "benchmarks.sync:command",
     "trace": "benchmarks.trace:command",
 }

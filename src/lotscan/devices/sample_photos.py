@@ -1,15 +1,23 @@
 """Decode rate of a backend over a folder tree of sample photos (zxing-cpp's layout: each
 image ``NAME.png|jpg|webp`` has ``NAME.txt`` or ``NAME.bin`` with the expected content;
-folders named ``falsepositives*`` hold images with no barcode at all)."""
+folders named ``falsepositives*`` hold images with no barcode at all).
+
+A read is right when its text (or bytes, for ``.bin``) is the expected content; every other
+code a decoder reports for the image is wrong (in a ``falsepositives`` folder: a false
+positive). Time is wall-clock and this thread's CPU time per image.
+"""
 
 from __future__ import annotations
 
+import statistics
 import time
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lotscan.devices.decoders import Decoder, load_image
+from lotscan.devices.decoders import Decoded, Decoder, load_image
+from lotscan.devices.pipeline import PipelineDecoder
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 
@@ -19,8 +27,15 @@ class FolderResult:
     folder: str
     images: int = 0
     decoded: int = 0
-    false_positives: int = 0
-    ms_total: float = 0.0
+    wrong: int = 0  # codes reported that are not the expected one (positive folders)
+    false_positives: int = 0  # codes reported in a falsepositives folder
+    ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    # the pipeline only: per attempt, its runs and ms, and the right reads it was first to make
+    attempt_runs: Counter[str] = field(default_factory=Counter)
+    attempt_ms: Counter[str] = field(default_factory=Counter)
+    earned: Counter[str] = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
@@ -31,11 +46,21 @@ class FolderResult:
     def is_negative(self) -> bool:
         return self.folder.startswith("falsepositives")
 
+    @property
+    def ms_total(self) -> float:
+        return sum(self.ms)
+
     def to_json(self) -> dict[str, Any]:
         return {
-            **asdict(self),
+            "folder": self.folder,
+            "images": self.images,
+            "read": self.decoded,
+            "wrong": self.wrong,
+            "false_positives": self.false_positives,
             "rate": round(self.rate, 3),
             "ms_per_image": round(self.ms_total / self.images, 2) if self.images else 0.0,
+            "ms_median": round(statistics.median(self.ms), 2) if self.ms else 0.0,
+            "cpu_ms_per_image": round(sum(self.cpu_ms) / self.images, 2) if self.images else 0.0,
         }
 
 
@@ -48,23 +73,44 @@ def expected_content(image: Path) -> str | bytes | None:
     return None
 
 
+def is_expected(code: Decoded, expected: str | bytes | None) -> bool:
+    if isinstance(expected, bytes):
+        return code.raw == expected
+    return code.text == expected
+
+
+def images_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
 def evaluate_folder(folder: Path, decoder: Decoder) -> FolderResult:
     result = FolderResult(folder.name)
-    for image in sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+    for image in images_in(folder):
         pixels = load_image(str(image))
-        began = time.perf_counter()
-        found = decoder.decode(pixels)
-        result.ms_total += (time.perf_counter() - began) * 1000
+        began, began_cpu = time.perf_counter(), time.thread_time()
+        if isinstance(decoder, PipelineDecoder):
+            outcome = decoder.run(pixels)
+            found = outcome.codes
+            for attempt in outcome.attempts:
+                result.attempt_runs[attempt.name] += 1
+                result.attempt_ms[attempt.name] += attempt.ms
+        else:
+            found = decoder.decode(pixels)
+        result.ms.append((time.perf_counter() - began) * 1000)
+        result.cpu_ms.append((time.thread_time() - began_cpu) * 1000)
         result.images += 1
         if result.is_negative:
             result.false_positives += len(found)
             continue
         expected = expected_content(image)
-        if isinstance(expected, bytes):
-            hit = any(d.raw == expected for d in found)
-        else:
-            hit = any(d.text == expected for d in found)
+        right = [d for d in found if is_expected(d, expected)]
+        hit = bool(right)
         result.decoded += hit
+        if right and right[0].attempt:
+            result.earned[right[0].attempt] += 1
+        result.wrong += sum(not is_expected(d, expected) for d in found)
+        if not hit:
+            result.missed.append(image.name)
     return result
 
 
