@@ -4,9 +4,11 @@ A symbol with its own integrity structure (Reed-Solomon in DataMatrix, QR, Aztec
 DataBar checksum; GS1-128, whose GS1 content is checked on top of Code 128's mod 103) is believed
 on one read. A code without one (EAN/UPC and ITF carry one mod-10 check digit, so a misread
 with a valid check digit is 1 in 10; Code 128 with plain content) needs corroboration:
-- in a still image, a second independent attempt (another decoder, or the same one on a
-  differently prepared crop) must read the same text, and no read of the same symbol may
-  disagree: its confidence is then "medium", else "low";
+- in a still image, the read must be corroborated and not contradicted. zxing-cpp reports a
+  linear code only when two scan lines decode it alike (its minimum line count), so its read
+  stands unless another read of the same symbol disagrees; zbar accepts one scan line and
+  repeats its own misreads on other crops of the same pixels, so a code only zbar reads
+  needs zxing-cpp to agree. Then its confidence is "medium", else "low";
 - in live frames, ``agree_frames`` frames must read the same text, and a read that disagrees
   with a read of the same symbol in a nearby frame is dropped (`FrameAgreement`).
 """
@@ -102,9 +104,9 @@ def plausible(code: Decoded, others: Sequence[Decoded] = ()) -> bool:
 def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Decoded]:
     """One entry per distinct code, with its confidence, from every attempt's reads of one image.
 
-    Self-checking codes are "high". A weak code is "medium" when two or more attempts read it
-    and it has more reads than any other text of the same family read where it was (the same
-    symbol misread); otherwise, or when it is not plausible, "low".
+    Self-checking codes are "high". A weak code is "medium" when zxing-cpp read it (alone or
+    with zbar) and it has more reads than any other text of the same family read where it was
+    (the same symbol misread); otherwise, or when it is not plausible, "low".
     """
     judged: list[Decoded] = []
     seen: set[tuple[str, str]] = set()
@@ -117,7 +119,7 @@ def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Deco
             judged.append(replace(read, confidence="high"))
             continue
         same = [r for r in reads if same_code_key(r) == key]
-        attempts = {r.attempt for r in same}
+        by_zxing = any(r.decoder == "zxing" for r in same)
         rivals = Counter(
             same_code_key(r)
             for r in reads
@@ -126,9 +128,7 @@ def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Deco
             and plausible(r, reads)
             and any(_near(r, s, radius) for s in same)
         )
-        confident = (
-            len(attempts) >= 2 and len(same) > max(rivals.values(), default=0) and plausible(read, reads)
-        )
+        confident = by_zxing and len(same) > max(rivals.values(), default=0) and plausible(read, reads)
         judged.append(replace(read, confidence="medium" if confident else "low"))
     return judged
 

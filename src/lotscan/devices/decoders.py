@@ -62,6 +62,7 @@ class Decoded:
     center: tuple[float, float] | None = None  # where in the image, px
     corners: tuple[tuple[float, float], ...] = ()  # zxing-cpp: TL, TR, BR, BL of the symbol
     attempt: str = ""  # which pipeline attempt read it (see devices/pipeline.py)
+    decoder: str = ""  # which library read it: "zxing" or "pyzbar"
     confidence: str = ""  # "high" | "medium" | "low" once judged (see devices/agreement.py)
 
     def to_json(self) -> dict[str, Any]:
@@ -118,6 +119,7 @@ class ZxingDecoder:
                 center=_center(r.position),
                 attempt=self.name,
                 corners=_corners(r.position),
+                decoder=self.name,
             )
             for r in results
             if r.valid
@@ -160,9 +162,16 @@ class PyzbarDecoder:
                 r.data,
                 center=(r.rect.left + r.rect.width / 2, r.rect.top + r.rect.height / 2),
                 attempt=self.name,
+                corners=_rect_corners(r.rect),
+                decoder=self.name,
             )
             for r in results
         ]
+
+
+def _rect_corners(rect: Any) -> tuple[tuple[float, float], ...]:
+    left, top, right, bottom = rect.left, rect.top, rect.left + rect.width, rect.top + rect.height
+    return ((left, top), (right, top), (right, bottom), (left, bottom))
 
 
 class FallbackDecoder:

@@ -34,7 +34,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from lotscan.devices.agreement import at_least, judge_still, self_checking
+from lotscan.devices.agreement import at_least, judge_still, same_code_key
 from lotscan.devices.decoders import Decoded, DecoderUnavailable, PyzbarDecoder, ZxingDecoder
 from lotscan.devices.regions import Region, around_read, level_crop, opencv_quads, propose, rectified_crop
 
@@ -85,6 +85,7 @@ class _Run:
         self.budget_ms = budget_ms
         self.reads: list[Decoded] = []
         self.attempts: list[Attempt] = []
+        self.confirm_tried: set[tuple[str, str]] = set()
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.began) * 1000
@@ -172,7 +173,7 @@ class PipelineDecoder:
         run.record("zxing", began, self.zxing.decode(gray))
         run.start_budget()
         if not self.live and self._escalate(run):
-            self._confirm_cheap_reads(gray, run)
+            self._confirm(gray, run)
         if self._escalate(run) and min(gray.shape[:2]) >= 16:
             self._attempts(gray, run)
         judged = judge_still(run.reads)
@@ -181,35 +182,55 @@ class PipelineDecoder:
         return PipelineResult(codes, held, run.reads, run.attempts, run.elapsed_ms())
 
     def _escalate(self, run: _Run) -> bool:
-        """More attempts while the profile's count is not reached, or (stills) while a code
-        that needs corroboration has none yet."""
+        """More attempts while fewer codes than the profile expects were read; for a still,
+        also while a code that needs corroboration has none yet (live frames corroborate each
+        other, see `agreement.FrameAgreement`)."""
         if run.left_ms() <= 0:
             return False
         judged = judge_still(run.reads)
+        if self.live:
+            return len(judged) < self.expect
         trusted = [c for c in judged if at_least(c.confidence, "medium")]
-        if len(trusted) < self.expect:
-            return True
-        return not self.live and len(trusted) < len(judged)
+        return len(trusted) < self.expect or len(trusted) < len(judged)
 
-    def _confirm_cheap_reads(self, gray: np.ndarray, run: _Run) -> None:
-        """Each weak code of the cheap path, cut out level where zxing-cpp saw it, read by zbar
-        and by zxing-cpp with its other binarizer."""
-        weak = [r for r in run.reads if not self_checking(r)]
-        if not weak:
+    def _confirm(self, gray: np.ndarray, run: _Run) -> None:
+        """Each weak code only one decoder has read, cut out level where it was seen and read
+        by the other decoder (a few ways) until one agrees."""
+        judged = judge_still(run.reads)
+        single = [c for c in judged if c.confidence == "low" and same_code_key(c) not in run.confirm_tried]
+        if not single:
             return
         began = time.perf_counter()
         found: list[Decoded] = []
-        for read in weak:
-            region = around_read(gray, read.corners)
+        for code in single:
+            run.confirm_tried.add(same_code_key(code))
+            region = around_read(gray, code.corners)
             if region is None or region.bar_angle is None:
                 continue
             crop = level_crop(gray, region, region.bar_angle)
-            reads = self.pyzbar.decode(crop) if self.pyzbar is not None else []
-            reads = reads or self.crop_zxing.decode(
-                crop, binarizer=self.crop_zxing.binarizers.GlobalHistogram
-            )
-            found += self._in_frame(reads, region)
+            for reread in self._rereads(crop, code.decoder):
+                reads = reread()
+                if any(same_code_key(r) == same_code_key(code) for r in reads):
+                    found += self._in_frame(reads, region)
+                    break
+                found += self._in_frame(reads, region)  # a disagreeing read is a vote too
         run.record("confirm", began, found)
+
+    def _rereads(self, crop: np.ndarray, read_by: str) -> Iterator[Callable[[], list[Decoded]]]:
+        """Ways the other decoder looks at a crop: plain, enlarged (and zxing-cpp's other
+        binarizer)."""
+        if read_by == "pyzbar":
+            other = self.crop_zxing.binarizers.GlobalHistogram
+            yield lambda: self.crop_zxing.decode(crop)
+            yield lambda: self.crop_zxing.decode(crop, binarizer=other)
+            yield lambda: self.crop_zxing.decode(enlarged(crop, 2.0))
+        elif self.pyzbar is not None:
+            pyzbar = self.pyzbar
+            yield lambda: pyzbar.decode(crop)
+            yield lambda: pyzbar.decode(enlarged(crop, 1.5))
+            yield lambda: pyzbar.decode(
+                cv2.resize(crop, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
+            )
 
     def _attempts(self, gray: np.ndarray, run: _Run) -> None:
         began = time.perf_counter()
@@ -227,6 +248,8 @@ class PipelineDecoder:
             name, step = ladder[position]
             began = time.perf_counter()
             run.record(name, began, step(run))
+            if not self.live:
+                self._confirm(gray, run)
         self._resume_at = 0
 
     def _ladder(
@@ -252,13 +275,7 @@ class PipelineDecoder:
         return found
 
     def _read_crop(self, crop: np.ndarray, region: Region, run: _Run, **options: Any) -> list[Decoded]:
-        """zxing-cpp on a crop; a weak code it reads is put to zbar on the same pixels at once
-        (a second, independent decoder: the still-image form of two frames agreeing)."""
-        reads = self._in_frame(self.crop_zxing.decode(crop, **options), region)
-        if not self.live and self.pyzbar is not None and any(not self_checking(r) for r in reads):
-            began = time.perf_counter()
-            run.record("confirm", began, self._in_frame(self.pyzbar.decode(crop), region))
-        return reads
+        return self._in_frame(self.crop_zxing.decode(crop, **options), region)
 
     def _scaled(self, gray: np.ndarray, crops: _Crops, run: _Run) -> list[Decoded]:
         """Small patches enlarged (cubic) and re-sharpened: soft 2-px modules become readable."""
@@ -331,8 +348,9 @@ class PipelineDecoder:
 
     @staticmethod
     def _in_frame(reads: list[Decoded], region: Region) -> list[Decoded]:
-        """Reads from a crop, placed at the region's center in the frame."""
-        return [replace(d, center=region.center) for d in reads]
+        """Reads from a crop, placed in the frame where the region is."""
+        corners = tuple((float(x), float(y)) for x, y in region.quad)
+        return [replace(d, center=region.center, corners=corners) for d in reads]
 
 
 def _moved(code: Decoded, factor: float) -> Decoded:
