@@ -4,11 +4,12 @@ A symbol with its own integrity structure (Reed-Solomon in DataMatrix, QR, Aztec
 DataBar checksum; GS1-128, whose GS1 content is checked on top of Code 128's mod 103) is believed
 on one read. A code without one (EAN/UPC and ITF carry one mod-10 check digit, so a misread
 with a valid check digit is 1 in 10; Code 128 with plain content) needs corroboration:
-- in a still image, the read must be corroborated and not contradicted. zxing-cpp reports a
-  linear code only when two scan lines decode it alike (its minimum line count), so its read
-  stands unless another read of the same symbol disagrees; zbar accepts one scan line and
-  repeats its own misreads on other crops of the same pixels, so a code only zbar reads
-  needs zxing-cpp to agree. Then its confidence is "medium", else "low";
+- in a still image, two attempts of the pipeline (another decoder, or another crop, angle or
+  scale of the symbol: a second look, like a second frame) must read the same text, more
+  often than any other text read where it was, and an ITF only zbar reads must be a whole
+  ITF-14 (zbar's misreads are pieces of ITF symbols). Then its confidence is "medium",
+  else "low". zxing-cpp's own two-scan-line check is not enough: it passes EAN-13 misreads
+  with a valid check digit;
 - in live frames, ``agree_frames`` frames must read the same text, and a read that disagrees
   with a read of the same symbol in a nearby frame is dropped (`FrameAgreement`).
 """
@@ -74,10 +75,26 @@ def at_least(confidence: str, floor: str) -> bool:
     return CONFIDENCES.index(confidence) >= CONFIDENCES.index(floor)
 
 
+def _extent(code: Decoded) -> float:
+    """The longest side of where the code was seen (0 if unknown)."""
+    corners = code.corners
+    return (
+        max(
+            (((corners[i][0] - corners[i - 1][0]) ** 2 + (corners[i][1] - corners[i - 1][1]) ** 2) ** 0.5)
+            for i in range(len(corners))
+        )
+        if corners
+        else 0.0
+    )
+
+
 def _near(a: Decoded, b: Decoded, radius: float) -> bool:
+    """Whether two reads may be of one symbol: centers within ``radius``, or within the longer
+    read's length (two pieces of one long ITF are read far apart along it)."""
     if a.center is None or b.center is None:
         return True  # unknown position: assume the same symbol, the cautious side
-    return abs(a.center[0] - b.center[0]) <= radius and abs(a.center[1] - b.center[1]) <= radius
+    reach = max(radius, _extent(a), _extent(b))
+    return abs(a.center[0] - b.center[0]) <= reach and abs(a.center[1] - b.center[1]) <= reach
 
 
 def same_code_key(code: Decoded) -> tuple[str, str]:
@@ -104,9 +121,9 @@ def plausible(code: Decoded, others: Sequence[Decoded] = ()) -> bool:
 def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Decoded]:
     """One entry per distinct code, with its confidence, from every attempt's reads of one image.
 
-    Self-checking codes are "high". A weak code is "medium" when zxing-cpp read it (alone or
-    with zbar) and it has more reads than any other text of the same family read where it was
-    (the same symbol misread); otherwise, or when it is not plausible, "low".
+    Self-checking codes are "high". A weak code is "medium" when two attempts read it (for a
+    zbar-only ITF: 14 digits) and it has more reads than any other text of the same family
+    read where it was (the same symbol misread); otherwise, or when it is not plausible, "low".
     """
     judged: list[Decoded] = []
     seen: set[tuple[str, str]] = set()
@@ -119,7 +136,10 @@ def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Deco
             judged.append(replace(read, confidence="high"))
             continue
         same = [r for r in reads if same_code_key(r) == key]
-        by_zxing = any(r.decoder == "zxing" for r in same)
+        zbar_only = all(r.decoder == "pyzbar" for r in same)
+        corroborated = len({r.attempt for r in same}) >= 2 and not (
+            zbar_only and key[0] == "itf" and len(read.text) != 14
+        )
         rivals = Counter(
             same_code_key(r)
             for r in reads
@@ -128,7 +148,7 @@ def judge_still(reads: Sequence[Decoded], *, radius: float = 120.0) -> list[Deco
             and plausible(r, reads)
             and any(_near(r, s, radius) for s in same)
         )
-        confident = by_zxing and len(same) > max(rivals.values(), default=0) and plausible(read, reads)
+        confident = corroborated and len(same) > max(rivals.values(), default=0) and plausible(read, reads)
         judged.append(replace(read, confidence="medium" if confident else "low"))
     return judged
 

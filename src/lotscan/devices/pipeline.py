@@ -217,20 +217,22 @@ class PipelineDecoder:
         run.record("confirm", began, found)
 
     def _rereads(self, crop: np.ndarray, read_by: str) -> Iterator[Callable[[], list[Decoded]]]:
-        """Ways the other decoder looks at a crop: plain, enlarged (and zxing-cpp's other
-        binarizer)."""
-        if read_by == "pyzbar":
-            other = self.crop_zxing.binarizers.GlobalHistogram
-            yield lambda: self.crop_zxing.decode(crop)
-            yield lambda: self.crop_zxing.decode(crop, binarizer=other)
-            yield lambda: self.crop_zxing.decode(enlarged(crop, 2.0))
-        elif self.pyzbar is not None:
-            pyzbar = self.pyzbar
-            yield lambda: pyzbar.decode(crop)
-            yield lambda: pyzbar.decode(enlarged(crop, 1.5))
-            yield lambda: pyzbar.decode(
-                cv2.resize(crop, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
-            )
+        """Second looks at a levelled crop of the code, the other decoder first."""
+        other = self.crop_zxing.binarizers.GlobalHistogram
+        pyzbar = self.pyzbar
+        zbar_looks: list[Callable[[], list[Decoded]]] = []
+        if pyzbar is not None:
+            zbar_looks = [
+                lambda: pyzbar.decode(crop),
+                lambda: pyzbar.decode(enlarged(crop, 1.5)),
+                lambda: pyzbar.decode(cv2.resize(crop, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)),
+            ]
+        zxing_looks = [
+            lambda: self.crop_zxing.decode(crop),
+            lambda: self.crop_zxing.decode(crop, binarizer=other),
+            lambda: self.crop_zxing.decode(enlarged(crop, 2.0)),
+        ]
+        yield from (zxing_looks + zbar_looks) if read_by == "pyzbar" else (zbar_looks + zxing_looks)
 
     def _attempts(self, gray: np.ndarray, run: _Run) -> None:
         began = time.perf_counter()

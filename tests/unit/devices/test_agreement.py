@@ -15,8 +15,10 @@ def ean(
     return Decoded(text, "]E0", "EAN-13", "Text", center=at, attempt=attempt, decoder=decoder)
 
 
-def itf(text: str, at: tuple[float, float] = (300.0, 300.0), attempt: str = "zxing") -> Decoded:
-    return Decoded(text, "]I0", "ITF", "Text", center=at, attempt=attempt)
+def itf(
+    text: str, at: tuple[float, float] = (300.0, 300.0), attempt: str = "zxing", decoder: str = "zxing"
+) -> Decoded:
+    return Decoded(text, "]I0", "ITF", "Text", center=at, attempt=attempt, decoder=decoder)
 
 
 GS1_128 = Decoded("0109506000134352", "]C1", "Code 128", "GS1", center=(50.0, 50.0))
@@ -75,15 +77,16 @@ def test_an_itf_fragment_never_passes():
 @pytest.mark.parametrize(
     ("reads", "confidence"),
     [
-        ([ean("9506000134352")], "medium"),  # zxing-cpp: two scan lines agreed, none disagrees
-        ([ean("9506000134352", decoder="pyzbar")], "low"),  # zbar: one scan line
-        # zbar on another crop of the same pixels repeats its own misreads
+        ([ean("9506000134352")], "low"),  # one look: zxing-cpp passes misreads with valid check digits
+        ([ean("9506000134352", decoder="pyzbar")], "low"),
+        ([ean("9506000134352"), ean("9506000134352", attempt="confirm")], "medium"),  # a second crop
+        # zbar on a second crop or scale of the image: two attempts read it alike
         (
             [
-                ean("9506000134352", decoder="pyzbar"),
+                ean("9506000134352", attempt="pyzbar-frame", decoder="pyzbar"),
                 ean("9506000134352", attempt="confirm", decoder="pyzbar"),
             ],
-            "low",
+            "medium",
         ),
         ([ean("9506000134352", decoder="pyzbar"), ean("9506000134352", attempt="confirm")], "medium"),
         # zxing-cpp read it, zbar read another value at the same place: a tie is no answer
@@ -105,9 +108,23 @@ def test_a_still_weak_code_needs_corroboration_and_no_contradiction(reads, confi
     assert judged["9506000134352"] == confidence
 
 
+def test_a_still_itf_only_zbar_reads_must_be_a_whole_itf_14():
+    piece = [itf("96715185", decoder="pyzbar"), itf("96715185", attempt="confirm", decoder="pyzbar")]
+    whole = [
+        itf("96715185517928", decoder="pyzbar"),
+        itf("96715185517928", attempt="confirm", decoder="pyzbar"),
+    ]
+    assert [c.confidence for c in judge_still(piece)] == ["low"]
+    assert [c.confidence for c in judge_still(whole)] == ["medium"]
+
+
 def test_a_still_upc_a_and_zbars_ean_13_of_it_are_one_code():
-    upc = Decoded("012345678905", "]E0", "UPC-A", "Text", center=(10.0, 10.0), decoder="zxing")
-    zbar = Decoded("0012345678905", "]E0", "EAN13", None, center=(12.0, 10.0), decoder="pyzbar")
+    upc = Decoded(
+        "012345678905", "]E0", "UPC-A", "Text", center=(10.0, 10.0), attempt="zxing", decoder="zxing"
+    )
+    zbar = Decoded(
+        "0012345678905", "]E0", "EAN13", None, center=(12.0, 10.0), attempt="confirm", decoder="pyzbar"
+    )
     (code,) = judge_still([upc, zbar])
     assert (code.text, code.confidence) == ("012345678905", "medium")
 
