@@ -27,7 +27,7 @@ from lotscan.devices.camera import CodeDeduper
 from lotscan.devices.decoders import DecoderUnavailable, make_decoder
 from lotscan.devices.label_photos import KINDS, held_label_frames, render_photo, write_photo_set
 from lotscan.devices.pipeline import PipelineDecoder
-from lotscan.devices.sample_photos import FolderResult, evaluate_folder
+from lotscan.devices.sample_photos import ERRATA, FolderResult, evaluate_folder
 
 BACKENDS = ("lotscan", "zxing", "pyzbar")
 TARGET_MEDIAN_MS, TARGET_P95_MS, TARGET_FPS = 60.0, 250.0, 25.0
@@ -178,7 +178,7 @@ def command(as_json: bool, samples: Path, seed: int, count: int, live_labels: in
     """
     if not samples.is_dir():
         raise click.UsageError(f"sample folder {samples} not found: pass --samples DIR")
-    figures: dict[str, Any] = {"load_before": load(), "seed": seed, "generated": count}
+    figures: dict[str, Any] = {"load_before": load(), "seed": seed, "generated": count, "errata": ERRATA}
     folders = sorted(p for p in samples.iterdir() if p.is_dir())
     with tempfile.TemporaryDirectory(prefix="lotscan-photos-") as scratch:
         if count:

@@ -10,8 +10,10 @@ through attempts, cheapest and most productive first, until the budget is spent:
    structure tensor) and cut down to the bars;
 3. ``pyzbar``: zbar on those levelled 1D patches (another decoder: it reads perspective-
    stretched Code 128 that zxing-cpp misses);
-4. ``scale``: small 2D patches enlarged and re-sharpened, and very large frames shrunk;
-5. ``contrast``: patches with local contrast equalised (CLAHE), and inverted;
+4. ``scale``: small 2D patches enlarged and re-sharpened; (stills) small images enlarged,
+   very large ones shrunk;
+5. ``contrast``: patches with local contrast equalised (CLAHE), and inverted; (stills) the
+   whole image equalised, globally thresholded, and median-smoothed;
 6. ``pyzbar-frame``: zbar on the whole image (stills);
 7. ``opencv``: quadrilaterals from OpenCV's barcode detector, rectified (stills);
 8. ``angles``: the whole image turned by a few angles (stills).
@@ -41,6 +43,7 @@ from lotscan.devices.regions import Region, around_read, level_crop, opencv_quad
 STILL_BUDGET_MS = 200.0
 LIVE_BUDGET_MS = 20.0
 SMALL_SIDE_PX = 220  # a patch shorter than this on its long side is enlarged
+SMALL_IMAGE_PX = 800  # a still no longer than this on its long side is also tried enlarged
 ANGLES = (-20.0, -10.0, 10.0, 20.0)
 ZOOMS = (2.5, 4.0)
 LIVE_REGIONS = 3  # live frames look at this many proposals at most
@@ -207,13 +210,15 @@ class PipelineDecoder:
             region = around_read(gray, code.corners)
             if region is None or region.bar_angle is None:
                 continue
-            crop = level_crop(gray, region, region.bar_angle)
-            for reread in self._rereads(crop, code.decoder):
-                reads = reread()
+            for crop in (level_crop(gray, region, region.bar_angle), rectified_crop(gray, region)):
+                reads = []
+                for reread in self._rereads(crop, code.decoder):
+                    reads = reread()
+                    found += self._in_frame(reads, region)  # a disagreeing read is a vote too
+                    if any(same_code_key(r) == same_code_key(code) for r in reads):
+                        break
                 if any(same_code_key(r) == same_code_key(code) for r in reads):
-                    found += self._in_frame(reads, region)
                     break
-                found += self._in_frame(reads, region)  # a disagreeing read is a vote too
         run.record("confirm", began, found)
 
     def _rereads(self, crop: np.ndarray, read_by: str) -> Iterator[Callable[[], list[Decoded]]]:
@@ -226,11 +231,13 @@ class PipelineDecoder:
                 lambda: pyzbar.decode(crop),
                 lambda: pyzbar.decode(enlarged(crop, 1.5)),
                 lambda: pyzbar.decode(cv2.resize(crop, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)),
+                lambda: pyzbar.decode(self.clahe.apply(crop)),
             ]
         zxing_looks = [
             lambda: self.crop_zxing.decode(crop),
             lambda: self.crop_zxing.decode(crop, binarizer=other),
             lambda: self.crop_zxing.decode(enlarged(crop, 2.0)),
+            lambda: self.crop_zxing.decode(self.clahe.apply(crop)),
         ]
         yield from (zxing_looks + zbar_looks) if read_by == "pyzbar" else (zbar_looks + zxing_looks)
 
@@ -261,7 +268,7 @@ class PipelineDecoder:
         if self.pyzbar is not None:
             yield "pyzbar", lambda run: self._pyzbar_crops(crops, run)
         yield "scale", lambda run: self._scaled(gray, crops, run)
-        yield "contrast", lambda run: self._contrast(crops, run)
+        yield "contrast", lambda run: self._contrast(gray, crops, run)
         if not self.live:
             if self.pyzbar is not None:
                 yield "pyzbar-frame", lambda run: self._pyzbar_frame(gray)
@@ -289,12 +296,18 @@ class PipelineDecoder:
                 if max(crop.shape[:2]) * zoom > SMALL_SIDE_PX * 4 or region.linear:
                     continue
                 found += self._read_crop(enlarged(crop, zoom), region, run)
-        if not found and max(gray.shape[:2]) > 1400 and run.left_ms() > 0:
+        if found or run.left_ms() <= 0 or self.live:
+            return found
+        side = max(gray.shape[:2])
+        if side > 1400:  # a large photo: zxing-cpp's own downscaling stops short of this
             half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
             found += [_moved(d, 2.0) for d in self.crop_zxing.decode(half)]
+        elif side <= SMALL_IMAGE_PX:  # a small photo: its modules are a pixel or two
+            bigger = cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            found += [_moved(d, 0.5) for d in self.crop_zxing.decode(bigger)]
         return found
 
-    def _contrast(self, crops: _Crops, run: _Run) -> list[Decoded]:
+    def _contrast(self, gray: np.ndarray, crops: _Crops, run: _Run) -> list[Decoded]:
         found: list[Decoded] = []
         for region, crop, kind in crops.each():
             if run.left_ms() <= 0:
@@ -308,6 +321,18 @@ class PipelineDecoder:
                 equalised, region, run, binarizer=self.crop_zxing.binarizers.GlobalHistogram
             )
             found += reads or self._read_crop(255 - equalised, region, run)
+        if self.live or run.left_ms() <= 0:
+            return found
+        # the whole image: equalised; one global threshold; and smoothed first (moire, print dots)
+        histogram = self.crop_zxing.binarizers.GlobalHistogram
+        for whole, options in (
+            (self.clahe.apply(gray), {}),
+            (gray, {"binarizer": histogram}),
+            (cv2.medianBlur(gray, 5), {"binarizer": histogram}),
+        ):
+            if run.left_ms() <= 0:
+                break
+            found += self.crop_zxing.decode(whole, **options)
         return found
 
     def _opencv(self, gray: np.ndarray, run: _Run) -> list[Decoded]:
@@ -356,9 +381,9 @@ class PipelineDecoder:
 
 
 def _moved(code: Decoded, factor: float) -> Decoded:
-    if code.center is None:
-        return code
-    return replace(code, center=(code.center[0] * factor, code.center[1] * factor))
+    """A read from a scaled copy of the image, placed in the image."""
+    center = None if code.center is None else (code.center[0] * factor, code.center[1] * factor)
+    return replace(code, center=center, corners=tuple((x * factor, y * factor) for x, y in code.corners))
 
 
 def _mapped(code: Decoded, matrix: np.ndarray) -> Decoded:
