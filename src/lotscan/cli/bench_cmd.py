@@ -21,6 +21,7 @@ BENCHMARKS = {
     "decode": "benchmarks.decode:command",
     "sync": "benchmarks.sync:command",
     "trace": "benchmarks.trace:command",
+    "handhelds": "benchmarks.handhelds:command",
 }
 
 NOT_IN_A_CHECKOUT = (
