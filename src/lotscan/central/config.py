@@ -40,7 +40,7 @@ class CentralSettings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="worker processes, 1 to 64 (PostgreSQL only)")
     audit: AuditMode = Field(
         "deferred",
-        description="\"deferred\" (chain right after each push commits) or \"inline\" (in the push)",
+        description='"deferred" (chain right after each push commits) or "inline" (in the push)',
     )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
         "info", description="debug, info, warning, error or critical"

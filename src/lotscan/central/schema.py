@@ -59,6 +59,8 @@ stations = Table(
     Column("pull_cursor", BigInteger),
     Column("clock_skew_s", Float),
     Column("pending", BigInteger),
+    # Marked out of service by an administrator: not waited for when urgent changes go out.
+    Column("out_of_service_at", DateTime),
 )
 
 admin_tokens = Table(

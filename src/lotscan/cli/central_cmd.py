@@ -117,6 +117,7 @@ TRACE_COMMANDS = {
     "audit": "lotscan.cli.trace_cmd:audit",
     "drill": "lotscan.cli.drill_cmd:drill",
     "drills": "lotscan.cli.drill_cmd:drills",
+    "recalls": "lotscan.cli.drill_cmd:recalls",
 }
 
 
@@ -278,6 +279,19 @@ def station_revoke(name: str, db_url: str, server: str | None, token: str | None
     click.echo(f"station {name} revoked")
 
 
+@station.command("out-of-service")
+@click.argument("name")
+@click.option("--back", is_flag=True, help="In service again: urgent changes wait for it again.")
+@db_option
+def station_out_of_service(name: str, back: bool, db_url: str) -> None:
+    """Mark a station out of service: holds and recalls no longer wait for it to acknowledge."""
+    from lotscan.central.reach import set_out_of_service
+
+    with _writing(db_url) as conn:
+        set_out_of_service(conn, name, out=not back)
+    click.echo(f"station {name} {'back in service' if back else 'marked out of service'}")
+
+
 @central.command()
 @db_option
 @remote_options
@@ -367,6 +381,52 @@ def _status_command(action: str) -> click.Command:
 
 for _action in ("hold", "release", "recall", "quarantine"):
     lot.add_command(_status_command(_action))
+
+
+@lot.command("status")
+@click.argument("lot_code")
+@click.option("--item", help="Item code, when the lot code exists for several items.")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@remote_options
+def lot_status(
+    lot_code: str, item: str | None, as_json: bool, db_url: str, server: str | None, token: str | None
+) -> None:
+    """LOT's status, and which stations have its newest hold or recall (N of M; who not, offline since).
+
+    \b
+    Example:
+      lotscan central lot status R-17
+    """
+    from lotscan.central.db import read_tx
+    from lotscan.central.reach import lot_reach
+
+    if server:
+        found = list(
+            _call(server, token, "GET", f"/lots/{lot_code}/reach", params={"item": item} if item else {})
+        )
+    else:
+        engine = open_engine(db_url)
+        with read_tx(engine) as conn:
+            found = lot_reach(conn, lot_code, item)
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(found, indent=1, default=str))
+        return
+    for entry in found:
+        head = f"lot {entry['lot']} of {entry['item']}: {entry['status']}"
+        if entry["change_seq"] is None:
+            click.echo(f"{head} (no urgent change to wait for)")
+            continue
+        state = "done" if entry["done"] else "NOT DONE"
+        click.echo(
+            f"{head}; acknowledged by {entry['acknowledged']} of {entry['stations']} station(s): {state}"
+        )
+        for s in entry["not_acknowledged"]:
+            since = s["offline_since"] or "never seen"
+            click.echo(f"  not yet: {s['station']} (site {s['site']}), offline since {since}")
+        for name in entry["out_of_service"]:
+            click.echo(f"  out of service (not waited for): {name}")
 
 
 @central.command()

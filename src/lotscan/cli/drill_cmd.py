@@ -1,4 +1,5 @@
-"""`lotscan central drill | drills`: mock recall drills and their record."""
+"""`lotscan central drill | drills | recalls`: mock recall drills, their record, and how far
+each recall has reached the stations."""
 
 from __future__ import annotations
 
@@ -139,5 +140,35 @@ def drills(as_json: bool, db_url: str) -> None:
             [d["id"], d["started_at"], d["by"], " ".join(d["lots"]), d["direction"], d["elapsed_s"],
              d["affected_lots"], d["result"], d["recall_id"], d["out_dir"]]
             for d in found
+        ],
+    )  # fmt: skip
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@db_option
+def recalls(as_json: bool, db_url: str) -> None:
+    """Every recall, newest first, and its reach: done once every station in service has it.
+
+    \b
+    Example:
+      lotscan central recalls
+    """
+    from lotscan.central.reach import recalls_with_reach
+    from lotscan.central.trace.trace import json_default
+
+    with _tx(db_url) as conn:
+        found = recalls_with_reach(conn)
+    if as_json:
+        click.echo(json.dumps(found, default=json_default, indent=1))
+        return
+    _table(
+        "Recalls",
+        ["id", "created_at", "reason", "acknowledged", "done", "not yet (offline since)"],
+        [
+            [r["recall_id"], r["created_at"], r["reason"], f"{r['acknowledged']} of {r['stations']}",
+             "done" if r["done"] else "NOT DONE",
+             "; ".join(f"{s['station']} ({s['offline_since'] or 'never'})" for s in r["not_acknowledged"])]
+            for r in found
         ],
     )  # fmt: skip

@@ -97,7 +97,9 @@ def pull_changes(
     with read_tx(engine) as conn:
         answer = pull.pull(conn, station, body)
     noted: Throttle = request.app.state.pull_noted
-    if noted.due(station.name):  # at most every few seconds per station: it is for display only
+    # At most every few seconds per station (display), but always when urgent changes went out:
+    # hold and recall reach counts a station once it has pulled past them (lotscan.central.reach).
+    if noted.due(station.name) or any(c.urgent for c in answer.changes):
         with write_tx(engine) as conn:
             pull.note_pull(conn, station, answer.next_cursor, pending)
     return answer

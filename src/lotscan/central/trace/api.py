@@ -13,10 +13,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from lotscan.central import reach
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import Admin, Reader
 from lotscan.central.errors import CentralError
-from lotscan.central.trace import audit, epcis, fsma
+from lotscan.central.trace import audit, drill, epcis, fsma
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.identifiers import CompanyPrefixes, IdentifierError
 from lotscan.central.trace.recall import recall
@@ -139,3 +140,28 @@ def audit_verify(request: Request, _admin_name: Admin) -> dict[str, Any]:
         "sites": result.sites,
         "findings": [asdict(f) for f in result.findings],
     }
+
+
+@router.get("/admin/lots/{lot}/reach", tags=["admin"])
+def lot_reach(lot: str, request: Request, _admin_name: Admin, item: str | None = None) -> Response:
+    """The lot's status and which stations have its newest hold or recall: acknowledged by N of
+    M stations in service, who not (offline since), who is out of service."""
+    with read_tx(request.app.state.engine) as conn:
+        found = reach.lot_reach(conn, lot, item)
+    return Response(json.dumps(found, default=json_default), media_type="application/json")
+
+
+@router.get("/admin/recalls", tags=["admin"])
+def recalls_reach(request: Request, _admin_name: Admin) -> Response:
+    """Every recall, newest first: done once every station in service has pulled past it."""
+    with read_tx(request.app.state.engine) as conn:
+        found = reach.recalls_with_reach(conn)
+    return Response(json.dumps(found, default=json_default), media_type="application/json")
+
+
+@router.get("/admin/drills", tags=["admin"])
+def drills_list(request: Request, _admin_name: Admin) -> Response:
+    """Every mock recall drill: date, lots, elapsed time, result."""
+    with read_tx(request.app.state.engine) as conn:
+        found = drill.listed(conn)
+    return Response(json.dumps(found, default=json_default), media_type="application/json")

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError
+from lotscan.central.reach import recall_reach
 from lotscan.central.trace import epcis, fsma
 from lotscan.central.trace.drill_html import render
 from lotscan.central.trace.genealogy import Direction
@@ -138,6 +139,7 @@ def drill(
         suppliers=[_party(n) for n in notices if n.kind == "supplier"],
         missing_kdes=[dict(zip(fsma.MISSING_COLUMNS, row, strict=True)) for row in missing],
         recall_id=recall_id,
+        stations_acknowledged=recall_reach(conn, recall_id) if recall_id is not None else None,
     )
     report.drill_id = _record(conn, report, out_dir)
     report.files = ["fsma204.xlsx", "epcis.jsonld", *(str(p.relative_to(out_dir)) for p in written)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, insert, text, update
 
 from lotscan.central import changelog
 from lotscan.central.changelog import utcnow
@@ -142,10 +142,11 @@ def recall(
             )
         ).inserted_primary_key[0]
     )
-    report.recalled = mark_recalled(conn, f"recall #{report.recall_id}: {reason}", by, report.created_at)
+    report.notices = _notices(conn, report, roots, contact)  # before the change log's lock
+    report.recalled, seq = mark_recalled(conn, f"recall #{report.recall_id}: {reason}", by, report.created_at)
+    conn.execute(update(recalls).where(recalls.c.id == report.recall_id).values(change_seq=seq or None))
     for lot in result.lots:  # the report shows each lot's status after the recall
         lot.status = LotStatus.RECALLED.value
-    report.notices = _notices(conn, report, roots, contact)
     return report
 
 
@@ -166,10 +167,11 @@ def _notices(
     )
 
 
-def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> list[dict[str, Any]]:
+def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> tuple[list[dict[str, Any]], int]:
     """Every lot of the forward closure just walked becomes recalled, set-based: one update, one
     history insert, and one urgent change-log append last (its lock is held until commit, so it
-    is taken once, at the end, not once per lot as lot-by-lot status changes would)."""
+    is taken once, at the end, not once per lot as lot-by-lot status changes would). Returns the
+    lots changed and the last change-log seq (0: nothing changed)."""
     table = closure_table(Direction.FORWARD)
     changing = conn.execute(
         text(
@@ -179,7 +181,7 @@ def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> list[
         {"to": LotStatus.RECALLED.value},
     ).all()
     if not changing:
-        return []
+        return [], 0
     conn.execute(
         text(f"UPDATE lots SET status = :to WHERE id IN (SELECT lot_id FROM {table}) AND status <> :to"),
         {"to": LotStatus.RECALLED.value},
@@ -201,8 +203,8 @@ def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> list[
         ],
     )
     keys = [("lot", item, lot) for _id, item, lot, _previous in changing]
-    changelog.append(conn, changelog.entries_for(conn, keys, urgent=True))
+    seq = changelog.append(conn, changelog.entries_for(conn, keys, urgent=True))
     return [
         {"item": item, "lot": lot, "from": previous, "to": LotStatus.RECALLED.value}
         for _id, item, lot, previous in changing
-    ]
+    ], seq

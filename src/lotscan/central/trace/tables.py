@@ -60,6 +60,8 @@ recalls = Table(
     Column("roots", Text, nullable=False),
     Column("lots_recalled", Integer, nullable=False),
     Column("lots_affected", Integer, nullable=False),
+    # The change-log seq of the recall's urgent changes: stations that pulled past it have it.
+    Column("change_seq", BigInteger),
 )
 
 kde_records = Table(
