@@ -30,7 +30,9 @@ def test_hold_reach_counts_stations_that_pulled_past_it(central) -> None:
     first, first_token = central.enroll("P1")
     second, _second_token = central.enroll("P1")
     held = central.http.post(
-        "/api/v1/admin/lots/F-EARLY/status", json={"action": "hold", "reason": "check"}, headers=central.admin()
+        "/api/v1/admin/lots/F-EARLY/status",
+        json={"action": "hold", "reason": "check"},
+        headers=central.admin(),
     )
     assert held.status_code == 200, held.text
     with read_tx(central.engine) as conn:
