@@ -1,10 +1,13 @@
-"""Layering: the import-linter contracts hold, and headless packages never load Textual."""
+"""Layering and types: the import-linter contracts hold, headless packages never load Textual, and
+mypy passes."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLESS = [
@@ -35,3 +38,12 @@ def test_headless_import_never_loads_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.slow
+def test_mypy_passes() -> None:
+    """Type hints are checked: strict for domain, codes, store, services, protocol, settings and
+    paths, default for the rest (the configuration is in pyproject.toml, [tool.mypy])."""
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr

@@ -84,7 +84,7 @@ def label(
       lotscan label FLO9313B --template pallet -o /tmp/flo9313b.zpl
       lotscan label FG3526E --gtin 09521234001348 -o /tmp/fg3526e.svg
     """
-    from lotscan.labels.delivery import CupsQueue, FileOutput, parse_printer
+    from lotscan.labels.delivery import CupsQueue, Destination, FileOutput, parse_printer
     from lotscan.labels.errors import LabelError
     from lotscan.labels.printing import print_lot_label
     from lotscan.services.station import StationService
@@ -97,7 +97,7 @@ def label(
         raise click.UsageError("a printer's raw port takes ZPL: leave out --format or use --format zpl")
     try:
         if printer:
-            destination = parse_printer(printer, timeout_s=timeout)
+            destination: Destination = parse_printer(printer, timeout_s=timeout)
         elif cups:
             destination = CupsQueue(cups, raw=fmt in (None, "zpl"))
         else:

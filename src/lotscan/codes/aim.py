@@ -61,7 +61,13 @@ def lookup(aim_id: str) -> Symbology | None:
 
 
 def split_prefix(text: str) -> tuple[str | None, str]:
-    """``("]C1", rest)`` when ``text`` starts with an AIM id shape, else ``(None, text)``."""
+    """``("]C1", rest)`` when ``text`` starts with an AIM id shape, else ``(None, text)``.
+
+    >>> split_prefix("]C1010952")
+    (']C1', '010952')
+    >>> split_prefix("010952")
+    (None, '010952')
+    """
     if len(text) >= 3 and text[0] == "]" and text[1].isalpha() and text[2].isalnum():
         return text[:3], text[3:]
     return None, text

@@ -13,6 +13,14 @@ def looks_bracketed(text: str) -> bool:
 
 
 def parse_bracketed(text: str) -> tuple[list[Element], list[Finding]]:
+    """Elements of the human-readable form "(01)...(10)...", or a finding where it breaks.
+
+    >>> elements, findings = parse_bracketed("(01)09521234543213(10)ABC")
+    >>> [(e.ai, e.value) for e in elements], findings
+    ([('01', '09521234543213'), ('10', 'ABC')], [])
+    >>> "expected '(' before an AI" in parse_bracketed("01)0952")[1][0].message
+    True
+    """
     elements: list[Element] = []
     index = 0
     length = len(text)

@@ -21,7 +21,14 @@ def century_window_year(two_digits: int, today: date) -> int:
 
 
 def parse_yymmdd(value: str, today: date, *, day_zero: bool) -> date | None:
-    """The date a YYMMDD value stands for, or None when it is not a valid date."""
+    """The date a YYMMDD value stands for, or None when it is not a valid date. With
+    ``day_zero`` (AI 17 and kin), day 00 means the last day of the month.
+
+    >>> parse_yymmdd("261200", date(2026, 1, 1), day_zero=True)
+    datetime.date(2026, 12, 31)
+    >>> parse_yymmdd("261341", date(2026, 1, 1), day_zero=False) is None
+    True
+    """
     if len(value) != 6 or not value.isdigit():
         return None
     year = century_window_year(int(value[:2]), today)

@@ -55,7 +55,12 @@ def is_digital_link(text: str) -> bool:
 
 
 def parse_digital_link(uri: str) -> tuple[list[Element], list[Finding]]:
-    """Elements (path first, then query, in order) with spans into ``uri``; or findings."""
+    """Elements (path first, then query, in order) with spans into ``uri``; or findings.
+
+    >>> elements, findings = parse_digital_link("https://id.example.com/01/09521234543213/10/ABC?17=261231")
+    >>> [(e.ai, e.value) for e in elements], findings
+    ([('01', '09521234543213'), ('10', 'ABC'), ('17', '261231')], [])
+    """
     scheme = next((s for s in SCHEMES if uri.startswith(s)), None)
     if scheme is None:
         return [], [_bad("it must start with http:// or https://", 0, min(len(uri), 8))]

@@ -74,6 +74,15 @@ def looks_like_epc(text: str) -> bool:
 
 
 def decode_epc(hex_text: str) -> EPC:
+    """The EPC of a tag's EPC bank (hex, as readers send it); EPCError names what is wrong.
+
+    >>> epc = decode_epc("3074257BF7194E4000001A85")
+    >>> epc.scheme, epc.uri, epc.ais
+    ('SGTIN-96', 'urn:epc:id:sgtin:0614141.812345.6789', (('01', '80614141123458'), ('21', '6789')))
+    >>> decode_epc("30742")
+    Traceback (most recent call last):
+    lotscan.codes.epc.EPCError: the EPC has an odd number of hex digits (a byte is cut off)
+    """
     text = hex_text.strip()
     if not text:
         raise EPCError("the tag sent no EPC")

@@ -40,6 +40,10 @@ def split_elements(data: str) -> tuple[list[Element], list[Finding]]:
     """Split an element string (GS separated, optional leading GS) into elements.
 
     Stops at the first thing that is not an AI: what follows cannot be trusted.
+
+    >>> elements, findings = split_elements("0109521234543213\x1d10ABC")
+    >>> [(e.ai, e.value) for e in elements], findings
+    ([('01', '09521234543213'), ('10', 'ABC')], [])
     """
     elements: list[Element] = []
     length = len(data)

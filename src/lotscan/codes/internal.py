@@ -74,7 +74,11 @@ def strip_internal_prefix(
 def parse_internal(
     text: str, prefix: str, prefixes: dict[str, str] | MappingProxyType[str, str]
 ) -> tuple[InternalCode, ScanKind, bool]:
-    """The code, its kind, and whether the identifier is well formed."""
+    """The code, its kind, and whether the identifier is well formed.
+
+    >>> parse_internal("LOC:RM-A01", "LOC:", DEFAULT_PREFIXES)
+    (InternalCode(type='location', value='RM-A01'), <ScanKind.LOCATION: 'location'>, True)
+    """
     code_type = prefixes[prefix]
     identifier = text[len(prefix) :]
     kind = KIND_OF_TYPE.get(code_type, ScanKind.UNKNOWN)

@@ -53,7 +53,14 @@ _KEY_AIS = frozenset({"00", "01", "02", "253", "255", "401", "402", "414", "417"
 
 
 def interpret(raw: RawScan, options: InterpretOptions | None = None, *, today: date | None = None) -> Scan:
-    """What ``raw`` means. Never raises."""
+    """What ``raw`` means. Never raises: problems are findings in the Scan.
+
+    >>> from lotscan.codes.scan import RawScan
+    >>> interpret(RawScan(b"]C1010952123454321310LOT7")).lot
+    'LOT7'
+    >>> interpret(RawScan(b"%%%")).kind.value
+    'unknown'
+    """
     try:
         return interpret_strict(raw, options, today=today)
     except Exception as exc:  # pragma: no cover - safety net; fuzz tests run the strict path
@@ -78,7 +85,15 @@ def interpret_text(
     aim_id: str | None = None,
     today: date | None = None,
 ) -> Scan:
-    """Convenience for tests and tools: interpret a str as if a device had sent it."""
+    """Convenience for tests and tools: interpret a str as if a device had sent it.
+
+    >>> from datetime import date
+    >>> scan = interpret_text("]C10109521234543213\x1d10ABC123\x1d17261231", today=date(2026, 1, 1))
+    >>> scan.kind.value, scan.gtin, scan.lot, scan.expiry
+    ('product', '09521234543213', 'ABC123', datetime.date(2026, 12, 31))
+    >>> interpret_text("LOC:RM-A01").kind.value
+    'location'
+    """
     raw = RawScan(data=text.encode("utf-8", errors="surrogatepass"), aim_id=aim_id, source=source)
     return interpret(raw, options, today=today)
 

@@ -12,7 +12,11 @@ from lotscan.codes.linters import csum
 
 
 def expand_upc_e(digits: str) -> str | None:
-    """The 12-digit UPC-A of an 8-digit UPC-E, or None when ``digits`` is not a valid UPC-E."""
+    """The 12-digit UPC-A of an 8-digit UPC-E, or None when ``digits`` is not a valid UPC-E.
+
+    >>> expand_upc_e("06543217")
+    '065100004327'
+    """
     if len(digits) != 8 or not digits.isdigit() or digits[0] not in "01":
         return None
     system, data, check = digits[0], digits[1:7], digits[7]

@@ -188,7 +188,11 @@ class FallbackDecoder:
         return self.first.decode(image) or self.second.decode(image)
 
 
-BACKENDS = {"zxing": ZxingDecoder, "pyzbar": PyzbarDecoder, "zxing+pyzbar": FallbackDecoder}
+BACKENDS: dict[str, type[ZxingDecoder | PyzbarDecoder | FallbackDecoder]] = {
+    "zxing": ZxingDecoder,
+    "pyzbar": PyzbarDecoder,
+    "zxing+pyzbar": FallbackDecoder,
+}
 PIPELINE = "lotscan"  # the escalating pipeline of devices/pipeline.py
 BACKEND_NAMES = (PIPELINE, *BACKENDS)
 

@@ -163,7 +163,7 @@ class MqttTagReader(Reader):
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         self.count("messages")
         now = time.monotonic()
-        tags = parse_tag_events(message.payload, self.profile.payload)
+        tags = parse_tag_events(bytes(message.payload), self.profile.payload)
         if not tags:
             self.count("ignored_messages")
         for tag in tags:

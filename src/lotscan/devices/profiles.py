@@ -204,7 +204,9 @@ def _checked(key: str, value: Any, source: str) -> Any:
     if (isinstance(value, bool) and bool not in wanted) or not isinstance(value, wanted):
         names = " or ".join(t.__name__ for t in wanted)
         raise ProfileError(f"{source}: {key} = {value!r} should be a {names}")
-    return float(value) if float in wanted and int in wanted and key not in _NUMBER_OR_NONE else value
+    if float in wanted and int in wanted and key not in _NUMBER_OR_NONE:
+        return float(value)  # type: ignore[arg-type]  # checked to be an int or a float above
+    return value
 
 
 def _validate(profile: Profile) -> None:

@@ -191,7 +191,9 @@ def _upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[st
     if found is not None:
         conn.execute(update(table).where(table.c.id == found).values(**values))
         return int(found)
-    return int(conn.execute(insert(table).values(**key, **values)).inserted_primary_key[0])
+    inserted = conn.execute(insert(table).values(**key, **values)).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row always has its key
+    return int(inserted[0])
 
 
 def _id_of(conn: Connection, table: Table, column: str, value: str, row: Row, label: str) -> int:

@@ -8,6 +8,7 @@ and by location, task by code, task lines by (task, item), events by seq and by 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -25,7 +27,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    # every model here is mapped to one Table (SQLAlchemy types it as the wider FromClause)
+    __table__: ClassVar[Table]  # type: ignore[misc]
 
 
 class Site(Base):

@@ -49,7 +49,7 @@ def _public(operator: dict[str, Any]) -> dict[str, Any]:
 
 def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
     today = run.ctx.today
-    stock = [
+    stock: list[dict[str, Any]] = [
         {"location": loc.code, "qty": qty, "pickable": loc.pickable, "hold": loc.is_hold}
         for loc, qty in q.stock_of_lot(run.conn, lot.id)
     ]

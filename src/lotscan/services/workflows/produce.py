@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -101,7 +102,7 @@ def _inputs(conn: Connection, task_code: str) -> list[dict[str, object]]:
 def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:
     settings = run.settings
     pattern = settings.lot_pattern
-    facts = {
+    facts: dict[str, Any] = {
         "day": run.ctx.today,
         "line": settings.line,
         "item": item_code,
