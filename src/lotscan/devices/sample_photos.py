@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ class FolderResult:
     missed: list[str] = field(default_factory=list)
     # the pipeline only: per attempt, its runs and ms, and the right reads it was first to make
     attempt_runs: Counter[str] = field(default_factory=Counter)
-    attempt_ms: Counter[str] = field(default_factory=Counter)
+    attempt_ms: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     earned: Counter[str] = field(default_factory=Counter)
 
     @property

@@ -192,7 +192,7 @@ def _record(conn: Connection, report: DrillReport, out_dir: Path) -> int:
                 out_dir=str(out_dir),
                 report_sha256="",
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # one inserted row has its key
     )
 
 
