@@ -13,7 +13,6 @@ level 5: the same + 2 shipped; 26.5 events per lot position in total.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Index, insert
 
 from lotscan.central.schema import metadata
-from lotscan.central.trace import audit
+from lotscan.central.trace.audited import EVENT, GENESIS, KINDS, chain_hash
 from lotscan.central.trace.tables import audit_heads
 
 LEVELS = 6
@@ -270,13 +269,13 @@ class _Events:
     def __init__(self, conn: Connection, shape: Shape):
         self.shape = shape
         self.events = Writer(conn, "received_events", EVENT_COLUMNS)
-        self.chain = Writer(conn, "audit_log", ["server_seq", "site", "site_seq", "prev_hash", "hash"])
+        self.chain = Writer(conn, "audit_log", ["site", "site_seq", "kind", "ref", "prev_hash", "hash"])
         self.links = Writer(
             conn, "lot_links", ["parent_lot_id", "child_lot_id", "qty", "task_code", "event_id"]
         )
         self.server_seq = 0
         self.site_seq = dict.fromkeys(SITES, 0)
-        self.heads = dict.fromkeys(SITES, audit.GENESIS)
+        self.heads = dict.fromkeys(SITES, GENESIS)
 
     def add(self, site: str, at: datetime, kind: str, lot: str, payload: str, task: str | None) -> str:
         self.server_seq += 1
@@ -295,14 +294,16 @@ class _Events:
             "occurred_at": at,
             "received_at": received,
             "type": kind,
+            "task_code": task,
+            "lot_code": lot,
             "payload": payload,
+            "verdict": "ACCEPTED",
+            "reasons": "[]",
             "outcome": "applied",
             "outcome_reason": None,
         }
-        digest = hashlib.sha256(
-            (self.heads[site] + audit.SEPARATOR + audit.canonical(row)).encode()
-        ).hexdigest()
-        self.chain.add((seq, site, self.site_seq[site], self.heads[site], digest))
+        digest = chain_hash(self.heads[site], KINDS[EVENT], row)
+        self.chain.add((site, self.site_seq[site], EVENT, seq, self.heads[site], digest))
         self.heads[site] = digest
         self.events.add(
             (

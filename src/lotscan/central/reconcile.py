@@ -9,6 +9,8 @@ from sqlalchemy import Connection, select, update
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import NotFound
 from lotscan.central.schema import reconciliation_items as items
+from lotscan.central.trace import decisions
+from lotscan.central.trace.audited import RECONCILIATION_RESOLVED
 
 
 def _plain(row: Any) -> dict[str, Any]:
@@ -34,3 +36,4 @@ def resolve(conn: Connection, item_id: int, by: str, resolution: str) -> None:
     ).rowcount
     if not done:
         raise NotFound(f"no open reconciliation item {item_id}; see lotscan central flagged")
+    decisions.record(conn, RECONCILIATION_RESOLVED, [item_id])

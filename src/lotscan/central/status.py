@@ -12,6 +12,8 @@ from lotscan.central import changelog
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError, NotFound
 from lotscan.central.schema import lot_status_history
+from lotscan.central.trace import decisions
+from lotscan.central.trace.audited import STATUS
 from lotscan.domain.status import LotStatus
 from lotscan.store.schema import Item, Lot
 
@@ -39,9 +41,10 @@ def change_status(
         raise NotFound(f"lot {lot!r}{f' of item {item!r}' if item else ''} is not known")
     now = utcnow()
     changed = []
+    history_ids: list[int] = []
     for lot_id, item_code, previous in found:
         conn.execute(update(Lot).where(Lot.id == lot_id).values(status=to.value))
-        conn.execute(
+        history_id = conn.execute(
             insert(lot_status_history).values(
                 item=item_code,
                 lot=lot,
@@ -52,10 +55,12 @@ def change_status(
                 by=by,
                 source="central",
             )
-        )
+        ).inserted_primary_key[0]
+        history_ids.append(int(history_id))
         changed.append({"item": item_code, "lot": lot, "from": previous, "to": to.value})
     entries = changelog.entries_for(conn, [("lot", c["item"], lot) for c in changed], urgent=to in URGENT)
     changelog.append(conn, entries)
+    decisions.record(conn, STATUS, history_ids)  # the company chain, locked after the change log
     return changed
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError, Forbidden, NotFound, Unauthorized
 from lotscan.central.schema import admin_tokens, stations
+from lotscan.central.trace import audited, decisions
 from lotscan.store.schema import Site
 
 CODE_VALID_FOR = timedelta(days=7)
@@ -49,11 +50,12 @@ def add_station(conn: Connection, site: str, name: str | None = None) -> tuple[s
     elif conn.execute(select(stations.c.id).where(stations.c.name == name)).first():
         raise CentralError(f"station {name!r} already exists; pick another name or revoke it first")
     code = new_enrolment_code()
-    conn.execute(
+    station_id = conn.execute(
         insert(stations).values(
             name=name, site=site, enrol_code_hash=digest(code), created_at=utcnow(), last_seq=0
         )
-    )
+    ).inserted_primary_key[0]
+    decisions.record(conn, audited.STATION_ADDED, [int(station_id)])
     return name, code
 
 
@@ -84,6 +86,7 @@ def enroll(conn: Connection, code: str, local_id: str = "") -> tuple[StationIden
             last_seen_at=now,
         )
     )
+    decisions.record(conn, audited.STATION_ENROLLED, [int(row.id)])
     return StationIdentity(row.name, row.site), token
 
 
@@ -105,25 +108,35 @@ def station_for_token(conn: Connection, token: str) -> StationIdentity:
 
 
 def revoke_station(conn: Connection, name: str) -> None:
-    done = conn.execute(update(stations).where(stations.c.name == name).values(revoked_at=utcnow())).rowcount
-    if not done:
+    """Revoke a station's token (and any unused enrolment code); revoking again changes nothing."""
+    row = conn.execute(select(stations.c.id, stations.c.revoked_at).where(stations.c.name == name)).first()
+    if row is None:
         raise NotFound(f"station {name!r} is not known; see lotscan central stations")
+    if row.revoked_at is None:
+        conn.execute(update(stations).where(stations.c.id == row.id).values(revoked_at=utcnow()))
+        decisions.record(conn, audited.STATION_REVOKED, [int(row.id)])
 
 
 def add_admin_token(conn: Connection, name: str) -> str:
     if conn.execute(select(admin_tokens.c.id).where(admin_tokens.c.name == name)).first():
         raise CentralError(f"an admin token named {name!r} exists; revoke it or choose another name")
     token = "lat_" + secrets.token_urlsafe(32)
-    conn.execute(insert(admin_tokens).values(name=name, token_hash=digest(token), created_at=utcnow()))
+    token_id = conn.execute(
+        insert(admin_tokens).values(name=name, token_hash=digest(token), created_at=utcnow())
+    ).inserted_primary_key[0]
+    decisions.record(conn, audited.ADMIN_ADDED, [int(token_id)])
     return token
 
 
 def revoke_admin_token(conn: Connection, name: str) -> None:
-    done = conn.execute(
-        update(admin_tokens).where(admin_tokens.c.name == name).values(revoked_at=utcnow())
-    ).rowcount
-    if not done:
+    row = conn.execute(
+        select(admin_tokens.c.id, admin_tokens.c.revoked_at).where(admin_tokens.c.name == name)
+    ).first()
+    if row is None:
         raise NotFound(f"admin token {name!r} is not known")
+    if row.revoked_at is None:
+        conn.execute(update(admin_tokens).where(admin_tokens.c.id == row.id).values(revoked_at=utcnow()))
+        decisions.record(conn, audited.ADMIN_REVOKED, [int(row.id)])
 
 
 def admin_for_token(conn: Connection, token: str, *, required: bool = True) -> str | None:

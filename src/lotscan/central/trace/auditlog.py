@@ -11,7 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from lotscan.central.schema import received_events
+from lotscan.central.trace.audited import KINDS
 from lotscan.central.trace.tables import audit_log
+
+EVENT_KINDS = [kind for kind, audited in KINDS.items() if audited.table is received_events]
 
 COLUMNS = [
     "site",
@@ -85,7 +88,7 @@ def rows(conn: Connection, where: Filter) -> Iterator[list[Any]]:
         e.c.outcome_reason,
         e.c.id,
         a.c.hash,
-    ).select_from(e.outerjoin(a, a.c.server_seq == e.c.server_seq))
+    ).select_from(e.outerjoin(a, (a.c.kind.in_(EVENT_KINDS)) & (a.c.ref == e.c.server_seq)))
     if where.site:
         query = query.where(e.c.site == where.site)
     if where.lot:

@@ -14,6 +14,8 @@ from lotscan.central import changelog
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError
 from lotscan.central.schema import lot_status_history
+from lotscan.central.trace import decisions
+from lotscan.central.trace.audited import RECALL, STATUS
 from lotscan.central.trace.genealogy import Direction, closure_table
 from lotscan.central.trace.notices import Notice, notices_for
 from lotscan.central.trace.tables import recalls
@@ -145,6 +147,7 @@ def recall(
     report.notices = _notices(conn, report, roots, contact)  # before the change log's lock
     report.recalled, seq = mark_recalled(conn, f"recall #{report.recall_id}: {reason}", by, report.created_at)
     conn.execute(update(recalls).where(recalls.c.id == report.recall_id).values(change_seq=seq or None))
+    decisions.record(conn, RECALL, [report.recall_id])  # as stored, after its status changes
     for lot in result.lots:  # the report shows each lot's status after the recall
         lot.status = LotStatus.RECALLED.value
     return report
@@ -186,8 +189,8 @@ def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> tuple
         text(f"UPDATE lots SET status = :to WHERE id IN (SELECT lot_id FROM {table}) AND status <> :to"),
         {"to": LotStatus.RECALLED.value},
     )
-    conn.execute(
-        insert(lot_status_history),
+    history_ids = conn.execute(
+        insert(lot_status_history).returning(lot_status_history.c.id, sort_by_parameter_order=True),
         [
             {
                 "item": item,
@@ -201,9 +204,12 @@ def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> tuple
             }
             for _id, item, lot, previous in changing
         ],
-    )
+    ).scalars().all()
     keys = [("lot", item, lot) for _id, item, lot, _previous in changing]
     seq = changelog.append(conn, changelog.entries_for(conn, keys, urgent=True))
+    # After the change log's lock, as every central decision does: the company chain's head
+    # is always locked after it, never before, so the two cannot deadlock.
+    decisions.record(conn, STATUS, list(history_ids))
     return [
         {"item": item, "lot": lot, "from": previous, "to": LotStatus.RECALLED.value}
         for _id, item, lot, previous in changing

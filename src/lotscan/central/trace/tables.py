@@ -1,7 +1,10 @@
 """Central tables for traceability, declared on central's MetaData (migration 0002_trace).
 
-- audit_log: one record per received event, hash-chained per site (see audit.py).
-- audit_heads: the newest hash of each site's chain; its row lock serialises appends per site.
+- audit_log: one record per audited row (a received event or one of central's decisions),
+  hash-chained per site plus one company-wide chain (see audited.py for what each covers).
+- audit_heads: the newest record of each chain; its row lock serialises appends per chain.
+- central_decisions: decisions that have no table of their own (e.g. mock-recall drills),
+  recorded through `lotscan.central.trace.decisions.record_decision`.
 - pallet_contents: which lots (and how much of each) a pallet (SSCC) carried, built to broken.
 - recalls: who recalled which lots, when and why.
 - kde_records (migration 0003): FSMA 204 records of events that happen before our plant
@@ -14,17 +17,18 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
 
-from lotscan.central.schema import metadata, received_events
+from lotscan.central.schema import lot_status_history, metadata, received_events, reconciliation_items
 
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("server_seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
-    Column("site", String(64), nullable=False),
-    Column("site_seq", BigInteger, nullable=False),
+    Column("site", String(64), primary_key=True),  # the chain: a site code or COMPANY_CHAIN
+    Column("site_seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),  # what the record covers (audited.KINDS)
+    Column("ref", BigInteger, nullable=False),  # the covered row's key (server_seq for events)
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    Index("ux_audit_site_seq", "site", "site_seq", unique=True),
+    Index("ux_audit_kind_ref", "kind", "ref", unique=True),
 )
 
 audit_heads = Table(
@@ -33,6 +37,18 @@ audit_heads = Table(
     Column("site", String(64), primary_key=True),
     Column("site_seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+central_decisions = Table(
+    "central_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chain", String(64), nullable=False),
+    Column("decision", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("subject", String(200)),
+    Column("detail", Text),
 )
 
 pallet_contents = Table(
@@ -115,3 +131,6 @@ drills = Table(
 # Time-range exports (FSMA 204, EPCIS) and per-type look-ups over central's event log.
 ix_received_occurred = Index("ix_received_occurred", received_events.c.occurred_at)
 ix_received_type_lot = Index("ix_received_type_lot", received_events.c.type, received_events.c.lot_code)
+# Finding the decisions a push made (reconciliation items, station status changes) to chain them.
+ix_recon_event = Index("ix_recon_event", reconciliation_items.c.event_id)
+ix_status_history_source = Index("ix_status_history_source", lot_status_history.c.source)
