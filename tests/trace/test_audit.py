@@ -15,7 +15,7 @@ from lotscan.central.db import read_tx, write_tx
 from lotscan.central.push import push
 from lotscan.central.tokens import StationIdentity, add_station
 from lotscan.central.trace import audit
-from lotscan.cli.trace_cmd import audit_export, audit_verify
+from lotscan.cli.audit_cmd import audit_export, audit_verify
 from lotscan.protocol import EventIn, PushRequest
 from tests.trace.conftest import Genealogy
 

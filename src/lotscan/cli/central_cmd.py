@@ -114,7 +114,7 @@ TRACE_COMMANDS = {
     "trace": "lotscan.cli.trace_cmd:trace",
     "recall": "lotscan.cli.trace_cmd:recall",
     "export": "lotscan.cli.trace_cmd:export",
-    "audit": "lotscan.cli.trace_cmd:audit",
+    "audit": "lotscan.cli.audit_cmd:audit",
     "drill": "lotscan.cli.drill_cmd:drill",
     "drills": "lotscan.cli.drill_cmd:drills",
     "recalls": "lotscan.cli.drill_cmd:recalls",

@@ -1,0 +1,292 @@
+"""The tamper test, as the attacker with write access to central's database would do it.
+
+Every column of a stored event and every field of every kind of central decision (status changes
+from an admin and from a station, a recall, a reconciliation item opened and resolved, a station
+added, enrolled and revoked, admin tokens, a recorded decision) is altered in turn, each time in
+a transaction rolled back afterwards (a copy of the database); `audit verify` must name the
+altered row. Then chain and head table are rewritten together so that `audit verify` alone finds
+nothing, and a signed checkpoint taken before catches it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Connection, DateTime, Float, Integer, String, Text, select, text, update
+
+from lotscan.central.tokens import add_admin_token, revoke_admin_token
+from lotscan.central.trace import audit
+from lotscan.central.trace.audited import (
+    COMPANY_CHAIN,
+    EVENT,
+    EVENT_FIELDS,
+    KINDS,
+    chain_hash,
+)
+from lotscan.central.trace.decisions import record_decision
+from lotscan.central.trace.tables import audit_heads, audit_log
+from lotscan.cli.main import cli as main
+from tests.central.support import Central, event, push
+
+DECISION_KINDS = {kind for kind, a in KINDS.items() if not a.legacy and kind != EVENT}
+
+
+@pytest.fixture
+def busy(central: Central) -> Iterator[Central]:
+    """A central with every kind of record: pushed events with every column set, a flagged one,
+    a station's status change, admin status change, recall, resolution, revocation, decision."""
+    central.enroll()  # a second station, enrolled
+    _, token = central.enroll()
+    skewed = (datetime.now(UTC) - timedelta(seconds=90)).isoformat()
+    full = {
+        **event(1, qty=2),
+        "workflow": "pick",
+        "task_code": "PICK-1",
+        "lot_code": "F-EARLY",
+        "raw": "]C1010952123400001310F-EARLY",
+        "verdict": "WARNING",
+        "reasons": [{"code": "SHORT_DATED", "message": "expires soon"}],
+    }
+    on_hold = event(2, lot="F-HOLD")  # flagged: the lot is on hold -> a reconciliation item
+    by_supervisor = {
+        **event(3, "lot.status_changed", item="FLOUR", lot="F-OLD", to="hold", reason="damaged pallet"),
+        "operator": "900",
+    }
+    answer = push(central, token, full, on_hold, by_supervisor, station_time=skewed)
+    assert answer.status_code == 200, answer.text
+    outcomes = [r["outcome"] for r in answer.json()["results"]]
+    assert outcomes[1] == "flagged" and outcomes[0] != "rejected" and outcomes[2] != "rejected", outcomes
+    admin = central.admin()
+    held = central.http.post(
+        "/api/v1/admin/lots/C-1/status", json={"action": "hold", "reason": "lab check"}, headers=admin
+    )
+    assert held.status_code == 200, held.text
+    recalled = central.http.post(
+        "/api/v1/admin/recall",
+        json={"lots": ["S-1"], "reason": "supplier notice", "dry_run": False},
+        headers=admin,
+    )
+    assert recalled.status_code == 200, recalled.text
+    item = central.http.get("/api/v1/admin/flagged", headers=admin).json()[0]["id"]
+    resolved = central.http.post(
+        f"/api/v1/admin/flagged/{item}/resolve", json={"resolution": "counted again: fine"}, headers=admin
+    )
+    assert resolved.status_code == 200, resolved.text
+    stations = central.http.get("/api/v1/admin/stations", headers=admin).json()
+    revoked = central.http.post(f"/api/v1/admin/stations/{stations[0]['station']}/revoke", headers=admin)
+    assert revoked.status_code == 200, revoked.text
+    with central.engine.begin() as conn:
+        add_admin_token(conn, "leaver")
+        revoke_admin_token(conn, "leaver")
+        record_decision(conn, "recall.drill", by="admin:alice", subject="lot F-EARLY", detail={"minutes": 3})
+    return central
+
+
+def _other(value: Any, column: Any) -> Any:
+    """A different value of the column's type (within its length)."""
+    kind = column.type
+    if value is None:
+        if isinstance(kind, DateTime):
+            return datetime(2026, 1, 2, 3, 4, 5)
+        if isinstance(kind, Float):
+            return 1.5
+        if isinstance(kind, Integer):
+            return 424242
+        return "x"
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 100_000
+    if isinstance(value, float):
+        return value + 1.5
+    if isinstance(value, datetime):
+        return value + timedelta(days=1)
+    assert isinstance(kind, String | Text), column
+    return value[:-1] + ("y" if value.endswith("x") else "x") if value else "x"
+
+
+def _records(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(audit_log).order_by(audit_log.c.site, audit_log.c.site_seq)))
+
+
+def test_every_stored_column_and_every_kind_of_decision_is_chained_and_each_alteration_is_named(
+    busy: Central,
+) -> None:
+    with busy.engine.connect() as conn:
+        assert audit.verify(conn).ok, audit.verify(conn).findings
+        records = _records(conn)
+    chained = {r.kind for r in records}
+    assert chained >= {EVENT, *DECISION_KINDS}, DECISION_KINDS - chained
+    chains = {r.site for r in records}
+    assert chains == {"P1", COMPANY_CHAIN}
+    by_kind = {r.kind: r for r in records}
+    assert set(EVENT_FIELDS) == {c.name for c in KINDS[EVENT].table.columns}, "a column is not chained"
+    tried = 0
+    for kind, record in sorted(by_kind.items()):
+        audited = KINDS[kind]
+        table, key = audited.table, audited.table.c[audited.key]
+        for field in audited.fields:
+            with busy.engine.connect() as conn, conn.begin() as tx:
+                current = conn.execute(select(table.c[field]).where(key == record.ref)).scalar()
+                changed = _other(current, table.c[field])
+                conn.execute(update(table).where(key == record.ref).values({field: changed}))
+                findings = audit.verify(conn).findings
+                tx.rollback()
+            tried += 1
+            named = [f for f in findings if f.kind == kind and f.ref == record.ref]
+            expected = "removed" if field == audited.key else "altered"
+            assert [f.problem for f in named] == [expected], (kind, field, findings)
+            assert f"chain {record.site} record {record.site_seq}" in named[0].message
+            if kind == EVENT and field != audited.key:
+                with busy.engine.connect() as conn:
+                    event_id = conn.execute(
+                        text("SELECT id FROM received_events WHERE server_seq = :s"), {"s": record.ref}
+                    ).scalar()
+                assert field == "id" or event_id in named[0].message
+            else:
+                assert f"{kind} #{record.ref}" in named[0].message
+    assert tried >= len(EVENT_FIELDS) + 2 * len(DECISION_KINDS)
+
+
+def test_a_decision_inserted_or_deleted_behind_the_chains_back_is_named(busy: Central) -> None:
+    with busy.engine.connect() as conn, conn.begin() as tx:
+        conn.execute(
+            text(
+                "INSERT INTO lot_status_history (item, lot, from_status, to_status, effective_at, reason, "
+                "by, source) VALUES ('FLOUR', 'F-RECALL', 'recalled', 'released', :at, 'oops', 'mallory', "
+                "'central')"
+            ),
+            {"at": datetime(2026, 6, 1)},
+        )
+        conn.execute(text("DELETE FROM recalls"))
+        findings = audit.verify(conn).findings
+        tx.rollback()
+    problems = {(f.problem, f.kind) for f in findings}
+    assert ("unchained", "lot.status") in problems and ("removed", "recall") in problems
+
+
+def _rewrite(conn: Connection, chain: str, change: Any) -> None:
+    """The attacker's rewrite: alter a row, recompute every hash after it and the head."""
+    change(conn)
+    records = [r for r in _records(conn) if r.site == chain]
+    last = records[0].prev_hash
+    for r in records:
+        audited = KINDS[r.kind]
+        row = conn.execute(select(audited.table).where(audited.table.c[audited.key] == r.ref)).one()._mapping
+        digest = chain_hash(last, audited, row)
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.site == chain, audit_log.c.site_seq == r.site_seq)
+            .values(prev_hash=last, hash=digest)
+        )
+        last = digest
+    conn.execute(update(audit_heads).where(audit_heads.c.site == chain).values(hash=last))
+
+
+def test_a_rewrite_of_chain_and_heads_together_is_found_only_with_a_signed_checkpoint(
+    busy: Central, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    key = tmp_path / "keys" / "audit.key"
+    made = runner.invoke(main, ["central", "audit", "keygen", "--out", str(key)])
+    assert made.exit_code == 0, made.output
+    assert key.stat().st_mode & 0o077 == 0
+    checkpoint = tmp_path / "cp1.json"
+    signed = runner.invoke(
+        main,
+        ["central", "audit", "checkpoint", "--key", str(key), "--out", str(checkpoint), "--db", busy.url],
+    )
+    assert signed.exit_code == 0, signed.output
+    assert set(json.loads(checkpoint.read_text())["chains"]) == {"P1", COMPANY_CHAIN}
+    verify = ["central", "audit", "verify", "--db", busy.url, "--checkpoint", str(checkpoint)]
+    clean = runner.invoke(main, [*verify, "--key", f"{key}.pub"])
+    assert clean.exit_code == 0 and "intact" in clean.output, clean.output
+    # Later work goes on: the checkpoint still holds.
+    _, token = busy.enroll()
+    assert push(busy, token, event(1)).status_code == 200
+    assert runner.invoke(main, [*verify, "--key", f"{key}.pub"]).exit_code == 0
+
+    with busy.engine.begin() as conn:
+        _rewrite(
+            conn,
+            "P1",
+            lambda c: c.execute(
+                text("UPDATE received_events SET operator = 'mallory' WHERE station_seq = 1")
+            ),
+        )
+        _rewrite(
+            conn, COMPANY_CHAIN, lambda c: c.execute(text("UPDATE recalls SET reason = 'nothing happened'"))
+        )
+    plain = runner.invoke(main, ["central", "audit", "verify", "--db", busy.url])
+    assert plain.exit_code == 0, "the rewrite fooled verify without a checkpoint: " + plain.output
+    caught = runner.invoke(main, [*verify, "--key", f"{key}.pub", "--json"])
+    assert caught.exit_code == 1, caught.output
+    found = json.loads(caught.output)["findings"]
+    assert {(f["problem"], f["site"]) for f in found} == {
+        ("checkpoint_mismatch", "P1"),
+        ("checkpoint_mismatch", COMPANY_CHAIN),
+    }
+
+
+def test_a_forged_or_foreign_checkpoint_is_refused(busy: Central, tmp_path: Path) -> None:
+    runner = CliRunner()
+    keys = [tmp_path / "a.key", tmp_path / "b.key"]
+    for key in keys:
+        assert runner.invoke(main, ["central", "audit", "keygen", "--out", str(key)]).exit_code == 0
+    checkpoint = tmp_path / "cp.json"
+    args = [
+        "central",
+        "audit",
+        "checkpoint",
+        "--key",
+        str(keys[0]),
+        "--out",
+        str(checkpoint),
+        "--db",
+        busy.url,
+    ]
+    assert runner.invoke(main, args).exit_code == 0
+    again = runner.invoke(main, args)
+    assert again.exit_code == 2 and "never overwritten" in again.output
+    verify = ["central", "audit", "verify", "--db", busy.url, "--checkpoint", str(checkpoint)]
+    foreign = runner.invoke(main, [*verify, "--key", f"{keys[1]}.pub"])
+    assert foreign.exit_code == 2 and "another key" in foreign.output and "Traceback" not in foreign.output
+    data = json.loads(checkpoint.read_text())
+    data["chains"]["P1"]["seq"] -= 1
+    checkpoint.write_text(json.dumps(data))
+    forged = runner.invoke(main, verify)
+    assert forged.exit_code == 2 and "signature does not match" in forged.output
+    missing = runner.invoke(main, ["central", "audit", "checkpoint", "--key", str(tmp_path / "none.key")])
+    assert missing.exit_code == 2 and "cannot read key" in missing.output
+
+
+def test_events_dated_before_year_1000_verify_on_both_databases(central: Central) -> None:
+    """audit verify said 'altered' for such events on PostgreSQL (to_char pads the year, strftime
+    did not). Chained directly: push itself refuses dates outside 2000..2100."""
+    row = {
+        "server_seq": 990_001,
+        "id": "ancient-1",
+        "station": "P1-ST99",
+        "station_seq": 1,
+        "site": "P1",
+        "operator": "100",
+        "occurred_at": datetime(1, 1, 1, 0, 0, 0, 5),
+        "received_at": datetime(999, 12, 31, 23, 59, 59),
+        "clock_skew_s": -12.000001,
+        "type": "stock.consumed",
+        "payload": "{}",
+        "reasons": "[]",
+        "outcome": "rejected",
+    }
+    with central.engine.begin() as conn:
+        conn.execute(KINDS[EVENT].table.insert().values(row))
+        audit.append_events(conn, [{**dict.fromkeys(EVENT_FIELDS), **row}])
+    with central.engine.connect() as conn:
+        result = audit.verify(conn)
+    assert result.ok, result.findings
