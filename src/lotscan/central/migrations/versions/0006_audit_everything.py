@@ -3,16 +3,16 @@ they cover (kind, ref) and are keyed by (chain, seq); central_decisions; look-up
 
 Records chained before this revision keep the formula they were made with (kind 'event.v1').
 
-Revision ID: 0005_audit_everything
-Revises: 0004_parties
+Revision ID: 0006_audit_everything
+Revises: 0005_drills
 Create Date: 2026-11-28 19:05:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_audit_everything"
-down_revision = "0004_parties"
+revision = "0006_audit_everything"
+down_revision = "0005_drills"
 branch_labels = None
 depends_on = None
 
