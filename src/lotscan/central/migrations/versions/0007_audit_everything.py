@@ -3,16 +3,16 @@ they cover (kind, ref) and are keyed by (chain, seq); central_decisions; look-up
 
 Records chained before this revision keep the formula they were made with (kind 'event.v1').
 
-Revision ID: 0006_audit_everything
-Revises: 0005_drills
+Revision ID: 0007_audit_everything
+Revises: 0006_reach
 Create Date: 2026-11-28 19:05:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_audit_everything"
-down_revision = "0005_drills"
+revision = "0007_audit_everything"
+down_revision = "0006_reach"
 branch_labels = None
 depends_on = None
 
