@@ -260,14 +260,16 @@ async def _run(
     for client in clients:
         await _wait_for(client, "Scan>")
     until = time.monotonic() + 4 + seconds
-    cpu_before, wall_before = _cpu_s(pid), time.monotonic()
+    cpu_before, wall_before, client_before = _cpu_s(pid), time.monotonic(), time.process_time()
     counts = await asyncio.gather(
         *(
             _shift(client, send, str(2000 + client.index), interval, until, interval * i / len(clients))
             for i, (client, (send, _)) in enumerate(zip(clients, sessions, strict=True))
         )
     )
-    cpu = (_cpu_s(pid) - cpu_before) / (time.monotonic() - wall_before)
+    wall = time.monotonic() - wall_before
+    cpu = (_cpu_s(pid) - cpu_before) / wall
+    client_cpu = (time.process_time() - client_before) / wall
     rss_busy = _rss_mb(pid)
     for _, close in sessions:
         await close()
@@ -281,6 +283,7 @@ async def _run(
         "rss_idle_mb": rss_idle,
         "rss_busy_mb": rss_busy,
         "cpu_percent_of_one_core": round(cpu * 100, 1),
+        "client_cpu_percent_of_one_core": round(client_cpu * 100, 1),
     }
 
 
@@ -343,6 +346,8 @@ def command(
         "station_rss_with_sessions_mb": round(result["rss_busy_mb"], 1),
         "memory_per_session_mb": round((result["rss_busy_mb"] - result["rss_idle_mb"]) / max(1, sessions), 2),
         "station_cpu_percent_of_one_core": result["cpu_percent_of_one_core"],
+        # The handhelds' terminals (pyte screens) run in this process, on the same 2 cores.
+        "clients_cpu_percent_of_one_core": result["client_cpu_percent_of_one_core"],
         "load_average": {
             "before": [round(x, 2) for x in load_before],
             "after": [round(x, 2) for x in os.getloadavg()],

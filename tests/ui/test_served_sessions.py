@@ -15,13 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from lotscan.cli.main import cli
+from lotscan.domain.policy import Policy
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.station.factory import station_app
 from lotscan.station.serve.hub import StationHub
 from lotscan.station.wedge import GS
 from tests.plant import FLOUR
-from tests.ui.conftest import FIXED_CLOCK, events_of, post_scan, scan
+from tests.ui.conftest import FIXED_CLOCK, events_of, post_scan, scan, settle
 from tests.ui.served import SshHandheld, WebHandheld, served_station
 
 pytestmark = pytest.mark.anyio
@@ -53,6 +54,26 @@ async def test_a_scan_queued_when_the_connection_drops_is_not_recorded(engine, t
     assert seat.operator == "100" and seat.scans == 1
     hub.close_session(seat)
     assert hub.summary() == "no sessions"
+
+
+async def test_an_idle_session_signs_out_by_policy(engine, tmp_path: Path) -> None:
+    settings = StationSettings(
+        station_id="ST1", database=tmp_path / "station.db", policy=Policy(idle_signout_s=1)
+    )
+    hub = StationHub(settings, service=StationService(engine, settings), start_sync=False)
+    seat = hub.open_session("web", "10.0.0.8")
+    app = station_app(settings, service=hub.service, hub=hub, seat=seat, clock=lambda: FIXED_CLOCK)
+    async with app.run_test(size=(40, 16)) as pilot:
+        assert await scan(pilot, "OP:100") == "ACCEPTED"
+        assert seat.operator == "100"
+        for _ in range(80):  # the idle check runs every few seconds
+            await pilot.pause(0.1)
+            if app.session.operator is None:
+                break
+        await settle(pilot)
+        assert app.session.operator is None
+        assert seat.operator is None  # the registry says so too
+    hub.close_session(seat)
 
 
 async def test_wifi_drop_mid_journey_then_sign_in_again(tmp_path: Path) -> None:

@@ -134,7 +134,8 @@ class StationApp(StationActions, App[None]):
         self._show_state()
         self.run_worker(self.feed.run(self._on_handled), name="scan-feed", group="scans")
         self.set_interval(self.status_interval_s, self._refresh_status)
-        self.set_interval(5.0, self._check_idle)
+        idle_limit = self.settings.policy.idle_signout_s
+        self.set_interval(min(5.0, idle_limit / 2) if idle_limit else 5.0, self._check_idle)
         self.refresh_workspace()
         if self.devices is not None and self.devices.configured:
             self.devices.start(self)
