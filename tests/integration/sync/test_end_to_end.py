@@ -7,10 +7,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,17 +20,11 @@ from lotscan.central.db import make_engine
 from lotscan.central.schema import received_events
 from lotscan.store.db import open_cache
 from lotscan.store.schema import Event
+from tests.central.processes import LOTSCAN, Server, free_port
 from tests.central.support import state_of
 from tests.plant import FLOUR, write_plant
 
 pytestmark = pytest.mark.slow
-LOTSCAN = [sys.executable, "-m", "lotscan"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -42,38 +34,6 @@ def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     if check and done.returncode != 0:
         raise AssertionError(f"lotscan {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
-
-
-class Server:
-    def __init__(self, db_url: str, port: int, log: Path):
-        self.db_url, self.port, self.log = db_url, port, log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [*LOTSCAN, "central", "serve", "--db", self.db_url, "--port", str(self.port)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"central did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(20)
-            self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 def station_config(directory: Path, name: str) -> Path:
