@@ -1,5 +1,7 @@
-"""`lotscan bench trace`: trace, recall, FSMA 204 export and audit verification on a generated
-six-level genealogy (see bench/tracegen.py), at one or more sizes."""
+"""`lotscan bench trace`: trace, recall, mock recall drill, FSMA 204 export and audit verification
+on a generated six-level genealogy (see tracegen.py), at one or more sizes. The baseline, timed on
+the same data in the same run: the naive walk (one query per lot, as ERPNext and Odoo walk
+genealogy) against the one-statement closure."""
 
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from benchmarks.stats import peak_rss_mb
 from benchmarks.tracegen import LEVELS, Shape, build, busy_candidates
-from lotscan.central.db import normalise_url, open_central, read_tx, scratch_schema
+from lotscan.central.db import normalise_url, open_central, read_tx, scratch_schema, write_tx
 from lotscan.central.trace import audit, fsma
+from lotscan.central.trace.drill import drill
 from lotscan.central.trace.genealogy import Direction, closure
 from lotscan.central.trace.recall import recall
 from lotscan.central.trace.reports import write_recall
@@ -58,6 +61,23 @@ def _closure_size(engine: Engine, lot_code: str) -> int:
     with read_tx(engine) as conn:
         roots = [r.lot_id for r in resolve_roots(conn, [lot_code])]
         return len(closure(conn, roots, Direction.FORWARD, None)) - 1
+
+
+_CHILDREN = text("SELECT child_lot_id FROM lot_links WHERE parent_lot_id = :lot")
+
+
+def naive_walk(engine: Engine, lot_code: str) -> int:
+    """The baseline: the forward closure one query per lot (what ERPNext and Odoo do)."""
+    with read_tx(engine) as conn:
+        frontier = [r.lot_id for r in resolve_roots(conn, [lot_code])]
+        seen = set(frontier)
+        while frontier:
+            lot = frontier.pop()
+            for (child,) in conn.execute(_CHILDREN, {"lot": lot}):
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append(child)
+    return len(seen)
 
 
 def pick_busy_lot(engine: Engine, shape: Shape) -> tuple[str, int]:
@@ -98,6 +118,24 @@ def run_size(url: str, events: int, repeat: int, work: Path) -> dict[str, Any]:
 
         result["recall_report"], n = timed(recall_report, repeat)
         result["recall_report"]["shipments"] = n
+
+        def run_drill() -> dict[str, Any]:
+            with write_tx(engine) as conn:
+                report = drill(conn, [busy], work / "drill", by="bench", direction="forward")
+                conn.rollback()  # the bench leaves no drill record behind
+            return {
+                "affected_lots": len({(x.item, x.lot) for x in report.trace.lots}),
+                "differences": len(report.differences),
+                "elapsed_s_reported": report.elapsed_s,
+            }
+
+        result["drill_forward"], facts = timed(run_drill, repeat)
+        result["drill_forward"].update(facts)
+        result["naive_walk"], n = timed(lambda: naive_walk(engine, busy), 1)
+        result["naive_walk"]["lots"] = n
+        result["naive_walk"]["ratio_to_trace"] = round(
+            result["naive_walk"]["median_s"] / max(result["trace_forward"]["median_s"], 1e-6), 1
+        )
 
         def export(where: fsma.Filter, name: str, xlsx: bool) -> int:
             with read_tx(engine) as conn:
@@ -184,6 +222,8 @@ def _print(r: dict[str, Any]) -> None:
         "trace_forward",
         "trace_backward",
         "recall_report",
+        "drill_forward",
+        "naive_walk",
         "fsma_one_tlc_xlsx",
         "fsma_month_xlsx",
         "fsma_month_csv",

@@ -58,3 +58,6 @@ def test_bench_trace_runs_on_sqlite() -> None:
     assert data["trace_forward"]["lots"] == data["busy_lot"]["downstream_lots"] + 1
     assert data["audit_verify"]["records"] == data["events"]
     assert data["fsma_month_xlsx"]["rows"] == data["fsma_month_csv"]["rows"]
+    assert data["drill_forward"]["affected_lots"] == data["trace_forward"]["lots"]
+    assert data["drill_forward"]["differences"] == 0
+    assert data["naive_walk"]["lots"] == data["trace_forward"]["lots"] and data["naive_walk"]["ratio_to_trace"] > 0
