@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from lotscan.central.db import read_tx, write_tx
+from lotscan.central.trace import audit
 from lotscan.cli.drill_cmd import drill as drill_command
 from lotscan.cli.drill_cmd import drills as drills_command
 from tests.trace.conftest import Genealogy
@@ -28,7 +29,8 @@ def _state(g: Genealogy) -> tuple:
         lots = conn.execute(text("SELECT code, status FROM lots ORDER BY id")).all()
         recalls = conn.execute(text("SELECT count(*) FROM recalls")).scalar()
         changes = conn.execute(text("SELECT count(*) FROM changes")).scalar()
-    return [tuple(r) for r in lots], recalls, changes
+        history = conn.execute(text("SELECT count(*) FROM lot_status_history")).scalar()
+    return [tuple(r) for r in lots], recalls, changes, history
 
 
 def _run(g: Genealogy, out: Path, *args: str) -> dict:
@@ -74,6 +76,13 @@ def test_drill_writes_every_part_balances_and_changes_nothing(
         anchor = "lot-" + re.sub(r"[^A-Za-z0-9_-]", "_", f"{item}--{lot}")
         assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
     assert "<svg" in html and html.index("Mass balance") < html.index("Customers") < html.index("Genealogy")
+
+    with read_tx(g.engine) as conn:  # recorded in the audit chain as a central decision
+        decision = conn.execute(
+            text("SELECT decision, by, detail FROM central_decisions WHERE decision = 'recall.drill'")
+        ).one()
+        assert audit.verify(conn).ok
+    assert decision[1] == "qa" and json.loads(decision[2])["drill_id"] == report["drill_id"]
 
     listed = CliRunner().invoke(drills_command, ["--json", "--db", g.url])
     assert listed.exit_code == 0, listed.output

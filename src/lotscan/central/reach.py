@@ -12,11 +12,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, select, update
 
 from lotscan.central.changelog import encode_key, utcnow
 from lotscan.central.errors import NotFound
 from lotscan.central.schema import changes, stations
+from lotscan.central.trace.decisions import record_decision
 from lotscan.central.trace.tables import recalls
 from lotscan.store.schema import Item, Lot
 
@@ -126,11 +127,15 @@ def recalls_with_reach(conn: Connection) -> list[dict[str, Any]]:
     return [recall_reach(conn, i) for i in ids]
 
 
-def set_out_of_service(conn: Connection, name: str, out: bool = True) -> None:
+def set_out_of_service(conn: Connection, name: str, out: bool = True, *, by: str = "central") -> None:
+    """Mark a station out of service (or back), recorded in the audit chain as a decision."""
     done = conn.execute(
         update(stations)
-        .where(stations.c.name == name, or_(stations.c.revoked_at.is_(None)))
+        .where(stations.c.name == name, stations.c.revoked_at.is_(None))
         .values(out_of_service_at=utcnow() if out else None)
     ).rowcount
     if not done:
         raise NotFound(f"station {name!r} is not known (or revoked)")
+    site = conn.execute(select(stations.c.site).where(stations.c.name == name)).scalar()
+    decision = "station.out_of_service" if out else "station.in_service"
+    record_decision(conn, decision, by=by, subject=f"station {name}", site=site)

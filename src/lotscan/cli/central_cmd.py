@@ -209,13 +209,14 @@ def station_revoke(name: str, db_url: str, server: str | None, token: str | None
 @station.command("out-of-service")
 @click.argument("name")
 @click.option("--back", is_flag=True, help="In service again: urgent changes wait for it again.")
+@click.option("--by", default="central-cli", show_default=True, help="Who decides (audit chain).")
 @db_option
-def station_out_of_service(name: str, back: bool, db_url: str) -> None:
+def station_out_of_service(name: str, back: bool, by: str, db_url: str) -> None:
     """Mark a station out of service: holds and recalls no longer wait for it to acknowledge."""
     from lotscan.central.reach import set_out_of_service
 
     with _writing(db_url) as conn:
-        set_out_of_service(conn, name, out=not back)
+        set_out_of_service(conn, name, out=not back, by=by)
     click.echo(f"station {name} {'back in service' if back else 'marked out of service'}")
 
 

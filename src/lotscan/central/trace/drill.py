@@ -3,7 +3,8 @@
 One drill: trace the lots (forward, backward or both); a mass balance of every affected lot;
 the FSMA 204 spreadsheet of the affected TLCs, the EPCIS extract, the notices to customers and
 suppliers; drill.json and drill.html in one folder; one `drills` row (when, who, lots, elapsed
-time, result, the report's SHA-256) for auditors. Nothing else changes unless `recall` is set,
+time, result, the report's SHA-256) and the same, chained, in the audit chain as a central decision
+("recall.drill") for auditors. Nothing else changes unless `recall` is set,
 which runs the real recall (lots set to recalled, stations told).
 """
 
@@ -23,6 +24,7 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError
 from lotscan.central.reach import recall_reach
 from lotscan.central.trace import epcis, fsma
+from lotscan.central.trace.decisions import record_decision
 from lotscan.central.trace.drill_html import render
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.identifiers import CompanyPrefixes
@@ -153,6 +155,23 @@ def drill(
         update(drills)
         .where(drills.c.id == report.drill_id)
         .values(elapsed_s=report.elapsed_s, report_sha256=hashlib.sha256(data).hexdigest())
+    )
+    record_decision(
+        conn,
+        "recall.drill",
+        by=by,
+        subject="lots " + ", ".join(report.roots),
+        detail={
+            "drill_id": report.drill_id,
+            "direction": direction,
+            "elapsed_s": report.elapsed_s,
+            "affected_lots": len({(x.item, x.lot) for x in result.lots}),
+            "result": report.result,
+            "differences": len(report.differences),
+            "missing_kdes": len(report.missing_kdes),
+            "recall_id": recall_id,
+            "report_sha256": hashlib.sha256(data).hexdigest(),
+        },
     )
     return report
 

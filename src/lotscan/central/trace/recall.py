@@ -189,22 +189,26 @@ def mark_recalled(conn: Connection, reason: str, by: str, at: datetime) -> tuple
         text(f"UPDATE lots SET status = :to WHERE id IN (SELECT lot_id FROM {table}) AND status <> :to"),
         {"to": LotStatus.RECALLED.value},
     )
-    history_ids = conn.execute(
-        insert(lot_status_history).returning(lot_status_history.c.id, sort_by_parameter_order=True),
-        [
-            {
-                "item": item,
-                "lot": lot,
-                "from_status": previous,
-                "to_status": LotStatus.RECALLED.value,
-                "effective_at": at,
-                "reason": reason,
-                "by": by,
-                "source": "central",
-            }
-            for _id, item, lot, previous in changing
-        ],
-    ).scalars().all()
+    history_ids = (
+        conn.execute(
+            insert(lot_status_history).returning(lot_status_history.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "item": item,
+                    "lot": lot,
+                    "from_status": previous,
+                    "to_status": LotStatus.RECALLED.value,
+                    "effective_at": at,
+                    "reason": reason,
+                    "by": by,
+                    "source": "central",
+                }
+                for _id, item, lot, previous in changing
+            ],
+        )
+        .scalars()
+        .all()
+    )
     keys = [("lot", item, lot) for _id, item, lot, _previous in changing]
     seq = changelog.append(conn, changelog.entries_for(conn, keys, urgent=True))
     # After the change log's lock, as every central decision does: the company chain's head
