@@ -151,6 +151,7 @@ class StationApp(StationActions, App[None]):
 
     def _layout_for(self, width: int, height: int) -> None:
         self.screen.set_class(width < 70, "-narrow")
+        self.screen.set_class(width < 30, "-tiny")
         self.screen.set_class(height < 24, "-short")
         large = width >= 80 and height >= 24 and not self.plain_terminal
         self.screen.set_class(large, "-large")
