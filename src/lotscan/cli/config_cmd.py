@@ -18,7 +18,8 @@ from lotscan.settings import StationSettings
 @station_options
 @click.pass_context
 def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None:
-    """Show the effective station settings (file values over embedded defaults).
+    """Show the effective station settings (file values over embedded defaults), each with
+    where it came from (default, the file, $LOTSCAN_DB or --db); --json lists that under "origins".
 
     \b
     The file is looked for at --config, then $LOTSCAN_CONFIG, then
@@ -32,11 +33,13 @@ def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(f"config file: {data.pop('config_file')}")
+    origins = data.pop("origins", {})
     for section, values in data.items():
         click.echo(f"[{section}]")
         if isinstance(values, dict):
             for key, value in values.items():
-                click.echo(f"  {key} = {json.dumps(value)}")
+                origin = origins.get(f"{section}.{key}")
+                click.echo(f"  {key} = {json.dumps(value)}" + (f"    # {origin}" if origin else ""))
         else:
             for value in values:
                 click.echo(f"  {json.dumps(value)}")

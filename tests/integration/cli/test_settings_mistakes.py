@@ -79,3 +79,11 @@ def test_config_json_says_where_each_value_came_from(tmp_path: Path) -> None:
     from_env = json.loads(config(path, "--json", LOTSCAN_DB=str(tmp_path / "env.db")).stdout)
     assert from_env["origins"]["station.database"] == "env LOTSCAN_DB"
     assert from_env["station"]["database"] == str(tmp_path / "env.db")
+
+
+def test_config_text_names_each_values_origin(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text('[station]\nid = "DOCK-7"\n', encoding="utf-8")
+    shown = config(path).stdout
+    assert f'  id = "DOCK-7"    # file {path}' in shown
+    assert '  site = "PLANT1"    # default' in shown
