@@ -28,6 +28,7 @@ what each one earns.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,9 @@ SMALL_SIDE_PX = 220  # a patch shorter than this on its long side is enlarged
 SMALL_IMAGE_PX = 800  # a still no longer than this on its long side is also tried enlarged
 ANGLES = (-20.0, -10.0, 10.0, 20.0)
 ZOOMS = (2.5, 4.0)
+# zbar is the second opinion on linear codes only: zxing-cpp reads 2D and DataBar better, and
+# zbar's DataBar decoder prints assertion failures on some photos
+ZBAR_FORMATS = ("EAN13", "EAN8", "UPCA", "UPCE", "Code128", "Code39", "Code93", "Codabar", "ITF")
 LIVE_REGIONS = 3  # live frames look at this many proposals at most
 
 
@@ -158,10 +162,11 @@ class PipelineDecoder:
         self.min_confidence = min_confidence
         self.zxing = ZxingDecoder(formats, fast=live)
         self.crop_zxing = ZxingDecoder(formats, fast=live)
-        try:
-            self.pyzbar: PyzbarDecoder | None = PyzbarDecoder(formats)
-        except DecoderUnavailable:
-            self.pyzbar = None
+        linear = [f for f in formats or ZBAR_FORMATS if f in ZBAR_FORMATS]
+        self.pyzbar: PyzbarDecoder | None = None
+        if linear:
+            with contextlib.suppress(DecoderUnavailable):  # no libzbar0: zxing-cpp alone
+                self.pyzbar = PyzbarDecoder(linear)
         self.detector = cv2.barcode.BarcodeDetector()
         self._resume_at = 0  # live: the ladder step the next frame starts at
         self.clahe = cv2.createCLAHE(clipLimit=2.5, tileGridSize=(8, 8))
