@@ -37,7 +37,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from lotscan.devices.agreement import at_least, judge_still, same_code_key
+from lotscan.devices.agreement import at_least, judge_still, plausible, same_code_key
 from lotscan.devices.decoders import Decoded, DecoderUnavailable, PyzbarDecoder, ZxingDecoder
 from lotscan.devices.regions import Region, around_read, level_crop, opencv_quads, propose, rectified_crop
 
@@ -205,7 +205,11 @@ class PipelineDecoder:
         """Each weak code only one decoder has read, cut out level where it was seen and read
         by the other decoder (a few ways) until one agrees."""
         judged = judge_still(run.reads)
-        single = [c for c in judged if c.confidence == "low" and same_code_key(c) not in run.confirm_tried]
+        single = [
+            c
+            for c in judged
+            if c.confidence == "low" and same_code_key(c) not in run.confirm_tried and plausible(c, run.reads)
+        ]
         if not single:
             return
         began = time.perf_counter()

@@ -92,10 +92,24 @@ def propose(gray: np.ndarray, limit: int = 6) -> list[Region]:
         # pad the box: quiet zones and bar ends lie just outside the dense part
         pad = 0.15 * max(w, h) + 8
         box = cv2.boxPoints(((cx, cy), (w + pad, h + pad), rect_angle))
-        hull = cv2.convexHull(contour)
-        corners = cv2.approxPolyDP(hull, 0.04 * cv2.arcLength(hull, True), True).reshape(-1, 2)
-        if len(corners) == 4:  # a warped symbol is a quadrilateral: rectify by its corners
-            box = _grow(_ordered(corners.astype(np.float32)), pad / max(w, h))
+        if bar_angle is None:
+            # 2D: its decoders undo rotation and perspective themselves and need the whole
+            # symbol, whose blurred edge cells may fall outside the dense part: an upright box
+            margin = 0.3 * max(bw, bh) + 10
+            box = np.array(
+                [
+                    [x - margin, y - margin],
+                    [x + bw + margin, y - margin],
+                    [x + bw + margin, y + bh + margin],
+                    [x - margin, y + bh + margin],
+                ],
+                np.float32,
+            )
+        else:
+            hull = cv2.convexHull(contour)
+            corners = cv2.approxPolyDP(hull, 0.04 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+            if len(corners) == 4:  # a warped 1D symbol is a quadrilateral: rectify by its corners
+                box = _grow(_ordered(corners.astype(np.float32)), pad / max(w, h))
         regions.append(Region(_ordered(box.astype(np.float32) / factor), bar_angle, score, "gradients"))
     regions.sort(key=lambda r: r.score, reverse=True)
     return regions[:limit]
