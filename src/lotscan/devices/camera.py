@@ -143,9 +143,6 @@ class CameraReader(Reader):
             capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         self.capture = capture
         self._mailbox = _LatestFrame()
-        # a camera decodes on one core: OpenCV's worker threads would contend with the grab
-        # thread, and the pipeline's frame budget counts the decoding thread's CPU time
-        cv2.setNumThreads(1)
 
     def close(self) -> None:
         capture, self.capture = self.capture, None
