@@ -39,6 +39,11 @@ class DeviceConfig:
             )
         if entry.get("port") and entry.get("url"):
             raise ConfigError(f"device {entry['id']!r}: give either port or url, not both")
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ConfigError(
+                f"device {entry['id']!r}: enabled = {enabled!r} must be true or false (not quoted)"
+            )
         port = entry.get("port", entry.get("url"))
         overrides = {key: value for key, value in entry.items() if key not in _OWN_KEYS}
         return cls(
@@ -46,7 +51,7 @@ class DeviceConfig:
             profile=str(entry["profile"]),
             port=None if port is None else str(port),
             serial_number=entry.get("serial_number"),
-            enabled=bool(entry.get("enabled", True)),
+            enabled=enabled,
             overrides=overrides,
         )
 

@@ -80,6 +80,7 @@ def test_device_config_from_station_toml_table():
         ({"profile": "zebra-serial"}, "lacks id"),
         ({"id": "x"}, "lacks profile"),
         ({"id": "x", "profile": "p", "port": "a", "url": "b"}, "either port or url"),
+        ({"id": "x", "profile": "p", "enabled": "false"}, "enabled = 'false' must be true or false"),
     ],
 )
 def test_device_config_errors(entry, complaint):
