@@ -45,7 +45,9 @@ def change_status(
     for lot_id, item_code, previous in found:
         conn.execute(update(Lot).where(Lot.id == lot_id).values(status=to.value))
         history_id = conn.execute(
-            insert(lot_status_history).values(
+            insert(lot_status_history)
+            .returning(lot_status_history.c.id)
+            .values(
                 item=item_code,
                 lot=lot,
                 from_status=previous,
@@ -55,7 +57,7 @@ def change_status(
                 by=by,
                 source="central",
             )
-        ).inserted_primary_key[0]
+        ).scalar_one()
         history_ids.append(int(history_id))
         changed.append({"item": item_code, "lot": lot, "from": previous, "to": to.value})
     entries = changelog.entries_for(conn, [("lot", c["item"], lot) for c in changed], urgent=to in URGENT)

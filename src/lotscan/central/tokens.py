@@ -51,10 +51,10 @@ def add_station(conn: Connection, site: str, name: str | None = None) -> tuple[s
         raise CentralError(f"station {name!r} already exists; pick another name or revoke it first")
     code = new_enrolment_code()
     station_id = conn.execute(
-        insert(stations).values(
-            name=name, site=site, enrol_code_hash=digest(code), created_at=utcnow(), last_seq=0
-        )
-    ).inserted_primary_key[0]
+        insert(stations)
+        .returning(stations.c.id)
+        .values(name=name, site=site, enrol_code_hash=digest(code), created_at=utcnow(), last_seq=0)
+    ).scalar_one()
     decisions.record(conn, audited.STATION_ADDED, [int(station_id)])
     return name, code
 
@@ -122,8 +122,10 @@ def add_admin_token(conn: Connection, name: str) -> str:
         raise CentralError(f"an admin token named {name!r} exists; revoke it or choose another name")
     token = "lat_" + secrets.token_urlsafe(32)
     token_id = conn.execute(
-        insert(admin_tokens).values(name=name, token_hash=digest(token), created_at=utcnow())
-    ).inserted_primary_key[0]
+        insert(admin_tokens)
+        .returning(admin_tokens.c.id)
+        .values(name=name, token_hash=digest(token), created_at=utcnow())
+    ).scalar_one()
     decisions.record(conn, audited.ADMIN_ADDED, [int(token_id)])
     return token
 

@@ -30,13 +30,13 @@ from lotscan.central.trace.audited import (
 )
 from lotscan.central.trace.tables import audit_heads, audit_log
 
-Record = tuple[str, str, Mapping[str, Any]]  # chain, kind, the audited row (at least its fields)
+Record = tuple[str, str, Mapping[Any, Any]]  # chain, kind, the audited row (at least its fields)
 
 
 def append(conn: Connection, records: Sequence[Record]) -> None:
     """Chain `records`, each chain's in the order given, inside the caller's transaction. Chains
     are locked in name order, so two appends never wait on each other's heads in a cycle."""
-    by_chain: dict[str, list[tuple[Audited, Mapping[str, Any]]]] = {}
+    by_chain: dict[str, list[tuple[Audited, Mapping[Any, Any]]]] = {}
     for chain, kind, row in records:
         by_chain.setdefault(chain, []).append((KINDS[kind], row))
     for chain in sorted(by_chain):
@@ -60,17 +60,17 @@ def append(conn: Connection, records: Sequence[Record]) -> None:
         conn.execute(update(audit_heads).where(audit_heads.c.site == chain).values(site_seq=seq, hash=last))
 
 
-def events_record(events: Sequence[Mapping[str, Any]]) -> list[Record]:
+def events_record(events: Sequence[Mapping[Any, Any]]) -> list[Record]:
     """Records for stored events (received_events rows with their server_seq), in server order."""
     ordered = sorted(events, key=lambda e: (e["site"], e["server_seq"]))
     return [(str(e["site"]), EVENT, e) for e in ordered]
 
 
-def append_events(conn: Connection, events: Sequence[Mapping[str, Any]]) -> None:
+def append_events(conn: Connection, events: Sequence[Mapping[Any, Any]]) -> None:
     append(conn, events_record(events))
 
 
-def rows_of(conn: Connection, kind: str, refs: Sequence[int]) -> list[Mapping[str, Any]]:
+def rows_of(conn: Connection, kind: str, refs: Sequence[int]) -> list[Mapping[Any, Any]]:
     """The rows `kind` covers, by key, as stored now (in key order)."""
     audited = KINDS[kind]
     table = audited.table

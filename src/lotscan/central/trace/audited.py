@@ -53,7 +53,7 @@ class Audited:
     chain_column: str | None = None  # the column naming the row's site chain; None: COMPANY_CHAIN
     legacy: bool = False  # hash without the kind (records chained before version 2)
 
-    def chain_of(self, row: Mapping[str, Any]) -> str:
+    def chain_of(self, row: Mapping[Any, Any]) -> str:
         return str(row[self.chain_column]) if self.chain_column else COMPANY_CHAIN
 
 
@@ -180,11 +180,11 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-def canonical(audited: Audited, row: Mapping[str, Any]) -> str:
+def canonical(audited: Audited, row: Mapping[Any, Any]) -> str:
     return SEPARATOR.join(text_of(row.get(name)) for name in audited.fields)
 
 
-def chain_hash(prev_hash: str, audited: Audited, row: Mapping[str, Any]) -> str:
+def chain_hash(prev_hash: str, audited: Audited, row: Mapping[Any, Any]) -> str:
     covered = (
         canonical(audited, row) if audited.legacy else audited.kind + SEPARATOR + canonical(audited, row)
     )
@@ -207,7 +207,7 @@ def sql_canonical(audited: Audited, alias: str = "t") -> str:
     return text if audited.legacy else f"'{audited.kind}' || chr(31) || {text}"
 
 
-def chain_of(conn: Connection, audited: Audited, row: Mapping[str, Any]) -> str:
+def chain_of(conn: Connection, audited: Audited, row: Mapping[Any, Any]) -> str:
     """The chain a row belongs to: a station's status change goes into its site's chain."""
     if audited.kind == STATUS and str(row["source"] or "").startswith(EVENT_SOURCE):
         site = conn.execute(

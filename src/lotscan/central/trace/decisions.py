@@ -34,7 +34,7 @@ def record_decision(
     *,
     by: str,
     subject: str | None = None,
-    detail: Mapping[str, Any] | None = None,
+    detail: Mapping[Any, Any] | None = None,
     site: str | None = None,
 ) -> int:
     """Store and chain one decision of central's; returns its id (central_decisions.id)."""
@@ -44,7 +44,9 @@ def record_decision(
         raise CentralError("a decision needs who made it (by)")
     decision_id = int(
         conn.execute(
-            insert(central_decisions).values(
+            insert(central_decisions)
+            .returning(central_decisions.c.id)
+            .values(
                 chain=site or COMPANY_CHAIN,
                 decision=decision,
                 at=utcnow(),
@@ -52,7 +54,7 @@ def record_decision(
                 subject=None if subject is None else subject[:200],
                 detail=None if detail is None else json.dumps(detail, sort_keys=True, default=str),
             )
-        ).inserted_primary_key[0]
+        ).scalar_one()
     )
     audit.record(conn, DECISION, [decision_id])
     return decision_id

@@ -36,7 +36,7 @@ def events_stored(conn: Connection, rows: list[dict[str, Any]], server_seqs: lis
 
 def _records(conn: Connection, events: list[dict[str, Any]]) -> list[audit.Record]:
     """Each event's record, followed by the records of the decisions it caused, in server order."""
-    made: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    made: dict[str, list[tuple[str, Mapping[Any, Any]]]] = {}
     station = events[0]["station"] if events else None  # one push: one station
     flagged = [e["id"] for e in events if e["outcome"] != APPLIED]
     if flagged:
