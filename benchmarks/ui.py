@@ -94,8 +94,8 @@ async def drive(
         original_show, original_refresh = banner.show, screen._compositor_refresh
         waiting = []
 
-        def show(verdict: Any) -> None:
-            original_show(verdict)
+        def show(verdict: Any, **how: Any) -> None:
+            original_show(verdict, **how)
             waiting.append(True)
 
         def compositor_refresh() -> None:

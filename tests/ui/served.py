@@ -32,14 +32,15 @@ from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
 
 LEVELS = re.compile(r"\b(ACCEPTED|WARNING|REJECTED)\b")
+# A badge, a task or a command is a NOTICE: said in a neutral style, with no verdict word.
 JOURNEY = [  # (what the README's demo walk-through scans, the verdicts it may give)
-    ("Sign in (operator)", {"ACCEPTED"}),
-    ("ASN to receive against", {"ACCEPTED"}),
+    ("Sign in (operator)", {"NOTICE"}),
+    ("ASN to receive against", {"NOTICE"}),
     ("Receive: new flour lot, good shelf life", {"ACCEPTED"}),
     ("Receive: flour with short shelf life (warning)", {"WARNING"}),
-    ("Pick list", {"ACCEPTED"}),
+    ("Pick list", {"NOTICE"}),
     ("Pick: the FEFO lot of ginger nuts (accepted)", {"ACCEPTED"}),
-    ("Work order", {"ACCEPTED"}),
+    ("Work order", {"NOTICE"}),
     ("Consume: flour lot that is RECALLED (rejected)", {"REJECTED"}),
     ("Consume: released flour lot", {"ACCEPTED", "WARNING"}),
 ]
@@ -216,12 +217,13 @@ class SshHandheld:
         self.chan.write(keys.encode("utf-8"))
 
     async def scan(self, keys: str, suffix: str = "\r") -> str:
-        """Fire a scan as one burst and return the verdict level shown."""
+        """Fire a scan as one burst and return the verdict level shown (NOTICE: none, the
+        neutral banner of a badge, task or command)."""
         before = self.screen
         self.type(keys + suffix)
         shown = await self.settled(before)
         found = LEVELS.search(shown)
-        return found.group(1) if found else "NONE"
+        return found.group(1) if found else "NOTICE"
 
     def cut(self) -> None:
         """The Wi-Fi goes: the connection drops without a goodbye."""

@@ -118,7 +118,10 @@ async def test_help_lists_every_key(make_app) -> None:
         await settle(pilot)
         body = str(app.screen.query_one("#menu-body").render())
         assert "F10 or x" in body and "Sign out" in body and "/override" in body
-        await pilot.press("space")
+        await pilot.press("space")  # scrolls; Esc or F1 close
+        await settle(pilot)
+        assert app.screen.id != "_default"
+        await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "_default"
         post_scan(app, "/help")

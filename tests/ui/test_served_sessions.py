@@ -79,8 +79,8 @@ async def test_an_idle_session_signs_out_by_policy(engine, tmp_path: Path) -> No
 async def test_wifi_drop_mid_journey_then_sign_in_again(tmp_path: Path) -> None:
     with served_station(tmp_path) as served:
         gun = await SshHandheld(served, "gun-01", 40, 16).connect()
-        assert await gun.scan("OP:1001") == "ACCEPTED"
-        assert await gun.scan("ASN:ASN-1001") == "ACCEPTED"
+        assert await gun.scan("OP:1001") == "NOTICE"
+        assert await gun.scan("ASN:ASN-1001") == "NOTICE"
         assert await gun.scan(receive_label("DROP-1")) == "ACCEPTED"
         gun.type(receive_label("DROP-2")[:20])  # half a scan when the Wi-Fi goes
         await asyncio.sleep(0.2)
@@ -93,8 +93,8 @@ async def test_wifi_drop_mid_journey_then_sign_in_again(tmp_path: Path) -> None:
         again = await SshHandheld(served, "gun-01", 40, 16).connect()
         try:
             assert "badge" in again.screen  # a new session: the operator signs in again
-            assert await again.scan("OP:1001") == "ACCEPTED"
-            assert await again.scan("ASN:ASN-1001") == "ACCEPTED"
+            assert await again.scan("OP:1001") == "NOTICE"
+            assert await again.scan("ASN:ASN-1001") == "NOTICE"
             assert await again.scan(receive_label("DROP-3")) == "ACCEPTED"
         finally:
             await again.close()
@@ -109,7 +109,7 @@ async def test_sessions_are_listed_and_a_supervisor_sees_them(tmp_path: Path) ->
         tab = await WebHandheld(served).connect()
         supervisor = await SshHandheld(served, "gun-02", 100, 24, term="xterm").connect()
         try:
-            assert await operator.scan("OP:1001") == "ACCEPTED"
+            assert await operator.scan("OP:1001") == "NOTICE"
             await supervisor.scan("OP:9001")
             await supervisor.scan("4321")  # the PIN; at 100x24 the level is in block letters
             await supervisor.wait_for("Signed in: Sam Supervisor")

@@ -49,7 +49,7 @@ async def test_an_xterm_gets_colour_and_a_key_not_listed_is_refused(tmp_path: Pa
     with served_station(tmp_path) as served:
         gun = await SshHandheld(served, "gun-02", 40, 16, term="xterm-256color").connect()
         try:
-            assert await gun.scan("OP:1001") == "ACCEPTED"
+            assert await gun.scan("OP:1001") == "NOTICE"
         finally:
             await gun.close()
         assert gun.session is not None

@@ -21,7 +21,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WIDTH, HEIGHT = 480, 800
 # The banner's colours (src/lotscan/station/station.tcss): what a picker sees at arm's length.
-BANNER = {"ACCEPTED": (0x00, 0xC0, 0x00), "WARNING": (0xFF, 0xBF, 0x00), "REJECTED": (0xD0, 0x00, 0x00)}
+BANNER = {
+    "ACCEPTED": (0x00, 0xC0, 0x00),
+    "WARNING": (0xFF, 0xBF, 0x00),
+    "REJECTED": (0xD0, 0x00, 0x00),
+    "NOTICE": (0x30, 0x30, 0x30),  # a badge, task or command: neutral, no verdict
+}
 SCREENSHOT = Path(tempfile.gettempdir()) / "lotscan-handheld-480x800.png"
 
 

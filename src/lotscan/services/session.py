@@ -56,6 +56,13 @@ class Outcome:
     verdict: Verdict
     scan: Scan | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # A command, badge, task, location or first half of a two-scan step: said in a neutral
+    # style, not as a verdict on goods (a refusal stays a refusal).
+    notice: bool = False
+
+
+def _note(message: str, scan: Scan | None = None, details: dict[str, Any] | None = None) -> Outcome:
+    return Outcome(Verdict(Level.ACCEPTED, message), scan, details or {}, notice=True)
 
 
 @dataclass
@@ -130,13 +137,7 @@ class StationSession:
             return scan
         self.half_label, self.half_label_at = scan, now
         read = ", ".join(f"({ai}) {value}" for ai, value in scan.ais.items())
-        return Outcome(
-            Verdict(
-                Level.ACCEPTED,
-                f"Read {read}; nothing recorded yet. Now scan {wanted} (within {window:g} s).",
-            ),
-            scan,
-        )
+        return _note(f"Read {read}; nothing recorded yet. Now scan {wanted} (within {window:g} s).", scan)
 
     def _needs_lot(self, scan: Scan) -> bool:
         return scan.gtin is not None and self.service.is_lot_tracked(scan.gtin)
@@ -157,9 +158,7 @@ class StationSession:
     def _handle(self, scan: Scan, ctx: ScanContext) -> Outcome:
         verdict = self.service.handle(scan, ctx)
         if verdict.recorded or verdict.level is not Level.REJECTED:
-            self.qty = None
-            self.override = None
-            self.override_by = None
+            self._forget_per_scan()
         return Outcome(verdict, scan, verdict.details)
 
     def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:
@@ -168,14 +167,14 @@ class StationSession:
             self.awaiting_pin_for = badge
         if operator is not None:
             self._become(operator)
-        return Outcome(verdict, scan)
+        return Outcome(verdict, scan, notice=verdict.level is not Level.REJECTED)
 
     def _pin(self, pin: str) -> Outcome:
         badge, self.awaiting_pin_for = self.awaiting_pin_for or "", None
         verdict, operator = self.service.sign_in(badge, pin)
         if operator is not None:
             self._become(operator)
-        return Outcome(verdict)
+        return Outcome(verdict, notice=verdict.level is not Level.REJECTED)
 
     def _become(self, operator: Operator) -> None:
         self._forget_work()
@@ -199,7 +198,7 @@ class StationSession:
         details: dict[str, Any] = {}
         if self.workflow is Workflow.PICK:
             details["prompt"] = self.service.pick_prompt(self.task)
-        return Outcome(Verdict(Level.ACCEPTED, message), scan, details)
+        return _note(message, scan, details)
 
     def _remember_move(self, scan: Scan) -> Outcome:
         """Check the lot now, so a bad label is refused before the location is scanned."""
@@ -207,7 +206,7 @@ class StationSession:
         if seen.level is Level.REJECTED:
             return Outcome(seen, scan)
         self.pending_move = scan
-        return Outcome(Verdict(Level.ACCEPTED, f"{seen.message} Now scan the location to move it to."), scan)
+        return _note(f"{seen.message} Now scan the location to move it to. Nothing moved yet.", scan)
 
     def _at_location(self, scan: Scan) -> Outcome:
         code = scan.internal.value if scan.internal else scan.gln
@@ -217,17 +216,17 @@ class StationSession:
             lot_scan, self.pending_move = self.pending_move, None
             return self._handle(lot_scan, self._context().with_(to_location=code))
         self.location = code
-        return Outcome(Verdict(Level.ACCEPTED, f"Location set: {code}. {self.prompt}"), scan)
+        return _note(f"Location set: {code}. {self.prompt}", scan)
 
     def _command(self, text: str) -> Outcome:
         name, _, arg = text.partition(" ")
         name, arg = name.lower(), arg.strip()
         if name in ("help", "?", ""):
-            return Outcome(Verdict(Level.ACCEPTED, HELP))
+            return _note(HELP)
         if name == "signout":
             self._forget_work()
             self.operator = None
-            return Outcome(Verdict(Level.ACCEPTED, "Signed out. Scan a badge to sign in."))
+            return _note("Signed out. Scan a badge to sign in.")
         if name == "mode":
             return self._mode(arg)
         if name == "qty":
@@ -238,7 +237,7 @@ class StationSession:
             if not math.isfinite(qty) or qty < 0:
                 return Outcome(Verdict(Level.REJECTED, f"'{arg}' is not a quantity; type /qty 12"))
             self.qty = qty
-            return Outcome(Verdict(Level.ACCEPTED, f"Quantity for the next scan: {self.qty:g}."))
+            return _note(f"Quantity for the next scan: {self.qty:g}.")
         if name == "override":
             code, _, badge = arg.partition(" ")
             if badge.strip():
@@ -252,10 +251,10 @@ class StationSession:
                     )
                 )
             self.override, self.override_by = code.upper() or None, None
-            return Outcome(Verdict(Level.ACCEPTED, f"Override for the next scan: {self.override}."))
+            return _note(f"Override for the next scan: {self.override}.")
         if name == "reason":
             self.reason = arg or None
-            return Outcome(Verdict(Level.ACCEPTED, f"Reason set: {self.reason}."))
+            return _note(f"Reason for the next scan: {self.reason}.")
         if name == "produce":
             return self._handle(_blank_scan(), self._context().with_(workflow=Workflow.PRODUCE))
         if name == "short":
@@ -268,11 +267,11 @@ class StationSession:
         if not supervisor.is_supervisor:
             return Outcome(Verdict(Level.REJECTED, "Only a supervisor can approve an override."))
         self.override, self.override_by = code.upper(), supervisor.badge
-        return Outcome(
-            Verdict(
-                Level.ACCEPTED, f"Override for the next scan: {self.override}, approved by {supervisor.name}."
-            )
-        )
+        return _note(f"Override for the next scan: {self.override}, approved by {supervisor.name}.")
+
+    def _forget_per_scan(self) -> None:
+        """A quantity, a reason and an override are for one scan: never the next one's."""
+        self.qty = self.override = self.override_by = self.reason = None
 
     def _forget_work(self) -> None:
         """What one operator set up never carries over to the next."""
@@ -296,11 +295,13 @@ class StationSession:
                 )
             )
         keep_task = self.task and workflow in WORKFLOW_TASKS and self._task_fits(workflow)
+        if workflow is not self.workflow:
+            self._forget_per_scan()  # a hold's reason never becomes a release's
         self.workflow = workflow
         if not keep_task:
             self.task = None
         self.pending_move = self.half_label = None
-        return Outcome(Verdict(Level.ACCEPTED, f"Mode: {workflow.value}. {self.prompt}"))
+        return _note(f"Mode: {workflow.value}. {self.prompt}")
 
     def _task_fits(self, workflow: Workflow) -> bool:
         kinds = WORKFLOW_TASKS[workflow]
@@ -313,6 +314,8 @@ class StationSession:
         if prompt is None:
             return Outcome(Verdict(Level.REJECTED, "Every line of this pick list is complete."))
         verdict = self.service.short_pick(self.task, int(prompt["line_no"]), self._context())
+        if verdict.recorded:
+            self._forget_per_scan()
         return Outcome(verdict)
 
 

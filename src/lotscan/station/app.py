@@ -35,14 +35,15 @@ from lotscan.station.widgets.capture import ScanCapture
 from lotscan.station.widgets.fixed import FixedStatic
 from lotscan.station.widgets.history import Entry, History
 from lotscan.station.widgets.keybar import KeyBar
-from lotscan.station.widgets.statusbar import StatusBar, StatusFacts
+from lotscan.station.widgets.statusbar import StatusBar, StatusFacts, central_address
 from lotscan.station.widgets.workpanel import WorkPanel
 from lotscan.station.wording import verdict_for_screen
 
 log = logging.getLogger(__name__)
 # Fields whose value may come from a scanner too (a supervisor's badge); other fields take only
 # typed values, and a scan fired meanwhile is judged as a scan.
-ALWAYS_A_VALUE = (Field.PIN, Field.SUPERVISOR_BADGE, Field.SUPERVISOR_PIN)
+# A reason is text however it arrives: typed fast or pasted, it is still the reason.
+ALWAYS_A_VALUE = (Field.PIN, Field.SUPERVISOR_BADGE, Field.SUPERVISOR_PIN, Field.REASON)
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
 GIL_SWITCH_INTERVAL_S = 0.001
@@ -87,7 +88,7 @@ class StationApp(StationActions, App[None]):
             self.sync = SyncLink.attach(hub.sync, self.post_message) if hub.sync else None
         else:
             self.sync = SyncLink.create(self.settings, self.post_message) if start_sync else None
-        self.facts = StatusFacts()
+        self.facts = StatusFacts(central=central_address(self.settings.server_url))
         self.lookup: dict[str, Any] | None = None
         self.sounds: list[Level] = []
         self.label_notices: list[str] = []
@@ -233,12 +234,16 @@ class StationApp(StationActions, App[None]):
             self.hub.active(self.seat, scanned=verdict.recorded)
             shown = "PIN" if handled.item.secret else repr(handled.item.text[:60])
             log.info("%s %s: %s %s", self.seat.id, shown, verdict.level.value, verdict.message[:100])
-        self.banner.show(verdict)
+        notice = handled.outcome.notice and verdict.level is not Level.REJECTED
+        self.banner.show(verdict, notice=notice)
         self._sound(verdict.level)
         item = handled.item
         if not item.text.startswith("/") or verdict.level is not Level.ACCEPTED:
             shown = "PIN ••••" if item.secret else item.text
-            entry = Entry(self.clock().strftime("%H:%M:%S"), item.how, shown, verdict.level, verdict.message)
+            clock = self.clock().strftime("%H:%M:%S")
+            scanned = handled.outcome.scan
+            lot = scanned.lot if scanned is not None else None
+            entry = Entry(clock, item.how, shown, verdict.level, verdict.message, notice, lot)
             # The list repaints in the frame after the banner's, which then has less to draw.
             self.call_after_refresh(self.query_one(History).add, entry)
         if verdict.recorded and self.sync is not None:
@@ -368,6 +373,10 @@ class StationApp(StationActions, App[None]):
             self.query_one(StatusBar).show(self.facts)
 
     def on_sync_update(self, update: SyncUpdate) -> None:
+        if not update.online and (self.facts.online or not self.facts.offline_since):
+            self.facts.offline_since = self.clock().strftime("%H:%M")
+        elif update.online:
+            self.facts.offline_since = ""
         self.facts.online = update.online
         self.facts.sync_detail = update.detail
         if update.pending is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lotscan.services.demo import demo_barcodes
 from lotscan.services.session import HELP
 from lotscan.settings import StationSettings
-from lotscan.station.keys import ACTIONS
+from lotscan.station.keys import ACTIONS, MODE_KEYS
 
 DEMO_BADGES = "Demo badges: OP:1001 operator, OP:9001 supervisor (PIN 4321)."
 
@@ -23,9 +23,12 @@ def idle_text(settings: StationSettings) -> str:
 
 def help_text(settings: StationSettings) -> str:
     keys = "\n".join(f"  {a.fkey.upper():>4} or {a.letter}  {a.label}" for a in ACTIONS)
+    modes = "\n".join(f"  {key}  {label}" for key, _, label in MODE_KEYS)
     text = (
         "Scan anything. Keys (shown at the bottom):\n"
-        f"{keys}\n  Esc        cancel what you are typing\n  Ctrl+Q     quit\n\n{HELP}"
+        f"{keys}\n  Esc        cancel what you are typing\n  Ctrl+]    type the GS separator\n"
+        "  PgUp/PgDn  scroll the work panel\n  Ctrl+Q     quit\n\n"
+        f"Mode menu (F2 or m), one key each (* supervisor):\n{modes}\n\n{HELP}"
     )
     if is_demo(settings):
         codes = "\n".join(f"  {code}  {what}" for what, code in demo_barcodes())

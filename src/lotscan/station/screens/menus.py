@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -120,12 +120,22 @@ class ChoiceMenu(ModalScreen[str | None]):
         self.dismiss(choice.value)
 
 
-CLOSE_KEYS = frozenset({"escape", "enter", "space", "f1", "question_mark"})
+CLOSE_KEYS = frozenset({"escape", "f1", "question_mark"})
+SCROLL_KEYS = {
+    "up": ("scroll_up", ()),
+    "down": ("scroll_down", ()),
+    "pageup": ("scroll_page_up", ()),
+    "pagedown": ("scroll_page_down", ()),
+    "home": ("scroll_home", ()),
+    "end": ("scroll_end", ()),
+    "space": ("scroll_page_down", ()),
+}
 
 
 class HelpScreen(ModalScreen[None]):
-    """Any key closes it; a key that is not a close key (a scan fired meanwhile) goes on to the
-    scan line."""
+    """The whole help, scrollable at any size (arrows, PgUp/PgDn, space); Esc, F1 or ? close
+    it. Any other key is a scan fired at the station: the help closes and the scan line gets
+    the key, so no scan is lost."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
@@ -133,19 +143,25 @@ class HelpScreen(ModalScreen[None]):
         self.closing = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="menu"):
+        with Vertical(id="help"):
             yield Static(Text("Help", style="bold"), id="menu-title")
-            yield Static(self.text, id="menu-body")
-            yield Static("any key = back", id="menu-footer")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(self.text, id="menu-body")
+            yield Static("↑↓ PgUp PgDn scroll · Esc/F1 close", id="menu-footer")
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
         forward = getattr(self.app, "forward_key", None)
-        if not self.closing:
-            self.closing = True
-            self.dismiss(None)
-            if event.key in CLOSE_KEYS:
-                return
-        if forward is not None:
+        if self.closing:
+            if forward is not None:
+                forward(event)
+            return
+        if event.key in SCROLL_KEYS:
+            name, _ = SCROLL_KEYS[event.key]
+            getattr(self.query_one("#help-scroll", VerticalScroll), name)(animate=False)
+            return
+        self.closing = True
+        self.dismiss(None)
+        if event.key not in CLOSE_KEYS and forward is not None:
             forward(event)

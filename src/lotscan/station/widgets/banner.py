@@ -9,14 +9,32 @@ from lotscan.station.widgets.bigtext import big
 from lotscan.station.widgets.fixed import FixedStatic
 
 LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.REJECTED: "-rejected"}
+NOTICE_CLASS = "-notice"
 
 
-def verdict_text(verdict: Verdict, *, large: bool) -> Text:
+def reason_codes(verdict: Verdict) -> list[str]:
+    """The codes behind a warning or refusal (NOT_FEFO, LOT_RECALLED...), worst first."""
+    if verdict.level is Level.ACCEPTED:
+        return []
+    worst = [r.code for r in verdict.reasons if r.level is verdict.level]
+    return worst or [r.code for r in verdict.reasons]
+
+
+def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False) -> Text:
+    """The banner's text: the level (block letters when large), the reason codes, the
+    sentence. A notice (a command, a badge, a task chosen) has no level word: it judges nothing."""
     text = Text()
+    codes = " ".join(reason_codes(verdict))
+    if notice:
+        text.append(verdict.message, style="bold")
+        return text
     if large:
         text.append("\n".join(big(verdict.level.value)) + "\n", style="bold")
+        if codes:
+            text.append(f" {codes} ", style="bold reverse")
+            text.append(" ")
     else:
-        text.append(f" {verdict.level.value} ", style="bold reverse")
+        text.append(f" {verdict.level.value}{' ' + codes if codes else ''} ", style="bold reverse")
         text.append(" ")
     text.append(verdict.message, style="bold")
     for reason in verdict.reasons[1:]:
@@ -38,18 +56,20 @@ class VerdictBanner(FixedStatic):
         super().__init__(idle, **kwargs)  # type: ignore[arg-type]
         self.verdict: Verdict | None = None
         self.large = False
+        self.notice = False
         self.updates = 0
 
-    def show(self, verdict: Verdict) -> None:
+    def show(self, verdict: Verdict, *, notice: bool = False) -> None:
         self.verdict = verdict
-        self.remove_class("-idle", *LEVEL_CLASSES.values())
-        self.add_class(LEVEL_CLASSES[verdict.level])
-        self.set_text(verdict_text(verdict, large=self.large))
+        self.notice = notice and verdict.level is not Level.REJECTED
+        self.remove_class("-idle", NOTICE_CLASS, *LEVEL_CLASSES.values())
+        self.add_class(NOTICE_CLASS if self.notice else LEVEL_CLASSES[verdict.level])
+        self.set_text(verdict_text(verdict, large=self.large, notice=self.notice))
         self.updates += 1
 
     def show_idle(self, text: str) -> None:
         self.verdict = None
-        self.remove_class(*LEVEL_CLASSES.values())
+        self.remove_class(NOTICE_CLASS, *LEVEL_CLASSES.values())
         self.add_class("-idle")
         self.set_text(text)
 
@@ -57,4 +77,4 @@ class VerdictBanner(FixedStatic):
         if large != self.large:
             self.large = large
             if self.verdict is not None:
-                self.set_text(verdict_text(self.verdict, large=large))
+                self.set_text(verdict_text(self.verdict, large=large, notice=self.notice))

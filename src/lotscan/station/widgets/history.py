@@ -14,6 +14,9 @@ from lotscan.station.widgets.fixed import FixedStatic
 MARKS = {Level.ACCEPTED: ("✔", "green"), Level.WARNING: ("!", "yellow"), Level.REJECTED: ("✖", "red")}
 
 
+NOTICE_MARK = ("·", "white")
+
+
 @dataclass(frozen=True)
 class Entry:
     clock: str
@@ -21,6 +24,8 @@ class Entry:
     shown: str
     level: Level
     message: str
+    notice: bool = False  # a command, badge or task: no verdict on goods
+    lot: str | None = None  # the lot the scan named, shown instead of the raw data when narrow
 
 
 class History(FixedStatic):
@@ -49,12 +54,16 @@ class History(FixedStatic):
         if not self.entries:
             text.append("(no scans yet)", style="dim")
         for index, entry in enumerate(self.entries):
-            mark, colour = MARKS[entry.level]
+            mark, colour = NOTICE_MARK if entry.notice else MARKS[entry.level]
             if index:
                 text.append("\n")
             text.append(f"{mark} ", style=f"bold {colour}")
             text.append(f"{entry.clock} ", style="dim")
-            if entry.how != "scan":
+            if entry.how != "scan" and not self.compact:
                 text.append(f"{entry.how}: ", style="dim")
-            text.append(entry.shown.replace(GS, "␝"))
+            if self.compact and entry.lot:
+                text.append("lot ", style="dim")
+                text.append(entry.lot, style="bold")
+            else:
+                text.append(entry.shown.replace(GS, "␝"))
         return text

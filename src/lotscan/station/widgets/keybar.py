@@ -9,7 +9,7 @@ from lotscan.station.widgets.fixed import FixedStatic
 
 
 def keys_text(actions: list[Action], width: int) -> Text:
-    text = Text(no_wrap=width < 70, overflow="ellipsis")
+    text = Text()  # wraps: on a handheld the keys take two rows, none is cut
     for action in actions:
         if width < 70:
             text.append(action.letter, style="bold reverse")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from rich.text import Text
 
@@ -36,6 +37,29 @@ class StatusFacts:
     clock: str = ""
     queued: int = 0
     sessions: str = ""  # a served station's sessions, on a supervisor's status line
+    central: str = ""  # host:port of the central lot service, when configured
+    offline_since: str = ""  # HH:MM the station last went offline
+
+
+def central_address(url: str | None) -> str:
+    """host:port of a server URL, as a person reads it on the status line."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.hostname is None:
+        return url
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+def offline_text(facts: StatusFacts) -> str:
+    """What is wrong and since when: "OFFLINE: central 10.0.0.5:8080 unreachable since 14:02"."""
+    if "not enrolled" in facts.sync_detail or (not facts.central and not facts.sync_detail):
+        why = "not enrolled with central"
+    else:
+        why = f"central {facts.central or '(no address)'} unreachable"
+    since = f" since {facts.offline_since}" if facts.offline_since else ""
+    return f"OFFLINE: {why}{since}"
 
 
 def status_text(facts: StatusFacts, width: int) -> Text:
@@ -51,15 +75,17 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     if facts.queued:
         text.append(f"  {facts.queued} queued", style="bold reverse")
     text.append("  ")
-    text.append(
-        "ONLINE" if facts.online else "OFFLINE",
-        style="bold green" if facts.online else "bold yellow",
-    )
-    if facts.sync_detail and width >= 100:
-        detail = facts.sync_detail.split(":")[0]
-        text.append(f" ({detail[:24]})", style="yellow")
     pending = "?" if facts.pending is None else str(facts.pending)
-    text.append(f" ⇡{pending}" if narrow else f"  {pending} to sync")
+    if facts.online:
+        text.append("ONLINE", style="bold green")
+        text.append(f" ⇡{pending}" if narrow else f"  {pending} to sync")
+    elif narrow:
+        since = f" since {facts.offline_since}" if facts.offline_since else ""
+        text.append(f"OFFLINE{since}", style="bold yellow")
+        text.append(f" ⇡{pending}")
+    else:
+        text.append(offline_text(facts), style="bold yellow")
+        text.append(f", {pending} event{'' if pending == '1' else 's'} waiting", style="yellow")
     text.append(f"  {age_text(facts.cache_age_s)}" if not narrow else "")
     for device, state in sorted(facts.devices.items()):
         mark = DEVICE_MARKS.get(state, "?")
