@@ -47,3 +47,23 @@ def test_station_command_reports_a_missing_cache(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["station", "--db", str(tmp_path / "none.db")])
     assert result.exit_code != 0
     assert "no station cache" in result.output
+
+
+def test_station_serving_options_are_checked_before_anything_listens(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    prepare_demo(database, reset=False)
+    runner = CliRunner()
+    pem = tmp_path / "cert.pem"
+    pem.write_text("not a certificate")
+    result = runner.invoke(cli, ["station", "--db", str(database), "--tls-cert", str(pem)])
+    assert result.exit_code == 2 and "--tls-key" in result.output
+    result = runner.invoke(
+        cli, ["station", "--db", str(database), "--tls-cert", str(pem), "--tls-key", str(pem)]
+    )
+    assert result.exit_code == 2 and "is for --web or --ssh" in result.output
+    missing = tmp_path / "no-keys"
+    result = runner.invoke(
+        cli, ["station", "--db", str(database), "--ssh", "--authorized-keys", str(missing)]
+    )
+    assert result.exit_code == 2 and "one public key per handheld" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

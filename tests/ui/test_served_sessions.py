@@ -118,6 +118,8 @@ async def test_sessions_are_listed_and_a_supervisor_sees_them(tmp_path: Path) ->
             assert result.exit_code == 0, result.output
             assert "sync workers: 1; sessions: 3" in result.output
             assert "gun-01" in result.output and "gun-02" in result.output and "9001" in result.output
+            said = "".join(served.output)  # it listens on this machine only, and says so
+            assert "127.0.0.1" in said and "this machine only: give --host 0.0.0.0" in said
         finally:
             for handheld in (operator, tab, supervisor):
                 await handheld.close()

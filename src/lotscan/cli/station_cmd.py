@@ -113,8 +113,8 @@ def _serve(
         )
     try:
         run_served(settings, web_options, ssh_options)
-    except SshKeyError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except SshKeyError as exc:  # a key file given (or defaulted) that cannot be used
+        raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise click.ClickException(f"cannot listen on {host}: {exc.strerror or exc}") from exc
 

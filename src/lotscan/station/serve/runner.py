@@ -62,6 +62,7 @@ async def serve(
         endpoints["web"] = web_options.url
     if ssh_options:
         endpoints["ssh"] = ssh_options.url
+    streams = sys.stdout, sys.stderr  # the apps redirect them while they run
     hub = StationHub(settings, start_sync=start_sync, endpoints=endpoints)
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     stop = asyncio.Event()
@@ -101,7 +102,7 @@ async def serve(
         if runner is not None:
             await runner.cleanup()
         hub.close()
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # apps redirect them while they run
+        sys.stdout, sys.stderr = streams
 
 
 def _reach(url: str) -> str:
