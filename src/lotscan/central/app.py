@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotscan import __version__
 from lotscan.central import changelog
-from lotscan.central.config import DEFAULT_AUDIT, DEFAULT_CHANGELOG_RETENTION
+from lotscan.central.config import DEFAULT_AUDIT, DEFAULT_CHANGELOG_RETENTION, DEFAULT_THREADS
 from lotscan.central.db import open_central, write_tx
 from lotscan.central.deps import DEFAULT_MAX_BODY, Settings
 from lotscan.central.errors import CentralError, ReloadRequired
@@ -48,7 +48,7 @@ def create_app(
     changelog_retention: timedelta = DEFAULT_CHANGELOG_RETENTION,
     wait_poll_s: float = 0.25,
     migrate: bool = True,
-    request_threads: int = 40,
+    request_threads: int = DEFAULT_THREADS,
     audit_inline: bool = DEFAULT_AUDIT == "inline",
 ) -> FastAPI:
     if engine is None:

@@ -70,6 +70,7 @@ class CentralSettings(BaseSettings):
 DEFAULT_AUDIT: AuditMode = CentralSettings.model_fields["audit"].default
 DEFAULT_MAX_BODY_BYTES = int(CentralSettings.model_fields["max_body_mb"].default * 1024 * 1024)
 DEFAULT_CHANGELOG_RETENTION = timedelta(days=CentralSettings.model_fields["changelog_days"].default)
+DEFAULT_THREADS: int = CentralSettings.model_fields["threads"].default
 
 
 def load_central_settings(config_file: str | os.PathLike[str] | None, **options: Any) -> CentralSettings:
