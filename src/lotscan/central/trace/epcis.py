@@ -221,7 +221,7 @@ class Builder:
         if not receiving:
             key = (p.get("item") or "", p["lot"])
             row = self.m.lots.get(key)
-            source = self.d.tlc_source(self.m.origins, key, row.supplier if row else None)
+            source = self.d.tlc_source(self.m.origins, key, row.supplier if row else None, location)
             if source is not None:
                 event["fsma:tlcSourceLocation"] = source.description()
                 if source.reference():

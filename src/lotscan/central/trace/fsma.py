@@ -392,7 +392,7 @@ def _shipping(base: Record, p: dict[str, Any], look: _Batch, task: Any, director
     _place(record, RECIPIENT, directory.partner(p.get("customer") or (task.partner if task else None)))
     key = (p.get("item") or "", p["lot"])
     lot_row = look.lots.get(key)
-    source = directory.tlc_source(look.origins, key, lot_row.supplier if lot_row else None)
+    source = directory.tlc_source(look.origins, key, lot_row.supplier if lot_row else None, p.get("location"))
     _place(record, SOURCE, source)
     record[SOURCE_REF] = _reference(source)
     return record

@@ -93,13 +93,21 @@ class Directory:
         return replace(site, code=code, kind="location", gln=place.gln or site.gln)
 
     def tlc_source(
-        self, origins: dict[tuple[str, str], str | None], key: tuple[str, str], supplier: str | None
+        self,
+        origins: dict[tuple[str, str], str | None],
+        key: tuple[str, str],
+        supplier: str | None,
+        here: str | None = None,
     ) -> PartyInfo | None:
         """Where a lot got its traceability lot code: our location that made it (`origins`, see
-        records.origins), else the supplier it was received from."""
+        records.origins), else the supplier it was received from; a lot with neither (one of our
+        own, imported into master data) got it at our site, the one of location `here`."""
         if key in origins:
             return self.location(origins[key])
-        return self.partner(supplier)
+        if supplier:
+            return self.partner(supplier)
+        site = self.site_party(here)
+        return site if site is not None else None
 
     def site_of(self, location: str | None) -> Place | None:
         place = self.places.get(location or "")
