@@ -62,6 +62,7 @@ class PolicyTable(Table):
     overridable: list[str] | None = Field(None, description="a list of reason codes")
     override_reasons: list[Word] | None = Field(None, description="a list of reason words")
     duplicate_window_s: float | None = Field(None, ge=0, le=3600, description="seconds, 0 to 3600")
+    split_label_window_s: float | None = Field(None, ge=0, le=60, description="seconds, 0 to 60")
     require_pin: bool | None = Field(None, description="true or false (not quoted)")
     idle_signout_s: int | None = Field(None, ge=0, le=86400, description="whole seconds, 0 to 86400")
 

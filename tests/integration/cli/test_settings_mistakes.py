@@ -87,3 +87,17 @@ def test_config_text_names_each_values_origin(tmp_path: Path) -> None:
     shown = config(path).stdout
     assert f'  id = "DOCK-7"    # file {path}' in shown
     assert '  site = "PLANT1"    # default' in shown
+
+
+def test_every_setting_shown_is_one_the_file_may_set() -> None:
+    """The schema and the settings agree: a key `lotscan config` shows can be written in
+    station.toml, and the schema has no key the settings ignore."""
+    from lotscan.settings import StationSettings
+    from lotscan.settings.schema import StationFile
+
+    shown = StationSettings().as_dict()
+    for table, model in StationFile.model_fields.items():
+        annotation = model.annotation
+        if table == "devices" or annotation is None:
+            continue
+        assert set(shown[table]) == set(annotation.model_fields), table  # type: ignore[union-attr]
