@@ -7,6 +7,7 @@ import pytest
 
 from lotscan.devices.agreement import FrameAgreement, judge_still, plausible, self_checking
 from lotscan.devices.decoders import Decoded
+from lotscan.devices.profiles import ProfileError, load_profile
 
 
 def ean(
@@ -131,3 +132,13 @@ def test_a_still_upc_a_and_zbars_ean_13_of_it_are_one_code():
 
 def test_self_checking_stills_are_high_on_one_read():
     assert {c.confidence for c in judge_still([GS1_128, DATAMATRIX])} == {"high"}
+
+
+def test_the_camera_profile_sets_the_agreement_count_and_refuses_nonsense():
+    profile = load_profile("usb-camera")
+    assert (profile.backend, profile.agree_frames) == ("lotscan", 2)
+    assert profile.with_overrides({"agree_frames": 3}).agree_frames == 3
+    with pytest.raises(ProfileError, match="agree_frames must be 1 or more"):
+        profile.with_overrides({"agree_frames": 0})
+    with pytest.raises(ProfileError, match="agree_frames = 'two' should be a int"):
+        profile.with_overrides({"agree_frames": "two"})
