@@ -10,7 +10,8 @@ through attempts, cheapest and most productive first, until the budget is spent:
    structure tensor) and cut down to the bars;
 3. ``pyzbar``: zbar on those levelled 1D patches (another decoder: it reads perspective-
    stretched Code 128 that zxing-cpp misses);
-4. ``scale``: small 2D patches enlarged and re-sharpened; (stills) small images enlarged,
+4. ``scale``: small 2D patches enlarged and re-sharpened (hard: soft 2-px modules); (stills)
+   small images enlarged,
    very large ones shrunk;
 5. ``contrast``: patches with local contrast equalised (CLAHE), and inverted; (stills) the
    whole image equalised, globally thresholded, and median-smoothed;
@@ -46,18 +47,19 @@ LIVE_BUDGET_MS = 20.0
 SMALL_SIDE_PX = 220  # a patch shorter than this on its long side is enlarged
 SMALL_IMAGE_PX = 800  # a still no longer than this on its long side is also tried enlarged
 ANGLES = (-20.0, -10.0, 10.0, 20.0)
-ZOOMS = (2.5, 4.0)
+# (zoom, unsharp amount, blur sigma per zoom): soft 2-px modules want a hard sharpening
+ZOOMS = ((2.0, 2.0, 1.0), (2.5, 1.0, 0.8), (4.0, 2.0, 1.0))
 # zbar is the second opinion on linear codes only: zxing-cpp reads 2D and DataBar better, and
 # zbar's DataBar decoder prints assertion failures on some photos
 ZBAR_FORMATS = ("EAN13", "EAN8", "UPCA", "UPCE", "Code128", "Code39", "Code93", "Codabar", "ITF")
 LIVE_REGIONS = 3  # live frames look at this many proposals at most
 
 
-def enlarged(image: np.ndarray, zoom: float) -> np.ndarray:
+def enlarged(image: np.ndarray, zoom: float, amount: float = 1.0, sigma: float = 0.8) -> np.ndarray:
     """Cubic enlargement, then an unsharp mask to restore the module edges blur took away."""
     bigger = cv2.resize(image, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
-    soft = cv2.GaussianBlur(bigger, (0, 0), 0.8 * zoom)
-    return cv2.addWeighted(bigger, 2.0, soft, -1.0, 0)
+    soft = cv2.GaussianBlur(bigger, (0, 0), sigma * zoom)
+    return cv2.addWeighted(bigger, 1.0 + amount, soft, -amount, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,13 +300,13 @@ class PipelineDecoder:
     def _scaled(self, gray: np.ndarray, crops: _Crops, run: _Run) -> list[Decoded]:
         """Small patches enlarged (cubic) and re-sharpened: soft 2-px modules become readable."""
         found: list[Decoded] = []
-        for zoom in ZOOMS:
+        for zoom, amount, sigma in ZOOMS:
             for region, crop, _kind in crops.each():
                 if run.left_ms() <= 0 or found:
                     break
                 if max(crop.shape[:2]) * zoom > SMALL_SIDE_PX * 4 or region.linear:
                     continue
-                found += self._read_crop(enlarged(crop, zoom), region, run)
+                found += self._read_crop(enlarged(crop, zoom, amount, sigma), region, run)
         if found or run.left_ms() <= 0 or self.live:
             return found
         side = max(gray.shape[:2])
