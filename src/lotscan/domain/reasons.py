@@ -40,6 +40,7 @@ class ReasonCode(StrEnum):
     LOCATION_NEEDED = "LOCATION_NEEDED"
     BAD_QUANTITY = "BAD_QUANTITY"
     BAD_OVERRIDE = "BAD_OVERRIDE"
+    INVALID_VALUE = "INVALID_VALUE"
     OVERRIDDEN = "OVERRIDDEN"
 
 
@@ -78,6 +79,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
+    ReasonCode.INVALID_VALUE: "This scan cannot be recorded: {detail}. Check the label and the quantity.",
     ReasonCode.BAD_OVERRIDE: "Override {override} is not allowed here: {detail}",
     ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",
 }

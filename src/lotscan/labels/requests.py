@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from lotscan.domain.events import EventType, LabelRequested
 from lotscan.services.station import StationService
 from lotscan.store import queries as q
 from lotscan.store.schema import Event
 
-EVENT_TYPE = "label.requested"
+EVENT_TYPE = EventType.LABEL_REQUESTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +39,16 @@ def label_requests(service: StationService, event_ids: Iterable[str]) -> list[La
         ).all()
         requests = []
         for event_id, payload in rows:
-            data = json.loads(payload)
-            item = q.item_by_code(conn, data.get("item") or "")
+            asked = LabelRequested.model_validate_json(payload)
+            item = q.item_by_code(conn, asked.item)
             requests.append(
                 LabelRequest(
                     event_id=event_id,
-                    item=data.get("item") or "",
+                    item=asked.item,
                     gtin=item.gtin if item else None,
-                    lot=data.get("lot"),
-                    task=data.get("task"),
-                    why=data.get("why") or "",
+                    lot=asked.lot,
+                    task=asked.task,
+                    why=asked.why,
                 )
             )
     return requests

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from lotscan.domain.events import EventType, Payload
 from lotscan.domain.ids import uuid7
 from lotscan.domain.verdict import Verdict
 from lotscan.services.context import ScanContext
@@ -21,9 +22,14 @@ _INSERT_EVENT = insert(Event)
 
 @dataclass
 class PlannedEvent:
-    type: str
-    payload: dict[str, Any]
+    """One event a plan records: its typed payload (the type comes with it)."""
+
+    payload: Payload
     lot_code: str | None = None
+
+    @property
+    def type(self) -> EventType:
+        return self.payload.type
 
 
 @dataclass
@@ -56,11 +62,11 @@ def record(
     for planned in plan.events:
         seq += 1
         event_id = str(uuid7())
-        payload = dict(planned.payload)
+        typed = planned.payload
         if ctx.override and verdict.overridden:
-            payload["override"] = ctx.override
-            payload["override_by"] = ctx.override_by or ctx.operator
-        apply_event(conn, planned.type, payload, ctx.now, event_id)
+            typed = typed.with_override(ctx.override, ctx.override_by or ctx.operator)
+        apply_event(conn, planned.type, typed, ctx.now, event_id)
+        payload = typed.to_json()
         conn.execute(
             _INSERT_EVENT,
             {
@@ -71,8 +77,8 @@ def record(
                 "occurred_at": ctx.now,
                 "type": planned.type,
                 "workflow": ctx.workflow.value,
-                "task_code": payload.get("task"),
-                "lot_code": planned.lot_code or payload.get("lot"),
+                "task_code": getattr(typed, "task", None),
+                "lot_code": planned.lot_code or getattr(typed, "lot", None),
                 "raw": raw,
                 "payload": json.dumps(payload, sort_keys=True, default=str),
                 "verdict": verdict.level.value,

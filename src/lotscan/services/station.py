@@ -8,9 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, select
 
 from lotscan.codes.scan import RawScan, Scan, Source
+from lotscan.domain.events import PickShort, describe_errors
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.verdict import Level, Reason, Verdict
@@ -63,6 +65,17 @@ class Operator:
         return is_supervisor(self.role)
 
 
+def _evaluate(run: Run) -> Plan | None:
+    """The workflow's plan; a value no event may carry (a date before 2000, a quantity refused
+    already) ends the plan with a reason instead of a half-built event."""
+    try:
+        return EVALUATORS[run.ctx.workflow](run)
+    except ValidationError as exc:
+        if not run.findings.has(ReasonCode.BAD_QUANTITY):
+            run.add(ReasonCode.INVALID_VALUE, detail=describe_errors(exc))
+        return None
+
+
 class StationService:
     def __init__(self, engine: Engine, settings: StationSettings):
         self.engine = engine
@@ -104,7 +117,7 @@ class StationService:
                 if refusal is not None:
                     return refusal
                 run = Run(conn, self.settings, ctx, scan)
-                plan = EVALUATORS[ctx.workflow](run)
+                plan = _evaluate(run)
                 verdict, allowed = judge(
                     run.findings,
                     self.settings.policy,
@@ -176,13 +189,12 @@ class StationService:
             plan = Plan(
                 [
                     PlannedEvent(
-                        "pick.short",
-                        {
-                            "task": task_code,
-                            "line_no": line_no,
-                            "short_qty": line.remaining,
-                            "reason": ctx.reason,
-                        },
+                        PickShort(
+                            task=task_code,
+                            line_no=line_no,
+                            short_qty=max(line.remaining, 0.0),
+                            reason=ctx.reason,
+                        )
                     )
                 ],
                 f"Line {line_no} of {task_code} closed short by {line.remaining:g}.",

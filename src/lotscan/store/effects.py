@@ -14,6 +14,27 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from lotscan.domain.events import (
+    EventType,
+    LabelRequested,
+    LotMerged,
+    LotProduced,
+    LotRelabelled,
+    LotSplit,
+    LotStatusChanged,
+    PalletBroken,
+    PalletBuilt,
+    Payload,
+    PickShort,
+    StockConsumed,
+    StockCounted,
+    StockMoved,
+    StockPicked,
+    StockReceived,
+    StockShipped,
+    parse_payload,
+)
+from lotscan.domain.status import LotStatus
 from lotscan.store.schema import (
     Container,
     Item,
@@ -26,7 +47,6 @@ from lotscan.store.schema import (
     TaskLine,
 )
 
-Payload = dict[str, Any]
 Flag = dict[str, str]
 
 
@@ -51,12 +71,16 @@ _BUMP_LINE = (
 
 
 def apply_event(
-    conn: Connection, event_type: str, payload: Payload, occurred_at: datetime, event_id: str
+    conn: Connection,
+    event_type: str,
+    payload: dict[str, Any] | Payload,
+    occurred_at: datetime,
+    event_id: str,
 ) -> list[Flag]:
-    handler = HANDLERS.get(event_type)
-    if handler is None:
-        raise EffectError(f"unknown event type {event_type!r}")
-    return handler(conn, payload, occurred_at, event_id)
+    """Apply one event; a payload given as a dict is read through the vocabulary first (a
+    payload that does not match its type raises ValueError, like a payload naming unknown rows)."""
+    typed = parse_payload(event_type, payload)
+    return HANDLERS[typed.type](conn, typed, occurred_at, event_id)
 
 
 def _item_id(conn: Connection, code: str) -> int:
@@ -73,39 +97,34 @@ def _location_id(conn: Connection, code: str) -> int:
     return int(found)
 
 
-def _parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def _lot_id(conn: Connection, item_id: int, code: str) -> int | None:
     found = conn.execute(_LOT_ID, {"item": item_id, "code": code}).scalar()
     return int(found) if found is not None else None
 
 
-def _require_lot(conn: Connection, p: Payload) -> tuple[int, int]:
-    item_id = _item_id(conn, p["item"])
-    lot_id = _lot_id(conn, item_id, p["lot"])
+def _require_lot(conn: Connection, item: str, lot: str) -> tuple[int, int]:
+    item_id = _item_id(conn, item)
+    lot_id = _lot_id(conn, item_id, lot)
     if lot_id is None:
-        raise EffectError(f"lot {p['lot']!r} of item {p['item']!r} is not known")
+        raise EffectError(f"lot {lot!r} of item {item!r} is not known")
     return item_id, lot_id
 
 
-def ensure_lot(conn: Connection, p: Payload, occurred_at: datetime) -> int:
+def ensure_lot(conn: Connection, p: StockReceived | LotProduced | StockCounted, occurred_at: datetime) -> int:
     """The lot named by the payload, created from its fields if it does not exist yet."""
-    item_id = _item_id(conn, p["item"])
-    lot_id = _lot_id(conn, item_id, p["lot"])
+    item_id = _item_id(conn, p.item)
+    lot_id = _lot_id(conn, item_id, p.lot)
     if lot_id is not None:
         return lot_id
     result = conn.execute(
         insert(Lot).values(
             item_id=item_id,
-            code=p["lot"],
-            status=p.get("lot_status") or "released",
-            expiry=_parse_date(p.get("expiry")),
-            best_before=_parse_date(p.get("best_before")),
-            production_date=_parse_date(p.get("production_date")),
-            supplier=p.get("supplier"),
-            supplier_lot=p.get("supplier_lot"),
+            code=p.lot,
+            status=p.lot_status or LotStatus.RELEASED,
+            expiry=p.expiry,
+            best_before=getattr(p, "best_before", None),
+            production_date=getattr(p, "production_date", None),
+            supplier=getattr(p, "supplier", None),
             received_at=occurred_at,
         )
     )
@@ -125,12 +144,12 @@ def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at:
     return new_qty
 
 
-def _negative(new_qty: float, p: Payload, location: str) -> list[Flag]:
+def _negative(new_qty: float, lot: str, location: str) -> list[Flag]:
     if new_qty < -1e-9:
         return [
             {
                 "code": "NEGATIVE_STOCK",
-                "message": f"stock of lot {p['lot']} at {location} is now {new_qty:g}",
+                "message": f"stock of lot {lot} at {location} is now {new_qty:g}",
             }
         ]
     return []
@@ -145,116 +164,96 @@ def _bump_line(conn: Connection, task_code: str | None, line_no: int | None, qty
     conn.execute(_BUMP_LINE, {"b_task": task_id, "b_line": line_no, "b_qty": qty})
 
 
-def _received(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
+def _received(conn: Connection, p: StockReceived, at: datetime, event_id: str) -> list[Flag]:
     lot_id = ensure_lot(conn, p, at)
-    location_id = _location_id(conn, p["location"])
-    add_stock(conn, lot_id, location_id, float(p["qty"]), at)
-    _bump_line(conn, p.get("task"), p.get("line_no"), float(p["qty"]))
-    if p.get("sscc"):
+    location_id = _location_id(conn, p.location)
+    add_stock(conn, lot_id, location_id, p.qty, at)
+    _bump_line(conn, p.task, p.line_no, p.qty)
+    if p.sscc:
         conn.execute(
             insert(Container).values(
-                sscc=p["sscc"],
-                lot_id=lot_id,
-                location_id=location_id,
-                qty=float(p["qty"]),
-                task_code=p.get("task"),
+                sscc=p.sscc, lot_id=lot_id, location_id=location_id, qty=p.qty, task_code=p.task
             )
         )
-    if p.get("serial"):
+    if p.serial:
         conn.execute(
             insert(Serial).values(
-                item_id=_item_id(conn, p["item"]),
-                serial=p["serial"],
-                lot_id=lot_id,
-                event_id=event_id,
+                item_id=_item_id(conn, p.item), serial=p.serial, lot_id=lot_id, event_id=event_id
             )
         )
     return []
 
 
-def _moved(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    _, lot_id = _require_lot(conn, p)
-    qty = float(p["qty"])
-    left = add_stock(conn, lot_id, _location_id(conn, p["from"]), -qty, at)
-    add_stock(conn, lot_id, _location_id(conn, p["to"]), qty, at)
-    return _negative(left, p, p["from"])
+def _moved(conn: Connection, p: StockMoved, at: datetime, _id: str) -> list[Flag]:
+    _, lot_id = _require_lot(conn, p.item, p.lot)
+    left = add_stock(conn, lot_id, _location_id(conn, p.from_location), -p.qty, at)
+    add_stock(conn, lot_id, _location_id(conn, p.to_location), p.qty, at)
+    return _negative(left, p.lot, p.from_location)
 
 
-def _consumed(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    _, lot_id = _require_lot(conn, p)
-    qty = float(p["qty"])
-    left = add_stock(conn, lot_id, _location_id(conn, p["location"]), -qty, at)
-    _bump_line(conn, p.get("task"), p.get("line_no"), qty)
-    return _negative(left, p, p["location"])
+def _consumed(conn: Connection, p: StockConsumed, at: datetime, _id: str) -> list[Flag]:
+    _, lot_id = _require_lot(conn, p.item, p.lot)
+    left = add_stock(conn, lot_id, _location_id(conn, p.location), -p.qty, at)
+    _bump_line(conn, p.task, p.line_no, p.qty)
+    return _negative(left, p.lot, p.location)
 
 
-def _produced(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
+def _produced(conn: Connection, p: LotProduced, at: datetime, event_id: str) -> list[Flag]:
     lot_id = ensure_lot(conn, p, at)
-    add_stock(conn, lot_id, _location_id(conn, p["location"]), float(p["qty"]), at)
-    for source in p.get("inputs", []):
-        parent_item = _item_id(conn, source["item"])
-        parent = _lot_id(conn, parent_item, source["lot"])
+    add_stock(conn, lot_id, _location_id(conn, p.location), p.qty, at)
+    for source in p.inputs:
+        parent = _lot_id(conn, _item_id(conn, source.item), source.lot)
         if parent is None:
-            raise EffectError(f"input lot {source['lot']!r} of {source['item']!r} is not known")
-        conn.execute(
-            insert(LotLink).values(
-                parent_lot_id=parent,
-                child_lot_id=lot_id,
-                qty=source.get("qty"),
-                task_code=p.get("task"),
-                event_id=event_id,
-            )
-        )
+            raise EffectError(f"input lot {source.lot!r} of {source.item!r} is not known")
+        _link(conn, parent, lot_id, source.qty, p.task, event_id)
     return []
 
 
-def _picked(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    _, lot_id = _require_lot(conn, p)
-    qty = float(p["qty"])
-    left = add_stock(conn, lot_id, _location_id(conn, p["from"]), -qty, at)
-    if p.get("to"):
-        add_stock(conn, lot_id, _location_id(conn, p["to"]), qty, at)
-    _bump_line(conn, p.get("task"), p.get("line_no"), qty)
-    return _negative(left, p, p["from"])
+def _picked(conn: Connection, p: StockPicked, at: datetime, _id: str) -> list[Flag]:
+    _, lot_id = _require_lot(conn, p.item, p.lot)
+    left = add_stock(conn, lot_id, _location_id(conn, p.from_location), -p.qty, at)
+    if p.to_location:
+        add_stock(conn, lot_id, _location_id(conn, p.to_location), p.qty, at)
+    _bump_line(conn, p.task, p.line_no, p.qty)
+    return _negative(left, p.lot, p.from_location)
 
 
-def _short(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    task_id = conn.execute(select(Task.id).where(Task.code == p["task"])).scalar()
+def _short(conn: Connection, p: PickShort, at: datetime, _id: str) -> list[Flag]:
+    task_id = conn.execute(select(Task.id).where(Task.code == p.task)).scalar()
     if task_id is None:
-        raise EffectError(f"task {p['task']!r} is not known")
+        raise EffectError(f"task {p.task!r} is not known")
     conn.execute(
         update(TaskLine)
-        .where(TaskLine.task_id == task_id, TaskLine.line_no == p["line_no"])
+        .where(TaskLine.task_id == task_id, TaskLine.line_no == p.line_no)
         .values(qty_expected=TaskLine.qty_done)
     )
     return []
 
 
-def _shipped(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    _, lot_id = _require_lot(conn, p)
-    qty = float(p["qty"])
-    left = add_stock(conn, lot_id, _location_id(conn, p["location"]), -qty, at)
-    _bump_line(conn, p.get("task"), p.get("line_no"), qty)
-    return _negative(left, p, p["location"])
+def _shipped(conn: Connection, p: StockShipped, at: datetime, _id: str) -> list[Flag]:
+    _, lot_id = _require_lot(conn, p.item, p.lot)
+    left = add_stock(conn, lot_id, _location_id(conn, p.location), -p.qty, at)
+    _bump_line(conn, p.task, p.line_no, p.qty)
+    return _negative(left, p.lot, p.location)
 
 
-def _status_changed(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    _, lot_id = _require_lot(conn, p)
-    conn.execute(update(Lot).where(Lot.id == lot_id).values(status=p["to"]))
+def _status_changed(conn: Connection, p: LotStatusChanged, at: datetime, _id: str) -> list[Flag]:
+    _, lot_id = _require_lot(conn, p.item, p.lot)
+    conn.execute(update(Lot).where(Lot.id == lot_id).values(status=p.to_status.value))
     return []
 
 
-def _counted(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
+def _counted(conn: Connection, p: StockCounted, at: datetime, _id: str) -> list[Flag]:
     lot_id = ensure_lot(conn, p, at)
-    location_id = _location_id(conn, p["location"])
+    location_id = _location_id(conn, p.location)
     current = conn.execute(
         select(Stock.qty).where(Stock.lot_id == lot_id, Stock.location_id == location_id)
     ).scalar()
-    add_stock(conn, lot_id, location_id, float(p["counted"]) - float(current or 0.0), at)
+    add_stock(conn, lot_id, location_id, p.counted - float(current or 0.0), at)
     return []
 
 
-def _no_state(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
+def _no_state(conn: Connection, p: LabelRequested, at: datetime, _id: str) -> list[Flag]:
     return []
 
 
@@ -290,116 +289,108 @@ def _derived_lot(conn: Connection, item_code: str, code: str, origin_lot_id: int
     return int(result.inserted_primary_key[0])
 
 
-def _link(conn: Connection, parent: int, child: int, qty: float | None, p: Payload, event_id: str) -> None:
+def _link(
+    conn: Connection, parent: int, child: int, qty: float | None, task: str | None, event_id: str
+) -> None:
     conn.execute(
         insert(LotLink).values(
-            parent_lot_id=parent, child_lot_id=child, qty=qty, task_code=p.get("task"), event_id=event_id
+            parent_lot_id=parent, child_lot_id=child, qty=qty, task_code=task, event_id=event_id
         )
     )
 
 
-def _split(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
-    """{item, lot, location, outputs: [{lot, qty, location?}]}: part of a lot becomes new lots."""
-    _, source = _require_lot(conn, p)
-    source_location = _location_id(conn, p["location"])
-    flags: list[Flag] = []
+def _split(conn: Connection, p: LotSplit, at: datetime, event_id: str) -> list[Flag]:
+    _, source = _require_lot(conn, p.item, p.lot)
+    source_location = _location_id(conn, p.location)
     left = 0.0
-    for output in p["outputs"]:
-        child = _derived_lot(conn, p["item"], output["lot"], source, at)
-        qty = float(output["qty"])
-        left = add_stock(conn, source, source_location, -qty, at)
-        target = _location_id(conn, output["location"]) if output.get("location") else source_location
-        add_stock(conn, child, target, qty, at)
-        _link(conn, source, child, qty, p, event_id)
-    flags += _negative(left, p, p["location"])
-    return flags
+    for output in p.outputs:
+        child = _derived_lot(conn, p.item, output.lot, source, at)
+        left = add_stock(conn, source, source_location, -output.qty, at)
+        target = _location_id(conn, output.location) if output.location else source_location
+        add_stock(conn, child, target, output.qty, at)
+        _link(conn, source, child, output.qty, p.task, event_id)
+    return _negative(left, p.lot, p.location)
 
 
-def _merged(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
-    """{item, lot, location, inputs: [{lot, qty, location?}]}: several lots become one."""
-    item_id = _item_id(conn, p["item"])
+def _merged(conn: Connection, p: LotMerged, at: datetime, event_id: str) -> list[Flag]:
+    item_id = _item_id(conn, p.item)
     sources = []
-    for source in p["inputs"]:
-        lot_id = _lot_id(conn, item_id, source["lot"])
+    for source in p.inputs:
+        lot_id = _lot_id(conn, item_id, source.lot)
         if lot_id is None:
-            raise EffectError(f"input lot {source['lot']!r} of {p['item']!r} is not known")
+            raise EffectError(f"input lot {source.lot!r} of {p.item!r} is not known")
         sources.append((lot_id, source))
-    if not sources:
-        raise EffectError("a merge needs at least one input lot")
     earliest = min(sources, key=lambda s: conn.execute(_LOT_ORIGIN, {"lot": s[0]}).one().expiry or date.max)
-    target = _derived_lot(conn, p["item"], p["lot"], earliest[0], at)
-    target_location = _location_id(conn, p["location"])
+    target = _derived_lot(conn, p.item, p.lot, earliest[0], at)
+    target_location = _location_id(conn, p.location)
     flags: list[Flag] = []
     for lot_id, source in sources:
-        qty = float(source["qty"])
-        where = source.get("location") or p["location"]
-        left = add_stock(conn, lot_id, _location_id(conn, where), -qty, at)
-        add_stock(conn, target, target_location, qty, at)
-        _link(conn, lot_id, target, qty, p, event_id)
-        flags += _negative(left, {"lot": source["lot"]}, where)
+        where = source.location or p.location
+        left = add_stock(conn, lot_id, _location_id(conn, where), -source.qty, at)
+        add_stock(conn, target, target_location, source.qty, at)
+        _link(conn, lot_id, target, source.qty, p.task, event_id)
+        flags += _negative(left, source.lot, where)
     return flags
 
 
-def _relabelled(conn: Connection, p: Payload, at: datetime, event_id: str) -> list[Flag]:
-    """{item, lot, new_lot, location, qty?}: stock of a lot carries a new lot code from now on.
-
-    Without qty, all of the old lot's stock at that location moves to the new code."""
-    _, old = _require_lot(conn, p)
-    location_id = _location_id(conn, p["location"])
-    if p.get("qty") is not None:
-        qty = float(p["qty"])
+def _relabelled(conn: Connection, p: LotRelabelled, at: datetime, event_id: str) -> list[Flag]:
+    _, old = _require_lot(conn, p.item, p.lot)
+    location_id = _location_id(conn, p.location)
+    if p.qty is not None:
+        qty = p.qty
     else:
         current = conn.execute(_STOCK_ROW, {"lot": old, "location": location_id}).first()
         qty = float(current[1]) if current is not None else 0.0
-    new = _derived_lot(conn, p["item"], p["new_lot"], old, at)
+    new = _derived_lot(conn, p.item, p.new_lot, old, at)
     left = add_stock(conn, old, location_id, -qty, at)
     add_stock(conn, new, location_id, qty, at)
-    _link(conn, old, new, qty, p, event_id)
-    return _negative(left, p, p["location"])
+    _link(conn, old, new, qty, p.task, event_id)
+    return _negative(left, p.lot, p.location)
 
 
 # A pallet (SSCC) may carry several lots; the container row keeps its lot only when it carries one.
 # Which lots a mixed pallet carried is kept centrally (pallet_contents).
 
 
-def _pallet_built(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    """{sscc, location, contents: [{item, lot, qty}]}"""
-    lots = {_require_lot(conn, c)[1] for c in p["contents"]}
-    total = sum(float(c["qty"]) for c in p["contents"] if c.get("qty") is not None)
+def _pallet_built(conn: Connection, p: PalletBuilt, at: datetime, _id: str) -> list[Flag]:
+    lots = {_require_lot(conn, c.item, c.lot)[1] for c in p.contents}
+    total = sum(c.qty for c in p.contents if c.qty is not None)
     values = {
         "lot_id": next(iter(lots)) if len(lots) == 1 else None,
-        "location_id": _location_id(conn, p["location"]) if p.get("location") else None,
+        "location_id": _location_id(conn, p.location) if p.location else None,
         "qty": total,
-        "task_code": p.get("task"),
+        "task_code": p.task,
     }
-    exists = conn.execute(select(Container.sscc).where(Container.sscc == p["sscc"])).first()
+    exists = conn.execute(select(Container.sscc).where(Container.sscc == p.sscc)).first()
     if exists:
-        conn.execute(update(Container).where(Container.sscc == p["sscc"]).values(**values))
+        conn.execute(update(Container).where(Container.sscc == p.sscc).values(**values))
     else:
-        conn.execute(insert(Container).values(sscc=p["sscc"], **values))
+        conn.execute(insert(Container).values(sscc=p.sscc, **values))
     return []
 
 
-def _pallet_broken(conn: Connection, p: Payload, at: datetime, _id: str) -> list[Flag]:
-    """{sscc, location?}: the pallet is taken apart; its lots stay where they are."""
-    conn.execute(delete(Container).where(Container.sscc == p["sscc"]))
+def _pallet_broken(conn: Connection, p: PalletBroken, at: datetime, _id: str) -> list[Flag]:
+    """The pallet is taken apart; its lots stay where they are."""
+    conn.execute(delete(Container).where(Container.sscc == p.sscc))
     return []
 
 
-HANDLERS: dict[str, Callable[[Connection, Payload, datetime, str], list[Flag]]] = {
-    "stock.received": _received,
-    "stock.moved": _moved,
-    "stock.consumed": _consumed,
-    "lot.produced": _produced,
-    "stock.picked": _picked,
-    "pick.short": _short,
-    "stock.shipped": _shipped,
-    "lot.status_changed": _status_changed,
-    "stock.counted": _counted,
-    "label.requested": _no_state,
-    "lot.split": _split,
-    "lot.merged": _merged,
-    "lot.relabelled": _relabelled,
-    "pallet.built": _pallet_built,
-    "pallet.broken": _pallet_broken,
+Handler = Callable[[Connection, Any, datetime, str], list[Flag]]
+HANDLERS: dict[EventType, Handler] = {
+    EventType.STOCK_RECEIVED: _received,
+    EventType.STOCK_MOVED: _moved,
+    EventType.STOCK_CONSUMED: _consumed,
+    EventType.LOT_PRODUCED: _produced,
+    EventType.STOCK_PICKED: _picked,
+    EventType.PICK_SHORT: _short,
+    EventType.STOCK_SHIPPED: _shipped,
+    EventType.LOT_STATUS_CHANGED: _status_changed,
+    EventType.STOCK_COUNTED: _counted,
+    EventType.LABEL_REQUESTED: _no_state,
+    EventType.LOT_SPLIT: _split,
+    EventType.LOT_MERGED: _merged,
+    EventType.LOT_RELABELLED: _relabelled,
+    EventType.PALLET_BUILT: _pallet_built,
+    EventType.PALLET_BROKEN: _pallet_broken,
 }
+assert set(HANDLERS) == set(EventType), "every event type has its effect"

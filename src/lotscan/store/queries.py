@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from lotscan.domain.events import EventType
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.status import LotStatus
 from lotscan.store.schema import (
@@ -382,7 +383,7 @@ def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
     """
     last_output = (
         select(func.coalesce(func.max(Event.seq), 0))
-        .where(Event.task_code == task_code, Event.type == "lot.produced")
+        .where(Event.task_code == task_code, Event.type == EventType.LOT_PRODUCED)
         .scalar_subquery()
     )
     return list(
@@ -390,7 +391,7 @@ def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
             select(Event.payload)
             .where(
                 Event.task_code == task_code,
-                Event.type == "stock.consumed",
+                Event.type == EventType.STOCK_CONSUMED,
                 Event.seq > last_output,
                 Event.sync_state != "failed",
             )

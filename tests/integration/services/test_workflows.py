@@ -304,15 +304,16 @@ def test_sequence_is_gapless_across_refusals(station, engine) -> None:
 
 
 def test_a_failing_effect_rolls_back_the_whole_scan(station, engine) -> None:
+    from lotscan.domain.events import StockMoved
     from lotscan.domain.verdict import Verdict
     from lotscan.services.recorder import Plan, PlannedEvent, record
     from lotscan.store.effects import EffectError
 
     plan = Plan(
         [
-            PlannedEvent("stock.moved", {"item": "SUGAR", "lot": "S-1", "qty": 5, "from": "A2", "to": "A1"}),
+            PlannedEvent(StockMoved(item="SUGAR", lot="S-1", qty=5, from_location="A2", to_location="A1")),
             PlannedEvent(
-                "stock.moved", {"item": "SUGAR", "lot": "S-1", "qty": 5, "from": "A2", "to": "NOWHERE"}
+                StockMoved(item="SUGAR", lot="S-1", qty=5, from_location="A2", to_location="NOWHERE")
             ),
         ]
     )

@@ -36,9 +36,9 @@ SAMPLES: list[tuple[str, dict[str, Any]]] = [
     ("pick.short", {"task": "PL-1", "line_no": 1, "short_qty": 19, "reason": "damaged"}),
     ("stock.shipped", {"item": "FLOUR", "lot": "F-LATE", "location": "OUT", "qty": 1,
                        "task": "SHP-1", "line_no": 1}),
-    ("lot.status_changed", {"item": "FLOUR", "lot": "F-LATE", "to": "hold"}),
+    ("lot.status_changed", {"item": "FLOUR", "lot": "F-LATE", "to": "hold", "reason": "audit"}),
     ("stock.counted", {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "counted": 7}),
-    ("label.requested", {"item": "FLOUR", "lot": "F-EARLY"}),
+    ("label.requested", {"item": "FLOUR", "lot": "F-EARLY", "why": "no expiry"}),
     (
         "lot.split",
         {"item": "FLOUR", "lot": "F-LATE", "location": "A2",

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from lotscan.domain.events.payloads import EventType
+
 Key = tuple[str, ...]
 
 
 def stock_places(event_type: str, payload: dict[str, Any]) -> list[str]:
     """The location codes an event's payload names. A status change's `from`/`to` are lot
     statuses, not places."""
-    fields = ("location",) if event_type == "lot.status_changed" else ("location", "from", "to")
+    fields = ("location",) if event_type == EventType.LOT_STATUS_CHANGED else ("location", "from", "to")
     return [str(payload[name]) for name in fields if payload.get(name)]
 
 
@@ -36,12 +38,14 @@ def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[
         keys.append(("container", str(payload["sscc"])))
     if item is not None and payload.get("serial"):
         keys.append(("serial", str(item), str(payload["serial"])))
-    if item is not None and payload.get("new_lot") and payload.get("location"):  # lot.relabelled
+    # Only a relabel's new_lot is a lot code (a receipt's new_lot is a flag: "this lot is new").
+    if event_type == EventType.LOT_RELABELLED and item is not None and payload.get("new_lot"):
         keys.append(("lot", str(item), str(payload["new_lot"])))
-        keys.append(("stock", str(item), str(payload["new_lot"]), str(payload["location"])))
+        if payload.get("location"):
+            keys.append(("stock", str(item), str(payload["new_lot"]), str(payload["location"])))
     # lot.split outputs and lot.merged inputs: lots of the same item, at their own or the event's location
     for part in _dicts(payload.get("outputs")) + _dicts(
-        payload.get("inputs") if event_type == "lot.merged" else None
+        payload.get("inputs") if event_type == EventType.LOT_MERGED else None
     ):
         if item is not None and part.get("lot"):
             keys.append(("lot", str(item), str(part["lot"])))
@@ -53,9 +57,15 @@ def event_keys(event_type: str, payload: dict[str, Any], event_id: str) -> list[
     return keys
 
 
-LINKING_EVENTS = ("lot.produced", "lot.split", "lot.merged", "lot.relabelled")
+LINKING_EVENTS = (EventType.LOT_PRODUCED, EventType.LOT_SPLIT, EventType.LOT_MERGED, EventType.LOT_RELABELLED)
 # Event types whose effect only moves stock of an existing lot: the lot row itself is untouched.
-LOT_UNCHANGED = ("stock.moved", "stock.consumed", "stock.picked", "stock.shipped", "label.requested")
+LOT_UNCHANGED = (
+    EventType.STOCK_MOVED,
+    EventType.STOCK_CONSUMED,
+    EventType.STOCK_PICKED,
+    EventType.STOCK_SHIPPED,
+    EventType.LABEL_REQUESTED,
+)
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

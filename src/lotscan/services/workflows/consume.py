@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotscan.domain.events import StockConsumed
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
@@ -16,19 +17,19 @@ def evaluate(run: Run) -> Plan | None:
         return None
     source, qty = taken
     task, item, lot, line = found.task, found.item, found.lot, found.line
-    payload = {
-        "task": task.code,
-        "line_no": line.line_no,
-        "item": item.code,
-        "gtin": item.gtin,
-        "lot": lot.code,
-        "qty": qty,
-        "unit": item.unit,
-        "location": source.code,
-    }
+    payload = StockConsumed(
+        task=task.code,
+        line_no=line.line_no,
+        item=item.code,
+        gtin=item.gtin,
+        lot=lot.code,
+        qty=qty,
+        unit=item.unit,
+        location=source.code,
+    )
     done = line.qty_done + qty
     return Plan(
-        [PlannedEvent("stock.consumed", payload)],
+        [PlannedEvent(payload)],
         f"Consumed {qty:g} {item.unit} of lot {lot.code} from {source.code} into {task.code}. "
         f"Line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotscan.domain.events import StockCounted
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
@@ -24,19 +25,19 @@ def evaluate(run: Run) -> Plan | None:
         return None
     counted = checks.scan_quantity(run)
     previous = q.stock_qty(run.conn, product.lot.id, location.id) if product.lot else 0.0
-    payload = {
-        "item": product.item.code,
-        "gtin": product.item.gtin,
-        "lot": product.lot_code,
-        "location": location.code,
-        "counted": counted,
-        "previous": previous,
-        "lot_status": product.item.receive_status,
-        "expiry": run.scan.expiry.isoformat() if run.scan.expiry else None,
-    }
+    payload = StockCounted(
+        item=product.item.code,
+        gtin=product.item.gtin,
+        lot=product.lot_code,
+        location=location.code,
+        counted=counted,
+        previous=previous,
+        lot_status=product.item.receive_status,
+        expiry=run.scan.expiry,
+    )
     delta = counted - previous
     return Plan(
-        [PlannedEvent("stock.counted", payload)],
+        [PlannedEvent(payload)],
         f"Counted {counted:g} {product.item.unit} of lot {product.lot_code} at {location.code} "
         f"(record was {previous:g}, difference {delta:+g}).",
         {"previous": previous, "counted": counted, "difference": delta},

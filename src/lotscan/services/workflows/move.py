@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotscan.domain.events import StockMoved
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
@@ -33,15 +34,11 @@ def evaluate(run: Run) -> Plan | None:
             lot=lot.code,
             location=f"a new place: it is already at {target.code}",
         )
-    payload = {
-        "item": product.item.code,
-        "lot": lot.code,
-        "qty": qty,
-        "from": source.code,
-        "to": target.code,
-    }
+    payload = StockMoved(
+        item=product.item.code, lot=lot.code, qty=qty, from_location=source.code, to_location=target.code
+    )
     return Plan(
-        [PlannedEvent("stock.moved", payload)],
+        [PlannedEvent(payload)],
         f"Moved {qty:g} {product.item.unit} of lot {lot.code} from {source.code} to {target.code}.",
         {"from": source.code, "to": target.code},
     )

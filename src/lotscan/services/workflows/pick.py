@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotscan.domain.events import StockPicked
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
@@ -22,20 +23,20 @@ def evaluate(run: Run) -> Plan | None:
         run.add(ReasonCode.HOLD_LOCATION, location=source.code)
     checks.check_task_qty(run, line, qty, item.unit)
     staging = q.location_by_id(run.conn, task.location_id) if task.location_id else None
-    payload = {
-        "task": task.code,
-        "line_no": line.line_no,
-        "item": item.code,
-        "gtin": item.gtin,
-        "lot": lot.code,
-        "qty": qty,
-        "unit": item.unit,
-        "from": source.code,
-        "to": staging.code if staging else None,
-    }
+    payload = StockPicked(
+        task=task.code,
+        line_no=line.line_no,
+        item=item.code,
+        gtin=item.gtin,
+        lot=lot.code,
+        qty=qty,
+        unit=item.unit,
+        from_location=source.code,
+        to_location=staging.code if staging else None,
+    )
     done = line.qty_done + qty
     return Plan(
-        [PlannedEvent("stock.picked", payload)],
+        [PlannedEvent(payload)],
         f"Picked {qty:g} {item.unit} of lot {lot.code} from {source.code}. "
         f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},

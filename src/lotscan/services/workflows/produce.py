@@ -3,13 +3,13 @@ consumed into the order so far."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from lotscan.codes.scan import ScanKind
+from lotscan.domain.events import LotProduced, LotRef, StockConsumed
 from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
@@ -58,28 +58,32 @@ def evaluate(run: Run) -> Plan | None:
         )
         return None
     expiry = run.ctx.today + timedelta(days=item.shelf_life_days) if item.shelf_life_days else None
-    payload = {
-        "task": task.code,
-        "item": item.code,
-        "gtin": item.gtin,
-        "lot": lot_code,
-        "qty": qty,
-        "unit": item.unit,
-        "location": location.code,
-        "expiry": expiry.isoformat() if expiry else None,
-        "production_date": run.ctx.today.isoformat(),
-        "lot_status": item.receive_status,
-        "inputs": inputs,
-    }
+    payload = LotProduced(
+        task=task.code,
+        item=item.code,
+        gtin=item.gtin,
+        lot=lot_code,
+        qty=qty,
+        unit=item.unit,
+        location=location.code,
+        expiry=expiry,
+        production_date=run.ctx.today,
+        lot_status=item.receive_status,
+        inputs=inputs,
+    )
 
     def bump_counter(conn: Connection) -> None:
         _store_counter(conn, counter_key, seq)
 
     plan = Plan(
-        [PlannedEvent("lot.produced", payload)],
+        [PlannedEvent(payload)],
         f"Produced lot {lot_code}: {qty:g} {item.unit} of {item.description or item.code} at "
         f"{location.code}, from {len(inputs)} input lot(s).",
-        {"lot": lot_code, "inputs": inputs, "expiry": payload["expiry"]},
+        {
+            "lot": lot_code,
+            "inputs": [i.model_dump(exclude_none=True) for i in inputs],
+            "expiry": expiry.isoformat() if expiry else None,
+        },
     )
     plan.before_record = bump_counter
     return plan
@@ -90,13 +94,13 @@ def _location_of(run: Run, task: q.TaskRow) -> str | None:
     return location.code if location else None
 
 
-def _inputs(conn: Connection, task_code: str) -> list[dict[str, object]]:
+def _inputs(conn: Connection, task_code: str) -> list[LotRef]:
     totals: dict[tuple[str, str], float] = {}
     for text in q.consumed_inputs(conn, task_code):
-        payload = json.loads(text)
-        key = (payload["item"], payload["lot"])
-        totals[key] = totals.get(key, 0.0) + float(payload["qty"])
-    return [{"item": item, "lot": lot, "qty": qty} for (item, lot), qty in totals.items()]
+        consumed = StockConsumed.model_validate_json(text)
+        key = (consumed.item, consumed.lot)
+        totals[key] = totals.get(key, 0.0) + consumed.qty
+    return [LotRef(item=item, lot=lot, qty=qty) for (item, lot), qty in totals.items()]
 
 
 def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:

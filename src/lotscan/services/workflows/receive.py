@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lotscan.codes.scan import ScanKind
+from lotscan.domain.events import LabelRequested, StockReceived
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus
 from lotscan.services import checks
@@ -71,35 +72,31 @@ def evaluate(run: Run) -> Plan | None:
             run.add(ReasonCode.MISSING_CONTEXT, detail="Scan the receiving location first.")
         return None
     existing_lot = q.lot_by_code(run.conn, item.id, lot_code)
-    payload = {
-        "task": task.code,
-        "line_no": line.line_no,
-        "item": item.code,
-        "gtin": item.gtin,
-        "lot": lot_code,
-        "qty": qty,
-        "unit": item.unit,
-        "location": location.code,
-        "sscc": scan.sscc,
-        "serial": scan.serial,
-        "expiry": scan.expiry.isoformat() if scan.expiry else None,
-        "best_before": scan.best_before.isoformat() if scan.best_before else None,
-        "production_date": scan.production_date.isoformat() if scan.production_date else None,
-        "supplier": task.partner,
-        "lot_status": None if existing_lot else item.receive_status,
-        "new_lot": existing_lot is None,
-    }
-    events = [PlannedEvent("stock.received", payload)]
+    payload = StockReceived(
+        task=task.code,
+        line_no=line.line_no,
+        item=item.code,
+        gtin=item.gtin,
+        lot=lot_code,
+        qty=qty,
+        unit=item.unit,
+        location=location.code,
+        sscc=scan.sscc,
+        serial=scan.serial,
+        expiry=scan.expiry,
+        best_before=scan.best_before,
+        production_date=scan.production_date,
+        supplier=task.partner,
+        lot_status=None if existing_lot else item.receive_status,
+        new_lot=existing_lot is None,
+    )
+    events = [PlannedEvent(payload)]
     if scan.expiry is None or not lot_code:
         events.append(
             PlannedEvent(
-                "label.requested",
-                {
-                    "item": item.code,
-                    "lot": lot_code,
-                    "task": task.code,
-                    "why": "supplier label lacks lot or expiry",
-                },
+                LabelRequested(
+                    item=item.code, lot=lot_code, task=task.code, why="supplier label lacks lot or expiry"
+                )
             )
         )
     done = line.qty_done + qty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotscan.domain.events import StockShipped
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
@@ -21,19 +22,19 @@ def evaluate(run: Run) -> Plan | None:
         return None
     source, qty = taken
     checks.check_task_qty(run, line, qty, item.unit)
-    payload = {
-        "task": task.code,
-        "line_no": line.line_no,
-        "customer": task.partner,
-        "item": item.code,
-        "gtin": item.gtin,
-        "lot": lot.code,
-        "qty": qty,
-        "unit": item.unit,
-        "location": source.code,
-    }
+    payload = StockShipped(
+        task=task.code,
+        line_no=line.line_no,
+        customer=task.partner,
+        item=item.code,
+        gtin=item.gtin,
+        lot=lot.code,
+        qty=qty,
+        unit=item.unit,
+        location=source.code,
+    )
     return Plan(
-        [PlannedEvent("stock.shipped", payload)],
+        [PlannedEvent(payload)],
         f"Shipped {qty:g} {item.unit} of lot {lot.code} from {source.code} to "
         f"{task.partner or 'customer'} on {task.code}.",
         {"task": task.code, "customer": task.partner},

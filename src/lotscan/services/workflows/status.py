@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lotscan.domain.events import LotStatusChanged
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.roles import is_supervisor
+from lotscan.domain.status import LotStatus
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.context import STATUS_WORKFLOWS
@@ -33,16 +35,16 @@ def evaluate(run: Run) -> Plan | None:
     if lot.status.value == target:
         run.add(ReasonCode.MISSING_CONTEXT, detail=f"Lot {lot.code} is already {target}; nothing to do.")
         return None
-    payload = {
-        "item": product.item.code,
-        "gtin": product.item.gtin,
-        "lot": lot.code,
-        "from": lot.status.value,
-        "to": target,
-        "reason": run.ctx.reason,
-    }
+    payload = LotStatusChanged(
+        item=product.item.code,
+        gtin=product.item.gtin,
+        lot=lot.code,
+        from_status=lot.status,
+        to_status=LotStatus(target),
+        reason=run.ctx.reason,
+    )
     return Plan(
-        [PlannedEvent("lot.status_changed", payload)],
+        [PlannedEvent(payload)],
         f"Lot {lot.code} is now {target.upper()} (was {lot.status.value}): {run.ctx.reason}.",
         {"from": lot.status.value, "to": target},
     )

@@ -1,0 +1,371 @@
+"""Typed payloads of every event type, with the role each needs and the rows it touches.
+
+The one place where an event's type name and payload keys are spelled. A station's workflows
+build payloads from these classes, the store applies them by them, and central validates a
+pushed payload against its type's class before anything is stored or applied.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from lotscan.domain.status import LotStatus
+
+
+class EventType(StrEnum):
+    STOCK_RECEIVED = "stock.received"
+    STOCK_MOVED = "stock.moved"
+    STOCK_CONSUMED = "stock.consumed"
+    LOT_PRODUCED = "lot.produced"
+    STOCK_PICKED = "stock.picked"
+    PICK_SHORT = "pick.short"
+    STOCK_SHIPPED = "stock.shipped"
+    LOT_STATUS_CHANGED = "lot.status_changed"
+    STOCK_COUNTED = "stock.counted"
+    LABEL_REQUESTED = "label.requested"
+    LOT_SPLIT = "lot.split"
+    LOT_MERGED = "lot.merged"
+    LOT_RELABELLED = "lot.relabelled"
+    PALLET_BUILT = "pallet.built"
+    PALLET_BROKEN = "pallet.broken"
+
+
+class Role(StrEnum):
+    """What an operator must be to record an event. Admins are supervisors too."""
+
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+
+
+class Row(StrEnum):
+    """Kinds of shared rows an event may change (see lotscan.domain.events.keys)."""
+
+    LOT = "lot"
+    STOCK = "stock"
+    TASK_LINE = "task_line"
+    CONTAINER = "container"
+    SERIAL = "serial"
+    LINKS = "links"
+
+
+# --------------------------------------------------------------------------- value types
+
+MAX_QTY = 1e9
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 1, 1)
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _date_in_range(value: date) -> date:
+    if not EARLIEST_DATE <= value < LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+def _text(max_length: int) -> Any:
+    return Annotated[str, Field(min_length=1, max_length=max_length, strict=True)]
+
+
+Code = _text(64)  # item, lot, location, task, serial codes: String(64) columns
+Gtin = Annotated[str, Field(pattern=r"^\d{8,14}$", strict=True)]
+Sscc = Annotated[str, Field(pattern=r"^\d{18}$", strict=True)]
+Unit = _text(16)
+Partner = _text(200)
+Supplier = _text(100)
+Reason = _text(500)
+Badge = _text(64)
+Quantity = Annotated[float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
+Amount = Annotated[float, Field(ge=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
+Balance = Annotated[float, Field(ge=-MAX_QTY, le=MAX_QTY, strict=True), AfterValidator(_finite)]
+LineNo = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
+EventDate = Annotated[date, AfterValidator(_date_in_range)]
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+class Payload(BaseModel):
+    """Fields every payload may carry: an override and who approved it (a supervisor)."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, populate_by_name=True, frozen=True, str_strip_whitespace=False
+    )
+
+    type: ClassVar[EventType]
+    role: ClassVar[Role] = Role.OPERATOR
+    touches: ClassVar[tuple[Row, ...]] = ()
+
+    override: Reason | None = None
+    override_by: Badge | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The payload as it is stored and sent: plain JSON values, wire names, no empty fields."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def with_override(self, reason: str, by: str | None) -> Payload:
+        return self.model_copy(update={"override": reason, "override_by": by})
+
+
+class LotRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    item: Code
+    lot: Code
+    qty: Quantity | None = None
+
+
+class PartOfLot(BaseModel):
+    """An output of a split or an input of a merge: a lot of the event's item, maybe elsewhere."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    lot: Code
+    qty: Quantity
+    location: Code | None = None
+
+
+class StockReceived(Payload):
+    type = EventType.STOCK_RECEIVED
+    touches = (Row.LOT, Row.STOCK, Row.TASK_LINE, Row.CONTAINER, Row.SERIAL)
+    task: Code | None = None
+    line_no: LineNo | None = None
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    qty: Quantity
+    unit: Unit | None = None
+    location: Code
+    sscc: Sscc | None = None
+    serial: Code | None = None
+    expiry: EventDate | None = None
+    best_before: EventDate | None = None
+    production_date: EventDate | None = None
+    supplier: Supplier | None = None
+    lot_status: LotStatus | None = None
+    new_lot: bool | None = Field(default=None, strict=True)
+
+
+class StockMoved(Payload):
+    type = EventType.STOCK_MOVED
+    touches = (Row.STOCK,)
+    item: Code
+    lot: Code
+    qty: Quantity
+    from_location: Code = Field(alias="from")
+    to_location: Code = Field(alias="to")
+
+
+class StockConsumed(Payload):
+    type = EventType.STOCK_CONSUMED
+    touches = (Row.STOCK, Row.TASK_LINE)
+    task: Code | None = None
+    line_no: LineNo | None = None
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    qty: Quantity
+    unit: Unit | None = None
+    location: Code
+
+
+class LotProduced(Payload):
+    type = EventType.LOT_PRODUCED
+    touches = (Row.LOT, Row.STOCK, Row.LINKS)
+    task: Code | None = None
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    qty: Quantity
+    unit: Unit | None = None
+    location: Code
+    expiry: EventDate | None = None
+    production_date: EventDate | None = None
+    lot_status: LotStatus | None = None
+    inputs: list[LotRef] = Field(default_factory=list, max_length=1000)
+
+
+class StockPicked(Payload):
+    type = EventType.STOCK_PICKED
+    touches = (Row.STOCK, Row.TASK_LINE)
+    task: Code | None = None
+    line_no: LineNo | None = None
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    qty: Quantity
+    unit: Unit | None = None
+    from_location: Code = Field(alias="from")
+    to_location: Code | None = Field(default=None, alias="to")
+
+
+class PickShort(Payload):
+    type = EventType.PICK_SHORT
+    touches = (Row.TASK_LINE,)
+    task: Code
+    line_no: LineNo
+    short_qty: Amount
+    reason: Reason
+
+
+class StockShipped(Payload):
+    type = EventType.STOCK_SHIPPED
+    touches = (Row.STOCK, Row.TASK_LINE)
+    task: Code | None = None
+    line_no: LineNo | None = None
+    customer: Partner | None = None
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    qty: Quantity
+    unit: Unit | None = None
+    location: Code
+
+
+class LotStatusChanged(Payload):
+    type = EventType.LOT_STATUS_CHANGED
+    role = Role.SUPERVISOR
+    touches = (Row.LOT,)
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    from_status: LotStatus | None = Field(default=None, alias="from")
+    to_status: LotStatus = Field(alias="to")
+    reason: Reason
+
+
+class StockCounted(Payload):
+    type = EventType.STOCK_COUNTED
+    touches = (Row.LOT, Row.STOCK)
+    item: Code
+    gtin: Gtin | None = None
+    lot: Code
+    location: Code
+    counted: Amount
+    previous: Balance | None = None
+    lot_status: LotStatus | None = None
+    expiry: EventDate | None = None
+
+
+class LabelRequested(Payload):
+    type = EventType.LABEL_REQUESTED
+    item: Code
+    lot: Code | None = None
+    task: Code | None = None
+    why: Reason
+
+
+class LotSplit(Payload):
+    """Part of a lot becomes new lots."""
+
+    type = EventType.LOT_SPLIT
+    touches = (Row.LOT, Row.STOCK, Row.LINKS)
+    task: Code | None = None
+    item: Code
+    lot: Code
+    location: Code
+    outputs: list[PartOfLot] = Field(min_length=1, max_length=1000)
+
+
+class LotMerged(Payload):
+    """Several lots of one item become one (`lot`)."""
+
+    type = EventType.LOT_MERGED
+    touches = (Row.LOT, Row.STOCK, Row.LINKS)
+    task: Code | None = None
+    item: Code
+    lot: Code
+    location: Code
+    inputs: list[PartOfLot] = Field(min_length=1, max_length=1000)
+
+
+class LotRelabelled(Payload):
+    """Stock of a lot carries a new lot code from now on (all of it at `location` without qty)."""
+
+    type = EventType.LOT_RELABELLED
+    touches = (Row.LOT, Row.STOCK, Row.LINKS)
+    task: Code | None = None
+    item: Code
+    lot: Code
+    new_lot: Code
+    location: Code
+    qty: Quantity | None = None
+
+
+class PalletBuilt(Payload):
+    type = EventType.PALLET_BUILT
+    touches = (Row.CONTAINER,)
+    task: Code | None = None
+    sscc: Sscc
+    location: Code | None = None
+    contents: list[LotRef] = Field(min_length=1, max_length=1000)
+
+
+class PalletBroken(Payload):
+    type = EventType.PALLET_BROKEN
+    touches = (Row.CONTAINER,)
+    sscc: Sscc
+    location: Code | None = None
+
+
+VOCABULARY: dict[EventType, type[Payload]] = {
+    model.type: model
+    for model in (
+        StockReceived,
+        StockMoved,
+        StockConsumed,
+        LotProduced,
+        StockPicked,
+        PickShort,
+        StockShipped,
+        LotStatusChanged,
+        StockCounted,
+        LabelRequested,
+        LotSplit,
+        LotMerged,
+        LotRelabelled,
+        PalletBuilt,
+        PalletBroken,
+    )
+}
+assert set(VOCABULARY) == set(EventType), "every event type has exactly one payload class"
+
+
+class UnknownEventType(ValueError):
+    def __init__(self, name: object):
+        known = ", ".join(t.value for t in EventType)
+        super().__init__(f"unknown event type {name!r}; known types: {known}")
+
+
+def payload_class(event_type: str) -> type[Payload]:
+    try:
+        return VOCABULARY[EventType(event_type)]
+    except ValueError:
+        raise UnknownEventType(event_type) from None
+
+
+def parse_payload(event_type: str, data: dict[str, Any] | Payload) -> Payload:
+    """The typed payload of an event; raises UnknownEventType or pydantic's ValidationError."""
+    model = payload_class(event_type)
+    if isinstance(data, model):
+        return data
+    if isinstance(data, Payload):
+        raise ValueError(f"a {type(data).__name__} payload is not a {event_type} payload")
+    return model.model_validate(data)
+
+
+def describe_errors(error: ValidationError) -> str:
+    """One sentence naming each wrong field and what is allowed (for refusals and logs)."""
+    parts = []
+    for problem in error.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in problem["loc"]) or "payload"
+        parts.append(f"{where}: {problem['msg']}")
+    more = error.error_count() - len(parts)
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
