@@ -54,6 +54,7 @@ def _receipts(station: int, start: int, count: int) -> list[EventIn]:
             seq=seq,
             occurred_at=now,
             type="stock.received",
+            operator="100",
             payload={"item": "SUGAR", "lot": f"S{station}-{seq}", "location": "DOCK", "qty": 1},
         )
         for seq in range(start, start + count)

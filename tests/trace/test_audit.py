@@ -150,6 +150,7 @@ def test_concurrent_pushes_from_one_site_keep_one_chain(fresh_genealogy: Genealo
                     seq=batch * 4 + n + 1,
                     occurred_at=datetime(2026, 6, 1, 8, 0, tzinfo=UTC),
                     type="stock.received",
+                    operator="op-1",
                     lot_code=f"{station.name}-{batch}-{n}",
                     payload={
                         "item": "RAW-A",

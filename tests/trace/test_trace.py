@@ -142,6 +142,7 @@ def test_a_broken_pallet_still_traces_to_what_it_carried(fresh_genealogy: Geneal
             seq=last + 1,
             occurred_at=datetime(2026, 6, 1, 9, 0, tzinfo=UTC),
             type="pallet.broken",
+            operator="op-1",
             payload={"sscc": sscc},
         )
         push(conn, StationIdentity(name, site), PushRequest(station_time=datetime.now(UTC), events=[event]))

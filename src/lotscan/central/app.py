@@ -20,8 +20,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotscan import __version__
@@ -230,6 +231,15 @@ def _install_errors(app: FastAPI) -> None:
     async def central_error(_request: Request, exc: CentralError) -> JSONResponse:
         return _error(exc.status, exc.code, exc.message, **exc.extra)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Routing answers (404 unknown path, 405 wrong method) in the same shape as every error.
+        codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+        code = codes.get(exc.status_code, f"HTTP_{exc.status_code}")
+        response = _error(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
@@ -248,6 +258,17 @@ def _install_errors(app: FastAPI) -> None:
     async def transient(_request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("transient database error", extra={"error": str(exc.orig)[:300]})
         return _error(503, "UNAVAILABLE", "central's database is busy or unreachable; retry shortly")
+
+    @app.exception_handler(DataError)
+    async def bad_value(_request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (too long, too big) is bad input, not a fault: retrying won't help.
+        log.info("value refused by the database", extra={"error": str(exc.orig)[:300]})
+        return _error(422, "INVALID_VALUE", "a value in the request does not fit central's database")
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("request conflicts with stored data", extra={"error": str(exc.orig)[:300]})
+        return _error(409, "CONFLICT", "the request conflicts with data central already holds")
 
     @app.exception_handler(DBAPIError)
     async def database(_request: Request, exc: DBAPIError) -> JSONResponse:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, String, column, insert, select, text, tuple_, update
@@ -22,7 +22,8 @@ from lotscan.central.errors import BadBatch, Gap
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
-from lotscan.domain.events.keys import Key, event_keys, stock_places
+from lotscan.central.validation import Checked, Refused, Validator, naive_utc
+from lotscan.domain.events import EventType, Key, LotStatusChanged, event_keys, stock_places
 from lotscan.protocol import (
     APPLIED,
     FAILED,
@@ -34,9 +35,9 @@ from lotscan.protocol import (
     PushResponse,
 )
 from lotscan.store.effects import EffectError, apply_event
-from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine
+from lotscan.store.schema import Item, Location, Lot, Stock, Task, TaskLine
 
-CONSUMING = ("stock.consumed", "stock.picked", "stock.shipped")
+CONSUMING = (EventType.STOCK_CONSUMED, EventType.STOCK_PICKED, EventType.STOCK_SHIPPED)
 BLOCKED_STATUSES = ("hold", "recalled", "quarantine", "rejected")
 MAX_SKEW = timedelta(minutes=5)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -47,14 +48,11 @@ class _PoisonInBatch(Exception):
     pass
 
 
-def naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 @dataclass
 class _Outcome:
     outcome: str
     reason: str | None = None
+    code: str | None = None
     flags: list[dict[str, str]] = field(default_factory=list)
     keys: list[Key] = field(default_factory=list)
 
@@ -64,8 +62,7 @@ class _Batch:
     station: StationIdentity
     skew: timedelta
     station_time: datetime
-    location_sites: dict[str, str | None] = field(default_factory=dict)
-    task_sites: dict[str, str | None] = field(default_factory=dict)
+    validator: Validator | None = None
     lot_statuses: dict[tuple[str, str], _LotStatus] = field(default_factory=dict)
 
 
@@ -207,6 +204,7 @@ class _Stored:
 
 def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> _Stored:
     _lock_rows_in_order(conn, events)
+    batch.validator = Validator.for_batch(conn, batch.station, events)
     batch.lot_statuses = _lot_statuses(conn, events)
     # Optimistic: the whole batch without per-event savepoints; only if one event turns out to be
     # poison is the batch redone with a savepoint around each event.
@@ -216,8 +214,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
         savepoint.commit()
     except _PoisonInBatch:
         savepoint.rollback()
-        batch.location_sites.clear()
-        batch.task_sites.clear()
+        batch.validator = Validator.for_batch(conn, batch.station, events)
         batch.lot_statuses = _lot_statuses(conn, events)
         outcomes = [_apply_one(conn, batch, e, isolate=True) for e in events]
     rows = [_stored_row(batch, e, o, now) for e, o in zip(events, outcomes, strict=True)]
@@ -240,7 +237,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
         conn.execute(insert(reconciliation_items), recon)
     keys = [k for o in outcomes for k in o.keys]
     results = [
-        EventResult(id=e.id, seq=e.seq, server_seq=seq, outcome=o.outcome, reason=o.reason)
+        EventResult(id=e.id, seq=e.seq, server_seq=seq, outcome=o.outcome, reason=o.reason, code=o.code)
         for e, o, seq in zip(events, outcomes, server_seqs, strict=True)
     ]
     return _Stored(results, rows, server_seqs, changelog.entries_for(conn, keys))
@@ -282,7 +279,7 @@ def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[s
         "station_seq": e.seq,
         "site": batch.station.site,
         "operator": e.operator,
-        "occurred_at": naive_utc(e.occurred_at),
+        "occurred_at": _stored_time(e.occurred_at),
         "received_at": now,
         "clock_skew_s": batch.skew.total_seconds(),
         "type": e.type,
@@ -298,18 +295,30 @@ def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[s
     }
 
 
+def _stored_time(moment: datetime) -> datetime:
+    try:
+        return naive_utc(moment)
+    except OverflowError:  # refused (DATE_OUT_OF_RANGE); kept as the station wrote it
+        return moment.replace(tzinfo=None)
+
+
 def _apply_one(conn: Connection, batch: _Batch, e: EventIn, *, isolate: bool) -> _Outcome:
-    refusal = _site_refusal(conn, batch, e.type, e.payload)
-    if refusal is not None:
-        return _Outcome(REJECTED, refusal)
+    assert batch.validator is not None
+    try:
+        checked = batch.validator.check(e)
+    except Refused as refused:
+        refusal = refused.refusal
+        # Listed with the flagged items, where the station's supervisor and central's admin see it.
+        flag = {"code": refusal.code.value, "message": refusal.message}
+        return _Outcome(REJECTED, str(refusal), refusal.code.value, [flag])
     if not isolate:
         try:
-            return _effect(conn, batch, e)
+            return _effect(conn, batch, e, checked)
         except POISON as exc:
             raise _PoisonInBatch from exc
     savepoint = conn.begin_nested()
     try:
-        outcome = _effect(conn, batch, e)
+        outcome = _effect(conn, batch, e, checked)
         savepoint.commit()
         return outcome
     except POISON as exc:
@@ -322,14 +331,15 @@ def _short(exc: Exception) -> str:
     return text[:300]
 
 
-def _effect(conn: Connection, batch: _Batch, e: EventIn) -> _Outcome:
-    payload = e.payload
-    occurred = naive_utc(e.occurred_at)
+def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _Outcome:
+    payload = checked.payload
+    occurred = checked.occurred
     corrected = occurred - batch.skew
     flags = _clock_flags(batch, occurred)
-    item, lot = payload.get("item"), payload.get("lot")
+    item, lot = getattr(payload, "item", None), getattr(payload, "lot", None)
+    is_status = isinstance(payload, LotStatusChanged)
     previous = None
-    if item is not None and lot is not None and (e.type in CONSUMING or e.type == "lot.status_changed"):
+    if item is not None and lot is not None and (e.type in CONSUMING or is_status):
         previous = _status_at(conn, batch, str(item), str(lot), corrected)
         if e.type in CONSUMING and previous in BLOCKED_STATUSES:
             flags.append(
@@ -340,26 +350,27 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn) -> _Outcome:
                 }
             )
     flags += apply_event(conn, e.type, payload, occurred, e.id)
-    if e.type == "lot.status_changed":
-        known = batch.lot_statuses.get((str(item), str(lot)))
+    if isinstance(payload, LotStatusChanged):
+        target = payload.to_status.value
+        known = batch.lot_statuses.get((payload.item, payload.lot))
         if known is not None:
-            known.history.append((previous, str(payload["to"]), corrected))
+            known.history.append((previous, target, corrected))
             known.history.sort(key=lambda h: h[2])
-            known.current = str(payload["to"])
+            known.current = target
         conn.execute(
             insert(lot_status_history).values(
-                item=str(item),
-                lot=str(lot),
+                item=payload.item,
+                lot=payload.lot,
                 from_status=previous,
-                to_status=str(payload["to"]),
+                to_status=target,
                 effective_at=corrected,
-                reason=_text(payload.get("reason")),
+                reason=payload.reason,
                 by=e.operator,
                 source=f"event {e.id}",
             )
         )
     reason = "; ".join(f"{f['code']}: {f['message']}" for f in flags) or None
-    return _Outcome(FLAGGED if flags else APPLIED, reason, flags, event_keys(e.type, payload, e.id))
+    return _Outcome(FLAGGED if flags else APPLIED, reason, None, flags, event_keys(e.type, e.payload, e.id))
 
 
 def _clock_flags(batch: _Batch, occurred: datetime) -> list[dict[str, str]]:
@@ -397,7 +408,7 @@ def _lot_statuses(conn: Connection, events: list[EventIn]) -> dict[tuple[str, st
     wanted = {
         (str(e.payload["item"]), str(e.payload["lot"]))
         for e in events
-        if (e.type in CONSUMING or e.type == "lot.status_changed")
+        if (e.type in CONSUMING or e.type == EventType.LOT_STATUS_CHANGED)
         and e.payload.get("item") is not None
         and e.payload.get("lot") is not None
     }
@@ -481,30 +492,3 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
             .order_by(TaskLine.id)
             .with_for_update(of=TaskLine)
         ).all()
-
-
-def _site_refusal(conn: Connection, batch: _Batch, event_type: str, payload: dict[str, Any]) -> str | None:
-    mine = batch.station.site
-    for code in stock_places(event_type, payload):
-        if code not in batch.location_sites:
-            batch.location_sites[code] = conn.execute(
-                select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == code)
-            ).scalar()
-        site = batch.location_sites[code]
-        if site is not None and site != mine:
-            return f"SITE_MISMATCH: location {code} belongs to site {site}, not to this station's site {mine}"
-    task = payload.get("task")
-    if task:
-        task = str(task)
-        if task not in batch.task_sites:
-            batch.task_sites[task] = conn.execute(
-                select(Site.code)
-                .select_from(Task)
-                .join(Location, Location.id == Task.location_id)
-                .join(Site, Site.id == Location.site_id)
-                .where(Task.code == task)
-            ).scalar()
-        site = batch.task_sites[task]
-        if site is not None and site != mine:
-            return f"SITE_MISMATCH: task {task} belongs to site {site}, not to this station's site {mine}"
-    return None

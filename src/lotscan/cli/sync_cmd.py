@@ -81,7 +81,8 @@ def sync(once: bool, interval: float, as_json: bool, settings: StationSettings) 
         else:
             age = "never" if status.cache_age_s is None else f"{status.cache_age_s:.0f} s"
             error = f"  ({status.last_error})" if status.last_error else ""
-            click.echo(f"{status.label}  waiting: {status.pending}  cache age: {age}{error}")
+            refused = f"  refused by central: {status.set_aside}" if status.set_aside else ""
+            click.echo(f"{status.label}  waiting: {status.pending}{refused}  cache age: {age}{error}")
 
     worker = SyncWorker(engine, settings, show, interval_s=interval)
     if once:
@@ -111,6 +112,7 @@ def _status_dict(status: SyncStatus) -> dict[str, Any]:
     return {
         "state": status.label,
         "pending": status.pending,
+        "set_aside": status.set_aside,
         "cache_age_s": status.cache_age_s,
         "last_error": status.last_error,
         "enrolled": status.enrolled,

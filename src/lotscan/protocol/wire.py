@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 MAX_BATCH = 1000
 MAX_KEYS = 5000
 MAX_PAGE = 5000
+MAX_SEQ = 2**63 - 1  # a BIGINT column
 
 # Outcomes of a pushed event (all delivered as 2xx answers).
 APPLIED = "applied"
@@ -19,10 +21,44 @@ REJECTED = "rejected"
 FAILED = "failed"
 OUTCOMES = (APPLIED, FLAGGED, REJECTED, FAILED)
 
+EARLIEST_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CLOCK = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _finite_json(value: Any, where: str) -> None:
+    """JSON has no NaN or Infinity; Python's parser lets them (and 1e999) through: refuse them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where} is {value}: a quantity must be a finite number")
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _finite_json(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            _finite_json(inner, f"{where}[{index}]")
+
+
+def _clock(value: datetime) -> datetime:
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        ok = EARLIEST_CLOCK <= moment < LATEST_CLOCK
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise ValueError(f"must be between {EARLIEST_CLOCK:%Y-%m-%d} and {LATEST_CLOCK:%Y-%m-%d}")
+    return value
+
+
+StationClock = Annotated[datetime, AfterValidator(_clock)]
+
 
 class EventIn(BaseModel):
+    """One pushed event. Only its envelope is checked here (a bad envelope fails the whole request
+    with 422); the payload is checked per event by central, which refuses a bad one as `rejected`."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
     id: str = Field(min_length=1, max_length=36)
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_SEQ)
     operator: str | None = Field(default=None, max_length=64)
     occurred_at: datetime
     type: str = Field(min_length=1, max_length=32)
@@ -33,10 +69,22 @@ class EventIn(BaseModel):
     payload: dict[str, Any]
     verdict: str = Field(default="ACCEPTED", max_length=10)
     reasons: list[Any] = Field(default_factory=list)
+    unsendable: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Set by a station whose event central refused as malformed (4xx): central records "
+        "the seq as set aside, with this sentence, and the station keeps the event as failed.",
+    )
+
+    @field_validator("payload", "reasons")
+    @classmethod
+    def _no_nan(cls, value: Any) -> Any:
+        _finite_json(value, "value")
+        return value
 
 
 class PushRequest(BaseModel):
-    station_time: datetime = Field(description="The station's clock when it sent the batch (UTC).")
+    station_time: StationClock = Field(description="The station's clock when it sent the batch (UTC).")
     events: list[EventIn] = Field(max_length=MAX_BATCH)
 
 
@@ -45,7 +93,8 @@ class EventResult(BaseModel):
     seq: int
     server_seq: int | None
     outcome: str
-    reason: str | None = None
+    reason: str | None = Field(default=None, description="CODE: sentence (why it was flagged or refused)")
+    code: str | None = Field(default=None, description="The stable reason code of a rejected event")
     duplicate: bool = False
 
 
@@ -57,7 +106,7 @@ class PushResponse(BaseModel):
 
 
 class PullRequest(BaseModel):
-    after: int = Field(ge=0, description="Cursor: the last change seq already applied.")
+    after: int = Field(ge=0, le=MAX_SEQ, description="Cursor: the last change seq already applied.")
     limit: int = Field(default=1000, ge=1, le=MAX_PAGE)
     keys: list[list[str]] = Field(
         default_factory=list,

@@ -125,6 +125,7 @@ def ensure_lot(conn: Connection, p: StockReceived | LotProduced | StockCounted, 
             best_before=getattr(p, "best_before", None),
             production_date=getattr(p, "production_date", None),
             supplier=getattr(p, "supplier", None),
+            supplier_lot=getattr(p, "supplier_lot", None),
             received_at=occurred_at,
         )
     )

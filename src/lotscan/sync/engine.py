@@ -16,12 +16,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lotscan.protocol import MAX_KEYS, EventIn, EventResult, PullRequest, PushRequest
+from lotscan.protocol import MAX_KEYS, EventIn, EventResult, PullRequest, PushRequest, PushResponse
 from lotscan.store.db import open_cache
 from lotscan.sync import local
-from lotscan.sync.client import CentralClient, GapRefused, ReloadNeeded, SyncError
+from lotscan.sync.client import CentralClient, GapRefused, Refused, ReloadNeeded, SyncError
 
 log = logging.getLogger(__name__)
+
+
+# Statuses that say "this request is malformed" (not "who are you" or "come back later").
+EVENT_REFUSALS = (400, 413, 422)
 
 
 class NotEnrolled(RuntimeError):
@@ -82,7 +86,7 @@ class Syncer:
                 while events:
                     upcoming = helper.submit(self._batch_after, events[-1].seq)
                     try:
-                        answer = self.client.push(PushRequest(station_time=datetime.now(UTC), events=events))
+                        answer = self._push(events)
                     except GapRefused as gap:
                         gaps += 1
                         upcoming.result()
@@ -107,6 +111,27 @@ class Syncer:
                 if recording is not None:
                     recording.result()
         return report
+
+    def _push(self, events: list[EventIn]) -> PushResponse:
+        """Push a batch; a batch central refuses as malformed (4xx) is sent again one event at a
+        time, and an event refused on its own goes as `unsendable`: central records its seq as
+        set aside, the station keeps the event as failed, and the queue goes on (never retried)."""
+        try:
+            return self.client.push(PushRequest(station_time=datetime.now(UTC), events=events))
+        except Refused as refused:
+            if refused.status not in EVENT_REFUSALS:
+                raise
+            if len(events) == 1:
+                return self.client.push(
+                    PushRequest(
+                        station_time=datetime.now(UTC), events=[local.unsendable(events[0], str(refused))]
+                    )
+                )
+            log.warning(
+                "central refused a batch of %d events (%s): sending them one by one", len(events), refused
+            )
+        answers = [self._push([event]) for event in events]
+        return answers[-1].model_copy(update={"results": [r for a in answers for r in a.results]})
 
     def _batch_after(self, seq: int) -> list[EventIn]:
         with self.engine.connect() as conn:

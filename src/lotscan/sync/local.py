@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from lotscan.domain.events.keys import Key, event_keys
 from lotscan.protocol import FAILED, REJECTED, EventIn, EventResult, PullResponse
+from lotscan.protocol.wire import EARLIEST_CLOCK, LATEST_CLOCK
 from lotscan.store.effects import EffectError, apply_event
 from lotscan.store.rows import SNAPSHOT_TABLES, write_rows
 from lotscan.store.schema import Event, Item, SyncState
@@ -64,6 +65,10 @@ def get_int(conn: Connection, key: str) -> int:
     return int(get_state(conn, key) or 0)
 
 
+def set_aside_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).where(Event.sync_state == SET_ASIDE)).scalar() or 0)
+
+
 def pending_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).where(Event.sync_state == PENDING)).scalar() or 0)
 
@@ -101,6 +106,40 @@ def _event_in(row: Any) -> EventIn:
     )
 
 
+def unsendable(event: EventIn, why: str) -> EventIn:
+    """A stand-in central can store for an event it refused as malformed: same id, seq and
+    type, no payload, and the refusal. The station keeps the real event (set aside, visible)."""
+    moment = event.occurred_at
+    if not EARLIEST_CLOCK <= (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) < LATEST_CLOCK:
+        moment = datetime.now(UTC)
+    return EventIn(
+        id=event.id,
+        seq=event.seq,
+        occurred_at=moment,
+        operator=(event.operator or "")[:64] or None,
+        type=event.type[:32],
+        payload={},
+        unsendable=f"central refused it: {why}"[:500],
+    )
+
+
+def _sendable(row: Any) -> EventIn:
+    try:
+        return _event_in(row)
+    except ValueError as exc:  # a row the protocol cannot carry (e.g. raw over 4096 characters)
+        return unsendable(_envelope(row), f"the station cannot send it: {exc}")
+
+
+def _envelope(row: Any) -> EventIn:
+    return EventIn.model_construct(
+        id=row.id,
+        seq=row.seq,
+        operator=row.operator,
+        occurred_at=row.occurred_at.replace(tzinfo=UTC),
+        type=row.type,
+    )
+
+
 def next_batch(conn: Connection, limit: int, after_seq: int = 0) -> list[EventIn]:
     rows = conn.execute(
         select(Event.__table__)
@@ -108,7 +147,7 @@ def next_batch(conn: Connection, limit: int, after_seq: int = 0) -> list[EventIn
         .order_by(Event.seq)
         .limit(limit)
     ).all()
-    return [_event_in(r) for r in rows]
+    return [_sendable(r) for r in rows]
 
 
 def record_results(conn: Connection, results: Iterable[EventResult]) -> list[Key]:

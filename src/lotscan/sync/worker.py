@@ -39,6 +39,7 @@ class SyncStatus:
     last_error: str | None = None
     last_sync_at: datetime | None = None
     enrolled: bool = True
+    set_aside: int = 0  # events central refused: kept as failed, listed with the flagged items
 
     @property
     def label(self) -> str:
@@ -50,9 +51,15 @@ class SyncStatus:
         return self.label
 
     def facts(self) -> dict[str, object]:
+        refused = (
+            f"{self.set_aside} event(s) refused by central: a supervisor checks the flagged items"
+            if self.set_aside
+            else ""
+        )
         return {
-            "detail": self.last_error or "",
+            "detail": self.last_error or refused,
             "pending": self.pending,
+            "set_aside": self.set_aside,
             "cache_age_s": self.cache_age_s,
         }
 
@@ -60,6 +67,7 @@ class SyncStatus:
 def read_status(engine: Engine, *, online: bool, last_error: str | None = None) -> SyncStatus:
     with engine.connect() as conn:
         pending = local.pending_count(conn)
+        set_aside = local.set_aside_count(conn)
         pulled = local.get_state(conn, local.LAST_PULL_AT)
         enrolled = local.get_state(conn, local.TOKEN) is not None
     age = None
@@ -67,7 +75,7 @@ def read_status(engine: Engine, *, online: bool, last_error: str | None = None) 
     if pulled:
         last = datetime.fromisoformat(pulled)
         age = max(0.0, (datetime.now(UTC) - last).total_seconds())
-    return SyncStatus(online, pending, age, last_error, last, enrolled)
+    return SyncStatus(online, pending, age, last_error, last, enrolled, set_aside)
 
 
 def _takes_keywords(callback: Callable[..., None]) -> bool:

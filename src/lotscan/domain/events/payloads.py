@@ -123,6 +123,20 @@ class LotRef(BaseModel):
     qty: Quantity | None = None
 
 
+class Origin(BaseModel):
+    """Where a lot packed without inputs comes from (FSMA 204 initial packing KDEs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    commodity_variety: Partner | None = None
+    field_name: Partner | None = None
+    harvest_date: Code | None = None
+    cooling_date: Code | None = None
+    harvester: Partner | None = None
+    previous_source: Partner | None = None
+    farm: Partner | None = None
+    cooling_location: Partner | None = None
+
+
 class PartOfLot(BaseModel):
     """An output of a split or an input of a merge: a lot of the event's item, maybe elsewhere."""
 
@@ -149,8 +163,11 @@ class StockReceived(Payload):
     best_before: EventDate | None = None
     production_date: EventDate | None = None
     supplier: Supplier | None = None
+    supplier_lot: Code | None = None
+    tlc_source: Partner | None = None  # FSMA 204: the party that assigned the lot code
+    tlc_source_reference: Partner | None = None
     lot_status: LotStatus | None = None
-    new_lot: bool | None = Field(default=None, strict=True)
+    new_lot: bool | None = Field(default=None, strict=True)  # a flag ("this lot is new"), not a lot code
 
 
 class StockMoved(Payload):
@@ -190,6 +207,7 @@ class LotProduced(Payload):
     production_date: EventDate | None = None
     lot_status: LotStatus | None = None
     inputs: list[LotRef] = Field(default_factory=list, max_length=1000)
+    origin: Origin | None = None
 
 
 class StockPicked(Payload):

@@ -1,0 +1,303 @@
+"""Central's checks of every pushed event before it is applied: central trusts no station.
+
+An event that fails a check is stored with outcome `rejected`, a stable reason code and a
+sentence, and is never applied. The checks, in order:
+
+- the station did not mark it unsendable (an event central refused as malformed, 422: its seq
+  is recorded as set aside so the station's queue goes on);
+- the event's time lies between 2000-01-01 and 2100-01-01;
+- its type is in the vocabulary and its payload matches that type's schema (values finite and
+  in range, dates in range, strings within their column, statuses from the vocabulary);
+- its id was not stored before (for this or another station);
+- the operator exists at central and holds the role the type needs; an override names a
+  supervisor who approved it;
+- every location and task it names belongs to the station's site;
+- a status change from a station goes the safe way (hold, quarantine), or releases only what a
+  supervisor of the station's own site put on hold or in quarantine. Recalls and rejections are
+  decided, and lifted, only at central (`lotscan central lot release`, an admin token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, select
+
+from lotscan.central.schema import lot_status_history, received_events
+from lotscan.central.tokens import StationIdentity
+from lotscan.domain.events import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    EventType,
+    LotMerged,
+    LotSplit,
+    LotStatusChanged,
+    Payload,
+    Role,
+    describe_errors,
+    payload_class,
+)
+from lotscan.domain.roles import is_supervisor
+from lotscan.domain.status import LotStatus
+from lotscan.protocol import APPLIED, FLAGGED, EventIn
+from lotscan.store.schema import Item, Location, Lot, Operator, Site, Task
+
+EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
+LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
+SAFE_STATUSES = (LotStatus.HOLD, LotStatus.QUARANTINE)
+RELEASABLE_AT_STATION = (LotStatus.HOLD, LotStatus.QUARANTINE)
+
+
+class RefusalCode(StrEnum):
+    DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"
+    UNKNOWN_TYPE = "UNKNOWN_TYPE"
+    BAD_PAYLOAD = "BAD_PAYLOAD"
+    ID_REUSED = "ID_REUSED"
+    UNKNOWN_OPERATOR = "UNKNOWN_OPERATOR"
+    NOT_AUTHORISED = "NOT_AUTHORISED"
+    OVERRIDE_NOT_APPROVED = "OVERRIDE_NOT_APPROVED"
+    SITE_MISMATCH = "SITE_MISMATCH"
+    STATUS_NOT_ALLOWED = "STATUS_NOT_ALLOWED"
+    RELEASE_NOT_ALLOWED = "RELEASE_NOT_ALLOWED"
+    UNSENDABLE = "UNSENDABLE"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: RefusalCode
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class Refused(Exception):
+    def __init__(self, code: RefusalCode, message: str):
+        super().__init__(message)
+        self.refusal = Refusal(code, message)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An event that passed every check: its typed payload and its time as naive UTC."""
+
+    payload: Payload
+    occurred: datetime
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """UTC without tzinfo; OverflowError for a moment UTC cannot hold (year 1 at +14:00)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@dataclass
+class Validator:
+    """Checks one station's batch; reads what it needs once per batch (operators, stored ids)."""
+
+    conn: Connection
+    station: StationIdentity
+    roles: dict[str, str | None] = field(default_factory=dict)
+    stored_ids: dict[str, str] = field(default_factory=dict)
+    seen_ids: set[str] = field(default_factory=set)
+    location_sites: dict[str, str | None] = field(default_factory=dict)
+    task_sites: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def for_batch(cls, conn: Connection, station: StationIdentity, events: list[EventIn]) -> Validator:
+        validator = cls(conn, station)
+        badges = {e.operator for e in events if e.operator} | {
+            str(e.payload.get("override_by")) for e in events if e.payload.get("override_by")
+        }
+        if badges:
+            validator.roles = dict(
+                conn.execute(
+                    select(Operator.badge, Operator.role).where(Operator.badge.in_(sorted(badges)))
+                ).all()
+            )
+        ids = sorted({e.id for e in events})
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            rows = conn.execute(
+                select(received_events.c.id, received_events.c.station).where(received_events.c.id.in_(chunk))
+            )
+            validator.stored_ids.update({row[0]: row[1] for row in rows})
+        return validator
+
+    def check(self, event: EventIn) -> Checked:
+        """The checked event, or Refused naming the first rule it breaks."""
+        if event.unsendable is not None:
+            raise Refused(
+                RefusalCode.UNSENDABLE,
+                f"the station could not send this event ({event.unsendable}); it keeps it as failed",
+            )
+        occurred = self._time(event)
+        payload = self._payload(event)
+        self._id(event)
+        self._operator(event, payload)
+        self._site(payload)
+        if isinstance(payload, LotStatusChanged):
+            self._status_change(payload)
+        return Checked(payload, occurred)
+
+    # ----------------------------------------------------------------------- the rules
+
+    def _time(self, event: EventIn) -> datetime:
+        try:
+            occurred = naive_utc(event.occurred_at)
+        except (OverflowError, ValueError):
+            occurred = None
+        if occurred is None or not EARLIEST <= occurred < LATEST:
+            raise Refused(
+                RefusalCode.DATE_OUT_OF_RANGE,
+                f"occurred_at {event.occurred_at.isoformat()} is not between {EARLIEST_DATE} and "
+                f"{LATEST_DATE}; set the station's clock",
+            )
+        return occurred
+
+    def _payload(self, event: EventIn) -> Payload:
+        try:
+            model = payload_class(event.type)
+        except ValueError as exc:
+            raise Refused(RefusalCode.UNKNOWN_TYPE, str(exc)) from None
+        try:
+            return model.model_validate(event.payload)
+        except ValidationError as exc:
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD, f"the {event.type} payload is not valid: {describe_errors(exc)}"
+            ) from None
+
+    def _id(self, event: EventIn) -> None:
+        holder = self.stored_ids.get(event.id)
+        if holder is not None or event.id in self.seen_ids:
+            whose = "another station" if holder not in (None, self.station.name) else "this station"
+            raise Refused(
+                RefusalCode.ID_REUSED,
+                f"event id {event.id} is already stored for {whose}; an event id is used once",
+            )
+        self.seen_ids.add(event.id)
+
+    def _operator(self, event: EventIn, payload: Payload) -> None:
+        badge = event.operator
+        if not badge or badge not in self.roles:
+            raise Refused(
+                RefusalCode.UNKNOWN_OPERATOR,
+                f"operator {badge or '(none)'} is not an active operator at central",
+            )
+        if payload.role is Role.SUPERVISOR and not is_supervisor(self.roles[badge]):
+            raise Refused(
+                RefusalCode.NOT_AUTHORISED,
+                f"{event.type} needs a supervisor; operator {badge} is {self.roles[badge] or 'an operator'}",
+            )
+        if payload.override is not None:
+            approver = payload.override_by or badge
+            if approver not in self.roles or not is_supervisor(self.roles[approver]):
+                raise Refused(
+                    RefusalCode.OVERRIDE_NOT_APPROVED,
+                    f"override {payload.override!r} needs a supervisor's approval; "
+                    f"{approver} is not a supervisor at central",
+                )
+
+    def _site(self, payload: Payload) -> None:
+        mine = self.station.site
+        for code in _places(payload):
+            if code not in self.location_sites:
+                self.location_sites[code] = self.conn.execute(
+                    select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == code)
+                ).scalar()
+            site = self.location_sites[code]
+            if site is not None and site != mine:
+                raise Refused(
+                    RefusalCode.SITE_MISMATCH,
+                    f"location {code} belongs to site {site}, not to this station's site {mine}",
+                )
+        task = getattr(payload, "task", None)
+        if task:
+            if task not in self.task_sites:
+                self.task_sites[task] = self.conn.execute(
+                    select(Site.code)
+                    .select_from(Task)
+                    .join(Location, Location.id == Task.location_id)
+                    .join(Site, Site.id == Location.site_id)
+                    .where(Task.code == task)
+                ).scalar()
+            site = self.task_sites[task]
+            if site is not None and site != mine:
+                raise Refused(
+                    RefusalCode.SITE_MISMATCH,
+                    f"task {task} belongs to site {site}, not to this station's site {mine}",
+                )
+
+    def _status_change(self, payload: LotStatusChanged) -> None:
+        target = payload.to_status
+        if target in SAFE_STATUSES:
+            return
+        if target is not LotStatus.RELEASED:
+            raise Refused(
+                RefusalCode.STATUS_NOT_ALLOWED,
+                f"a station may set lots to hold or quarantine, not {target}; recalls and rejections "
+                "are decided at central",
+            )
+        current = self.conn.execute(
+            select(Lot.status)
+            .join(Item, Item.id == Lot.item_id)
+            .where(Item.code == payload.item, Lot.code == payload.lot)
+        ).scalar()
+        if current is None or current == LotStatus.RELEASED:
+            return  # nothing to lift (an unknown lot fails when applied)
+        if current not in RELEASABLE_AT_STATION:
+            raise Refused(
+                RefusalCode.RELEASE_NOT_ALLOWED,
+                f"lot {payload.lot} of {payload.item} is {current}; only central lifts a {current} "
+                "(an admin, with a reason)",
+            )
+        origin = self._status_origin_site(payload.item, payload.lot, str(current))
+        if origin != self.station.site:
+            where = f"site {origin}" if origin else "central"
+            raise Refused(
+                RefusalCode.RELEASE_NOT_ALLOWED,
+                f"lot {payload.lot} of {payload.item} was put in {current} by {where}; a station releases "
+                f"only what a supervisor of its own site ({self.station.site}) put there",
+            )
+
+    def _status_origin_site(self, item: str, lot: str, status: str) -> str | None:
+        """The site whose event gave the lot its current status; None when central decided it."""
+        h = lot_status_history
+        source = self.conn.execute(
+            select(h.c.source)
+            .where(h.c.item == item, h.c.lot == lot, h.c.to_status == status)
+            .order_by(h.c.effective_at.desc(), h.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if source is not None and not str(source).startswith("event "):
+            return None
+        counted = received_events.c.outcome.in_((APPLIED, FLAGGED))
+        if source is not None:
+            query = select(received_events.c.site).where(received_events.c.id == str(source)[6:], counted)
+        else:  # the status the lot was created with (a receipt or production into quarantine)
+            query = (
+                select(received_events.c.site)
+                .where(received_events.c.lot_code == lot, counted)
+                .order_by(received_events.c.server_seq)
+            )
+        return self.conn.execute(query.limit(1)).scalar()
+
+
+def _places(payload: Payload) -> list[str]:
+    """Every location code the payload names (where stock is taken, put, or a pallet stands)."""
+    places: list[Any] = [
+        getattr(payload, "location", None),
+        getattr(payload, "from_location", None),
+        getattr(payload, "to_location", None),
+    ]
+    if isinstance(payload, LotSplit):
+        places += [o.location for o in payload.outputs]
+    if isinstance(payload, LotMerged):
+        places += [i.location for i in payload.inputs]
+    return [str(p) for p in places if p]
+
+
+__all__ = ["Checked", "EventType", "Refusal", "RefusalCode", "Refused", "Validator", "naive_utc"]

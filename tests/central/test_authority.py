@@ -1,0 +1,332 @@
+"""Central is the authority: each test is an attack from a station token (or a careless
+integrator) over plain HTTP, and central must refuse it as `rejected` with a stable reason code,
+or as 422 for a malformed request, never by applying it and never with a 5xx.
+
+Issue 9's findings, each written as the attack that used to succeed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from lotscan.central.schema import received_events, reconciliation_items
+from lotscan.domain.events import event_keys
+from lotscan.store.schema import Item, Lot, Stock
+from tests.central.support import Central, auth, now_iso
+
+PLANT2 = {
+    "sites": [{"code": "P2", "name": "Plant 2"}],
+    "locations": [{"code": "B1", "site": "P2"}, {"code": "B-DOCK", "site": "P2", "pickable": "no"}],
+    "operators": [{"badge": "901", "name": "Pat Supervisor of P2", "role": "supervisor"}],
+}
+
+
+@pytest.fixture
+def two_sites(central: Central, tmp_path: Path) -> Central:
+    central.import_rows(tmp_path, PLANT2)
+    return central
+
+
+def ev(
+    seq: int, type_: str, payload: dict[str, Any], *, operator: str | None = "100", **envelope: Any
+) -> dict:
+    return {
+        "id": envelope.pop("id", None) or str(uuid.uuid4()),
+        "seq": seq,
+        "operator": operator,
+        "occurred_at": envelope.pop("occurred_at", None) or now_iso(),
+        "type": type_,
+        "payload": payload,
+        **envelope,
+    }
+
+
+def push_raw(central: Central, token: str, events: list[dict], station_time: str | None = None) -> Any:
+    body = {"station_time": station_time or now_iso(), "events": events}
+    return central.http.post("/api/v1/sync/push", json=body, headers=auth(token))
+
+
+def outcome(central: Central, token: str, event: dict) -> dict[str, Any]:
+    response = push_raw(central, token, [event])
+    assert response.status_code == 200, response.text
+    return response.json()["results"][0]
+
+
+def lot_status(central: Central, lot: str, item: str = "FLOUR") -> str:
+    with central.engine.connect() as conn:
+        return str(
+            conn.execute(
+                select(Lot.status)
+                .join(Item, Item.id == Lot.item_id)
+                .where(Item.code == item, Lot.code == lot)
+            ).scalar()
+        )
+
+
+def stock_rows(central: Central) -> list[tuple[Any, ...]]:
+    with central.engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(select(Stock.lot_id, Stock.location_id, Stock.qty).order_by(Stock.id))
+        ]
+
+
+def status_change(lot: str, to: str, reason: str = "checked", item: str = "FLOUR") -> dict[str, Any]:
+    return {"item": item, "lot": lot, "to": to, "reason": reason}
+
+
+def admin_status(central: Central, lot: str, action: str, reason: str = "recall 2026-11") -> Any:
+    return central.http.post(
+        f"/api/v1/admin/lots/{lot}/status",
+        json={"action": action, "reason": reason, "item": "FLOUR"},
+        headers=central.admin(),
+    )
+
+
+# --------------------------------------------------------------------------- recalls and roles
+
+
+def test_a_station_of_another_site_cannot_release_a_recalled_lot(two_sites: Central) -> None:
+    """Finding: PLANT2 pushed `to: released` for a lot the admin had just recalled, naming
+    operator 1001 (not a supervisor): applied, released company-wide."""
+    assert admin_status(two_sites, "F-LATE", "recall").status_code == 200
+    _, token = two_sites.enroll("P2")
+    as_operator = outcome(two_sites, token, ev(1, "lot.status_changed", status_change("F-LATE", "released")))
+    as_supervisor = outcome(
+        two_sites, token, ev(2, "lot.status_changed", status_change("F-LATE", "released"), operator="901")
+    )
+    assert (as_operator["outcome"], as_operator["code"]) == ("rejected", "NOT_AUTHORISED")
+    assert (as_supervisor["outcome"], as_supervisor["code"]) == ("rejected", "RELEASE_NOT_ALLOWED")
+    assert "only central lifts" in as_supervisor["reason"]
+    assert lot_status(two_sites, "F-LATE") == "recalled"
+
+
+def test_a_recall_is_lifted_only_at_central_by_an_admin_with_a_reason(two_sites: Central) -> None:
+    assert admin_status(two_sites, "F-LATE", "recall").status_code == 200
+    _, token = two_sites.enroll("P1")
+    refused = outcome(
+        two_sites, token, ev(1, "lot.status_changed", status_change("F-LATE", "released"), operator="900")
+    )
+    assert refused["code"] == "RELEASE_NOT_ALLOWED"
+    without_reason = admin_status(two_sites, "F-LATE", "release", reason=" ")
+    assert without_reason.status_code in (400, 422) and without_reason.json()["error"]
+    assert lot_status(two_sites, "F-LATE") == "recalled"
+    assert admin_status(two_sites, "F-LATE", "release", reason="supplier cleared the lot").status_code == 200
+    assert lot_status(two_sites, "F-LATE") == "released"
+
+
+def test_a_status_outside_the_vocabulary_is_refused(central: Central) -> None:
+    """Finding: `to: "pwned"` was applied."""
+    _, token = central.enroll("P1")
+    result = outcome(
+        central, token, ev(1, "lot.status_changed", status_change("F-LATE", "pwned"), operator="900")
+    )
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_PAYLOAD")
+    assert lot_status(central, "F-LATE") == "released"
+
+
+def test_a_station_may_hold_and_release_only_what_its_own_site_held(two_sites: Central) -> None:
+    _, p1 = two_sites.enroll("P1")
+    _, p2 = two_sites.enroll("P2")
+    held = outcome(
+        two_sites, p1, ev(1, "lot.status_changed", status_change("F-LATE", "hold"), operator="900")
+    )
+    assert held["outcome"] == "applied"
+    foreign = outcome(
+        two_sites, p2, ev(1, "lot.status_changed", status_change("F-LATE", "released"), operator="901")
+    )
+    assert (foreign["outcome"], foreign["code"]) == ("rejected", "RELEASE_NOT_ALLOWED")
+    assert lot_status(two_sites, "F-LATE") == "hold"
+    own = outcome(
+        two_sites, p1, ev(2, "lot.status_changed", status_change("F-LATE", "released"), operator="900")
+    )
+    assert own["outcome"] == "applied"
+    assert lot_status(two_sites, "F-LATE") == "released"
+
+
+def test_a_station_cannot_recall_or_reject(central: Central) -> None:
+    _, token = central.enroll("P1")
+    for seq, target in enumerate(("recalled", "rejected"), start=1):
+        result = outcome(
+            central, token, ev(seq, "lot.status_changed", status_change("F-LATE", target), operator="900")
+        )
+        assert (result["outcome"], result["code"]) == ("rejected", "STATUS_NOT_ALLOWED")
+    assert lot_status(central, "F-LATE") == "released"
+
+
+def test_unknown_operators_and_unapproved_overrides_are_refused(central: Central) -> None:
+    _, token = central.enroll("P1")
+    consume = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}
+    unknown = outcome(central, token, ev(1, "stock.consumed", consume, operator="1001"))
+    nobody = outcome(central, token, ev(2, "stock.consumed", consume, operator=None))
+    override = outcome(
+        central, token, ev(3, "stock.consumed", {**consume, "override": "NOT_FEFO", "override_by": "100"})
+    )
+    approved = outcome(
+        central, token, ev(4, "stock.consumed", {**consume, "override": "NOT_FEFO", "override_by": "900"})
+    )
+    assert [unknown["code"], nobody["code"], override["code"]] == [
+        "UNKNOWN_OPERATOR",
+        "UNKNOWN_OPERATOR",
+        "OVERRIDE_NOT_APPROVED",
+    ]
+    assert approved["outcome"] == "applied"
+
+
+# --------------------------------------------------------------------------- values
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_nan_and_infinity_are_refused_at_parse_and_a_new_station_still_enrols(
+    central: Central, literal: str
+) -> None:
+    """Finding: `"qty": NaN` and 1e999 were stored; every pull then handed out qty null and a new
+    station's enrolment failed with NOT NULL constraint failed: stock.qty."""
+    _, token = central.enroll("P1")
+    before = stock_rows(central)
+    event = json.dumps(
+        ev(1, "stock.received", {"item": "FLOUR", "lot": "NAN-1", "location": "DOCK", "qty": 1})
+    )
+    text = event.replace('"qty": 1', f'"qty": {literal}')
+    body = f'{{"station_time": "{now_iso()}", "events": [{text}]}}'
+    response = central.http.post(
+        "/api/v1/sync/push", content=body, headers={**auth(token), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert set(response.json()) >= {"error", "message"}
+    assert stock_rows(central) == before
+    snapshot = central.http.get("/api/v1/sync/snapshot", headers=auth(central.enroll("P1")[1]))
+    assert snapshot.status_code == 200 and "NaN" not in snapshot.text
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"qty": 1e12}, "qty"),
+        ({"qty": -5}, "qty"),
+        ({"qty": 0}, "qty"),
+        ({"qty": "5"}, "qty"),
+        ({"expiry": "1999-12-31"}, "expiry"),
+        ({"expiry": "2100-01-01"}, "expiry"),
+        ({"lot": "L" * 65}, "lot"),
+        ({"supplier": "S" * 101}, "supplier"),
+        ({"sscc": "12345"}, "sscc"),
+        ({"lot_status": "pwned"}, "lot_status"),
+        ({"smuggled": 1}, "smuggled"),
+    ],
+)
+def test_out_of_range_values_are_refused_with_the_field_named(
+    central: Central, payload: dict, field: str
+) -> None:
+    _, token = central.enroll("P1")
+    base = {"item": "FLOUR", "lot": "RANGE-1", "location": "DOCK", "qty": 3}
+    result = outcome(central, token, ev(1, "stock.received", {**base, **payload}))
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_PAYLOAD")
+    assert field in result["reason"]
+    with central.engine.connect() as conn:
+        assert (
+            conn.execute(select(func.count()).select_from(Lot).where(Lot.code.like("RANGE%"))).scalar() == 0
+        )
+        assert conn.execute(select(func.count()).select_from(Lot).where(Lot.code.like("LLLL%"))).scalar() == 0
+
+
+def test_an_extreme_event_date_is_refused_not_a_500(central: Central) -> None:
+    """Finding: occurred_at 0001-01-01T00:00:00+14:00 gave a 500, and the station retried it forever."""
+    _, token = central.enroll("P1")
+    consume = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}
+    for seq, moment in enumerate(
+        ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1970-01-01T00:00:00Z"), 1
+    ):
+        result = outcome(central, token, ev(seq, "stock.consumed", consume, occurred_at=moment))
+        assert (result["outcome"], result["code"]) == ("rejected", "DATE_OUT_OF_RANGE")
+    bad_clock = push_raw(central, token, [], station_time="0001-01-01T00:00:00+14:00")
+    assert bad_clock.status_code == 422 and bad_clock.json()["error"] == "INVALID_REQUEST"
+
+
+def test_unknown_event_types_are_refused(central: Central) -> None:
+    _, token = central.enroll("P1")
+    result = outcome(central, token, ev(1, "stock.teleported", {"item": "FLOUR", "lot": "F-EARLY"}))
+    assert (result["outcome"], result["code"]) == ("rejected", "UNKNOWN_TYPE")
+
+
+# --------------------------------------------------------------------------- identity and site
+
+
+def test_an_event_id_stored_for_another_station_is_refused(central: Central) -> None:
+    """Finding: central stored an event id another station had already used."""
+    _, first = central.enroll("P1")
+    _, second = central.enroll("P1")
+    shared = str(uuid.uuid4())
+    consume = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}
+    assert outcome(central, first, ev(1, "stock.consumed", consume, id=shared))["outcome"] == "applied"
+    again = outcome(central, second, ev(1, "stock.consumed", consume, id=shared))
+    assert (again["outcome"], again["code"]) == ("rejected", "ID_REUSED")
+    with central.engine.connect() as conn:
+        applied = conn.execute(
+            select(func.count())
+            .select_from(received_events)
+            .where(received_events.c.id == shared, received_events.c.outcome.in_(("applied", "flagged")))
+        ).scalar()
+    assert applied == 1
+
+
+def test_every_location_an_event_names_must_be_of_the_stations_site(two_sites: Central) -> None:
+    _, p1 = two_sites.enroll("P1")
+    split = {
+        "item": "FLOUR",
+        "lot": "F-LATE",
+        "location": "A2",
+        "outputs": [{"lot": "F-X", "qty": 1, "location": "B1"}],
+    }
+    moved = {"item": "FLOUR", "lot": "F-LATE", "qty": 1, "from": "A2", "to": "B1"}
+    for seq, (kind, payload) in enumerate((("lot.split", split), ("stock.moved", moved)), start=1):
+        result = outcome(two_sites, p1, ev(seq, kind, payload))
+        assert (result["outcome"], result["code"]) == ("rejected", "SITE_MISMATCH"), kind
+
+
+def test_refusals_are_listed_where_a_supervisor_sees_flagged_items(central: Central) -> None:
+    _, token = central.enroll("P1")
+    result = outcome(
+        central, token, ev(1, "lot.status_changed", status_change("F-LATE", "recalled"), operator="900")
+    )
+    assert result["code"] == "STATUS_NOT_ALLOWED"
+    flagged = central.http.get("/api/v1/flagged", headers=auth(token)).json()
+    assert [(f["event_id"], f["code"]) for f in flagged] == [(result["id"], "STATUS_NOT_ALLOWED")]
+    with central.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(reconciliation_items)).scalar() == 1
+
+
+def test_a_receipts_new_lot_flag_is_not_a_lot_key() -> None:
+    """Finding: the receipt's `new_lot: true` was read as a lot code: change rows keyed
+    ["lot", ITEM, "True"] (and EPCIS lot sets failing by hash seed)."""
+    keys = event_keys(
+        "stock.received", {"item": "FLOUR", "lot": "L1", "location": "DOCK", "qty": 1, "new_lot": True}, "e1"
+    )
+    assert ("lot", "FLOUR", "True") not in keys
+    assert ("lot", "FLOUR", "L1") in keys
+
+
+def test_no_5xx_for_malformed_pushes(central: Central) -> None:
+    _, token = central.enroll("P1")
+    bodies: list[Any] = [
+        {"station_time": now_iso(), "events": [{"id": "x", "seq": 0}]},
+        {"station_time": "yesterday", "events": []},
+        {"station_time": now_iso(), "events": [ev(1, "stock.consumed", [])]},
+        {"station_time": now_iso(), "events": [{**ev(1, "stock.consumed", {}), "seq": 2**70}]},
+        [],
+        "not json",
+    ]
+    for body in bodies:
+        response = central.http.post("/api/v1/sync/push", json=body, headers=auth(token))
+        assert 400 <= response.status_code < 500, (body, response.status_code, response.text)
+        assert set(response.json()) >= {"error", "message"}
+    pull = central.http.post("/api/v1/sync/pull", json={"after": 2**70}, headers=auth(token))
+    assert 400 <= pull.status_code < 500, pull.text
+    assert datetime.now(UTC)  # central still answers

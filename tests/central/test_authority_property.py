@@ -1,0 +1,199 @@
+"""Property: random event streams from several stations of two sites, forbidden events mixed in
+(wrong site, wrong role, bad values, reused ids, releases of what another site held, recalls
+lifted by a station): central's state equals a reference model that applies only the allowed
+events, and every forbidden event comes back `rejected`."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from lotscan.store.schema import Item, Location, Lot, Stock
+from tests.central.support import Central, auth, now_iso
+from tests.central.test_authority import PLANT2
+
+SITE_OF = {"A1": "P1", "A2": "P1", "B1": "P2", "B-DOCK": "P2"}
+ROLES = {"100": "operator", "900": "supervisor", "901": "supervisor", "1001": None}
+STATIONS = ("P1-a", "P1-b", "P2-a")
+LOTS = 3
+
+
+@dataclass
+class Model:
+    """What central must hold after the allowed events: lot statuses, who set a hold, stock."""
+
+    status: dict[str, str] = field(default_factory=dict)
+    status_site: dict[str, str | None] = field(default_factory=dict)
+    stock: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    ids: set[str] = field(default_factory=set)
+
+    def allowed(self, site: str, op: dict[str, Any]) -> bool:
+        role = ROLES.get(op["operator"])
+        if role is None or op["id"] in self.ids or op.get("bad_value"):
+            return False
+        if any(SITE_OF[place] != site for place in op["places"]):
+            return False
+        if op["kind"] == "status":
+            lot, target = op["lot"], op["to"]
+            if role != "supervisor" or lot not in self.status:
+                return False
+            if target in ("hold", "quarantine"):
+                return True
+            if target != "released":
+                return False
+            current = self.status.get(lot)
+            if current == "released":
+                return True
+            return current in ("hold", "quarantine") and self.status_site.get(lot) == site
+        # an unknown lot: central stores the event as failed, not applied
+        return not (op["kind"] in ("consume", "move") and op["lot"] not in self.status)
+
+    def apply(self, site: str, op: dict[str, Any]) -> None:
+        lot = op["lot"]
+        if op["kind"] == "receive":
+            self.status.setdefault(lot, "released")
+            self.stock[(lot, op["places"][0])] += op["qty"]
+        elif op["kind"] == "consume":
+            self.stock[(lot, op["places"][0])] -= op["qty"]
+        elif op["kind"] == "move":
+            self.stock[(lot, op["places"][0])] -= op["qty"]
+            self.stock[(lot, op["places"][1])] += op["qty"]
+        elif op["kind"] == "status" and lot in self.status:
+            self.status[lot] = op["to"]
+            self.status_site[lot] = site
+
+
+places = st.sampled_from(sorted(SITE_OF))
+good_qty = st.sampled_from([1.0, 2.5, 10.0])
+operation = st.fixed_dictionaries(
+    {
+        "station": st.sampled_from(STATIONS),
+        "kind": st.sampled_from(["receive", "consume", "move", "status", "status", "recall"]),
+        "lot": st.integers(0, LOTS - 1),
+        "to": st.sampled_from(["hold", "quarantine", "released", "released", "recalled", "pwned"]),
+        "operator": st.sampled_from(sorted(ROLES)),
+        "where": st.lists(places, min_size=2, max_size=2),
+        "qty": st.one_of(good_qty, good_qty, good_qty, st.sampled_from([0.0, -3.0, 1e12])),
+        "reuse_id": st.booleans(),
+        "bad_date": st.integers(0, 20),
+    }
+)
+
+
+def to_event(op: dict[str, Any], seq: int, lot: str, event_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pushed event and the facts the model judges it by."""
+    kind, (here, there) = op["kind"], op["where"]
+    bad = op["qty"] <= 0 or op["qty"] > 1e9 or op["bad_date"] == 0
+    facts = {"kind": kind, "lot": lot, "operator": op["operator"], "id": event_id, "qty": op["qty"]}
+    if kind == "receive" or kind == "consume":
+        payload = {"item": "FLOUR", "lot": lot, "location": here, "qty": op["qty"]}
+        facts["places"] = [here]
+    elif kind == "move":
+        payload = {"item": "FLOUR", "lot": lot, "from": here, "to": there, "qty": op["qty"]}
+        facts["places"] = [here, there]
+    else:
+        payload = {"item": "FLOUR", "lot": lot, "to": op["to"], "reason": "property test"}
+        facts.update(places=[], to=op["to"])
+        bad = op["bad_date"] == 0 or op["to"] == "pwned"
+    facts["bad_value"] = bad
+    event_type = {
+        "receive": "stock.received",
+        "consume": "stock.consumed",
+        "move": "stock.moved",
+        "status": "lot.status_changed",
+    }[kind]
+    occurred = "1999-12-31T23:00:00+00:00" if op["bad_date"] == 0 else now_iso()
+    event = {
+        "id": event_id,
+        "seq": seq,
+        "operator": op["operator"],
+        "occurred_at": occurred,
+        "type": event_type,
+        "payload": payload,
+    }
+    return event, facts
+
+
+def central_state(central: Central, prefix: str) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
+    with central.engine.connect() as conn:
+        lots = dict(
+            conn.execute(
+                select(Lot.code, Lot.status)
+                .join(Item, Item.id == Lot.item_id)
+                .where(Item.code == "FLOUR", Lot.code.like(f"{prefix}%"))
+            ).all()
+        )
+        stock = {
+            (lot, place): round(float(qty), 6)
+            for lot, place, qty in conn.execute(
+                select(Lot.code, Location.code, Stock.qty)
+                .join(Lot, Lot.id == Stock.lot_id)
+                .join(Location, Location.id == Stock.location_id)
+                .where(Lot.code.like(f"{prefix}%"))
+            )
+            if abs(float(qty)) > 1e-9
+        }
+    return lots, stock
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stream=st.lists(operation, min_size=5, max_size=25))
+def test_central_applies_exactly_the_allowed_events(
+    central: Central, tmp_path: Path, stream: list[dict]
+) -> None:
+    if not getattr(central, "_property_ready", False):
+        central.import_rows(tmp_path, PLANT2)
+        central._stations = {name: central.enroll(name[:2])[1] for name in STATIONS}  # type: ignore[attr-defined]
+        central._seqs = defaultdict(int)  # type: ignore[attr-defined]
+        central._property_ready = True  # type: ignore[attr-defined]
+    tokens: dict[str, str] = central._stations  # type: ignore[attr-defined]
+    seqs: defaultdict[str, int] = central._seqs  # type: ignore[attr-defined]
+    prefix = f"PX{uuid.uuid4().hex[:6]}-"
+    model = Model()
+    used: list[str] = []
+    for op in stream:
+        lot = f"{prefix}{op['lot']}"
+        if op["kind"] == "recall":
+            answer = central.http.post(
+                f"/api/v1/admin/lots/{lot}/status",
+                json={"action": "recall", "reason": "property test", "item": "FLOUR"},
+                headers=central.admin(),
+            )
+            assert answer.status_code in (200, 404), answer.text
+            if lot in model.status:
+                model.status[lot], model.status_site[lot] = "recalled", None
+            continue
+        station = op["station"]
+        event_id = used[-1] if op["reuse_id"] and used else str(uuid.uuid4())
+        seqs[station] += 1
+        event, facts = to_event(op, seqs[station], lot, event_id)
+        site = station[:2]
+        allowed = model.allowed(site, facts)
+        response = central.http.post(
+            "/api/v1/sync/push",
+            json={"station_time": now_iso(), "events": [event]},
+            headers=auth(tokens[station]),
+        )
+        assert response.status_code == 200, response.text
+        result = response.json()["results"][0]
+        if allowed:
+            assert result["outcome"] in ("applied", "flagged"), (facts, result)
+            model.apply(site, facts)
+        else:
+            assert result["outcome"] in ("rejected", "failed"), (facts, result)
+            if result["outcome"] == "failed":  # only an unknown lot may fail, never a forbidden event
+                assert facts["lot"] not in model.status and facts["kind"] in ("consume", "move", "status")
+        used.append(event_id)
+        model.ids.add(event_id)  # stored whatever its outcome: the id is used
+    lots, stock = central_state(central, prefix)
+    assert lots == {lot: status for lot, status in model.status.items()}
+    assert stock == {key: round(qty, 6) for key, qty in model.stock.items() if abs(qty) > 1e-9}
