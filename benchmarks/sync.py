@@ -6,6 +6,8 @@ Figures (targets on PostgreSQL, 2 cores):
   snapshot_*        enrolment snapshot of a site with N lots (real `lotscan enroll`) <= 60 s at 1M
   pull_100_*        incremental pull of 100 changes, at 10k and at 1M lots    <= 100 ms
   station_rss_mb    peak memory of the station processes while syncing        <= 200 MB
+  validation_share  central's checks of each pushed event (central/validation.py), timed
+                    in-process on the same 10,000 events, as a share of push_10k  <= 10 %
 All data is generated here, in a private PostgreSQL schema (dropped afterwards) or a temp dir.
 """
 
@@ -37,7 +39,9 @@ from sqlalchemy import Engine, func, insert, select, text
 from lotscan.central.db import make_engine, normalise_url, scratch_schema, upgrade, write_tx
 from lotscan.central.importing import import_into_central
 from lotscan.central.status import ACTIONS, change_status
-from lotscan.central.tokens import add_station
+from lotscan.central.tokens import StationIdentity, add_station
+from lotscan.central.validation import Validator
+from lotscan.protocol import EventIn
 from lotscan.services.importer import read_source
 from lotscan.store.db import open_cache
 from lotscan.store.schema import Event, Item, Location, Lot, Stock
@@ -55,6 +59,7 @@ TARGETS = {
     "snapshot_1m_s": 60.0,
     "pull_100_ms": 100.0,
     "station_rss_mb": 200.0,
+    "validation_share_pct": 10.0,
 }
 
 
@@ -95,6 +100,7 @@ def command(
                 say = (lambda *_: None) if as_json else click.echo
                 say(f"push: {events} offline events ...")
                 results["push"] = _bench_push(engine, base, work, events)
+                results["validation"] = _bench_validation(engine, events, results["push"]["seconds"])
                 say(f"stations: {stations} simulated stations for {duration:.0f} s ...")
                 results["stations"] = asyncio.run(
                     _bench_stations(engine, base, stations, duration, every, batch)
@@ -369,6 +375,49 @@ async def _latest_cursor(http: httpx.AsyncClient, headers: dict[str, str]) -> in
     return int(answer.json()["latest"]) if answer.status_code == 200 else 0
 
 
+def _bench_validation(engine: Engine, count: int, push_seconds: float) -> dict[str, Any]:
+    """Time central's per-event checks alone on events like push_10k's, in the batches the
+    station sends (500): schema, ids, operator, site. Rolled back; nothing is stored."""
+    station = StationIdentity(_validating_station(engine), SITE)
+    now = datetime.now(UTC)
+    events = [
+        EventIn(
+            id=str(uuid.uuid4()),
+            seq=seq,
+            operator="1",
+            occurred_at=now,
+            type="stock.consumed",
+            payload={
+                "item": f"BI-{seq % ITEMS:03d}",
+                "lot": f"HOT-{seq % ITEMS:03d}",
+                "location": "BL-00",
+                "qty": 1,
+            },
+        )
+        for seq in range(1, count + 1)
+    ]
+    with engine.connect() as conn, conn.begin() as tx:
+        started = time.perf_counter()
+        for start in range(0, count, 500):
+            batch = events[start : start + 500]
+            validator = Validator.for_batch(conn, station, batch)
+            for event in batch:
+                validator.check(event)
+        elapsed = time.perf_counter() - started
+        tx.rollback()
+    return {
+        "events": count,
+        "seconds": round(elapsed, 3),
+        "per_event_us": round(elapsed / count * 1e6, 1),
+        "share_of_push_pct": round(100 * elapsed / push_seconds, 1) if push_seconds else None,
+    }
+
+
+def _validating_station(engine: Engine) -> str:
+    with write_tx(engine) as conn:
+        return add_station(conn, SITE, f"bench-validate-{uuid.uuid4().hex[:6]}")[0]
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
@@ -529,6 +578,7 @@ def _verdicts(results: dict[str, Any]) -> dict[str, Any]:
         "snapshot_1m_s": scale.get("snapshot_1m", {}).get("seconds"),
         "pull_100_ms": max((v["ms"] for k, v in scale.items() if k.startswith("pull_100_at_")), default=None),
         "station_rss_mb": scale.get("station_rss_mb"),
+        "validation_share_pct": results.get("validation", {}).get("share_of_push_pct"),
     }
     return {
         name: {"value": value, "target": TARGETS[name], "ok": value is not None and value <= TARGETS[name]}

@@ -13,14 +13,16 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 
+from lotscan.domain.events import EventType
+
 # Guards against cycles (a relabel back to an old code): no walk goes deeper than this.
 MAX_DEPTH = 64
 
 EDGE_KINDS = {
-    "lot.produced": "production",
-    "lot.split": "split",
-    "lot.merged": "merge",
-    "lot.relabelled": "relabel",
+    EventType.LOT_PRODUCED: "production",
+    EventType.LOT_SPLIT: "split",
+    EventType.LOT_MERGED: "merge",
+    EventType.LOT_RELABELLED: "relabel",
 }
 
 

@@ -19,10 +19,11 @@ from lotscan.central.trace.audited import (
     STATUS,
     unchained_query,
 )
+from lotscan.domain.events import EventType
 from lotscan.protocol import APPLIED, FLAGGED
 
-PALLET_EVENTS = ("pallet.built", "pallet.broken")
-STATUS_EVENTS = ("lot.status_changed",)
+PALLET_EVENTS = (EventType.PALLET_BUILT, EventType.PALLET_BROKEN)
+STATUS_EVENTS = (EventType.LOT_STATUS_CHANGED,)
 
 
 def events_stored(conn: Connection, rows: list[dict[str, Any]], server_seqs: list[int]) -> None:

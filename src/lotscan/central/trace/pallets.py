@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 
 from lotscan.central.trace.tables import pallet_contents
+from lotscan.domain.events import EventType
 from lotscan.store.schema import Item, Lot
 
 
@@ -20,9 +21,9 @@ def record(conn: Connection, events: list[dict[str, Any]]) -> None:
     """Events are stored rows (payload as JSON text) that were applied."""
     for event in events:
         payload = json.loads(event["payload"])
-        if event["type"] == "pallet.built":
+        if event["type"] == EventType.PALLET_BUILT:
             _built(conn, payload, event["id"], event["occurred_at"])
-        elif event["type"] == "pallet.broken":
+        elif event["type"] == EventType.PALLET_BROKEN:
             conn.execute(
                 update(pallet_contents)
                 .where(and_(pallet_contents.c.sscc == payload["sscc"], pallet_contents.c.broken_at.is_(None)))

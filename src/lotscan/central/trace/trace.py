@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, select, text
 from lotscan.central.errors import NotFound
 from lotscan.central.trace.genealogy import EDGE_KINDS, Direction, materialise
 from lotscan.central.trace.tables import pallet_contents
+from lotscan.domain.events import EventType
 from lotscan.protocol import APPLIED, FLAGGED
 from lotscan.store.schema import Container, Item, Lot
 
@@ -166,10 +167,10 @@ def trace(
         result.edges += _edges(conn, direction, table, names)
         if direction is Direction.FORWARD:
             result.stock = stock_of_closure(conn, table, site)
-            result.shipments = movements(conn, table, "stock.shipped", "shipment", site)
+            result.shipments = movements(conn, table, EventType.STOCK_SHIPPED, "shipment", site)
             result.pallets = _pallets(conn, table, site)
         else:
-            result.receipts = movements(conn, table, "stock.received", "receipt", site)
+            result.receipts = movements(conn, table, EventType.STOCK_RECEIVED, "receipt", site)
     return result
 
 
