@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lotscan.central.schema import received_events, reconciliation_items
-from lotscan.domain.events import event_keys
+from lotscan.domain.events.keys import event_keys
 from lotscan.store.schema import Item, Lot, Stock
 from tests.central.support import Central, auth, now_iso
 
