@@ -170,7 +170,8 @@ def build(engine: Engine, shape: Shape) -> dict[str, Any]:
 
 def _master(conn: Connection, shape: Shape) -> None:
     conn.execute(
-        insert(metadata.tables["sites"]), [{"id": i + 1, "code": s, "name": s} for i, s in enumerate(SITES)]
+        insert(metadata.tables["sites"]),
+        [{"id": i + 1, "code": s, "name": s, "time_zone": "America/Chicago"} for i, s in enumerate(SITES)],
     )
     locations = []
     for i, site in enumerate(SITES):
@@ -204,6 +205,26 @@ def _master(conn: Connection, shape: Shape) -> None:
         {"code": f"SHP-{c:02d}", "kind": "shipment", "partner": f"Customer {c:02d}"} for c in range(CUSTOMERS)
     ]
     conn.execute(insert(metadata.tables["tasks"]), tasks)
+    # Every site, supplier and customer as a party (FSMA 204 location descriptions, EPCIS GLNs).
+    names = [(site, "site", site) for site in SITES]
+    names += [(f"SUP{n:02d}", "supplier", f"Supplier {n:02d}") for n in range(SUPPLIERS)]
+    names += [(f"CUS{n:02d}", "customer", f"Customer {n:02d}") for n in range(CUSTOMERS)]
+    parties = [
+        {
+            "code": code,
+            "kind": kind,
+            "name": name,
+            "street": f"{n + 1} Industrial Way",
+            "city": "Springfield",
+            "postal_code": f"{62700 + n}",
+            "country": "US",
+            "phone": f"+1 217 555 {1000 + n}",
+            "gln": gtin(f"952123409{n:03d}"),
+            "ffrn": f"{11000000000 + n}" if kind == "site" else None,
+        }
+        for n, (code, kind, name) in enumerate(names)
+    ]
+    conn.execute(insert(metadata.tables["parties"]), parties)
 
 
 def _item_id(level: int, position: int) -> int:

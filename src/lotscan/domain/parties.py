@@ -8,6 +8,7 @@ Pure: no database. Central and the exports build `PartyInfo` from the `parties` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PARTY_KINDS = ("site", "location", "supplier", "customer", "farm", "carrier")
@@ -28,11 +29,19 @@ class PartyInfo:
 
     def description(self) -> str:
         """`Name, street, city, postal code, country, phone`, leaving out parts not known."""
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
         parts = (self.name, self.street, self.city, self.postal_code, self.country, self.phone)
         return ", ".join(p for p in parts if p)
 
     def missing(self) -> list[str]:
         """The location-description parts the rule asks for that this party lacks."""
+        return self._missing
+
+    @cached_property
+    def _missing(self) -> list[str]:
         wanted = {"address": self.street and self.city, "phone": self.phone}
         return [what for what, value in wanted.items() if not value]
 

@@ -73,12 +73,18 @@ class Builder:
         self.m = master
         self.d = directory
         self.prefixes = prefixes
+        self._classes: dict[tuple[str | None, str], str] = {}
 
     def lot_class(self, item: str | None, lot: str) -> str:
-        row = self.m.items.get(item)
-        if row is not None and row.gtin:
-            return ids.lgtin(row.gtin, lot, self.prefixes)
-        return ids.private("class", item or "", lot)
+        known = self._classes.get((item, lot))
+        if known is None:
+            row = self.m.items.get(item)
+            if row is not None and row.gtin:
+                known = ids.lgtin(row.gtin, lot, self.prefixes)
+            else:
+                known = ids.private("class", item or "", lot)
+            self._classes[(item, lot)] = known
+        return known
 
     def quantity(self, item: str | None, lot: str, qty: Any, unit: str | None = None) -> dict[str, Any]:
         element: dict[str, Any] = {"epcClass": self.lot_class(item, lot)}

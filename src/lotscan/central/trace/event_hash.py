@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 CBV = "https://ref.gs1.org/cbv/"
@@ -162,6 +163,11 @@ _DL_ESCAPES = {"!": "%21", "(": "%28", ")": "%29", "*": "%2A", "+": "%2B", ",": 
 
 
 def canonical(value: Any) -> str:
+    return _canonical(value) if isinstance(value, str | int | float) else _canonical(str(value))
+
+
+@lru_cache(maxsize=1 << 16)  # an export repeats the same classes, places and words many times
+def _canonical(value: str | int | float) -> str:
     """A value as the hash sees it: numbers without trailing zeros, EPC URIs as canonical GS1
     Digital Link URIs (https://id.gs1.org/...), anything else unchanged."""
     text = str(value).strip()

@@ -209,22 +209,31 @@ def _rows(conn: Connection, where: Filter, missing: list[list[Any]]) -> Iterator
 
 
 def _missing(record: Record) -> Iterator[tuple[str, str]]:
-    for wanted, clause in REQUIRED[record[TYPE]]:
-        options = wanted if isinstance(wanted, tuple) else (wanted,)
-        if not any(_filled(record.get(o)) for o in options):
-            yield " or ".join(options), f"21 CFR {clause}"
+    for options, clause, locations in _CHECKS[record[TYPE]]:
+        if not any(record.get(o) not in (None, "") for o in options):
+            yield " or ".join(options), clause
             continue
-        for column in options:
+        if len(options) > 1 and record.get(options[1]) not in (None, ""):
+            continue  # the TLC source reference stands in for the description
+        for column in locations:
             gaps = record.get(f"{column}/gaps")
-            if (
-                column in LOCATION_COLUMNS
-                and gaps
-                and not (len(options) > 1 and _filled(record.get(options[1])))
-            ):
-                yield (
-                    f"{column}: no {' or '.join(gaps)} for {record[column].split(',')[0]!r}",
-                    f"21 CFR {clause}",
-                )
+            if gaps:
+                who = record[column].split(",")[0]
+                yield f"{column}: no {' or '.join(gaps)} for {who!r}", clause
+
+
+# REQUIRED, prepared once: (columns any of which will do, "21 CFR clause", location columns).
+_CHECKS = {
+    kind: [
+        (
+            (wanted if isinstance(wanted, tuple) else (wanted,)),
+            f"21 CFR {clause}",
+            tuple(c for c in (wanted if isinstance(wanted, tuple) else (wanted,)) if c in LOCATION_COLUMNS),
+        )
+        for wanted, clause in rules
+    ]
+    for kind, rules in REQUIRED.items()
+}
 
 
 def _filled(value: Any) -> bool:

@@ -63,6 +63,7 @@ class CompanyPrefixes:
     own: tuple[str, ...] = ()
     fallback: int = 7
     unknown: dict[str, str] = field(default_factory=dict)  # key -> what it is (GTIN, GLN, ...)
+    _known: dict[str, int] = field(default_factory=dict, repr=False)  # digits -> length, found
 
     def __post_init__(self) -> None:
         for prefix in self.own:
@@ -73,6 +74,13 @@ class CompanyPrefixes:
 
     def length(self, digits: str, key: str, what: str) -> int:
         """`digits`: the key from where its company prefix starts (a GTIN without its indicator)."""
+        if digits in self._known:
+            return self._known[digits]
+        length = self._find(digits, key, what)
+        self._known[digits] = length
+        return length
+
+    def _find(self, digits: str, key: str, what: str) -> int:
         for prefix in self.own:
             if digits.startswith(prefix):
                 return len(prefix)

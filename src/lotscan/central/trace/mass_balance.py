@@ -56,10 +56,12 @@ class LotBalance:
         return data
 
 
+# Each lot's stock and events through their indexes (stock by lot, events by lot code, edges by
+# parent and by child): after a trace the transaction prefers nested loops (genealogy.py).
 _LOTS = """
-SELECT c.lot_id, i.code, o.code, i.unit, COALESCE(s.qty, 0)
+SELECT c.lot_id, i.code, o.code, i.unit,
+       COALESCE((SELECT SUM(s.qty) FROM stock s WHERE s.lot_id = c.lot_id), 0)
 FROM {table} c JOIN lots o ON o.id = c.lot_id JOIN items i ON i.id = o.item_id
-LEFT JOIN (SELECT lot_id, SUM(qty) AS qty FROM stock GROUP BY lot_id) s ON s.lot_id = c.lot_id
 """
 _EVENTS = """
 SELECT e.server_seq, e.id, e.type, e.occurred_at, e.payload FROM {table} c
@@ -67,8 +69,11 @@ JOIN lots o ON o.id = c.lot_id JOIN received_events e ON e.lot_code = o.code
 WHERE e.outcome IN :counted
 UNION
 SELECT e.server_seq, e.id, e.type, e.occurred_at, e.payload FROM {table} c
-JOIN lot_links k ON k.parent_lot_id = c.lot_id OR k.child_lot_id = c.lot_id
-JOIN received_events e ON e.id = k.event_id
+JOIN lot_links k ON k.parent_lot_id = c.lot_id JOIN received_events e ON e.id = k.event_id
+WHERE e.outcome IN :counted
+UNION
+SELECT e.server_seq, e.id, e.type, e.occurred_at, e.payload FROM {table} c
+JOIN lot_links k ON k.child_lot_id = c.lot_id JOIN received_events e ON e.id = k.event_id
 WHERE e.outcome IN :counted
 """
 

@@ -34,6 +34,7 @@ class Directory:
         self.by_name = {p.name.casefold(): p for p in parties}
         self.places = {p.code: p for p in places}
         self.sites = {p.site: p for p in places}
+        self._locations: dict[str, PartyInfo] = {}
 
     @classmethod
     def load(cls, conn: Connection) -> Directory:
@@ -81,6 +82,11 @@ class Directory:
         location's GLN; a bare name when neither is in master data."""
         if not code:
             return None
+        if code not in self._locations:
+            self._locations[code] = self._location(code)
+        return self._locations[code]
+
+    def _location(self, code: str) -> PartyInfo:
         place = self.places.get(code)
         own = self.by_code.get(code)
         if own is not None:
