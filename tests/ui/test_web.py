@@ -96,7 +96,7 @@ def wait_verdict(driver: Any, rows: int, before: bytes, timeout: float = 20) -> 
         level, pixels = banner_level(driver, rows)
         if pixels != last:
             last, since = pixels, time.monotonic()
-        elif pixels != before and time.monotonic() - since > 0.4:
+        elif pixels != before and level != "NONE" and time.monotonic() - since > 0.6:
             return level
         time.sleep(0.1)
     raise AssertionError("the banner never showed a new verdict")

@@ -4,6 +4,7 @@ and sync worker, drawing to one remote terminal (a browser tab or an SSH connect
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from rich.color import ColorSystem
 
@@ -12,6 +13,7 @@ from lotscan.station.serve.driver import StreamDriver, TerminalLink
 from lotscan.station.serve.hub import SessionInfo, StationHub
 
 log = logging.getLogger(__name__)
+NETWORK_BURST_GAP_S = 0.15
 
 
 class ServedSession:
@@ -29,6 +31,11 @@ class ServedSession:
         )
         self.app.terminal_link = link  # type: ignore[attr-defined]
         self.app.plain_terminal = link.kind.plain
+        # Keys cross the Wi-Fi one message each (a browser sends every key on its own): jitter
+        # can space a scanner's keys wider than the 50 ms a local terminal allows. A person on a
+        # handheld keyboard is far slower than this still.
+        wedge = self.app.wedge
+        self.app.wedge = replace(wedge, config=replace(wedge.config, burst_gap_s=NETWORK_BURST_GAP_S))
         # Every session renders in true colour whatever this process's own terminal is; the
         # driver fits the output to the client (and styles cache their codes process-wide).
         self.app.console._color_system = ColorSystem.TRUECOLOR
