@@ -10,6 +10,7 @@ a number, so it is suspected only after a lot with letters in it: ``FL25003`` + 
 
 from __future__ import annotations
 
+from lotscan.codes.ai_table import GS
 from lotscan.codes.gs1 import Element, check_element, split_elements
 
 _COUNTS = frozenset({"30", "37"})
@@ -40,3 +41,22 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
 
 
 _STARTS = frozenset(ai[:2] for ai in _LIKELY_SWALLOWED)
+
+
+def corrected_element_string(ais: dict[str, str]) -> str | None:
+    """The element string the label probably carries, each swallowed element split out again
+    (GS-separated); None when nothing looks swallowed."""
+    parts: list[tuple[str, str]] = []
+    changed = False
+    for ai, value in ais.items():
+        split = swallowed_split(Element(ai, value, 0, 0, len(value)))
+        if split is None:
+            parts.append((ai, value))
+            continue
+        changed = True
+        true_value, swallowed = split
+        parts.append((ai, true_value))
+        parts.extend((element.ai, element.value) for element in swallowed)
+    if not changed:
+        return None
+    return GS.join(f"{ai}{value}" for ai, value in parts)

@@ -15,6 +15,7 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.SUSPICIOUS_LOT: Level.WARNING,
     ReasonCode.QTY_EXCEEDS_STOCK: Level.WARNING,
     ReasonCode.MISSING_EXPIRY: Level.WARNING,
+    ReasonCode.NO_INPUTS: Level.WARNING,
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(
     {

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
+from lotscan.codes.suspicious import corrected_element_string
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
@@ -46,6 +47,7 @@ HELP = """Commands (type them, or use the UI keys):
   /reason TEXT    reason for hold, release, quarantine or short pick
   /produce        record one output lot of the current work order
   /short          close the current pick line short (needs /reason first)
+  /confirm        take a suspicious label as the station read it (lost GS separator)
   /signout        sign out
 Scan a badge (OP:...) to sign in, an order (ASN:/PO:/WO:/PL:/SHP:) to choose the task, a
 location (LOC:... or a GLN) to say where you are, and product labels to do the work."""
@@ -80,6 +82,7 @@ class StationSession:
     pending_move: Scan | None = None
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
+    suspect: str | None = None  # what a suspicious label probably says, waiting for /confirm
     clock: Callable[[], float] = time.monotonic
 
     def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
@@ -104,6 +107,9 @@ class StationSession:
         if isinstance(paired, Outcome):
             return paired
         scan = paired
+        asked = self._ask_about_suspicious(scan)
+        if asked is not None:
+            return asked
         if self.workflow is Workflow.MOVE:
             return self._remember_move(scan)
         return self._handle(scan, self._context())
@@ -138,6 +144,38 @@ class StationSession:
         self.half_label, self.half_label_at = scan, now
         read = ", ".join(f"({ai}) {value}" for ai, value in scan.ais.items())
         return _note(f"Read {read}; nothing recorded yet. Now scan {wanted} (within {window:g} s).", scan)
+
+    def _ask_about_suspicious(self, scan: Scan) -> Outcome | None:
+        """A lot that probably swallowed the next element (lost GS separator): show what the
+        label probably says and ask to confirm or rescan. The policy decides: a REJECTED
+        SUSPICIOUS_LOT is refused by the workflow, an ACCEPTED one passes."""
+        self.suspect = None
+        warning = next((w for w in scan.warnings if w.code == ReasonCode.SUSPICIOUS_LOT.value), None)
+        level = self.service.settings.policy.level_of(ReasonCode.SUSPICIOUS_LOT)
+        if warning is None or self.workflow is Workflow.LOOKUP or level is not Level.WARNING:
+            return None
+        corrected = corrected_element_string(scan.ais)
+        if corrected is None:
+            return None
+        self.suspect = corrected
+        probably = self.service.interpret(corrected)
+        read = ", ".join(f"({ai}) {value}" for ai, value in probably.ais.items())
+        message = (
+            f"Check the label: it probably says {read}; a GS separator was lost. Nothing "
+            "recorded yet. If the printed label says so, type /confirm; if not, scan it again."
+        )
+        reason = Reason(ReasonCode.SUSPICIOUS_LOT.value, warning.message, Level.WARNING)
+        return Outcome(Verdict(Level.WARNING, message, (reason,)), scan)
+
+    def _confirm(self) -> Outcome:
+        corrected, self.suspect = self.suspect, None
+        if corrected is None:
+            return Outcome(Verdict(Level.REJECTED, "Nothing to confirm: scan the label."))
+        outcome = self.submit_scan(self.service.interpret(corrected))
+        verdict = outcome.verdict
+        note = " (label read as confirmed by the operator)"
+        outcome.verdict = replace(verdict, message=verdict.message + note)
+        return outcome
 
     def _needs_lot(self, scan: Scan) -> bool:
         return scan.gtin is not None and self.service.is_lot_tracked(scan.gtin)
@@ -259,6 +297,8 @@ class StationSession:
             return self._handle(_blank_scan(), self._context().with_(workflow=Workflow.PRODUCE))
         if name == "short":
             return self._short()
+        if name == "confirm":
+            return self._confirm()
         return Outcome(Verdict(Level.REJECTED, f"Unknown command /{name}. Type /help for the list."))
 
     def approve_override(self, code: str, supervisor: Operator) -> Outcome:
@@ -276,7 +316,7 @@ class StationSession:
     def _forget_work(self) -> None:
         """What one operator set up never carries over to the next."""
         self.task = self.location = self.qty = self.override = self.override_by = self.reason = None
-        self.pending_move = self.half_label = None
+        self.pending_move = self.half_label = self.suspect = None
 
     def _mode(self, arg: str) -> Outcome:
         try:
@@ -300,7 +340,7 @@ class StationSession:
         self.workflow = workflow
         if not keep_task:
             self.task = None
-        self.pending_move = self.half_label = None
+        self.pending_move = self.half_label = self.suspect = None
         return _note(f"Mode: {workflow.value}. {self.prompt}")
 
     def _task_fits(self, workflow: Workflow) -> bool:

@@ -79,6 +79,10 @@ def _evaluate(run: Run) -> Plan | None:
 class StationService:
     def __init__(self, engine: Engine, settings: StationSettings):
         self.engine = engine
+        enrolled = _enrolled_name(engine)
+        if enrolled and enrolled != settings.station_id:
+            # One name everywhere: the one central gave at enrolment (screen, events, lot numbers).
+            settings = replace(settings, station_id=enrolled)
         self.settings = settings
         self._interpret_options: Any = None
 
@@ -233,6 +237,14 @@ class StationService:
         if synced:
             age = (datetime.now(UTC) - datetime.fromisoformat(synced)).total_seconds()
         return {"pending": pending, "cache_age_s": age, "station": self.settings.station_id}
+
+
+ENROLLED_NAME_KEY = "station"  # sync_state key `lotscan enroll` stores central's name under
+
+
+def _enrolled_name(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(SyncState.value).where(SyncState.key == ENROLLED_NAME_KEY)).scalar()
 
 
 def _reject(code: ReasonCode, **facts: object) -> Verdict:

@@ -48,6 +48,8 @@ def evaluate(run: Run) -> Plan | None:
         return None
     qty = checks.scan_quantity(run, task.planned_qty or 1.0)
     inputs = _inputs(run.conn, task.code)
+    if not inputs:
+        run.add(ReasonCode.NO_INPUTS, task=task.code)
     lot_code, counter_key, seq = _next_lot_code(run, item.code)
     unlabellable = lot_number_problem(lot_code)
     if unlabellable is not None:

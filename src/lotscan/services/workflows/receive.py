@@ -62,6 +62,11 @@ def evaluate(run: Run) -> Plan | None:
         checks.check_shelf_life(run, item, lot_code)
         if scan.serial and q.serial_seen(run.conn, item.id, scan.serial):
             run.add(ReasonCode.DUPLICATE_SERIAL, serial=scan.serial, gtin=item.gtin)
+    pallet_of_the_asn = scan.kind is ScanKind.PALLET and not scan.gtin  # the line is this pallet
+    if run.ctx.qty is None and scan.quantity is None and not scan.serial and not pallet_of_the_asn:
+        # Never the open line's quantity silently: that is what was ordered, not what came.
+        run.add(ReasonCode.QTY_NEEDED, unit=item.unit)
+        return None
     default_qty = 1.0 if scan.serial else line.remaining or 1.0
     qty = checks.scan_quantity(run, default_qty)
     checks.check_task_qty(run, line, qty, item.unit)
