@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from lotscan.cli.common import open_station_cache, station_options
+from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
 from lotscan.paths import ssh_authorized_keys, ssh_host_key
 from lotscan.settings import StationSettings
 
@@ -61,11 +61,11 @@ def station(
 
     \b
     Examples:
-      lotscan station                          the station in this terminal
-      lotscan station --web                    browsers on http://127.0.0.1:8080/
-      lotscan station --web --host 0.0.0.0     ... reachable from the warehouse Wi-Fi
+      lotscan station                        # the station in this terminal
+      lotscan station --web                  # browsers on http://127.0.0.1:8080/
+      lotscan station --web --host 0.0.0.0   # ... reachable from the warehouse Wi-Fi
       lotscan station --ssh --authorized-keys keys.pub
-      lotscan station sessions                 who is connected to a serving station
+      lotscan station sessions               # who is connected to a serving station
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -75,6 +75,7 @@ def station(
         for name, value in (("--tls-cert", tls_cert), ("--host-key", host_key), ("--ssh-port", ssh_port)):
             if value:
                 raise click.UsageError(f"{name} is for --web or --ssh")
+    settings = cache_to_work_on(settings)
     open_station_cache(settings).dispose()  # a clear error now if the cache is missing or damaged
     if not web and not ssh:
         from lotscan.station.factory import run_station
@@ -131,6 +132,7 @@ def sessions(settings: StationSettings, as_json: bool) -> None:
     """
     from lotscan.station.serve.hub import read_registry
 
+    settings = cache_to_work_on(settings)
     registry = read_registry(settings)
     if registry is None:
         raise click.ClickException(

@@ -8,8 +8,12 @@ a million lots, run on purpose, not in the suite (tests/ui/test_bench_ui.py and 
 from __future__ import annotations
 
 import os
+import pty
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -21,6 +25,11 @@ from lotscan.paths import demo_database
 
 BIN = Path(sys.executable).parent
 LEFT_OUT = {"central", "bench"}
+# Examples that serve or show a screen until stopped: they pass when they are still running,
+# with no error, after this long (then they are stopped).
+LONG_RUNNING_S = 8.0
+# Examples that ask a serving station: the test serves the demo cache first.
+NEEDS_A_SERVING_STATION = ("lotscan station sessions",)
 
 
 def _commands(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()):
@@ -84,13 +93,86 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
+def _write_example_inputs(folder: Path) -> None:
+    """The files the examples name (a label photo, a handheld's public key), made here."""
+    import asyncssh
+    import cv2
+    import numpy as np
+
+    from lotscan.devices.synthetic import zxing_code
+
+    code = zxing_code("(01)09521234001348(10)FG3526E", "DataMatrix", gs1=True, scale=8)
+    photo = np.pad(code.image, 60, constant_values=255)
+    for name in ("label.jpg", "photo1.jpg", "photo2.png"):
+        cv2.imwrite(str(folder / name), photo)
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="handheld-01")
+    (folder / "keys.pub").write_bytes(key.export_public_key())
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _run_in_a_terminal(example: str, cwd: Path, env: dict[str, str]) -> tuple[int | None, str]:
+    """Runs the example in a pseudo-terminal, as a person would; None: still running (stopped)."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        ["bash", "-c", f"exec {example}"],
+        cwd=cwd,
+        env={**env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"},
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    output = bytearray()
+    deadline = time.monotonic() + LONG_RUNNING_S
+    os.set_blocking(controller, False)
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            output += os.read(controller, 65536)
+        except (BlockingIOError, OSError):
+            time.sleep(0.1)
+    code = process.poll()
+    if code is None:
+        _stop(process)
+    try:
+        while chunk := os.read(controller, 65536):
+            output += chunk
+    except OSError:
+        pass
+    os.close(controller)
+    return code, output.decode(errors="replace")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("command", "example"), EXAMPLES, ids=[e for _, e in EXAMPLES])
 def test_help_example_runs_as_written(
     command: str, example: str, demo_home: dict[str, str], tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        ["bash", "-c", example], cwd=tmp_path, env=demo_home, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, f"lotscan {command} --help: {example}\n{done.stdout}\n{done.stderr}"
-    assert "Traceback" not in done.stderr
+    _write_example_inputs(tmp_path)
+    server = None
+    if example.startswith(NEEDS_A_SERVING_STATION):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = str(probe.getsockname()[1])
+        server = subprocess.Popen(
+            ["lotscan", "station", "--web", "--port", port],
+            cwd=tmp_path,
+            env=demo_home,
+            start_new_session=True,
+        )
+        time.sleep(4)
+    try:
+        code, output = _run_in_a_terminal(example, tmp_path, demo_home)
+    finally:
+        if server is not None:
+            _stop(server)
+    assert code in (0, None), f"lotscan {command} --help: {example}\n{output}"
+    assert "Traceback" not in output
