@@ -11,17 +11,17 @@ through attempts, cheapest and most productive first, until the budget is spent:
 3. ``pyzbar``: zbar on those levelled 1D patches (another decoder: it reads perspective-
    stretched Code 128 that zxing-cpp misses);
 4. ``scale``: small 2D patches enlarged and re-sharpened (hard: soft 2-px modules); (stills)
-   small images enlarged,
-   very large ones shrunk;
+   small images enlarged, very large ones shrunk;
 5. ``contrast``: patches with local contrast equalised (CLAHE), and inverted; (stills) the
    whole image equalised, globally thresholded, and median-smoothed;
 6. ``pyzbar-frame``: zbar on the whole image (stills);
 7. ``opencv``: quadrilaterals from OpenCV's barcode detector, rectified (stills);
 8. ``angles``: the whole image turned by a few angles (stills).
 
-Live frames run 1-5 under the per-frame budget. Stills run all of them, and a weak code the
-cheap path read is first re-read by zbar on a levelled crop where zxing-cpp saw it
-(``confirm``): a code without integrity of its own needs two attempts that agree.
+Live frames run 1-5 under the per-frame budget. Stills run all of them, and after the cheap
+path and each attempt, a weak code read by one attempt only is looked at again where it was
+seen, the other decoder first (``confirm``): a code without integrity of its own needs two
+attempts that agree (see `agreement`).
 
 Every attempt that ran is in the result with its time and what it found, so the bench can show
 what each one earns.
