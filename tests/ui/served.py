@@ -91,7 +91,9 @@ class Served:
 
 
 @contextlib.contextmanager
-def served_station(tmp: Path, operators: int = 0, devices: int = 2, config: str = "") -> Iterator[Served]:
+def served_station(
+    tmp: Path, operators: int = 0, devices: int = 2, config: str = "", extra: tuple[str, ...] = ()
+) -> Iterator[Served]:
     """`lotscan station --web --ssh` on a new demo cache, with `operators` extra badges
     (2001, 2002, ...), one SSH key per device (gun-01, ...) and `config` as its station.toml."""
     from lotscan.cli.demo_cmd import prepare_demo
@@ -123,6 +125,7 @@ def served_station(tmp: Path, operators: int = 0, devices: int = 2, config: str 
         "--web", "--ssh", "--port", str(web_port), "--ssh-port", str(ssh_port),
         "--authorized-keys", str(tmp / "authorized_keys"), "--host-key", str(tmp / "host_key"),
     ]  # fmt: skip
+    command += extra
     if config:
         (tmp / "station.toml").write_text(config)
         command[2:2] = ["--config", str(tmp / "station.toml")]

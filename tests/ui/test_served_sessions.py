@@ -206,3 +206,46 @@ async def _type(handheld: SshHandheld | WebHandheld, keys: str) -> None:
         handheld.type(keys)
     else:
         await handheld.type(keys)
+
+
+async def test_the_browser_page_over_tls(tmp_path: Path) -> None:
+    import datetime
+    import ssl
+
+    import aiohttp
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "station.local")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "box.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "box.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    tls = ("--tls-cert", str(tmp_path / "box.pem"), "--tls-key", str(tmp_path / "box.key"))
+    with served_station(tmp_path, extra=tls) as served:
+        assert f"https://127.0.0.1:{served.web_port}/" in "".join(served.output)
+        trust = ssl.create_default_context(cafile=str(tmp_path / "box.pem"))
+        trust.check_hostname = False  # a self-signed test certificate for station.local
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"https://127.0.0.1:{served.web_port}/", ssl=trust) as page:
+                assert f"wss://127.0.0.1:{served.web_port}/ws" in await page.text()
+            ws = await http.ws_connect(f"wss://127.0.0.1:{served.web_port}/ws?width=40&height=20", ssl=trust)
+            screen = b""
+            async for message in ws:
+                screen += message.data if message.type is aiohttp.WSMsgType.BINARY else b""
+                if b"Scan>" in screen:
+                    break
+            await ws.close()
+            with pytest.raises(aiohttp.ClientError):  # plain HTTP is not served
+                await http.get(f"http://127.0.0.1:{served.web_port}/")
