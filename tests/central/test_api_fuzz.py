@@ -1,5 +1,6 @@
 """No input gives a 5xx: a bounded schemathesis run over every operation of central's
-`/openapi.json`, with a station token and with an admin token, on SQLite and PostgreSQL.
+`/openapi.json`, with a station token and with an admin token, on PostgreSQL (the database
+that refuses overlong and overlarge values; SQLite's refusals are covered by the same handlers).
 
 Finding (issue 9): 41 distinct 500s in a schemathesis run. Bad input must get a 4xx with
 `{"error", "message"}`; 5xx is only for a real transient fault, which a healthy test database
@@ -9,19 +10,30 @@ never has.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.central.support import Central, auth
+from tests.central.support import Central, auth, fresh_database
 
-EXAMPLES = int(os.environ.get("LOTSCAN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("LOTSCAN_FUZZ_EXAMPLES", "200"))
 
 
 @pytest.fixture
-def api_schema(central: Central) -> object:
-    return schemathesis.openapi.from_asgi("/openapi.json", central.app)
+def fuzzed(tmp_path: Path) -> Iterator[Central]:
+    with fresh_database("postgres", tmp_path) as url:
+        server = Central(url)
+        server.import_plant(tmp_path)
+        yield server
+        server.close()
+
+
+@pytest.fixture
+def api_schema(fuzzed: Central) -> object:
+    return schemathesis.openapi.from_asgi("/openapi.json", fuzzed.app)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -53,14 +65,16 @@ def check(case, token: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 @schema.parametrize()
 @FUZZ
-def test_no_server_error_with_a_station_token(case, central: Central) -> None:
-    check(case, _station_token(central))
+def test_no_server_error_with_a_station_token(case, fuzzed: Central) -> None:
+    check(case, _station_token(fuzzed))
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 @schema.parametrize()
 @FUZZ
-def test_no_server_error_with_an_admin_token(case, central: Central) -> None:
-    check(case, central.admin_token)
+def test_no_server_error_with_an_admin_token(case, fuzzed: Central) -> None:
+    check(case, fuzzed.admin_token)

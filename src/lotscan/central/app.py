@@ -259,6 +259,10 @@ def _install_errors(app: FastAPI) -> None:
         log.warning("transient database error", extra={"error": str(exc.orig)[:300]})
         return _error(503, "UNAVAILABLE", "central's database is busy or unreachable; retry shortly")
 
+    @app.exception_handler(OverflowError)
+    async def overflow(_request: Request, exc: OverflowError) -> JSONResponse:
+        return _error(422, "INVALID_VALUE", f"a number in the request is out of range ({exc})")
+
     @app.exception_handler(DataError)
     async def bad_value(_request: Request, exc: DataError) -> JSONResponse:
         # A value the database cannot hold (too long, too big) is bad input, not a fault: retrying won't help.

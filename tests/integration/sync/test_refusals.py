@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import httpx
 from sqlalchemy import insert, select
 
 from lotscan.domain.ids import uuid7
@@ -76,3 +77,51 @@ def test_a_release_central_refuses_is_set_aside_flagged_and_the_cache_corrected(
     assert state_of(station.engine)["lots"][("FLOUR", "F-LATE")] == "quarantine"  # corrected by the pull
     flagged = station.client().flagged()
     assert [item["code"] for item in flagged] == ["RELEASE_NOT_ALLOWED"]
+
+
+class RefusesOneEvent(httpx.BaseTransport):
+    """Central's transport, except that any push carrying `event_id` with its payload is
+    answered 422 (as a central of a stricter version would)."""
+
+    def __init__(self, inner: httpx.BaseTransport, event_id: str):
+        self.inner, self.event_id, self.pushes = inner, event_id, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync/push"):
+            self.pushes += 1
+            body = json.loads(request.read())
+            for event in body["events"]:
+                if event["id"] == self.event_id and not event.get("unsendable"):
+                    refusal = {"error": "INVALID_REQUEST", "message": "request is malformed at events.0.raw"}
+                    return httpx.Response(422, json=refusal)
+        return self.inner.handle_request(request)
+
+
+def test_a_batch_refused_with_422_is_sent_one_by_one_and_only_the_bad_event_set_aside(
+    central, tmp_path
+) -> None:
+    station = Station(central, tmp_path, "ST1")
+    for qty in (1, 2, 3):
+        verdict = station.scan(
+            f"(01){FLOUR}(10)F-EARLY", Workflow.CONSUME, task="WO-1", location="A1", qty=qty
+        )
+        assert verdict.recorded
+    with station.engine.connect() as conn:
+        bad = conn.execute(select(Event.id).where(Event.seq == 2)).scalar_one()
+    transport = RefusesOneEvent(central.transport, bad)
+    report = station.sync(transport)
+    assert report.outcomes == {"applied": 2, "rejected": 1}
+    states = events_of(station)
+    assert [(s, o) for _, s, o, _ in states] == [
+        ("acked", "applied"),
+        ("failed", "rejected"),
+        ("acked", "applied"),
+    ]
+    assert "events.0.raw" in (states[1][3] or "")
+    pushes = transport.pushes
+    assert station.sync(transport).pushed == 0 and transport.pushes == pushes  # nothing retried
+    assert (
+        state_of(station.engine)["stock"][("FLOUR", "F-EARLY", "A1")]
+        == 46
+        == state_of(central.engine)["stock"][("FLOUR", "F-EARLY", "A1")]
+    )

@@ -3,15 +3,16 @@ Recall, exports and audit verification are on the trace router (`lotscan.central
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from lotscan.central import overview, reconcile, status, tokens
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import DB, Admin
 from lotscan.central.errors import CentralError
+from lotscan.protocol.wire import MAX_SEQ
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -67,7 +68,9 @@ def flagged(_admin: Admin, engine: DB, site: str | None = None, all: bool = Fals
 
 
 @router.post("/flagged/{item_id}/resolve")
-def resolve(item_id: int, body: Resolution, admin: Admin, engine: DB) -> dict[str, Any]:
+def resolve(
+    item_id: Annotated[int, Path(ge=1, le=MAX_SEQ)], body: Resolution, admin: Admin, engine: DB
+) -> dict[str, Any]:
     with write_tx(engine) as conn:
         reconcile.resolve(conn, item_id, admin, body.resolution)
     return {"id": item_id, "resolved_by": admin}
