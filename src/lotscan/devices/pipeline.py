@@ -51,7 +51,9 @@ ANGLES = (-20.0, -10.0, 10.0, 20.0)
 ZOOMS = ((2.0, 2.0, 1.0), (2.5, 1.0, 0.8), (4.0, 2.0, 1.0))
 # zbar is the second opinion on linear codes only: zxing-cpp reads 2D and DataBar better, and
 # zbar's DataBar decoder prints assertion failures on some photos
-ZBAR_FORMATS = ("EAN13", "EAN8", "UPCA", "UPCE", "Code128", "Code39", "Code93", "Codabar", "ITF")
+# (UPC-A is read by zbar's EAN-13 decoder and reported, like zxing-cpp does, as the EAN-13
+# with a leading 0: enabling zbar's UPC-A would report the same symbol in 12 digits)
+ZBAR_FORMATS = ("EAN13", "EAN8", "UPCE", "Code128", "Code39", "Code93", "Codabar", "ITF")
 LIVE_REGIONS = 3  # live frames look at this many proposals at most
 
 
@@ -164,7 +166,9 @@ class PipelineDecoder:
         self.min_confidence = min_confidence
         self.zxing = ZxingDecoder(formats, fast=live)
         self.crop_zxing = ZxingDecoder(formats, fast=live)
-        linear = [f for f in formats or ZBAR_FORMATS if f in ZBAR_FORMATS]
+        linear = sorted(
+            {"UPCA": "EAN13"}.get(f, f) for f in formats or ZBAR_FORMATS if f in (*ZBAR_FORMATS, "UPCA")
+        )
         self.pyzbar: PyzbarDecoder | None = None
         if linear:
             with contextlib.suppress(DecoderUnavailable):  # no libzbar0: zxing-cpp alone
