@@ -87,6 +87,22 @@ def load_central_settings(config_file: str | os.PathLike[str] | None, **options:
         raise CentralConfigError("\n".join(_explain(exc, where))) from None
 
 
+def origins(config_file: str | os.PathLike[str] | None, **options: Any) -> dict[str, str]:
+    """Where each setting of `load_central_settings(config_file, **options)` comes from."""
+    from_file = _read_table(Path(config_file)) if config_file else {}
+    found = {}
+    for key in CentralSettings.model_fields:
+        if options.get(key) is not None:
+            found[key] = "option --" + key.replace("_", "-")
+        elif ENV_PREFIX + key.upper() in os.environ:
+            found[key] = f"env {ENV_PREFIX}{key.upper()}"
+        elif key in from_file:
+            found[key] = f"file {config_file}"
+        else:
+            found[key] = "default"
+    return found
+
+
 def _read_table(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

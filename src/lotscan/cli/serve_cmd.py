@@ -43,7 +43,9 @@ from lotscan.cli.common import SettingsProblem
 @click.option(
     "--proxy-headers/--no-proxy-headers", default=None, help="Trust X-Forwarded-* (behind a proxy)."
 )
-@click.option("--show", is_flag=True, help="Print the effective settings as JSON and exit.")
+@click.option(
+    "--show", is_flag=True, help="Print the effective settings and where each came from (JSON), and exit."
+)
 def serve(config_file: str | None, show: bool, **options: Any) -> None:
     """Run the HTTP API (OpenAPI at /docs, health at /health). Migrates the database first.
 
@@ -53,14 +55,15 @@ def serve(config_file: str | None, show: bool, **options: Any) -> None:
     import uvicorn
 
     from lotscan.central.app import app_from_env
-    from lotscan.central.config import CentralConfigError, load_central_settings
+    from lotscan.central.config import CentralConfigError, load_central_settings, origins
 
     try:
         settings = load_central_settings(config_file, **options)
     except CentralConfigError as exc:
         raise SettingsProblem(str(exc)) from None
     if show:
-        click.echo(json.dumps(settings.model_dump(), indent=2))
+        where = origins(config_file, **options)
+        click.echo(json.dumps({**settings.model_dump(), "origins": where}, indent=2))
         return
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")

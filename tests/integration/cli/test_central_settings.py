@@ -46,6 +46,10 @@ def test_options_win_over_the_environment_which_wins_over_the_file(tmp_path: Pat
     result = show("--config", str(config), "--threads", "8", LOTSCAN_CENTRAL_AUDIT="deferred")
     shown = json.loads(result.stdout)
     assert (shown["port"], shown["audit"], shown["threads"]) == (9001, "deferred", 8)
+    assert shown["origins"]["port"] == f"file {config}"
+    assert shown["origins"]["audit"] == "env LOTSCAN_CENTRAL_AUDIT"
+    assert shown["origins"]["threads"] == "option --threads"
+    assert shown["origins"]["host"] == "default"
 
 
 @pytest.mark.parametrize(
