@@ -20,13 +20,29 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, text
 
 from lotscan.central.trace.records import COUNTED
+from lotscan.domain.events import (
+    LotMerged,
+    LotProduced,
+    LotRelabelled,
+    LotSplit,
+    StockConsumed,
+    StockCounted,
+    StockMoved,
+    StockPicked,
+    StockReceived,
+    StockShipped,
+    UnknownEventType,
+    parse_payload,
+)
 
 TOLERANCE = 1e-6
 TERMS = ("received", "produced", "consumed", "shipped", "adjusted", "on_hand")
 LotKey = tuple[str, str]
+Stock = dict[tuple[str, str, str], float]  # (item, lot, location) -> qty, replayed
 
 
 @dataclass
@@ -85,7 +101,7 @@ def mass_balance(conn: Connection, table: str) -> list[LotBalance]:
         balances[(item, lot)] = LotBalance(item, lot, unit or "", on_hand=float(on_hand))
     query = text(_EVENTS.replace("{table}", table)).bindparams(bindparam("counted", expanding=True))
     rows = sorted(conn.execute(query, {"counted": list(COUNTED)}).all(), key=lambda r: r[0])
-    stock: dict[tuple[str, str, str], float] = defaultdict(float)  # (item, lot, location) -> qty
+    stock: Stock = defaultdict(float)
     for _seq, event_id, kind, at, payload in rows:
         p = json.loads(payload)
         for key, term, qty in _effects(kind, p, stock):
@@ -99,54 +115,59 @@ def mass_balance(conn: Connection, table: str) -> list[LotBalance]:
     return sorted(balances.values(), key=lambda b: (b.difference == 0, b.item, b.lot))
 
 
-def _move(
-    stock: dict[tuple[str, str, str], float], item: str, lot: str, where: str | None, qty: float
-) -> None:
+def _move(stock: Stock, item: str, lot: str, where: str | None, qty: float) -> None:
     stock[(item, lot, where or "")] += qty
 
 
-def _effects(
-    kind: str, p: dict[str, Any], stock: dict[tuple[str, str, str], float]
-) -> list[tuple[LotKey, str, float]]:
-    """What one event adds to which lot's terms, keeping the per-location replay up to date."""
-    item, lot, where = p.get("item") or "", p.get("lot") or "", p.get("location")
-    qty = float(p["qty"]) if p.get("qty") is not None else None
-    if kind in ("stock.received", "lot.produced", "stock.consumed", "stock.shipped") and qty is not None:
-        sign = 1.0 if kind in ("stock.received", "lot.produced") else -1.0
-        _move(stock, item, lot, where, sign * qty)
-        term = {"stock.received": "received", "lot.produced": "produced"}.get(kind)
-        return [((item, lot), term or kind.split(".")[1], qty)]
-    if kind in ("stock.moved", "stock.picked") and qty is not None:
-        source = p.get("from")
-        _move(stock, item, lot, source, -qty)
-        if p.get("to"):
-            _move(stock, item, lot, p["to"], qty)
+Effect = tuple[LotKey, str, float]
+
+
+def _effects(kind: str, data: dict[str, Any], stock: Stock) -> list[Effect]:
+    """What one event adds to which lot's terms, keeping the per-location replay up to date.
+    Payloads are read through the event vocabulary (lotscan.domain.events)."""
+    try:
+        p = parse_payload(kind, data)
+    except (UnknownEventType, ValidationError):
+        return []  # not a stock event, or not readable: it moved no quantity we can count
+    if isinstance(p, StockReceived | LotProduced):
+        _move(stock, p.item, p.lot, p.location, p.qty)
+        return [((p.item, p.lot), "received" if isinstance(p, StockReceived) else "produced", p.qty)]
+    if isinstance(p, StockConsumed | StockShipped):
+        _move(stock, p.item, p.lot, p.location, -p.qty)
+        return [((p.item, p.lot), "consumed" if isinstance(p, StockConsumed) else "shipped", p.qty)]
+    if isinstance(p, StockMoved | StockPicked):
+        _move(stock, p.item, p.lot, p.from_location, -p.qty)
+        if p.to_location:
+            _move(stock, p.item, p.lot, p.to_location, p.qty)
             return []
-        return [((item, lot), "shipped", qty)]
-    if kind == "stock.counted":
-        before = stock[(item, lot, where or "")]
-        counted = float(p["counted"])
-        stock[(item, lot, where or "")] = counted
-        return [((item, lot), "adjusted", before - counted)]
-    if kind == "lot.split":
-        found = []
-        for output in p.get("outputs", []):
-            amount = float(output.get("qty") or 0.0)
-            _move(stock, item, lot, where, -amount)
-            _move(stock, item, output["lot"], output.get("location") or where, amount)
-            found += [((item, lot), "consumed", amount), ((item, output["lot"]), "produced", amount)]
+        return [((p.item, p.lot), "shipped", p.qty)]  # picked with no destination: left stock
+    if isinstance(p, StockCounted):
+        before = stock[(p.item, p.lot, p.location)]
+        stock[(p.item, p.lot, p.location)] = p.counted
+        return [((p.item, p.lot), "adjusted", before - p.counted)]
+    if isinstance(p, LotSplit):
+        found: list[Effect] = []
+        for output in p.outputs:
+            _move(stock, p.item, p.lot, p.location, -output.qty)
+            _move(stock, p.item, output.lot, output.location or p.location, output.qty)
+            found += [
+                ((p.item, p.lot), "consumed", output.qty),
+                ((p.item, output.lot), "produced", output.qty),
+            ]
         return found
-    if kind == "lot.merged":
+    if isinstance(p, LotMerged):
         found = []
-        for source in p.get("inputs", []):
-            amount = float(source.get("qty") or 0.0)
-            _move(stock, item, source["lot"], source.get("location") or where, -amount)
-            _move(stock, item, lot, where, amount)
-            found += [((item, source["lot"]), "consumed", amount), ((item, lot), "produced", amount)]
+        for source in p.inputs:
+            _move(stock, p.item, source.lot, source.location or p.location, -source.qty)
+            _move(stock, p.item, p.lot, p.location, source.qty)
+            found += [
+                ((p.item, source.lot), "consumed", source.qty),
+                ((p.item, p.lot), "produced", source.qty),
+            ]
         return found
-    if kind == "lot.relabelled":
-        amount = qty if qty is not None else stock[(item, lot, where or "")]
-        _move(stock, item, lot, where, -amount)
-        _move(stock, item, p["new_lot"], where, amount)
-        return [((item, lot), "consumed", amount), ((item, p["new_lot"]), "produced", amount)]
+    if isinstance(p, LotRelabelled):
+        amount = p.qty if p.qty is not None else stock[(p.item, p.lot, p.location)]
+        _move(stock, p.item, p.lot, p.location, -amount)
+        _move(stock, p.item, p.new_lot, p.location, amount)
+        return [((p.item, p.lot), "consumed", amount), ((p.item, p.new_lot), "produced", amount)]
     return []
