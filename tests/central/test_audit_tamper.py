@@ -34,6 +34,7 @@ from lotscan.central.trace.tables import audit_heads, audit_log
 from lotscan.cli.main import cli as main
 from tests.central.support import Central, event, push
 
+OLD_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how the chain formatted times before it covered every column
 DECISION_KINDS = {kind for kind, a in KINDS.items() if not a.legacy and kind != EVENT}
 
 
@@ -290,3 +291,71 @@ def test_events_dated_before_year_1000_verify_on_both_databases(central: Central
     with central.engine.connect() as conn:
         result = audit.verify(conn)
     assert result.ok, result.findings
+
+
+def test_a_chain_made_before_the_upgrade_still_verifies_and_seal_chains_the_decisions(db_url: str) -> None:
+    """Records chained by the old code (12 event fields, no kind) keep verifying after migration
+    0007; decisions stored back then are reported unchained until `audit seal` chains them."""
+    import hashlib
+
+    from alembic import command
+
+    from lotscan.central.db import _alembic_config, make_engine, upgrade
+
+    engine = make_engine(db_url)
+    try:
+        config = _alembic_config()
+        with engine.connect() as conn, conn.begin():
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0006_reach")
+            at = datetime(2026, 3, 1, 8, 0, 0, 123456)
+            old_fields = ("server_seq", "id", "station", "station_seq", "site", "operator", "occurred_at")
+            old_fields += ("received_at", "type", "payload", "outcome", "outcome_reason")
+            values = (
+                1,
+                "old-1",
+                "P1-ST01",
+                1,
+                "P1",
+                "100",
+                at,
+                at,
+                "stock.consumed",
+                '{"qty": 1}',
+                "applied",
+                None,
+            )
+            old_event = dict(zip(old_fields, values, strict=True))
+            conn.execute(KINDS[EVENT].table.insert().values(**old_event, lot_code="F-1"))
+            as_text = [
+                "" if v is None else (v.strftime(OLD_TIME) if isinstance(v, datetime) else str(v))
+                for v in values
+            ]
+            digest = hashlib.sha256(("0" * 64 + "\x1f" + "\x1f".join(as_text)).encode()).hexdigest()
+            conn.execute(text(
+                "INSERT INTO audit_log (server_seq, site, site_seq, prev_hash, hash) "
+                "VALUES (1, 'P1', 1, :genesis, :h)"
+            ), {"genesis": "0" * 64, "h": digest})  # fmt: skip
+            conn.execute(
+                text("INSERT INTO audit_heads (site, site_seq, hash) VALUES ('P1', 1, :h)"), {"h": digest}
+            )
+            conn.execute(text(
+                "INSERT INTO recalls (created_at, by, reason, roots, lots_recalled, lots_affected) "
+                "VALUES (:at, 'admin:old', 'before the upgrade', '[]', 0, 0)"
+            ), {"at": at})  # fmt: skip
+        upgrade(engine)
+        with engine.connect() as conn:
+            before = audit.verify(conn)
+        assert [(f.problem, f.kind) for f in before.findings] == [("unchained", "recall")]
+        with engine.begin() as conn:
+            assert audit.seal_unchained(conn) == 1
+        with engine.connect() as conn:
+            after = audit.verify(conn)
+            kinds = dict(conn.execute(text("SELECT kind, site FROM audit_log")).all())
+        assert after.ok, after.findings
+        assert kinds == {"event.v1": "P1", "recall": COMPANY_CHAIN}
+        with engine.begin() as conn:  # the old record still guards its event
+            conn.execute(text("UPDATE received_events SET operator = 'mallory' WHERE server_seq = 1"))
+            assert [f.problem for f in audit.verify(conn).findings] == ["altered"]
+    finally:
+        engine.dispose()
