@@ -1,3 +1,5 @@
+"""`python -m lotscan`: the same as the `lotscan` command."""
+
 from lotscan.cli.main import main
 
 main()

@@ -1,1 +1,1 @@
-"""lotscan.cli"""
+"""The `lotscan` command: one module per command, loaded when used (main.py lists them)."""
