@@ -92,6 +92,7 @@ def evaluate(run: Run) -> Plan | None:
         best_before=scan.best_before,
         production_date=scan.production_date,
         supplier=task.partner,
+        supplier_lot=lot_code,  # FSMA 204 (21 CFR 1.1320(b)): the label's lot stays the TLC
         lot_status=None if existing_lot else item.receive_status,
         new_lot=existing_lot is None,
     )
