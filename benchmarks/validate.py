@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from benchmarks.bigcache import build_cache, gtin_of, item_count, lot_code
+from benchmarks.floor import Lookup, time_floor
 from benchmarks.stats import peak_rss_mb, summarise
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import StationService
@@ -84,6 +85,12 @@ def run(lots: int, scans: int, seed: int, cache_dir: Path | None) -> dict[str, A
         verdict = service.handle(service.interpret(raw), ctx, dry_run=True)
         validate.append(time.perf_counter() - t0)
         levels[verdict.level.value] += 1
+    lookups = []
+    for raw, ctx in mix:
+        scan = service.interpret(raw)
+        who, task = ctx.operator or "", ctx.task or ""
+        lookups.append(Lookup(who, task, scan.gtin, scan.lot, scan.raw, ctx.workflow.value, ctx.now))
+    floor = time_floor(work, lookups, settings.policy.duplicate_window_s)
     recorded: list[float] = []
     recorded_levels: Counter[str] = Counter()
     for raw, ctx in mix:
@@ -104,8 +111,23 @@ def run(lots: int, scans: int, seed: int, cache_dir: Path | None) -> dict[str, A
         "cache_reused": big.reused,
         "validation": {**summarise(validate), "verdicts": dict(levels)},
         "recorded": {**summarise(recorded), "verdicts": dict(recorded_levels)},
+        "floor": summarise(floor),
+        "validation_over_floor": _ratio(summarise(validate), summarise(floor)),
         "rss_mb": peak_rss_mb(),
-        "targets": {"validation_p99_us": 1000, "recorded_p99_us": 3000, "rss_mb": 150},
+        "targets": {
+            "validation_p99_us": 1000,
+            "recorded_p99_us": 3000,
+            "rss_mb": 150,
+            "validation_over_floor": 3.0,
+        },
+    }
+
+
+def _ratio(ours: dict[str, Any], floor: dict[str, Any]) -> dict[str, float | None]:
+    """Our judgement over the bare-sqlite3 floor, at p50 and p99."""
+    return {
+        key: round(ours[f"{key}_us"] / floor[f"{key}_us"], 2) if floor.get(f"{key}_us") else None
+        for key in ("p50", "p99")
     }
 
 
@@ -150,4 +172,10 @@ def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: b
             f"{phase:10} p50 {r['p50_us']:8.1f} us  p99 {r['p99_us']:8.1f} us  max {r['max_us']:9.1f} us  "
             f"{r['scans_per_s']:8.1f} scans/s  {r['verdicts']}"
         )
+    floor, ratio = result["floor"], result["validation_over_floor"]
+    click.echo(
+        f"{'floor':10} p50 {floor['p50_us']:8.1f} us  p99 {floor['p99_us']:8.1f} us  "
+        "(the same look-ups as bare prepared sqlite3 statements)"
+    )
+    click.echo(f"validation / floor: p50 {ratio['p50']}x  p99 {ratio['p99']}x  (aim <= 3x)")
     click.echo(f"lots {lots}  build {result['build_s']} s  peak RSS {result['rss_mb']} MB")

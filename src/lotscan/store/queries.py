@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from lotscan.domain.events import EventType
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.status import LotStatus
+from lotscan.store import fastread
 from lotscan.store.schema import (
     Container,
     Event,
@@ -148,7 +149,7 @@ _ITEM_BY_ID = select(*_ITEM_COLS).where(Item.id == bindparam("key"))
 
 
 def item_by_gtin(conn: Connection, gtin: str) -> ItemRow | None:
-    row = conn.execute(_ITEM_BY_GTIN, {"key": gtin}).first()
+    row = fastread.first(conn, _ITEM_BY_GTIN, {"key": gtin})
     return ItemRow(*row) if row else None  # type: ignore[call-arg]  # mypy cannot count a Row
 
 
@@ -158,7 +159,7 @@ def item_by_code(conn: Connection, code: str) -> ItemRow | None:
 
 
 def item_by_id(conn: Connection, item_id: int) -> ItemRow | None:
-    row = conn.execute(_ITEM_BY_ID, {"key": item_id}).first()
+    row = fastread.first(conn, _ITEM_BY_ID, {"key": item_id})
     return ItemRow(*row) if row else None  # type: ignore[call-arg]  # mypy cannot count a Row
 
 
@@ -190,12 +191,12 @@ _STOCK_OF_LOT = (
 
 
 def lot_by_code(conn: Connection, item_id: int, code: str) -> LotRow | None:
-    row = conn.execute(_LOT_BY_CODE, {"item": item_id, "code": code}).first()
+    row = fastread.first(conn, _LOT_BY_CODE, {"item": item_id, "code": code})
     return _lot(row) if row else None
 
 
 def lot_by_id(conn: Connection, lot_id: int) -> LotRow | None:
-    row = conn.execute(_LOT_BY_ID, {"key": lot_id}).first()
+    row = fastread.first(conn, _LOT_BY_ID, {"key": lot_id})
     return _lot(row) if row else None
 
 
@@ -204,7 +205,7 @@ def lots_by_code(conn: Connection, code: str) -> list[LotRow]:
 
 
 def location_by_code(conn: Connection, code: str) -> LocationRow | None:
-    row = conn.execute(_LOCATION_BY_CODE, {"key": code}).first()
+    row = fastread.first(conn, _LOCATION_BY_CODE, {"key": code})
     return LocationRow(*row) if row else None
 
 
@@ -214,20 +215,20 @@ def location_by_gln(conn: Connection, gln: str) -> LocationRow | None:
 
 
 def location_by_id(conn: Connection, location_id: int) -> LocationRow | None:
-    row = conn.execute(_LOCATION_BY_ID, {"key": location_id}).first()
+    row = fastread.first(conn, _LOCATION_BY_ID, {"key": location_id})
     return LocationRow(*row) if row else None
 
 
 def task_by_code(conn: Connection, code: str) -> TaskRow | None:
-    row = conn.execute(_TASK_BY_CODE, {"key": code}).first()
+    row = fastread.first(conn, _TASK_BY_CODE, {"key": code})
     return TaskRow(*row) if row else None
 
 
 def task_lines(conn: Connection, task_id: int, item_id: int | None = None) -> list[TaskLineRow]:
     if item_id is None:
-        rows = conn.execute(_TASK_LINES, {"task": task_id})
+        rows = fastread.rows(conn, _TASK_LINES, {"task": task_id})
     else:
-        rows = conn.execute(_TASK_LINES_OF_ITEM, {"task": task_id, "item": item_id})
+        rows = fastread.rows(conn, _TASK_LINES_OF_ITEM, {"task": task_id, "item": item_id})
     return [TaskLineRow(*r) for r in rows]
 
 
@@ -250,12 +251,12 @@ def line_by_sscc(conn: Connection, task_id: int, sscc: str) -> TaskLineRow | Non
 
 
 def stock_qty(conn: Connection, lot_id: int, location_id: int) -> float:
-    qty = conn.execute(_STOCK_QTY, {"lot": lot_id, "location": location_id}).scalar()
+    qty = fastread.scalar(conn, _STOCK_QTY, {"lot": lot_id, "location": location_id})
     return float(qty or 0.0)
 
 
 def stock_of_lot(conn: Connection, lot_id: int) -> list[tuple[LocationRow, float]]:
-    rows = conn.execute(_STOCK_OF_LOT, {"lot": lot_id})
+    rows = fastread.rows(conn, _STOCK_OF_LOT, {"lot": lot_id})
     return [(LocationRow(*r[:5]), float(r[5])) for r in rows]
 
 
@@ -334,10 +335,10 @@ def fefo_candidates(conn: Connection, item_id: int, today: date, limit: int = 1)
     expiry are only looked at when no dated lot is left, which is what "no expiry last" means.
     """
     params = {"item": item_id, "today": today, "limit": limit}
-    found = [_candidate(r) for r in conn.execute(_FEFO_DATED, params)]
+    found = [_candidate(r) for r in fastread.rows(conn, _FEFO_DATED, params)]
     if len(found) < limit:
         params["limit"] = limit - len(found)
-        found += [_candidate(r) for r in conn.execute(_FEFO_UNDATED, params)]
+        found += [_candidate(r) for r in fastread.rows(conn, _FEFO_UNDATED, params)]
     return found
 
 
@@ -367,12 +368,11 @@ def container(conn: Connection, sscc: str) -> dict[str, Any] | None:
 
 
 def last_same_scan(conn: Connection, raw: str, workflow: str, since: datetime) -> datetime | None:
-    return conn.execute(_LAST_SAME_SCAN, {"raw": raw, "since": since, "workflow": workflow}).scalar()
+    return fastread.scalar(conn, _LAST_SAME_SCAN, {"raw": raw, "since": since, "workflow": workflow})  # type: ignore[no-any-return]
 
 
 def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:
-    row = conn.execute(_OPERATOR, {"key": badge}).first()
-    return dict(row._mapping) if row else None
+    return fastread.mapping(conn, _OPERATOR, {"key": badge})
 
 
 def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
