@@ -27,7 +27,12 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
         return None
     value = element.value
     for index in range(1, len(value) - 3):
-        if value[index : index + 2] not in _STARTS:
+        start = value[index : index + 2]
+        if start not in _STARTS:
+            continue
+        # Cheap test first: a count is all digits to the end, the others start with 6 digits.
+        rest = value[index + 2 :] if start in _COUNTS else value[index + 2 : index + 8]
+        if not rest.isdigit() or (start not in _COUNTS and len(rest) < 6):
             continue
         elements, problems = split_elements(value[index:])
         if problems or not elements or elements[0].ai not in _LIKELY_SWALLOWED:
