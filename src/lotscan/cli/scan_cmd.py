@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from dataclasses import replace
+from typing import IO
 
 import click
 
@@ -71,7 +72,7 @@ def scan(
     approver_pin: str | None,
     reason: str | None,
     source: str,
-    batch: click.utils.LazyFile | None,
+    batch: IO[str] | None,
     dry_run: bool,
     as_json: bool,
     settings: StationSettings,
@@ -155,12 +156,12 @@ def _print(verdict: Verdict, as_json: bool) -> None:
 def _run_batch(
     service: StationService,
     ctx: ScanContext,
-    batch: click.utils.LazyFile,
+    batch: IO[str],
     source: Source,
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(batch, start=1)]
+    lines: list[tuple[int, str]] = [(n, line.rstrip("\r\n")) for n, line in enumerate(batch, start=1)]
     lines = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
     levels: Counter[str] = Counter()
     codes: Counter[str] = Counter()
