@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 def _label(session: int, n: int) -> tuple[str, str]:
     """A receive label of the bench ASN's first item, with a lot no other scan uses."""
-    lot = f"HH{session:02d}{n:05d}"
+    lot = f"HH{session:02d}{n:05d}"  # session 99: the in-process baseline
     expiry = (date.today() + timedelta(days=300)).strftime("%y%m%d")
     return lot, f"01{gtin_of(1)}17{expiry}10{lot}\x1d301"
 
@@ -329,6 +329,11 @@ def command(
                 child.wait(30)
             except subprocess.TimeoutExpired:
                 child.kill()
+        db = sqlite3.connect(database)
+        recorded = db.execute(
+            "SELECT COUNT(DISTINCT lot_code) FROM events WHERE lot_code LIKE 'HH%' AND lot_code NOT LIKE 'HH99%'"
+        ).fetchone()[0]
+        db.close()
     sessions = web_sessions + ssh_sessions
     figures = {
         "benchmark": "handhelds",
@@ -338,6 +343,7 @@ def command(
         "seconds": seconds,
         "scans_sent": result["scans_sent"],
         "verdicts_seen": result["verdicts_seen"],
+        "scans_recorded": recorded,  # each scan a new lot: all sent are recorded, none twice
         "keystroke_to_verdict_ms": timing(result["samples"]),
         "keystroke_to_verdict_web_ms": timing(result["web"]),
         "keystroke_to_verdict_ssh_ms": timing(result["ssh"]),

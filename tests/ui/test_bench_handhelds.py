@@ -18,6 +18,7 @@ def test_bench_handhelds_json_on_a_small_cache(tmp_path: Path) -> None:
     figures = json.loads(result.output)
     assert figures["sessions"] == {"web": 1, "ssh": 1}
     assert figures["scans_sent"] >= 4 and figures["verdicts_seen"] == figures["scans_sent"]
+    assert figures["scans_recorded"] == figures["scans_sent"]
     assert figures["keystroke_to_verdict_web_ms"]["count"] > 0
     assert figures["keystroke_to_verdict_ssh_ms"]["count"] > 0
     assert figures["baseline_judge_and_commit_ms"]["count"] == 200

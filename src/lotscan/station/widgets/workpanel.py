@@ -177,8 +177,16 @@ class WorkPanel(FixedStatic):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.space: Workspace | None = None
         self.lookup: dict[str, Any] | None = None
+        self._lines = -1  # the height of the text shown, in lines at the panel's width
 
     def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
         self.space, self.lookup = space, lookup
+        text = workspace_text(space, lookup, today)
         # A layout pass so it scrolls when longer than the panel; it comes after the banner's frame.
-        self.set_text(workspace_text(space, lookup, today), layout=True)
+        # Only when its height changes: a layout pass costs more than the rest of a scan's frames
+        # together, and a served station draws many sessions on one core.
+        width = self.content_size.width
+        lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
+        same_height = lines >= 0 and lines == self._lines
+        self._lines = lines
+        self.set_text(text, layout=not same_height)
