@@ -331,7 +331,8 @@ def command(
                 child.kill()
         db = sqlite3.connect(database)
         recorded = db.execute(
-            "SELECT COUNT(DISTINCT lot_code) FROM events WHERE lot_code LIKE 'HH%' AND lot_code NOT LIKE 'HH99%'"
+            "SELECT COUNT(DISTINCT lot_code) FROM events"
+            " WHERE lot_code LIKE 'HH%' AND lot_code NOT LIKE 'HH99%'"
         ).fetchone()[0]
         db.close()
     sessions = web_sessions + ssh_sessions
