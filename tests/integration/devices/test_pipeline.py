@@ -18,7 +18,7 @@ from lotscan.devices.label_photos import KINDS, generate, held_label_frames, ren
 from lotscan.devices.manager import DeviceManager
 from lotscan.devices.messages import DeviceState
 from lotscan.devices.sample_photos import evaluate_folder, evaluate_tree
-from lotscan.devices.synthetic import write_video
+from lotscan.devices.synthetic import label_video, python_barcode_code, write_video
 
 SEED = 20261128  # the tests' own seed; `lotscan bench decode --seed N` takes any
 
@@ -115,3 +115,21 @@ def test_live_reader_reads_a_tilted_label_video_once_correct_at_25_fps(collector
     assert stats["frames"] == 60
     print(f"\nreader: {stats['fps_cpu']} frames per CPU second, attempts {stats}")
     assert stats["fps_cpu"] >= 25
+
+
+@pytest.mark.parametrize(("agree_frames", "scans"), [(2, 0), (1, 1)])
+def test_an_ean_seen_in_one_frame_only_is_not_reported_unless_one_frame_is_enough(
+    collector, tmp_path, agree_frames, scans
+):
+    ean = python_barcode_code("950600013435", "ean13")
+    video = label_video(tmp_path / "glimpse.avi", [ean], frames_each=1, gap_frames=8)
+    device = {"id": "cam", "profile": "usb-camera", "port": str(video), "agree_frames": agree_frames}
+    manager = DeviceManager([device], collector)
+    manager.start()
+    try:
+        assert collector.wait_for(
+            lambda ms: any(isinstance(m, DeviceState) and "end of video" in m.detail for m in ms), 30
+        )
+    finally:
+        manager.stop()
+    assert [s.raw.data.decode() for s in collector.scans()] == [ean.expected] * scans
