@@ -25,12 +25,25 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, or_, select
 
 from lotscan.central.trace import records
 from lotscan.central.trace.parties import Directory, local
 from lotscan.central.trace.records import Filter
 from lotscan.central.trace.tables import kde_records
+from lotscan.domain.events import (
+    LotMerged,
+    LotProduced,
+    LotRelabelled,
+    LotSplit,
+    Payload,
+    StockReceived,
+    StockShipped,
+    UnknownEventType,
+    parse_payload,
+)
+from lotscan.domain.events.payloads import Origin
 from lotscan.domain.parties import PartyInfo
 from lotscan.exports.tabular import Sheet, write_csv, write_csv_file, write_xlsx
 from lotscan.store.schema import Item, Lot, Task
@@ -312,13 +325,15 @@ class _Batch:
     origins: dict[tuple[str, str], str | None]  # (item, lot) -> location code where it got its TLC
 
 
-def _batch_lookups(conn: Connection, events: list[Any], payloads: list[dict[str, Any]]) -> _Batch:
-    items = {p.get("item") for p in payloads}
-    items |= {i.get("item") for p in payloads for i in p.get("inputs", []) if isinstance(i, dict)}
-    lots = {p.get("lot") for p in payloads} | {p.get("new_lot") for p in payloads}
-    lots |= {i.get("lot") for p in payloads for i in [*p.get("inputs", []), *p.get("outputs", [])]}
-    lot_codes = [x for x in lots if isinstance(x, str)]
-    tasks = {p.get("task") for p in payloads} | {e.task_code for e in events}
+def _batch_lookups(conn: Connection, events: list[Any], payloads: list[Payload | None]) -> _Batch:
+    read = [p for p in payloads if p is not None]
+    items = {p.item for p in read if isinstance(p, _WITH_ITEM)}
+    items |= {i.item for p in read if isinstance(p, LotProduced) for i in p.inputs}
+    lots = {p.lot for p in read if isinstance(p, _WITH_ITEM)}
+    lots |= {p.new_lot for p in read if isinstance(p, LotRelabelled)}
+    lots |= {i.lot for p in read if isinstance(p, LotProduced | LotMerged) for i in p.inputs}
+    lots |= {o.lot for p in read if isinstance(p, LotSplit) for o in p.outputs}
+    tasks = {p.task for p in read if isinstance(p, _WITH_ITEM)} | {e.task_code for e in events}
     item_rows = conn.execute(
         select(Item.code, Item.description, Item.unit).where(Item.code.in_([i for i in items if i]))
     )
@@ -328,9 +343,9 @@ def _batch_lookups(conn: Connection, events: list[Any], payloads: list[dict[str,
     lot_rows = conn.execute(
         select(Item.code, Lot.code, Lot.supplier, Lot.supplier_lot)
         .join(Item, Item.id == Lot.item_id)
-        .where(Lot.code.in_(lot_codes))
+        .where(Lot.code.in_(sorted(lots)))
     )
-    shipped = sorted({p["lot"] for e, p in zip(events, payloads, strict=True) if e.type == "stock.shipped"})
+    shipped = sorted({p.lot for p in read if isinstance(p, StockShipped)})
     return _Batch(
         {r.code: r for r in item_rows},
         {r.code: r for r in task_rows},
@@ -339,35 +354,52 @@ def _batch_lookups(conn: Connection, events: list[Any], payloads: list[dict[str,
     )
 
 
+# The record events' payloads (lotscan.domain.events): all name an item, a lot and a location.
+_WITH_ITEM = (StockReceived, StockShipped, LotProduced, LotSplit, LotMerged, LotRelabelled)
+
+
+def _read(event: Any) -> Payload | None:
+    """The event's typed payload; None for one the vocabulary cannot read (central applied it,
+    so this does not happen with events pushed since the vocabulary checks them)."""
+    try:
+        return parse_payload(event.type, json.loads(event.payload))
+    except (UnknownEventType, ValidationError, ValueError):
+        return None
+
+
 def _event_records(conn: Connection, events: list[Any], directory: Directory) -> Iterator[Record]:
-    payloads = [json.loads(e.payload) for e in events]
+    payloads = [_read(e) for e in events]
     look = _batch_lookups(conn, events, payloads)
     for event, p in zip(events, payloads, strict=True):
-        yield from _records_of(event, p, look, directory)
+        if isinstance(p, _WITH_ITEM):
+            yield from _records_of(event, p, look, directory)
 
 
-def _records_of(event: Any, p: dict[str, Any], look: _Batch, directory: Directory) -> Iterator[Record]:
-    item = look.items.get(p.get("item"))
-    task = look.tasks.get(p.get("task") or event.task_code)
-    at = local(records.occurred(event), directory.time_zone(p.get("location"), event.site))
+Moving = StockReceived | StockShipped | LotProduced | LotSplit | LotMerged | LotRelabelled
+
+
+def _records_of(event: Any, p: Moving, look: _Batch, directory: Directory) -> Iterator[Record]:
+    item = look.items.get(p.item)
+    task = look.tasks.get(p.task or event.task_code)
+    at = local(records.occurred(event), directory.time_zone(p.location, event.site))
+    unit = getattr(p, "unit", None)
     base: Record = {
         PRODUCT: item.description if item else None,
-        UOM: p.get("unit") or (item.unit if item else None),
+        UOM: unit or (item.unit if item else None),
         DATE: at.date().isoformat(),
         DOC_TYPE: (DOCUMENT_TYPES.get(task.kind, task.kind) if task else None),
-        DOC: p.get("task") or event.task_code,
+        DOC: p.task or event.task_code,
         EVENT_ID: event.id,
     }
-    _place(base, LOCATION, directory.location(p.get("location")))
-    kind = event.type
-    if kind == "stock.received":
+    _place(base, LOCATION, directory.location(p.location))
+    if isinstance(p, StockReceived):
         yield _receiving(base, p, look, task, directory)
-    elif kind == "stock.shipped":
+    elif isinstance(p, StockShipped):
         yield _shipping(base, p, look, task, directory)
-    elif kind == "lot.produced" and not p.get("inputs"):
+    elif isinstance(p, LotProduced) and not p.inputs:
         yield _initial_packing(base, p, directory)
     else:
-        yield from _transformation(base, kind, p, look, directory)
+        yield from _transformation(base, p, look, directory)
 
 
 def _tlc(look: _Batch, item: str | None, lot: str) -> tuple[str, str | None]:
@@ -379,93 +411,89 @@ def _tlc(look: _Batch, item: str | None, lot: str) -> tuple[str, str | None]:
     return lot, None
 
 
-def _receiving(base: Record, p: dict[str, Any], look: _Batch, task: Any, directory: Directory) -> Record:
-    lot_row = look.lots.get((p.get("item") or "", p["lot"]))
-    tlc, internal = _tlc(look, p.get("item"), p["lot"])
-    if p.get("supplier_lot") and p["supplier_lot"] != p["lot"]:
-        tlc, internal = p["supplier_lot"], p["lot"]
+def _receiving(base: Record, p: StockReceived, look: _Batch, task: Any, directory: Directory) -> Record:
+    lot_row = look.lots.get((p.item, p.lot))
+    tlc, internal = _tlc(look, p.item, p.lot)
+    if p.supplier_lot and p.supplier_lot != p.lot:
+        tlc, internal = p.supplier_lot, p.lot
     supplier = directory.partner(
-        p.get("supplier") or (lot_row.supplier if lot_row else None) or (task.partner if task else None)
+        p.supplier or (lot_row.supplier if lot_row else None) or (task.partner if task else None)
     )
-    source = directory.partner(p.get("tlc_source")) or supplier
-    record = {**base, TYPE: "Receiving", TLC: tlc, INTERNAL_LOT: internal, QTY: _qty(p.get("qty"))}
+    source = directory.partner(p.tlc_source) or supplier
+    record = {**base, TYPE: "Receiving", TLC: tlc, INTERNAL_LOT: internal, QTY: p.qty}
     _place(record, PREVIOUS, supplier)
     _place(record, SOURCE, source)
-    record[SOURCE_REF] = p.get("tlc_source_reference") or _reference(source)
+    record[SOURCE_REF] = p.tlc_source_reference or _reference(source)
     return record
 
 
-def _shipping(base: Record, p: dict[str, Any], look: _Batch, task: Any, directory: Directory) -> Record:
-    tlc, internal = _tlc(look, p.get("item"), p["lot"])
-    record = {**base, TYPE: "Shipping", TLC: tlc, INTERNAL_LOT: internal, QTY: _qty(p.get("qty"))}
-    _place(record, RECIPIENT, directory.partner(p.get("customer") or (task.partner if task else None)))
-    key = (p.get("item") or "", p["lot"])
+def _shipping(base: Record, p: StockShipped, look: _Batch, task: Any, directory: Directory) -> Record:
+    tlc, internal = _tlc(look, p.item, p.lot)
+    record = {**base, TYPE: "Shipping", TLC: tlc, INTERNAL_LOT: internal, QTY: p.qty}
+    _place(record, RECIPIENT, directory.partner(p.customer or (task.partner if task else None)))
+    key = (p.item, p.lot)
     lot_row = look.lots.get(key)
-    source = directory.tlc_source(look.origins, key, lot_row.supplier if lot_row else None, p.get("location"))
+    source = directory.tlc_source(look.origins, key, lot_row.supplier if lot_row else None, p.location)
     _place(record, SOURCE, source)
     record[SOURCE_REF] = _reference(source)
     return record
 
 
-def _initial_packing(base: Record, p: dict[str, Any], directory: Directory) -> Record:
-    origin = p.get("origin") if isinstance(p.get("origin"), dict) else {}
+def _initial_packing(base: Record, p: LotProduced, directory: Directory) -> Record:
+    origin = p.origin or Origin()
     record = {
         **base,
         TYPE: "Initial Packing",
-        TLC: p["lot"],
-        QTY: _qty(p.get("qty")),
-        COMMODITY: origin.get("commodity_variety"),
-        FIELD: origin.get("field_name"),
-        HARVEST_DATE: origin.get("harvest_date"),
-        COOLING_DATE: origin.get("cooling_date"),
+        TLC: p.lot,
+        QTY: p.qty,
+        COMMODITY: origin.commodity_variety,
+        FIELD: origin.field_name,
+        HARVEST_DATE: origin.harvest_date,
+        COOLING_DATE: origin.cooling_date,
     }
-    harvester = directory.partner(origin.get("harvester"))
+    harvester = directory.partner(origin.harvester)
     record[HARVESTER] = harvester.name_and_phone() if harvester else None
-    _place(record, PREVIOUS, directory.partner(origin.get("previous_source") or origin.get("farm")))
-    _place(record, FARM, directory.partner(origin.get("farm")))
-    _place(record, COOLING_LOCATION, directory.partner(origin.get("cooling_location")))
-    here = directory.location(p.get("location"))
+    _place(record, PREVIOUS, directory.partner(origin.previous_source or origin.farm))
+    _place(record, FARM, directory.partner(origin.farm))
+    _place(record, COOLING_LOCATION, directory.partner(origin.cooling_location))
+    here = directory.location(p.location)
     _place(record, SOURCE, here)
     record[SOURCE_REF] = _reference(here)
     return record
 
 
-def _transformation(
-    base: Record, kind: str, p: dict[str, Any], look: _Batch, directory: Directory
-) -> Iterator[Record]:
-    here = directory.location(p.get("location"))
+def _transformation(base: Record, p: Moving, look: _Batch, directory: Directory) -> Iterator[Record]:
+    here = directory.location(p.location)
     base = {**base, TYPE: "Transformation", SOURCE_REF: _reference(here)}
     _place(base, SOURCE, here)
-    for (new_lot, qty), (input_item, input_lot, input_qty) in _pairs(kind, p):
+    for (new_lot, qty), (input_item, input_lot, input_qty) in _pairs(p):
         tlc, _internal = _tlc(look, input_item, input_lot)
         source_item = look.items.get(input_item)
         yield {
             **base,
             TLC: new_lot,
-            QTY: _qty(qty),
+            QTY: qty,
             INPUT_TLC: tlc,
             INPUT_PRODUCT: source_item.description if source_item else None,
-            INPUT_QTY: _qty(input_qty),
+            INPUT_QTY: input_qty,
             INPUT_UOM: source_item.unit if source_item else None,
         }
 
 
-def _pairs(kind: str, p: dict[str, Any]) -> list[tuple[tuple[str, Any], tuple[str | None, str, Any]]]:
+Pair = tuple[tuple[str, float | None], tuple[str, str, float | None]]
+
+
+def _pairs(p: Moving) -> list[Pair]:
     """(new lot, its quantity) x (input item, input lot, quantity used), one per row."""
-    item = p.get("item")
-    if kind == "lot.produced":
-        return [
-            ((p["lot"], p.get("qty")), (i.get("item"), i["lot"], i.get("qty"))) for i in p.get("inputs", [])
-        ]
-    if kind == "lot.split":
-        return [((o["lot"], o.get("qty")), (item, p["lot"], o.get("qty"))) for o in p.get("outputs", [])]
-    if kind == "lot.merged":
-        inputs = p.get("inputs", [])
-        known = [i.get("qty") for i in inputs if i.get("qty") is not None]
-        total = sum(float(q) for q in known) if len(known) == len(inputs) else None
-        return [((p["lot"], total), (item, i["lot"], i.get("qty"))) for i in inputs]
-    if kind == "lot.relabelled":
-        return [((p["new_lot"], p.get("qty")), (item, p["lot"], p.get("qty")))]
+    if isinstance(p, LotProduced):
+        return [((p.lot, p.qty), (i.item, i.lot, i.qty)) for i in p.inputs]
+    if isinstance(p, LotSplit):
+        return [((o.lot, o.qty), (p.item, p.lot, o.qty)) for o in p.outputs]
+    if isinstance(p, LotMerged):
+        total = sum(i.qty for i in p.inputs)
+        return [((p.lot, total), (p.item, i.lot, i.qty)) for i in p.inputs]
+    if isinstance(p, LotRelabelled):
+        return [((p.new_lot, p.qty), (p.item, p.lot, p.qty))]
     return []
 
 
