@@ -22,7 +22,6 @@ urn:lotscan:... identifiers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -37,7 +36,8 @@ from lotscan.central.trace import records
 from lotscan.central.trace.event_hash import event_hash
 from lotscan.central.trace.identifiers import CompanyPrefixes
 from lotscan.central.trace.parties import Directory, offset
-from lotscan.central.trace.records import Filter
+from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, read_payload
+from lotscan.domain.events import LotMerged, LotProduced, LotRelabelled, LotSplit, StockReceived, StockShipped
 from lotscan.domain.parties import PartyInfo
 from lotscan.store.schema import Item, Lot, Task
 
@@ -155,68 +155,65 @@ class Builder:
             entries.append({"type": "location", field_name: location})
         return entries
 
-    def ilmd(self, item: str | None, p: dict[str, Any], lots: list[str]) -> dict[str, Any]:
+    def ilmd(self, item: str, expiry: date | None, lots: list[str]) -> dict[str, Any]:
         ilmd: dict[str, Any] = {}
         if len(lots) == 1:
             ilmd["cbvmda:lotNumber"] = lots[0]
-        expiries = {p.get("expiry") or _iso(self._expiry(item, lot)) for lot in lots}
-        if len(expiries) == 1 and (expiry := expiries.pop()):
-            ilmd["cbvmda:itemExpirationDate"] = expiry
+        expiries = {_iso(expiry) or _iso(self._expiry(item, lot)) for lot in lots}
+        if len(expiries) == 1 and (found := expiries.pop()):
+            ilmd["cbvmda:itemExpirationDate"] = found
         return ilmd
 
     def _expiry(self, item: str | None, lot: str) -> Any:
         row = self.m.lots.get((item or "", lot))
         return row.expiry if row is not None else None
 
-    def events_for(self, e: Any) -> list[dict[str, Any]]:
-        p = json.loads(e.payload)
+    def events_for(self, e: Any, p: RecordPayload) -> list[dict[str, Any]]:
         at = records.occurred(e)
-        item = p.get("item")
-        location = p.get("location")
-        if e.type in ("stock.received", "stock.shipped"):
+        if isinstance(p, StockReceived | StockShipped):
             return [self._movement(e, p, at)]
-        outputs, inputs = _transformation(p, e.type)
+        outputs, inputs = _transformation(p)
         lots = [lot for lot, _qty in outputs]
+        unit = p.unit if isinstance(p, LotProduced) else None
         if not inputs:
-            event = self.base("ObjectEvent", at, location, e.site)
+            event = self.base("ObjectEvent", at, p.location, e.site)
             event.update(
                 action="ADD",
                 bizStep="commissioning",
                 disposition="active",
-                quantityList=[self.quantity(item, lot, qty, p.get("unit")) for lot, qty in outputs],
+                quantityList=[self.quantity(p.item, lot, qty, unit) for lot, qty in outputs],
             )
         else:
-            event = self.base("TransformationEvent", at, location, e.site)
+            event = self.base("TransformationEvent", at, p.location, e.site)
             event.update(
                 inputQuantityList=[self.quantity(i_item, lot, qty) for i_item, lot, qty in inputs],
-                outputQuantityList=[self.quantity(item, lot, qty, p.get("unit")) for lot, qty in outputs],
-                bizStep="commissioning" if e.type == "lot.produced" else "repackaging",
+                outputQuantityList=[self.quantity(p.item, lot, qty, unit) for lot, qty in outputs],
+                bizStep="commissioning" if isinstance(p, LotProduced) else "repackaging",
                 disposition="active",
             )
-        ours = self.d.site_party(location)
-        if transactions := self.transactions(p.get("task") or e.task_code, None, ours):
+        ours = self.d.site_party(p.location)
+        if transactions := self.transactions(p.task or e.task_code, None, ours):
             event["bizTransactionList"] = transactions
-        if ilmd := self.ilmd(item, p, lots):
+        expiry = p.expiry if isinstance(p, LotProduced) else None
+        if ilmd := self.ilmd(p.item, expiry, lots):
             event["ilmd"] = ilmd
         return [event]
 
-    def _movement(self, e: Any, p: dict[str, Any], at: datetime) -> dict[str, Any]:
-        receiving = e.type == "stock.received"
-        location = p.get("location")
-        task = self.m.tasks.get(p.get("task") or e.task_code)
-        partner = self.d.partner(
-            (p.get("supplier") if receiving else p.get("customer")) or (task.partner if task else None)
-        )
-        ours = self.d.site_party(location)
-        here = self.place(location)
-        event = self.base("ObjectEvent", at, location, e.site)
+    def _movement(self, e: Any, p: StockReceived | StockShipped, at: datetime) -> dict[str, Any]:
+        receiving = isinstance(p, StockReceived)
+        task = self.m.tasks.get(p.task or e.task_code)
+        named = p.supplier if isinstance(p, StockReceived) else p.customer
+        partner = self.d.partner(named or (task.partner if task else None))
+        ours = self.d.site_party(p.location)
+        here = self.place(p.location)
+        event = self.base("ObjectEvent", at, p.location, e.site)
         event.update(
             action="OBSERVE",
             bizStep="receiving" if receiving else "shipping",
             disposition="in_progress" if receiving else "in_transit",
-            quantityList=[self.quantity(p.get("item"), p["lot"], p.get("qty"), p.get("unit"))],
+            quantityList=[self.quantity(p.item, p.lot, p.qty, p.unit)],
         )
-        if transactions := self.transactions(p.get("task") or e.task_code, partner, ours):
+        if transactions := self.transactions(p.task or e.task_code, partner, ours):
             event["bizTransactionList"] = transactions
         them = ("sourceList", "source") if receiving else ("destinationList", "destination")
         us = ("destinationList", "destination") if receiving else ("sourceList", "source")
@@ -225,9 +222,9 @@ class Builder:
         if entries := self.parties(*us, ours, here["id"] if here else None):
             event[us[0]] = entries
         if not receiving:
-            key = (p.get("item") or "", p["lot"])
+            key = (p.item, p.lot)
             row = self.m.lots.get(key)
-            source = self.d.tlc_source(self.m.origins, key, row.supplier if row else None, location)
+            source = self.d.tlc_source(self.m.origins, key, row.supplier if row else None, p.location)
             if source is not None:
                 event["fsma:tlcSourceLocation"] = source.description()
                 if source.reference():
@@ -254,21 +251,17 @@ class Builder:
         return event
 
 
-def _transformation(p: dict[str, Any], kind: str) -> tuple[list[tuple[str, Any]], list[tuple[str, str, Any]]]:
+def _transformation(p: RecordPayload) -> tuple[list[tuple[str, Any]], list[tuple[str, str, Any]]]:
     """(new lots with quantities, inputs as (item, lot, qty or None))."""
-    item = p.get("item")
-    if kind == "lot.produced":
-        return [(p["lot"], p.get("qty"))], [(i["item"], i["lot"], i.get("qty")) for i in p.get("inputs", [])]
-    if kind == "lot.split":
-        outputs = [(o["lot"], o.get("qty")) for o in p.get("outputs", [])]
-        moved = sum(float(o["qty"]) for o in p.get("outputs", []) if o.get("qty") is not None)
-        return outputs, [(item, p["lot"], moved)]
-    if kind == "lot.merged":
-        inputs = [(item, i["lot"], i.get("qty")) for i in p.get("inputs", [])]
-        known = [q for _, _, q in inputs if q is not None]
-        total = sum(float(q) for q in known) if len(known) == len(inputs) else None
-        return [(p["lot"], total)], inputs
-    return [(p["new_lot"], p.get("qty"))], [(item, p["lot"], p.get("qty"))]
+    if isinstance(p, LotProduced):
+        return [(p.lot, p.qty)], [(i.item, i.lot, i.qty) for i in p.inputs]
+    if isinstance(p, LotSplit):
+        return [(o.lot, o.qty) for o in p.outputs], [(p.item, p.lot, sum(o.qty for o in p.outputs))]
+    if isinstance(p, LotMerged):
+        return [(p.lot, sum(i.qty for i in p.inputs))], [(p.item, i.lot, i.qty) for i in p.inputs]
+    if isinstance(p, LotRelabelled):
+        return [(p.new_lot, p.qty)], [(p.item, p.lot, p.qty)]
+    return [], []
 
 
 def _iso(value: Any) -> str | None:
@@ -294,16 +287,15 @@ def _history(conn: Connection, where: Filter) -> list[Any]:
     return conn.execute(query).all()
 
 
-def _master(conn: Connection, events: list[Any], history: list[Any]) -> _Master:
-    payloads = [json.loads(e.payload) for e in events]
-    items = {p.get("item") for p in payloads} | {h.item for h in history}
-    items |= {i.get("item") for p in payloads for i in p.get("inputs", [])}
-    lots: set[Any] = {p.get("lot") for p in payloads}
-    lots |= {p.get("new_lot") for e, p in zip(events, payloads, strict=True) if e.type == "lot.relabelled"}
-    lots |= {o.get("lot") for p in payloads for o in p.get("outputs", [])}
-    tasks = {p.get("task") for p in payloads} | {e.task_code for e in events}
-    shipped = sorted({p["lot"] for e, p in zip(events, payloads, strict=True) if e.type == "stock.shipped"})
-    lot_codes = [x for x in lots if isinstance(x, str)]
+def _master(conn: Connection, events: list[Any], payloads: list[Any], history: list[Any]) -> _Master:
+    read = [p for p in payloads if isinstance(p, RECORD_PAYLOADS)]
+    items = {p.item for p in read} | {h.item for h in history}
+    items |= {i.item for p in read if isinstance(p, LotProduced) for i in p.inputs}
+    lots = {p.lot for p in read} | {p.new_lot for p in read if isinstance(p, LotRelabelled)}
+    lots |= {o.lot for p in read if isinstance(p, LotSplit) for o in p.outputs}
+    tasks = {p.task for p in read} | {e.task_code for e in events}
+    shipped = sorted({p.lot for p in read if isinstance(p, StockShipped)})
+    lot_codes = sorted(lots)
     lot_rows = conn.execute(
         select(Item.code, Lot.code, Lot.expiry, Lot.supplier)
         .join(Item, Item.id == Lot.item_id)
@@ -337,9 +329,16 @@ class Export:
 def export(conn: Connection, where: Filter, prefixes: CompanyPrefixes | None = None) -> Export:
     prefixes = prefixes or CompanyPrefixes()
     events = records.events(conn, where)
+    payloads = [read_payload(e) for e in events]
     history = _history(conn, where)
-    builder = Builder(_master(conn, events, history), Directory.load(conn), prefixes)
-    listed = [x for e in events for x in builder.events_for(e)] + [builder.status_event(h) for h in history]
+    builder = Builder(_master(conn, events, payloads, history), Directory.load(conn), prefixes)
+    listed = [
+        x
+        for e, p in zip(events, payloads, strict=True)
+        if isinstance(p, RECORD_PAYLOADS)
+        for x in builder.events_for(e, p)
+    ]
+    listed += [builder.status_event(h) for h in history]
     listed.sort(key=lambda x: x["eventTime"])
     for event in listed:
         event["eventID"] = event_hash(event, NAMESPACES)

@@ -18,19 +18,17 @@ central's master data (see parties.py). Event dates are the site's local date.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, or_, select
 
 from lotscan.central.trace import records
 from lotscan.central.trace.parties import Directory, local
-from lotscan.central.trace.records import Filter
+from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, read_payload
 from lotscan.central.trace.tables import kde_records
 from lotscan.domain.events import (
     LotMerged,
@@ -40,8 +38,6 @@ from lotscan.domain.events import (
     Payload,
     StockReceived,
     StockShipped,
-    UnknownEventType,
-    parse_payload,
 )
 from lotscan.domain.events.payloads import Origin
 from lotscan.domain.parties import PartyInfo
@@ -327,13 +323,13 @@ class _Batch:
 
 def _batch_lookups(conn: Connection, events: list[Any], payloads: list[Payload | None]) -> _Batch:
     read = [p for p in payloads if p is not None]
-    items = {p.item for p in read if isinstance(p, _WITH_ITEM)}
+    items = {p.item for p in read if isinstance(p, RECORD_PAYLOADS)}
     items |= {i.item for p in read if isinstance(p, LotProduced) for i in p.inputs}
-    lots = {p.lot for p in read if isinstance(p, _WITH_ITEM)}
+    lots = {p.lot for p in read if isinstance(p, RECORD_PAYLOADS)}
     lots |= {p.new_lot for p in read if isinstance(p, LotRelabelled)}
     lots |= {i.lot for p in read if isinstance(p, LotProduced | LotMerged) for i in p.inputs}
     lots |= {o.lot for p in read if isinstance(p, LotSplit) for o in p.outputs}
-    tasks = {p.task for p in read if isinstance(p, _WITH_ITEM)} | {e.task_code for e in events}
+    tasks = {p.task for p in read if isinstance(p, RECORD_PAYLOADS)} | {e.task_code for e in events}
     item_rows = conn.execute(
         select(Item.code, Item.description, Item.unit).where(Item.code.in_([i for i in items if i]))
     )
@@ -354,31 +350,15 @@ def _batch_lookups(conn: Connection, events: list[Any], payloads: list[Payload |
     )
 
 
-# The record events' payloads (lotscan.domain.events): all name an item, a lot and a location.
-_WITH_ITEM = (StockReceived, StockShipped, LotProduced, LotSplit, LotMerged, LotRelabelled)
-
-
-def _read(event: Any) -> Payload | None:
-    """The event's typed payload; None for one the vocabulary cannot read (central applied it,
-    so this does not happen with events pushed since the vocabulary checks them)."""
-    try:
-        return parse_payload(event.type, json.loads(event.payload))
-    except (UnknownEventType, ValidationError, ValueError):
-        return None
-
-
 def _event_records(conn: Connection, events: list[Any], directory: Directory) -> Iterator[Record]:
-    payloads = [_read(e) for e in events]
+    payloads = [read_payload(e) for e in events]
     look = _batch_lookups(conn, events, payloads)
     for event, p in zip(events, payloads, strict=True):
-        if isinstance(p, _WITH_ITEM):
+        if isinstance(p, RECORD_PAYLOADS):
             yield from _records_of(event, p, look, directory)
 
 
-Moving = StockReceived | StockShipped | LotProduced | LotSplit | LotMerged | LotRelabelled
-
-
-def _records_of(event: Any, p: Moving, look: _Batch, directory: Directory) -> Iterator[Record]:
+def _records_of(event: Any, p: RecordPayload, look: _Batch, directory: Directory) -> Iterator[Record]:
     item = look.items.get(p.item)
     task = look.tasks.get(p.task or event.task_code)
     at = local(records.occurred(event), directory.time_zone(p.location, event.site))
@@ -462,7 +442,7 @@ def _initial_packing(base: Record, p: LotProduced, directory: Directory) -> Reco
     return record
 
 
-def _transformation(base: Record, p: Moving, look: _Batch, directory: Directory) -> Iterator[Record]:
+def _transformation(base: Record, p: RecordPayload, look: _Batch, directory: Directory) -> Iterator[Record]:
     here = directory.location(p.location)
     base = {**base, TYPE: "Transformation", SOURCE_REF: _reference(here)}
     _place(base, SOURCE, here)
@@ -483,7 +463,7 @@ def _transformation(base: Record, p: Moving, look: _Batch, directory: Directory)
 Pair = tuple[tuple[str, float | None], tuple[str, str, float | None]]
 
 
-def _pairs(p: Moving) -> list[Pair]:
+def _pairs(p: RecordPayload) -> list[Pair]:
     """(new lot, its quantity) x (input item, input lot, quantity used), one per row."""
     if isinstance(p, LotProduced):
         return [((p.lot, p.qty), (i.item, i.lot, i.qty)) for i in p.inputs]

@@ -15,8 +15,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, text
 
+from lotscan.domain.events import (
+    LotMerged,
+    LotProduced,
+    LotRelabelled,
+    LotSplit,
+    Payload,
+    StockReceived,
+    StockShipped,
+    UnknownEventType,
+    parse_payload,
+)
 from lotscan.protocol import APPLIED, FLAGGED
 
 RECORD_TYPES = (
@@ -28,6 +40,9 @@ RECORD_TYPES = (
     "lot.relabelled",
 )
 COUNTED = (APPLIED, FLAGGED)
+# Their payloads in the event vocabulary: each names an item, a lot, a location and a task.
+RECORD_PAYLOADS = (StockReceived, StockShipped, LotProduced, LotSplit, LotMerged, LotRelabelled)
+RecordPayload = StockReceived | StockShipped | LotProduced | LotSplit | LotMerged | LotRelabelled
 BATCH = 5_000
 
 
@@ -117,6 +132,15 @@ def event_batches(conn: Connection, where: Filter) -> Iterator[list[Any]]:
 
 def events(conn: Connection, where: Filter) -> list[Any]:
     return [e for batch in event_batches(conn, where) for e in batch]
+
+
+def read_payload(event: Any) -> Payload | None:
+    """The event's typed payload (lotscan.domain.events); None for one the vocabulary cannot
+    read (central checks pushed events with it, so only events stored before it could be)."""
+    try:
+        return parse_payload(event.type, json.loads(event.payload))
+    except (UnknownEventType, ValidationError, ValueError):
+        return None
 
 
 def occurred(event: Any) -> datetime:
