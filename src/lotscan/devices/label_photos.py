@@ -36,7 +36,10 @@ class LabelPhoto:
     jpeg: bytes
 
     def image(self) -> np.ndarray:
-        return cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        pixels = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if pixels is None:  # the JPEG is made by render(), so this is a bug, not bad input
+            raise ValueError(f"label photo {self.kind!r}: its JPEG does not decode")
+        return pixels
 
 
 def _gtin(rng: random.Random, length: int) -> str:

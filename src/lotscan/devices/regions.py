@@ -62,7 +62,7 @@ def propose(gray: np.ndarray, limit: int = 6) -> list[Region]:
     )
     edges = cv2.Canny(work, 30, 80)
     density = cv2.boxFilter(edges, cv2.CV_32F, (_WINDOW, _WINDOW), normalize=True) / 255.0
-    mask = (density > _DENSE).astype(np.uint8) * 255
+    mask: np.ndarray = (density > _DENSE).astype(np.uint8) * 255
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     mask = cv2.morphologyEx(
         mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (_WINDOW, _WINDOW))
@@ -215,9 +215,9 @@ def bars_only(level: np.ndarray) -> np.ndarray:
 def rectified_crop(gray: np.ndarray, region: Region, zoom: float = 1.0) -> np.ndarray:
     """The quadrilateral mapped to an upright rectangle (undoes tilt and perspective)."""
     quad = region.quad
-    width = zoom * max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]))
-    height = zoom * max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
-    width, height = max(8, int(width)), max(8, int(height))
+    length = np.linalg.norm
+    width = max(8, int(zoom * max(float(length(quad[1] - quad[0])), float(length(quad[2] - quad[3])))))
+    height = max(8, int(zoom * max(float(length(quad[3] - quad[0])), float(length(quad[2] - quad[1])))))
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad, target)
     return cv2.warpPerspective(

@@ -129,7 +129,7 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> 
     for frame in frames:
         if writer is None:
             height, width = frame.shape[:2]
-            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+            writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
             if not writer.isOpened():
                 raise RuntimeError(f"OpenCV cannot write {path}")
         writer.write(frame)
