@@ -80,5 +80,12 @@ def test_fsma_export_of_the_demo_plant_after_the_demo_journey(db_url: str, tmp_p
             "Millers Ltd, 12 Mill Lane"
         )
         assert received["Traceability Lot Code Source Reference"] == "FFRN 11122233344"
+        # The shipment export passes the TLC source on to the recipient (21 CFR 1.1340(b)).
+        passed_on = CliRunner().invoke(main, ["central", "export", "shipment", "SHP-5001", "--db", db_url])
+        assert passed_on.exit_code == 0, passed_on.output
+        (shipped,) = list(csv.DictReader(passed_on.stdout.splitlines()))
+        assert shipped["Event Type"] == "Shipping" and shipped["Traceability Lot Code"] == "FG3526E"
+        assert shipped["Immediate Subsequent Recipient Location Description"].startswith("FreshMart DC 12, ")
+        assert shipped["Traceability Lot Code Source Location Description"].startswith("North Valley Foods")
     finally:
         central.close()

@@ -264,6 +264,34 @@ def fsma204(
         click.echo(f"{len(missing)} required KDE(s) missing: listed in {where_missing}", err=True)
 
 
+@export.command("shipment")
+@click.argument("shipment")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="csv", show_default=True)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout, CSV)."
+)
+@db_option
+def shipment(shipment: str, fmt: str, out: Path | None, db_url: str) -> None:
+    """The FSMA 204 records of one shipment, for its recipient (21 CFR 1.1340(b): TLC, quantity,
+    product, recipient, our location, date, the TLC source and its reference).
+
+    \b
+    Example:
+      lotscan central export shipment SHP-5001 --out shp-5001.csv
+    """
+    from lotscan.central.trace import fsma
+
+    if out is None and fmt == "xlsx":
+        raise click.UsageError("--format xlsx needs --out FILE")
+    with _tx(db_url) as conn:
+        count, missing = fsma.write(conn, fsma.Filter(tasks=(shipment,)), out or sys.stdout, fmt)
+    if not count:
+        raise click.ClickException(f"no shipped lots are recorded on {shipment!r} (check the shipment code)")
+    click.echo(f"{count} record(s) of {shipment} written to {out or 'standard output'}", err=True)
+    if missing:
+        click.echo(f"{len(missing)} required KDE(s) missing: see lotscan central export fsma204", err=True)
+
+
 @export.command("epcis")
 @click.option("--lot", "lots", multiple=True, help="Lot code (repeatable): its events and transformations.")
 @click.option("--from", "start", help="First day (ISO date, UTC), inclusive.")

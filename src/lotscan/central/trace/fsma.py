@@ -201,7 +201,7 @@ def _with_supplier_tlcs(conn: Connection, where: Filter) -> Filter:
 def _rows(conn: Connection, where: Filter, missing: list[list[Any]]) -> Iterator[list[Any]]:
     directory = Directory.load(conn)
     number = 0
-    sources = [_kde_record_rows(conn, where, directory)]
+    sources = [] if where.tasks else [_kde_record_rows(conn, where, directory)]
     sources.append(
         row for batch in records.event_batches(conn, where) for row in _event_records(conn, batch, directory)
     )

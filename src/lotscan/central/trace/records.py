@@ -53,6 +53,8 @@ class Filter:
     end: date | None = None  # inclusive
     # A temporary table of lot ids (lot_id column), e.g. a trace closure: its lots, however many.
     lot_table: str | None = None
+    # Documents (task codes): the shipment export passes a shipment's records to its recipient.
+    tasks: tuple[str, ...] = ()
 
     def day_bounds(self) -> dict[str, datetime]:
         bounds = {}
@@ -91,6 +93,8 @@ _COLUMNS = "e.id, e.type, e.occurred_at, e.station, e.site, e.operator, e.task_c
 
 def _query(where: Filter) -> tuple[Any, dict[str, Any]]:
     conditions = ["e.type IN :types", "e.outcome IN :counted"]
+    if where.tasks:
+        conditions.append("e.task_code IN :tasks")
     params: dict[str, Any] = {"types": list(RECORD_TYPES), "counted": list(COUNTED), **where.day_bounds()}
     if where.start:
         conditions.append("e.occurred_at >= :start")
@@ -107,6 +111,9 @@ def _query(where: Filter) -> tuple[Any, dict[str, Any]]:
     query = text(sql).bindparams(bindparam("types", expanding=True), bindparam("counted", expanding=True))
     if where.lots and not where.lot_table:
         query = query.bindparams(bindparam("lots", expanding=True))
+    if where.tasks:
+        params["tasks"] = list(where.tasks)
+        query = query.bindparams(bindparam("tasks", expanding=True))
     return query, params
 
 
