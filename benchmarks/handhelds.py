@@ -51,9 +51,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _letters(number: int, width: int) -> str:
+    out = ""
+    for _ in range(width):
+        number, digit = divmod(number, 26)
+        out = chr(ord("A") + digit) + out
+    return out
+
+
 def _label(session: int, n: int) -> tuple[str, str]:
     """A receive label of the bench ASN's first item, with a lot no other scan uses."""
-    lot = f"HH{session:02d}{n:05d}"  # session 99: the in-process baseline
+    # Letters only: digits in a lot can look like a count swallowed by it ((30)...), which the
+    # station rightly questions. Session 99 is the in-process baseline.
+    lot = "HH" + _letters(session, 2) + _letters(n, 4)
     expiry = (date.today() + timedelta(days=300)).strftime("%y%m%d")
     return lot, f"01{gtin_of(1)}17{expiry}10{lot}\x1d301"
 
@@ -332,7 +342,7 @@ def command(
         db = sqlite3.connect(database)
         recorded = db.execute(
             "SELECT COUNT(DISTINCT lot_code) FROM events"
-            " WHERE lot_code LIKE 'HH%' AND lot_code NOT LIKE 'HH99%'"
+            " WHERE lot_code LIKE 'HH%' AND lot_code NOT LIKE 'HHDV%'"
         ).fetchone()[0]
         db.close()
     sessions = web_sessions + ssh_sessions
