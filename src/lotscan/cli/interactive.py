@@ -42,8 +42,14 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
             )
             continue
         verdict = outcome.verdict
-        banner = click.style(f" {verdict.level.value} ", bg=COLOURS[verdict.level], fg="black", bold=True)
-        click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
+        if outcome.notice and verdict.level is not Level.REJECTED:
+            # A badge, task, location or command: said plainly, no verdict word.
+            click.echo(click.style(" · ", bold=True) + verdict.message)
+        else:
+            codes = " ".join(r.code for r in verdict.reasons if r.level is verdict.level)
+            word = f" {verdict.level.value}{' ' + codes if codes else ''} "
+            banner = click.style(word, bg=COLOURS[verdict.level], fg="black", bold=True)
+            click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
         for reason in verdict.reasons[1:]:
             click.echo(f"   also {reason.code}: {reason.message}")
         if verdict.suggestion:

@@ -53,3 +53,14 @@ def test_demo_reset_asks_before_dropping_unsynced_events() -> None:
 def pending_events() -> str:
     info = lotscan("cache", "info", "--db", str(demo_database())).output
     return next(line.split()[-1] for line in info.splitlines() if "pending_events" in line)
+
+
+def test_the_headless_station_says_badges_plainly_and_names_the_reason_code() -> None:
+    lines = "OP:1003\nPL:PL-4001\n(01)09521234001348(10)FG6624F\n"
+    result = lotscan("demo", "--headless", stdin=lines)
+    assert result.exit_code == 0, result.output
+    said = result.output.splitlines()
+    signed_in = next(line for line in said if "Signed in: Carla Picker" in line)
+    assert "ACCEPTED" not in signed_in
+    warned = next(line for line in said if "is not the first to expire" in line)
+    assert "WARNING NOT_FEFO" in warned
