@@ -21,7 +21,7 @@ from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.store.db import open_cache
-from lotscan.store.queries import fefo_candidates, item_by_gtin
+from lotscan.store.queries import fefo_candidates, item_by_gtin, lot_by_code, stock_of_lot
 
 
 def scan_mix(service: StationService, lots: int, scans: int, seed: int) -> list[tuple[str, ScanContext]]:
@@ -63,8 +63,22 @@ def scan_mix(service: StationService, lots: int, scans: int, seed: int) -> list[
         else:
             raw = rng.choice([f"(01){gtin[:-1]}0(10)X", "\x1dgarbage\x1d", "(01)09999999999999(10)NOPE"])
             workflow, task = Workflow.PICK, "PL-B1"
-        mix.append((raw, ScanContext(workflow, operator="100", task=task, qty=1.0, now=at)))
+        location = _shelf_of(service, raw) if 0.40 <= roll < 0.60 or 0.80 <= roll < 0.95 else None
+        mix.append(
+            (raw, ScanContext(workflow, operator="100", task=task, qty=1.0, now=at, location=location))
+        )
     return mix
+
+
+def _shelf_of(service: StationService, raw: str) -> str | None:
+    """Where a person picking a lot the prompt did not name stands: a place of that lot (the
+    station asks for it when a lot lies in several places and nobody said which)."""
+    scan = service.interpret(raw)
+    with service.engine.connect() as conn:
+        item = item_by_gtin(conn, scan.gtin or "")
+        lot = lot_by_code(conn, item.id, scan.lot or "") if item else None
+        places = stock_of_lot(conn, lot.id) if lot else []
+    return max(places, key=lambda place: place[1])[0].code if places else None
 
 
 def run(lots: int, scans: int, seed: int, cache_dir: Path | None) -> dict[str, Any]:
