@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis")
 pytestmark = pytest.mark.slow
 
 
@@ -25,11 +27,14 @@ pytestmark = pytest.mark.slow
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv (in a temporary folder) with only the lotscan wheel installed in it."""
     where = tmp_path_factory.mktemp("wheel")
+    # build from a copy: an in-tree build keeps build/lib between runs, stale modules included
+    source = where / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     dist = where / "dist"
     subprocess.run(
         [
             *(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"),
-            *("-w", str(dist), str(ROOT)),
+            *("-w", str(dist), str(source)),
         ],
         check=True,
         capture_output=True,
