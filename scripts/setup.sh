@@ -29,7 +29,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   # wait up to 5 minutes for another apt/dpkg (unattended upgrades, a parallel setup) to finish
   APT=(apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
-  $SUDO "${APT[@]}" update -qq
+  # DPkg::Lock::Timeout covers dpkg's lock; `update` takes the lists lock, so wait for it here
+  for attempt in $(seq 60); do
+    if out=$($SUDO "${APT[@]}" update -qq 2>&1); then break; fi
+    if ! grep -qiE "could not get lock|unable to lock" <<<"$out" || [ "$attempt" -eq 60 ]; then
+      echo "$out" >&2; exit 1
+    fi
+    echo "waiting for another apt to finish (lists lock)..." >&2; sleep 5
+  done
   DEBIAN_FRONTEND=noninteractive $SUDO "${APT[@]}" install -y -qq "${missing[@]}" >/dev/null
 fi
 
