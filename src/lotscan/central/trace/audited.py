@@ -164,8 +164,13 @@ KINDS: dict[str, Audited] = {
 
 def text_of(value: Any) -> str:
     """One field as hashed: the same text Python and PostgreSQL (`sql_canonical`) produce."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, datetime):
         v = value
         return TIME_FORMAT.format(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond)
@@ -181,7 +186,8 @@ def text_of(value: Any) -> str:
 
 
 def canonical(audited: Audited, row: Mapping[Any, Any]) -> str:
-    return SEPARATOR.join(text_of(row.get(name)) for name in audited.fields)
+    get = row.get
+    return SEPARATOR.join([text_of(get(name)) for name in audited.fields])
 
 
 def chain_hash(prev_hash: str, audited: Audited, row: Mapping[Any, Any]) -> str:
