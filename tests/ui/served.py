@@ -102,13 +102,13 @@ def served_station(
     database = tmp / "station.db"
     prepare_demo(database, reset=True)
     if operators:
-        extra = tmp / "extra"
-        extra.mkdir()
+        badges = tmp / "badges"
+        badges.mkdir()
         rows = [f"{2000 + n},Handheld Operator {n:02d},operator," for n in range(1, operators + 1)]
-        (extra / "operators.csv").write_text("badge,name,role,pin\n" + "\n".join(rows) + "\n")
+        (badges / "operators.csv").write_text("badge,name,role,pin\n" + "\n".join(rows) + "\n")
         engine = create_engine(f"sqlite:///{database}")
         with engine.begin() as conn:
-            import_tables(conn, read_source(extra))
+            import_tables(conn, read_source(badges))
         engine.dispose()
     keys: dict[str, Path] = {}
     public: list[str] = []
