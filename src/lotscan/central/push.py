@@ -23,7 +23,7 @@ from lotscan.central.schema import lot_status_history, received_events, reconcil
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.validation import Checked, Refused, Validator, naive_utc
-from lotscan.domain.events import EventType, Key, LotStatusChanged, event_keys, stock_places
+from lotscan.domain.events import EventType, Key, LotStatusChanged, event_keys
 from lotscan.protocol import (
     APPLIED,
     FAILED,
@@ -203,9 +203,9 @@ class _Stored:
 
 
 def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> _Stored:
-    _lock_rows_in_order(conn, events)
     batch.validator = Validator.for_batch(conn, batch.station, events)
-    batch.lot_statuses = _lot_statuses(conn, events)
+    _lock_rows_in_order(conn, events, batch.validator)
+    batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
     # Optimistic: the whole batch without per-event savepoints; only if one event turns out to be
     # poison is the batch redone with a savepoint around each event.
     savepoint = conn.begin_nested()
@@ -215,7 +215,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
     except _PoisonInBatch:
         savepoint.rollback()
         batch.validator = Validator.for_batch(conn, batch.station, events)
-        batch.lot_statuses = _lot_statuses(conn, events)
+        batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
         outcomes = [_apply_one(conn, batch, e, isolate=True) for e in events]
     rows = [_stored_row(batch, e, o, now) for e, o in zip(events, outcomes, strict=True)]
     server_seqs = _store_events(conn, rows)
@@ -225,7 +225,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
             "server_seq": seq,
             "station": batch.station.name,
             "site": batch.station.site,
-            "lot_code": e.lot_code or _text(e.payload.get("lot")),
+            "lot_code": e.lot_code or _lot_code(batch, e),
             "code": flag["code"],
             "message": flag["message"],
             "opened_at": now,
@@ -268,8 +268,10 @@ def _store_events(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     ]
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)[:64]
+def _lot_code(batch: _Batch, e: EventIn) -> str | None:
+    payload = batch.validator.payload_of(e) if batch.validator else None
+    ref = payload.lot_ref() if payload else None
+    return ref[1] if ref else None
 
 
 def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[str, Any]:
@@ -336,10 +338,11 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
     occurred = checked.occurred
     corrected = occurred - batch.skew
     flags = _clock_flags(batch, occurred)
-    item, lot = getattr(payload, "item", None), getattr(payload, "lot", None)
+    ref = payload.lot_ref()
     is_status = isinstance(payload, LotStatusChanged)
     previous = None
-    if item is not None and lot is not None and (e.type in CONSUMING or is_status):
+    if ref is not None and (e.type in CONSUMING or is_status):
+        item, lot = ref
         previous = _status_at(conn, batch, str(item), str(lot), corrected)
         if e.type in CONSUMING and previous in BLOCKED_STATUSES:
             flags.append(
@@ -404,14 +407,15 @@ def _status_at(conn: Connection, batch: _Batch, item: str, lot: str, moment: dat
     return known.at(moment)
 
 
-def _lot_statuses(conn: Connection, events: list[EventIn]) -> dict[tuple[str, str], _LotStatus]:
-    wanted = {
-        (str(e.payload["item"]), str(e.payload["lot"]))
-        for e in events
-        if (e.type in CONSUMING or e.type == EventType.LOT_STATUS_CHANGED)
-        and e.payload.get("item") is not None
-        and e.payload.get("lot") is not None
-    }
+def _lot_statuses(
+    conn: Connection, events: list[EventIn], validator: Validator
+) -> dict[tuple[str, str], _LotStatus]:
+    wanted = set()
+    for e in events:
+        payload = validator.payload_of(e)
+        ref = payload.lot_ref() if payload else None
+        if ref is not None and (e.type in CONSUMING or e.type == EventType.LOT_STATUS_CHANGED):
+            wanted.add(ref)
     return _lot_statuses_of(conn, wanted) if wanted else {}
 
 
@@ -453,7 +457,7 @@ def _lot_statuses_of(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tup
     return found
 
 
-def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
+def _lock_rows_in_order(conn: Connection, events: list[EventIn], validator: Validator) -> None:
     """Lock the stock and task-line rows a batch will change, in id order, before changing any.
 
     Two batches that touch the same rows in different orders would otherwise deadlock on
@@ -464,12 +468,16 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn]) -> None:
     stock_keys: set[tuple[str, str, str]] = set()
     line_keys: set[tuple[str, int]] = set()
     for e in events:
-        p = e.payload
-        if p.get("item") is not None and p.get("lot") is not None:
-            for place in stock_places(e.type, p):
-                stock_keys.add((str(p["item"]), str(p["lot"]), place))
-        if p.get("task") and isinstance(p.get("line_no"), int):
-            line_keys.add((str(p["task"]), int(p["line_no"])))
+        payload = validator.payload_of(e)
+        if payload is None:
+            continue  # refused before it touches anything
+        ref = payload.lot_ref()
+        if ref is not None:
+            for place in payload.stock_places():
+                stock_keys.add((*ref, place))
+        line = payload.task_line()
+        if line is not None:
+            line_keys.add(line)
     if stock_keys:
         k = _keys_table(conn, ("item", "lot", "location"), sorted(stock_keys))
         conn.execute(

@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
@@ -33,8 +32,6 @@ from lotscan.domain.events import (
     EARLIEST_DATE,
     LATEST_DATE,
     EventType,
-    LotMerged,
-    LotSplit,
     LotStatusChanged,
     Payload,
     Role,
@@ -105,10 +102,16 @@ class Validator:
     seen_ids: set[str] = field(default_factory=set)
     location_sites: dict[str, str | None] = field(default_factory=dict)
     task_sites: dict[str, str | None] = field(default_factory=dict)
+    parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
     @classmethod
     def for_batch(cls, conn: Connection, station: StationIdentity, events: list[EventIn]) -> Validator:
         validator = cls(conn, station)
+        for event in events:
+            try:
+                validator.parsed[event.seq] = validator._parse(event)
+            except Refused as refused:
+                validator.parsed[event.seq] = refused
         badges = {e.operator for e in events if e.operator} | {
             str(e.payload.get("override_by")) for e in events if e.payload.get("override_by")
         }
@@ -126,6 +129,11 @@ class Validator:
             )
             validator.stored_ids.update({row[0]: row[1] for row in rows})
         return validator
+
+    def payload_of(self, event: EventIn) -> Payload | None:
+        """The event's typed payload, None when it does not match its type (read once per batch)."""
+        found = self.parsed.get(event.seq)
+        return found if isinstance(found, Payload) else None
 
     def check(self, event: EventIn) -> Checked:
         """The checked event, or Refused naming the first rule it breaks."""
@@ -159,6 +167,12 @@ class Validator:
         return occurred
 
     def _payload(self, event: EventIn) -> Payload:
+        found = self.parsed.get(event.seq)
+        if isinstance(found, Refused):
+            raise found
+        return found if found is not None else self._parse(event)
+
+    def _parse(self, event: EventIn) -> Payload:
         try:
             model = payload_class(event.type)
         except ValueError as exc:
@@ -203,7 +217,7 @@ class Validator:
 
     def _site(self, payload: Payload) -> None:
         mine = self.station.site
-        for code in _places(payload):
+        for code in payload.places():
             if code not in self.location_sites:
                 self.location_sites[code] = self.conn.execute(
                     select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == code)
@@ -214,7 +228,7 @@ class Validator:
                     RefusalCode.SITE_MISMATCH,
                     f"location {code} belongs to site {site}, not to this station's site {mine}",
                 )
-        task = getattr(payload, "task", None)
+        task = payload.task_code()
         if task:
             if task not in self.task_sites:
                 self.task_sites[task] = self.conn.execute(
@@ -284,20 +298,6 @@ class Validator:
                 .order_by(received_events.c.server_seq)
             )
         return self.conn.execute(query.limit(1)).scalar()
-
-
-def _places(payload: Payload) -> list[str]:
-    """Every location code the payload names (where stock is taken, put, or a pallet stands)."""
-    places: list[Any] = [
-        getattr(payload, "location", None),
-        getattr(payload, "from_location", None),
-        getattr(payload, "to_location", None),
-    ]
-    if isinstance(payload, LotSplit):
-        places += [o.location for o in payload.outputs]
-    if isinstance(payload, LotMerged):
-        places += [i.location for i in payload.inputs]
-    return [str(p) for p in places if p]
 
 
 __all__ = ["Checked", "EventType", "Refusal", "RefusalCode", "Refused", "Validator", "naive_utc"]

@@ -115,6 +115,35 @@ class Payload(BaseModel):
     def with_override(self, reason: str, by: str | None) -> Payload:
         return self.model_copy(update={"override": reason, "override_by": by})
 
+    # What readers ask of any payload, so no reader spells a payload key.
+
+    def lot_ref(self) -> tuple[str, str] | None:
+        """(item, lot) of the lot the event is about, if it names one."""
+        item, lot = getattr(self, "item", None), getattr(self, "lot", None)
+        return (item, lot) if item is not None and lot is not None else None
+
+    def task_code(self) -> str | None:
+        return getattr(self, "task", None)
+
+    def task_line(self) -> tuple[str, int] | None:
+        """(task, line_no) of the task line the event counts against, if any."""
+        task, line = getattr(self, "task", None), getattr(self, "line_no", None)
+        return (task, line) if task and line is not None else None
+
+    def places(self) -> list[str]:
+        """Every location code the event names: where stock is taken, put, or a pallet stands."""
+        named = [getattr(self, name, None) for name in ("location", "from_location", "to_location")]
+        for part in getattr(self, "outputs", None) or []:
+            named.append(part.location)
+        if self.type is EventType.LOT_MERGED:
+            named += [part.location for part in getattr(self, "inputs", [])]
+        return [str(place) for place in named if place]
+
+    def stock_places(self) -> list[str]:
+        """The locations whose stock rows of the event's own lot it changes (see keys.stock_places)."""
+        named = [getattr(self, name, None) for name in ("location", "from_location", "to_location")]
+        return [str(place) for place in named if place]
+
 
 class LotRef(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
