@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from lotscan.cli.common import open_station_cache, station_options
+from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
 from lotscan.services.importer import ORDER, ImportDataError, import_tables, read_source
 from lotscan.settings import StationSettings
 from lotscan.store import schema
@@ -58,6 +58,7 @@ def import_(sources: tuple[Path, ...], settings: StationSettings) -> None:
 @station_options
 def info(as_json: bool, settings: StationSettings) -> None:
     """Row counts of the cache and how many events wait to sync."""
+    settings = cache_to_work_on(settings)
     engine = open_station_cache(settings)
     tables = {
         "items": schema.Item,

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from lotscan.cli.common import open_station_cache, station_options
+from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
 from lotscan.settings import StationSettings
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, SyncError
@@ -73,6 +73,7 @@ def sync(once: bool, interval: float, as_json: bool, settings: StationSettings) 
     Without --once it keeps running (Ctrl-C to stop), retrying with backoff while offline.
     Inside `lotscan station` the same worker runs in the background.
     """
+    settings = cache_to_work_on(settings)
     engine = open_station_cache(settings)
 
     def show(status: SyncStatus) -> None:

@@ -64,3 +64,14 @@ def test_the_headless_station_says_badges_plainly_and_names_the_reason_code() ->
     assert "ACCEPTED" not in signed_in
     warned = next(line for line in said if "is not the first to expire" in line)
     assert "WARNING NOT_FEFO" in warned
+
+
+def test_cache_info_and_sync_use_the_demo_cache_after_lotscan_demo() -> None:
+    assert lotscan("demo", "--headless", stdin="").exit_code == 0
+    info = lotscan("cache", "info")
+    assert info.exit_code == 0, info.output
+    assert f"cache {demo_database()}" in info.output
+    assert "using the demo cache" in info.output
+    synced = lotscan("sync", "--once")
+    assert "using the demo cache" in synced.output, synced.output
+    assert "not enrolled" in synced.output
