@@ -7,7 +7,7 @@ cache only through the reader thread, never in a key handler.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
@@ -24,8 +24,15 @@ from lotscan.station.screens.menus import CHOICE_KEYS, Choice, ChoiceMenu, HelpS
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from textual.app import App
 
-class StationActions:
+    _AppBase = App[None]
+else:
+    _AppBase = object
+
+
+class StationActions(_AppBase):
     """Mixed into StationApp, whose attributes and methods these use."""
 
     session: Any
@@ -33,6 +40,11 @@ class StationActions:
     fields: Any
     wedge: Any
     reader_thread: Any
+    capture: Any
+    queue: Any
+    command: Any
+    _show_state: Any
+    show_verdict: Any
 
     # -- fields: quantity, reason, PIN, supervisor badge, typed code --------------------------
 
