@@ -67,6 +67,13 @@ def test_gs_substitute_option() -> None:
     assert (data["lot"], data["serial"], data["expiry"]) == ("A", "S", "2025-03-01")
 
 
+@pytest.mark.parametrize("substitute", ["1", "A", "(", "x|", "GS"])
+def test_a_gs_substitute_that_is_data_is_refused(substitute: str) -> None:
+    result = run("--gs-sub", substitute, f"(01){GTIN}(10)FG3526E")
+    assert result.exit_code == 2, result.output
+    assert "--gs-sub" in result.output and "character set 82" in result.output
+
+
 def test_stdin_and_rfid_source() -> None:
     result = run("--json", "-", stdin=f"01{GTIN}\x1d10ABC\n".encode())
     assert json.loads(result.output)["lot"] == "ABC"

@@ -10,6 +10,7 @@ import click
 
 from lotscan.codes.explain import explain
 from lotscan.codes.interpret import InterpretOptions, interpret
+from lotscan.codes.normalise import gs_substitute_problem
 from lotscan.codes.scan import RawScan, Scan, Source
 
 _ESCAPE = re.compile(r"\\(\\|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|r|n|t)")
@@ -55,6 +56,7 @@ def _read_data(data: str) -> bytes:
     "gs_substitutes",
     multiple=True,
     metavar="STR",
+    callback=lambda _ctx, _param, values: _usable_substitutes(values),
     help="A string the scanner sends instead of GS (0x1D), e.g. '|' or '<GS>'. Repeatable.",
 )
 @click.option(
@@ -104,6 +106,13 @@ def parse(
     else:
         _print_human(scan)
     sys.exit(1 if scan.errors or (strict and scan.warnings) else 0)
+
+
+def _usable_substitutes(substitutes: tuple[str, ...]) -> tuple[str, ...]:
+    for substitute in substitutes:
+        if problem := gs_substitute_problem(substitute):
+            raise click.BadParameter(f"{substitute!r} cannot stand for GS: {problem}")
+    return substitutes
 
 
 def _print_human(scan: Scan) -> None:

@@ -16,9 +16,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lotscan.codes.ai_table import GS
+from lotscan.domain.lot_numbers import CSET82
 
 SUFFIX_CHARS = "\r\n\t"
 ALWAYS_GS = ("\u2194", "\u241d")
+# The separator's name written out, as keyboard-wedge scanners send it. Made of set-82
+# characters, but no real label carries these exact four characters as data.
+NAMED_GS = ("<GS>", "{GS}", "[GS]")
+
+
+def gs_substitute_problem(substitute: str) -> str | None:
+    """Why `substitute` cannot stand for GS, or None when it can.
+
+    GS1 General Specifications 7.11 (figure 7.11-1): data of every AI is drawn from character
+    set 82 (or narrower). A substitute made with one of those characters would turn data into a
+    separator (e.g. "1" splits every GTIN), so only characters outside set 82 (e.g. "|", "^]")
+    and the written names in NAMED_GS may be used."""
+    if not substitute:
+        return "it is empty"
+    if substitute in NAMED_GS:
+        return None
+    data_chars = sorted({char for char in substitute if char in CSET82})
+    if data_chars:
+        shown = ", ".join(repr(char) for char in data_chars)
+        return (
+            f"{shown} can appear in GS1 data (character set 82), so scans would be split there; "
+            f'use a character outside it, such as "|"'
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

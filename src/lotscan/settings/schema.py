@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from lotscan.codes.internal import KIND_OF_TYPE
+from lotscan.codes.normalise import gs_substitute_problem
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 Name = Annotated[str, StringConstraints(pattern=NAME, min_length=1, max_length=32)]
@@ -52,6 +53,14 @@ class CodesTable(Table):
         for prefix, kind in (value or {}).items():
             if kind not in KIND_OF_TYPE:
                 raise ValueError(f"{prefix!r} = {kind!r}: the type must be one of {', '.join(KIND_OF_TYPE)}")
+        return value
+
+    @field_validator("gs_substitutes")
+    @classmethod
+    def _not_data_characters(cls, value: list[str] | None) -> list[str] | None:
+        for substitute in value or []:
+            if problem := gs_substitute_problem(substitute):
+                raise ValueError(f"{substitute!r} cannot stand for GS: {problem}")
         return value
 
 

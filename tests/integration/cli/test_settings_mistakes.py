@@ -48,6 +48,13 @@ def config(path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
         ('[codes.internal_prefixes]\n"BIN:" = "bin"\n', "the type must be one of location"),
         ('[lots]\npattern = "{item}{seq:04}"\n', "could pass GS1's 20 characters"),
         ("[station\n", "station.toml: not valid TOML"),
+        (
+            '[codes]\ngs_substitutes = ["1"]\n',
+            "[codes] gs_substitutes = ['1'] is not allowed: '1' cannot stand for GS: '1' can appear in GS1 "
+            "data (character set 82)",
+        ),
+        ('[codes]\ngs_substitutes = ["|", "("]\n', "'(' cannot stand for GS"),
+        ('[codes]\ngs_substitutes = ["x"]\n', "'x' cannot stand for GS"),
     ],
 )
 def test_a_settings_mistake_is_named_and_exits_2(tmp_path: Path, toml: str, message: str) -> None:
@@ -101,3 +108,11 @@ def test_every_setting_shown_is_one_the_file_may_set() -> None:
         if table == "devices" or annotation is None:
             continue
         assert set(shown[table]) == set(annotation.model_fields), table  # type: ignore[union-attr]
+
+
+def test_the_shipped_gs_substitute_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text('[codes]\ngs_substitutes = ["|", "^"]\n', encoding="utf-8")
+    result = config(path, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["codes"]["gs_substitutes"] == ["|", "^"]
