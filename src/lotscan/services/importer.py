@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -78,9 +79,12 @@ class Row:
         if text is None:
             return default
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
             raise self.fail(column, f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value < 0:
+            raise self.fail(column, f"{text!r} is not a quantity: give a finite number, 0 or more")
+        return value
 
     def integer(self, column: str) -> int | None:
         value = self.number_(column)
@@ -263,6 +267,9 @@ def _items(conn: Connection, row: Row, today: date) -> None:
     if gtin is not None:
         if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
             raise row.fail("gtin", f"{gtin!r} is not a GTIN (8, 12, 13 or 14 digits)")
+        if gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
+            raise row.fail("gtin", f"{gtin!r} has a wrong check digit: the last digit should be "
+                           f"{gs1_check_digit(gtin[:-1])}")
         gtin = gtin.zfill(14)
     _upsert(
         conn,

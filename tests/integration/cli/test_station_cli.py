@@ -150,6 +150,28 @@ def test_import_errors_name_file_row_and_column(tmp_path: Path) -> None:
     assert "items.csv row 2, column 'gtin'" in result.stderr and "Nothing was imported" in result.stderr
 
 
+@pytest.mark.parametrize("qty", ["NaN", "inf", "1e999", "-3"])
+def test_an_impossible_stock_quantity_stops_the_import_with_its_row(tmp_path: Path, qty: str) -> None:
+    """The import refuses what central's push refuses: a quantity on hand is finite and >= 0."""
+    demo = Path(__file__).resolve().parents[3] / "config" / "demo"
+    plant = tmp_path / "plant"
+    plant.mkdir()
+    for name in ("sites.csv", "locations.csv", "items.csv", "lots.csv"):
+        (plant / name).write_bytes((demo / name).read_bytes())
+    (plant / "stock.csv").write_text(f"item,lot,location,qty\nFLOUR-T55,FLO3471A,RM-A02,{qty}\n")
+    result = run("cache", "import", str(plant), "--db", str(tmp_path / "c.db"))
+    assert result.returncode == 1, result.stdout
+    assert "stock.csv row 2, column 'qty'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_item_gtin_with_a_wrong_check_digit_is_refused(tmp_path: Path) -> None:
+    """GS1 General Specifications 7.9.1: the last digit of a GTIN is its check digit."""
+    (tmp_path / "items.csv").write_text("code,gtin\nA,12345678901234\n", encoding="utf-8")
+    result = run("cache", "import", str(tmp_path / "items.csv"), "--db", str(tmp_path / "c.db"))
+    assert result.returncode == 1
+    assert "column 'gtin'" in result.stderr and "check digit" in result.stderr
+
+
 def test_config_shows_effective_settings_from_file(tmp_path: Path) -> None:
     config = tmp_path / "station.toml"
     config.write_text(
