@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from lotscan.domain.policy import Policy
 from lotscan.domain.verdict import Level
+from lotscan.services.pins import hash_pin
+from lotscan.store.schema import Operator
 from tests.plant import COOKIE, FLOUR, SUGAR
 from tests.ui.conftest import (
     banner_text,
@@ -65,6 +68,41 @@ async def test_pin_policy_asks_for_a_pin_and_masks_it(make_app) -> None:
         assert app.banner.verdict.level is Level.REJECTED
         assert "Wrong PIN" in banner_text(app)
         assert "12" not in str(app.query_one("#history").render())
+
+
+async def test_a_wrong_pin_keeps_the_pin_prompt_and_the_retry_is_never_shown(make_app, engine) -> None:
+    """Tester: after a wrong PIN the prompt went back to "Scan your badge", so the retried PIN
+    was judged as a scan and shown in clear in Last scans."""
+    with engine.begin() as conn:
+        conn.execute(update(Operator).where(Operator.badge == "900").values(pin_hash=hash_pin("4321")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert await scan(pilot, "OP:900") == "WARNING"
+        await type_line(pilot, "1111")
+        assert "Wrong PIN" in banner_text(app) and "2 tries left" in banner_text(app)
+        assert app.capture.label == "PIN"
+        assert "Scan your badge" not in str(app.query_one("#prompt").render())
+        await type_line(pilot, "4321")
+        assert app.session.operator is not None and app.session.operator.badge == "900"
+        history = str(app.query_one("#history").render())
+        assert "1111" not in history and "4321" not in history
+
+
+async def test_after_the_last_wrong_pin_a_retyped_pin_is_not_a_scan(make_app, engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(Operator).where(Operator.badge == "900").values(pin_hash=hash_pin("4321")))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert await scan(pilot, "OP:900") == "WARNING"
+        for wrong in ("1111", "2222", "3333"):
+            await type_line(pilot, wrong)
+        assert "Wrong PIN 3 times. Scan your badge again" in banner_text(app)
+        assert app.capture.label != "PIN"
+        assert await scan(pilot, "4321") == "REJECTED"
+        assert app.session.operator is None
+        history = str(app.query_one("#history").render())
+        assert not any(pin in history for pin in ("1111", "2222", "3333", "4321")), history
+    assert events_of(engine) == []
 
 
 async def test_receive_by_choosing_the_asn_from_the_list(make_app, engine) -> None:

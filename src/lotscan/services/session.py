@@ -61,6 +61,18 @@ class Outcome:
     # A command, badge, task, location or first half of a two-scan step: said in a neutral
     # style, not as a verdict on goods (a refusal stays a refusal).
     notice: bool = False
+    secret: bool = False  # the input was (or looked like) a PIN: never shown back
+
+
+PIN_TRIES = 3  # wrong PINs in a row before the station asks for the badge again
+PIN_LOCKED_OUT = f"Wrong PIN {PIN_TRIES} times."
+SCAN_BADGE_AGAIN = "Scan your badge again, or ask a supervisor."
+
+
+def _looks_like_pin(text: str) -> bool:
+    """A short run of digits: what a person retyping a PIN enters; no label is that."""
+    typed = text.strip()
+    return typed.isdigit() and len(typed) <= 6
 
 
 def _note(message: str, scan: Scan | None = None, details: dict[str, Any] | None = None) -> Outcome:
@@ -79,6 +91,8 @@ class StationSession:
     override_by: str | None = None
     reason: str | None = None
     awaiting_pin_for: str | None = None
+    wrong_pins: int = 0
+    pin_locked_out: bool = False  # the PIN tries ran out; a PIN typed next is not a scan
     pending_move: Scan | None = None
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
@@ -89,6 +103,10 @@ class StationSession:
         """Handle one scanned or typed line. Never raises on bad input."""
         if self.awaiting_pin_for is not None:
             return self._pin(text.strip())
+        if self.pin_locked_out:
+            self.pin_locked_out = False
+            if _looks_like_pin(text):
+                return Outcome(Verdict(Level.REJECTED, f"{PIN_LOCKED_OUT} {SCAN_BADGE_AGAIN}"), secret=True)
         if text.startswith("/"):
             return self._command(text[1:].strip())
         scan = self.service.interpret(text, source=source, aim_id=aim_id)
@@ -202,17 +220,32 @@ class StationSession:
     def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:
         verdict, operator = self.service.sign_in(badge)
         if operator is None and verdict.level is Level.WARNING:
-            self.awaiting_pin_for = badge
+            self.awaiting_pin_for, self.wrong_pins = badge, 0
         if operator is not None:
             self._become(operator)
         return Outcome(verdict, scan, notice=verdict.level is not Level.REJECTED)
 
     def _pin(self, pin: str) -> Outcome:
+        """Judge a PIN. A wrong one keeps the PIN prompt for another try, up to PIN_TRIES."""
         badge, self.awaiting_pin_for = self.awaiting_pin_for or "", None
         verdict, operator = self.service.sign_in(badge, pin)
         if operator is not None:
+            self.wrong_pins = 0
             self._become(operator)
-        return Outcome(verdict, notice=verdict.level is not Level.REJECTED)
+        elif verdict.level is Level.REJECTED:
+            self.wrong_pins += 1
+            left = PIN_TRIES - self.wrong_pins
+            if left > 0:
+                self.awaiting_pin_for = badge
+                tries = "1 try" if left == 1 else f"{left} tries"
+                verdict = replace(
+                    verdict, message=f"Wrong PIN. Type it again ({tries} left), or Esc to cancel."
+                )
+            else:
+                self.wrong_pins = 0
+                self.pin_locked_out = True
+                verdict = replace(verdict, message=f"{PIN_LOCKED_OUT} {SCAN_BADGE_AGAIN}")
+        return Outcome(verdict, notice=verdict.level is not Level.REJECTED, secret=True)
 
     def _become(self, operator: Operator) -> None:
         self._forget_work()

@@ -232,14 +232,15 @@ class StationApp(StationActions, App[None]):
                 self.seat, operator.badge if operator else None, operator.role if operator else None
             )
             self.hub.active(self.seat, scanned=verdict.recorded)
-            shown = "PIN" if handled.item.secret else repr(handled.item.text[:60])
+            secret = handled.item.secret or handled.outcome.secret
+            shown = "PIN" if secret else repr(handled.item.text[:60])
             log.info("%s %s: %s %s", self.seat.id, shown, verdict.level.value, verdict.message[:100])
         notice = handled.outcome.notice and verdict.level is not Level.REJECTED
         self.banner.show(verdict, notice=notice)
         self._sound(verdict.level)
         item = handled.item
         if not item.text.startswith("/") or verdict.level is not Level.ACCEPTED:
-            shown = "PIN ••••" if item.secret else item.text
+            shown = "PIN ••••" if item.secret or handled.outcome.secret else item.text
             clock = self.clock().strftime("%H:%M:%S")
             scanned = handled.outcome.scan
             lot = scanned.lot if scanned is not None else None
