@@ -53,6 +53,30 @@ def test_warnings_alone_exit_0() -> None:
     assert "VALID, with warnings" in result.output
 
 
+@pytest.mark.parametrize("lot", ["LOT3700", "LOT3000", "AB30000"])
+def test_a_zero_count_is_not_suspected_as_a_swallowed_element(lot: str) -> None:
+    """AI 30 "variable count of items" and AI 37 "count of trade items" (GS1 General
+    Specifications, section 3): a count of zero is not data a label carries, so the lot is an
+    ordinary lot."""
+    result = run(f"(01){GTIN}(10){lot}")
+    assert result.exit_code == 0
+    assert "SUSPICIOUS_LOT" not in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("data", "suspected"),
+    [
+        (f"(01){GTIN}(10)FL250033050", "(30) 50"),
+        (f"(01){GTIN}(21)SN123417261231", "(17) 2026-12-31"),
+        (f"(01){GTIN}(10)AB3103000250", "(3103) 000250"),
+    ],
+)
+def test_real_swallowed_elements_stay_suspected(data: str, suspected: str) -> None:
+    result = run(data)
+    assert "WARNING SUSPICIOUS_LOT" in result.output
+    assert suspected in result.output, result.output
+
+
 def test_human_output_lists_fields_with_titles_and_meaning() -> None:
     result = run(f"(01){GTIN}(10)L1(17)250300")
     assert result.exit_code == 0

@@ -5,7 +5,8 @@ so the label probably said lot "ABC" and expiry 2025-03-01. Only AIs whose value
 hit by chance are considered (dates, GTIN/SSCC with their check digits, net weight), so that
 ordinary lot numbers do not raise false alarms. A count (AI 30, 37) is easy to hit by chance in
 a number, so it is suspected only after a lot with letters in it: ``FL25003`` + ``3050`` is lot
-``FL25003`` and a count of 50, while ``20230501`` stays a lot.
+``FL25003`` and a count of 50, while ``20230501`` stays a lot. A count of zero is never taken
+as swallowed data (``LOT3700`` stays a lot): no label counts zero trade items.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
             continue
         if any(check_element(e) for e in elements):
             continue
-        if elements[0].ai in _COUNTS and value[:index].isdigit():
+        if elements[0].ai in _COUNTS and (value[:index].isdigit() or int(elements[0].value) == 0):
             continue
         return value[:index], elements
     return None
