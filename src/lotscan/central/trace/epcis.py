@@ -78,7 +78,7 @@ class Builder:
     def lot_class(self, item: str | None, lot: str) -> str:
         known = self._classes.get((item, lot))
         if known is None:
-            row = self.m.items.get(item)
+            row = self.m.items.get(item) if item is not None else None
             if row is not None and row.gtin:
                 known = ids.lgtin(row.gtin, lot, self.prefixes)
             else:
@@ -90,7 +90,7 @@ class Builder:
         element: dict[str, Any] = {"epcClass": self.lot_class(item, lot)}
         if qty is not None:
             element["quantity"] = float(qty)
-            row = self.m.items.get(item)
+            row = self.m.items.get(item) if item is not None else None
             code = (unit or (row.unit if row else "") or "").upper()
             if code:
                 element["uom"] = UOM.get(code, code if 2 <= len(code) <= 3 and code.isalnum() else "H87")
@@ -284,7 +284,7 @@ def _history(conn: Connection, where: Filter) -> list[Any]:
         query = query.where(
             h.c.effective_at < datetime.combine(where.end + timedelta(days=1), datetime.min.time())
         )
-    return conn.execute(query).all()
+    return list(conn.execute(query).all())
 
 
 def _master(conn: Connection, events: list[Any], payloads: list[Any], history: list[Any]) -> _Master:

@@ -194,7 +194,7 @@ def _with_supplier_tlcs(conn: Connection, where: Filter) -> Filter:
     )
     codes = set(where.lots)
     for code, supplier_lot in conn.execute(query):
-        codes |= {code, supplier_lot} - {None}
+        codes |= {c for c in (code, supplier_lot) if c is not None}
     return Filter(tuple(sorted(codes)), where.start, where.end)
 
 

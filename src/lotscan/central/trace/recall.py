@@ -132,18 +132,18 @@ def recall(
         report.notices = _notices(conn, report, roots, contact)
         return report
     to_recall = [x for x in result.lots if x.status != LotStatus.RECALLED.value]
-    report.recall_id = int(
-        conn.execute(
-            insert(recalls).values(
-                created_at=report.created_at,
-                by=by,
-                reason=reason,
-                roots=json.dumps([f"{r.item}/{r.lot}" for r in roots]),
-                lots_recalled=len(to_recall),
-                lots_affected=len(result.lots),
-            )
-        ).inserted_primary_key[0]
-    )
+    inserted = conn.execute(
+        insert(recalls).values(
+            created_at=report.created_at,
+            by=by,
+            reason=reason,
+            roots=json.dumps([f"{r.item}/{r.lot}" for r in roots]),
+            lots_recalled=len(to_recall),
+            lots_affected=len(result.lots),
+        )
+    ).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row always has its key
+    report.recall_id = int(inserted[0])
     report.notices = _notices(conn, report, roots, contact)  # before the change log's lock
     report.recalled, seq = mark_recalled(conn, f"recall #{report.recall_id}: {reason}", by, report.created_at)
     conn.execute(update(recalls).where(recalls.c.id == report.recall_id).values(change_seq=seq or None))

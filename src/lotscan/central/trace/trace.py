@@ -143,8 +143,11 @@ def _lots_by_code(conn: Connection, code: str, item: str | None) -> list[LotRef]
 
 
 def _lots_on_pallet(conn: Connection, sscc: str) -> list[LotRef]:
-    ids = select(pallet_contents.c.lot_id).where(pallet_contents.c.sscc == sscc)
-    ids = ids.union(select(Container.lot_id).where(Container.sscc == sscc, Container.lot_id.is_not(None)))
+    ids = (
+        select(pallet_contents.c.lot_id)
+        .where(pallet_contents.c.sscc == sscc)
+        .union(select(Container.lot_id).where(Container.sscc == sscc, Container.lot_id.is_not(None)))
+    )
     query = select(Lot.id, Item.code, Lot.code).join(Item, Item.id == Lot.item_id).where(Lot.id.in_(ids))
     return [LotRef(int(r[0]), r[1], r[2]) for r in conn.execute(query)]
 
@@ -229,7 +232,7 @@ CHUNK = 5_000
 def _edges(
     conn: Connection, direction: Direction, table: str, names: dict[int, tuple[str, str]]
 ) -> list[TraceEdge]:
-    rows = conn.execute(_query(_EDGES, table)).all()
+    rows = list(conn.execute(_query(_EDGES, table)).all())
     rows.sort(key=lambda r: (names[r[0]], names[r[1]], r[5]))
     ids = sorted({r[4] for r in rows if r[4]})
     events: dict[str, Any] = {}
