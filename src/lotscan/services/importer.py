@@ -268,8 +268,10 @@ def _items(conn: Connection, row: Row, today: date) -> None:
         if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
             raise row.fail("gtin", f"{gtin!r} is not a GTIN (8, 12, 13 or 14 digits)")
         if gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
-            raise row.fail("gtin", f"{gtin!r} has a wrong check digit: the last digit should be "
-                           f"{gs1_check_digit(gtin[:-1])}")
+            raise row.fail(
+                "gtin",
+                f"{gtin!r} has a wrong check digit: the last digit should be {gs1_check_digit(gtin[:-1])}",
+            )
         gtin = gtin.zfill(14)
     _upsert(
         conn,

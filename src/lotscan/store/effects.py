@@ -129,7 +129,7 @@ def ensure_lot(conn: Connection, p: StockReceived | LotProduced | StockCounted, 
             received_at=occurred_at,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return _inserted_id(result)
 
 
 def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at: datetime) -> float:
@@ -287,7 +287,7 @@ def _derived_lot(conn: Connection, item_code: str, code: str, origin_lot_id: int
             received_at=at,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return _inserted_id(result)
 
 
 def _link(
@@ -395,3 +395,10 @@ HANDLERS: dict[EventType, Handler] = {
     EventType.PALLET_BROKEN: _pallet_broken,
 }
 assert set(HANDLERS) == set(EventType), "every event type has its effect"
+
+
+def _inserted_id(result: Any) -> int:
+    """The primary key of the one row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    return int(key[0])

@@ -137,6 +137,7 @@ def _envelope(row: Any) -> EventIn:
         operator=row.operator,
         occurred_at=row.occurred_at.replace(tzinfo=UTC),
         type=row.type,
+        payload={},
     )
 
 

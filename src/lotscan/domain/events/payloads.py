@@ -72,18 +72,15 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-def _text(max_length: int) -> Any:
-    return Annotated[str, Field(min_length=1, max_length=max_length, strict=True)]
-
-
-Code = _text(64)  # item, lot, location, task, serial codes: String(64) columns
+# Each text alias is spelt out: mypy takes only literal Annotated[...] as a type.
+Code = Annotated[str, Field(min_length=1, max_length=64, strict=True)]  # String(64) columns
 Gtin = Annotated[str, Field(pattern=r"^\d{8,14}$", strict=True)]
 Sscc = Annotated[str, Field(pattern=r"^\d{18}$", strict=True)]
-Unit = _text(16)
-Partner = _text(200)
-Supplier = _text(100)
-Reason = _text(500)
-Badge = _text(64)
+Unit = Annotated[str, Field(min_length=1, max_length=16, strict=True)]
+Partner = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+Supplier = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
+Reason = Annotated[str, Field(min_length=1, max_length=500, strict=True)]
+Badge = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
 Quantity = Annotated[float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 Amount = Annotated[float, Field(ge=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 Balance = Annotated[float, Field(ge=-MAX_QTY, le=MAX_QTY, strict=True), AfterValidator(_finite)]
