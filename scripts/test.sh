@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check src tests scripts benchmarks
 .venv/bin/lint-imports
-exec .venv/bin/pytest "$@"
+# Two workers, one test file each at a time (files share module fixtures and ports): the
+# suite's servers and pseudo-terminals wait much of the time, so this halves it on 2 cores.
+exec .venv/bin/pytest -n 2 --dist loadfile "$@"
