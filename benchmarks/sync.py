@@ -114,6 +114,11 @@ def command(
                     _bench_stations(engine, base, stations, duration, every, batch)
                 )
             engine.dispose()
+    except click.ClickException as failure:
+        # Keep what was measured before the failure: a long run is not thrown away.
+        results["error"] = failure.format_message()
+        click.echo(json.dumps(results, indent=2), err=True)
+        raise
     finally:
         if keep:
             click.echo(f"kept {work}", err=True)
@@ -192,7 +197,8 @@ def _server(url: str, work: Path, *extra: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: two workers importing the app on a busy 2-core machine take tens of seconds.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(base + "/health", timeout=1).status_code == 200:
@@ -200,7 +206,13 @@ def _server(url: str, work: Path, *extra: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise click.ClickException(f"central did not start; see {work / 'central.log'}")
+                log.flush()
+                tail = (work / "central.log").read_text(errors="replace").splitlines()[-15:]
+                raise click.ClickException(
+                    "central did not start within 120 s"
+                    + (f" (exit code {process.returncode})" if process.poll() is not None else "")
+                    + ("; its log ends:\n" + "\n".join(tail) if tail else "; it printed nothing")
+                )
             time.sleep(0.1)
         yield base
     finally:
