@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lotscan.central import changelog
+from lotscan.central.trace import opening
 from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
 from lotscan.services.importer import ORDER, Row, import_tables
@@ -34,7 +35,12 @@ KEYS = {
 def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[str, int]:
     tables = dict(tables)
     kde_rows = tables.pop("kde_records", [])
+    stock_keys = [
+        (r.text("item") or "", r.text("lot") or "", r.text("location") or "") for r in tables.get("stock", [])
+    ]
+    stock_before = opening.stock_of(conn, stock_keys)
     counts = import_tables(conn, tables)
+    opening.record_import(conn, stock_keys, stock_before, by="central import")
     counts["kde_records"] = import_kde_records(conn, kde_rows, datetime.now(UTC).date())
     keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
     changelog.append(conn, changelog.entries_for(conn, keys))

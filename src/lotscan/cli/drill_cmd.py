@@ -60,6 +60,7 @@ def drill(
     """
     from lotscan.central.trace.drill import drill as run_drill
     from lotscan.central.trace.identifiers import CompanyPrefixes
+    from lotscan.central.trace.mass_balance import TERMS
 
     if real_recall and not reason:
         raise click.UsageError("--recall runs a real recall: give its --reason")
@@ -87,22 +88,11 @@ def drill(
     if report.differences:
         _table(
             "Mass-balance differences",
-            ["lot", "received", "produced", "consumed", "shipped", "adjusted", "on_hand", "difference"],
+            ["lot", *TERMS, "difference"],
             [
                 [
                     f"{b['item']}/{b['lot']}",
-                    *(
-                        b[t]
-                        for t in (
-                            "received",
-                            "produced",
-                            "consumed",
-                            "shipped",
-                            "adjusted",
-                            "on_hand",
-                            "difference",
-                        )
-                    ),
+                    *(b[t] for t in (*TERMS, "difference")),
                 ]
                 for b in report.differences
             ],

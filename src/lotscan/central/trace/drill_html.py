@@ -10,6 +10,7 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
+from lotscan.central.trace.mass_balance import TERMS
 from lotscan.central.trace.trace import TraceResult
 
 SHOWN_PER_LEVEL = 12  # lots drawn one by one in a level; more collapse into one box
@@ -96,22 +97,10 @@ def _summary(r: dict[str, Any]) -> str:
 
 
 def _balance(r: dict[str, Any]) -> str:
-    columns = [
-        "lot",
-        "unit",
-        "received",
-        "produced",
-        "consumed",
-        "shipped",
-        "adjusted",
-        "on hand",
-        "difference",
-    ]
+    columns = ["lot", "unit", *(t.replace("_", " ") for t in TERMS), "difference"]
     rows, classes = [], []
     for b in r["mass_balance"]:
-        terms = [
-            b[t] for t in ("received", "produced", "consumed", "shipped", "adjusted", "on_hand", "difference")
-        ]
+        terms = [b[t] for t in (*TERMS, "difference")]
         rows.append([_link(b["item"], b["lot"]), escape(b["unit"]), *(_num(t) for t in terms)])
         classes.append("bad" if b["difference"] != 0 else "")
     differences = sum(1 for c in classes if c)
@@ -121,7 +110,10 @@ def _balance(r: dict[str, Any]) -> str:
         else "<p>No differences.</p>"
     )
     rest = _table(columns, rows[differences:])
-    note = "received + produced = consumed + shipped + adjusted + on hand"
+    note = (
+        "received + produced + opening = consumed + shipped + adjusted + on hand "
+        "(opening: stock imported into central, not made by an event)"
+    )
     return (
         f"<h2>Mass balance</h2><p>{note}; differences first.</p>{shown}"
         f"<details><summary>All {len(rows) - differences} balanced lot(s)</summary>{rest}</details>"

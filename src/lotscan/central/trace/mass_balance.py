@@ -1,12 +1,15 @@
 """Mass balance of a set of lots from central's event log: for every lot,
-received + produced = consumed + shipped + adjusted + on hand, and where it does not hold, the
-difference with the lot's events, so whoever checks can see which record is missing or wrong.
+received + produced + opening = consumed + shipped + adjusted + on hand, and where it does not
+hold, the difference with the lot's events, so whoever checks can see which record is missing or
+wrong.
 
   received   stock.received
   produced   lot.produced (its own lot); the new lots of lot.split, lot.merged, lot.relabelled
   consumed   stock.consumed; the source of a split, the inputs of a merge, a relabelled lot
   shipped    stock.shipped (and stock.picked with no destination: it left stock)
   adjusted   stock.counted: what the count wrote off (stock before the count - counted)
+  opening    stock written by `lotscan central import` (opening stock, trace/opening.py): what
+             the import changed, in its place among the events
   on hand    the stock table now
 Stock before a count, and the quantity of a relabel that did not say, come from replaying the
 lot's events per location in the order central applied them. Events are read in two statements
@@ -16,13 +19,14 @@ lot's events per location in the order central applied them. Events are read in 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, text
 
+from lotscan.central.trace.opening import DECISION, Opening, openings
 from lotscan.central.trace.records import COUNTED
 from lotscan.domain.events import (
     LotMerged,
@@ -40,7 +44,7 @@ from lotscan.domain.events import (
 )
 
 TOLERANCE = 1e-6
-TERMS = ("received", "produced", "consumed", "shipped", "adjusted", "on_hand")
+TERMS = ("received", "produced", "opening", "consumed", "shipped", "adjusted", "on_hand")
 LotKey = tuple[str, str]
 Stock = dict[tuple[str, str, str], float]  # (item, lot, location) -> qty, replayed
 
@@ -52,6 +56,7 @@ class LotBalance:
     unit: str
     received: float = 0.0
     produced: float = 0.0
+    opening: float = 0.0
     consumed: float = 0.0
     shipped: float = 0.0
     adjusted: float = 0.0
@@ -60,7 +65,15 @@ class LotBalance:
 
     @property
     def difference(self) -> float:
-        value = self.received + self.produced - self.consumed - self.shipped - self.adjusted - self.on_hand
+        value = (
+            self.received
+            + self.produced
+            + self.opening
+            - self.consumed
+            - self.shipped
+            - self.adjusted
+            - self.on_hand
+        )
         return 0.0 if abs(value) < TOLERANCE else round(value, 6)
 
     def to_dict(self, with_events: bool) -> dict[str, Any]:
@@ -102,7 +115,10 @@ def mass_balance(conn: Connection, table: str) -> list[LotBalance]:
     query = text(_EVENTS.replace("{table}", table)).bindparams(bindparam("counted", expanding=True))
     rows = sorted(conn.execute(query, {"counted": list(COUNTED)}).all(), key=lambda r: r[0])
     stock: Stock = defaultdict(float)
-    for _seq, event_id, kind, at, payload in rows:
+    pending = deque(openings(conn, set(balances)))
+    for seq, event_id, kind, at, payload in rows:
+        while pending and pending[0].after_server_seq < seq:
+            _open(pending.popleft(), balances, stock)
         p = json.loads(payload)
         for key, term, qty in _effects(kind, p, stock):
             balance = balances.get(key)
@@ -112,7 +128,25 @@ def mass_balance(conn: Connection, table: str) -> list[LotBalance]:
             balance.events.append(
                 {"event_id": event_id, "type": kind, "at": str(at), "term": term, "qty": round(qty, 6)}
             )
+    for rest in pending:
+        _open(rest, balances, stock)
     return sorted(balances.values(), key=lambda b: (b.difference == 0, b.item, b.lot))
+
+
+def _open(found: Opening, balances: dict[LotKey, LotBalance], stock: Stock) -> None:
+    """An import's stock change: the lot's opening term, and its stock at that location."""
+    _move(stock, found.item, found.lot, found.location, found.qty)
+    balance = balances[(found.item, found.lot)]
+    balance.opening += found.qty
+    balance.events.append(
+        {
+            "event_id": f"decision {found.decision_id}",
+            "type": DECISION,
+            "at": str(found.at),
+            "term": "opening",
+            "qty": round(found.qty, 6),
+        }
+    )
 
 
 def _move(stock: Stock, item: str, lot: str, where: str | None, qty: float) -> None:
