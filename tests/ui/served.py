@@ -92,10 +92,16 @@ class Served:
 
 @contextlib.contextmanager
 def served_station(
-    tmp: Path, operators: int = 0, devices: int = 2, config: str = "", extra: tuple[str, ...] = ()
+    tmp: Path,
+    operators: int = 0,
+    devices: int = 2,
+    config: str = "",
+    extra: tuple[str, ...] = (),
+    enrolled: str = "",
 ) -> Iterator[Served]:
     """`lotscan station --web --ssh` on a new demo cache, with `operators` extra badges
-    (2001, 2002, ...), one SSH key per device (gun-01, ...) and `config` as its station.toml."""
+    (2001, 2002, ...), one SSH key per device (gun-01, ...), `config` as its station.toml and,
+    if given, the name central gave at enrolment (`enrolled`) stored in the cache."""
     from lotscan.cli.demo_cmd import prepare_demo
 
     env = dict(os.environ, XDG_DATA_HOME=str(tmp / "data"), XDG_CONFIG_HOME=str(tmp / "config"))
@@ -109,6 +115,13 @@ def served_station(
         engine = create_engine(f"sqlite:///{database}")
         with engine.begin() as conn:
             import_tables(conn, read_source(badges))
+        engine.dispose()
+    if enrolled:
+        engine = create_engine(f"sqlite:///{database}")
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO sync_state (key, value) VALUES ('station', :name)"), {"name": enrolled}
+            )
         engine.dispose()
     keys: dict[str, Path] = {}
     public: list[str] = []

@@ -127,3 +127,16 @@ async def test_the_station_tells_when_it_went_offline(make_app) -> None:
 
 def test_statusfacts_default_is_not_enrolled() -> None:
     assert "not enrolled" in str(status_text(StatusFacts(pending=0), 120))
+
+
+def test_a_supervisors_narrow_status_line_keeps_online_or_offline() -> None:
+    """The sessions list goes last on a narrow line: at 40 columns the line cuts it, not the sync state."""
+    sessions = "3 sessions (2 ssh 1 web, 2 signed in)"
+    for online, word in ((True, "ONLINE"), (False, "OFFLINE")):
+        facts = StatusFacts(
+            operator="Sam Supervisor", mode="lookup", online=online, pending=4, sessions=sessions
+        )
+        line = str(status_text(facts, 40))
+        assert line.index(word) < line.index("3 sessions") and line.index(word) + len(word) <= 40, line
+        wide = str(status_text(facts, 120))
+        assert wide.index(sessions) < wide.index(word)  # where there is room, next to who and mode

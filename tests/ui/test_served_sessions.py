@@ -127,6 +127,28 @@ async def test_sessions_are_listed_and_a_supervisor_sees_them(tmp_path: Path) ->
     assert result.exit_code == 1 and "no station is serving" in result.output
 
 
+async def test_a_served_station_goes_by_the_name_central_gave_at_enrolment(tmp_path: Path) -> None:
+    """Issue 14: one station name everywhere, the one central gave at enrolment."""
+    import aiohttp
+
+    with served_station(tmp_path, enrolled="DOCK-7") as served:
+        said = "".join(served.output)
+        assert "station DOCK-7: web on" in said and "station DOCK-7: ssh on" in said, said
+        async with aiohttp.ClientSession() as http, http.get(served.url) as page:
+            assert "<title>lotscan station DOCK-7</title>" in await page.text()
+        gun = await SshHandheld(served, "gun-01", 40, 16).connect()
+        try:
+            await gun.wait_for("Station DOCK-7 ready")
+            assert served.registry()["station"] == "DOCK-7"
+            assert await gun.scan("OP:1001") == "NOTICE"
+            assert await gun.scan("ASN:ASN-1001") == "NOTICE"
+            assert await gun.scan(receive_label("NAMED-1")) == "ACCEPTED"
+        finally:
+            await gun.close()
+        [row] = served.events()
+    assert "ST-01" not in said and row.station_id == "DOCK-7"
+
+
 async def test_a_handheld_profile_with_tab_suffix_and_gs_substitute_in_the_browser(tmp_path: Path) -> None:
     wedge = '[[devices]]\nid = "handhelds"\nprofile = "android-keystroke-wedge"\nport = "terminal"\n'
     with served_station(tmp_path, config=wedge) as served:

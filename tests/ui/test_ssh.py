@@ -25,6 +25,9 @@ async def test_the_demo_journey_on_a_vt100_over_ssh(tmp_path: Path, size: tuple[
             for what, keys, levels in steps:
                 level = await gun.scan(keys)
                 assert level in levels, f"{what}: {level}\n{gun.screen}"
+                if what == "Pick list":  # the FEFO prompt: which lot to take, and where, at any size
+                    await gun.wait_for("FG3526E")
+                    await gun.wait_for("FG-B07")
             registry = served.registry()
             [session] = registry["sessions"]
             assert (session["transport"], session["device"], session["operator"]) == ("ssh", "gun-01", "1001")

@@ -133,14 +133,16 @@ class StationHub:
         start_sync: bool = True,
         endpoints: dict[str, str] | None = None,
     ) -> None:
-        self.settings = settings
         self.service = service or open_service(settings)
+        # One station name everywhere: the service's settings carry the name central gave at
+        # enrolment, which the page, the registry, the sync worker and every session then use.
+        self.settings = self.service.settings
         self.writer = ServiceThread()  # every scan of every session, one at a time, in order
         self.readers = ServiceThread(workers=2)  # panels, status, lookups: never block the writer
-        self.sync = SharedSync(settings) if start_sync else None
+        self.sync = SharedSync(self.settings) if start_sync else None
         self.sessions: dict[str, SessionInfo] = {}
         self.endpoints = dict(endpoints or {})
-        self.registry = registry_path(settings)
+        self.registry = registry_path(self.settings)
         self.started = time.time()
         self._counter = 0
         self._lock = threading.Lock()

@@ -86,7 +86,7 @@ async def serve(
         hub.start()
         gc.freeze()  # the station's startup objects live for the shift
         for what, url in endpoints.items():
-            say(f"station {settings.station_id}: {what} on {url}{_reach(url)}")
+            say(f"station {hub.settings.station_id}: {what} on {url}{_reach(url)}")
         say(f"cache {settings.database}; sessions: lotscan station sessions; Ctrl+C stops")
         while not stop.is_set():
             try:

@@ -70,7 +70,7 @@ def status_text(facts: StatusFacts, width: int) -> Text:
     text.append(f" {facts.mode.upper()}", style="bold")
     if facts.task:
         text.append(f" {facts.task}")
-    if facts.sessions:
+    if facts.sessions and not narrow:
         text.append(f"  {facts.sessions}", style="bold")
     if facts.queued:
         text.append(f"  {facts.queued} queued", style="bold reverse")
@@ -92,6 +92,8 @@ def status_text(facts: StatusFacts, width: int) -> Text:
         text.append(f"  {mark}{device}" if narrow else f"  {device} {mark}{state}")
     if facts.clock and not narrow:
         text.append(f"  {facts.clock}")
+    if facts.sessions and narrow:  # last: a narrow line cuts it, not ONLINE/OFFLINE
+        text.append(f"  {facts.sessions}", style="bold")
     return text
 
 

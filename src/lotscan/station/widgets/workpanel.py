@@ -29,10 +29,21 @@ def _qty(value: Any) -> str:
     return f"{float(value):g}" if value is not None else "?"
 
 
-def pick_prompt_text(prompt: dict[str, Any] | None, today: date) -> Text:
+def pick_prompt_text(prompt: dict[str, Any] | None, today: date, *, tiny: bool = False) -> Text:
+    """The next line to pick and the lot to take (FEFO). `tiny` (an RF gun's 20-29 columns,
+    where the panel has two rows): the lot and its location first, in as few cells as can be."""
     text = Text()
     if prompt is None:
         text.append("Pick list complete. Scan the next pick list.", style="bold")
+        return text
+    if tiny and prompt["lot"]:
+        text.append("Take ", style="bold")
+        text.append(str(prompt["lot"]), style="bold underline")
+        text.append(" @", style="bold")
+        text.append(str(prompt["location"]), style="bold underline")
+        text.append(f" {_qty(prompt['remaining'])} {prompt['unit']}\n", style="bold")
+        text.append(f"line {prompt['line_no']} {prompt['description'] or prompt['item']}")
+        text.append(f", {_qty(prompt['available'])} there, {days_text(prompt['expiry'], today)}")
         return text
     text.append("NEXT ", style="bold reverse")
     text.append(f" line {prompt['line_no']} {prompt['description'] or prompt['item']}: ", style="bold")
@@ -49,6 +60,7 @@ def pick_prompt_text(prompt: dict[str, Any] | None, today: date) -> Text:
 
 
 MAX_LINES_SHOWN = 12
+TINY_WIDTH = 30  # as the screen's -tiny class: an RF gun's 20-29 columns
 
 
 def lines_text(details: dict[str, Any]) -> Text:
@@ -119,7 +131,9 @@ def lookup_text(details: dict[str, Any], today: date) -> Text:
     return text
 
 
-def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date) -> Text:
+def workspace_text(
+    space: Workspace, lookup: dict[str, Any] | None, today: date, *, tiny: bool = False
+) -> Text:
     text = Text()
     flow = space.workflow
     settings = []
@@ -134,7 +148,7 @@ def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date)
     if settings:
         text.append("Next scan: " + ", ".join(settings) + "\n", style="bold yellow")
     if flow is Workflow.PICK and space.task:
-        text.append_text(pick_prompt_text(space.pick_prompt, today))
+        text.append_text(pick_prompt_text(space.pick_prompt, today, tiny=tiny))
         text.append("\n")
     if flow is Workflow.LOOKUP:
         if lookup:
@@ -181,11 +195,11 @@ class WorkPanel(FixedStatic):
 
     def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
         self.space, self.lookup = space, lookup
-        text = workspace_text(space, lookup, today)
+        width = self.content_size.width
+        text = workspace_text(space, lookup, today, tiny=0 < width < TINY_WIDTH)
         # A layout pass so it scrolls when longer than the panel; it comes after the banner's frame.
         # Only when its height changes: a layout pass costs more than the rest of a scan's frames
         # together, and a served station draws many sessions on one core.
-        width = self.content_size.width
         lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
         same_height = lines >= 0 and lines == self._lines
         self._lines = lines
