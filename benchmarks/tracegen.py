@@ -47,6 +47,7 @@ def gtin(body13: str) -> str:
 @dataclass(frozen=True)
 class Shape:
     events: int
+    lot_prefix: str = ""  # e.g. "NVF261128-": 20-character lot codes, as some plants print them
 
     @property
     def per_level(self) -> int:
@@ -61,9 +62,8 @@ class Shape:
     def lot_id(self, level: int, position: int) -> int:
         return level * self.per_level + position + 1
 
-    @staticmethod
-    def lot_code(level: int, position: int) -> str:
-        return f"L{level}-{position:07d}"
+    def lot_code(self, level: int, position: int) -> str:
+        return f"{self.lot_prefix}L{level}-{position:07d}"
 
     def item_code(self, level: int, position: int) -> str:
         return f"I{level}-{position % ITEMS_PER_LEVEL:02d}"

@@ -174,8 +174,13 @@ LOCATION_COLUMNS = [h for h in HEADERS if h.endswith("Location Description")]
 
 
 def _export(g: Genealogy, tmp_path: Path, *args: str) -> tuple[list[dict], list[dict]]:
-    out = tmp_path / "fsma.xlsx"
-    result = CliRunner().invoke(fsma204, ["--format", "xlsx", "--out", str(out), "--db", g.url, *args])
+    return exported(g.url, tmp_path / "fsma.xlsx", *args)
+
+
+def exported(db_url: str, out: Path, *args: str) -> tuple[list[dict], list[dict]]:
+    """`lotscan central export fsma204 --format xlsx` read back with openpyxl: its rows and its
+    Missing KDEs rows, each a dict by header."""
+    result = CliRunner().invoke(fsma204, ["--format", "xlsx", "--out", str(out), "--db", db_url, *args])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["FSMA 204", "Missing KDEs"]
