@@ -31,11 +31,12 @@ PLANT = {
             "code": "FLOUR",
             "gtin": FLOUR,
             "description": "Flour",
-            "unit": "KG",
+            # Counted in sacks: a label's (30) is a count of them (a KG item needs a pack size).
+            "unit": "SACK",
             "shelf_life_days": 365,
             "min_remaining_days": 60,
         },
-        {"code": "SUGAR", "gtin": SUGAR, "description": "Sugar", "unit": "KG", "expiry_required": "no"},
+        {"code": "SUGAR", "gtin": SUGAR, "description": "Sugar", "unit": "SACK", "expiry_required": "no"},
         {
             "code": "COOKIE",
             "gtin": COOKIE,

@@ -32,7 +32,7 @@ def test_fsma_export_of_the_demo_plant_after_the_demo_journey(db_url: str, tmp_p
         steps = [
             (f"{GINGER_NUTS}(10)FG3526E", Workflow.PICK, {"task": "PL-4001", "qty": 10}),
             (
-                f"{FLOUR}(17){expiry}(10)FL25001(30)100",
+                f"{FLOUR}(17){expiry}(10)FL25001(30)20",
                 Workflow.RECEIVE,
                 {"task": "ASN-1001", "location": "DOCK-IN"},
             ),

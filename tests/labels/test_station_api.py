@@ -35,7 +35,7 @@ def test_the_lot_label_comes_from_the_cache(service: StationService) -> None:
         FLOUR,
         "F-LATE",
         "FLOUR",
-        "KG",
+        "SACK",
         "Flour",
     )
     assert label.expiry == date.today() + timedelta(days=200)

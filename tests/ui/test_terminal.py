@@ -80,7 +80,7 @@ def test_station_in_a_real_terminal_keeps_gs_and_reads_pastes(tmp_path: Path) ->
         terminal.send("\x1b[200~WO:WO-1\r\x1b[201~")  # a bracketed paste
         assert terminal.read_until("Consume on WO-1"), terminal.text[-2000:]
         terminal.send(f"01{SUGAR}10S-1{GS}302\r")
-        assert terminal.read_until("Consumed 2 KG of lot S-1"), terminal.text[-2000:]
+        assert terminal.read_until("Consumed 2 SACK of lot S-1"), terminal.text[-2000:]
         terminal.send("\x11")  # Ctrl+Q
         assert terminal.wait() == 0
     finally:

@@ -114,7 +114,7 @@ async def test_receive_by_choosing_the_asn_from_the_list(make_app, engine) -> No
         assert app.session.task == "ASN-1"
         label = f"(01){FLOUR}(17){expiry_in(300)}(10)F-NEW(30)40"
         assert await scan(pilot, label) == "ACCEPTED"
-        assert "Received 40 KG of lot F-NEW" in banner_text(app)
+        assert "Received 40 SACK of lot F-NEW" in banner_text(app)
         assert "1 Flour 40/100" in panel_text(app)
         short = f"(01){FLOUR}(17){expiry_in(20)}(10)F-SHORT(30)5"
         assert await scan(pilot, short) == "WARNING"

@@ -89,6 +89,11 @@ class Scan:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def quantity_is_count(self) -> bool:
+        """The quantity counts trade units (AI 30 or 37), not a measure such as AI 310n kg."""
+        return self.quantity is not None and ("30" in self.ais or "37" in self.ais)
+
     def to_json(self) -> dict[str, Any]:
         def iso(d: date | None) -> str | None:
             return d.isoformat() if d else None

@@ -13,6 +13,7 @@ from lotscan.codes.scan import Scan, ScanKind
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, days_left, is_expired
+from lotscan.domain.units import PackCount, is_measure_unit
 from lotscan.domain.verdict import Suggestion
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.judge import Findings
@@ -36,6 +37,8 @@ class Run:
     ctx: ScanContext
     scan: Scan
     findings: Findings = field(default_factory=Findings)
+    # The label's count of trade units (AI 30/37) converted by the item's pack size, if any.
+    pack_count: PackCount | None = None
     _fefo_first: dict[int, StockCandidate | None] = field(default_factory=dict)
 
     def add(self, code: ReasonCode, **facts: object) -> None:
@@ -337,7 +340,7 @@ def take_quantity(run: Run, found: TaskScan) -> tuple[q.LocationRow, float] | No
         return None
     line = found.line
     default = min(line.remaining, available) if line.remaining > 0 and available > 0 else None
-    qty = scan_quantity(run, default)
+    qty = scan_quantity(run, found.item, default)
     check_told_place_covers(run, found.lot, source, available, qty, found.item.unit)
     if not run.findings.has(ReasonCode.LOCATION_NEEDED):
         check_stock(run, found.lot, source, available, qty, found.item.unit)
@@ -349,16 +352,33 @@ def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None
         run.add(ReasonCode.QTY_EXCEEDS_TASK, remaining=f"{line.remaining:g}", unit=unit, qty=f"{qty:g}")
 
 
-def scan_quantity(run: Run, default: float | None = None) -> float:
-    """The quantity of this scan: typed, else from the label, else the workflow's default.
+def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> float:
+    """The quantity of this scan in the item's unit: typed, else from the label, else the
+    workflow's default.
 
+    A label's AI 30/37 counts trade units: with the item's pack size it becomes count x pack
+    size (kept in ``run.pack_count`` so the message says both figures); for an item counted in
+    its own unit (EA, SACK) it is that count; for an item kept in a measure (KG) with no pack
+    size the operator is asked for the quantity (PACK_SIZE_UNKNOWN), never a bare count in KG.
     Negative, infinite or NaN amounts are refused (zero only makes sense in a count); the
     value returned for a refused amount is 0 so nothing downstream computes with it.
     """
+    scan = run.scan
     if run.ctx.qty is not None:
         qty = float(run.ctx.qty)
-    elif run.scan.quantity is not None:
-        qty = float(run.scan.quantity)
+    elif scan.quantity is not None and scan.quantity_is_count and item.pack_size:
+        run.pack_count = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
+        qty = run.pack_count.amount
+    elif scan.quantity is not None and scan.quantity_is_count and is_measure_unit(item.unit):
+        run.add(
+            ReasonCode.PACK_SIZE_UNKNOWN,
+            count=f"{scan.quantity:f}",
+            item=item.description or item.code,
+            unit=item.unit,
+        )
+        return 0.0
+    elif scan.quantity is not None:
+        qty = float(scan.quantity)
     else:
         qty = default if default is not None else 1.0
     zero_ok = run.ctx.workflow is Workflow.COUNT
@@ -366,3 +386,11 @@ def scan_quantity(run: Run, default: float | None = None) -> float:
         run.add(ReasonCode.BAD_QUANTITY, qty=f"{qty:g}")
         return 0.0
     return qty
+
+
+def amount(run: Run, qty: float, unit: str) -> str:
+    """The quantity as the operator is told it: "100 SACK = 2,500 KG" for a converted label
+    count, else "40 KG"."""
+    if run.pack_count is not None and run.pack_count.amount == qty:
+        return run.pack_count.describe()
+    return f"{qty:g} {unit}"

@@ -6,7 +6,8 @@ Files (CSV with a header row, or one JSON object with a list per name):
   sites        code, name, gln, time_zone (IANA, e.g. America/Chicago; default UTC)
   locations    code, site, gln, name, pickable, is_hold
   items        code, gtin, description, unit, lot_tracked, expiry_required, shelf_life_days,
-               min_remaining_days, receive_status
+               min_remaining_days, receive_status, pack_size, pack_unit (a trade unit - what a
+               label's AI 30 counts - holds pack_size of unit: 25 and SACK for a 25 KG sack)
   operators    badge, name, role (operator|supervisor|admin), pin
   lots         item, lot, status, expiry, best_before, production_date, supplier, supplier_lot
   stock        item, lot, location, qty
@@ -286,8 +287,28 @@ def _items(conn: Connection, row: Row, today: date) -> None:
             "shelf_life_days": row.integer("shelf_life_days"),
             "min_remaining_days": row.integer("min_remaining_days"),
             "receive_status": row.choice("receive_status", ("released", "quarantine"), "released"),
+            **_pack(row),
         },
     )
+
+
+def _pack(row: Row) -> dict[str, Any]:
+    """pack_size and pack_unit: both or neither; the size is a positive amount of the item's unit."""
+    size = row.number_("pack_size")
+    pack_unit = row.text("pack_unit")
+    if size is None:
+        if pack_unit is not None:
+            raise row.fail(
+                "pack_size", f"is empty but pack_unit is {pack_unit!r}: give how much one {pack_unit} holds"
+            )
+        return {"pack_size": None, "pack_unit": None}
+    if size <= 0:
+        raise row.fail("pack_size", f"{size:g} is not a pack size: give what one trade unit holds, above 0")
+    if pack_unit is None:
+        raise row.fail("pack_unit", f"is empty: name the trade unit that holds {size:g} (e.g. SACK, CASE)")
+    if len(pack_unit) > 16:
+        raise row.fail("pack_unit", f"{pack_unit!r} is longer than 16 characters")
+    return {"pack_size": size, "pack_unit": pack_unit.upper()}
 
 
 def _operators(conn: Connection, row: Row, today: date) -> None:

@@ -71,7 +71,7 @@ def _evaluate(run: Run) -> Plan | None:
     try:
         return EVALUATORS[run.ctx.workflow](run)
     except ValidationError as exc:
-        if not run.findings.has(ReasonCode.BAD_QUANTITY):
+        if not (run.findings.has(ReasonCode.BAD_QUANTITY) or run.findings.has(ReasonCode.PACK_SIZE_UNKNOWN)):
             run.add(ReasonCode.INVALID_VALUE, detail=describe_errors(exc))
         return None
 

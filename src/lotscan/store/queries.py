@@ -43,6 +43,8 @@ class ItemRow:
     shelf_life_days: int | None
     min_remaining_days: int | None
     receive_status: str
+    pack_size: float | None = None
+    pack_unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ _ITEM_COLS = (
     Item.shelf_life_days,
     Item.min_remaining_days,
     Item.receive_status,
+    Item.pack_size,
+    Item.pack_unit,
 )
 _LOT_COLS = (
     Lot.id,

@@ -72,6 +72,9 @@ class Item(Base):
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     min_remaining_days: Mapped[int | None] = mapped_column(Integer)
     receive_status: Mapped[str] = mapped_column(String(16), default="released")
+    # One trade unit (what AI 30 counts) holds pack_size of `unit`: a 25 KG SACK of flour.
+    pack_size: Mapped[float | None] = mapped_column(Float)
+    pack_unit: Mapped[str | None] = mapped_column(String(16))
 
 
 class Location(Base):

@@ -30,7 +30,8 @@ def evaluate(run: Run) -> Plan | None:
     done = line.qty_done + qty
     return Plan(
         [PlannedEvent(payload)],
-        f"Consumed {qty:g} {item.unit} of lot {lot.code} from {source.code} into {task.code}. "
+        f"Consumed {checks.amount(run, qty, item.unit)} of lot {lot.code} from {source.code} "
+        f"into {task.code}. "
         f"Line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},
     )

@@ -23,7 +23,7 @@ def evaluate(run: Run) -> Plan | None:
     if run.ctx.qty is None and run.scan.quantity is None:
         run.add(ReasonCode.MISSING_CONTEXT, detail="Enter the counted quantity for this lot.")
         return None
-    counted = checks.scan_quantity(run)
+    counted = checks.scan_quantity(run, product.item)
     previous = q.stock_qty(run.conn, product.lot.id, location.id) if product.lot else 0.0
     payload = StockCounted(
         item=product.item.code,
@@ -38,7 +38,8 @@ def evaluate(run: Run) -> Plan | None:
     delta = counted - previous
     return Plan(
         [PlannedEvent(payload)],
-        f"Counted {counted:g} {product.item.unit} of lot {product.lot_code} at {location.code} "
+        f"Counted {checks.amount(run, counted, product.item.unit)} of lot {product.lot_code} "
+        f"at {location.code} "
         f"(record was {previous:g}, difference {delta:+g}).",
         {"previous": previous, "counted": counted, "difference": delta},
     )

@@ -24,7 +24,7 @@ def evaluate(run: Run) -> Plan | None:
     source, available = checks.source_location(run, lot)
     if source is None:
         return None
-    qty = checks.scan_quantity(run, available if available > 0 else None)
+    qty = checks.scan_quantity(run, product.item, available if available > 0 else None)
     checks.check_told_place_covers(run, lot, source, available, qty, product.item.unit)
     if not run.findings.has(ReasonCode.LOCATION_NEEDED):
         checks.check_stock(run, lot, source, available, qty, product.item.unit)
@@ -39,6 +39,7 @@ def evaluate(run: Run) -> Plan | None:
     )
     return Plan(
         [PlannedEvent(payload)],
-        f"Moved {qty:g} {product.item.unit} of lot {lot.code} from {source.code} to {target.code}.",
+        f"Moved {checks.amount(run, qty, product.item.unit)} of lot {lot.code} from {source.code} "
+        f"to {target.code}.",
         {"from": source.code, "to": target.code},
     )

@@ -37,7 +37,7 @@ def evaluate(run: Run) -> Plan | None:
     done = line.qty_done + qty
     return Plan(
         [PlannedEvent(payload)],
-        f"Picked {qty:g} {item.unit} of lot {lot.code} from {source.code}. "
+        f"Picked {checks.amount(run, qty, item.unit)} of lot {lot.code} from {source.code}. "
         f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},
     )

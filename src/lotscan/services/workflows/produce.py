@@ -46,7 +46,7 @@ def evaluate(run: Run) -> Plan | None:
         if not location_code:
             run.add(ReasonCode.MISSING_CONTEXT, detail="Scan where the output goes first.")
         return None
-    qty = checks.scan_quantity(run, task.planned_qty or 1.0)
+    qty = checks.scan_quantity(run, item, task.planned_qty or 1.0)
     inputs = _inputs(run.conn, task.code)
     if not inputs:
         run.add(ReasonCode.NO_INPUTS, task=task.code)
@@ -79,7 +79,8 @@ def evaluate(run: Run) -> Plan | None:
 
     plan = Plan(
         [PlannedEvent(payload)],
-        f"Produced lot {lot_code}: {qty:g} {item.unit} of {item.description or item.code} at "
+        f"Produced lot {lot_code}: {checks.amount(run, qty, item.unit)} of "
+        f"{item.description or item.code} at "
         f"{location.code}, from {len(inputs)} input lot(s).",
         {
             "lot": lot_code,

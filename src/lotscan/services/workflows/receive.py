@@ -68,7 +68,7 @@ def evaluate(run: Run) -> Plan | None:
         run.add(ReasonCode.QTY_NEEDED, unit=item.unit)
         return None
     default_qty = 1.0 if scan.serial else line.remaining or 1.0
-    qty = checks.scan_quantity(run, default_qty)
+    qty = checks.scan_quantity(run, item, default_qty)
     checks.check_task_qty(run, line, qty, item.unit)
     location_code = run.ctx.location or _dock_of(run, task)
     location = checks.resolve_location(run, location_code)
@@ -113,7 +113,7 @@ def evaluate(run: Run) -> Plan | None:
     )
     return Plan(
         events,
-        f"Received {qty:g} {item.unit} of lot {lot_code}{status_note} at {location.code}. "
+        f"Received {checks.amount(run, qty, item.unit)} of lot {lot_code}{status_note} at {location.code}. "
         f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
         {
             "task": task.code,

@@ -35,7 +35,7 @@ def evaluate(run: Run) -> Plan | None:
     )
     return Plan(
         [PlannedEvent(payload)],
-        f"Shipped {qty:g} {item.unit} of lot {lot.code} from {source.code} to "
+        f"Shipped {checks.amount(run, qty, item.unit)} of lot {lot.code} from {source.code} to "
         f"{task.partner or 'customer'} on {task.code}.",
         {"task": task.code, "customer": task.partner},
     )

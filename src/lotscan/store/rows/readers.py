@@ -216,6 +216,8 @@ ITEM_FIELDS = (
     "shelf_life_days",
     "min_remaining_days",
     "receive_status",
+    "pack_size",
+    "pack_unit",
 )
 
 

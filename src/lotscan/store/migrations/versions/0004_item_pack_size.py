@@ -1,0 +1,26 @@
+"""items: pack size (base units in one trade unit, the thing GS1 AI 30 counts) and its name
+
+Revision ID: 0004_item_pack_size
+Revises: 0003_parties
+Create Date: 2026-11-28 21:40:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_item_pack_size"
+down_revision = "0003_parties"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("items") as batch:
+        batch.add_column(sa.Column("pack_size", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("pack_unit", sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("items") as batch:
+        batch.drop_column("pack_unit")
+        batch.drop_column("pack_size")
