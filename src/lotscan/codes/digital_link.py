@@ -1,4 +1,5 @@
-"""Uncompressed GS1 Digital Link URIs: ``https://host/[stem/]01/<gtin>/10/<lot>?17=<date>``.
+"""GS1 Digital Link URIs: ``https://host/[stem/]01/<gtin>/10/<lot>?17=<date>``, and compressed
+ones (``https://host/ARHKVAdpQg``, decompressed by ``lotscan.codes.dl_compression``).
 
 The path holds one primary key and its qualifiers in their defined order; the query holds
 further data attributes. Unknown non-numeric query parameters are ignored, as the standard
@@ -13,6 +14,7 @@ from urllib.parse import unquote
 
 from lotscan.codes import findings as f
 from lotscan.codes.ai_table import find_ai
+from lotscan.codes.dl_compression import CompressionError, decompress, looks_compressed
 from lotscan.codes.gs1 import Element
 from lotscan.codes.scan import Finding
 
@@ -85,7 +87,10 @@ def parse_digital_link(uri: str) -> tuple[list[Element], list[Finding]]:
         return [], [_bad("its path has an empty part", slash, path_end)]
     path, qualifiers, key_findings = _path_elements(segments)
     if key_findings:
-        return [], key_findings
+        path, compressed_findings = _compressed_elements(segments)
+        if compressed_findings:
+            return [], compressed_findings
+        qualifiers = []
     query: list[Element] = []
     if query_at != -1:
         query, query_findings = _query_elements(uri, query_at + 1, end, set(qualifiers))
@@ -139,6 +144,32 @@ def _path_elements(
     start = segments[0][1] if segments else 0
     end = segments[-1][2] if segments else 0
     return [], [], [_bad("its path has no GS1 key with valid qualifiers", start, end)]
+
+
+def _compressed_elements(segments: list[tuple[str, int, int]]) -> tuple[list[Element], list[Finding]]:
+    """Elements of a compressed path (GS1 Digital Link 1.2 compression): the last segment
+    compressed, after an uncompressed primary key and value when partially compressed.
+    Non-GS1 parameters inside it are ignored, as in the query string."""
+    text, start, end = segments[-1]
+    if not looks_compressed(text):
+        return [], [_bad("its path has no GS1 key with valid qualifiers", segments[0][1], end)]
+    try:
+        pairs = decompress(text)
+    except CompressionError as exc:
+        why = f"its path has no GS1 key, and its last part is not compressed GS1 data either ({exc})"
+        return [], [_bad(why, start, end)]
+    elements: list[Element] = []
+    if len(segments) >= 3 and _path_ai(segments[-3][0]) in PRIMARY_KEYS:
+        key = _path_ai(segments[-3][0])
+        value_text, value_start, value_end = segments[-2]
+        value = _normalise_value(key, unquote(value_text))
+        elements.append(Element(key, value, segments[-3][1], value_start, value_end))
+    elements += [
+        Element(ai, _normalise_value(ai, value), start, start, end) for ai, value in pairs if ai.isdigit()
+    ]
+    if not any(element.ai in PRIMARY_KEYS for element in elements):
+        return [], [_bad("its compressed data holds no GS1 key (such as a GTIN)", start, end)]
+    return elements, []
 
 
 def _in_order(qualifiers: list[str], allowed: tuple[str, ...]) -> bool:

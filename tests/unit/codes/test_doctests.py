@@ -22,6 +22,7 @@ PARSERS = [
     "lotscan.codes.aim.split_prefix",
     "lotscan.codes.dates.parse_yymmdd",
     "lotscan.codes.upc_e.expand_upc_e",
+    "lotscan.codes.dl_compression.decompress",
 ]
 
 
