@@ -1,13 +1,16 @@
-"""EPC binary encodings read from RFID tags (GS1 EPC Tag Data Standard, section 14).
+"""EPCs: binary encodings read from RFID tags (GS1 EPC Tag Data Standard, section 14) and
+pure-identity URIs (TDS section 6, ``urn:epc:id:sgtin:0614141.812345.6789``).
 
 Decodes SGTIN-96, SGTIN-198, SSCC-96, SGLN-96, GRAI-96 and GIAI-96 into the GS1 keys and the
-pure-identity URI. A lot number (AI 10) is never inside an EPC.
+pure-identity URI; and SGTIN, SSCC and SGLN URIs into the same keys. A lot number (AI 10) is
+never inside an EPC.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from lotscan.codes.linters import gs1_check_digit
 
@@ -194,3 +197,78 @@ def _giai(scheme: str, filter_value: int, partition: int, bits: _Bits) -> EPC:
 
 
 _DECODERS = {"SGTIN": _sgtin, "SSCC": _sscc, "SGLN": _sgln, "GRAI": _grai, "GIAI": _giai}
+
+URI_PREFIX = "urn:epc:id:"
+_URI_DIGITS = re.compile(r"[0-9]+")
+# Serial characters of a pure-identity URI (TDS section 6.3.1: GS1 set 82, some %-escaped).
+_URI_SERIAL = re.compile(r"(?:[A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2}){1,20}")
+
+
+def looks_like_epc_uri(text: str) -> bool:
+    return text[: len(URI_PREFIX)].lower() == URI_PREFIX
+
+
+def parse_epc_uri(uri: str) -> EPC:
+    """The GS1 keys of an EPC pure-identity URI (TDS section 6.3); EPCError names what is wrong.
+
+    The company prefix is the digits before the first dot, so its length is known (TDS 6.3.1).
+
+    >>> parse_epc_uri("urn:epc:id:sgtin:0614141.812345.6789").ais
+    (('01', '80614141123458'), ('21', '6789'))
+    >>> parse_epc_uri("urn:epc:id:sscc:0614141.1234567890").ais
+    (('00', '106141412345678908'),)
+    >>> parse_epc_uri("urn:epc:id:sgtin:0614141.81234.6789")
+    Traceback (most recent call last):
+    lotscan.codes.epc.EPCError: an SGTIN's company prefix and item reference have 13 digits together, not 12
+    """
+    if not looks_like_epc_uri(uri):
+        raise EPCError(f"it does not start with {URI_PREFIX}")
+    scheme, _, body = uri[len(URI_PREFIX) :].partition(":")
+    parts = body.split(".")
+    reader = _URI_READERS.get(scheme.lower())
+    if reader is None:
+        raise EPCError(f"'{scheme}' is not an EPC scheme we read (sgtin, sscc, sgln)")
+    return reader(uri, parts)
+
+
+def _company_and_reference(parts: list[str], count: int, digits: int, what: str) -> tuple[str, str]:
+    if len(parts) != count:
+        raise EPCError(f"an {what} URI has {count} parts separated by dots, this one has {len(parts)}")
+    company, reference = parts[0], parts[1]
+    if not (_URI_DIGITS.fullmatch(company) and 6 <= len(company) <= 12):
+        raise EPCError(f"the company prefix {company!r} must be 6 to 12 digits")
+    if reference and not _URI_DIGITS.fullmatch(reference):
+        raise EPCError(f"the reference {reference!r} must be digits")
+    if len(company) + len(reference) != digits:
+        raise EPCError(
+            f"an {what}'s company prefix and {'item' if what == 'SGTIN' else 'serial'} reference "
+            f"have {digits} digits together, not {len(company) + len(reference)}"
+        )
+    return company, reference
+
+
+def _sgtin_uri(uri: str, parts: list[str]) -> EPC:
+    company, item = _company_and_reference(parts, 3, 13, "SGTIN")
+    if not _URI_SERIAL.fullmatch(parts[2]):
+        raise EPCError(f"the serial {parts[2]!r} is not 1-20 GS1 characters")
+    body = item[0] + company + item[1:]
+    serial = unquote(parts[2])
+    return EPC("SGTIN", 0, uri, (("01", body + str(gs1_check_digit(body))), ("21", serial)))
+
+
+def _sscc_uri(uri: str, parts: list[str]) -> EPC:
+    company, reference = _company_and_reference(parts, 2, 17, "SSCC")
+    body = reference[0] + company + reference[1:]
+    return EPC("SSCC", 0, uri, (("00", body + str(gs1_check_digit(body))),))
+
+
+def _sgln_uri(uri: str, parts: list[str]) -> EPC:
+    company, location = _company_and_reference(parts, 3, 12, "SGLN")
+    body = company + location
+    ais: tuple[tuple[str, str], ...] = (("414", body + str(gs1_check_digit(body))),)
+    if parts[2] not in ("", "0"):
+        ais += (("254", unquote(parts[2])),)
+    return EPC("SGLN", 0, uri, ais)
+
+
+_URI_READERS = {"sgtin": _sgtin_uri, "sscc": _sscc_uri, "sgln": _sgln_uri}

@@ -17,7 +17,7 @@ from lotscan.codes.associations import check_associations
 from lotscan.codes.bracketed import looks_bracketed, parse_bracketed
 from lotscan.codes.dates import DAY_ZERO_AIS, parse_yymmdd
 from lotscan.codes.digital_link import is_digital_link, parse_digital_link
-from lotscan.codes.epc import EPCError, decode_epc, looks_like_epc
+from lotscan.codes.epc import EPC, EPCError, decode_epc, looks_like_epc, looks_like_epc_uri, parse_epc_uri
 from lotscan.codes.gs1 import Element, check_element, split_elements
 from lotscan.codes.internal import DEFAULT_PREFIXES, match_prefix, parse_internal
 from lotscan.codes.linters import csum
@@ -177,6 +177,8 @@ class _Interpreter:
             return self._internal(body, offset, prefix)
         if is_digital_link(body):
             return self._digital_link(body, offset)
+        if looks_like_epc_uri(body):
+            return self._epc_uri(body, offset)
         if self.options.detect_epc_hex and self.symbology is None and looks_like_epc(body):
             return self._epc(body, offset)
         text = substitute_gs(body, offset, self.options.gs_substitutes)
@@ -300,6 +302,21 @@ class _Interpreter:
                 offset,
                 offset + max(len(body), 1),
             )
+        return self._epc_scan(epc, body, offset)
+
+    def _epc_uri(self, body: str, offset: int) -> Scan:
+        try:
+            epc = parse_epc_uri(body)
+        except EPCError as exc:
+            return self._unknown(
+                f.BAD_EPC,
+                f"This EPC URI cannot be read: {exc}. Scan the barcode on the label instead.",
+                offset,
+                offset + max(len(body), 1),
+            )
+        return self._epc_scan(epc, body, offset)
+
+    def _epc_scan(self, epc: EPC, body: str, offset: int) -> Scan:
         self.symbology = aim.Symbology("", "EPC", aim.Mode.PLAIN)
         text = Text(body, None, offset)
         elements = [Element(ai, value, 0, 0, len(body)) for ai, value in epc.ais]
