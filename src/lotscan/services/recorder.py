@@ -13,6 +13,7 @@ from lotscan.domain.events import EventType, Payload
 from lotscan.domain.ids import uuid7
 from lotscan.domain.verdict import Verdict
 from lotscan.services.context import ScanContext
+from lotscan.store import fastread
 from lotscan.store.effects import apply_event
 from lotscan.store.queries import max_seq
 from lotscan.store.schema import Event
@@ -67,7 +68,8 @@ def record(
             typed = typed.with_override(ctx.override, ctx.override_by or ctx.operator)
         apply_event(conn, planned.type, typed, ctx.now, event_id)
         payload = typed.to_json()
-        conn.execute(
+        fastread.write(
+            conn,
             _INSERT_EVENT,
             {
                 "id": event_id,

@@ -35,6 +35,7 @@ from lotscan.domain.events import (
     parse_payload,
 )
 from lotscan.domain.status import LotStatus
+from lotscan.store import fastread
 from lotscan.store.schema import (
     Container,
     Item,
@@ -61,6 +62,7 @@ _STOCK_ROW = select(Stock.id, Stock.qty).where(
     Stock.lot_id == bindparam("lot"), Stock.location_id == bindparam("location")
 )
 _STOCK_INSERT = insert(Stock)
+_LOT_INSERT = insert(Lot)
 _STOCK_UPDATE = update(Stock).where(Stock.id == bindparam("b_stock")).values(qty=bindparam("b_qty"))
 _TASK_ID = select(Task.id).where(Task.code == bindparam("code"))
 _BUMP_LINE = (
@@ -84,21 +86,21 @@ def apply_event(
 
 
 def _item_id(conn: Connection, code: str) -> int:
-    found = conn.execute(_ITEM_ID, {"code": code}).scalar()
+    found = fastread.scalar(conn, _ITEM_ID, {"code": code})
     if found is None:
         raise EffectError(f"item {code!r} is not known")
     return int(found)
 
 
 def _location_id(conn: Connection, code: str) -> int:
-    found = conn.execute(_LOCATION_ID, {"code": code}).scalar()
+    found = fastread.scalar(conn, _LOCATION_ID, {"code": code})
     if found is None:
         raise EffectError(f"location {code!r} is not known")
     return int(found)
 
 
 def _lot_id(conn: Connection, item_id: int, code: str) -> int | None:
-    found = conn.execute(_LOT_ID, {"item": item_id, "code": code}).scalar()
+    found = fastread.scalar(conn, _LOT_ID, {"item": item_id, "code": code})
     return int(found) if found is not None else None
 
 
@@ -116,32 +118,34 @@ def ensure_lot(conn: Connection, p: StockReceived | LotProduced | StockCounted, 
     lot_id = _lot_id(conn, item_id, p.lot)
     if lot_id is not None:
         return lot_id
-    result = conn.execute(
-        insert(Lot).values(
-            item_id=item_id,
-            code=p.lot,
-            status=p.lot_status or LotStatus.RELEASED,
-            expiry=p.expiry,
-            best_before=getattr(p, "best_before", None),
-            production_date=getattr(p, "production_date", None),
-            supplier=getattr(p, "supplier", None),
-            supplier_lot=getattr(p, "supplier_lot", None),
-            received_at=occurred_at,
-        )
-    )
-    return _inserted_id(result)
+    values = {
+        "item_id": item_id,
+        "code": p.lot,
+        "status": p.lot_status or LotStatus.RELEASED,
+        "expiry": p.expiry,
+        "best_before": getattr(p, "best_before", None),
+        "production_date": getattr(p, "production_date", None),
+        "supplier": getattr(p, "supplier", None),
+        "supplier_lot": getattr(p, "supplier_lot", None),
+        "received_at": occurred_at,
+    }
+    inserted = fastread.write(conn, _LOT_INSERT, values)
+    assert inserted is not None  # an INSERT of one row always has its key
+    return inserted
 
 
 def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at: datetime) -> float:
     """Change stock by `delta` and return the new quantity."""
-    current = conn.execute(_STOCK_ROW, {"lot": lot_id, "location": location_id}).first()
+    current = fastread.first(conn, _STOCK_ROW, {"lot": lot_id, "location": location_id})
     if current is None:
-        conn.execute(
-            _STOCK_INSERT, {"lot_id": lot_id, "location_id": location_id, "qty": delta, "received_at": at}
+        fastread.write(
+            conn,
+            _STOCK_INSERT,
+            {"lot_id": lot_id, "location_id": location_id, "qty": delta, "received_at": at},
         )
         return delta
     new_qty = float(current[1]) + delta
-    conn.execute(_STOCK_UPDATE, {"b_stock": current[0], "b_qty": new_qty})
+    fastread.write(conn, _STOCK_UPDATE, {"b_stock": current[0], "b_qty": new_qty})
     return new_qty
 
 
@@ -159,10 +163,10 @@ def _negative(new_qty: float, lot: str, location: str) -> list[Flag]:
 def _bump_line(conn: Connection, task_code: str | None, line_no: int | None, qty: float) -> None:
     if not task_code or line_no is None:
         return
-    task_id = conn.execute(_TASK_ID, {"code": task_code}).scalar()
+    task_id = fastread.scalar(conn, _TASK_ID, {"code": task_code})
     if task_id is None:
         return
-    conn.execute(_BUMP_LINE, {"b_task": task_id, "b_line": line_no, "b_qty": qty})
+    fastread.write(conn, _BUMP_LINE, {"b_task": task_id, "b_line": line_no, "b_qty": qty})
 
 
 def _received(conn: Connection, p: StockReceived, at: datetime, event_id: str) -> list[Flag]:

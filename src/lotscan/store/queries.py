@@ -448,4 +448,4 @@ def pending_count(conn: Connection) -> int:
 
 
 def max_seq(conn: Connection) -> int:
-    return int(conn.execute(_MAX_SEQ).scalar() or 0)
+    return int(fastread.scalar(conn, _MAX_SEQ, {}) or 0)
