@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from lotscan.codes.scan import RawScan, Scan, Source
 from lotscan.domain.events import PickShort, describe_errors
@@ -85,6 +86,17 @@ class StationService:
             settings = replace(settings, station_id=enrolled)
         self.settings = settings
         self._interpret_options: Any = None
+        self._local = threading.local()
+
+    def _scan_connection(self) -> Connection:
+        """This thread's connection for judging scans, kept open between scans: checking one
+        out of the pool and resetting it costs more than the reads of a whole judgement. Each
+        scan still runs in its own transaction on it."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect()
+            self._local.conn = conn
+        return conn
 
     def interpret(
         self,
@@ -114,7 +126,8 @@ class StationService:
         as REJECTED with nothing recorded.
         """
         try:
-            with self.engine.begin() as conn:
+            conn = self._scan_connection()
+            with conn.begin():
                 if not dry_run and ctx.workflow is not Workflow.LOOKUP:
                     begin_write(conn)
                 refusal = self._operator_refusal(conn, ctx)
