@@ -79,3 +79,30 @@ def time_floor(database: Path, lookups: list[Lookup], duplicate_window_s: float)
     finally:
         db.close()
     return samples
+
+
+def time_commit_floor(directory: Path, commits: int) -> list[float]:
+    """Seconds per durable commit of one event-sized row on the disk the cache is on: WAL with
+    synchronous=FULL, as the station writes. Under the recorded figure, whatever the code does."""
+    path = directory / "commit-floor.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    samples: list[float] = []
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA wal_autocheckpoint=0")
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT)")
+        row = "x" * 600
+        for _ in range(commits):
+            t0 = time.perf_counter()
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO events (payload) VALUES (?)", (row,))
+            db.execute("COMMIT")
+            samples.append(time.perf_counter() - t0)
+    finally:
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return samples
