@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lotscan.services.importer import import_tables, read_source
+from lotscan.services.importer import Row, import_tables, read_source
 from lotscan.store.db import open_cache
 
 # GTINs with valid check digits (GS1 prefix 952 is for examples).
@@ -93,6 +93,35 @@ PLANT = {
         {"task": "SHP-1", "line_no": 1, "item": "FLOUR", "qty_expected": 20},
     ],
 }
+
+
+# Raw agricultural commodities from a farm (FSMA 204 harvest and cooling KDEs at receiving): the
+# farm, the cooler and the harvesting crew as parties, the lettuce and the farm's ASN.
+LETTUCE = "09521234007777"
+FARM = {
+    "parties": [
+        {"code": "GREENACRES", "kind": "farm", "name": "Green Acres Farm", "street": "4 Orchard Road",
+         "city": "Salinas", "postal_code": "93901", "country": "US", "phone": "+1 831 555 0144"},
+        {"code": "COOLCO", "kind": "supplier", "name": "Valley Cooling Co", "street": "9 Ice House Lane",
+         "city": "Salinas", "postal_code": "93905", "country": "US", "phone": "+1 831 555 0190"},
+        {"code": "CREW", "kind": "supplier", "name": "Crew Harvesting LLC", "street": "2 Field Street",
+         "city": "Gonzales", "postal_code": "93926", "country": "US", "phone": "+1 831 555 0172"},
+    ],
+    "items": [
+        {"code": "LETTUCE", "gtin": LETTUCE, "description": "Romaine lettuce, field packed", "unit": "KG",
+         "expiry_required": "no"},
+    ],
+    "tasks": [{"code": "ASN-FARM", "kind": "asn", "partner": "Green Acres Farm", "location": "DOCK"}],
+    "task_lines": [{"task": "ASN-FARM", "line_no": 1, "item": "LETTUCE", "qty_expected": 500}],
+}  # fmt: skip
+
+
+def add_farm(engine: Engine) -> None:
+    """Import FARM into a station cache, through the real importer."""
+    with engine.begin() as conn:
+        import_tables(
+            conn, {name: [Row(name, n + 2, r) for n, r in enumerate(rows)] for name, rows in FARM.items()}
+        )
 
 
 def write_plant(directory: Path) -> Path:

@@ -12,6 +12,8 @@ sentence, and is never applied. The checks, in order:
 - the operator exists at central and holds the role the type needs; an override names a
   supervisor who approved it;
 - every location and task it names belongs to the station's site;
+- a receipt's harvest and cooling dates (FSMA 204 `origin`) are not after the day it was received
+  (one day of slack for the site's time zone);
 - a status change from a station goes the safe way (hold, quarantine), or releases only what a
   supervisor of the station's own site put on hold or in quarantine. Recalls and rejections are
   decided, and lifted, only at central (`lotscan central lot release`, an admin token).
@@ -20,7 +22,7 @@ sentence, and is never applied. The checks, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import ValidationError
@@ -35,6 +37,7 @@ from lotscan.domain.events import (
     LotStatusChanged,
     Payload,
     Role,
+    StockReceived,
     describe_errors,
     payload_class,
 )
@@ -149,6 +152,8 @@ class Validator:
         self._site(payload)
         if isinstance(payload, LotStatusChanged):
             self._status_change(payload)
+        if isinstance(payload, StockReceived) and payload.origin is not None:
+            self._origin_dates(payload, occurred)
         return Checked(payload, occurred)
 
     # ----------------------------------------------------------------------- the rules
@@ -243,6 +248,18 @@ class Validator:
                 raise Refused(
                     RefusalCode.SITE_MISMATCH,
                     f"task {task} belongs to site {site}, not to this station's site {mine}",
+                )
+
+    def _origin_dates(self, payload: StockReceived, occurred: datetime) -> None:
+        latest = (occurred + timedelta(days=1)).date().isoformat()
+        origin = payload.origin
+        for name in ("harvest_date", "cooling_date"):
+            value = getattr(origin, name)
+            if value is not None and value > latest:
+                raise Refused(
+                    RefusalCode.BAD_PAYLOAD,
+                    f"{payload.type} origin.{name} {value} is after the receipt ({occurred.date()}): "
+                    "a commodity is harvested and cooled before it is received; correct the date",
                 )
 
     def _status_change(self, payload: LotStatusChanged) -> None:

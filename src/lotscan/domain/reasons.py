@@ -40,6 +40,7 @@ class ReasonCode(StrEnum):
     LOCATION_NEEDED = "LOCATION_NEEDED"
     QTY_NEEDED = "QTY_NEEDED"
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
+    HARVEST_KDES_NEEDED = "HARVEST_KDES_NEEDED"
     NO_INPUTS = "NO_INPUTS"
     BAD_QUANTITY = "BAD_QUANTITY"
     BAD_OVERRIDE = "BAD_OVERRIDE"
@@ -82,6 +83,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
     ReasonCode.QTY_NEEDED: "The label has no quantity: enter it in {unit} (key q, or /qty N), then scan the label again.",
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (key q, or /qty N), then scan the label again.",
+    ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",

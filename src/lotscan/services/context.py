@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -51,6 +52,7 @@ class ScanContext:
     override: str | None = None
     override_by: str | None = None  # the approving supervisor's badge; the operator when None
     reason: str | None = None
+    origin: Mapping[str, str] | None = None  # harvest facts typed for the next receipt (domain.harvest)
     now: datetime = field(default_factory=_now)  # station clock, UTC, naive
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
 from lotscan.codes.suspicious import corrected_element_string
+from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
@@ -90,6 +91,7 @@ class StationSession:
     override: str | None = None
     override_by: str | None = None
     reason: str | None = None
+    origin: dict[str, str] = field(default_factory=dict)  # harvest facts for the next receipt
     awaiting_pin_for: str | None = None
     wrong_pins: int = 0
     pin_locked_out: bool = False  # the PIN tries ran out; a PIN typed next is not a scan
@@ -208,6 +210,7 @@ class StationSession:
             override=self.override,
             override_by=self.override_by,
             reason=self.reason,
+            origin=dict(self.origin) or None,
         )
         return ctx
 
@@ -326,6 +329,8 @@ class StationSession:
         if name == "reason":
             self.reason = arg or None
             return _note(f"Reason for the next scan: {self.reason}.")
+        if name == "harvest":
+            return self._harvest(arg)
         if name == "produce":
             return self._handle(_blank_scan(), self._context().with_(workflow=Workflow.PRODUCE))
         if name == "short":
@@ -342,13 +347,29 @@ class StationSession:
         self.override, self.override_by = code.upper(), supervisor.badge
         return _note(f"Override for the next scan: {self.override}, approved by {supervisor.name}.")
 
+    def _harvest(self, arg: str) -> Outcome:
+        """`/harvest FACT VALUE`: one harvest fact (domain.harvest) for the next receipt from a
+        farm. The app sends it as the operator answers its questions; "-" answers "none"."""
+        key, _, value = arg.partition(" ")
+        key, value = key.strip().lower(), value.strip()
+        if value == "-":
+            value = ""  # "not cooled", as Enter alone at the station's question
+        problem = check_answer(key, value, self._context().today, self.origin)
+        if problem is not None:
+            return Outcome(Verdict(Level.REJECTED, f"{problem}. (/harvest FACT VALUE)"))
+        self.origin[key] = value
+        fact = BY_KEY[key]
+        return _note(f"{fact.label}: {value or 'none'}, for the next receipt.")
+
     def _forget_per_scan(self) -> None:
-        """A quantity, a reason and an override are for one scan: never the next one's."""
+        """A quantity, a reason, an override and harvest facts are for one scan: never the next one's."""
         self.qty = self.override = self.override_by = self.reason = None
+        self.origin = {}
 
     def _forget_work(self) -> None:
         """What one operator set up never carries over to the next."""
         self.task = self.location = self.qty = self.override = self.override_by = self.reason = None
+        self.origin = {}
         self.pending_move = self.half_label = self.suspect = None
 
     def _mode(self, arg: str) -> Outcome:

@@ -7,11 +7,13 @@ cache only through the reader thread, never in a key handler.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from lotscan.codes.internal import strip_internal_prefix
+from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import Workflow
 from lotscan.services.session import SUPERVISOR_WORKFLOWS, WORKFLOW_TASKS
@@ -61,7 +63,7 @@ class StationActions(_AppBase):
         self._show_state()
 
     def _field_value(self, field: Field, value: str) -> None:
-        then = self.fields.then
+        then, rest = self.fields.then, self.fields.rest
         self.fields.end()
         value = value.strip()
         if field is Field.PIN:
@@ -74,6 +76,9 @@ class StationActions(_AppBase):
                 self.command("/short")
         elif field is Field.TYPE:
             self.queue(QueuedScan(value))
+        elif field is Field.HARVEST:
+            self._harvest_answer(then or "", value, rest)
+            return
         elif field is Field.SUPERVISOR_BADGE:
             self._check_supervisor(self._badge_number(value), None)
             return
@@ -81,6 +86,29 @@ class StationActions(_AppBase):
             self._check_supervisor(then or "", value)
             return
         self._show_state()
+
+    def _ask_harvest(self, keys: list[str]) -> None:
+        """Ask the harvest facts of goods from a farm one after the other (domain.harvest)."""
+        if not keys:
+            return
+        fact = BY_KEY[keys[0]]
+        self.fields.start(
+            Field.HARVEST, keys[0], label=fact.label, prompt=f"{fact.prompt} (Esc = cancel)", rest=keys[1:]
+        )
+        self.capture.clear()
+        self._show_state()
+
+    def _harvest_answer(self, key: str, value: str, rest: list[str]) -> None:
+        problem = check_answer(key, value, date.today(), self.session.origin)
+        if problem is not None:
+            self.show_verdict(Verdict(Level.REJECTED, f"{problem}."))
+            self._ask_harvest([key, *rest])  # the same question again
+            return
+        self.command(f"/harvest {key} {value or '-'}")
+        if rest:
+            self._ask_harvest(rest)
+        else:
+            self._show_state()
 
     def _badge_number(self, value: str) -> str:
         """A scanned badge carries the operator prefix (OP:1001); a typed one may not."""

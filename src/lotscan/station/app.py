@@ -255,6 +255,8 @@ class StationApp(StationActions, App[None]):
         details = handled.outcome.details or {}
         if details.get("type") in ("lot", "location", "task", "item", "operator"):
             self.lookup = details
+        if details.get("ask_harvest"):
+            self._ask_harvest(list(details["ask_harvest"]))  # goods from a farm: ask what is missing
         self._show_state()
         self.refresh_workspace()
 
@@ -301,8 +303,9 @@ class StationApp(StationActions, App[None]):
             capture.set_field("Scan")
             prompt = session.prompt
         else:
-            capture.set_field(field.label, secret=field.secret, letters_are_text=field.letters_are_text)
-            prompt = field.prompt
+            label = self.fields.label or field.label
+            capture.set_field(label, secret=field.secret, letters_are_text=field.letters_are_text)
+            prompt = self.fields.prompt or field.prompt
         self.query_one("#prompt", FixedStatic).set_text(prompt)
         self.facts.operator = session.operator.name if session.operator else "nobody"
         self.facts.mode = session.workflow.value

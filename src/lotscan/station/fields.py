@@ -22,6 +22,8 @@ class Field(Enum):
     TYPE = FieldSpec("Type", "Type or paste a code, Enter. Ctrl+] types GS. (Esc = cancel)")
     SUPERVISOR_BADGE = FieldSpec("Supervisor", "Override: a supervisor scans their badge. (Esc = cancel)")
     SUPERVISOR_PIN = FieldSpec("Sup. PIN", "Supervisor: type your PIN, Enter. (Esc = cancel)", secret=True)
+    # One harvest fact of goods from a farm (domain.harvest): label and prompt are the fact's.
+    HARVEST = FieldSpec("Harvest", "Type the harvest fact, Enter. (Esc = cancel)")
 
     @property
     def label(self) -> str:
@@ -45,14 +47,28 @@ class Field(Enum):
 
 
 class FieldState:
-    """The field being filled in, and what to do once it is (e.g. short-pick after the reason)."""
+    """The field being filled in, and what to do once it is (e.g. short-pick after the reason);
+    for a series of questions (harvest facts) the label and prompt of this one and those to come."""
 
     def __init__(self) -> None:
         self.current: Field | None = None
         self.then: str | None = None
+        self.label: str | None = None
+        self.prompt: str | None = None
+        self.rest: list[str] = []
 
-    def start(self, field: Field, then: str | None = None) -> None:
+    def start(
+        self,
+        field: Field,
+        then: str | None = None,
+        *,
+        label: str | None = None,
+        prompt: str | None = None,
+        rest: list[str] | None = None,
+    ) -> None:
         self.current, self.then = field, then
+        self.label, self.prompt, self.rest = label, prompt, list(rest or [])
 
     def end(self) -> None:
         self.current, self.then = None, None
+        self.label, self.prompt, self.rest = None, None, []

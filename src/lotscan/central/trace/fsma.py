@@ -3,8 +3,10 @@ element record, and every required KDE either filled or named in a `Missing KDEs
 
 Event types and where their rows come from:
   Harvesting, Cooling, Initial Packing, First Land-Based Receiving
-                  kde_records (imported from farms and vessels, see kde_records.py), and
-                  `lot.produced` without input lots (Initial Packing of a lot first packed here);
+                  kde_records (imported from farms and vessels, see kde_records.py),
+                  `lot.produced` without input lots (Initial Packing of a lot first packed here),
+                  and the `origin` of a `stock.received` from a farm (Harvesting and Cooling, as
+                  the receiving station recorded them; we are the subsequent recipient);
   Receiving       stock.received: the lot keeps the supplier's traceability lot code (TLC) and
                   TLC source (1.1320(b)); our internal lot code, if the lot has one, is a column
                   of its own; previous source = the supplier;
@@ -373,7 +375,10 @@ def _records_of(event: Any, p: RecordPayload, look: _Batch, directory: Directory
     }
     _place(base, LOCATION, directory.location(p.location))
     if isinstance(p, StockReceived):
-        yield _receiving(base, p, look, task, directory)
+        receiving = _receiving(base, p, look, task, directory)
+        if p.origin is not None:
+            yield from _harvest_and_cooling(receiving, p.origin, directory)
+        yield receiving
     elif isinstance(p, StockShipped):
         yield _shipping(base, p, look, task, directory)
     elif isinstance(p, LotProduced) and not p.inputs:
@@ -405,6 +410,37 @@ def _receiving(base: Record, p: StockReceived, look: _Batch, task: Any, director
     _place(record, SOURCE, source)
     record[SOURCE_REF] = p.tlc_source_reference or _reference(source)
     return record
+
+
+def _harvest_and_cooling(receiving: Record, origin: Origin, directory: Directory) -> Iterator[Record]:
+    """The farm's harvesting and cooling records (1.1325) of a raw agricultural commodity, as the
+    receiving station recorded them: we are the immediate subsequent recipient, the quantity and
+    reference document are the receipt's. Cooling only when the farm says it was cooled."""
+    common: Record = {
+        key: receiving.get(key) for key in (TLC, PRODUCT, QTY, UOM, DOC_TYPE, DOC, INTERNAL_LOT, EVENT_ID)
+    }
+    common[COMMODITY] = origin.commodity_variety
+    if LOCATION in receiving:
+        common[RECIPIENT] = receiving[LOCATION]
+        if f"{LOCATION}/gaps" in receiving:
+            common[f"{RECIPIENT}/gaps"] = receiving[f"{LOCATION}/gaps"]
+    _place(common, FARM, directory.partner(origin.farm))
+    harvester = directory.partner(origin.harvester)
+    harvesting = {
+        **common,
+        TYPE: "Harvesting",
+        DATE: origin.harvest_date,
+        HARVEST_DATE: origin.harvest_date,
+        FIELD: origin.field_name,
+        HARVESTER: harvester.name_and_phone() if harvester else origin.harvester,
+    }
+    _place(harvesting, LOCATION, directory.partner(origin.farm))
+    yield harvesting
+    if origin.cooling_date or origin.cooling_location:
+        cooling = {**common, TYPE: "Cooling", DATE: origin.cooling_date, COOLING_DATE: origin.cooling_date}
+        _place(cooling, COOLING_LOCATION, directory.partner(origin.cooling_location))
+        _place(cooling, LOCATION, directory.partner(origin.cooling_location))
+        yield cooling
 
 
 def _shipping(base: Record, p: StockShipped, look: _Batch, task: Any, directory: Directory) -> Record:

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lotscan.domain.status import LotStatus
 
@@ -149,18 +149,38 @@ class LotRef(BaseModel):
     qty: Quantity | None = None
 
 
+def _iso_date(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            _date_in_range(date.fromisoformat(value))
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a date YYYY-MM-DD between {EARLIEST_DATE} and {LATEST_DATE}"
+            ) from None
+    return value
+
+
 class Origin(BaseModel):
-    """Where a lot packed without inputs comes from (FSMA 204 initial packing KDEs)."""
+    """Where a raw agricultural commodity comes from: the FSMA 204 harvesting and cooling KDEs
+    (21 CFR 1.1325) a farm passes on, kept on a lot packed without inputs (initial packing,
+    1.1330) or on the receipt of the commodity (`stock.received`). Places and businesses are a
+    party's code or name; dates are YYYY-MM-DD, cooled no earlier than harvested."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     commodity_variety: Partner | None = None
     field_name: Partner | None = None
-    harvest_date: Code | None = None
-    cooling_date: Code | None = None
+    harvest_date: Annotated[Code | None, AfterValidator(_iso_date)] = None
+    cooling_date: Annotated[Code | None, AfterValidator(_iso_date)] = None
     harvester: Partner | None = None
     previous_source: Partner | None = None
     farm: Partner | None = None
     cooling_location: Partner | None = None
+
+    @model_validator(mode="after")
+    def _cooled_after_harvest(self) -> Origin:
+        if self.harvest_date and self.cooling_date and self.cooling_date < self.harvest_date:
+            raise ValueError(f"cooling_date {self.cooling_date} is before harvest_date {self.harvest_date}")
+        return self
 
 
 class PartOfLot(BaseModel):
@@ -194,6 +214,7 @@ class StockReceived(Payload):
     tlc_source_reference: Partner | None = None
     lot_status: LotStatus | None = None
     new_lot: bool | None = Field(default=None, strict=True)  # a flag ("this lot is new"), not a lot code
+    origin: Origin | None = None  # a raw agricultural commodity's harvest and cooling KDEs
 
 
 class StockMoved(Payload):

@@ -1,15 +1,28 @@
-"""Receive: case or pallet labels against an ASN or PO; unknown lots are created."""
+"""Receive: case or pallet labels against an ASN or PO; unknown lots are created.
+
+Goods from a farm (the ASN's or PO's partner is a party of kind `farm`) are raw agricultural
+commodities: the receipt records the farm's harvest and cooling facts (FSMA 204, 21 CFR 1.1325,
+1.1330(a)) in the payload's `origin`. The farm comes from the order; what the operator has not
+typed yet (domain.harvest) is asked for before anything is recorded."""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+
 from lotscan.codes.scan import ScanKind
-from lotscan.domain.events import LabelRequested, StockReceived
+from lotscan.domain.events import LabelRequested, StockReceived, describe_errors
+from lotscan.domain.events.payloads import Origin
+from lotscan.domain.harvest import BY_KEY, FACTS
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
 from lotscan.store import queries as q
+from lotscan.store.schema import Party
 
 
 def evaluate(run: Run) -> Plan | None:
@@ -76,6 +89,9 @@ def evaluate(run: Run) -> Plan | None:
         if not location_code:
             run.add(ReasonCode.MISSING_CONTEXT, detail="Scan the receiving location first.")
         return None
+    origin = _origin(run, task, item)
+    if origin is False:
+        return Plan([], "", {"ask_harvest": _unanswered(run, task)})
     existing_lot = q.lot_by_code(run.conn, item.id, lot_code)
     payload = StockReceived(
         task=task.code,
@@ -95,6 +111,7 @@ def evaluate(run: Run) -> Plan | None:
         supplier_lot=lot_code,  # FSMA 204 (21 CFR 1.1320(b)): the label's lot stays the TLC
         lot_status=None if existing_lot else item.receive_status,
         new_lot=existing_lot is None,
+        origin=origin or None,
     )
     events = [PlannedEvent(payload)]
     if scan.expiry is None or not lot_code:
@@ -130,3 +147,47 @@ def _dock_of(run: Run, task: q.TaskRow) -> str | None:
         return None
     location = q.location_by_id(run.conn, task.location_id)
     return location.code if location else None
+
+
+def _farm_of(run: Run, task: q.TaskRow) -> str | None:
+    """The order's partner when it is a farm (a party of kind farm, by code or name): its code."""
+    if not task.partner:
+        return None
+    row = run.conn.execute(
+        select(Party.code).where(
+            Party.kind == "farm", or_(Party.code == task.partner, Party.name == task.partner)
+        )
+    ).first()
+    return row[0] if row else None
+
+
+def _unanswered(run: Run, task: q.TaskRow) -> list[str]:
+    given = dict(run.ctx.origin or {})
+    if _farm_of(run, task):
+        given.setdefault("farm", _farm_of(run, task) or "")
+    return [f.key for f in FACTS if f.key not in given]
+
+
+def _origin(run: Run, task: q.TaskRow, item: q.ItemRow) -> Origin | Literal[False] | None:
+    """The harvest facts to record; None when there are none (not from a farm, none typed);
+    False when the goods come from a farm and facts are still missing (then a reason says which)."""
+    given = {k: v for k, v in (run.ctx.origin or {}).items() if k in BY_KEY}
+    farm = _farm_of(run, task)
+    if farm is None and not any(given.values()):
+        return None
+    if farm is not None:
+        missing = _unanswered(run, task)
+        if missing:
+            run.add(
+                ReasonCode.HARVEST_KDES_NEEDED,
+                product=item.description or item.code,
+                farm=task.partner,
+                missing=", ".join(BY_KEY[k].label.lower() for k in missing),
+            )
+            return False
+        given.setdefault("farm", farm)
+    try:
+        return Origin(**{k: v for k, v in given.items() if v})
+    except ValidationError as exc:
+        run.add(ReasonCode.INVALID_VALUE, detail=f"harvest facts: {describe_errors(exc)}")
+        return False
