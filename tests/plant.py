@@ -109,7 +109,7 @@ FARM = {
     ],
     "items": [
         {"code": "LETTUCE", "gtin": LETTUCE, "description": "Romaine lettuce, field packed", "unit": "KG",
-         "expiry_required": "no"},
+         "expiry_required": "no", "pack_size": 10, "pack_unit": "CASE"},
     ],
     "tasks": [{"code": "ASN-FARM", "kind": "asn", "partner": "Green Acres Farm", "location": "DOCK"}],
     "task_lines": [{"task": "ASN-FARM", "line_no": 1, "item": "LETTUCE", "qty_expected": 500}],

@@ -39,7 +39,7 @@ def test_a_farm_receipt_gives_harvesting_and_cooling_records(db_url: str, tmp_pa
         central.import_rows(tmp_path, FARM)
         central.import_rows(tmp_path, OUR_PLANT)
         station = Station(central, tmp_path, "ST1")
-        label = f"(01){LETTUCE}(10)GA1120F7(30)500"
+        label = f"(01){LETTUCE}(10)GA1120F7(30)50"
         asked = station.scan(label, Workflow.RECEIVE, task="ASN-FARM", location="DOCK")
         assert asked.level is Level.REJECTED and asked.reasons[0].code == "HARVEST_KDES_NEEDED"
         received = station.scan(label, Workflow.RECEIVE, task="ASN-FARM", location="DOCK", origin=ORIGIN)
@@ -80,7 +80,7 @@ def test_central_refuses_a_harvest_after_the_receipt(db_url: str, tmp_path: Path
         station = Station(central, tmp_path, "ST1")
         later = str(date.today() + timedelta(days=9))
         origin = {**ORIGIN, "harvest_date": later, "cooling_date": later}
-        label = f"(01){LETTUCE}(10)GA1121F7(30)100"
+        label = f"(01){LETTUCE}(10)GA1121F7(30)10"
         assert station.scan(label, Workflow.RECEIVE, task="ASN-FARM", location="DOCK", origin=origin).recorded
         station.sync()
         with read_tx(central.engine) as conn:

@@ -13,7 +13,7 @@ from tests.ui.conftest import banner_text, events_of, payload, scan, type_line
 
 pytestmark = pytest.mark.anyio
 
-LABEL = f"(01){LETTUCE}(10)GA1120F7(30)500"
+LABEL = f"(01){LETTUCE}(10)GA1120F7(30)50"
 ANSWERS = [
     ("Commodity", "Romaine, Green Forest"),
     ("Field", "Block 7"),
