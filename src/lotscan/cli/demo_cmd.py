@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def _confirm_dropping_unsynced(database: Path) -> None:
 @click.option("--reset", is_flag=True, help="Start again from the demo data (deletes the demo cache only).")
 @click.option("--force", is_flag=True, help="With --reset: do not ask before deleting unsynced events.")
 @click.option(
-    "--headless", is_flag=True, help="Line-by-line station in this terminal instead of the full-screen UI."
+    "--headless",
+    is_flag=True,
+    help="Line-by-line station in this terminal instead of the full-screen UI (always when piped).",
 )
 def demo(reset: bool, force: bool, headless: bool) -> None:
     """Open a station on the demo data (a biscuit plant), creating it on first use.
@@ -64,7 +67,7 @@ def demo(reset: bool, force: bool, headless: bool) -> None:
     database = paths.demo_database()
     prepare_demo(database, reset, force=force)
     settings = replace(settings_or_exit(), database=database)
-    if not headless:
+    if not headless and sys.stdin.isatty() and sys.stdout.isatty():  # piped: the line station
         try:
             from lotscan.station.factory import run_station
         except ImportError:

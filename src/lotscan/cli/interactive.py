@@ -9,6 +9,7 @@ from lotscan.domain.verdict import Level
 from lotscan.services.session import StationSession
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
+from lotscan.station.wording import verdict_for_line
 
 COLOURS = {Level.ACCEPTED: "green", Level.WARNING: "yellow", Level.REJECTED: "red"}
 BELLS = {Level.ACCEPTED: "\a", Level.WARNING: "\a\a", Level.REJECTED: "\a\a\a"}
@@ -41,7 +42,7 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
                 + f" Not recorded: the station could not do that ({exc}). Try again."
             )
             continue
-        verdict = outcome.verdict
+        verdict = verdict_for_line(outcome.verdict)
         if outcome.notice and verdict.level is not Level.REJECTED:
             # A badge, task, location or command: said plainly, no verdict word.
             click.echo(click.style(" · ", bold=True) + verdict.message)
@@ -52,8 +53,8 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
             click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
         for reason in verdict.reasons[1:]:
             click.echo(f"   also {reason.code}: {reason.message}")
-        if verdict.suggestion:
-            s = verdict.suggestion
+        if verdict.other_lot:
+            s = verdict.other_lot
             click.echo(
                 f"   FEFO: lot {s.lot_code} at {s.location} ({s.quantity:g} available, expiry {s.expiry})"
             )

@@ -144,8 +144,8 @@ def _print(verdict: Verdict, as_json: bool) -> None:
     )
     for reason in verdict.reasons:
         click.echo(f"  {reason.code}: {reason.message}")
-    if verdict.suggestion:
-        s = verdict.suggestion
+    if verdict.other_lot:
+        s = verdict.other_lot
         click.echo(
             f"  suggested: lot {s.lot_code} at {s.location} ({s.quantity:g} available, expiry {s.expiry})"
         )

@@ -13,7 +13,7 @@ from lotscan.cli.common import cache_to_work_on, open_station_cache, station_opt
 from lotscan.settings import StationSettings
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, SyncError
-from lotscan.sync.engine import Syncer
+from lotscan.sync.engine import Report, Syncer
 from lotscan.sync.worker import SyncStatus, SyncWorker, read_status
 
 
@@ -91,10 +91,7 @@ def sync(once: bool, interval: float, as_json: bool, settings: StationSettings) 
         if report is not None and as_json:
             click.echo(json.dumps(report.as_dict()))
         elif report is not None:
-            click.echo(
-                f"pushed {report.pushed} {report.outcomes or ''}, pulled {report.pulled} changes"
-                + (", reloaded a snapshot" if report.reloaded else "")
-            )
+            click.echo(_report_text(report))
         if report is None:
             raise SystemExit(1)
         return
@@ -107,6 +104,13 @@ def sync(once: bool, interval: float, as_json: bool, settings: StationSettings) 
     finally:
         worker.stop()
         click.echo(json.dumps(_status_dict(read_status(engine, online=False))) if as_json else "stopped")
+
+
+def _report_text(report: Report) -> str:
+    """One round in words: `pushed 3 (2 accepted, 1 duplicate), pulled 5 changes`."""
+    said = ", ".join(f"{n} {outcome.replace('_', ' ')}" for outcome, n in sorted(report.outcomes.items()))
+    text = f"pushed {report.pushed}" + (f" ({said})" if said else "") + f", pulled {report.pulled} changes"
+    return text + (", reloaded a snapshot" if report.reloaded else "")
 
 
 def _status_dict(status: SyncStatus) -> dict[str, Any]:

@@ -65,6 +65,13 @@ class Verdict:
     def recorded(self) -> bool:
         return bool(self.event_ids)
 
+    @property
+    def other_lot(self) -> Suggestion | None:
+        """The FEFO suggestion when it names another lot than the one the message speaks of.
+        The scanned lot's own line would repeat the message with its stock from before the scan."""
+        s = self.suggestion
+        return s if s is not None and s.lot_code not in self.message else None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "verdict": self.level.value,

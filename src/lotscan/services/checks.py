@@ -348,8 +348,16 @@ def take_quantity(run: Run, found: TaskScan) -> tuple[q.LocationRow, float] | No
 
 
 def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None:
-    if qty > line.remaining + 1e-9:
-        run.add(ReasonCode.QTY_EXCEEDS_TASK, remaining=f"{line.remaining:g}", unit=unit, qty=f"{qty:g}")
+    if qty <= line.remaining + 1e-9:
+        return
+    if line.remaining > 0:
+        need = f"The task needs only {line.remaining:g} {unit} more, not {qty:g}. Enter the right quantity."
+    else:
+        need = (
+            f"{run.ctx.task} line {line.line_no} is already complete "
+            f"({line.qty_done:g} of {line.qty_expected:g} {unit}): nothing more is needed for it."
+        )
+    run.add(ReasonCode.QTY_EXCEEDS_TASK, need=need)
 
 
 def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> float:

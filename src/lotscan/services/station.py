@@ -143,7 +143,8 @@ class StationService:
                 )
                 if plan is None and allowed:
                     return _nothing_done(verdict)
-                if plan is not None:
+                if plan is not None and (allowed or ctx.workflow is Workflow.LOOKUP):
+                    # A refused scan's plan is what would have been: never shown as done.
                     verdict = replace(verdict, details=plan.details)
                 if not allowed or plan is None or dry_run or not plan.events:
                     return verdict

@@ -155,7 +155,9 @@ def test_tls_directly_in_uvicorn_with_a_private_ca(tmp_path: Path) -> None:
         assert refused.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr
         run("enroll", "--server", url, "--code", code, "--ca", str(cert), "--config", str(config))
         consume(config, "F-EARLY", "A1", 5)
-        assert "pushed 1" in run("sync", "--once", "--config", str(config)).stdout
+        said = run("sync", "--once", "--config", str(config)).stdout
+        assert "\npushed 1 (1 applied), pulled " in said, said  # words, not a Python dict
+        assert "{" not in said
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)

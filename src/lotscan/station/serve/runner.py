@@ -116,4 +116,5 @@ def run_served(
 ) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("asyncssh").setLevel(logging.WARNING)  # a line per packet otherwise
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl." per cache opened
     asyncio.run(serve(settings, web_options, ssh_options))

@@ -40,8 +40,8 @@ def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False) -> Text
     for reason in verdict.reasons[1:]:
         if reason.message not in verdict.message:
             text.append(f"\n{reason.code}: {reason.message}")
-    if verdict.suggestion is not None and verdict.suggestion.lot_code not in verdict.message:
-        s = verdict.suggestion
+    if verdict.other_lot is not None:
+        s = verdict.other_lot
         qty = f", {s.quantity:g} there" if s.quantity is not None else ""
         text.append(f"\nTake lot {s.lot_code} at {s.location or '?'}{qty}.", style="bold")
     return text
