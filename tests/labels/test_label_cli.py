@@ -18,6 +18,8 @@ from tests.labels.printer import RawPortPrinter
 from tests.labels.scanback import read_back
 from tests.plant import COOKIE, FLOUR, SUGAR, write_plant
 
+SALT = "19521234001130"
+
 LOTSCAN = str(Path(sys.executable).with_name("lotscan"))
 
 
@@ -28,11 +30,14 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The test plant, plus a second item with a lot code FLOUR also uses (F-EARLY)."""
+    """The test plant, plus a second item with a lot code FLOUR also uses (F-EARLY), and an item
+    kept in kilograms (the plant counts its flour and sugar in sacks)."""
     folder = tmp_path_factory.mktemp("plant")
     database = folder / "station.db"
     shared = folder / "shared_lot.json"
-    shared.write_text(json.dumps({"lots": [{"item": "SUGAR", "lot": "F-EARLY", "expiry": "+50d"}]}))
+    salt = {"code": "SALT", "gtin": SALT, "description": "Salt", "unit": "KG", "expiry_required": "no"}
+    lots = [{"item": "SUGAR", "lot": "F-EARLY", "expiry": "+50d"}, {"item": "SALT", "lot": "SALT-1"}]
+    shared.write_text(json.dumps({"items": [salt], "lots": lots}))
     for source in (write_plant(folder), shared):
         done = run("cache", "import", str(source), "--db", str(database), cwd=folder)
         assert done.returncode == 0, done.stderr
@@ -63,10 +68,10 @@ def test_a_lot_code_two_items_share_needs_the_gtin(plant: Path, tmp_path: Path) 
 
 def test_kilogram_items_get_a_net_weight(plant: Path, tmp_path: Path) -> None:
     out = tmp_path / "s1.zpl"
-    done = run("label", "S-1", "--qty", "12.5", "-o", str(out), "--db", str(plant), cwd=tmp_path)
+    done = run("label", "SALT-1", "--qty", "12.5", "-o", str(out), "--db", str(plant), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "(expiry none" not in done.stdout and "expiry none" in done.stdout
-    assert f"^FD_101{SUGAR}310100012510S-1^FS" in out.read_text()
+    assert f"^FD_101{SALT}310100012510SALT-1^FS" in out.read_text()
 
 
 def test_printing_to_a_printer_port(plant: Path, tmp_path: Path) -> None:

@@ -26,11 +26,13 @@ from tests.ui.conftest import FIXED_CLOCK, events_of, post_scan, scan, settle
 from tests.ui.served import SshHandheld, WebHandheld, served_station
 
 pytestmark = pytest.mark.anyio
-RECEIVE = "0119521234001017172709241"  # demo flour, expiry 2027-09-24; then 0 + lot
+# Demo flour, expiry 2027-09-24, net weight 1 kg (3100): ASN-1001 holds 1,500 KG, enough for every
+# scan of the shift; a count (30) would be sacks of 25 kg and run past the ASN's lines.
+RECEIVE = "011952123400101717270924"
 
 
 def receive_label(lot: str) -> str:
-    return f"{RECEIVE}0{lot}{GS}301"
+    return f"{RECEIVE}10{lot}{GS}3100000001"
 
 
 async def test_a_scan_queued_when_the_connection_drops_is_not_recorded(engine, tmp_path: Path) -> None:

@@ -14,9 +14,11 @@ from decimal import Decimal
 from lotscan.codes.ai_table import AI_TABLE, GS
 from lotscan.codes.interpret import interpret_text
 from lotscan.codes.scan import Scan
+from lotscan.domain.units import is_measure_unit
 from lotscan.labels.errors import LabelError
 
-# Units whose quantity is a net weight in kilograms (AI 310n); any other unit is a count (AI 30).
+# Units whose quantity is a net weight in kilograms (AI 310n). Other measures (L, M, ...) go on
+# the label as a count of trade units (AI 30) by the item's pack size; a count unit as it is.
 KILOGRAM_UNITS = frozenset({"KG", "KGM", "KGS"})
 _ORDER = ("01", "17", "310", "10", "30")
 
@@ -42,6 +44,8 @@ class LotLabel:
     unit: str = "EA"
     description: str = ""
     item: str = ""
+    pack_size: Decimal | None = None  # units of `unit` in one trade unit (what AI 30 counts)
+    pack_unit: str = ""
 
     def elements(self) -> list[Element]:
         """The GS1 elements in symbol order, validated; raises LabelError when they cannot be printed."""
@@ -49,26 +53,54 @@ class LotLabel:
         if self.expiry is not None:
             found.append(Element("17", self.expiry.strftime("%y%m%d")))
         if self.quantity is not None:
-            found.append(quantity_element(self.quantity, self.unit))
+            found.append(quantity_element(self.quantity, self.unit, self.pack_size))
         found.sort(key=lambda e: _ORDER.index(e.ai[:3] if e.ai.startswith("310") else e.ai))
         scan = check(found)
         read = (scan.gtin, scan.lot, scan.expiry, scan.quantity)
-        if read != (self.gtin.zfill(14), self.lot, self.expiry, self.quantity):
+        if read != (self.gtin.zfill(14), self.lot, self.expiry, self._label_quantity()):
             # e.g. an expiry over 50 years ahead: two-digit years read back a century off
             raise LabelError(f"the label would scan as {read}, not as what it should say")
         return found
+
+    def _label_quantity(self) -> Decimal | None:
+        """What the label's quantity element reads back as: packs when it counts packs."""
+        if self.quantity is None or not self._counts_packs():
+            return self.quantity
+        return self.quantity / (self.pack_size or 1)
+
+    def _counts_packs(self) -> bool:
+        return self.unit.upper() not in KILOGRAM_UNITS and is_measure_unit(self.unit)
 
     @property
     def quantity_text(self) -> str:
         if self.quantity is None:
             return ""
-        return f"{self.quantity.normalize():f} {self.unit}".strip()
+        amount = f"{self.quantity.normalize():f} {self.unit}".strip()
+        packs = self._label_quantity()
+        if self._counts_packs() and packs is not None:
+            return f"{packs.normalize():f} {self.pack_unit or 'PACK'} = {amount}"
+        return amount
 
 
-def quantity_element(quantity: Decimal, unit: str) -> Element:
-    """AI 310n (net kg, n decimals) for kilogram units, else AI 30 (count of items)."""
+def quantity_element(quantity: Decimal, unit: str, pack_size: Decimal | None = None) -> Element:
+    """AI 310n (net kg, n decimals) for kilogram units, else AI 30 (a count of trade units):
+    for another measure (L, M) the count of packs of ``pack_size``, never a bare count of litres.
+
+    >>> quantity_element(Decimal("40"), "L", Decimal("10"))
+    Element(ai='30', value='4')
+    """
     if quantity <= 0:
         raise LabelError(f"the quantity must be positive, not {quantity}")
+    if unit.upper() not in KILOGRAM_UNITS and is_measure_unit(unit):
+        if not pack_size:
+            raise LabelError(
+                f"{quantity} {unit} cannot go on the label: AI 30 counts trade units, and the item "
+                f"has no pack size saying how many {unit} one holds; print without a quantity"
+            )
+        packs = quantity / pack_size
+        if packs != packs.to_integral_value():
+            raise LabelError(f"{quantity} {unit} is not a whole number of packs of {pack_size:f} {unit}")
+        quantity = packs
     if unit.upper() in KILOGRAM_UNITS:
         exponent = -quantity.normalize().as_tuple().exponent  # type: ignore[operator]
         decimals = max(0, int(exponent))

@@ -36,6 +36,8 @@ def lot_label(
         expiry=date.fromisoformat(expiry) if expiry else None,
         quantity=None if quantity is None else Decimal(str(quantity)),
         unit=details.get("unit") or "EA",
+        pack_size=None if details.get("pack_size") is None else Decimal(str(details["pack_size"])),
+        pack_unit=details.get("pack_unit") or "",
         description=details.get("description") or "",
         item=details.get("item") or "",
     )

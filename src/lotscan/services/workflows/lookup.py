@@ -68,6 +68,8 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
         "stock": stock,
         "total": sum(s["qty"] for s in stock),
         "unit": item.unit,
+        "pack_size": item.pack_size,
+        "pack_unit": item.pack_unit,
         "events": q.recent_events_for_lot(run.conn, lot.code),
         "parents": links["parents"],
         "children": links["children"],
