@@ -15,6 +15,7 @@ from lotscan.central.db import read_tx, write_tx
 from lotscan.central.push import push
 from lotscan.central.tokens import StationIdentity, add_station
 from lotscan.central.trace import audit
+from lotscan.central.trace.auditlog import describe
 from lotscan.cli.audit_cmd import audit_export, audit_verify
 from lotscan.protocol import EventIn, PushRequest
 from tests.trace.conftest import Genealogy
@@ -169,3 +170,14 @@ def test_concurrent_pushes_from_one_site_keep_one_chain(fresh_genealogy: Genealo
     result = _verify(g)
     assert result.ok, result.findings
     assert _records_of(g) == len(g.generated.events) + 3 * 8 * 4
+
+
+def test_the_audit_log_line_reads_the_payload_through_the_vocabulary() -> None:
+    receipt = {"item": "FLOUR", "lot": "F-1", "location": "DOCK", "qty": 12, "unit": "KG", "new_lot": True}
+    held = {"item": "FLOUR", "lot": "F-1", "from": "released", "to": "hold", "reason": "smell"}
+    assert describe("stock.received", receipt) == "12 KG of FLOUR lot F-1 at DOCK"
+    assert describe("lot.status_changed", held) == "FLOUR lot F-1 status -> hold"
+    assert describe("lot.relabelled", {"item": "F", "lot": "A", "new_lot": "B", "location": "L"}) == (
+        "F lot A -> lot B at L"
+    )
+    assert describe("stock.teleported", {"lot": "X"}) == '{"lot": "X"}'

@@ -3,6 +3,7 @@ docs/events.md listing every type with every field."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from lotscan.domain.events import (
 )
 
 DOC = Path(__file__).parents[3] / "docs" / "events.md"
+SRC = Path(__file__).parents[3] / "src" / "lotscan"
 
 
 def test_every_type_has_one_payload_class_and_supervisor_types_are_marked() -> None:
@@ -65,3 +67,16 @@ def test_docs_list_every_type_with_its_fields() -> None:
         for name, info in model.model_fields.items():
             if name not in ("override", "override_by"):
                 assert f"`{info.alias or name}`" in rows[event_type.value], (event_type.value, name)
+
+
+def test_no_event_type_is_spelt_outside_the_vocabulary() -> None:
+    """The vocabulary is written once: every other module names a type through EventType."""
+    names = {t.value for t in EventType}
+    spelt = [
+        f"{path.relative_to(SRC)}:{node.lineno} {node.value!r}"
+        for path in SRC.rglob("*.py")
+        if "domain/events" not in path.as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in names
+    ]
+    assert spelt == []

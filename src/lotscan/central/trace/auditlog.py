@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
 from lotscan.central.schema import received_events
 from lotscan.central.trace.audited import KINDS
 from lotscan.central.trace.tables import audit_log
+from lotscan.domain.events import parse_payload
 
 EVENT_KINDS = [kind for kind, audited in KINDS.items() if audited.table is received_events]
 
@@ -43,32 +45,12 @@ class Filter:
 
 
 def describe(event_type: str, payload: dict[str, Any]) -> str:
-    """One line a supervisor reads: '12 KG of FLOUR lot F-1 at DOCK (task ASN-1)'."""
-    parts = []
-    if payload.get("qty") is not None:
-        parts.append(f"{float(payload['qty']):g} {payload.get('unit') or ''}".strip() + " of")
-    if payload.get("item"):
-        parts.append(str(payload["item"]))
-    if payload.get("lot"):
-        parts.append(f"lot {payload['lot']}")
-    if payload.get("new_lot"):
-        parts.append(f"-> lot {payload['new_lot']}")
-    if payload.get("sscc"):
-        parts.append(f"pallet {payload['sscc']}")
-    if payload.get("from") and payload.get("to"):
-        parts.append(f"from {payload['from']} to {payload['to']}")
-    elif payload.get("location"):
-        parts.append(f"at {payload['location']}")
-    if event_type == "lot.status_changed" and payload.get("to"):
-        parts.append(f"status -> {payload['to']}")
-    for key, word in (("customer", "for"), ("supplier", "from")):
-        if payload.get(key):
-            parts.append(f"{word} {payload[key]}")
-    if payload.get("inputs"):
-        parts.append(f"from {len(payload['inputs'])} input lot(s)")
-    if payload.get("task"):
-        parts.append(f"(task {payload['task']})")
-    return " ".join(parts)
+    """One line a supervisor reads (the vocabulary's `Payload.summary`); a payload central refused
+    as not matching its type is shown as it was sent."""
+    try:
+        return parse_payload(event_type, payload).summary()
+    except (ValueError, ValidationError):  # UnknownEventType is a ValueError
+        return json.dumps(payload, sort_keys=True, default=str)[:200]
 
 
 def rows(conn: Connection, where: Filter) -> Iterator[list[Any]]:

@@ -31,17 +31,10 @@ from lotscan.domain.events import (
 )
 from lotscan.protocol import APPLIED, FLAGGED
 
-RECORD_TYPES = (
-    "stock.received",
-    "stock.shipped",
-    "lot.produced",
-    "lot.split",
-    "lot.merged",
-    "lot.relabelled",
-)
 COUNTED = (APPLIED, FLAGGED)
 # Their payloads in the event vocabulary: each names an item, a lot, a location and a task.
 RECORD_PAYLOADS = (StockReceived, StockShipped, LotProduced, LotSplit, LotMerged, LotRelabelled)
+RECORD_TYPES = tuple(model.type.value for model in RECORD_PAYLOADS)
 RecordPayload = StockReceived | StockShipped | LotProduced | LotSplit | LotMerged | LotRelabelled
 BATCH = 5_000
 

@@ -136,6 +136,30 @@ class Payload(BaseModel):
             named += [part.location for part in getattr(self, "inputs", [])]
         return [str(place) for place in named if place]
 
+    def summary(self) -> str:
+        """One line a supervisor reads: '12 KG of FLOUR lot F-1 at DOCK (task ASN-1)'."""
+        field = self.__dict__.get
+        parts = []
+        if field("qty") is not None:
+            parts.append(f"{field('qty'):g} {field('unit') or ''}".strip() + " of")
+        parts += [str(field("item"))] if field("item") else []
+        parts += [f"lot {field('lot')}"] if field("lot") else []
+        if isinstance(field("new_lot"), str):  # a relabel's new code (a receipt's new_lot is a flag)
+            parts.append(f"-> lot {field('new_lot')}")
+        parts += [f"pallet {field('sscc')}"] if field("sscc") else []
+        if field("from_location") and field("to_location"):
+            parts.append(f"from {field('from_location')} to {field('to_location')}")
+        elif field("location") or field("from_location"):
+            parts.append(f"at {field('location') or field('from_location')}")
+        if isinstance(self, LotStatusChanged):
+            parts.append(f"status -> {self.to_status.value}")
+        parts += [f"for {field('customer')}"] if field("customer") else []
+        parts += [f"from {field('supplier')}"] if field("supplier") else []
+        if field("inputs"):
+            parts.append(f"from {len(field('inputs'))} input lot(s)")
+        parts += [f"(task {field('task')})"] if field("task") else []
+        return " ".join(parts)
+
     def stock_places(self) -> list[str]:
         """The locations whose stock rows of the event's own lot it changes (see keys.stock_places)."""
         named = [getattr(self, name, None) for name in ("location", "from_location", "to_location")]
