@@ -330,3 +330,17 @@ def test_no_5xx_for_malformed_pushes(central: Central) -> None:
     pull = central.http.post("/api/v1/sync/pull", json={"after": 2**70}, headers=auth(token))
     assert 400 <= pull.status_code < 500, pull.text
     assert datetime.now(UTC)  # central still answers
+
+
+def test_a_resent_push_keeps_the_reason_code_of_a_refusal(central: Central) -> None:
+    """A station whose answer was lost sends the same batch again: the second answer must say
+    the same as the first, code included (it was null with duplicate: true)."""
+    _, token = central.enroll("P1")
+    refused = ev(
+        1, "stock.consumed", {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}, operator="1001"
+    )
+    first = outcome(central, token, refused)
+    again = outcome(central, token, refused)
+    assert (first["code"], first["duplicate"]) == ("UNKNOWN_OPERATOR", False)
+    assert (again["outcome"], again["code"], again["duplicate"]) == ("rejected", "UNKNOWN_OPERATOR", True)
+    assert again["reason"] == first["reason"]

@@ -22,7 +22,7 @@ from lotscan.central.errors import BadBatch, Gap
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
-from lotscan.central.validation import Checked, Refused, Validator, naive_utc
+from lotscan.central.validation import Checked, RefusalCode, Refused, Validator, naive_utc, refusal_code
 from lotscan.domain.events import EventType, Key, LotStatusChanged, event_keys
 from lotscan.protocol import (
     APPLIED,
@@ -175,8 +175,10 @@ def _acknowledge_seen(conn: Connection, station: StationIdentity, seen: list[Eve
                     seq=event.seq,
                     server_seq=None,
                     outcome=REJECTED,
-                    reason=f"SEQ_REUSED: central holds {held} at seq {event.seq}; this event was not stored. "
-                    "The station's outbox was reset; call support before deleting anything.",
+                    reason=f"{RefusalCode.SEQ_REUSED}: central holds {held} at seq {event.seq}; this event "
+                    "was not stored. The station's outbox was reset, or another client used its token: "
+                    "an admin revokes the station and enrols it again (docs/sync.md).",
+                    code=RefusalCode.SEQ_REUSED.value,
                     duplicate=True,
                 )
             )
@@ -188,6 +190,7 @@ def _acknowledge_seen(conn: Connection, station: StationIdentity, seen: list[Eve
                 server_seq=int(row.server_seq),
                 outcome=row.outcome,
                 reason=row.outcome_reason,
+                code=refusal_code(row.outcome_reason) if row.outcome == REJECTED else None,
                 duplicate=True,
             )
         )

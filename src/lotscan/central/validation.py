@@ -64,6 +64,7 @@ class RefusalCode(StrEnum):
     STATUS_NOT_ALLOWED = "STATUS_NOT_ALLOWED"
     RELEASE_NOT_ALLOWED = "RELEASE_NOT_ALLOWED"
     UNSENDABLE = "UNSENDABLE"
+    SEQ_REUSED = "SEQ_REUSED"  # a seq central holds with another event id (see docs/sync.md)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ class Refusal:
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+def refusal_code(reason: str | None) -> str | None:
+    """The code of a stored refusal ("CODE: sentence"), as its first answer gave it."""
+    code = (reason or "").split(":", 1)[0]
+    return code if code in RefusalCode.__members__ else None
 
 
 class Refused(Exception):
@@ -317,4 +324,13 @@ class Validator:
         return self.conn.execute(query.limit(1)).scalar()
 
 
-__all__ = ["Checked", "EventType", "Refusal", "RefusalCode", "Refused", "Validator", "naive_utc"]
+__all__ = [
+    "Checked",
+    "EventType",
+    "Refusal",
+    "RefusalCode",
+    "Refused",
+    "Validator",
+    "naive_utc",
+    "refusal_code",
+]
