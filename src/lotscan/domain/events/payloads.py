@@ -155,8 +155,9 @@ class Payload(BaseModel):
             parts.append(f"status -> {self.to_status.value}")
         parts += [f"for {field('customer')}"] if field("customer") else []
         parts += [f"from {field('supplier')}"] if field("supplier") else []
-        if field("inputs"):
-            parts.append(f"from {len(field('inputs'))} input lot(s)")
+        inputs = field("inputs") or []
+        if inputs:
+            parts.append(f"from {len(inputs)} input lot(s)")
         parts += [f"(task {field('task')})"] if field("task") else []
         return " ".join(parts)
 
