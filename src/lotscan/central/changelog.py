@@ -20,7 +20,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, text, upda
 
 from lotscan.central.schema import change_counter, changes
 from lotscan.domain.events.keys import Key
-from lotscan.store.rows import RowData, read_row
+from lotscan.store.rows import RowData, read_rows
 
 
 def utcnow() -> datetime:
@@ -42,11 +42,7 @@ def encode_key(key: Key) -> str:
 def entries_for(conn: Connection, keys: Iterable[Key], *, urgent: bool = False) -> list[Entry]:
     """The current state of each row (deduplicated, first-seen order) as change entries."""
     seen: dict[Key, None] = dict.fromkeys(keys)
-    entries = []
-    for key in seen:
-        data, site = read_row(conn, key)
-        entries.append(Entry(key, data, site, urgent))
-    return entries
+    return [Entry(key, data, site, urgent) for key, data, site in read_rows(conn, seen)]
 
 
 def append(conn: Connection, entries: list[Entry]) -> int:

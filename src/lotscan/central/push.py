@@ -34,7 +34,7 @@ from lotscan.protocol import (
     PushRequest,
     PushResponse,
 )
-from lotscan.store.effects import EffectError, apply_event
+from lotscan.store.effects import BatchedEffects, EffectError, apply_event, batched
 from lotscan.store.schema import Item, Location, Lot, Stock, Task, TaskLine
 
 CONSUMING = (EventType.STOCK_CONSUMED, EventType.STOCK_PICKED, EventType.STOCK_SHIPPED)
@@ -207,13 +207,19 @@ class _Stored:
 
 def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> _Stored:
     batch.validator = Validator.for_batch(conn, batch.station, events)
-    _lock_rows_in_order(conn, events, batch.validator)
     batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
-    # Optimistic: the whole batch without per-event savepoints; only if one event turns out to be
-    # poison is the batch redone with a savepoint around each event.
+    # Optimistic: the whole batch without per-event savepoints, ids looked up once and stock
+    # written set-based at its end; only if one event turns out to be poison is the batch redone
+    # with a savepoint around each event, one event's effects at a time.
     savepoint = conn.begin_nested()
     try:
-        outcomes = [_apply_one(conn, batch, e, isolate=False) for e in events]
+        with batched(conn) as effects:
+            _lock_rows_in_order(conn, events, batch.validator, effects)
+            outcomes = [_apply_one(conn, batch, e, isolate=False) for e in events]
+            try:
+                effects.flush(conn)
+            except POISON as exc:
+                raise _PoisonInBatch from exc
         savepoint.commit()
     except _PoisonInBatch:
         savepoint.rollback()
@@ -460,8 +466,11 @@ def _lot_statuses_of(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tup
     return found
 
 
-def _lock_rows_in_order(conn: Connection, events: list[EventIn], validator: Validator) -> None:
-    """Lock the stock and task-line rows a batch will change, in id order, before changing any.
+def _lock_rows_in_order(
+    conn: Connection, events: list[EventIn], validator: Validator, effects: BatchedEffects
+) -> None:
+    """Lock the stock and task-line rows a batch will change, in id order, before changing any;
+    the stock rows read go into the batch's effects, so applying it reads none of them again.
 
     Two batches that touch the same rows in different orders would otherwise deadlock on
     PostgreSQL; taking the locks in one global order up front cannot.
@@ -483,8 +492,8 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn], validator: Vali
             line_keys.add(line)
     if stock_keys:
         k = _keys_table(conn, ("item", "lot", "location"), sorted(stock_keys))
-        conn.execute(
-            select(Stock.id)
+        rows = conn.execute(
+            select(Item.code, Item.id, Lot.code, Lot.id, Location.code, Location.id, Stock.id, Stock.qty)
             .select_from(k)
             .join(Item, Item.code == k.c.item)
             .join(Lot, (Lot.item_id == Item.id) & (Lot.code == k.c.lot))
@@ -493,6 +502,10 @@ def _lock_rows_in_order(conn: Connection, events: list[EventIn], validator: Vali
             .order_by(Stock.id)
             .with_for_update(of=Stock)
         ).all()
+        for item, item_id, lot, lot_id, location, location_id, stock_id, qty in rows:
+            effects.know_stock(
+                (item, item_id), (lot, lot_id), (location, location_id), (stock_id, float(qty))
+            )
     if line_keys:
         k = _keys_table(conn, ("task", "line_no"), sorted(line_keys), ints=("line_no",))
         conn.execute(

@@ -4,11 +4,17 @@ records an event and by central when it receives one, so both arrive at the same
 Payloads name things by natural keys (item code, lot code, location code, task code) because
 database ids differ between a station and central. Applying never refuses a fact: stock may go
 negative (two stations consumed the same lot offline); that is returned as a flag instead.
+
+One event at a time (the station) each effect is written at once. A batch of events (central's
+push) runs inside `batched(conn)`: ids are looked up once per batch, stock quantities and task-line
+progress are kept in memory, and written set-based when the batch ends (`BatchedEffects.flush`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -61,8 +67,8 @@ _LOT_ID = select(Lot.id).where(Lot.item_id == bindparam("item"), Lot.code == bin
 _STOCK_ROW = select(Stock.id, Stock.qty).where(
     Stock.lot_id == bindparam("lot"), Stock.location_id == bindparam("location")
 )
-_STOCK_INSERT = insert(Stock)
 _LOT_INSERT = insert(Lot)
+_STOCK_INSERT = insert(Stock)
 _STOCK_UPDATE = update(Stock).where(Stock.id == bindparam("b_stock")).values(qty=bindparam("b_qty"))
 _TASK_ID = select(Task.id).where(Task.code == bindparam("code"))
 _BUMP_LINE = (
@@ -70,6 +76,69 @@ _BUMP_LINE = (
     .where(TaskLine.task_id == bindparam("b_task"), TaskLine.line_no == bindparam("b_line"))
     .values(qty_done=TaskLine.qty_done + bindparam("b_qty"))
 )
+
+
+_BATCH = "lotscan.effects.batch"  # Connection.info key of the batch being applied, if any
+
+
+@dataclass
+class BatchedEffects:
+    """What a batch of events has looked up and changed so far, kept in memory until `flush`."""
+
+    items: dict[str, int] = field(default_factory=dict)
+    locations: dict[str, int] = field(default_factory=dict)
+    lots: dict[tuple[int, str], int] = field(default_factory=dict)
+    tasks: dict[str, int | None] = field(default_factory=dict)
+    stock: dict[tuple[int, int], tuple[int, float]] = field(default_factory=dict)  # -> (id, qty)
+    changed_stock: set[tuple[int, int]] = field(default_factory=set)
+    line_progress: dict[tuple[int, int], float] = field(default_factory=dict)  # (task, line) -> qty
+
+    def know_stock(
+        self, item: tuple[str, int], lot: tuple[str, int], location: tuple[str, int], stock: tuple[int, float]
+    ) -> None:
+        """Seed the batch with a stock row read (and locked) before the batch is applied."""
+        self.items[item[0]] = item[1]
+        self.lots[(item[1], lot[0])] = lot[1]
+        self.locations[location[0]] = location[1]
+        self.stock[(lot[1], location[1])] = stock
+
+    def flush(self, conn: Connection) -> None:
+        """Write the stock quantities and task-line progress the batch changed (one statement
+        each, executed for all rows)."""
+        if self.changed_stock:
+            rows = [
+                {"b_stock": self.stock[k][0], "b_qty": self.stock[k][1]} for k in sorted(self.changed_stock)
+            ]
+            conn.execute(_STOCK_UPDATE, rows)
+            self.changed_stock.clear()
+        if self.line_progress:
+            bumps = [
+                {"b_task": task, "b_line": line, "b_qty": qty}
+                for (task, line), qty in sorted(self.line_progress.items())
+            ]
+            conn.execute(_BUMP_LINE, bumps)
+            self.line_progress.clear()
+
+
+@contextmanager
+def batched(conn: Connection, prepared: BatchedEffects | None = None) -> Iterator[BatchedEffects]:
+    """Apply a batch of events on `conn` with ids cached and stock writes deferred (starting
+    from `prepared`, rows read beforehand); written when the block ends normally. On an
+    exception nothing deferred is written: roll back the transaction or savepoint the batch ran in."""
+    if _BATCH in conn.info:
+        raise RuntimeError("a batch of effects is already open on this connection")
+    batch = prepared or BatchedEffects()
+    conn.info[_BATCH] = batch
+    try:
+        yield batch
+        batch.flush(conn)
+    finally:
+        conn.info.pop(_BATCH, None)
+
+
+def _batch(conn: Connection) -> BatchedEffects | None:
+    found = conn.info.get(_BATCH)
+    return found if isinstance(found, BatchedEffects) else None
 
 
 def apply_event(
@@ -85,23 +154,37 @@ def apply_event(
     return HANDLERS[typed.type](conn, typed, occurred_at, event_id)
 
 
+def _cached_id(conn: Connection, kind: str, key: Any, statement: Any, params: dict[str, Any]) -> int | None:
+    """An id by natural key; inside a batch each one is read once (a missing one is not cached:
+    the batch may create it)."""
+    batch = _batch(conn)
+    cache: dict[Any, int] | None = getattr(batch, kind) if batch is not None else None
+    if cache is not None and key in cache:
+        return cache[key]
+    found = fastread.scalar(conn, statement, params)
+    if found is None:
+        return None
+    if cache is not None:
+        cache[key] = int(found)
+    return int(found)
+
+
 def _item_id(conn: Connection, code: str) -> int:
-    found = fastread.scalar(conn, _ITEM_ID, {"code": code})
+    found = _cached_id(conn, "items", code, _ITEM_ID, {"code": code})
     if found is None:
         raise EffectError(f"item {code!r} is not known")
-    return int(found)
+    return found
 
 
 def _location_id(conn: Connection, code: str) -> int:
-    found = fastread.scalar(conn, _LOCATION_ID, {"code": code})
+    found = _cached_id(conn, "locations", code, _LOCATION_ID, {"code": code})
     if found is None:
         raise EffectError(f"location {code!r} is not known")
-    return int(found)
+    return found
 
 
 def _lot_id(conn: Connection, item_id: int, code: str) -> int | None:
-    found = fastread.scalar(conn, _LOT_ID, {"item": item_id, "code": code})
-    return int(found) if found is not None else None
+    return _cached_id(conn, "lots", (item_id, code), _LOT_ID, {"item": item_id, "code": code})
 
 
 def _require_lot(conn: Connection, item: str, lot: str) -> tuple[int, int]:
@@ -134,18 +217,39 @@ def ensure_lot(conn: Connection, p: StockReceived | LotProduced | StockCounted, 
     return inserted
 
 
-def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at: datetime) -> float:
-    """Change stock by `delta` and return the new quantity."""
+def _stock_row(conn: Connection, lot_id: int, location_id: int) -> tuple[int, float] | None:
+    batch = _batch(conn)
+    if batch is not None and (lot_id, location_id) in batch.stock:
+        return batch.stock[(lot_id, location_id)]
     current = fastread.first(conn, _STOCK_ROW, {"lot": lot_id, "location": location_id})
     if current is None:
-        fastread.write(
+        return None
+    row = (int(current[0]), float(current[1]))
+    if batch is not None:
+        batch.stock[(lot_id, location_id)] = row
+    return row
+
+
+def add_stock(conn: Connection, lot_id: int, location_id: int, delta: float, at: datetime) -> float:
+    """Change stock by `delta` and return the new quantity."""
+    current = _stock_row(conn, lot_id, location_id)
+    batch = _batch(conn)
+    if current is None:
+        stock_id = fastread.write(
             conn,
             _STOCK_INSERT,
             {"lot_id": lot_id, "location_id": location_id, "qty": delta, "received_at": at},
         )
+        if batch is not None:
+            assert stock_id is not None  # an INSERT of one row always has its key
+            batch.stock[(lot_id, location_id)] = (stock_id, delta)
         return delta
-    new_qty = float(current[1]) + delta
-    fastread.write(conn, _STOCK_UPDATE, {"b_stock": current[0], "b_qty": new_qty})
+    new_qty = current[1] + delta
+    if batch is not None:
+        batch.stock[(lot_id, location_id)] = (current[0], new_qty)
+        batch.changed_stock.add((lot_id, location_id))
+    else:
+        fastread.write(conn, _STOCK_UPDATE, {"b_stock": current[0], "b_qty": new_qty})
     return new_qty
 
 
@@ -163,10 +267,20 @@ def _negative(new_qty: float, lot: str, location: str) -> list[Flag]:
 def _bump_line(conn: Connection, task_code: str | None, line_no: int | None, qty: float) -> None:
     if not task_code or line_no is None:
         return
-    task_id = fastread.scalar(conn, _TASK_ID, {"code": task_code})
+    batch = _batch(conn)
+    if batch is not None and task_code in batch.tasks:
+        task_id = batch.tasks[task_code]
+    else:
+        task_id = fastread.scalar(conn, _TASK_ID, {"code": task_code})
+        if batch is not None:
+            batch.tasks[task_code] = task_id
     if task_id is None:
         return
-    fastread.write(conn, _BUMP_LINE, {"b_task": task_id, "b_line": line_no, "b_qty": qty})
+    if batch is not None:
+        line = (int(task_id), line_no)
+        batch.line_progress[line] = batch.line_progress.get(line, 0.0) + qty
+    else:
+        fastread.write(conn, _BUMP_LINE, {"b_task": task_id, "b_line": line_no, "b_qty": qty})
 
 
 def _received(conn: Connection, p: StockReceived, at: datetime, event_id: str) -> list[Flag]:
@@ -227,6 +341,9 @@ def _short(conn: Connection, p: PickShort, at: datetime, _id: str) -> list[Flag]
     task_id = conn.execute(select(Task.id).where(Task.code == p.task)).scalar()
     if task_id is None:
         raise EffectError(f"task {p.task!r} is not known")
+    batch = _batch(conn)
+    if batch is not None:
+        batch.flush(conn)  # the line's progress so far in this batch counts
     conn.execute(
         update(TaskLine)
         .where(TaskLine.task_id == task_id, TaskLine.line_no == p.line_no)
@@ -251,10 +368,8 @@ def _status_changed(conn: Connection, p: LotStatusChanged, at: datetime, _id: st
 def _counted(conn: Connection, p: StockCounted, at: datetime, _id: str) -> list[Flag]:
     lot_id = ensure_lot(conn, p, at)
     location_id = _location_id(conn, p.location)
-    current = conn.execute(
-        select(Stock.qty).where(Stock.lot_id == lot_id, Stock.location_id == location_id)
-    ).scalar()
-    add_stock(conn, lot_id, location_id, p.counted - float(current or 0.0), at)
+    current = _stock_row(conn, lot_id, location_id)
+    add_stock(conn, lot_id, location_id, p.counted - (current[1] if current else 0.0), at)
     return []
 
 
@@ -344,8 +459,8 @@ def _relabelled(conn: Connection, p: LotRelabelled, at: datetime, event_id: str)
     if p.qty is not None:
         qty = p.qty
     else:
-        current = conn.execute(_STOCK_ROW, {"lot": old, "location": location_id}).first()
-        qty = float(current[1]) if current is not None else 0.0
+        current = _stock_row(conn, old, location_id)
+        qty = current[1] if current is not None else 0.0
     new = _derived_lot(conn, p.item, p.new_lot, old, at)
     left = add_stock(conn, old, location_id, -qty, at)
     add_stock(conn, new, location_id, qty, at)

@@ -32,7 +32,16 @@ from lotscan.store.schema import (
     TaskLine,
 )
 
-__all__ = ["ROW_KINDS", "SNAPSHOT_TABLES", "RowData", "RowKind", "RowSkipped", "read_row", "write_row"]
+__all__ = [
+    "ROW_KINDS",
+    "SNAPSHOT_TABLES",
+    "RowData",
+    "RowKind",
+    "RowSkipped",
+    "read_row",
+    "read_rows",
+    "write_row",
+]
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,13 @@ def _kind(key: Key) -> RowKind:
 def read_row(conn: Connection, key: Key) -> tuple[RowData, str | None]:
     """The row's data and the site it belongs to (None: visible to every site)."""
     return _kind(key).read(conn, key)
+
+
+def read_rows(conn: Connection, keys: Iterable[Key]) -> list[tuple[Key, RowData, str | None]]:
+    """`read_row` for each key, in the order given; stock rows read together."""
+    keys = list(keys)
+    stock = readers.read_stocks(conn, [k for k in keys if _kind(k).name == "stock"])
+    return [(k, *(stock[k] if k in stock else read_row(conn, k))) for k in keys]
 
 
 def write_row(conn: Connection, key: Key, data: RowData) -> None:
