@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lotscan.central import changelog
+from lotscan.central.operators import import_active_flags
 from lotscan.central.trace import opening
 from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
@@ -41,6 +42,14 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
     stock_before = opening.stock_of(conn, stock_keys)
     counts = import_tables(conn, tables)
     opening.record_import(conn, stock_keys, stock_before, by="central import")
+    active = {
+        row.text("badge", required=True) or "": row.flag("active", True)
+        for row in tables.get("operators", [])
+        if row.text("active") is not None
+    }
+    if active:
+        sources = sorted({row.source for row in tables["operators"]})
+        import_active_flags(conn, active, source=", ".join(sources))
     counts["kde_records"] = import_kde_records(conn, kde_rows, datetime.now(UTC).date())
     keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
     changelog.append(conn, changelog.entries_for(conn, keys))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 from lotscan.store.schema import Base
@@ -39,6 +40,11 @@ SHARED_TABLES = (
 metadata = MetaData()
 for _name in SHARED_TABLES:
     Base.metadata.tables[_name].to_metadata(metadata)
+
+operators = metadata.tables["operators"]
+# Central only: an operator who left is deactivated, never deleted (stored events name them);
+# central refuses their pushed events (lotscan.central.operators, validation).
+operators.append_column(Column("active", Boolean, nullable=False, server_default=true()))
 
 stations = Table(
     "stations",

@@ -9,7 +9,7 @@ sentence, and is never applied. The checks, in order:
 - its type is in the vocabulary and its payload matches that type's schema (values finite and
   in range, dates in range, strings within their column, statuses from the vocabulary);
 - its id was not stored before (for this or another station);
-- the operator exists at central and holds the role the type needs; an override names a
+- the operator exists at central, is active, and holds the role the type needs; an override names a
   supervisor who approved it;
 - every location and task it names belongs to the station's site;
 - a receipt's harvest and cooling dates (FSMA 204 `origin`) are not after the day it was received
@@ -28,7 +28,7 @@ from enum import StrEnum
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
-from lotscan.central.schema import lot_status_history, received_events
+from lotscan.central.schema import lot_status_history, operators, received_events
 from lotscan.central.tokens import StationIdentity
 from lotscan.domain.events import (
     EARLIEST_DATE,
@@ -44,7 +44,7 @@ from lotscan.domain.events import (
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.status import LotStatus
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
-from lotscan.store.schema import Item, Location, Lot, Operator, Site, Task
+from lotscan.store.schema import Item, Location, Lot, Site, Task
 
 EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
 LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
@@ -58,6 +58,7 @@ class RefusalCode(StrEnum):
     BAD_PAYLOAD = "BAD_PAYLOAD"
     ID_REUSED = "ID_REUSED"
     UNKNOWN_OPERATOR = "UNKNOWN_OPERATOR"
+    OPERATOR_INACTIVE = "OPERATOR_INACTIVE"
     NOT_AUTHORISED = "NOT_AUTHORISED"
     OVERRIDE_NOT_APPROVED = "OVERRIDE_NOT_APPROVED"
     SITE_MISMATCH = "SITE_MISMATCH"
@@ -108,6 +109,7 @@ class Validator:
     conn: Connection
     station: StationIdentity
     roles: dict[str, str | None] = field(default_factory=dict)
+    inactive: set[str] = field(default_factory=set)  # badges deactivated at central
     stored_ids: dict[str, str] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
     location_sites: dict[str, str | None] = field(default_factory=dict)
@@ -126,11 +128,13 @@ class Validator:
             str(e.payload.get("override_by")) for e in events if e.payload.get("override_by")
         }
         if badges:
-            validator.roles = dict(
-                conn.execute(
-                    select(Operator.badge, Operator.role).where(Operator.badge.in_(sorted(badges)))
-                ).all()
-            )
+            o = operators
+            for badge, role, active in conn.execute(
+                select(o.c.badge, o.c.role, o.c.active).where(o.c.badge.in_(sorted(badges)))
+            ):
+                validator.roles[badge] = role
+                if not active:
+                    validator.inactive.add(badge)
         ids = sorted({e.id for e in events})
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
@@ -213,6 +217,12 @@ class Validator:
                 RefusalCode.UNKNOWN_OPERATOR,
                 f"operator {badge or '(none)'} is not an active operator at central",
             )
+        if badge in self.inactive:
+            raise Refused(
+                RefusalCode.OPERATOR_INACTIVE,
+                f"operator {badge} was deactivated at central; their events are not applied "
+                "(an admin: lotscan central operator activate)",
+            )
         if payload.role is Role.SUPERVISOR and not is_supervisor(self.roles[badge]):
             raise Refused(
                 RefusalCode.NOT_AUTHORISED,
@@ -220,11 +230,12 @@ class Validator:
             )
         if payload.override is not None:
             approver = payload.override_by or badge
-            if approver not in self.roles or not is_supervisor(self.roles[approver]):
+            known = approver in self.roles and approver not in self.inactive
+            if not known or not is_supervisor(self.roles[approver]):
                 raise Refused(
                     RefusalCode.OVERRIDE_NOT_APPROVED,
                     f"override {payload.override!r} needs a supervisor's approval; "
-                    f"{approver} is not a supervisor at central",
+                    f"{approver} is not an active supervisor at central",
                 )
 
     def _site(self, payload: Payload) -> None:

@@ -272,6 +272,34 @@ def token_revoke(name: str, db_url: str) -> None:
 
 
 @central.group()
+def operator() -> None:
+    """Deactivate an operator (left, badge lost) or activate them again."""
+
+
+def _operator_command(active: bool) -> click.Command:
+    verb = "activate" if active else "deactivate"
+    effect = "their pushed events are applied again" if active else "central refuses their pushed events"
+
+    @click.command(verb, help=f"{verb.capitalize()} the operator with BADGE: {effect}.")
+    @click.argument("badge")
+    @click.option("--reason", required=True, help="Why: goes into the audit chain.")
+    @click.option("--by", default="central-cli", show_default=True, help="Who decides.")
+    @db_option
+    def command(badge: str, reason: str, by: str, db_url: str) -> None:
+        from lotscan.central.operators import set_active
+
+        with _writing(db_url) as conn:
+            set_active(conn, badge, active, by=by, reason=reason)
+        click.echo(f"operator {badge} {verb}d")
+
+    return command
+
+
+operator.add_command(_operator_command(False))
+operator.add_command(_operator_command(True))
+
+
+@central.group()
 def lot() -> None:
     """Change a lot's status; hold, recall and quarantine reach online stations within seconds."""
 

@@ -8,7 +8,8 @@ Files (CSV with a header row, or one JSON object with a list per name):
   items        code, gtin, description, unit, lot_tracked, expiry_required, shelf_life_days,
                min_remaining_days, receive_status, pack_size, pack_unit (a trade unit - what a
                label's AI 30 counts - holds pack_size of unit: 25 and SACK for a 25 KG sack)
-  operators    badge, name, role (operator|supervisor|admin), pin
+  operators    badge, name, role (operator|supervisor|admin), pin, active (yes|no: central only;
+               no deactivates: central refuses their events)
   lots         item, lot, status, expiry, best_before, production_date, supplier, supplier_lot
   stock        item, lot, location, qty
   tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,

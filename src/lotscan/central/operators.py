@@ -1,0 +1,41 @@
+"""Operators at central: deactivating one (who left, or whose badge was lost) and activating
+them again. Central refuses pushed events that name a deactivated operator (validation); each
+change is a decision in the company audit chain."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select, update
+
+from lotscan.central.errors import CentralError, NotFound
+from lotscan.central.schema import operators
+from lotscan.central.trace.decisions import record_decision
+
+DEACTIVATED = "operator.deactivated"
+ACTIVATED = "operator.activated"
+
+
+def set_active(conn: Connection, badge: str, active: bool, *, by: str, reason: str) -> None:
+    """Activate or deactivate the operator with this badge, recorded as a decision with the reason."""
+    if not reason.strip():
+        raise CentralError("say why (--reason): it goes into the audit chain")
+    changed = conn.execute(update(operators).where(operators.c.badge == badge).values(active=active)).rowcount
+    if not changed:
+        raise NotFound(f"operator {badge!r} is not known at central: import them first")
+    record_decision(
+        conn,
+        ACTIVATED if active else DEACTIVATED,
+        by=by,
+        subject=f"operator {badge}",
+        detail={"reason": reason.strip()},
+    )
+
+
+def import_active_flags(conn: Connection, flags: dict[str, bool], *, source: str) -> None:
+    """The `active` column of imported operator rows (badge -> yes/no); each change is a decision."""
+    rows = conn.execute(
+        select(operators.c.badge, operators.c.active).where(operators.c.badge.in_(list(flags)))
+    )
+    current = {str(badge): bool(active) for badge, active in rows}
+    for badge, active in flags.items():
+        if badge in current and current[badge] != active:
+            set_active(conn, badge, active, by="central import", reason=f"imported from {source}")
