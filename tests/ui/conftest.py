@@ -68,7 +68,7 @@ async def settle(pilot: Pilot[Any], expect: int | None = None) -> None:
         await pilot.pause(0.01)
         queue = app.feed.queue
         done = expect is None or app.feed.handled >= expect
-        busy = any(w.is_running and w.group in ("supervisor", "tasks") for w in app.workers)
+        busy = any(w.is_running and w.group in ("supervisor", "tasks", "refused") for w in app.workers)
         if done and not busy and queue.empty() and queue._unfinished_tasks == 0 and not app._refreshing:  # type: ignore[attr-defined]
             break
     await pilot.pause(0.02)

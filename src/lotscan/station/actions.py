@@ -23,6 +23,8 @@ from lotscan.station.feed import QueuedScan
 from lotscan.station.fields import Field
 from lotscan.station.keys import MODE_KEYS
 from lotscan.station.screens.menus import CHOICE_KEYS, Choice, ChoiceMenu, HelpScreen
+from lotscan.station.screens.refused import refused_text
+from lotscan.sync.local import SetAside, set_aside_events
 
 log = logging.getLogger(__name__)
 
@@ -232,3 +234,20 @@ class StationActions(_AppBase):
 
     def action_station_signout(self) -> None:
         self.command("/signout")
+
+    @work(group="refused", exclusive=True)
+    async def action_station_refused(self) -> None:
+        """The events central refused, with its reason code and sentence: for the supervisor."""
+        engine = self.session.service.engine
+
+        def read() -> list[SetAside]:
+            with engine.connect() as conn:
+                return set_aside_events(conn)
+
+        try:
+            refused = await self.reader_thread.call(read)
+        except Exception:
+            log.exception("reading the refused events failed")
+            self.show_verdict(Verdict(Level.REJECTED, "Could not read the refused events. Try again."))
+            return
+        self.push_screen(HelpScreen(refused_text(refused), title=f"Refused by central ({len(refused)})"))

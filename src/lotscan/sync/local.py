@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Date, DateTime, bindparam, delete, func, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
+from lotscan.domain.events import parse_payload
 from lotscan.domain.events.keys import Key, event_keys
 from lotscan.protocol import FAILED, REJECTED, EventIn, EventResult, PullResponse
 from lotscan.protocol.wire import EARLIEST_CLOCK, LATEST_CLOCK
@@ -67,6 +69,48 @@ def get_int(conn: Connection, key: str) -> int:
 
 def set_aside_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).where(Event.sync_state == SET_ASIDE)).scalar() or 0)
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """An event central refused (or could not apply), as a supervisor reads it."""
+
+    seq: int
+    type: str
+    what: str  # the payload in one line
+    operator: str | None
+    occurred_at: datetime
+    code: str  # central's stable reason code
+    sentence: str  # what is wrong and what to do
+
+
+def set_aside_events(conn: Connection, limit: int = 200) -> list[SetAside]:
+    """The events central refused, newest first (kept as failed, never sent again)."""
+    rows = conn.execute(
+        select(
+            Event.seq,
+            Event.type,
+            Event.payload,
+            Event.operator,
+            Event.occurred_at,
+            Event.outcome,
+            Event.outcome_reason,
+        )
+        .where(Event.sync_state == SET_ASIDE)
+        .order_by(Event.seq.desc())
+        .limit(limit)
+    )
+    found = []
+    for row in rows:
+        code, _, sentence = (row.outcome_reason or "").partition(": ")
+        if not sentence or not code.replace("_", "").isalpha() or not code.isupper():
+            code, sentence = str(row.outcome or "refused").upper(), row.outcome_reason or ""
+        try:
+            what = parse_payload(row.type, _payload(row.payload)).summary()
+        except (ValueError, ValidationError):  # an unknown type is a ValueError too
+            what = str(row.payload)[:120]
+        found.append(SetAside(row.seq, row.type, what, row.operator, row.occurred_at, code, sentence))
+    return found
 
 
 def pending_count(conn: Connection) -> int:

@@ -52,7 +52,7 @@ class SyncStatus:
 
     def facts(self) -> dict[str, object]:
         refused = (
-            f"{self.set_aside} event(s) refused by central: a supervisor checks the flagged items"
+            f"{self.set_aside} event(s) refused by central: a supervisor checks them (F11 or f)"
             if self.set_aside
             else ""
         )

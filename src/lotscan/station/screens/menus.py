@@ -120,7 +120,7 @@ class ChoiceMenu(ModalScreen[str | None]):
         self.dismiss(choice.value)
 
 
-CLOSE_KEYS = frozenset({"escape", "f1", "question_mark"})
+CLOSE_KEYS = frozenset({"escape", "f1", "f11", "question_mark"})
 SCROLL_KEYS = {
     "up": ("scroll_up", ()),
     "down": ("scroll_down", ()),
@@ -133,18 +133,19 @@ SCROLL_KEYS = {
 
 
 class HelpScreen(ModalScreen[None]):
-    """The whole help, scrollable at any size (arrows, PgUp/PgDn, space); Esc, F1 or ? close
-    it. Any other key is a scan fired at the station: the help closes and the scan line gets
-    the key, so no scan is lost."""
+    """The whole help (or another long text: the refused events), scrollable at any size (arrows,
+    PgUp/PgDn, space); Esc, F1 or ? close it. Any other key is a scan fired at the station: the
+    screen closes and the scan line gets the key, so no scan is lost."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str | Text, title: str = "Help") -> None:
         super().__init__()
         self.text = text
+        self.title_text = title
         self.closing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
-            yield Static(Text("Help", style="bold"), id="menu-title")
+            yield Static(Text(self.title_text, style="bold"), id="menu-title")
             with VerticalScroll(id="help-scroll"):
                 yield Static(self.text, id="menu-body")
             yield Static("↑↓ PgUp PgDn scroll · Esc/F1 close", id="menu-footer")
