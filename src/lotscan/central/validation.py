@@ -28,7 +28,7 @@ from enum import StrEnum
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
-from lotscan.central.schema import lot_status_history, operators, received_events
+from lotscan.central.schema import lot_status_history, operators, received_events, stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.domain.events import (
     EARLIEST_DATE,
@@ -112,6 +112,7 @@ class Validator:
     inactive: set[str] = field(default_factory=set)  # badges deactivated at central
     stored_ids: dict[str, str] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
+    earlier_names: set[str] = field(default_factory=set)  # this station's earlier enrolments
     location_sites: dict[str, str | None] = field(default_factory=dict)
     task_sites: dict[str, str | None] = field(default_factory=dict)
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
@@ -142,6 +143,15 @@ class Validator:
                 select(received_events.c.id, received_events.c.station).where(received_events.c.id.in_(chunk))
             )
             validator.stored_ids.update({row[0]: row[1] for row in rows})
+        holders = set(validator.stored_ids.values()) - {station.name}
+        if holders:  # earlier enrolments of this station (same station id) hold its own events
+            s = stations
+            own = select(s.c.local_id).where(s.c.name == station.name).scalar_subquery()
+            validator.earlier_names = set(
+                conn.execute(
+                    select(s.c.name).where(s.c.name.in_(sorted(holders)), s.c.local_id == own)
+                ).scalars()
+            )
         return validator
 
     def payload_of(self, event: EventIn) -> Payload | None:
@@ -204,6 +214,8 @@ class Validator:
         holder = self.stored_ids.get(event.id)
         if holder is not None or event.id in self.seen_ids:
             whose = "another station" if holder not in (None, self.station.name) else "this station"
+            if holder in self.earlier_names:
+                whose = f"{holder}, an earlier enrolment of this station: it was applied then"
             raise Refused(
                 RefusalCode.ID_REUSED,
                 f"event id {event.id} is already stored for {whose}; an event id is used once",

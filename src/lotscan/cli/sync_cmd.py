@@ -42,13 +42,20 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
     except SyncError as exc:
         raise click.ClickException(f"enrolment failed: {exc}") from exc
     with engine.begin() as conn:
-        local.set_state(conn, local.SERVER_URL, server.rstrip("/"))
-        local.set_state(conn, local.TOKEN, answer.token)
-        local.set_state(conn, local.STATION, answer.station)
-        local.set_state(conn, local.SITE, answer.site)
-        local.set_state(conn, local.SNAPSHOT_NEEDED, "1")
-        local.set_state(conn, local.CA_BUNDLE, str(Path(ca_bundle).resolve()) if ca_bundle else None)
+        again = local.store_enrolment(
+            conn,
+            server=server,
+            token=answer.token,
+            station=answer.station,
+            site=answer.site,
+            ca_bundle=str(Path(ca_bundle).resolve()) if ca_bundle else None,
+        )
     click.echo(f"enrolled as {answer.station} (site {answer.site}); loading the site snapshot ...")
+    if again:
+        click.echo(
+            f"{again} event(s) sent before are sent again: central applies those it never stored; "
+            "those it holds from an earlier enrolment come back refused (ID_REUSED), not applied twice"
+        )
     started = time.perf_counter()
     try:
         with CentralClient(server, answer.token, verify=verify) as client:

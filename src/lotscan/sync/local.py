@@ -227,6 +227,22 @@ def record_results(conn: Connection, results: Iterable[EventResult]) -> list[Key
     return reset
 
 
+def store_enrolment(
+    conn: Connection, *, server: str, token: str, station: str, site: str, ca_bundle: str | None
+) -> int:
+    """Remember central's answer to `lotscan enroll`; returns how many events of the cache go to
+    central again. Central holds none of them for this (new) enrolment: all are sent again, and
+    those it already stored under an earlier enrolment of this station come back refused
+    (ID_REUSED), never applied twice. See docs/sync.md, "a stolen station token"."""
+    set_state(conn, SERVER_URL, server.rstrip("/"))
+    set_state(conn, TOKEN, token)
+    set_state(conn, STATION, station)
+    set_state(conn, SITE, site)
+    set_state(conn, SNAPSHOT_NEEDED, "1")
+    set_state(conn, CA_BUNDLE, ca_bundle)
+    return resend_from(conn, 1)
+
+
 def resend_from(conn: Connection, seq: int) -> int:
     """Central lost events from `seq` on (e.g. restored from a backup): queue them again."""
     t = Event.__table__
