@@ -207,14 +207,16 @@ class _Stored:
 
 def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> _Stored:
     batch.validator = Validator.for_batch(conn, batch.station, events)
+    prepared = BatchedEffects()
+    # Before the savepoint: rolling back to it would release the row locks taken after it.
+    _lock_rows_in_order(conn, events, batch.validator, prepared)
     batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
     # Optimistic: the whole batch without per-event savepoints, ids looked up once and stock
     # written set-based at its end; only if one event turns out to be poison is the batch redone
     # with a savepoint around each event, one event's effects at a time.
     savepoint = conn.begin_nested()
     try:
-        with batched(conn) as effects:
-            _lock_rows_in_order(conn, events, batch.validator, effects)
+        with batched(conn, prepared) as effects:
             outcomes = [_apply_one(conn, batch, e, isolate=False) for e in events]
             try:
                 effects.flush(conn)
