@@ -60,8 +60,8 @@ def test_a_scan_fired_into_half_typed_text_is_its_own_line() -> None:
 def test_a_lone_letter_is_a_hotkey_only_when_no_key_follows_quickly() -> None:
     capture = WedgeCapture(hotkeys={"m", "h"})
     assert capture.key("m", "m", 0.0) == []
-    assert capture.poll(0.01) == []
-    assert capture.poll(0.06) == [Hotkey("m")]
+    assert capture.poll(0.06) == []  # a person typing a code by hand is this slow, or slower
+    assert capture.poll(0.36) == [Hotkey("m")]
     (line,) = feed(capture, "https://id.gs1.org/01/09521234001348\r", start=1.0)
     assert line.text.startswith("https://") and line.burst
 

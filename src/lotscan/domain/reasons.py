@@ -88,7 +88,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
     ReasonCode.INVALID_VALUE: "This scan cannot be recorded: {detail}. Check the label and the quantity.",
-    ReasonCode.BAD_OVERRIDE: "Override {override} is not allowed here: {detail}",
+    ReasonCode.BAD_OVERRIDE: "Override {override} refused: {detail}",
     ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",
 }
 

@@ -218,6 +218,9 @@ class StationSession:
         verdict = self.service.handle(scan, ctx)
         if verdict.recorded or verdict.level is not Level.REJECTED:
             self._forget_per_scan()
+        elif any(r.code == ReasonCode.BAD_OVERRIDE.value for r in verdict.reasons):
+            # The approval was spent on this refusal: the next scan needs a new one.
+            self.override = self.override_by = None
         return Outcome(verdict, scan, verdict.details)
 
     def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:

@@ -21,7 +21,7 @@ from lotscan.services.station import Operator
 from lotscan.station import demo_hints
 from lotscan.station.feed import QueuedScan
 from lotscan.station.fields import Field
-from lotscan.station.keys import MODE_KEYS
+from lotscan.station.keys import MODE_KEYS, blocking_codes
 from lotscan.station.screens.menus import CHOICE_KEYS, Choice, ChoiceMenu, HelpScreen
 from lotscan.station.screens.refused import refused_text
 from lotscan.sync.local import SetAside, set_aside_events
@@ -49,6 +49,7 @@ class StationActions(_AppBase):
     command: Any
     _show_state: Any
     show_verdict: Any
+    last_scan_verdict: Any
 
     # -- fields: quantity, reason, PIN, supervisor badge, typed code --------------------------
 
@@ -203,8 +204,17 @@ class StationActions(_AppBase):
 
     def action_station_override(self) -> None:
         operator = self.session.operator
+        blocking = blocking_codes(self.last_scan_verdict)
         if operator is None:
             self.show_verdict(Verdict(Level.REJECTED, "Sign in first: scan your badge."))
+        elif blocking:
+            self.show_verdict(
+                Verdict(
+                    Level.REJECTED,
+                    f"No override passes {', '.join(blocking)}: scan another lot.",
+                    (Reason("BAD_OVERRIDE", f"{', '.join(blocking)} cannot be overridden."),),
+                )
+            )
         elif operator.is_supervisor:
             self._choose_override(operator)
         else:

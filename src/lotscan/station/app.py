@@ -25,7 +25,7 @@ from lotscan.station.actions import StationActions
 from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
-from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, visible_actions
+from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, overridable_refusal, visible_actions
 from lotscan.station.serve.hub import SessionInfo, StationHub
 from lotscan.station.syncstate import SyncLink, SyncUpdate
 from lotscan.station.terminal_wedge import TerminalWedge
@@ -93,6 +93,7 @@ class StationApp(StationActions, App[None]):
         self.sounds: list[Level] = []
         self.label_notices: list[str] = []
         self.last_service_s = 0.0
+        self.last_scan_verdict: Verdict | None = None  # what an override would be for
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_again = False
@@ -156,6 +157,7 @@ class StationApp(StationActions, App[None]):
         self.screen.set_class(height < 24, "-short")
         large = width >= 80 and height >= 24 and not self.plain_terminal
         self.screen.set_class(large, "-large")
+        self.banner.grows = width < 70
         self.banner.set_large(large)
         self.query_one(History).set_compact(width < 70)
 
@@ -236,6 +238,7 @@ class StationApp(StationActions, App[None]):
             shown = "PIN" if secret else repr(handled.item.text[:60])
             log.info("%s %s: %s %s", self.seat.id, shown, verdict.level.value, verdict.message[:100])
         notice = handled.outcome.notice and verdict.level is not Level.REJECTED
+        self.last_scan_verdict = None if notice else verdict
         self.banner.show(verdict, notice=notice)
         self._sound(verdict.level)
         item = handled.item
@@ -315,7 +318,10 @@ class StationApp(StationActions, App[None]):
         supervisor = session.operator is not None and session.operator.is_supervisor
         self.facts.sessions = self.hub.summary() if self.hub is not None and supervisor else ""
         self.query_one(StatusBar).show(self.facts)
-        self.query_one(KeyBar).show(visible_actions(session.workflow, session.operator is not None))
+        offered = overridable_refusal(self.last_scan_verdict) and session.override is None
+        self.query_one(KeyBar).show(
+            visible_actions(session.workflow, session.operator is not None, overridable=offered)
+        )
 
     # -- background reads --------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.context import Workflow
 
 
@@ -63,9 +64,29 @@ WORKFLOW_ACTIONS: dict[Workflow, tuple[str, ...]] = {
 }
 
 
-def visible_actions(workflow: Workflow, signed_in: bool) -> list[Action]:
-    """The actions that make sense now, the mode's own first (a narrow screen shows the first)."""
+def visible_actions(workflow: Workflow, signed_in: bool, *, overridable: bool = False) -> list[Action]:
+    """The actions that make sense now, the mode's own first (a narrow screen shows the first).
+    Override only right after a refusal an override can pass (`overridable`)."""
     own = WORKFLOW_ACTIONS[workflow] if signed_in else ()
+    if not overridable:
+        own = tuple(name for name in own if name != "override")
     common = ("modes", "signout", "type", "help") if signed_in else ("modes", "type", "help")
     by_name = {a.name: a for a in ACTIONS}
     return [by_name[name] for name in (*own, *common)]
+
+
+def blocking_codes(verdict: Verdict | None) -> list[str]:
+    """The codes of a refusal that no override can pass (LOT_EXPIRED, LOT_RECALLED...)."""
+    if verdict is None or verdict.level is not Level.REJECTED:
+        return []
+    return [r.code for r in verdict.reasons if r.level is Level.REJECTED and not r.overridable]
+
+
+def overridable_refusal(verdict: Verdict | None) -> bool:
+    """A refusal a supervisor's override can pass: every refusing reason is overridable."""
+    return (
+        verdict is not None
+        and verdict.level is Level.REJECTED
+        and any(r.level is Level.REJECTED for r in verdict.reasons)
+        and not blocking_codes(verdict)
+    )

@@ -10,8 +10,9 @@ times, and gets back finished lines and hotkeys. The rules:
   whose profile sends no terminator ends a scan with a pause of ``end_gap_s``.
 - A line whose keys all came less than ``burst_gap_s`` apart is a scanner burst; anything
   slower is a person typing (who may then use Backspace and Escape).
-- A lone lowercase letter pressed on an empty line is a hotkey, but only once ``burst_gap_s``
-  has passed without another key: a scan that starts with a letter stays a scan.
+- A lone lowercase letter pressed on an empty line is a hotkey, but only once ``hotkey_wait_s``
+  has passed without another key: a scan that starts with a letter stays a scan, and so does a
+  code a person types by hand (``op:1001``, a lot in lower case), a key every 0.1-0.3 s.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class WedgeConfig:
     end_gap_s: float = 0.25
     min_burst_chars: int = 4
     pause_ends_scan: bool = False
+    hotkey_wait_s: float = 0.35
 
     @classmethod
     def for_suffix(cls, suffix: str, interbyte_timeout_ms: float = 0.0) -> WedgeConfig:
@@ -125,7 +127,7 @@ class WedgeCapture:
     def poll(self, t: float) -> list[Output]:
         """Time passing: a pending hotkey fires, and a terminator-less burst ends after a pause."""
         out: list[Output] = []
-        if self._pending is not None and t - self._pending[1] >= self.config.burst_gap_s:
+        if self._pending is not None and t - self._pending[1] >= self.config.hotkey_wait_s:
             out.append(Hotkey(self._pending[0]))
             self._pending = None
         if (
@@ -142,7 +144,7 @@ class WedgeCapture:
     def next_deadline(self) -> float | None:
         """When `poll` next has something to do, for the widget's timer."""
         if self._pending is not None:
-            return self._pending[1] + self.config.burst_gap_s
+            return self._pending[1] + self.config.hotkey_wait_s
         if self._times and self.config.pause_ends_scan:
             return self._times[-1] + self.config.end_gap_s
         return None

@@ -20,9 +20,11 @@ def reason_codes(verdict: Verdict) -> list[str]:
     return worst or [r.code for r in verdict.reasons]
 
 
-def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False) -> Text:
+def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact: bool = False) -> Text:
     """The banner's text: the level (block letters when large), the reason codes, the
-    sentence. A notice (a command, a badge, a task chosen) has no level word: it judges nothing."""
+    sentence. A notice (a command, a badge, a task chosen) has no level word: it judges nothing.
+    Compact (a handheld): of the other reasons only those as grave as the verdict; a warning
+    under a refusal does not push the next action out of the banner."""
     text = Text()
     codes = " ".join(reason_codes(verdict))
     if notice:
@@ -38,6 +40,8 @@ def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False) -> Text
         text.append(" ")
     text.append(verdict.message, style="bold")
     for reason in verdict.reasons[1:]:
+        if compact and reason.level is not verdict.level:
+            continue
         if reason.message not in verdict.message:
             text.append(f"\n{reason.code}: {reason.message}")
     if verdict.other_lot is not None:
@@ -58,23 +62,27 @@ class VerdictBanner(FixedStatic):
         self.large = False
         self.notice = False
         self.updates = 0
+        # On a handheld the banner takes the rows a long verdict needs (the stylesheet caps
+        # them); its text then changes the layout. Elsewhere it has a fixed height.
+        self.grows = False
 
     def show(self, verdict: Verdict, *, notice: bool = False) -> None:
         self.verdict = verdict
         self.notice = notice and verdict.level is not Level.REJECTED
         self.remove_class("-idle", NOTICE_CLASS, *LEVEL_CLASSES.values())
         self.add_class(NOTICE_CLASS if self.notice else LEVEL_CLASSES[verdict.level])
-        self.set_text(verdict_text(verdict, large=self.large, notice=self.notice))
+        text = verdict_text(verdict, large=self.large, notice=self.notice, compact=self.grows)
+        self.set_text(text, layout=self.grows)
         self.updates += 1
 
     def show_idle(self, text: str) -> None:
         self.verdict = None
         self.remove_class(NOTICE_CLASS, *LEVEL_CLASSES.values())
         self.add_class("-idle")
-        self.set_text(text)
+        self.set_text(text, layout=self.grows)
 
     def set_large(self, large: bool) -> None:
         if large != self.large:
             self.large = large
             if self.verdict is not None:
-                self.set_text(verdict_text(self.verdict, large=large, notice=self.notice))
+                self.set_text(verdict_text(self.verdict, large=large, notice=self.notice, compact=self.grows))
