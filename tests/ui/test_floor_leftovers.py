@@ -4,11 +4,15 @@ that starts with a hotkey letter."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+from textual import events
 from textual.keys import _character_to_key
 
+from lotscan.station.keys import LETTERS
+from lotscan.station.wedge import Hotkey, Line, WedgeCapture
 from tests.plant import FLOUR
 from tests.ui.conftest import banner_text, events_of, press_letter, scan, settle
 
@@ -101,11 +105,25 @@ async def test_the_override_key_is_offered_for_a_refusal_an_override_passes(make
 async def test_a_code_typed_by_hand_that_starts_with_a_hotkey_letter_is_typed(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        for key in "op:100":  # o is the override key; a person types a key every ~0.15 s
-            await pilot.press(key if key.isalnum() else _character_to_key(key))
-            await pilot.pause(0.15)
-        await pilot.press("enter")
-        await settle(pilot)
+        # o is the override key; a person types a key every 0.2 s (the keys carry their time,
+        # so a busy test machine cannot make the typing slower than it was).
+        started = time.monotonic()
+        for n, char in enumerate("op:100"):
+            key = events.Key(char if char.isalnum() else _character_to_key(char), char)
+            key.time = started + 0.2 * n
+            app.post_message(key)
+        enter = events.Key("enter", "\r")
+        enter.time = started + 1.2
+        app.post_message(enter)
+        await settle(pilot, 1)
         assert app.session.operator is not None, banner_text(app)
         assert app.session.operator.badge == "100"
         assert app.capture.label == "Scan"
+
+
+def test_a_code_typed_by_hand_is_text_and_a_lone_letter_still_a_hotkey() -> None:
+    capture = WedgeCapture(hotkeys=LETTERS)
+    out = [item for n, char in enumerate("op:100") for item in capture.key(char, char, 0.2 * n)]
+    out += capture.key("enter", "\r", 1.2)
+    assert out == [Line("op:100", False, 0.0, 1.2)]
+    assert capture.key("o", "o", 5.0) == [] and capture.poll(5.4) == [Hotkey("o")]
