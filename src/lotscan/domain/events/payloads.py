@@ -114,31 +114,37 @@ class Payload(BaseModel):
 
     # What readers ask of any payload, so no reader spells a payload key.
 
+    def _field(self, name: str) -> Any:
+        """A field's value, None when this type has no such field: read from the instance dict,
+        as pydantic's attribute fallback for a missing name costs more than the checks it serves."""
+        return self.__dict__.get(name)
+
     def lot_ref(self) -> tuple[str, str] | None:
         """(item, lot) of the lot the event is about, if it names one."""
-        item, lot = getattr(self, "item", None), getattr(self, "lot", None)
+        item, lot = self._field("item"), self._field("lot")
         return (item, lot) if item is not None and lot is not None else None
 
     def task_code(self) -> str | None:
-        return getattr(self, "task", None)
+        task: str | None = self._field("task")
+        return task
 
     def task_line(self) -> tuple[str, int] | None:
         """(task, line_no) of the task line the event counts against, if any."""
-        task, line = getattr(self, "task", None), getattr(self, "line_no", None)
+        task, line = self._field("task"), self._field("line_no")
         return (task, line) if task and line is not None else None
 
     def places(self) -> list[str]:
         """Every location code the event names: where stock is taken, put, or a pallet stands."""
-        named = [getattr(self, name, None) for name in ("location", "from_location", "to_location")]
-        for part in getattr(self, "outputs", None) or []:
+        named = [self._field(name) for name in ("location", "from_location", "to_location")]
+        for part in self._field("outputs") or []:
             named.append(part.location)
         if self.type is EventType.LOT_MERGED:
-            named += [part.location for part in getattr(self, "inputs", [])]
+            named += [part.location for part in self._field("inputs") or []]
         return [str(place) for place in named if place]
 
     def summary(self) -> str:
         """One line a supervisor reads: '12 KG of FLOUR lot F-1 at DOCK (task ASN-1)'."""
-        field = self.__dict__.get
+        field = self._field
         parts = []
         if field("qty") is not None:
             parts.append(f"{field('qty'):g} {field('unit') or ''}".strip() + " of")
@@ -163,7 +169,7 @@ class Payload(BaseModel):
 
     def stock_places(self) -> list[str]:
         """The locations whose stock rows of the event's own lot it changes (see keys.stock_places)."""
-        named = [getattr(self, name, None) for name in ("location", "from_location", "to_location")]
+        named = [self._field(name) for name in ("location", "from_location", "to_location")]
         return [str(place) for place in named if place]
 
 
