@@ -151,6 +151,75 @@ def test_a_station_may_hold_and_release_only_what_its_own_site_held(two_sites: C
     assert lot_status(two_sites, "F-LATE") == "released"
 
 
+@pytest.mark.parametrize("decided", ["recall", "reject"])
+def test_a_station_cannot_lift_a_recall_in_two_steps_through_hold_or_quarantine(
+    two_sites: Central, decided: str
+) -> None:
+    """Tester's finding: with a PLANT2 token, `to: hold` over a recalled lot was applied as "the safe
+    direction", and then `to: released` lifted it, since the hold was PLANT2's own. A recalled or
+    rejected lot changes only at central (docs/sync.md)."""
+    assert admin_status(two_sites, "F-LATE", decided).status_code == 200
+    decided_status = lot_status(two_sites, "F-LATE")
+    _, token = two_sites.enroll("P2")
+    for seq, (first, then) in enumerate((("hold", "released"), ("quarantine", "released"))):
+        step1 = outcome(
+            two_sites,
+            token,
+            ev(2 * seq + 1, "lot.status_changed", status_change("F-LATE", first), operator="901"),
+        )
+        step2 = outcome(
+            two_sites,
+            token,
+            ev(2 * seq + 2, "lot.status_changed", status_change("F-LATE", then), operator="901"),
+        )
+        assert (step1["outcome"], step1["code"]) == ("rejected", "STATUS_NOT_ALLOWED")
+        assert f"only central changes a {decided_status} lot" in step1["reason"]
+        assert step2["outcome"] == "rejected"
+    assert lot_status(two_sites, "F-LATE") == decided_status
+
+
+def test_a_hold_laid_over_central_or_another_sites_hold_does_not_make_it_the_stations(
+    two_sites: Central,
+) -> None:
+    """Tester's finding: central held a lot; PLANT2 put it in quarantine (applied) and then released
+    it (applied), since the newest status was its own. Every status since the lot was last released
+    must be the station's site's for it to release the lot."""
+    assert admin_status(two_sites, "F-LATE", "hold").status_code == 200
+    _, p1 = two_sites.enroll("P1")
+    _, p2 = two_sites.enroll("P2")
+    layered = outcome(
+        two_sites, p2, ev(1, "lot.status_changed", status_change("F-LATE", "quarantine"), operator="901")
+    )
+    assert layered["outcome"] == "applied"  # the safe direction stays open
+    lift = outcome(
+        two_sites, p2, ev(2, "lot.status_changed", status_change("F-LATE", "released"), operator="901")
+    )
+    assert (lift["outcome"], lift["code"]) == ("rejected", "RELEASE_NOT_ALLOWED")
+    assert "by central" in lift["reason"]
+    assert lot_status(two_sites, "F-LATE") == "quarantine"
+
+    # A PLANT1 hold under PLANT2's quarantine: PLANT2 cannot lift PLANT1's part either.
+    other = "F-EARLY"
+    assert (
+        outcome(two_sites, p1, ev(1, "lot.status_changed", status_change(other, "hold"), operator="900"))[
+            "outcome"
+        ]
+        == "applied"
+    )
+    assert (
+        outcome(
+            two_sites, p2, ev(3, "lot.status_changed", status_change(other, "quarantine"), operator="901")
+        )["outcome"]
+        == "applied"
+    )
+    foreign = outcome(
+        two_sites, p2, ev(4, "lot.status_changed", status_change(other, "released"), operator="901")
+    )
+    assert (foreign["outcome"], foreign["code"]) == ("rejected", "RELEASE_NOT_ALLOWED")
+    assert "site P1" in foreign["reason"]
+    assert lot_status(two_sites, other) == "quarantine"
+
+
 def test_a_station_cannot_recall_or_reject(central: Central) -> None:
     _, token = central.enroll("P1")
     for seq, target in enumerate(("recalled", "rejected"), start=1):

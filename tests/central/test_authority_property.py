@@ -31,7 +31,8 @@ class Model:
     """What central must hold after the allowed events: lot statuses, who set a hold, stock."""
 
     status: dict[str, str] = field(default_factory=dict)
-    status_site: dict[str, str | None] = field(default_factory=dict)
+    # who set each status since the lot was last released (None: central)
+    holders: dict[str, list[str | None]] = field(default_factory=lambda: defaultdict(list))
     stock: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     ids: set[str] = field(default_factory=set)
 
@@ -45,6 +46,8 @@ class Model:
             lot, target = op["lot"], op["to"]
             if role != "supervisor" or lot not in self.status:
                 return False
+            if self.status[lot] in ("recalled", "rejected"):
+                return False  # changed only at central, not even "the safe way"
             if target in ("hold", "quarantine"):
                 return True
             if target != "released":
@@ -52,7 +55,7 @@ class Model:
             current = self.status.get(lot)
             if current == "released":
                 return True
-            return current in ("hold", "quarantine") and self.status_site.get(lot) == site
+            return current in ("hold", "quarantine") and all(h == site for h in self.holders[lot])
         # an unknown lot: central stores the event as failed, not applied
         return not (op["kind"] in ("consume", "move") and op["lot"] not in self.status)
 
@@ -67,8 +70,11 @@ class Model:
             self.stock[(lot, op["places"][0])] -= op["qty"]
             self.stock[(lot, op["places"][1])] += op["qty"]
         elif op["kind"] == "status" and lot in self.status:
+            if op["to"] == "released" or self.status[lot] == "released":
+                self.holders[lot] = []
+            if op["to"] != "released":
+                self.holders[lot].append(site)
             self.status[lot] = op["to"]
-            self.status_site[lot] = site
 
 
 places = st.sampled_from(sorted(SITE_OF))
@@ -170,7 +176,7 @@ def test_central_applies_exactly_the_allowed_events(
             )
             assert answer.status_code in (200, 404), answer.text
             if lot in model.status:
-                model.status[lot], model.status_site[lot] = "recalled", None
+                model.status[lot], model.holders[lot] = "recalled", [None]
             continue
         station = op["station"]
         event_id = used[-1] if op["reuse_id"] and used else str(uuid.uuid4())

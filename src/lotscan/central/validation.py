@@ -50,6 +50,7 @@ EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
 LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
 SAFE_STATUSES = (LotStatus.HOLD, LotStatus.QUARANTINE)
 RELEASABLE_AT_STATION = (LotStatus.HOLD, LotStatus.QUARANTINE)
+DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
 
 
 class RefusalCode(StrEnum):
@@ -294,6 +295,18 @@ class Validator:
 
     def _status_change(self, payload: LotStatusChanged) -> None:
         target = payload.to_status
+        current = self.conn.execute(
+            select(Lot.status)
+            .join(Item, Item.id == Lot.item_id)
+            .where(Item.code == payload.item, Lot.code == payload.lot)
+        ).scalar()
+        if current in DECIDED_AT_CENTRAL and target in SAFE_STATUSES:
+            # Not even the "safe" way: a hold over a recall would be the first step of lifting it.
+            raise Refused(
+                RefusalCode.STATUS_NOT_ALLOWED,
+                f"lot {payload.lot} of {payload.item} is {current}; only central changes a {current} lot "
+                "(an admin, with a reason)",
+            )
         if target in SAFE_STATUSES:
             return
         if target is not LotStatus.RELEASED:
@@ -302,11 +315,6 @@ class Validator:
                 f"a station may set lots to hold or quarantine, not {target}; recalls and rejections "
                 "are decided at central",
             )
-        current = self.conn.execute(
-            select(Lot.status)
-            .join(Item, Item.id == Lot.item_id)
-            .where(Item.code == payload.item, Lot.code == payload.lot)
-        ).scalar()
         if current is None or current == LotStatus.RELEASED:
             return  # nothing to lift (an unknown lot fails when applied)
         if current not in RELEASABLE_AT_STATION:
@@ -315,36 +323,53 @@ class Validator:
                 f"lot {payload.lot} of {payload.item} is {current}; only central lifts a {current} "
                 "(an admin, with a reason)",
             )
-        origin = self._status_origin_site(payload.item, payload.lot, str(current))
-        if origin != self.station.site:
-            where = f"site {origin}" if origin else "central"
-            raise Refused(
-                RefusalCode.RELEASE_NOT_ALLOWED,
-                f"lot {payload.lot} of {payload.item} was put in {current} by {where}; a station releases "
-                f"only what a supervisor of its own site ({self.station.site}) put there",
-            )
+        for origin in self._hold_origin_sites(payload.item, payload.lot):
+            if origin != self.station.site:
+                where = f"site {origin}" if origin else "central"
+                raise Refused(
+                    RefusalCode.RELEASE_NOT_ALLOWED,
+                    f"lot {payload.lot} of {payload.item} was put in {current} by {where}; a station "
+                    f"releases only what a supervisor of its own site ({self.station.site}) put there",
+                )
 
-    def _status_origin_site(self, item: str, lot: str, status: str) -> str | None:
-        """The site whose event gave the lot its current status; None when central decided it."""
+    def _hold_origin_sites(self, item: str, lot: str) -> list[str | None]:
+        """Who set each status the lot had since it was last released (None: central decided).
+
+        Every one of them must be the station's own site for it to release the lot: a hold laid
+        over another site's hold, or over central's, does not make the lot the station's to release.
+        """
         h = lot_status_history
-        source = self.conn.execute(
-            select(h.c.source)
-            .where(h.c.item == item, h.c.lot == lot, h.c.to_status == status)
+        steps = self.conn.execute(
+            select(h.c.from_status, h.c.to_status, h.c.source)
+            .where(h.c.item == item, h.c.lot == lot)
             .order_by(h.c.effective_at.desc(), h.c.id.desc())
+        ).all()
+        origins: list[str | None] = []
+        for from_status, to_status, source in steps:
+            if to_status == LotStatus.RELEASED:
+                return origins
+            origins.append(self._event_site(source))
+            if from_status == LotStatus.RELEASED:
+                return origins
+        # The status the lot was created with (a receipt or production into quarantine).
+        counted = received_events.c.outcome.in_((APPLIED, FLAGGED))
+        first = self.conn.execute(
+            select(received_events.c.site)
+            .where(received_events.c.lot_code == lot, counted)
+            .order_by(received_events.c.server_seq)
             .limit(1)
         ).scalar()
-        if source is not None and not str(source).startswith("event "):
+        origins.append(first)
+        return origins
+
+    def _event_site(self, source: str | None) -> str | None:
+        """The site of the stored event a status came from; None for central's own decisions."""
+        if source is None or not str(source).startswith("event "):
             return None
         counted = received_events.c.outcome.in_((APPLIED, FLAGGED))
-        if source is not None:
-            query = select(received_events.c.site).where(received_events.c.id == str(source)[6:], counted)
-        else:  # the status the lot was created with (a receipt or production into quarantine)
-            query = (
-                select(received_events.c.site)
-                .where(received_events.c.lot_code == lot, counted)
-                .order_by(received_events.c.server_seq)
-            )
-        return self.conn.execute(query.limit(1)).scalar()
+        return self.conn.execute(
+            select(received_events.c.site).where(received_events.c.id == str(source)[6:], counted).limit(1)
+        ).scalar()
 
 
 __all__ = [

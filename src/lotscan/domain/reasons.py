@@ -34,6 +34,7 @@ class ReasonCode(StrEnum):
     MISSING_CONTEXT = "MISSING_CONTEXT"
     UNKNOWN_OPERATOR = "UNKNOWN_OPERATOR"
     NOT_AUTHORISED = "NOT_AUTHORISED"
+    DECIDED_AT_CENTRAL = "DECIDED_AT_CENTRAL"
     NO_STOCK = "NO_STOCK"
     SUSPICIOUS_LOT = "SUSPICIOUS_LOT"
     MISSING_GTIN = "MISSING_GTIN"
@@ -78,6 +79,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.MISSING_CONTEXT: "{detail}",
     ReasonCode.UNKNOWN_OPERATOR: "Badge {operator} is not known here. Scan your own badge or call a supervisor.",
     ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
+    ReasonCode.DECIDED_AT_CENTRAL: "Lot {lot} is {status}: only central changes a {status} lot (an admin, with a reason). Keep it in the hold area and call QA.",
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",

@@ -255,6 +255,21 @@ def test_hold_and_release_are_for_supervisors_with_a_reason(station, engine) -> 
     assert released.level is Level.ACCEPTED
 
 
+@pytest.mark.parametrize("workflow", [Workflow.RELEASE, Workflow.HOLD, Workflow.QUARANTINE])
+def test_a_station_supervisor_cannot_lift_or_change_a_recall(station, engine, workflow) -> None:
+    """Tester's finding: supervisor 900 released the recalled lot at the station (ACCEPTED, "now
+    RELEASED (was recalled)"), and it became the FEFO pick while central would refuse the event.
+    A recall is lifted only at central (issue 9: "a recall is lifted only at central, by an admin
+    token, with a reason"); the station says so and records nothing."""
+    result = go(station, f"(01){FLOUR}(10)F-RECALL", ctx(workflow, operator="900", reason="supplier says ok"))
+    assert result.level is Level.REJECTED
+    assert [r.code for r in result.reasons] == ["DECIDED_AT_CENTRAL"]
+    assert "only central changes a RECALLED lot" in result.message
+    assert events(engine) == []
+    pick = go(station, f"(01){FLOUR}(10)F-RECALL", ctx(Workflow.PICK, task="PL-1", qty=1))
+    assert "LOT_RECALLED" in [r.code for r in pick.reasons]
+
+
 def test_lookup_writes_nothing_and_shows_stock_and_genealogy(station, engine) -> None:
     found = go(station, f"(01){FLOUR}(10)F-EARLY", ctx(Workflow.LOOKUP))
     assert found.details["stock"] == [{"location": "A1", "qty": 50.0, "pickable": True, "hold": False}]

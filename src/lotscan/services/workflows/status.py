@@ -12,6 +12,10 @@ from lotscan.services.context import STATUS_WORKFLOWS
 from lotscan.services.recorder import Plan, PlannedEvent
 from lotscan.store import queries as q
 
+# A recall or a rejection is lifted, or changed, only at central by an admin (docs/sync.md): a
+# station that changed one would let recalled stock be used until its next pull, or while offline.
+DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
+
 
 def evaluate(run: Run) -> Plan | None:
     target = STATUS_WORKFLOWS[run.ctx.workflow]
@@ -31,6 +35,9 @@ def evaluate(run: Run) -> Plan | None:
     product = checks.resolve_product(run)
     lot = checks.require_known_lot(run, product) if product else None
     if product is None or lot is None:
+        return None
+    if lot.status in DECIDED_AT_CENTRAL:
+        run.add(ReasonCode.DECIDED_AT_CENTRAL, lot=lot.code, status=lot.status.value.upper())
         return None
     if lot.status.value == target:
         run.add(ReasonCode.MISSING_CONTEXT, detail=f"Lot {lot.code} is already {target}; nothing to do.")
