@@ -146,6 +146,10 @@ class StationService:
                 if plan is not None and (allowed or ctx.workflow is Workflow.LOOKUP):
                     # A refused scan's plan is what would have been: never shown as done.
                     verdict = replace(verdict, details=plan.details)
+                elif plan is not None and "ask_harvest" in plan.details:
+                    # Not a plan shown as done: the facts the station must ask before it records
+                    # (a receipt from a farm, workflows/receive.py).
+                    verdict = replace(verdict, details={"ask_harvest": plan.details["ask_harvest"]})
                 if not allowed or plan is None or dry_run or not plan.events:
                     return verdict
                 ids = record(conn, self.settings.station_id, run.ctx, scan.raw, verdict, plan)
