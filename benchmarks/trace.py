@@ -6,6 +6,7 @@ genealogy) against the one-statement closure."""
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import tempfile
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from benchmarks.stats import peak_rss_mb
@@ -31,17 +32,53 @@ from lotscan.central.trace.reports import write_recall
 from lotscan.central.trace.trace import resolve_roots, trace
 
 BUSY = 10_000
+BUILT_MARKER = "tracebench_built"  # in a kept schema: the build finished (what it made, as JSON)
 MONTH = (date(2026, 6, 1), date(2026, 6, 30))
 
 
 @contextmanager
 def fresh_database(url: str | None, directory: Path) -> Iterator[str]:
     """A private SQLite file, or a private schema in the given PostgreSQL database (dropped after)."""
-    if url is None or make_url(normalise_url(url)).get_backend_name() == "sqlite":
+    if url is None or not is_postgres(url):
         yield f"sqlite:///{directory / f'bench-{uuid.uuid4().hex[:8]}.db'}"
         return
     with scratch_schema(url, prefix="lotscan_tracebench") as private:
         yield private
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "postgresql"
+
+
+def kept_schema(url: str, prefix: str, events: int) -> tuple[str, bool]:
+    """The schema `<prefix>_<events>` in the PostgreSQL database at `url`, kept between runs:
+    (its URL, whether it already holds a complete genealogy of that size). A schema whose build
+    did not finish (no marker table) is dropped and made anew."""
+    schema = f"{prefix}_{events}"
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            built = conn.execute(
+                text("SELECT to_regclass(:marker) IS NOT NULL"), {"marker": f'"{schema}".{BUILT_MARKER}'}
+            ).scalar_one()
+            if not built:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    finally:
+        admin.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{normalise_url(url)}{separator}options=-csearch_path%3D{schema}", bool(built)
+
+
+def _mark_built(engine: Engine, made: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {BUILT_MARKER} (made TEXT NOT NULL)"))
+        conn.execute(text(f"INSERT INTO {BUILT_MARKER} (made) VALUES (:made)"), {"made": json.dumps(made)})
+
+
+def _made(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return dict(json.loads(conn.execute(text(f"SELECT made FROM {BUILT_MARKER}")).scalar_one()))
 
 
 def timed(action: Callable[[], Any], repeat: int) -> tuple[dict[str, float], Any]:
@@ -88,14 +125,20 @@ def pick_busy_lot(engine: Engine, shape: Shape) -> tuple[str, int]:
     return chosen, sizes[chosen]
 
 
-def run_size(url: str, events: int, repeat: int, work: Path) -> dict[str, Any]:
+def run_size(url: str, events: int, repeat: int, work: Path, *, reuse: bool = False) -> dict[str, Any]:
+    """`reuse`: the database already holds this size's genealogy (a kept schema); else build it."""
     shape = Shape(events)
     engine = open_central(url)
     try:
         started = time.perf_counter()
-        made = build(engine, shape)
+        if reuse:
+            made = _made(engine)
+        else:
+            made = build(engine, shape)
+            _mark_built(engine, made)
         result: dict[str, Any] = {"events": made["events"], "lots": made["lots"], "levels": LEVELS}
-        result["build_s"] = round(time.perf_counter() - started, 1)
+        result["build_s"] = None if reuse else round(time.perf_counter() - started, 1)
+        result["reused"] = reuse
         busy, downstream = pick_busy_lot(engine, shape)
         result["busy_lot"] = {"lot": busy, "downstream_lots": downstream}
         finished = shape.lot_code(LEVELS - 1, shape.common[0])
@@ -188,8 +231,18 @@ def run_size(url: str, events: int, repeat: int, work: Path) -> dict[str, Any]:
     type=click.IntRange(min=1),
     help="Runs of each timed query (first, median and best are reported).",
 )
+@click.option(
+    "--keep",
+    "keep_prefix",
+    metavar="PREFIX",
+    help="PostgreSQL only: keep each size's genealogy in schema PREFIX_<events> and reuse it on the "
+    "next run with the same PREFIX (building 10M events takes minutes). Drop it with "
+    "`DROP SCHEMA PREFIX_<events> CASCADE`.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def command(sizes: tuple[int, ...], db_url: str | None, repeat: int, as_json: bool) -> None:
+def command(
+    sizes: tuple[int, ...], db_url: str | None, repeat: int, keep_prefix: str | None, as_json: bool
+) -> None:
     """Trace, recall, FSMA 204 and audit-verify timings on a generated 6-level genealogy.
 
     \b
@@ -197,14 +250,22 @@ def command(sizes: tuple[int, ...], db_url: str | None, repeat: int, as_json: bo
       lotscan bench trace --json
       lotscan bench trace --events 100000 --events 1000000 --json \
           --db postgresql+psycopg://postgres@127.0.0.1/test
+      lotscan bench trace --events 1000000 --keep tracebench \
+          --db postgresql+psycopg://postgres@127.0.0.1/test
     """
+    if keep_prefix is not None and (db_url is None or not is_postgres(db_url)):
+        raise click.UsageError("--keep needs a PostgreSQL --db (a kept schema lives there)")
+    if keep_prefix is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", keep_prefix):
+        raise click.UsageError(f"--keep {keep_prefix!r}: use lower-case letters, digits and _ (a schema name)")
     results = []
     for events in sizes:
-        with (
-            tempfile.TemporaryDirectory(prefix="lotscan-bench-trace-") as work,
-            fresh_database(db_url, Path(work)) as url,
-        ):
-            result = run_size(url, events, repeat, Path(work))
+        with tempfile.TemporaryDirectory(prefix="lotscan-bench-trace-") as work:
+            if keep_prefix is not None and db_url is not None:
+                url, reuse = kept_schema(db_url, keep_prefix, events)
+                result = run_size(url, events, repeat, Path(work), reuse=reuse)
+            else:
+                with fresh_database(db_url, Path(work)) as url:
+                    result = run_size(url, events, repeat, Path(work))
             result["backend"] = make_url(url).get_backend_name()
             results.append(result)
             if not as_json:
@@ -214,8 +275,9 @@ def command(sizes: tuple[int, ...], db_url: str | None, repeat: int, as_json: bo
 
 
 def _print(r: dict[str, Any]) -> None:
+    made = "reused" if r["reused"] else f"built in {r['build_s']} s"
     click.echo(
-        f"{r['events']:,} events, {r['lots']:,} lots on {r['backend']} (built in {r['build_s']} s); "
+        f"{r['events']:,} events, {r['lots']:,} lots on {r['backend']} ({made}); "
         f"busy lot {r['busy_lot']['lot']} reaches {r['busy_lot']['downstream_lots']:,} lots"
     )
     for key in (
