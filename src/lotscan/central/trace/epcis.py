@@ -74,6 +74,7 @@ class Builder:
         self.d = directory
         self.prefixes = prefixes
         self._classes: dict[tuple[str | None, str], str] = {}
+        self._places: dict[str, dict[str, str]] = {}
 
     def lot_class(self, item: str | None, lot: str) -> str:
         known = self._classes.get((item, lot))
@@ -97,9 +98,16 @@ class Builder:
         return element
 
     def place(self, code: str | None) -> dict[str, str] | None:
-        """Our location: its GLN, else its site's GLN with the location code as SGLN extension."""
+        """Our location: its GLN, else its site's GLN with the location code as SGLN extension
+        (a new dict each call: events own theirs)."""
         if not code:
             return None
+        known = self._places.get(code)
+        if known is None:
+            known = self._places[code] = self._place(code)
+        return dict(known)
+
+    def _place(self, code: str) -> dict[str, str]:
         place = self.d.places.get(code)
         if place is not None and place.gln:
             return {"id": ids.sgln(place.gln, self.prefixes)}

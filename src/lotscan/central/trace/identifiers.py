@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 
 from biip.gs1_prefixes import GS1CompanyPrefix
@@ -36,6 +37,7 @@ def check_digit(body: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+@lru_cache(maxsize=1 << 14)  # an export checks the same few GTINs and GLNs on every event
 def _checked_key(key: str, length: int, what: str) -> str:
     if not re.fullmatch(rf"\d{{{length}}}", key or ""):
         raise IdentifierError(f"{what} {key!r} is not {length} digits")
