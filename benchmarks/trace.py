@@ -256,7 +256,7 @@ def command(
     if keep_prefix is not None and (db_url is None or not is_postgres(db_url)):
         raise click.UsageError("--keep needs a PostgreSQL --db (a kept schema lives there)")
     if keep_prefix is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", keep_prefix):
-        raise click.UsageError(f"--keep {keep_prefix!r}: use lower-case letters, digits and _ (a schema name)")
+        raise click.UsageError(f"--keep {keep_prefix!r}: lower-case letters, digits and _ (a schema name)")
     results = []
     for events in sizes:
         with tempfile.TemporaryDirectory(prefix="lotscan-bench-trace-") as work:

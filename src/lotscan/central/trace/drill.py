@@ -31,7 +31,7 @@ from lotscan.central.trace.identifiers import CompanyPrefixes
 from lotscan.central.trace.mass_balance import mass_balance
 from lotscan.central.trace.notices import notices_for, write_notices
 from lotscan.central.trace.recall import recall as run_recall
-from lotscan.central.trace.records import Filter
+from lotscan.central.trace.records import Filter, lot_table_events
 from lotscan.central.trace.tables import drills
 from lotscan.central.trace.trace import TraceResult, json_default, resolve_roots, trace
 
@@ -112,11 +112,12 @@ def drill(
     roots = resolve_roots(conn, codes, item)
     result = trace(conn, roots, DIRECTIONS[direction])
     _union_table(conn, direction)
-    balance = mass_balance(conn, LOT_TABLE)
+    read = lot_table_events(conn, LOT_TABLE)  # once, for the balance and both exports
+    balance = mass_balance(conn, LOT_TABLE, read)
     out_dir.mkdir(parents=True, exist_ok=True)
     where = Filter(lot_table=LOT_TABLE)
-    _count, missing = fsma.write(conn, where, out_dir / "fsma204.xlsx", "xlsx")
-    extract = epcis.export(conn, where, prefixes)
+    _count, missing = fsma.write(conn, where, out_dir / "fsma204.xlsx", "xlsx", read)
+    extract = epcis.export(conn, where, prefixes, read)
     (out_dir / "epcis.jsonld").write_text(json.dumps(extract.document), encoding="utf-8")
     recall_id = None
     if recall:

@@ -36,7 +36,7 @@ from lotscan.central.trace import records
 from lotscan.central.trace.event_hash import event_hash
 from lotscan.central.trace.identifiers import CompanyPrefixes
 from lotscan.central.trace.parties import Directory, offset
-from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, read_payload
+from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, StoredEvent, read_payload
 from lotscan.domain.events import LotMerged, LotProduced, LotRelabelled, LotSplit, StockReceived, StockShipped
 from lotscan.domain.parties import PartyInfo
 from lotscan.store.schema import Item, Lot, Task
@@ -334,9 +334,15 @@ class Export:
     warnings: list[str] = field(default_factory=list)
 
 
-def export(conn: Connection, where: Filter, prefixes: CompanyPrefixes | None = None) -> Export:
+def export(
+    conn: Connection,
+    where: Filter,
+    prefixes: CompanyPrefixes | None = None,
+    read: list[StoredEvent] | None = None,
+) -> Export:
+    """`read`: the events of `where.lot_table`, already read (records.lot_table_events)."""
     prefixes = prefixes or CompanyPrefixes()
-    events = records.events(conn, where)
+    events = records.events(conn, where, read)
     payloads = [read_payload(e) for e in events]
     history = _history(conn, where)
     builder = Builder(_master(conn, events, payloads, history), Directory.load(conn), prefixes)

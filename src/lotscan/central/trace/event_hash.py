@@ -28,6 +28,13 @@ LIST_FIELDS = {
 }
 QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
 IGNORED = ("eventID", "type", "recordTime", "errorDeclaration")
+# Fields with a place in the algorithm's order (or ignored); any other is hashed with the rest.
+_KNOWN = frozenset({
+    "eventTime", "eventTimeZoneOffset", "certificationInfo", "parentID", "epcList", "inputEPCList",
+    "childEPCs", "outputEPCList", "action", "transformationID", "persistentDisposition", "readPoint",
+    "bizLocation",
+    *QUANTITY_LISTS, *VOCABULARY, *LIST_VOCABULARY, *IGNORED,
+})  # fmt: skip
 
 
 def event_hash(event: dict[str, Any], namespaces: dict[str, str] | None = None) -> str:
@@ -57,16 +64,10 @@ def pre_hash(event: dict[str, Any], namespaces: dict[str, str]) -> str:
     for key in ("readPoint", "bizLocation"):
         place = event.get(key)
         parts.append(f"{key}id={canonical(place['id'])}" if place else "")
-    known = {
-        "eventTime", "eventTimeZoneOffset", "certificationInfo", "parentID", "epcList", "inputEPCList",
-        "childEPCs", "outputEPCList", "action", "transformationID", "persistentDisposition", "readPoint",
-        "bizLocation",
-        *QUANTITY_LISTS, *VOCABULARY, *LIST_VOCABULARY, *IGNORED,
-    }  # fmt: skip
     # The generator matches bizTransactionList, sourceList and destinationList to no place in
     # its order, so they are sorted in with the fields outside it (ilmd, extensions).
     rest = [_typed_list(k, event[k], p) for k, p in LIST_VOCABULARY.items() if event.get(k)]
-    rest += [_generic([(_name(k, namespaces), v)], namespaces) for k, v in event.items() if k not in known]
+    rest += [_generic([(_name(k, namespaces), v)], namespaces) for k, v in event.items() if k not in _KNOWN]
     parts.append("".join(sorted(rest)))
     return "".join(parts)
 

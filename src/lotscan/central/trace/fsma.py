@@ -30,7 +30,7 @@ from sqlalchemy import Connection, or_, select
 
 from lotscan.central.trace import records
 from lotscan.central.trace.parties import Directory, local
-from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, read_payload
+from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, StoredEvent, read_payload
 from lotscan.central.trace.tables import kde_records
 from lotscan.domain.events import (
     LotMerged,
@@ -153,16 +153,23 @@ class FsmaExport:
     missing: list[list[Any]] = field(default_factory=list)
 
 
-def export(conn: Connection, where: Filter) -> FsmaExport:
+def export(conn: Connection, where: Filter, read: list[StoredEvent] | None = None) -> FsmaExport:
+    """`read`: the events of `where.lot_table`, already read (records.lot_table_events)."""
     result = FsmaExport(iter(()))
-    result.rows = _rows(conn, _with_supplier_tlcs(conn, where), result.missing)
+    result.rows = _rows(conn, _with_supplier_tlcs(conn, where), result.missing, read)
     return result
 
 
-def write(conn: Connection, where: Filter, out: Path | IO[Any], fmt: str) -> tuple[int, list[list[Any]]]:
+def write(
+    conn: Connection,
+    where: Filter,
+    out: Path | IO[Any],
+    fmt: str,
+    read: list[StoredEvent] | None = None,
+) -> tuple[int, list[list[Any]]]:
     """The spreadsheet as XLSX (sheets `FSMA 204` and `Missing KDEs`) or CSV (the records, and
     `<name>-missing-kdes.csv` next to a CSV file). Returns (records, the Missing KDEs rows)."""
-    result = export(conn, where)
+    result = export(conn, where, read)
     if fmt == "xlsx":
         counts = write_xlsx(
             out,
@@ -200,12 +207,16 @@ def _with_supplier_tlcs(conn: Connection, where: Filter) -> Filter:
     return Filter(tuple(sorted(codes)), where.start, where.end)
 
 
-def _rows(conn: Connection, where: Filter, missing: list[list[Any]]) -> Iterator[list[Any]]:
+def _rows(
+    conn: Connection, where: Filter, missing: list[list[Any]], read: list[StoredEvent] | None
+) -> Iterator[list[Any]]:
     directory = Directory.load(conn)
     number = 0
     sources = [] if where.tasks else [_kde_record_rows(conn, where, directory)]
     sources.append(
-        row for batch in records.event_batches(conn, where) for row in _event_records(conn, batch, directory)
+        row
+        for batch in records.event_batches(conn, where, read)
+        for row in _event_records(conn, batch, directory)
     )
     wanted = records.lot_codes(conn, where.lot_table) if where.lot_table else set(where.lots)
     for source in sources:

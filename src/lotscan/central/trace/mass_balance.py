@@ -27,12 +27,13 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, text
 
 from lotscan.central.trace.opening import DECISION, Opening, openings
-from lotscan.central.trace.records import COUNTED
+from lotscan.central.trace.records import COUNTED, StoredEvent
 from lotscan.domain.events import (
     LotMerged,
     LotProduced,
     LotRelabelled,
     LotSplit,
+    Payload,
     StockConsumed,
     StockCounted,
     StockMoved,
@@ -107,19 +108,24 @@ WHERE e.outcome IN :counted
 """
 
 
-def mass_balance(conn: Connection, table: str) -> list[LotBalance]:
-    """The balance of every lot in `table` (a temporary table of lot ids), by item and lot."""
+def mass_balance(conn: Connection, table: str, read: list[StoredEvent] | None = None) -> list[LotBalance]:
+    """The balance of every lot in `table` (a temporary table of lot ids), by item and lot.
+    `read`: the table's events, already read (records.lot_table_events): not read again."""
     balances: dict[LotKey, LotBalance] = {}
     for _id, item, lot, unit, on_hand in conn.execute(text(_LOTS.replace("{table}", table))):
         balances[(item, lot)] = LotBalance(item, lot, unit or "", on_hand=float(on_hand))
-    query = text(_EVENTS.replace("{table}", table)).bindparams(bindparam("counted", expanding=True))
-    rows = sorted(conn.execute(query, {"counted": list(COUNTED)}).all(), key=lambda r: r[0])
+    if read is None:
+        query = text(_EVENTS.replace("{table}", table)).bindparams(bindparam("counted", expanding=True))
+        rows = conn.execute(query, {"counted": list(COUNTED)}).all()
+    else:
+        rows = [(e.server_seq, e.id, e.type, e.occurred_at, e.parsed) for e in read if e.parsed is not None]
+    rows.sort(key=lambda r: r[0])  # the order central applied them in
     stock: Stock = defaultdict(float)
     pending = deque(openings(conn, set(balances)))
     for seq, event_id, kind, at, payload in rows:
         while pending and pending[0].after_server_seq < seq:
             _open(pending.popleft(), balances, stock)
-        p = json.loads(payload)
+        p = payload if isinstance(payload, Payload) else json.loads(payload)
         for key, term, qty in _effects(kind, p, stock):
             balance = balances.get(key)
             if balance is None:
@@ -156,7 +162,7 @@ def _move(stock: Stock, item: str, lot: str, where: str | None, qty: float) -> N
 Effect = tuple[LotKey, str, float]
 
 
-def _effects(kind: str, data: dict[str, Any], stock: Stock) -> list[Effect]:
+def _effects(kind: str, data: dict[str, Any] | Payload, stock: Stock) -> list[Effect]:
     """What one event adds to which lot's terms, keeping the per-location replay up to date.
     Payloads are read through the event vocabulary (lotscan.domain.events)."""
     try:

@@ -69,18 +69,23 @@ WITH candidates(server_seq) AS (
     JOIN received_events e ON e.id = k.event_id WHERE o.code IN :lots
 )
 """
-_BY_LOT_TABLE = """
-WITH candidates(server_seq) AS (
+# The events of a table of lot ids: their own (by lot code; `{of_type}` may narrow the types) and
+# those that made an edge into or out of one of them.
+_LOT_TABLE_EVENT_SEQS = """
     SELECT e.server_seq FROM {table} c JOIN lots o ON o.id = c.lot_id
-    JOIN received_events e ON e.type IN :types AND e.lot_code = o.code
+    JOIN received_events e ON e.lot_code = o.code{of_type}
     UNION
     SELECT e.server_seq FROM {table} c JOIN lot_links k ON k.parent_lot_id = c.lot_id
     JOIN received_events e ON e.id = k.event_id
     UNION
     SELECT e.server_seq FROM {table} c JOIN lot_links k ON k.child_lot_id = c.lot_id
     JOIN received_events e ON e.id = k.event_id
-)
 """
+_BY_LOT_TABLE = (
+    "WITH candidates(server_seq) AS ("
+    + _LOT_TABLE_EVENT_SEQS.replace("{of_type}", " AND e.type IN :types")
+    + ")\n"
+)
 _COLUMNS = "e.id, e.type, e.occurred_at, e.station, e.site, e.operator, e.task_code, e.payload"
 
 
@@ -116,8 +121,16 @@ def lot_codes(conn: Connection, table: str) -> set[str]:
     return {code for row in rows for code in row if code}
 
 
-def event_batches(conn: Connection, where: Filter) -> Iterator[list[Any]]:
-    """The record events, in event-time order, in batches (for per-batch master-data look-ups)."""
+def event_batches(
+    conn: Connection, where: Filter, read: list[StoredEvent] | None = None
+) -> Iterator[list[Any]]:
+    """The record events, in event-time order, in batches (for per-batch master-data look-ups).
+    `read`: the filter's lot table's events, already read (lot_table_events): no query."""
+    if read is not None:
+        chosen = record_events(read, where)
+        for start in range(0, len(chosen), BATCH):
+            yield list(chosen[start : start + BATCH])
+        return
     query, params = _query(where)
     batch: list[Any] = []
     # per statement: Connection.execution_options() would change the connection for good
@@ -130,17 +143,78 @@ def event_batches(conn: Connection, where: Filter) -> Iterator[list[Any]]:
         yield batch
 
 
-def events(conn: Connection, where: Filter) -> list[Any]:
-    return [e for batch in event_batches(conn, where) for e in batch]
+def events(conn: Connection, where: Filter, read: list[StoredEvent] | None = None) -> list[Any]:
+    return [e for batch in event_batches(conn, where, read) for e in batch]
 
 
 def read_payload(event: Any) -> Payload | None:
     """The event's typed payload (lotscan.domain.events); None for one the vocabulary cannot
     read (central checks pushed events with it, so only events stored before it could be)."""
+    if isinstance(event, StoredEvent):
+        return event.parsed
+    return _parsed(event.type, event.payload)
+
+
+def _parsed(kind: str, payload: str) -> Payload | None:
     try:
-        return parse_payload(event.type, json.loads(event.payload))
+        return parse_payload(kind, json.loads(payload))
     except (UnknownEventType, ValidationError, ValueError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An applied event of central's log with its payload read once (see lot_table_events)."""
+
+    server_seq: int
+    id: str
+    type: str
+    occurred_at: Any  # a datetime; text on SQLite (see occurred)
+    station: str
+    site: str | None
+    operator: str | None
+    task_code: str | None
+    payload: str
+    parsed: Payload | None
+
+
+# Every applied event of a set of lots, of any type: what the mass balance replays, and (of the
+# record types) what the FSMA and EPCIS exports write.
+_LOT_TABLE_EVENTS = (
+    "SELECT e.server_seq, e.id, e.type, e.occurred_at, e.station, e.site, e.operator, e.task_code,"
+    " e.payload FROM received_events e JOIN ("
+    + _LOT_TABLE_EVENT_SEQS.replace("{of_type}", "")
+    + ") found ON found.server_seq = e.server_seq"
+    " WHERE e.outcome IN :counted ORDER BY e.occurred_at, e.server_seq"
+)
+
+
+def lot_table_events(conn: Connection, table: str) -> list[StoredEvent]:
+    """The events of a table of lot ids, in event-time order, each payload parsed once: a drill
+    hands the same list to the mass balance and both exports instead of each reading its own."""
+    query = text(_LOT_TABLE_EVENTS.replace("{table}", table)).bindparams(bindparam("counted", expanding=True))
+    return [
+        StoredEvent(seq, event_id, kind, at, station, site, operator, task, payload, _parsed(kind, payload))
+        for seq, event_id, kind, at, station, site, operator, task, payload in conn.execute(
+            query, {"counted": list(COUNTED)}
+        )
+    ]
+
+
+def record_events(events: list[StoredEvent], where: Filter) -> list[StoredEvent]:
+    """The traceability records among already read events, as `event_batches` would select
+    them (by record type and, if the filter has them, by event day and document)."""
+    bounds = where.day_bounds()
+    start, end = bounds.get("start"), bounds.get("end")
+    tasks = set(where.tasks)
+    return [
+        e
+        for e in events
+        if e.type in RECORD_TYPES
+        and (start is None or occurred(e) >= start)
+        and (end is None or occurred(e) < end)
+        and (not tasks or e.task_code in tasks)
+    ]
 
 
 def occurred(event: Any) -> datetime:
