@@ -114,9 +114,10 @@ def mass_balance(conn: Connection, table: str, read: list[StoredEvent] | None = 
     balances: dict[LotKey, LotBalance] = {}
     for _id, item, lot, unit, on_hand in conn.execute(text(_LOTS.replace("{table}", table))):
         balances[(item, lot)] = LotBalance(item, lot, unit or "", on_hand=float(on_hand))
+    rows: list[tuple[Any, ...]]
     if read is None:
         query = text(_EVENTS.replace("{table}", table)).bindparams(bindparam("counted", expanding=True))
-        rows = conn.execute(query, {"counted": list(COUNTED)}).all()
+        rows = [tuple(r) for r in conn.execute(query, {"counted": list(COUNTED)})]
     else:
         rows = [(e.server_seq, e.id, e.type, e.occurred_at, e.parsed) for e in read if e.parsed is not None]
     rows.sort(key=lambda r: r[0])  # the order central applied them in
