@@ -3,6 +3,7 @@ seal rows stored without a record, write signed checkpoints, make their key, exp
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from dataclasses import asdict
@@ -11,7 +12,7 @@ from pathlib import Path
 import click
 
 from lotscan.cli.central_cmd import db_option
-from lotscan.cli.trace_cmd import _dates, _tx
+from lotscan.cli.trace_cmd import _dates, _refuse_unknown_lots, _tx
 
 KEY_HELP = (
     "Ed25519 private key (PEM) that signs checkpoints. Keep it off the database server "
@@ -187,6 +188,11 @@ def audit_export(
     first, last = _dates(start, end)
     with _tx(db_url) as conn:
         rows = auditlog.rows(conn, auditlog.Filter(site, lot, first, last))
+        if lot:
+            head = next(rows, None)
+            if head is None:
+                _refuse_unknown_lots(conn, (lot,), "--lot")
+            rows = itertools.chain([head] if head is not None else [], rows)
         if fmt == "csv":
             write_csv(sys.stdout, auditlog.COLUMNS, rows)
         elif fmt == "json":

@@ -91,6 +91,20 @@ def _writing(db_url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
+@contextmanager
+def _reading(db_url: str) -> Iterator[Connection]:
+    from lotscan.central.db import read_tx
+
+    engine = open_engine(db_url)
+    try:
+        with read_tx(engine) as conn:
+            yield conn
+    except CentralError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        engine.dispose()
+
+
 def _print(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
@@ -354,7 +368,6 @@ def lot_status(
     Example:
       lotscan central lot status R-17
     """
-    from lotscan.central.db import read_tx
     from lotscan.central.reach import lot_reach
 
     if server:
@@ -362,10 +375,8 @@ def lot_status(
             _call(server, token, "GET", f"/lots/{lot_code}/reach", params={"item": item} if item else {})
         )
     else:
-        engine = open_engine(db_url)
-        with read_tx(engine) as conn:
+        with _reading(db_url) as conn:
             found = lot_reach(conn, lot_code, item)
-        engine.dispose()
     if as_json:
         click.echo(json.dumps(found, indent=1, default=str))
         return

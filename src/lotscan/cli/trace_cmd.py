@@ -31,6 +31,26 @@ def _tx(db_url: str, *, write: bool = False) -> Iterator[Connection]:
         engine.dispose()
 
 
+def _refuse_unknown_lots(conn: Connection, codes: tuple[str, ...], option: str) -> None:
+    """An export for a mistyped lot code says so, rather than writing a file that looks like "no records"."""
+    from sqlalchemy import select, union
+
+    from lotscan.central.trace.tables import kde_records
+    from lotscan.store.schema import Lot
+
+    if not codes:
+        return
+    known_as = union(  # our lot code, the supplier's TLC we hold it under, or an imported KDE record's TLC
+        select(Lot.code).where(Lot.code.in_(codes)),
+        select(Lot.supplier_lot).where(Lot.supplier_lot.in_(codes)),
+        select(kde_records.c.tlc).where(kde_records.c.tlc.in_(codes)),
+    )
+    known = set(conn.scalars(known_as))
+    for code in codes:
+        if code not in known:
+            raise click.BadParameter(f"lot {code!r} is not known (nothing was written)", param_hint=option)
+
+
 def _default_user() -> str:
     try:
         return getpass.getuser()
@@ -251,17 +271,17 @@ def fsma204(
     if out is None and fmt == "xlsx":
         out = Path(f"fsma204-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.xlsx")
     with _tx(db_url) as conn:
+        _refuse_unknown_lots(conn, tuple(tlcs), "--tlc")
         count, missing = fsma.write(conn, where, out or sys.stdout, fmt)
-    where_missing = (
-        "sheet 'Missing KDEs'"
-        if fmt == "xlsx"
-        else str(fsma.missing_csv_path(out))
-        if out
-        else "the XLSX export"
-    )
     click.echo(f"{count} KDE record(s) written to {out or 'standard output'}", err=True)
     if missing:
-        click.echo(f"{len(missing)} required KDE(s) missing: listed in {where_missing}", err=True)
+        if fmt == "xlsx":
+            listed = "listed in sheet 'Missing KDEs'"
+        elif out:
+            listed = f"listed in {fsma.missing_csv_path(out)}"
+        else:
+            listed = "not listed on standard output: give --out FILE.csv (listed next to it) or --format xlsx"
+        click.echo(f"{len(missing)} required KDE(s) missing: {listed}", err=True)
 
 
 @export.command("shipment")
@@ -340,6 +360,7 @@ def epcis(
     except IdentifierError as exc:
         raise click.BadParameter(str(exc), param_hint="--company-prefix") from exc
     with _tx(db_url) as conn:
+        _refuse_unknown_lots(conn, lots, "--lot")
         try:
             result = build.export(conn, build.Filter(tuple(lots), first, last), prefixes)
         except IdentifierError as exc:
