@@ -55,7 +55,7 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option("--approver-pin", help="PIN of the --approved-by supervisor, when they have one.")
 @click.option("--reason", help="Reason text for hold, release or quarantine.")
 @click.option("--source", type=click.Choice([s.value for s in Source]), default="keyboard", show_default=True)
-@click.option("--file", "batch", type=click.File("r"), help="Batch upload: one scan per line ('-' = stdin).")
+@click.option("--file", "batch", type=click.File("rb"), help="Batch upload: one scan per line ('-' = stdin).")
 @click.option("--dry-run", is_flag=True, help="Judge only; record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @station_options
@@ -72,7 +72,7 @@ def scan(
     approver_pin: str | None,
     reason: str | None,
     source: str,
-    batch: IO[str] | None,
+    batch: IO[bytes] | None,
     dry_run: bool,
     as_json: bool,
     settings: StationSettings,
@@ -153,18 +153,45 @@ def _print(verdict: Verdict, as_json: bool) -> None:
         click.echo(line)
 
 
+def _decoded_lines(batch: IO[bytes]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The batch's scan lines (numbered, blanks and # comments dropped) and the lines that are not UTF-8.
+
+    A batch scanner's upload may hold a Latin-1 byte or line noise: that line is named and
+    skipped, the rest of the upload is still judged.
+    """
+    lines: list[tuple[int, str]] = []
+    not_text: list[tuple[int, str]] = []
+    for number, raw in enumerate(batch, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.start + 1].hex()
+            not_text.append(
+                (number, f"not text (byte 0x{bad} at column {exc.start + 1} is not UTF-8); skipped, nothing recorded.")
+            )
+            continue
+        if line.strip() and not line.lstrip().startswith("#"):
+            lines.append((number, line))
+    return lines, not_text
+
+
 def _run_batch(
     service: StationService,
     ctx: ScanContext,
-    batch: IO[str],
+    batch: IO[bytes],
     source: Source,
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    lines: list[tuple[int, str]] = [(n, line.rstrip("\r\n")) for n, line in enumerate(batch, start=1)]
-    lines = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
+    lines, not_text = _decoded_lines(batch)
     levels: Counter[str] = Counter()
     codes: Counter[str] = Counter()
+    for number, message in not_text:
+        levels[Level.REJECTED.value] += 1
+        if as_json:
+            click.echo(json.dumps({"line": number, "verdict": Level.REJECTED.value, "message": message}))
+        else:
+            click.echo(f"line {number}: {Level.REJECTED.value} {message}", err=True)
     with click.progressbar(lines, label="scanning", file=sys.stderr) as bar:
         for number, line in bar:
             verdict = service.handle(service.interpret(unescape(line), source=source), ctx, dry_run=dry_run)
@@ -175,7 +202,7 @@ def _run_batch(
             elif verdict.level is not Level.ACCEPTED:
                 click.echo(f"line {number}: {verdict.level.value} {verdict.message}", err=True)
     summary = {
-        "scans": len(lines),
+        "scans": len(lines) + len(not_text),
         **{lv.value: levels.get(lv.value, 0) for lv in Level},
         "reasons": dict(codes),
     }

@@ -146,13 +146,27 @@ def read_source(path: Path) -> dict[str, list[Row]]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ImportDataError(f"{path}: not valid JSON ({exc})") from exc
+        shape = (
+            f"a JSON file is one object with a list of rows (objects) per table ({', '.join(NAMES)}), "
+            "or a list of rows in a file named after its table (items.json)"
+        )
         if isinstance(data, list):
+            if path.stem not in NAMES:
+                raise ImportDataError(f"{path}: a list of rows, but '{path.stem}' is no table name: {shape}")
             data = {path.stem: data}
         if not isinstance(data, dict):
-            raise ImportDataError(f"{path}: expected an object with lists named {', '.join(NAMES)}")
+            raise ImportDataError(f"{path}: {shape}")
         unknown = set(data) - set(NAMES)
         if unknown:
             raise ImportDataError(f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(NAMES)}")
+        for name, rows in data.items():
+            if not isinstance(rows, list):
+                raise ImportDataError(f"{path}: {name} must be a list of rows (objects), not {type(rows).__name__}")
+            for i, r in enumerate(rows):
+                if not isinstance(r, dict):
+                    raise ImportDataError(
+                        f"{path}: {name} row {i + 1} must be an object of column: value, not {json.dumps(r)}"
+                    )
         return {
             name: [Row(f"{path.name}:{name}", i + 1, dict(r)) for i, r in enumerate(rows)]
             for name, rows in data.items()

@@ -143,6 +143,46 @@ def test_batch_file_reports_progress_and_a_summary(db: Path, tmp_path: Path) -> 
     assert json.loads(again.stdout)["details"]["total"] == 20
 
 
+def test_a_batch_line_that_is_not_utf8_is_named_and_the_rest_is_judged(db: Path, tmp_path: Path) -> None:
+    """A batch scanner's upload with a Latin-1 byte: that line is named and skipped, no traceback."""
+    batch = tmp_path / "upload.txt"
+    batch.write_bytes(
+        f"(01){FLOUR}(17)301231(10)F-B1(30)10\n".encode()
+        + b"\x00\xff\xfe\n"
+        + f"(01){FLOUR}(17)301231(10)F-B2(30)5\n".encode()
+    )
+    result = run(
+        "scan", "--file", str(batch), "-w", "receive", "--task", "ASN-1", "--operator", "100", "--db", str(db)
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "line 2: REJECTED not text (byte 0xff at column 2 is not UTF-8); skipped" in result.stderr
+    assert "3 scans: 2 accepted, 0 warnings, 1 rejected" in result.stdout
+    for lot, total in (("F-B1", 10), ("F-B2", 5)):
+        again = run("scan", f"(01){FLOUR}(10){lot}", "-w", "lookup", "--db", str(db), "--json")
+        assert json.loads(again.stdout)["details"]["total"] == total
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("d6.json", '{"items": "nope"}', "items must be a list of rows (objects), not str"),
+        ("d7.json", '{"items": [1, 2]}', "items row 1 must be an object of column: value, not 1"),
+        ("d8.json", "[1, 2]", "'d8' is no table name: a JSON file is one object with a list of rows"),
+    ],
+)
+def test_a_json_import_whose_table_is_not_a_list_of_objects_is_refused(
+    tmp_path: Path, name: str, content: str, said: str
+) -> None:
+    source = tmp_path / name
+    source.write_text(content, encoding="utf-8")
+    database = tmp_path / "c.db"
+    result = run("cache", "import", str(source), "--db", str(database))
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1 and f"{source}: {said}" in result.stderr, result.stderr
+    assert "imported into" not in result.stdout
+
+
 def test_import_errors_name_file_row_and_column(tmp_path: Path) -> None:
     (tmp_path / "items.csv").write_text("code,gtin\nA,123\n", encoding="utf-8")
     result = run("cache", "import", str(tmp_path / "items.csv"), "--db", str(tmp_path / "c.db"))
