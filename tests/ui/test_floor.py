@@ -3,6 +3,7 @@ values, reason codes on the banner, neutral notices, the offline line."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 import pytest
@@ -140,3 +141,22 @@ def test_a_supervisors_narrow_status_line_keeps_online_or_offline() -> None:
         assert line.index(word) < line.index("3 sessions") and line.index(word) + len(word) <= 40, line
         wide = str(status_text(facts, 120))
         assert wide.index(sessions) < wide.index(word)  # where there is room, next to who and mode
+
+
+async def test_an_enrolled_station_offline_names_the_address_it_enrolled_with_at_100_columns(tmp_path) -> None:
+    """The URL `lotscan enroll --server` stored is the one the worker syncs to: the line names it
+    (no `server` in station.toml), and the whole line fits at 100 columns."""
+    database = tmp_path / "demo.db"
+    prepare_demo(database, reset=False)
+    with sqlite3.connect(database) as conn:
+        conn.execute("insert into sync_state(key, value) values ('server_url', 'http://127.0.0.1:18480')")
+    settings = replace(load_settings(), database=database)
+    assert settings.server_url is None
+    app = station_app(settings, clock=lambda: FIXED_CLOCK, start_sync=False, start_devices=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, "OP:1003")
+        app.post_message(SyncUpdate(False, "ConnectError: connection refused", pending=0))
+        await settle(pilot)
+        status = str(app.query_one("#status").render())
+        assert "OFFLINE: central 127.0.0.1:18480 unreachable since 08:30, 0 waiting" in status, status
+        assert "…" not in status and len(status.rstrip()) <= 100

@@ -247,14 +247,21 @@ class StationService:
             return [dict(r._mapping) for r in rows]
 
     def summary(self) -> dict[str, Any]:
-        """Numbers for a status bar: events waiting to sync and the cache's age."""
+        """Numbers for a status bar: events waiting to sync, the cache's age and central's URL."""
         with self.engine.connect() as conn:
             pending = q.pending_count(conn)
             synced = conn.execute(select(SyncState.value).where(SyncState.key == "last_pull_at")).scalar()
+            enrolled_url = conn.execute(select(SyncState.value).where(SyncState.key == "server_url")).scalar()
         age = None
         if synced:
             age = (datetime.now(UTC) - datetime.fromisoformat(synced)).total_seconds()
-        return {"pending": pending, "cache_age_s": age, "station": self.settings.station_id}
+        return {
+            "pending": pending,
+            "cache_age_s": age,
+            "station": self.settings.station_id,
+            # the sync worker talks to the URL stored at enrolment first, so the status line names it
+            "server_url": enrolled_url or self.settings.server_url,
+        }
 
 
 ENROLLED_NAME_KEY = "station"  # sync_state key `lotscan enroll` stores central's name under

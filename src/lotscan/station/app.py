@@ -336,6 +336,8 @@ class StationApp(StationActions, App[None]):
         if not summary:
             return
         self.facts.pending = summary["pending"]
+        if summary.get("server_url"):
+            self.facts.central = central_address(summary["server_url"])
         if self.sync is None or not self.sync.live:
             self.facts.cache_age_s = summary["cache_age_s"]
         self._show_state()

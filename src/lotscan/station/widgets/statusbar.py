@@ -63,6 +63,17 @@ def offline_text(facts: StatusFacts) -> str:
 
 
 def status_text(facts: StatusFacts, width: int) -> Text:
+    """The line at this width; a wide OFFLINE line drops the clock, then the cache age, then words
+    before it would cut the address or the events waiting."""
+    text = _status_text(facts, width, compact=0)
+    for compact in (1, 2, 3):
+        if width < 70 or facts.online or len(text.plain) <= width:
+            break
+        text = _status_text(facts, width, compact=compact)
+    return text
+
+
+def _status_text(facts: StatusFacts, width: int, *, compact: int) -> Text:
     narrow = width < 70
     text = Text(no_wrap=False)
     who = facts.operator if not narrow else facts.operator.split(" ")[0]
@@ -85,12 +96,13 @@ def status_text(facts: StatusFacts, width: int) -> Text:
         text.append(f" ⇡{pending}")
     else:
         text.append(offline_text(facts), style="bold yellow")
-        text.append(f", {pending} event{'' if pending == '1' else 's'} waiting", style="yellow")
-    text.append(f"  {age_text(facts.cache_age_s)}" if not narrow else "")
+        events = "" if compact >= 3 else f" event{'' if pending == '1' else 's'}"
+        text.append(f", {pending}{events} waiting", style="yellow")
+    text.append(f"  {age_text(facts.cache_age_s)}" if not narrow and compact < 2 else "")
     for device, state in sorted(facts.devices.items()):
         mark = DEVICE_MARKS.get(state, "?")
         text.append(f"  {mark}{device}" if narrow else f"  {device} {mark}{state}")
-    if facts.clock and not narrow:
+    if facts.clock and not narrow and compact < 1:
         text.append(f"  {facts.clock}")
     if facts.sessions and narrow:  # last: a narrow line cuts it, not ONLINE/OFFLINE
         text.append(f"  {facts.sessions}", style="bold")
