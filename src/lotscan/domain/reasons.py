@@ -41,6 +41,7 @@ class ReasonCode(StrEnum):
     LOCATION_NEEDED = "LOCATION_NEEDED"
     QTY_NEEDED = "QTY_NEEDED"
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
+    QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
     HARVEST_KDES_NEEDED = "HARVEST_KDES_NEEDED"
     NO_INPUTS = "NO_INPUTS"
     BAD_QUANTITY = "BAD_QUANTITY"
@@ -84,6 +85,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
     ReasonCode.QTY_NEEDED: "The label has no quantity: give it in {unit} (--qty N), then scan the label again.",
+    ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor and scan it again without /qty.",
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (--qty N), then scan the label again.",
     ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",

@@ -374,6 +374,8 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
     scan = run.scan
     if run.ctx.qty is not None:
         qty = float(run.ctx.qty)
+        if run.ctx.workflow is Workflow.RECEIVE:
+            check_typed_against_label(run, item, qty)
     elif scan.quantity is not None and scan.quantity_is_count and item.pack_size:
         run.pack_count = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
         qty = run.pack_count.amount
@@ -394,6 +396,24 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
         run.add(ReasonCode.BAD_QUANTITY, qty=f"{qty:g}")
         return 0.0
     return qty
+
+
+def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
+    """A receipt whose typed quantity is not what the label counts (AI 30/37) says both:
+    3 typed for a label of 20 blocks is more likely 3 blocks than 3 KG."""
+    scan = run.scan
+    if scan.quantity is None or not scan.quantity_is_count:
+        return
+    if item.pack_size:
+        pack = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
+        label, label_amount = pack.describe(), pack.amount
+    elif is_measure_unit(item.unit):
+        return  # the label's count has no amount in the item's unit to compare with
+    else:
+        label_amount = float(scan.quantity)
+        label = f"{label_amount:g} {item.unit}"
+    if math.isfinite(typed) and not math.isclose(typed, label_amount):
+        run.add(ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=f"{typed:g} {item.unit}", label=label)
 
 
 def amount(run: Run, qty: float, unit: str) -> str:

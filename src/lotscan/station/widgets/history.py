@@ -25,7 +25,7 @@ class Entry:
     level: Level
     message: str
     notice: bool = False  # a command, badge or task: no verdict on goods
-    lot: str | None = None  # the lot the scan named, shown instead of the raw data when narrow
+    lot: str | None = None  # the lot the scan named, shown before the raw data (alone when narrow)
 
 
 class History(FixedStatic):
@@ -61,9 +61,11 @@ class History(FixedStatic):
             text.append(f"{entry.clock} ", style="dim")
             if entry.how != "scan" and not self.compact:
                 text.append(f"{entry.how}: ", style="dim")
-            if self.compact and entry.lot:
+            if entry.lot:  # the lot first at every width; the raw scan after it where room is left
                 text.append("lot ", style="dim")
                 text.append(entry.lot, style="bold")
+                if not self.compact:
+                    text.append(f"  {entry.shown.replace(GS, '␝')}", style="dim")
             else:
                 text.append(entry.shown.replace(GS, "␝"))
         return text
