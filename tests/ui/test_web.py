@@ -121,7 +121,8 @@ def test_the_demo_journey_in_chromium_at_480x800(tmp_path: Path) -> None:
             rows = open_station(driver, served)
             assert driver.execute_script("return [innerWidth, innerHeight]") == [WIDTH, HEIGHT]
             assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
-            driver.execute_script("document.querySelector('.xterm-helper-textarea').focus()")
+            # the page focuses the terminal itself: a wedge's first scan must land, with no tap first
+            assert driver.execute_script("return document.activeElement.className") == "xterm-helper-textarea"
             steps = journey()
             assert any("\x1d" in keys for _, keys, _ in steps)
             for what, keys, levels in steps:

@@ -59,6 +59,28 @@ PAGE = """<!DOCTYPE html>
   <div>Disconnected from station {station}.<br>Scans shown as recorded are kept.</div>
   <button type="button" onclick="location.reload()">Reconnect</button>
 </div>
+<script>
+// A keystroke wedge (DataWedge) types into whatever has focus: the terminal must have it from the
+// first moment, and again whenever focus falls back to the page (Reconnect reloads the page).
+(function () {{
+  function focusTerminal() {{
+    var input = document.querySelector(".xterm-helper-textarea");
+    if (input && document.activeElement !== input) {{ input.focus(); }}
+    return input !== null;
+  }}
+  var tries = 0;
+  var timer = setInterval(function () {{
+    if (focusTerminal() || ++tries > 600) {{ clearInterval(timer); }}
+  }}, 50);
+  window.addEventListener("focus", focusTerminal);
+  document.addEventListener("visibilitychange", function () {{
+    if (!document.hidden) {{ focusTerminal(); }}
+  }});
+  document.addEventListener("focusout", function () {{ setTimeout(function () {{
+    if (document.activeElement === document.body) {{ focusTerminal(); }}
+  }}, 0); }});
+}})();
+</script>
 </body>
 </html>
 """
