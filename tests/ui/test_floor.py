@@ -158,5 +158,5 @@ async def test_an_enrolled_station_offline_names_the_address_it_enrolled_with_at
         app.post_message(SyncUpdate(False, "ConnectError: connection refused", pending=0))
         await settle(pilot)
         status = str(app.query_one("#status").render())
-        assert "OFFLINE: central 127.0.0.1:18480 unreachable since 08:30, 0 waiting" in status, status
+        assert "OFFLINE: central 127.0.0.1:18480 unreachable since 08:30, 0 events waiting" in status, status
         assert "…" not in status and len(status.rstrip()) <= 100
