@@ -295,7 +295,35 @@ def open_line_for(run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: st
         )
         return None
     open_lines = [line for line in lines if line.remaining > 0]
-    return open_lines[0] if open_lines else lines[-1]
+    if open_lines:
+        return open_lines[0]
+    if run.ctx.override:  # more than the task asks for, with a supervisor's approval (QTY_EXCEEDS_TASK)
+        return lines[-1]
+    complete_line_refused(run, task, item, lines[-1])
+    return None
+
+
+def complete_line_refused(run: Run, task: q.TaskRow, item: q.ItemRow, line: q.TaskLineRow) -> None:
+    """A scan for an item whose lines are all done: one refusal naming the complete line and
+    what the task needs next, before any location, FEFO or quantity question about it."""
+    still_open = [
+        (other, description or code)
+        for other, code, description in q.task_lines_with_items(run.conn, task.id)
+        if other.remaining > 0
+    ]
+    if still_open:
+        nxt, what = still_open[0]
+        unit = (q.item_by_id(run.conn, nxt.item_id) or item).unit
+        then = f"Next: line {nxt.line_no}, {what}, {nxt.remaining:g} {unit}."
+    else:
+        then = f"Every line of {task.code} is complete."
+    run.add(
+        ReasonCode.QTY_EXCEEDS_TASK,
+        need=(
+            f"{task.code} line {line.line_no} ({item.description or item.code}) is already complete "
+            f"({line.qty_done:g} of {line.qty_expected:g} {item.unit}): nothing more is needed for it. {then}"
+        ),
+    )
 
 
 @dataclass(frozen=True)
