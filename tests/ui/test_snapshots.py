@@ -51,6 +51,7 @@ async def produce(pilot: Any) -> None:
     await signed_in(pilot, "WO:WO-1", f"(01){SUGAR}(10)S-1(30)10")
     await press_letter(pilot, "m", "p")
     await scan(pilot, "/produce")
+    await scan(pilot, "/produce")
 
 
 async def move(pilot: Any) -> None:

@@ -185,7 +185,10 @@ async def test_produce_generates_the_lot_and_links_inputs(make_app, engine) -> N
         await press_letter(pilot, "m", "p")
         assert app.session.task == "WO-1"  # the work order stays chosen
         await press_letter(pilot, "p")
-        assert app.banner.verdict.level is Level.ACCEPTED
+        assert "Nothing recorded yet" in banner_text(app) and events_of(engine)[-1].type != "lot.produced"
+        await press_letter(pilot, "p")
+        assert app.banner.verdict.level is Level.WARNING  # line 1, flour, has nothing consumed
+        assert [r.code for r in app.banner.verdict.reasons] == ["INPUTS_MISSING"]
         assert "Produced lot" in banner_text(app) and "from 1 input lot" in banner_text(app)
     produced = events_of(engine)[-1]
     assert produced.type == "lot.produced"
@@ -349,7 +352,7 @@ async def test_internal_labels_for_a_receipt_without_expiry_and_a_produced_lot(
         assert notice.startswith("Label printed for lot F-NOEXP")
         assert (target / "label.svg").stat().st_size > 0
         assert await scan(pilot, "WO:WO-1") == "ACCEPTED"
-        await press_letter(pilot, "m", "p", "p")
+        await press_letter(pilot, "m", "p", "p", "p")
         produced = app.banner.verdict.details["lot"]
         for _ in range(100):
             await pilot.pause(0.02)

@@ -16,6 +16,7 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.QTY_EXCEEDS_STOCK: Level.WARNING,
     ReasonCode.MISSING_EXPIRY: Level.WARNING,
     ReasonCode.NO_INPUTS: Level.WARNING,
+    ReasonCode.INPUTS_MISSING: Level.WARNING,
     ReasonCode.QTY_DIFFERS_FROM_LABEL: Level.WARNING,
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(

@@ -44,6 +44,7 @@ class ReasonCode(StrEnum):
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
     HARVEST_KDES_NEEDED = "HARVEST_KDES_NEEDED"
     NO_INPUTS = "NO_INPUTS"
+    INPUTS_MISSING = "INPUTS_MISSING"
     BAD_QUANTITY = "BAD_QUANTITY"
     BAD_OVERRIDE = "BAD_OVERRIDE"
     INVALID_VALUE = "INVALID_VALUE"
@@ -89,6 +90,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (--qty N), then scan the label again.",
     ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
+    ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}: the lot made will not trace to them. Consume them first, unless they are not traced.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
     ReasonCode.INVALID_VALUE: "This scan cannot be recorded: {detail}. Check the label and the quantity.",

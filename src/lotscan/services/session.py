@@ -46,7 +46,7 @@ HELP = """Commands (type them, or use the UI keys):
   /override CODE  pass the next scan despite an overridable refusal (a signed-in supervisor;
                   for an operator, the supervisor scans their badge in the app: key o)
   /reason TEXT    reason for hold, release, quarantine or short pick
-  /produce        record one output lot of the current work order
+  /produce        say the output lot of the current work order; again to record it
   /short          close the current pick line short (needs /reason first)
   /confirm        take a suspicious label as the station read it (lost GS separator)
   /signout        sign out
@@ -99,6 +99,9 @@ class StationSession:
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
     suspect: str | None = None  # what a suspicious label probably says, waiting for /confirm
+    # /produce asks first; a second /produce right after, with the same task, quantity and
+    # place, records what the question said.
+    produce_asked: tuple[str | None, float | None, str | None] | None = None
     clock: Callable[[], float] = time.monotonic
 
     def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
@@ -110,11 +113,14 @@ class StationSession:
             if _looks_like_pin(text):
                 return Outcome(Verdict(Level.REJECTED, f"{PIN_LOCKED_OUT} {SCAN_BADGE_AGAIN}"), secret=True)
         if text.startswith("/"):
+            if text[1:].strip().lower() != "produce":
+                self.produce_asked = None
             return self._command(text[1:].strip())
         scan = self.service.interpret(text, source=source, aim_id=aim_id)
         return self.submit_scan(scan)
 
     def submit_scan(self, scan: Scan) -> Outcome:
+        self.produce_asked = None
         if scan.kind is ScanKind.OPERATOR and scan.internal:
             return self._sign_in(scan.internal.value, scan)
         if self.operator is None and self.workflow is not Workflow.LOOKUP:
@@ -335,12 +341,31 @@ class StationSession:
         if name == "harvest":
             return self._harvest(arg)
         if name == "produce":
-            return self._handle(_blank_scan(), self._context().with_(workflow=Workflow.PRODUCE))
+            return self._produce()
         if name == "short":
             return self._short()
         if name == "confirm":
             return self._confirm()
         return Outcome(Verdict(Level.REJECTED, f"Unknown command /{name}. Type /help for the list."))
+
+    def _produce(self) -> Outcome:
+        """Say what would be made, with its warnings (inputs not consumed), and record it only
+        when /produce comes again: a produce records a lot and a quantity nobody scanned."""
+        ctx = self._context().with_(workflow=Workflow.PRODUCE)
+        asked, self.produce_asked = self.produce_asked, None
+        if asked == (ctx.task, ctx.qty, ctx.location):
+            return self._handle(_blank_scan(), ctx)
+        seen = self.service.handle(_blank_scan(), ctx, dry_run=True)
+        if seen.level is Level.REJECTED or "lot" not in seen.details:
+            return Outcome(seen)
+        self.produce_asked = (ctx.task, ctx.qty, ctx.location)
+        details = seen.details
+        question = (
+            f"Produce lot {details['lot']}: {details['made']} at {details['location']}, from "
+            f"{len(details['inputs'])} input lot(s)? Nothing recorded yet: p again records it, "
+            "q sets the quantity made first."
+        )
+        return Outcome(replace(seen, message=question), notice=not seen.reasons)
 
     def approve_override(self, code: str, supervisor: Operator) -> Outcome:
         """An override for the next scan, approved by a supervisor whose badge (and PIN) the

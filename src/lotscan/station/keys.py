@@ -52,7 +52,7 @@ MODE_KEYS: tuple[tuple[str, Workflow, str], ...] = (
 WORKFLOW_ACTIONS: dict[Workflow, tuple[str, ...]] = {
     Workflow.RECEIVE: ("tasks", "qty"),
     Workflow.MOVE: ("qty",),
-    Workflow.CONSUME: ("tasks", "qty", "override"),
+    Workflow.CONSUME: ("tasks", "qty", "produce", "override"),
     Workflow.PRODUCE: ("tasks", "qty", "produce"),
     Workflow.PICK: ("tasks", "qty", "override", "short", "reason"),
     Workflow.SHIP: ("tasks", "qty"),

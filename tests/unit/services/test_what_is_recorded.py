@@ -79,6 +79,10 @@ def test_the_policy_can_refuse_a_suspicious_lot_instead(tmp_path: Path) -> None:
 def test_producing_with_nothing_consumed_warns(tmp_path: Path) -> None:
     session = session_on(tmp_path)
     session.submit("WO:WO-1")
+    asked = session.submit("/produce").verdict
+    assert asked.level is Level.WARNING and not asked.recorded  # warned before anything is recorded
+    assert "NO_INPUTS" in [r.code for r in asked.reasons] and "Nothing recorded yet" in asked.message
+    assert recorded(session) == []
     made = session.submit("/produce").verdict
     assert made.level is Level.WARNING and made.recorded
     assert "NO_INPUTS" in [r.code for r in made.reasons]
@@ -92,6 +96,7 @@ def test_the_station_is_named_as_central_enrolled_it(tmp_path: Path) -> None:
     session = StationSession(service)
     session.submit("OP:100")
     session.submit("WO:WO-1")
+    session.submit("/produce")
     session.submit("/produce")
     [event] = recorded(session)
     assert event["station"] == "PLANT1-ST01" and event["lot"].endswith("-PLANT1-ST01")

@@ -50,6 +50,14 @@ def evaluate(run: Run) -> Plan | None:
     inputs = _inputs(run.conn, task.code)
     if not inputs:
         run.add(ReasonCode.NO_INPUTS, task=task.code)
+    else:
+        missing = [
+            f"line {line.line_no} {description or code}"
+            for line, code, description in q.task_lines_with_items(run.conn, task.id)
+            if line.qty_done <= 0
+        ]
+        if missing:
+            run.add(ReasonCode.INPUTS_MISSING, task=task.code, missing=", ".join(missing))
     lot_code, counter_key, seq = _next_lot_code(run, item.code)
     unlabellable = lot_number_problem(lot_code)
     if unlabellable is not None:
@@ -84,6 +92,8 @@ def evaluate(run: Run) -> Plan | None:
         f"{location.code}, from {len(inputs)} input lot(s).",
         {
             "lot": lot_code,
+            "made": f"{checks.amount(run, qty, item.unit)} of {item.description or item.code}",
+            "location": location.code,
             "inputs": [i.model_dump(exclude_none=True) for i in inputs],
             "expiry": expiry.isoformat() if expiry else None,
         },
