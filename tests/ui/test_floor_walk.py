@@ -7,13 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from sqlalchemy import create_engine
 
 from lotscan.cli.demo_cmd import prepare_demo
 from lotscan.settings import load_settings
 from lotscan.station.app import StationApp
 from lotscan.station.factory import station_app
-from tests.ui.conftest import FIXED_CLOCK, banner_text, events_of, payload, scan
+from lotscan.domain.verdict import Level
+from tests.ui.conftest import FIXED_CLOCK, banner_text, events_of, payload, press_letter, scan, type_line
 
 pytestmark = pytest.mark.anyio
 
@@ -54,3 +56,70 @@ async def test_the_last_scans_show_the_lot_of_a_gs1_scan_at_every_width(tmp_path
         last = str(app.query_one("#history").render()).splitlines()
         row = next(line for line in last if "FG6624F" in line)
         assert "lot FG6624F" in row
+
+
+async def test_produce_from_consume_asks_the_quantity_and_warns_before_recording(tmp_path: Path) -> None:
+    """Finding 8: `p` in consume mode recorded the whole planned 480 EA at once, silently past
+    three BOM lines with nothing consumed, and the key bar did not show `p`."""
+    app, database = demo_app(tmp_path)
+    engine = create_engine(f"sqlite:///{database}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, "OP:1002")
+        await scan(pilot, "WO:WO-3001")
+        await scan(pilot, "/qty 5")
+        assert await scan(pilot, "(01)19521234001017(10)FLO9313B") == "ACCEPTED"
+        assert "p  Produce" in str(app.query_one("#keys").render())
+        before = len(events_of(engine))
+        await press_letter(pilot, "p")
+        asked = app.banner.verdict
+        assert asked.level is Level.WARNING and not asked.recorded
+        assert [r.code for r in asked.reasons] == ["INPUTS_MISSING"]
+        shown = " ".join(banner_text(app).split())
+        assert "Nothing recorded yet" in shown and "480 EA" in shown and "INPUTS_MISSING" in shown
+        assert len(events_of(engine)) == before
+        await press_letter(pilot, "q")
+        await type_line(pilot, "240")
+        await press_letter(pilot, "p")
+        assert "240 EA" in " ".join(banner_text(app).split()) and not app.banner.verdict.recorded
+        await press_letter(pilot, "p")
+        assert app.banner.verdict.recorded
+    [made] = [payload(e) for e in events_of(engine) if e.type == "lot.produced"]
+    assert made["qty"] == 240 and [i["lot"] for i in made["inputs"]] == ["FLO9313B"]
+
+
+async def test_at_40x16_the_fefo_prompt_and_the_line_stay_in_view_after_a_quantity(tmp_path: Path) -> None:
+    """Finding 4: after `/qty 5` the work panel's 3 rows showed `Next scan: qty 5` and the NEXT
+    line, the "Take lot X at Y" prompt was pushed out while the notice banner's rows stayed blank."""
+    app, _ = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "PL:PL-4001")
+        await scan(pilot, "/qty 5")
+        await pilot.pause()
+        work = app.query_one("#work")
+        scroller = app.query_one("#work-scroll")
+        shown = str(work.render())
+        assert "Next scan: qty 5" in shown and "NEXT" in shown and "Take lot" in shown
+        prompt = Text(shown.split("PL-4001")[0].rstrip("\n"))  # qty, the line to pick, the lot to take
+        rows = len(prompt.wrap(app.console, work.content_size.width))
+        assert scroller.scroll_y == 0 and rows <= scroller.scrollable_content_region.height, (rows, shown)
+
+
+async def test_a_scan_for_a_complete_pick_line_is_one_refusal_naming_the_next_line(tmp_path: Path) -> None:
+    """Finding 3: LOCATION_NEEDED first, then "needs only 0 EA more", with the finished line's
+    FEFO lot suggested: a finished line asks nothing about where or which lot."""
+    app, database = demo_app(tmp_path)
+    engine = create_engine(f"sqlite:///{database}")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "PL:PL-4001")
+        assert await scan(pilot, "(01)09521234001348(10)FG3526E") == "ACCEPTED"  # line 1: 30/30
+        before = len(events_of(engine))
+        await scan(pilot, "/qty 5")
+        assert await scan(pilot, "(01)09521234001348(10)FG6624F") == "REJECTED"
+        refused = app.banner.verdict
+        assert [r.code for r in refused.reasons] == ["QTY_EXCEEDS_TASK"]
+        assert "line 1 (Ginger nuts 250 g) is already complete (30 of 30 EA)" in refused.message
+        assert "Next: line 2, Salted crackers 200 g, 20 EA." in refused.message
+        assert refused.suggestion is None and "done" not in refused.details
+    assert len(events_of(engine)) == before
