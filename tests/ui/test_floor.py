@@ -143,7 +143,7 @@ def test_a_supervisors_narrow_status_line_keeps_online_or_offline() -> None:
         assert wide.index(sessions) < wide.index(word)  # where there is room, next to who and mode
 
 
-async def test_an_enrolled_station_offline_names_the_address_it_enrolled_with_at_100_columns(tmp_path) -> None:
+async def test_an_enrolled_station_offline_names_the_address_it_enrolled_with(tmp_path) -> None:
     """The URL `lotscan enroll --server` stored is the one the worker syncs to: the line names it
     (no `server` in station.toml), and the whole line fits at 100 columns."""
     database = tmp_path / "demo.db"

@@ -11,10 +11,10 @@ from rich.text import Text
 from sqlalchemy import create_engine
 
 from lotscan.cli.demo_cmd import prepare_demo
+from lotscan.domain.verdict import Level
 from lotscan.settings import load_settings
 from lotscan.station.app import StationApp
 from lotscan.station.factory import station_app
-from lotscan.domain.verdict import Level
 from tests.ui.conftest import FIXED_CLOCK, banner_text, events_of, payload, press_letter, scan, type_line
 
 pytestmark = pytest.mark.anyio
@@ -41,7 +41,8 @@ async def test_a_typed_quantity_that_is_not_the_labels_count_says_both(tmp_path:
         shown = banner_text(app)
         assert "QTY_DIFFERS_FROM_LABEL" in shown
         assert "You typed 3 KG, the label says 20 BLOCK = 200 KG" in " ".join(shown.split())
-    received = [payload(e) for e in events_of(create_engine(f"sqlite:///{database}")) if e.type == "stock.received"]
+    engine = create_engine(f"sqlite:///{database}")
+    received = [payload(e) for e in events_of(engine) if e.type == "stock.received"]
     assert [(p["lot"], p["qty"]) for p in received] == [("BU77", 3)]
 
 

@@ -166,9 +166,8 @@ def _decoded_lines(batch: IO[bytes]) -> tuple[list[tuple[int, str]], list[tuple[
             line = raw.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError as exc:
             bad = raw[exc.start : exc.start + 1].hex()
-            not_text.append(
-                (number, f"not text (byte 0x{bad} at column {exc.start + 1} is not UTF-8); skipped, nothing recorded.")
-            )
+            where = f"byte 0x{bad} at column {exc.start + 1} is not UTF-8"
+            not_text.append((number, f"not text ({where}); skipped, nothing recorded."))
             continue
         if line.strip() and not line.lstrip().startswith("#"):
             lines.append((number, line))

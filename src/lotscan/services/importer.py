@@ -161,7 +161,9 @@ def read_source(path: Path) -> dict[str, list[Row]]:
             raise ImportDataError(f"{path}: unknown section(s) {sorted(unknown)}; known: {', '.join(NAMES)}")
         for name, rows in data.items():
             if not isinstance(rows, list):
-                raise ImportDataError(f"{path}: {name} must be a list of rows (objects), not {type(rows).__name__}")
+                raise ImportDataError(
+                    f"{path}: {name} must be a list of rows (objects), not {type(rows).__name__}"
+                )
             for i, r in enumerate(rows):
                 if not isinstance(r, dict):
                     raise ImportDataError(

@@ -168,7 +168,11 @@ def test_a_batch_line_that_is_not_utf8_is_named_and_the_rest_is_judged(db: Path,
     [
         ("d6.json", '{"items": "nope"}', "items must be a list of rows (objects), not str"),
         ("d7.json", '{"items": [1, 2]}', "items row 1 must be an object of column: value, not 1"),
-        ("d8.json", "[1, 2]", "a list of rows, but 'd8' is no table name: a JSON file is one object with a list of rows"),
+        (
+            "d8.json",
+            "[1, 2]",
+            "a list of rows, but 'd8' is no table name: a JSON file is one object with a list of rows",
+        ),
     ],
 )
 def test_a_json_import_whose_table_is_not_a_list_of_objects_is_refused(
