@@ -10,8 +10,9 @@ Each session signs in with its own badge, opens the bench ASN and receives a new
 
 - keystroke to verdict at the client: from writing a scan's last key (Enter) to the moment the
   client receives the bytes that draw that scan's lot into the verdict banner (p50/p99/max);
-- the station process's memory: RSS before any session and with all sessions on, per session;
-- the station process's CPU over the scanning window (percent of one core);
+- the station's memory (its process and its session processes): RSS before any session and
+  with all sessions on, per session;
+- the station's CPU (the same processes) over the scanning window (percent of one core);
 - baseline from the same run: the same kind of scan judged and committed in-process with no UI
   and no network (`StationSession.submit`), so the ratio holds on a busy machine.
 """
@@ -195,16 +196,41 @@ async def _shift(client: Client, send: Any, badge: str, interval: float, until: 
     return n
 
 
+def _station_pids(pid: int) -> list[int]:
+    """The station and its session processes (its children)."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """Resident memory of the station and its session processes."""
+    total = 0.0
+    for each in _station_pids(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:"))
+    return total
 
 
 def _cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds used by the station and its session processes."""
+    total = 0.0
+    for each in _station_pids(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _baseline(database: Path, scans: int) -> dict[str, Any]:
@@ -247,12 +273,16 @@ def _prepare(tmp: Path, source: Path, sessions: int, ssh: int) -> tuple[Path, Pa
     return database, authorized, keys
 
 
-def _start_station(tmp: Path, database: Path, authorized: Path, web_port: int, ssh_port: int) -> Any:
+def _start_station(
+    tmp: Path, database: Path, authorized: Path, web_port: int, ssh_port: int, processes: int | None
+) -> Any:
     command = [
         str(Path(sys.executable).parent / "lotscan"), "station", "--db", str(database), "--web", "--ssh",
         "--port", str(web_port), "--ssh-port", str(ssh_port), "--authorized-keys", str(authorized),
         "--host-key", str(tmp / "host_key"),
     ]  # fmt: skip
+    if processes is not None:
+        command += ["--processes", str(processes)]
     env = dict(os.environ, XDG_DATA_HOME=str(tmp), XDG_CONFIG_HOME=str(tmp))
     log = (tmp / "station.log").open("w")
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
@@ -321,6 +351,11 @@ async def _run(
 @click.option("--ssh", "ssh_sessions", default=10, show_default=True, help="SSH sessions.")
 @click.option("--seconds", default=60.0, show_default=True, help="How long they scan.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between one session's scans.")
+@click.option(
+    "--processes",
+    type=click.IntRange(0, 64),
+    help="The station's session processes (default: the station's, one per core; 0: one process).",
+)
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where big caches live.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def command(
@@ -329,6 +364,7 @@ def command(
     ssh_sessions: int,
     seconds: float,
     interval: float,
+    processes: int | None,
     cache_dir: Path | None,
     as_json: bool,
 ) -> None:
@@ -345,7 +381,7 @@ def command(
         database, authorized, keys = _prepare(folder, source, web_sessions + ssh_sessions, ssh_sessions)
         baseline = _baseline(database, 200)
         web_port, ssh_port = _free_port(), _free_port()
-        child = _start_station(folder, database, authorized, web_port, ssh_port)
+        child = _start_station(folder, database, authorized, web_port, ssh_port, processes)
         try:
             time.sleep(1.0)
             result = asyncio.run(
@@ -368,6 +404,7 @@ def command(
         "benchmark": "handhelds",
         "lots": lots,
         "sessions": {"web": web_sessions, "ssh": ssh_sessions},
+        "session_processes": processes if processes is not None else os.cpu_count(),
         "interval_s": interval,
         "seconds": seconds,
         "scans_sent": result["scans_sent"],

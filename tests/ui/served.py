@@ -99,7 +99,7 @@ def served_station(
     extra: tuple[str, ...] = (),
     enrolled: str = "",
 ) -> Iterator[Served]:
-    """`lotscan station --web --ssh` on a new demo cache, with `operators` extra badges
+    """`lotscan station --web --ssh --processes 2` on a new demo cache, with `operators` extra badges
     (2001, 2002, ...), one SSH key per device (gun-01, ...), `config` as its station.toml and,
     if given, the name central gave at enrolment (`enrolled`) stored in the cache."""
     from lotscan.cli.demo_cmd import prepare_demo
@@ -137,6 +137,7 @@ def served_station(
         str(Path(sys.executable).parent / "lotscan"), "station", "--db", str(database),
         "--web", "--ssh", "--port", str(web_port), "--ssh-port", str(ssh_port),
         "--authorized-keys", str(tmp / "authorized_keys"), "--host-key", str(tmp / "host_key"),
+        "--processes", "2",
     ]  # fmt: skip
     command += extra
     if config:

@@ -119,6 +119,8 @@ async def test_sessions_are_listed_and_a_supervisor_sees_them(tmp_path: Path) ->
             result = CliRunner().invoke(cli, ["station", "sessions", "--db", str(served.database)])
             assert result.exit_code == 0, result.output
             assert "sync workers: 1; sessions: 3" in result.output
+            registry = served.registry()  # the apps run in session processes; one sync worker for all
+            assert len(registry["session_processes"]) == 2 and registry["sync_workers"] == 1
             assert "gun-01" in result.output and "gun-02" in result.output and "9001" in result.output
             said = "".join(served.output)  # it listens on this machine only, and says so
             assert "127.0.0.1" in said and "this machine only: give --host 0.0.0.0" in said

@@ -5,6 +5,7 @@ terminal, or served to handhelds (`--web` for browsers, `--ssh` for terminal emu
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -41,6 +42,11 @@ DEFAULT_SSH_PORT = 8022
     type=click.Path(dir_okay=False),
     help="One public key per handheld, the comment naming it (default ~/.config/lotscan/authorized_keys).",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(0, 64),
+    help="Session processes for --web/--ssh (default: one per CPU core; 0: all sessions in one process).",
+)
 @click.pass_context
 def station(
     ctx: click.Context,
@@ -54,6 +60,7 @@ def station(
     tls_key: str | None,
     host_key: str | None,
     authorized_keys: str | None,
+    processes: int | None,
 ) -> None:
     """Open the station screen: scan a badge to sign in, then scan to work.
 
@@ -72,7 +79,8 @@ def station(
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("give both --tls-cert and --tls-key, or neither")
     if not web and not ssh:
-        for name, value in (("--tls-cert", tls_cert), ("--host-key", host_key), ("--ssh-port", ssh_port)):
+        given = (("--tls-cert", tls_cert), ("--host-key", host_key), ("--ssh-port", ssh_port))
+        for name, value in (*given, ("--processes", processes is not None)):
             if value:
                 raise click.UsageError(f"{name} is for --web or --ssh")
     settings = cache_to_work_on(settings)
@@ -82,7 +90,9 @@ def station(
 
         run_station(settings)
         return
-    _serve(settings, web, ssh, host, port, ssh_port, tls_cert, tls_key, host_key, authorized_keys)
+    if processes is None:
+        processes = os.cpu_count() or 1
+    _serve(settings, web, ssh, host, port, ssh_port, tls_cert, tls_key, host_key, authorized_keys, processes)
 
 
 def _serve(
@@ -96,6 +106,7 @@ def _serve(
     tls_key: str | None,
     host_key: str | None,
     authorized_keys: str | None,
+    processes: int,
 ) -> None:
     from lotscan.station.serve.runner import SshOptions, WebOptions, run_served
     from lotscan.station.serve.ssh import SshKeyError
@@ -113,7 +124,7 @@ def _serve(
             Path(authorized_keys) if authorized_keys else ssh_authorized_keys(),
         )
     try:
-        run_served(settings, web_options, ssh_options)
+        run_served(settings, web_options, ssh_options, processes)
     except SshKeyError as exc:  # a key file given (or defaulted) that cannot be used
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # the port is taken, or the address is not this machine's

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from textual import events
 from textual._time import get_time
@@ -26,8 +26,17 @@ from lotscan.station.serve.terminal import TerminalKind, fit_output
 PARSER_TICK_S = 0.1  # a lone Esc is a key once nothing follows it this long
 
 
+class Terminal(Protocol):
+    """What takes a session's keystrokes and sizes: its driver, or its session process."""
+
+    def feed(self, data: str) -> None: ...
+
+    def resize(self, width: int, height: int) -> None: ...
+
+
 class TerminalLink:
-    """Both ends of one session's terminal: the transport's side and the driver's side."""
+    """Both ends of one session's terminal: the transport's side and the driver's side (in this
+    process, or in a session process: `serve.pool`)."""
 
     def __init__(
         self,
@@ -40,7 +49,7 @@ class TerminalLink:
         self.send = send
         self.size = size
         self.on_end = on_end
-        self.driver: StreamDriver | None = None
+        self.driver: Terminal | None = None
         self._early: list[str] = []
 
     # transport side
@@ -56,7 +65,7 @@ class TerminalLink:
             self.driver.resize(width, height)
 
     # driver side
-    def attach(self, driver: StreamDriver) -> None:
+    def attach(self, driver: Terminal) -> None:
         self.driver = driver
         early, self._early = self._early, []
         for data in early:

@@ -142,6 +142,7 @@ class StationHub:
         self.sync = SharedSync(self.settings) if start_sync else None
         self.sessions: dict[str, SessionInfo] = {}
         self.endpoints = dict(endpoints or {})
+        self.session_pids: list[int] = []  # the session processes (serve.pool), if any
         self.registry = registry_path(self.settings)
         self.started = time.time()
         self._counter = 0
@@ -222,6 +223,7 @@ class StationHub:
             "written": time.time(),
             "endpoints": self.endpoints,
             "sync_workers": self.sync_workers(),
+            "session_processes": self.session_pids,
             "sessions": rows,
         }
         temporary = self.registry.with_name(self.registry.name + ".tmp")

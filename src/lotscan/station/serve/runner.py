@@ -1,5 +1,7 @@
 """Serving the station to handhelds: the browser front, the SSH front or both, on one hub (one
-cache, one writer, one sync worker), in one process and one event loop, until Ctrl+C."""
+cache, one sync worker, one session registry), until Ctrl+C. The sessions' apps run in a few
+session processes (`serve.pool`, one per core by default), or with `processes=0` all in this
+process."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from aiohttp import web
 
 from lotscan.settings import StationSettings
 from lotscan.station.serve.hub import StationHub
-from lotscan.station.serve.ssh import start_ssh
+from lotscan.station.serve.pool import SessionPool
+from lotscan.station.serve.session import SessionStarter, in_process
+from lotscan.station.serve.ssh import load_device_keys, load_host_key, start_ssh
 from lotscan.station.serve.web import WebFront, tls_context
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,7 @@ async def serve(
     *,
     say: Callable[[str], None] = lambda line: print(line, flush=True),
     start_sync: bool = True,
+    processes: int = 0,
 ) -> None:
     endpoints = {}
     if web_options:
@@ -72,13 +77,27 @@ async def serve(
     runner: web.AppRunner | None = None
     front: WebFront | None = None
     ssh_server = None
+    pool: SessionPool | None = None
     try:
-        if ssh_options:  # checks the keys first: a bad key file is an error before anything listens
+        if ssh_options:  # the keys first: a bad key file is an error before anything starts
+            load_device_keys(ssh_options.authorized_keys)
+            load_host_key(ssh_options.host_key)
+        starter: SessionStarter = in_process(hub)
+        if processes > 0:
+            pool = SessionPool(hub, processes)
+            await pool.start()
+            starter = pool.start_session
+        if ssh_options:
             ssh_server = await start_ssh(
-                hub, ssh_options.host, ssh_options.port, ssh_options.host_key, ssh_options.authorized_keys
+                hub,
+                ssh_options.host,
+                ssh_options.port,
+                ssh_options.host_key,
+                ssh_options.authorized_keys,
+                starter,
             )
         if web_options:
-            front = WebFront(hub)
+            front = WebFront(hub, starter)
             runner = web.AppRunner(front.application(), access_log=None, handle_signals=False)
             await runner.setup()
             context = tls_context(web_options.tls_cert, web_options.tls_key)
@@ -87,7 +106,9 @@ async def serve(
         gc.freeze()  # the station's startup objects live for the shift
         for what, url in endpoints.items():
             say(f"station {hub.settings.station_id}: {what} on {url}{_reach(url)}")
-        say(f"cache {settings.database}; sessions: lotscan station sessions; Ctrl+C stops")
+        where = f"{len(pool.processes)} session processes" if pool else "this process"
+        say(f"cache {settings.database}; sessions run in {where}; lotscan station sessions lists them")
+        say("Ctrl+C stops")
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), REGISTRY_TICK_S)
@@ -98,6 +119,8 @@ async def serve(
             front.close_all()
         if ssh_server is not None:
             ssh_server.close()
+        if pool is not None:
+            await pool.stop()
         await asyncio.sleep(0.2)  # let the sessions' apps end and their last frames go out
         if runner is not None:
             await runner.cleanup()
@@ -112,9 +135,12 @@ def _reach(url: str) -> str:
 
 
 def run_served(
-    settings: StationSettings, web_options: WebOptions | None, ssh_options: SshOptions | None
+    settings: StationSettings,
+    web_options: WebOptions | None,
+    ssh_options: SshOptions | None,
+    processes: int = 0,
 ) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("asyncssh").setLevel(logging.WARNING)  # a line per packet otherwise
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl." per cache opened
-    asyncio.run(serve(settings, web_options, ssh_options))
+    asyncio.run(serve(settings, web_options, ssh_options, processes=processes))

@@ -4,7 +4,9 @@ and sync worker, drawing to one remote terminal (a browser tab or an SSH connect
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
 from rich.color import ColorSystem
 
@@ -53,3 +55,29 @@ class ServedSession:
         """The connection dropped (Wi-Fi gone, tab closed): end the session, judging nothing more."""
         self.info.open = False
         self.app.connection_lost()
+
+    def close(self) -> None:
+        """The station stops: the app ends as if the operator quit."""
+        self.app.exit()
+
+
+class Session(Protocol):
+    """A session as its transport drives it: here (`ServedSession`) or in a session process
+    (`serve.pool.RemoteSession`)."""
+
+    info: SessionInfo
+    link: TerminalLink
+
+    async def run(self) -> None: ...
+
+    def lost(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+SessionStarter = Callable[[SessionInfo, TerminalLink], Session]
+
+
+def in_process(hub: StationHub) -> SessionStarter:
+    """Every session's app in this process (`lotscan station --web --processes 0`)."""
+    return lambda info, link: ServedSession(hub, info, link)

@@ -18,7 +18,7 @@ import asyncssh
 
 from lotscan.station.serve.driver import TerminalLink
 from lotscan.station.serve.hub import StationHub
-from lotscan.station.serve.session import ServedSession
+from lotscan.station.serve.session import Session, SessionStarter, in_process
 from lotscan.station.serve.terminal import TerminalKind
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,10 @@ def load_host_key(path: Path) -> asyncssh.SSHKey:
 class _DeviceDoor(asyncssh.SSHServer):
     """Public keys only; remembers which handheld's key opened the connection."""
 
-    def __init__(self, keys: dict[bytes, str], hub: StationHub) -> None:
+    def __init__(self, keys: dict[bytes, str], hub: StationHub, starter: SessionStarter) -> None:
         self.keys = keys
         self.hub = hub
+        self.starter = starter
         self.conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -89,18 +90,19 @@ class _DeviceDoor(asyncssh.SSHServer):
         return True
 
     def session_requested(self) -> _StationChannel:
-        return _StationChannel(self.hub)
+        return _StationChannel(self.hub, self.starter)
 
 
 class _StationChannel(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     """One SSH session channel: a station session on its terminal."""
 
-    def __init__(self, hub: StationHub) -> None:
+    def __init__(self, hub: StationHub, starter: SessionStarter) -> None:
         self.hub = hub
+        self.starter = starter
         self.chan: Any = None
         self.term = "vt100"
         self.size = (80, 24)
-        self.served: ServedSession | None = None
+        self.served: Session | None = None
         self.task: asyncio.Task[None] | None = None
 
     def connection_made(self, chan: Any) -> None:
@@ -125,7 +127,7 @@ class _StationChannel(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         info = self.hub.open_session(
             "ssh", str(peer[0]), terminal=kind.name, size=f"{self.size[0]}x{self.size[1]}", device=device
         )
-        self.served = ServedSession(self.hub, info, link)
+        self.served = self.starter(info, link)
         self.task = asyncio.get_running_loop().create_task(self.served.run(), name=f"station-{info.id}")
 
     def _write(self, data: str) -> None:
@@ -160,12 +162,18 @@ def _fit(width: int, height: int) -> tuple[int, int]:
 
 
 async def start_ssh(
-    hub: StationHub, host: str, port: int, host_key: Path, authorized_keys: Path
+    hub: StationHub,
+    host: str,
+    port: int,
+    host_key: Path,
+    authorized_keys: Path,
+    starter: SessionStarter | None = None,
 ) -> asyncssh.SSHAcceptor:
     keys = load_device_keys(authorized_keys)
     key = load_host_key(host_key)
+    start = starter or in_process(hub)
     return await asyncssh.create_server(
-        lambda: _DeviceDoor(keys, hub),
+        lambda: _DeviceDoor(keys, hub, start),
         host,
         port,
         server_host_keys=[key],

@@ -22,7 +22,7 @@ from aiohttp import WSMsgType, web
 
 from lotscan.station.serve.driver import TerminalLink
 from lotscan.station.serve.hub import StationHub
-from lotscan.station.serve.session import ServedSession
+from lotscan.station.serve.session import Session, SessionStarter, in_process
 from lotscan.station.serve.terminal import BROWSER
 
 log = logging.getLogger(__name__)
@@ -99,9 +99,10 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 
 class WebFront:
-    def __init__(self, hub: StationHub) -> None:
+    def __init__(self, hub: StationHub, starter: SessionStarter | None = None) -> None:
         self.hub = hub
-        self.sessions: set[ServedSession] = set()
+        self.starter = starter or in_process(hub)
+        self.sessions: set[Session] = set()
 
     def application(self) -> web.Application:
         app = web.Application()
@@ -138,7 +139,7 @@ class WebFront:
             size=f"{width}x{height}",
             device=request.headers.get("User-Agent", "")[:60],
         )
-        served = ServedSession(self.hub, info, link)
+        served = self.starter(info, link)
         self.sessions.add(served)
         app_task = asyncio.create_task(served.run(), name=f"station-{info.id}")
         sender = asyncio.create_task(self._send(ws, outbox), name=f"send-{info.id}")
@@ -193,7 +194,7 @@ class WebFront:
 
     def close_all(self) -> None:
         for served in list(self.sessions):
-            served.app.exit()
+            served.close()
 
 
 def tls_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
