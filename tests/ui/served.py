@@ -100,8 +100,9 @@ def served_station(
     enrolled: str = "",
 ) -> Iterator[Served]:
     """`lotscan station --web --ssh --processes 2` on a new demo cache, with `operators` extra badges
-    (2001, 2002, ...), one SSH key per device (gun-01, ...), `config` as its station.toml and,
-    if given, the name central gave at enrolment (`enrolled`) stored in the cache."""
+    (2001, 2002, ...) and a big ASN for them (ASN-9001), one SSH key per device (gun-01, ...),
+    `config` as its station.toml and, if given, the name central gave at enrolment (`enrolled`)
+    stored in the cache."""
     from lotscan.cli.demo_cmd import prepare_demo
 
     env = dict(os.environ, XDG_DATA_HOME=str(tmp / "data"), XDG_CONFIG_HOME=str(tmp / "config"))
@@ -112,6 +113,14 @@ def served_station(
         badges.mkdir()
         rows = [f"{2000 + n},Handheld Operator {n:02d},operator," for n in range(1, operators + 1)]
         (badges / "operators.csv").write_text("badge,name,role,pin\n" + "\n".join(rows) + "\n")
+        # An ASN big enough for their shift (25 KG sacks): ASN-9001, 100,000 KG of flour.
+        (badges / "tasks.csv").write_text(
+            "code,kind,status,partner,due,item,planned_qty,line,location\n"
+            "ASN-9001,asn,open,Millers Ltd,today,,,,DOCK-IN\n"
+        )
+        (badges / "task_lines.csv").write_text(
+            "task,line_no,item,qty_expected,qty_done,lot,sscc\nASN-9001,1,FLOUR-T55,100000,0,,\n"
+        )
         engine = create_engine(f"sqlite:///{database}")
         with engine.begin() as conn:
             import_tables(conn, read_source(badges))

@@ -188,7 +188,7 @@ async def test_ten_sessions_web_and_ssh_scan_together_for_a_minute(tmp_path: Pat
             badge = str(2001 + index)
             await _type(handheld, f"OP:{badge}\r")
             await asyncio.sleep(1.0)
-            await _type(handheld, "ASN:ASN-1001\r")
+            await _type(handheld, "ASN:ASN-9001\r")
             await asyncio.sleep(1.0)
             end = time.monotonic() + 60
             count = 0
