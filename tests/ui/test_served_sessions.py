@@ -5,7 +5,9 @@ registry (`lotscan station sessions`) and a supervisor's status line show the se
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import signal
 import threading
 import time
 from collections import defaultdict
@@ -151,6 +153,29 @@ async def test_a_served_station_goes_by_the_name_central_gave_at_enrolment(tmp_p
             await gun.close()
         [row] = served.events()
     assert "ST-01" not in said and row.station_id == "DOCK-7"
+
+
+async def test_a_session_process_that_dies_ends_only_its_own_sessions(tmp_path: Path) -> None:
+    with served_station(tmp_path) as served:
+        first = await SshHandheld(served, "gun-01", 40, 16).connect()  # the first session process
+        second = await SshHandheld(served, "gun-02", 40, 16).connect()  # the other, less busy one
+        try:
+            assert await first.scan("OP:1001") == "NOTICE"
+            os.kill(served.registry()["session_processes"][0], signal.SIGKILL)
+            assert first.session is not None
+            for _ in range(100):
+                if first.session.closed:
+                    break
+                await asyncio.sleep(0.1)
+            assert first.session.closed  # its handheld is told: the connection ends
+            assert await second.scan("OP:1001") == "NOTICE"
+            assert await second.scan("ASN:ASN-1001") == "NOTICE"
+            assert await second.scan(receive_label("SURVIVOR-1")) == "ACCEPTED"
+            assert [s["device"] for s in served.registry()["sessions"]] == ["gun-02"]
+        finally:
+            await second.close()
+        [row] = served.events()
+    assert row.lot_code == "SURVIVOR-1" and row.seq == 1
 
 
 async def test_a_handheld_profile_with_tab_suffix_and_gs_substitute_in_the_browser(tmp_path: Path) -> None:
