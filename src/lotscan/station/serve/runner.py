@@ -82,6 +82,7 @@ async def serve(
         if ssh_options:  # the keys first: a bad key file is an error before anything starts
             load_device_keys(ssh_options.authorized_keys)
             load_host_key(ssh_options.host_key)
+        hub.start()  # the sync worker, and the registry `lotscan station sessions` reads
         starter: SessionStarter = in_process(hub)
         if processes > 0:
             pool = SessionPool(hub, processes)
@@ -102,7 +103,6 @@ async def serve(
             await runner.setup()
             context = tls_context(web_options.tls_cert, web_options.tls_key)
             await web.TCPSite(runner, web_options.host, web_options.port, ssl_context=context).start()
-        hub.start()
         gc.freeze()  # the station's startup objects live for the shift
         for what, url in endpoints.items():
             say(f"station {hub.settings.station_id}: {what} on {url}{_reach(url)}")
