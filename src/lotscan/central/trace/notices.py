@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lotscan.central.trace.genealogy import Direction
+from lotscan.central.trace.opening import openings
 from lotscan.central.trace.parties import Directory
 from lotscan.central.trace.trace import LotRef, Movement, TraceLot, json_default, trace
 from lotscan.domain.parties import PartyInfo
@@ -111,8 +112,39 @@ def notices_for(
     reach = contact or _default_contact(directory, by)
     common = {"recall_id": recall_id, "reason": reason, "issued_at": issued_at, "contact": reach}
     notices = _grouped("customer", shipments, described, directory, CUSTOMER_ACTION, common)
-    notices += _grouped("supplier", backward.receipts, described, directory, SUPPLIER_ACTION, common)
+    receipts = backward.receipts + _opening_stock_from_suppliers(conn, backward.lots, backward.receipts)
+    notices += _grouped("supplier", receipts, described, directory, SUPPLIER_ACTION, common)
     return notices
+
+
+def _opening_stock_from_suppliers(
+    conn: Connection, lots: list[TraceLot], receipts: list[Movement]
+) -> list[Movement]:
+    """A lot that came in with the imported (opening) stock has no receipt event, but its lot row
+    names its supplier: the stock import stands for its receipt, so that supplier is told too."""
+    received = {(m.item, m.lot) for m in receipts}
+    supplier_of = {
+        (t.item, t.lot): t.supplier for t in lots if t.supplier and (t.item, t.lot) not in received
+    }
+    if not supplier_of:
+        return []
+    return [
+        Movement(
+            kind="opening",
+            item=o.item,
+            lot=o.lot,
+            qty=o.qty,
+            unit=None,
+            at=o.at,
+            partner=supplier_of[(o.item, o.lot)],
+            document="opening stock import",
+            location=o.location,
+            station="",
+            event_id=f"stock.imported #{o.decision_id}",
+        )
+        for o in openings(conn, set(supplier_of))
+        if o.qty > 0
+    ]
 
 
 def _default_contact(directory: Directory, by: str) -> str:
