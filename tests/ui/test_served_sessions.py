@@ -172,6 +172,9 @@ async def test_a_session_process_that_dies_ends_only_its_own_sessions(tmp_path: 
             assert await second.scan("ASN:ASN-1001") == "NOTICE"
             assert await second.scan(receive_label("SURVIVOR-1")) == "ACCEPTED"
             assert [s["device"] for s in served.registry()["sessions"]] == ["gun-02"]
+            third = await SshHandheld(served, "gun-01", 40, 16).connect()  # a new session still opens
+            assert await third.scan("OP:1001") == "NOTICE"
+            await third.close()
         finally:
             await second.close()
         [row] = served.events()

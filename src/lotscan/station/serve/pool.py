@@ -23,6 +23,7 @@ from typing import Any
 from lotscan.station.serve.channel import Channel
 from lotscan.station.serve.driver import TerminalLink
 from lotscan.station.serve.hub import SessionInfo, StationHub
+from lotscan.station.serve.session import ServedSession, Session
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 120.0  # a busy box imports slowly; the station says it is ready only after
@@ -64,6 +65,7 @@ class _Process:
     channel: Channel
     sessions: dict[str, RemoteSession] = field(default_factory=dict)
     reader: asyncio.Task[None] | None = None
+    alive: bool = True
 
 
 class SessionPool:
@@ -104,9 +106,13 @@ class SessionPool:
             raise RuntimeError("a session process did not start; see the station log")
         return _Process(child, channel)
 
-    def start_session(self, info: SessionInfo, link: TerminalLink) -> RemoteSession:
-        """The transports' session starter: the new session goes to the least busy process."""
-        process = min(self.processes, key=lambda p: len(p.sessions))
+    def start_session(self, info: SessionInfo, link: TerminalLink) -> Session:
+        """The transports' session starter: the new session goes to the least busy process
+        still running (here, if none is)."""
+        alive = [p for p in self.processes if p.alive]
+        if not alive:
+            return ServedSession(self.hub, info, link)
+        process = min(alive, key=lambda p: len(p.sessions))
         session = RemoteSession(process, info, link)
         process.sessions[info.id] = session
         link.attach(session)  # keystrokes that came early go now
@@ -123,6 +129,8 @@ class SessionPool:
                 self._handle(process, message)
             except Exception:
                 log.exception("a message from session process %s failed", process.child.pid)
+        process.alive = False
+        log.error("session process %s ended; its sessions end, new ones go to the others", process.child.pid)
         for session in list(process.sessions.values()):  # the process is gone: so are its sessions
             session.link.ended()
             self._closed(process, session.info.id)
