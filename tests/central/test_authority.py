@@ -413,3 +413,64 @@ def test_a_resent_push_keeps_the_reason_code_of_a_refusal(central: Central) -> N
     assert (first["code"], first["duplicate"]) == ("UNKNOWN_OPERATOR", False)
     assert (again["outcome"], again["code"], again["duplicate"]) == ("rejected", "UNKNOWN_OPERATOR", True)
     assert again["reason"] == first["reason"]
+
+
+# --------------------------------------------------------------------------- the envelope
+
+
+RECEIPT = {"item": "FLOUR", "lot": "P1-NEW", "qty": 5, "location": "A1"}
+
+
+@pytest.mark.parametrize(
+    ("envelope", "names"),
+    [
+        ({"lot_code": "NOTTHELOT"}, "lot_code 'NOTTHELOT'"),
+        ({"task_code": "PL-1"}, "task_code 'PL-1'"),
+        ({"workflow": "pwned"}, "workflow 'pwned'"),
+        ({"verdict": "REJECTED"}, "verdict 'REJECTED'"),
+        ({"verdict": "pwned"}, "verdict 'pwned'"),
+        ({"reasons": [{"x": 1}, 5, None]}, "is not a reason"),
+    ],
+)
+def test_an_envelope_that_contradicts_its_payload_is_refused(
+    central: Central, envelope: dict[str, Any], names: str
+) -> None:
+    """Tester's finding: a receipt pushed with `lot_code: NOTTHELOT` was applied, and then missing
+    from `export fsma204 --tlc P2LOT14` and `audit export --lot`; `verdict: REJECTED`, `workflow:
+    pwned` and reasons `[{"x": 1}, 5, null]` were stored as sent. The audit chain covers every
+    column of a stored event (issue 9 Build 5), so every column must be what the event is."""
+    _, token = central.enroll("P1")
+    result = outcome(central, token, ev(1, "stock.received", RECEIPT, **envelope))
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_ENVELOPE")
+    assert names in result["reason"]
+    with central.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Lot).where(Lot.code == "P1-NEW")).scalar() == 0
+
+
+def test_an_envelope_without_lot_and_task_codes_gets_them_from_the_payload(central: Central) -> None:
+    """What the station sends (lot_code and task_code equal to the payload's) is applied; an
+    envelope that leaves them out is stored with the payload's, so lookups by lot still find it."""
+    _, token = central.enroll("P1")
+    station_like = ev(
+        1,
+        "stock.received",
+        RECEIPT,
+        lot_code="P1-NEW",
+        workflow="receive",
+        verdict="WARNING",
+        reasons=[
+            {"code": "SHORT_SHELF_LIFE", "message": "Lot P1-NEW has only 3 days left.", "level": "WARNING"}
+        ],
+    )
+    bare = ev(2, "stock.consumed", {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1})
+    assert outcome(central, token, station_like)["outcome"] == "applied"
+    assert outcome(central, token, bare)["outcome"] == "applied"
+    with central.engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                select(received_events.c.station_seq, received_events.c.lot_code).where(
+                    received_events.c.outcome == "applied"
+                )
+            ).all()
+        )
+    assert stored == {1: "P1-NEW", 2: "F-EARLY"}

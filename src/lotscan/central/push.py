@@ -285,6 +285,11 @@ def _lot_code(batch: _Batch, e: EventIn) -> str | None:
     return ref[1] if ref else None
 
 
+def _task_code(batch: _Batch, e: EventIn) -> str | None:
+    payload = batch.validator.payload_of(e) if batch.validator else None
+    return payload.task_code() if payload else None
+
+
 def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[str, Any]:
     return {
         "id": e.id,
@@ -297,8 +302,8 @@ def _stored_row(batch: _Batch, e: EventIn, o: _Outcome, now: datetime) -> dict[s
         "clock_skew_s": batch.skew.total_seconds(),
         "type": e.type,
         "workflow": e.workflow,
-        "task_code": e.task_code,
-        "lot_code": e.lot_code,
+        "task_code": e.task_code or _task_code(batch, e),
+        "lot_code": e.lot_code or _lot_code(batch, e),
         "raw": e.raw,
         "payload": json.dumps(e.payload, sort_keys=True, default=str),
         "verdict": e.verdict,

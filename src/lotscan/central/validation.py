@@ -43,7 +43,9 @@ from lotscan.domain.events import (
 )
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.status import LotStatus
+from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
+from lotscan.services.context import Workflow
 from lotscan.store.schema import Item, Location, Lot, Site, Task
 
 EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
@@ -51,6 +53,22 @@ LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
 SAFE_STATUSES = (LotStatus.HOLD, LotStatus.QUARANTINE)
 RELEASABLE_AT_STATION = (LotStatus.HOLD, LotStatus.QUARANTINE)
 DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
+WORKFLOWS = frozenset(w.value for w in Workflow)
+RECORDED_VERDICTS = (Level.ACCEPTED.value, Level.WARNING.value)
+MAX_REASON_CODE = 40
+
+
+def _is_reason(reason: object) -> bool:
+    """A reason as the station writes it (`Reason.to_json`): code, message and level."""
+    return (
+        isinstance(reason, dict)
+        and set(reason) <= {"code", "message", "level"}
+        and isinstance(reason.get("code"), str)
+        and 0 < len(reason["code"]) <= MAX_REASON_CODE
+        and isinstance(reason.get("message", ""), str)
+        and len(reason.get("message", "")) <= 2000
+        and reason.get("level", Level.WARNING.value) in {lv.value for lv in Level}
+    )
 
 
 class RefusalCode(StrEnum):
@@ -66,6 +84,7 @@ class RefusalCode(StrEnum):
     STATUS_NOT_ALLOWED = "STATUS_NOT_ALLOWED"
     RELEASE_NOT_ALLOWED = "RELEASE_NOT_ALLOWED"
     UNSENDABLE = "UNSENDABLE"
+    BAD_ENVELOPE = "BAD_ENVELOPE"
     SEQ_REUSED = "SEQ_REUSED"  # a seq central holds with another event id (see docs/sync.md)
 
 
@@ -169,6 +188,7 @@ class Validator:
             )
         occurred = self._time(event)
         payload = self._payload(event)
+        self._envelope(event, payload)
         self._id(event)
         self._operator(event, payload)
         self._site(payload)
@@ -210,6 +230,43 @@ class Validator:
             raise Refused(
                 RefusalCode.BAD_PAYLOAD, f"the {event.type} payload is not valid: {describe_errors(exc)}"
             ) from None
+
+    def _envelope(self, event: EventIn, payload: Payload) -> None:
+        """The envelope says what the payload says: the trace, FSMA and audit look events up by
+        `lot_code` and `task_code`, so a station that names another lot would hide the event."""
+        named_lot = getattr(payload, "lot", None)
+        if event.lot_code is not None and event.lot_code != named_lot:
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"lot_code {event.lot_code!r} is not the lot the payload names ({named_lot!r}); "
+                "leave it out or send the payload's lot",
+            )
+        named_task = payload.task_code()
+        if event.task_code is not None and event.task_code != named_task:
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"task_code {event.task_code!r} is not the task the payload names ({named_task!r}); "
+                "leave it out or send the payload's task",
+            )
+        if event.workflow is not None and event.workflow not in WORKFLOWS:
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"workflow {event.workflow!r} is not one of: {', '.join(sorted(WORKFLOWS))}",
+            )
+        if event.verdict not in RECORDED_VERDICTS:
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"verdict {event.verdict!r}: a station records only {' or '.join(RECORDED_VERDICTS)} "
+                "scans (a refused scan records nothing)",
+            )
+        for reason in event.reasons:
+            if not _is_reason(reason):
+                raise Refused(
+                    RefusalCode.BAD_ENVELOPE,
+                    f"reason {str(reason)[:80]!r} is not a reason: an object with a text `code` "
+                    f"(<= {MAX_REASON_CODE} chars), a text `message` and a `level` of "
+                    f"{', '.join(lv.value for lv in Level)}",
+                )
 
     def _id(self, event: EventIn) -> None:
         holder = self.stored_ids.get(event.id)
