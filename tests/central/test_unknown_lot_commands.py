@@ -54,3 +54,11 @@ def test_csv_on_standard_output_says_where_the_missing_kde_list_is(central, tmp_
     assert (
         str(tmp_path / "all-missing-kdes.csv") in listed[2] and (tmp_path / "all-missing-kdes.csv").exists()
     )
+
+
+def test_shipment_export_of_an_unknown_shipment_writes_nothing(central, tmp_path: Path) -> None:
+    sheet = tmp_path / "nope.csv"
+    code, _out, err = _run("export", "shipment", "NOPE", "--out", str(sheet), "--db", central.url)
+    on_stdout = _run("export", "shipment", "NOPE", "--db", central.url)
+    assert code == 1 and "no shipped lots are recorded on 'NOPE'" in err and not sheet.exists()
+    assert on_stdout[0] == 1 and on_stdout[1] == ""

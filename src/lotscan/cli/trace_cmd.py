@@ -303,10 +303,13 @@ def shipment(shipment: str, fmt: str, out: Path | None, db_url: str) -> None:
 
     if out is None and fmt == "xlsx":
         raise click.UsageError("--format xlsx needs --out FILE")
+    where = fsma.Filter(tasks=(shipment,))
     with _tx(db_url) as conn:
-        count, missing = fsma.write(conn, fsma.Filter(tasks=(shipment,)), out or sys.stdout, fmt)
-    if not count:
-        raise click.ClickException(f"no shipped lots are recorded on {shipment!r} (check the shipment code)")
+        if next(fsma.export(conn, where).rows, None) is None:  # refuse before writing a header-only file
+            raise click.ClickException(
+                f"no shipped lots are recorded on {shipment!r} (check the shipment code); nothing was written"
+            )
+        count, missing = fsma.write(conn, where, out or sys.stdout, fmt)
     click.echo(f"{count} record(s) of {shipment} written to {out or 'standard output'}", err=True)
     if missing:
         click.echo(f"{len(missing)} required KDE(s) missing: see lotscan central export fsma204", err=True)
