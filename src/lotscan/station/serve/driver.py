@@ -29,7 +29,7 @@ PARSER_TICK_S = 0.1  # a lone Esc is a key once nothing follows it this long
 class Terminal(Protocol):
     """What takes a session's keystrokes and sizes: its driver, or its session process."""
 
-    def feed(self, data: str) -> None: ...
+    def feed(self, data: str, arrived: float | None = None) -> None: ...
 
     def resize(self, width: int, height: int) -> None: ...
 
@@ -50,14 +50,16 @@ class TerminalLink:
         self.size = size
         self.on_end = on_end
         self.driver: Terminal | None = None
-        self._early: list[str] = []
+        self._early: list[tuple[str, float]] = []
 
     # transport side
-    def feed(self, data: str) -> None:
+    def feed(self, data: str, arrived: float | None = None) -> None:
+        """Keys from the client; `arrived`: when they came off the network (now if not given)."""
+        when = get_time() if arrived is None else arrived
         if self.driver is None:
-            self._early.append(data)
+            self._early.append((data, when))
         else:
-            self.driver.feed(data)
+            self.driver.feed(data, when)
 
     def resize(self, width: int, height: int) -> None:
         self.size = (width, height)
@@ -68,8 +70,8 @@ class TerminalLink:
     def attach(self, driver: Terminal) -> None:
         self.driver = driver
         early, self._early = self._early, []
-        for data in early:
-            driver.feed(data)
+        for data, when in early:
+            driver.feed(data, when)
 
     def ended(self) -> None:
         if self.on_end is not None:
@@ -118,14 +120,15 @@ class StreamDriver(Driver):
         self._app.post_message(events.Resize(size, size))
         self.link.attach(self)
 
-    def feed(self, data: str) -> None:
+    def feed(self, data: str, arrived: float | None = None) -> None:
         """Keystrokes from the client (the transport's thread is the event loop).
 
         Keys that came in one network read arrived together: they carry one arrival time, so a
         scanner's burst stays a burst even if this process is paused (a busy box) while the keys
         are being parsed. The wedge tells scans from typing by these times.
         """
-        arrived = get_time()
+        if arrived is None:
+            arrived = get_time()
         for event in self._parser.feed(data):
             if isinstance(event, events.Key):
                 event.time = arrived

@@ -20,6 +20,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from textual._time import get_time
+
 from lotscan.station.serve.channel import Channel
 from lotscan.station.serve.driver import TerminalLink
 from lotscan.station.serve.hub import SessionInfo, StationHub
@@ -40,8 +42,10 @@ class RemoteSession:
         self.done = asyncio.Event()
 
     # the link's terminal: keystrokes and sizes go to the session's process
-    def feed(self, data: str) -> None:
-        self.process.channel.send("in", self.info.id, data)
+    def feed(self, data: str, arrived: float | None = None) -> None:
+        # When the keys came off the network here: a pause of this process before its session
+        # process reads them must not split a scanner's burst (monotonic time is machine-wide).
+        self.process.channel.send("in", self.info.id, data, get_time() if arrived is None else arrived)
 
     def resize(self, width: int, height: int) -> None:
         self.process.channel.send("resize", self.info.id, width, height)

@@ -148,7 +148,7 @@ class SessionProcess:
         if kind == "in":
             served = self.sessions.get(message[1])
             if served is not None:
-                served.link.feed(message[2])
+                served.link.feed(message[2], message[3])
         elif kind == "open":
             self.open(message[1], message[2], message[3])
         elif kind == "resize":
