@@ -19,3 +19,14 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("LOTSCAN_CONFIG", raising=False)
     monkeypatch.delenv("LOTSCAN_DB", raising=False)
     monkeypatch.delenv("LOTSCAN_OPERATOR", raising=False)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with slow tests run first, each file kept whole (the sort is stable).
+
+    With two workers each taking a file at a time (`--dist loadfile`), a long file collected last
+    leaves one worker idle while the other finishes it.
+    """
+    del config
+    slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow_files)

@@ -46,7 +46,7 @@ def busy(central: Central) -> Iterator[Central]:
     _, token = central.enroll()
     skewed = (datetime.now(UTC) - timedelta(seconds=90)).isoformat()
     full = {
-        **event(1, qty=2),
+        **event(1, qty=2, task="PICK-1"),
         "workflow": "pick",
         "task_code": "PICK-1",
         "lot_code": "F-EARLY",

@@ -51,7 +51,7 @@ def test_the_scan_help_example_run_twice_says_the_line_is_complete_not_zero_more
     again = lotscan("scan", PICK, "-w", "pick", "--task", "PL-4001", "--operator", "1003")
     assert again.exit_code == 1
     assert "0 EA more" not in again.output
-    assert "PL-4001 line 1 is already complete (30 of 30 EA)" in again.output
+    assert "PL-4001 line 1 (Ginger nuts 250 g) is already complete (30 of 30 EA)" in again.output
     assert "done: 31" not in again.output  # a refused scan is not shown as done
 
 
