@@ -7,4 +7,5 @@ bash scripts/setup.sh
 .venv/bin/lint-imports
 # Two workers, one test file each at a time (files share module fixtures and ports): the
 # suite's servers and pseudo-terminals wait much of the time, so this halves it on 2 cores.
-exec .venv/bin/pytest -n 2 --dist loadfile "$@"
+# --durations: the 25 slowest tests are listed, to keep the suite under 15 minutes.
+exec .venv/bin/pytest -n 2 --dist loadfile --durations=25 "$@"
