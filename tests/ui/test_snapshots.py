@@ -2,7 +2,8 @@
 (120x40). Issue 14: at 40x16 nothing essential is cut (the prompt, the line to pick, the verdict
 and its next action, the lot in the last scans, the keys).
 
-The clock is fixed and the screens show expiry as days left, so they do not change day to day.
+The whole process travels to one fixed moment (time-machine) before the plant is built, so expiry
+dates, days left and the date in a produced lot's code are the same on any day the suite runs.
 Update with: pytest tests/ui/test_snapshots.py --snapshot-update. The README shows some of them.
 """
 
@@ -12,13 +13,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+import time_machine
 
 from lotscan.domain.policy import Policy
 from tests.plant import COOKIE, FLOUR, SUGAR
-from tests.ui.conftest import press_letter, scan, settle
+from tests.ui.conftest import FIXED_CLOCK, press_letter, scan, settle
 
 SIZES = [(40, 16), (80, 24), (120, 40)]
 Steps = Callable[[Any], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def fixed_day() -> Any:
+    """Autouse fixtures are set up before `engine`, so the plant's relative dates use this day."""
+    with time_machine.travel(FIXED_CLOCK, tick=True):
+        yield
 
 
 async def signed_in(pilot: Any, *scans: str) -> None:
