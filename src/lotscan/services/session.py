@@ -275,7 +275,11 @@ class StationSession:
         if scan.internal.value not in open_codes:
             return _refuse(ReasonCode.UNKNOWN_TASK, scan, task=scan.internal.value)
         if not (self.workflow is Workflow.PRODUCE and kind == "work_order"):
+            if workflow is not self.workflow:
+                self._forget_per_scan()  # an override approved for a consume never passes a pick
             self.workflow = workflow
+        if scan.internal.value != self.task:
+            self.override = self.override_by = None  # approved for one task, not for the next
         self.task = scan.internal.value
         message = f"{self.workflow.value.title()} on {self.task}. {self.prompt}"
         details: dict[str, Any] = {}

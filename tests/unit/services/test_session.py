@@ -60,3 +60,17 @@ def test_an_impossible_quantity_is_refused_when_typed(tmp_path: Path) -> None:
     for text in ("/qty -4", "/qty inf", "/qty nan", "/qty lots"):
         assert session.submit(text).verdict.level is Level.REJECTED, text
     assert session.qty is None
+
+
+def test_an_approved_override_does_not_follow_a_task_scan_into_another_mode(tmp_path: Path) -> None:
+    """Tester's #30: approved for a consume on WO-1, the override passed a pick after PL-1."""
+    session = session_on(tmp_path)
+    session.submit("OP:900")
+    session.submit("WO:WO-1")
+    _, supervisor = session.service.sign_in("900")
+    assert supervisor is not None
+    session.submit("/qty 3")
+    session.approve_override("SUPERVISOR_APPROVED", supervisor)
+    switched = session.submit("PL:PL-1")
+    assert session.workflow.value == "pick", switched.verdict
+    assert (session.override, session.override_by, session.qty) == (None, None, None)
