@@ -137,7 +137,6 @@ class Station:
         self.settings = StationSettings(
             station_id=name, site=site, database=self.path, policy=Policy(duplicate_window_s=0)
         )
-        self.service = StationService(self.engine, self.settings)
         code = central.add_station(site, name)
         with CentralClient("http://central", transport=central.transport) as client:
             answer = client.enroll(code, name)
@@ -145,6 +144,8 @@ class Station:
         with self.engine.begin() as conn:
             local.set_state(conn, local.SERVER_URL, "http://central")
             local.set_state(conn, local.TOKEN, self.token)
+            local.set_state(conn, local.LOT_PART, answer.lot_part)  # as `lotscan enroll` stores it
+        self.service = StationService(self.engine, self.settings)
         self.reload()
 
     def client(self, transport: httpx.BaseTransport | None = None) -> CentralClient:

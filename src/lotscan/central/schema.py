@@ -67,6 +67,8 @@ stations = Table(
     Column("pending", BigInteger),
     # Marked out of service by an administrator: not waited for when urgent changes go out.
     Column("out_of_service_at", DateTime),
+    # Its part of the lot numbers it makes ({station} of the lot pattern): short and unique.
+    Column("lot_part", String(16), unique=True),
 )
 
 admin_tokens = Table(

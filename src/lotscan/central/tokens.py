@@ -17,6 +17,7 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.errors import CentralError, Forbidden, NotFound, Unauthorized
 from lotscan.central.schema import admin_tokens, stations
 from lotscan.central.trace import audited, decisions
+from lotscan.domain.lot_numbers import station_part_candidates
 from lotscan.store.schema import Site
 
 CODE_VALID_FOR = timedelta(days=7)
@@ -26,6 +27,7 @@ CODE_VALID_FOR = timedelta(days=7)
 class StationIdentity:
     name: str
     site: str
+    lot_part: str = ""  # the station's part of the lot numbers it makes ({station}), <= 11 chars
 
 
 def digest(secret: str) -> str:
@@ -55,14 +57,34 @@ def add_station(conn: Connection, site: str, name: str | None = None) -> tuple[s
         .returning(stations.c.id)
         .values(name=name, site=site, enrol_code_hash=digest(code), created_at=utcnow(), last_seq=0)
     ).scalar_one()
+    part = free_lot_part(conn, name, station_id)
+    conn.execute(update(stations).where(stations.c.id == station_id).values(lot_part=part))
     decisions.record(conn, audited.STATION_ADDED, [int(station_id)])
     return name, code
+
+
+def free_lot_part(conn: Connection, name: str, station_id: int) -> str:
+    """The first station part for lot numbers no other station holds (issue 14, #19): a produced
+    lot number stays within GS1's 20 characters whatever the site's name, and unique across
+    stations working offline."""
+    for part in station_part_candidates(name, int(station_id)):
+        others = select(stations.c.id).where(stations.c.lot_part == part, stations.c.id != station_id)
+        if conn.execute(others).first() is None:
+            return part
+    raise AssertionError("unreachable: the candidates never end")
 
 
 def enroll(conn: Connection, code: str, local_id: str = "") -> tuple[StationIdentity, str]:
     """Exchange a one-time code for the station's token; the code stops working."""
     row = conn.execute(
-        select(stations.c.id, stations.c.name, stations.c.site, stations.c.created_at, stations.c.revoked_at)
+        select(
+            stations.c.id,
+            stations.c.name,
+            stations.c.site,
+            stations.c.lot_part,
+            stations.c.created_at,
+            stations.c.revoked_at,
+        )
         .where(stations.c.enrol_code_hash == digest(code.strip().upper()))
         .with_for_update()
     ).first()
@@ -87,7 +109,7 @@ def enroll(conn: Connection, code: str, local_id: str = "") -> tuple[StationIden
         )
     )
     decisions.record(conn, audited.STATION_ENROLLED, [int(row.id)])
-    return StationIdentity(row.name, row.site), token
+    return StationIdentity(row.name, row.site, row.lot_part or ""), token
 
 
 def station_for_token(conn: Connection, token: str) -> StationIdentity:

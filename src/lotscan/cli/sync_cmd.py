@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
+from lotscan.domain.lot_numbers import LotPatternError, check_lot_pattern
 from lotscan.settings import StationSettings
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, SyncError
@@ -48,9 +49,19 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
             token=answer.token,
             station=answer.station,
             site=answer.site,
+            lot_part=answer.lot_part,
             ca_bundle=str(Path(ca_bundle).resolve()) if ca_bundle else None,
         )
     click.echo(f"enrolled as {answer.station} (site {answer.site}); loading the site snapshot ...")
+    part = answer.lot_part or answer.station
+    try:
+        check_lot_pattern(settings.lot_pattern, station=part, line=settings.line)
+    except LotPatternError as exc:
+        click.echo(
+            f"warning: lot numbers made here carry {part!r} for {{station}}, and {exc}; "
+            "production is refused until [lots] pattern in station.toml is shortened",
+            err=True,
+        )
     if again:
         click.echo(
             f"{again} event(s) sent before are sent again: central applies those it never stored; "

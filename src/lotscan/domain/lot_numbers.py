@@ -11,8 +11,10 @@ characters of GS1 character set 82 (GS1 General Specifications 3.2, 7.11 figure 
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +25,8 @@ LOT_MAX_LENGTH = 20  # GS1 General Specifications 3.2: AI (10) X..20
 CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 _CSET82 = frozenset(CSET82)
 _ALLOWED = {"date", "line", "item", "station", "seq"}
+# What {station} can take in the default pattern: 20 - len("26332") - len("001") - len("-").
+STATION_PART_MAX = 11
 _WORST_SEQ = 999  # the pattern's promise; a station making more lots in a day is refused then
 _LONG_ITEM = "W" * 100
 
@@ -36,7 +40,10 @@ class LotPattern:
     pattern: str
 
     def __post_init__(self) -> None:
-        fields = {name for _, name, _, _ in string.Formatter().parse(self.pattern) if name}
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(self.pattern) if name}
+        except ValueError as exc:  # "{seq:03": an unclosed or stray brace
+            raise LotPatternError(self._unreadable(exc)) from None
         unknown = fields - _ALLOWED
         if unknown:
             raise LotPatternError(
@@ -45,6 +52,16 @@ class LotPattern:
             )
         if "seq" not in fields:
             raise LotPatternError(f"lot pattern {self.pattern!r} needs a {{seq}} field")
+        try:  # a format a field cannot take ("{seq:%y}", "{date:03}") fails only when rendered
+            self.render(day=date(2028, 1, 1), line="L1", item="X", station="ST-01", seq=1)
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
+            raise LotPatternError(self._unreadable(exc)) from None
+
+    def _unreadable(self, exc: Exception) -> str:
+        return (
+            f"lot pattern {self.pattern!r} cannot be read ({exc}); write each field in braces with "
+            f"its format after a colon, e.g. pattern = {DEFAULT_PATTERN!r}"
+        )
 
     @property
     def effective(self) -> str:
@@ -57,6 +74,18 @@ class LotPattern:
     def render(self, *, day: date, line: str, item: str, station: str, seq: int) -> str:
         text = self.effective.format(date=day, line=line, item=item, station=station, seq=seq)
         return re.sub(r"\s+", "", text)
+
+
+def station_part_candidates(name: str, number: int) -> Iterator[str]:
+    """The short, company-wide unique part central gives a station for its lot numbers (the
+    {station} field), best first: the station's name when it fits STATION_PART_MAX characters of
+    set 82 (``PLANT1-ST01``), else ``ST`` and the station's number at central (``ST12``), then
+    variants of it. Central takes the first one no other station holds."""
+    if 0 < len(name) <= STATION_PART_MAX and all(char in _CSET82 for char in name):
+        yield name
+    yield f"ST{number}"
+    for n in itertools.count(2):
+        yield f"ST{number}-{n}"
 
 
 def lot_number_problem(code: str) -> str | None:

@@ -146,6 +146,11 @@ class EnrollResponse(BaseModel):
     station: str
     site: str
     server_time: datetime
+    lot_part: str = Field(
+        default="",
+        max_length=16,
+        description="The station's short, unique part of its lot numbers ({station} in lot patterns).",
+    )
 
 
 class WaitResponse(BaseModel):

@@ -80,10 +80,14 @@ def _evaluate(run: Run) -> Plan | None:
 class StationService:
     def __init__(self, engine: Engine, settings: StationSettings):
         self.engine = engine
-        enrolled = _enrolled_name(engine)
+        enrolled, lot_part = _enrolled_name(engine)
         if enrolled and enrolled != settings.station_id:
             # One name everywhere: the one central gave at enrolment (screen, events, lot numbers).
             settings = replace(settings, station_id=enrolled)
+        if lot_part:
+            # Lot numbers carry central's short part for this station, so they fit GS1's 20
+            # characters whatever the site's name (issue 14, #19).
+            settings = replace(settings, lot_station=lot_part)
         self.settings = settings
         self._interpret_options: Any = None
         self._local = threading.local()
@@ -265,11 +269,16 @@ class StationService:
 
 
 ENROLLED_NAME_KEY = "station"  # sync_state key `lotscan enroll` stores central's name under
+LOT_PART_KEY = "lot_part"  # and the station's part of lot numbers
 
 
-def _enrolled_name(engine: Engine) -> str | None:
+def _enrolled_name(engine: Engine) -> tuple[str | None, str | None]:
     with engine.connect() as conn:
-        return conn.execute(select(SyncState.value).where(SyncState.key == ENROLLED_NAME_KEY)).scalar()
+        rows = conn.execute(
+            select(SyncState.key, SyncState.value).where(SyncState.key.in_((ENROLLED_NAME_KEY, LOT_PART_KEY)))
+        ).all()
+    found = {row.key: row.value for row in rows}
+    return found.get(ENROLLED_NAME_KEY), found.get(LOT_PART_KEY)
 
 
 def _reject(code: ReasonCode, **facts: object) -> Verdict:

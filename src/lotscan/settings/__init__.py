@@ -43,6 +43,8 @@ class StationSettings:
     server_url: str | None = None
     line: str = "L1"
     lot_pattern: LotPattern = field(default_factory=lambda: LotPattern(DEFAULT_PATTERN))
+    # {station} in lot numbers: the short part central gave at enrolment; None = station_id
+    lot_station: str | None = None
     policy: Policy = field(default_factory=Policy)
     internal_prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_INTERNAL_PREFIXES))
     gs_substitutes: tuple[str, ...] = ()
@@ -161,12 +163,15 @@ def settings_from_mapping(data: dict[str, Any], path: Path | None = None) -> Sta
     defaults = StationSettings()
     try:
         values["policy"] = Policy.from_mapping(policy_values)
+    except PolicyError as exc:
+        raise SettingsError(f"{where}: {exc}") from None
+    try:
         values["lot_pattern"] = LotPattern(values.get("lot_pattern", defaults.lot_pattern.pattern))
         check_lot_pattern(
             values["lot_pattern"],
             station=values.get("station_id", defaults.station_id),
             line=values.get("line", defaults.line),
         )
-    except (PolicyError, LotPatternError) as exc:
-        raise SettingsError(f"{where}: {exc}") from None
+    except LotPatternError as exc:
+        raise SettingsError(f"{where}: [lots] pattern: {exc}") from None
     return StationSettings(**values, devices=tuple(checked.devices), source=path, origins=origins)

@@ -43,6 +43,7 @@ SERVER_URL = "server_url"
 TOKEN = "token"
 STATION = "station"
 SITE = "site"
+LOT_PART = "lot_part"  # central's short part for this station's lot numbers ({station})
 SNAPSHOT_NEEDED = "snapshot_needed"
 CA_BUNDLE = "ca_bundle"
 UNDOABLE = (EffectError, KeyError, TypeError, ValueError, IntegrityError, DataError)
@@ -228,7 +229,14 @@ def record_results(conn: Connection, results: Iterable[EventResult]) -> list[Key
 
 
 def store_enrolment(
-    conn: Connection, *, server: str, token: str, station: str, site: str, ca_bundle: str | None
+    conn: Connection,
+    *,
+    server: str,
+    token: str,
+    station: str,
+    site: str,
+    ca_bundle: str | None,
+    lot_part: str = "",
 ) -> int:
     """Remember central's answer to `lotscan enroll`; returns how many events of the cache go to
     central again. Central holds none of them for this (new) enrolment: all are sent again, and
@@ -238,6 +246,7 @@ def store_enrolment(
     set_state(conn, TOKEN, token)
     set_state(conn, STATION, station)
     set_state(conn, SITE, site)
+    set_state(conn, LOT_PART, lot_part or None)
     set_state(conn, SNAPSHOT_NEEDED, "1")
     set_state(conn, CA_BUNDLE, ca_bundle)
     return resend_from(conn, 1)

@@ -47,6 +47,9 @@ def config(path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
         ('[station]\nid = "ST 9"\n', "[station] id = 'ST 9' is not allowed"),
         ('[codes.internal_prefixes]\n"BIN:" = "bin"\n', "the type must be one of location"),
         ('[lots]\npattern = "{item}{seq:04}"\n', "could pass GS1's 20 characters"),
+        # tester's #2: a malformed pattern was a traceback
+        ('[lots]\npattern = "{seq:03"\n', "station.toml: [lots] pattern: lot pattern '{seq:03' cannot"),
+        ('[lots]\npattern = "{date:%y%j}{seq:%y}"\n', "[lots] pattern: lot pattern '{date:%y%j}{seq:%y}'"),
         ("[station\n", "station.toml: not valid TOML"),
         (
             '[codes]\ngs_substitutes = ["1"]\n',

@@ -66,7 +66,11 @@ def enroll(body: EnrollRequest, engine: DB) -> EnrollResponse:
         station, token = tokens.enroll(conn, body.code, body.station_id)
     log.info("station enrolled", extra={"station": station.name, "site": station.site})
     return EnrollResponse(
-        token=token, station=station.name, site=station.site, server_time=changelog.utcnow()
+        token=token,
+        station=station.name,
+        site=station.site,
+        lot_part=station.lot_part,
+        server_time=changelog.utcnow(),
     )
 
 

@@ -123,7 +123,7 @@ def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:
         "day": run.ctx.today,
         "line": settings.line,
         "item": item_code,
-        "station": settings.station_id,
+        "station": settings.lot_station or settings.station_id,
     }
     key = "lot:" + pattern.prefix_key(**facts)
     seq = int(run.conn.execute(select(Counter.value).where(Counter.key == key)).scalar() or 0)
