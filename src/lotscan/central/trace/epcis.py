@@ -34,6 +34,7 @@ from lotscan.central.schema import lot_status_history, stations
 from lotscan.central.trace import identifiers as ids
 from lotscan.central.trace import records
 from lotscan.central.trace.event_hash import event_hash
+from lotscan.central.trace.genealogy import among
 from lotscan.central.trace.identifiers import CompanyPrefixes
 from lotscan.central.trace.parties import Directory, offset
 from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, StoredEvent, read_payload
@@ -307,19 +308,19 @@ def _master(conn: Connection, events: list[Any], payloads: list[Any], history: l
     lot_rows = conn.execute(
         select(Item.code, Lot.code, Lot.expiry, Lot.supplier)
         .join(Item, Item.id == Lot.item_id)
-        .where(Lot.code.in_(lot_codes))
+        .where(among(conn, Lot.code, lot_codes))
     )
     return _Master(
         {
             r.code: r
             for r in conn.execute(
-                select(Item.code, Item.gtin, Item.unit).where(Item.code.in_(items - {None}))
+                select(Item.code, Item.gtin, Item.unit).where(among(conn, Item.code, items - {None}))
             )
         },
         {
             r.code: r
             for r in conn.execute(
-                select(Task.code, Task.kind, Task.partner).where(Task.code.in_(tasks - {None}))
+                select(Task.code, Task.kind, Task.partner).where(among(conn, Task.code, tasks - {None}))
             )
         },
         {(r[0], r[1]): r for r in lot_rows},

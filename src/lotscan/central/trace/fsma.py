@@ -29,6 +29,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, or_, select
 
 from lotscan.central.trace import records
+from lotscan.central.trace.genealogy import among
 from lotscan.central.trace.parties import Directory, local
 from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, StoredEvent, read_payload
 from lotscan.central.trace.tables import kde_records
@@ -344,15 +345,15 @@ def _batch_lookups(conn: Connection, events: list[Any], payloads: list[Payload |
     lots |= {o.lot for p in read if isinstance(p, LotSplit) for o in p.outputs}
     tasks = {p.task for p in read if isinstance(p, RECORD_PAYLOADS)} | {e.task_code for e in events}
     item_rows = conn.execute(
-        select(Item.code, Item.description, Item.unit).where(Item.code.in_([i for i in items if i]))
+        select(Item.code, Item.description, Item.unit).where(among(conn, Item.code, [i for i in items if i]))
     )
     task_rows = conn.execute(
-        select(Task.code, Task.kind, Task.partner).where(Task.code.in_([t for t in tasks if t]))
+        select(Task.code, Task.kind, Task.partner).where(among(conn, Task.code, [t for t in tasks if t]))
     )
     lot_rows = conn.execute(
         select(Item.code, Lot.code, Lot.supplier, Lot.supplier_lot)
         .join(Item, Item.id == Lot.item_id)
-        .where(Lot.code.in_(sorted(lots)))
+        .where(among(conn, Lot.code, sorted(lots)))
     )
     shipped = sorted({p.lot for p in read if isinstance(p, StockShipped)})
     return _Batch(

@@ -9,9 +9,12 @@ whatever the size of the genealogy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy import ColumnElement, Connection, TextClause, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from lotscan.domain.events import EventType
 
@@ -100,3 +103,27 @@ def closure(conn: Connection, roots: list[int], direction: Direction, depth: int
 
 def bounded(depth: int | None) -> int:
     return MAX_DEPTH if depth is None else max(0, min(depth, MAX_DEPTH))
+
+
+def among(conn: Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN values` for a list of any length: on PostgreSQL one array parameter
+    (`= ANY(:values)`), so a list of 20,000 lot codes is not 20,000 placeholders for the driver
+    to split and the server to parse; elsewhere a plain IN."""
+    listed = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(listed)  # type: ignore[no-any-return]
+
+
+def in_list(conn: Connection, column_sql: str, name: str) -> str:
+    """The textual form of `among` for text() queries: bind :name to a list; with `expanding`
+    (see `bind_list`) on SQLite."""
+    if conn.dialect.name == "postgresql":
+        return f"{column_sql} = ANY(:{name})"
+    return f"{column_sql} IN :{name}"
+
+
+def bind_list(conn: Connection, query: TextClause, *names: str) -> TextClause:
+    if conn.dialect.name == "postgresql":
+        return query
+    return query.bindparams(*(bindparam(n, expanding=True) for n in names))

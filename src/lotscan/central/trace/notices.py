@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,11 @@ class Notice:
         return f"{self.kind}-{re.sub(r'[^A-Za-z0-9]+', '-', self.to_code).strip('-').lower() or 'unknown'}"
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(asdict(self), default=json_default))
+        return dict(json.loads(self.to_json()))
+
+    def to_json(self, indent: int | None = None) -> str:
+        # json_default writes each dataclass's fields as they are: no deep copy as asdict makes
+        return json.dumps(self, default=json_default, indent=indent)
 
     def markdown(self) -> str:
         title = "Recall notice" if self.kind == "customer" else "Recall notice to a supplier"
@@ -201,7 +205,7 @@ def write_notices(notices: list[Notice], directory: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for notice in notices:
-        for suffix, text in (("md", notice.markdown()), ("json", json.dumps(notice.to_dict(), indent=1))):
+        for suffix, text in (("md", notice.markdown()), ("json", notice.to_json(indent=1))):
             path = folder / f"{notice.file_stem()}.{suffix}"
             path.write_text(text, encoding="utf-8")
             written.append(path)

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from lotscan.central.schema import received_events
 from lotscan.central.trace.decisions import record_decision
+from lotscan.central.trace.genealogy import among
 from lotscan.central.trace.tables import central_decisions
 from lotscan.store.schema import Item, Location, Lot, Site, Stock
 
@@ -52,7 +53,7 @@ def stock_of(conn: Connection, keys: Iterable[StockKey]) -> dict[StockKey, tuple
         .join(Item, Item.id == Lot.item_id)
         .join(Location, Location.id == Stock.location_id)
         .join(Site, Site.id == Location.site_id)
-        .where(Lot.code.in_(sorted(lots)))
+        .where(among(conn, Lot.code, sorted(lots)))
     )
     found: dict[StockKey, tuple[float, str]] = {}
     for item, lot, location, qty, site in conn.execute(query):

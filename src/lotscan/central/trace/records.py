@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, text
 
+from lotscan.central.trace.genealogy import bind_list, in_list
 from lotscan.domain.events import (
     LotMerged,
     LotProduced,
@@ -224,20 +225,25 @@ def occurred(event: Any) -> datetime:
 
 # Where a lot got its TLC: the event that made it here (a link into it, or a production without
 # inputs). A lot with neither was received (its TLC source is the supplier's).
-_ORIGINS = text(
+_ORIGINS = (
     "SELECT i.code, o.code, e.payload FROM lots o JOIN items i ON i.id = o.item_id "
     "JOIN lot_links k ON k.child_lot_id = o.id JOIN received_events e ON e.id = k.event_id "
-    "WHERE o.code IN :lots "
+    "WHERE {lot_in} "
     "UNION ALL SELECT NULL, e.lot_code, e.payload FROM received_events e "
-    "WHERE e.type = 'lot.produced' AND e.lot_code IN :lots AND e.outcome IN :counted"
-).bindparams(bindparam("lots", expanding=True), bindparam("counted", expanding=True))
+    "WHERE e.type = 'lot.produced' AND {event_lot_in} AND e.outcome IN ('applied', 'flagged')"
+)
+assert COUNTED == ("applied", "flagged")  # as written out in _ORIGINS
 
 
 def origins(conn: Connection, lots: list[str]) -> dict[tuple[str, str], str | None]:
+    sql = _ORIGINS.format(
+        lot_in=in_list(conn, "o.code", "lots"), event_lot_in=in_list(conn, "e.lot_code", "lots")
+    )
+    query = bind_list(conn, text(sql), "lots")
     found: dict[tuple[str, str], str | None] = {}
     for start in range(0, len(lots), BATCH):
         chunk = lots[start : start + BATCH]
-        for item, lot, payload in conn.execute(_ORIGINS, {"lots": chunk, "counted": list(COUNTED)}):
+        for item, lot, payload in conn.execute(query, {"lots": chunk}):
             p = json.loads(payload)
             found.setdefault((item or p.get("item"), lot), p.get("location"))
     return found

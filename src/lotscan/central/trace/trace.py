@@ -215,37 +215,35 @@ def _lots(
 
 
 # Edges whose both ends are in the closure: with a depth limit, the edges out of the last level
-# are left off. The event that made the edge says what kind of edge it is; a production event
-# makes several edges, so events are read once each. Lot names come from the closure's lots.
+# are left off. The event that made the edge says what kind of edge it is (one index look-up by
+# id per edge, in the same statement); lot names come from the closure's lots.
 _EDGES = """
-SELECT l.parent_lot_id, l.child_lot_id, l.qty, l.task_code, l.event_id, l.id
+SELECT l.parent_lot_id, l.child_lot_id, l.qty, l.task_code, l.event_id, l.id,
+       (SELECT e.type || '|' || {occurred} FROM received_events e WHERE e.id = l.event_id LIMIT 1)
 FROM {closure} b
 JOIN lot_links l ON l.child_lot_id = b.lot_id
 JOIN {closure} a ON a.lot_id = l.parent_lot_id
 """
-_EDGE_EVENTS = text("SELECT id, type, occurred_at FROM received_events WHERE id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
-CHUNK = 5_000
+# the event's time as text: ISO on both backends (SQLite stores it so)
+_OCCURRED = {"postgresql": "to_char(e.occurred_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"}
 
 
 def _edges(
     conn: Connection, direction: Direction, table: str, names: dict[int, tuple[str, str]]
 ) -> list[TraceEdge]:
-    rows = list(conn.execute(_query(_EDGES, table)).all())
-    rows.sort(key=lambda r: (names[r[0]], names[r[1]], r[5]))
-    ids = sorted({r[4] for r in rows if r[4]})
-    events: dict[str, Any] = {}
-    for start in range(0, len(ids), CHUNK):
-        events.update(
-            (e[0], e) for e in conn.execute(_EDGE_EVENTS, {"ids": ids[start : start + CHUNK]}).all()
-        )
+    sql = _EDGES.replace("{occurred}", _OCCURRED.get(conn.dialect.name, "e.occurred_at"))
+    rows = list(conn.exec_driver_sql(sql.replace("{closure}", table)))
+    rank = {lot_id: n for n, lot_id in enumerate(sorted(names, key=names.__getitem__))}
+    rows.sort(key=lambda r: (rank[r[0]], rank[r[1]], r[5]))
     edges = []
     way = direction.value
-    for parent, child, qty, task, event_id, _id in rows:
-        event = events.get(event_id)
-        kind = EDGE_KINDS.get(event[1], "link") if event else ("production" if task else "link")
-        at = _dt(event[2]) if event else None
+    for parent, child, qty, task, event_id, _id, event in rows:
+        if event:
+            kind_name, _, at_text = event.partition("|")
+            kind = EDGE_KINDS.get(kind_name, "link")  # type: ignore[call-overload]
+            at = _dt(at_text)
+        else:
+            kind, at = ("production" if task else "link"), None
         amount = None if qty is None else float(qty)
         edges.append(TraceEdge(way, *names[parent], *names[child], amount, kind, task, event_id, at))
     return edges
