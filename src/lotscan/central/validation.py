@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from lotscan.central.schema import lot_status_history, operators, received_events, stations
 from lotscan.central.tokens import StationIdentity
@@ -46,7 +47,7 @@ from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
 from lotscan.services.context import Workflow
-from lotscan.store.schema import Item, Location, Lot, Site, Task
+from lotscan.store.schema import Container, Item, Location, Lot, Site, Task
 
 EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
 LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
@@ -122,6 +123,48 @@ def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+# (code, site) of locations, tasks and containers (pallets, cases): an event may touch only its
+# station's site's.
+_LOCATION_SITE = select(Location.code, Site.code).join(Site, Site.id == Location.site_id)
+_TASK_SITE = (
+    select(Task.code, Site.code)
+    .select_from(Task)
+    .join(Location, Location.id == Task.location_id)
+    .join(Site, Site.id == Location.site_id)
+)
+_CONTAINER_SITE = (
+    select(Container.sscc, Site.code)
+    .select_from(Container)
+    .join(Location, Location.id == Container.location_id)
+    .join(Site, Site.id == Location.site_id)
+)
+
+# PostgreSQL: a batch's reads in one round trip; each list is one array parameter (a push of
+# 500 events would otherwise compile and send a 500-value IN list).
+_BATCH_READ = text(
+    "SELECT 'o', badge, role, active FROM operators WHERE badge = ANY(CAST(:badges AS text[]))"
+    " UNION ALL SELECT 'i', id, station, true FROM received_events WHERE id = ANY(CAST(:ids AS text[]))"
+    " UNION ALL SELECT 'l', l.code, s.code, true FROM locations l JOIN sites s ON s.id = l.site_id"
+    " WHERE l.code = ANY(CAST(:places AS text[]))"
+    " UNION ALL SELECT 't', t.code, s.code, true FROM tasks t JOIN locations l ON l.id = t.location_id"
+    " JOIN sites s ON s.id = l.site_id WHERE t.code = ANY(CAST(:tasks AS text[]))"
+    " UNION ALL SELECT 'c', c.sscc, s.code, true FROM containers c JOIN locations l ON l.id = c.location_id"
+    " JOIN sites s ON s.id = l.site_id WHERE c.sscc = ANY(CAST(:ssccs AS text[]))"
+)
+
+
+def _scope(payload: Payload) -> list[tuple[str, str]]:
+    """What of a site the event names: ("location" | "task" | "pallet", code)."""
+    named = [("location", code) for code in payload.places()]
+    task = payload.task_code()
+    if task:
+        named.append(("task", task))
+    sscc = payload.container()
+    if sscc:
+        named.append(("pallet", sscc))
+    return named
+
+
 @dataclass
 class Validator:
     """Checks one station's batch; reads what it needs once per batch (operators, stored ids)."""
@@ -135,6 +178,8 @@ class Validator:
     earlier_names: set[str] = field(default_factory=set)  # this station's earlier enrolments
     location_sites: dict[str, str | None] = field(default_factory=dict)
     task_sites: dict[str, str | None] = field(default_factory=dict)
+    container_sites: dict[str, str | None] = field(default_factory=dict)
+    scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
     @classmethod
@@ -148,21 +193,17 @@ class Validator:
         badges = {e.operator for e in events if e.operator} | {
             str(e.payload.get("override_by")) for e in events if e.payload.get("override_by")
         }
-        if badges:
-            o = operators
-            for badge, role, active in conn.execute(
-                select(o.c.badge, o.c.role, o.c.active).where(o.c.badge.in_(sorted(badges)))
-            ):
-                validator.roles[badge] = role
-                if not active:
-                    validator.inactive.add(badge)
-        ids = sorted({e.id for e in events})
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            rows = conn.execute(
-                select(received_events.c.id, received_events.c.station).where(received_events.c.id.in_(chunk))
-            )
-            validator.stored_ids.update({row[0]: row[1] for row in rows})
+        named: dict[str, set[str]] = {"location": set(), "task": set(), "pallet": set()}
+        for seq, found in validator.parsed.items():
+            if isinstance(found, Payload):
+                scope = validator.scopes[seq] = _scope(found)
+                for what, code in scope:
+                    named[what].add(code)
+        validator._read_batch(
+            sorted(badges),
+            sorted({e.id for e in events}),
+            *(sorted(named[w]) for w in ("location", "task", "pallet")),
+        )
         holders = set(validator.stored_ids.values()) - {station.name}
         if holders:  # earlier enrolments of this station (same station id) hold its own events
             s = stations
@@ -173,6 +214,50 @@ class Validator:
                 ).scalars()
             )
         return validator
+
+    def _read_batch(
+        self, badges: list[str], ids: list[str], places: list[str], tasks: list[str], ssccs: list[str]
+    ) -> None:
+        """Everything the checks read, for the whole batch: operators, stored ids, the sites of
+        the locations, tasks and pallets named. On PostgreSQL one round trip, each list one array."""
+        conn = self.conn
+        sites = [
+            (codes, *self._sites_of(what))
+            for codes, what in ((places, "location"), (tasks, "task"), (ssccs, "pallet"))
+        ]
+        if conn.dialect.name == "postgresql":
+            by_kind = {"l": self.location_sites, "t": self.task_sites, "c": self.container_sites}
+            lists = {"badges": badges, "ids": ids, "places": places, "tasks": tasks, "ssccs": ssccs}
+            for kind, key, value, flag in conn.execute(_BATCH_READ, lists):
+                if kind == "o":
+                    self._operator_row(key, value, flag)
+                elif kind == "i":
+                    self.stored_ids[key] = value
+                else:
+                    by_kind[kind][key] = value
+        else:
+            o, r = operators, received_events
+            if badges:
+                for badge, role, active in conn.execute(
+                    select(o.c.badge, o.c.role, o.c.active).where(o.c.badge.in_(badges))
+                ):
+                    self._operator_row(badge, role, active)
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                self.stored_ids.update(
+                    dict(conn.execute(select(r.c.id, r.c.station).where(r.c.id.in_(chunk))).all())
+                )
+            for codes, known, query in sites:
+                if codes:
+                    known.update(dict(conn.execute(query.where(query.selected_columns[0].in_(codes))).all()))
+        for codes, known, _ in sites:
+            for code in codes:
+                known.setdefault(code, None)
+
+    def _operator_row(self, badge: str, role: str | None, active: bool) -> None:
+        self.roles[badge] = role
+        if not active:
+            self.inactive.add(badge)
 
     def payload_of(self, event: EventIn) -> Payload | None:
         """The event's typed payload, None when it does not match its type (read once per batch)."""
@@ -191,7 +276,7 @@ class Validator:
         self._envelope(event, payload)
         self._id(event)
         self._operator(event, payload)
-        self._site(payload)
+        self._site(event, payload)
         if isinstance(payload, LotStatusChanged):
             self._status_change(payload)
         if isinstance(payload, StockReceived) and payload.origin is not None:
@@ -308,35 +393,26 @@ class Validator:
                     f"{approver} is not an active supervisor at central",
                 )
 
-    def _site(self, payload: Payload) -> None:
+    def _site(self, event: EventIn, payload: Payload) -> None:
         mine = self.station.site
-        for code in payload.places():
-            if code not in self.location_sites:
-                self.location_sites[code] = self.conn.execute(
-                    select(Site.code).join(Location, Location.site_id == Site.id).where(Location.code == code)
-                ).scalar()
-            site = self.location_sites[code]
+        scope = self.scopes.get(event.seq)
+        for what, code in scope if scope is not None else _scope(payload):
+            known, query = self._sites_of(what)
+            if code not in known:  # not read with the batch (check called on its own)
+                known[code] = self.conn.execute(query.where(query.selected_columns[0] == code)).scalar()
+            site = known[code]
             if site is not None and site != mine:
                 raise Refused(
                     RefusalCode.SITE_MISMATCH,
-                    f"location {code} belongs to site {site}, not to this station's site {mine}",
+                    f"{what} {code} belongs to site {site}, not to this station's site {mine}",
                 )
-        task = payload.task_code()
-        if task:
-            if task not in self.task_sites:
-                self.task_sites[task] = self.conn.execute(
-                    select(Site.code)
-                    .select_from(Task)
-                    .join(Location, Location.id == Task.location_id)
-                    .join(Site, Site.id == Location.site_id)
-                    .where(Task.code == task)
-                ).scalar()
-            site = self.task_sites[task]
-            if site is not None and site != mine:
-                raise Refused(
-                    RefusalCode.SITE_MISMATCH,
-                    f"task {task} belongs to site {site}, not to this station's site {mine}",
-                )
+
+    def _sites_of(self, what: str) -> tuple[dict[str, str | None], Any]:
+        if what == "location":
+            return self.location_sites, _LOCATION_SITE
+        if what == "task":
+            return self.task_sites, _TASK_SITE
+        return self.container_sites, _CONTAINER_SITE
 
     def _origin_dates(self, payload: StockReceived, occurred: datetime) -> None:
         latest = (occurred + timedelta(days=1)).date().isoformat()

@@ -128,6 +128,11 @@ class Payload(BaseModel):
         task: str | None = self._field("task")
         return task
 
+    def container(self) -> str | None:
+        """The SSCC of the pallet or case the event builds, breaks or receives onto, if any."""
+        sscc: str | None = self._field("sscc")
+        return sscc
+
     def task_line(self) -> tuple[str, int] | None:
         """(task, line_no) of the task line the event counts against, if any."""
         task, line = self._field("task"), self._field("line_no")
