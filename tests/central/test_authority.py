@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from lotscan.central.schema import received_events, reconciliation_items
 from lotscan.domain.events.keys import event_keys
-from lotscan.store.schema import Item, Lot, Stock
+from lotscan.store.schema import Container, Item, Location, Lot, Stock
 from tests.central.support import Central, auth, now_iso
 
 PLANT2 = {
@@ -474,3 +474,25 @@ def test_an_envelope_without_lot_and_task_codes_gets_them_from_the_payload(centr
             ).all()
         )
     assert stored == {1: "P1-NEW", 2: "F-EARLY"}
+
+
+def test_another_sites_station_cannot_break_or_rebuild_a_pallet(two_sites: Central) -> None:
+    """Tester #25: containers (pallets by SSCC) were not site-scoped; a station of P2 broke a
+    pallet standing at P1, and central deleted it."""
+    _, p1 = two_sites.enroll("P1")
+    _, p2 = two_sites.enroll("P2")
+    sscc = "003456789012345675"
+    built = {"sscc": sscc, "location": "A2", "contents": [{"item": "FLOUR", "lot": "F-LATE", "qty": 1}]}
+    assert outcome(two_sites, p1, ev(1, "pallet.built", built))["outcome"] == "applied"
+    attacks = (
+        ("pallet.broken", {"sscc": sscc}),
+        ("pallet.built", {**built, "location": "B1"}),
+    )
+    for seq, (kind, payload) in enumerate(attacks, start=1):
+        result = outcome(two_sites, p2, ev(seq, kind, payload, operator="901"))
+        assert (result["outcome"], result["code"]) == ("rejected", "SITE_MISMATCH"), kind
+        assert f"pallet {sscc} belongs to site P1" in result["reason"]
+    with two_sites.engine.connect() as conn:
+        assert conn.execute(select(Container.sscc, Location.code).join(Location)).all() == [(sscc, "A2")]
+    broken = outcome(two_sites, p1, ev(2, "pallet.broken", {"sscc": sscc}))
+    assert broken["outcome"] == "applied"
