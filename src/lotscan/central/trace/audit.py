@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,6 +26,7 @@ from lotscan.central.trace.audited import (
     Audited,
     chain_hash,
     chain_of,
+    covered_text,
     unchained_query,
 )
 from lotscan.central.trace.tables import audit_heads, audit_log
@@ -40,6 +41,9 @@ def append(conn: Connection, records: Sequence[Record]) -> None:
     for chain, kind, row in records:
         by_chain.setdefault(chain, []).append((KINDS[kind], row))
     for chain in sorted(by_chain):
+        if conn.dialect.name == "postgresql":
+            _append_in_one_statement(conn, chain, by_chain[chain])
+            continue
         seq, last = _lock_head(conn, chain)
         rows = []
         for audited, row in by_chain[chain]:
@@ -58,6 +62,45 @@ def append(conn: Connection, records: Sequence[Record]) -> None:
             last = digest
         conn.execute(insert(audit_log), rows)
         conn.execute(update(audit_heads).where(audit_heads.c.site == chain).values(site_seq=seq, hash=last))
+
+
+# PostgreSQL: lock the chain's head, link the records (chain_hash, in SQL), insert them and move
+# the head, in one round trip. The head's lock, which every append to the chain waits for, is
+# then held only for this statement and the commit; what a record covers is put into text by
+# Python beforehand (`covered`), outside the lock.
+_APPEND = text(
+    "WITH RECURSIVE head AS ("
+    " SELECT site_seq, hash FROM audit_heads WHERE site = :chain FOR UPDATE),"
+    " linked(ord, seq, prev_hash, hash) AS ("
+    "  SELECT 0, site_seq, CAST(NULL AS text), CAST(hash AS text) FROM head"
+    "  UNION ALL"
+    "  SELECT ord + 1, seq + 1, hash,"
+    "   encode(sha256(convert_to(hash || chr(31) || (CAST(:covered AS text[]))[ord + 1], 'UTF8')), 'hex')"
+    "  FROM linked WHERE ord < :n),"
+    " stored AS ("
+    "  INSERT INTO audit_log (site, site_seq, kind, ref, prev_hash, hash)"
+    "  SELECT :chain, seq, (CAST(:kinds AS text[]))[ord], (CAST(:refs AS bigint[]))[ord], prev_hash, hash"
+    "  FROM linked WHERE ord > 0"
+    "  RETURNING site_seq, hash),"
+    " newest AS (SELECT site_seq, hash FROM stored ORDER BY site_seq DESC LIMIT 1)"
+    " UPDATE audit_heads SET site_seq = newest.site_seq, hash = newest.hash FROM newest"
+    " WHERE audit_heads.site = :chain RETURNING audit_heads.site_seq"
+)
+
+
+def _append_in_one_statement(
+    conn: Connection, chain: str, records: list[tuple[Audited, Mapping[Any, Any]]]
+) -> None:
+    values = {
+        "chain": chain,
+        "n": len(records),
+        "covered": [covered_text(audited, row) for audited, row in records],
+        "kinds": [audited.kind for audited, _ in records],
+        "refs": [int(row[audited.key]) for audited, row in records],
+    }
+    if conn.execute(_APPEND, values).first() is None:  # the chain's first record: no head yet
+        _lock_head(conn, chain)
+        conn.execute(_APPEND, values)
 
 
 def events_record(events: Sequence[Mapping[Any, Any]]) -> list[Record]:

@@ -190,10 +190,13 @@ def canonical(audited: Audited, row: Mapping[Any, Any]) -> str:
     return SEPARATOR.join([text_of(get(name)) for name in audited.fields])
 
 
+def covered_text(audited: Audited, row: Mapping[Any, Any]) -> str:
+    """What a record's hash covers besides the previous hash: the kind and the row's fields."""
+    return canonical(audited, row) if audited.legacy else audited.kind + SEPARATOR + canonical(audited, row)
+
+
 def chain_hash(prev_hash: str, audited: Audited, row: Mapping[Any, Any]) -> str:
-    covered = (
-        canonical(audited, row) if audited.legacy else audited.kind + SEPARATOR + canonical(audited, row)
-    )
+    covered = covered_text(audited, row)
     return hashlib.sha256((prev_hash + SEPARATOR + covered).encode("utf-8")).hexdigest()
 
 
