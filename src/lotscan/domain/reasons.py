@@ -42,6 +42,7 @@ class ReasonCode(StrEnum):
     QTY_NEEDED = "QTY_NEEDED"
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
+    LOT_NOT_ANNOUNCED = "LOT_NOT_ANNOUNCED"
     HARVEST_KDES_NEEDED = "HARVEST_KDES_NEEDED"
     NO_INPUTS = "NO_INPUTS"
     INPUTS_MISSING = "INPUTS_MISSING"
@@ -85,7 +86,8 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
-    ReasonCode.QTY_NEEDED: "The label has no quantity: give it in {unit} (--qty N), then scan the label again.",
+    ReasonCode.QTY_NEEDED: "The label has no quantity{announced}: give it in {unit} (--qty N), then scan the label again.",
+    ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor and scan it again without /qty.",
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (--qty N), then scan the label again.",
     ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
@@ -99,8 +101,26 @@ MESSAGES: dict[ReasonCode, str] = {
 }
 
 
+# When the policy only warns, the scan is recorded: these say so, never "ask before ..." after
+# the fact (tester's #28). A code without one reads the same either way.
+RECORDED_MESSAGES: dict[ReasonCode, str] = {
+    ReasonCode.SHORT_SHELF_LIFE: "Lot {lot} has only {days} days left (minimum {minimum}); it is recorded. Tell a supervisor, who decides whether it stays.",
+    ReasonCode.QTY_EXCEEDS_STOCK: "Only {available} {unit} of lot {lot} were recorded at {location}, not {qty}; {qty} is recorded. Count {location} so the records match the shelf.",
+    ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}; lot {lot} is recorded as scanned. Tell a supervisor: the supplier sent another lot, or the label is wrong.",
+    ReasonCode.MISSING_EXPIRY: "The label has no expiry date and the item needs one; the receipt is recorded and an internal label is requested.",
+}
+
+
+def recorded_sentence(code: ReasonCode, **facts: object) -> str:
+    """The sentence of a warning whose scan was recorded despite it."""
+    return _fill(RECORDED_MESSAGES.get(code) or MESSAGES[code], facts)
+
+
 def sentence(code: ReasonCode, **facts: object) -> str:
-    template = MESSAGES[code]
+    return _fill(MESSAGES[code], facts)
+
+
+def _fill(template: str, facts: dict[str, object]) -> str:
     try:
         return template.format(**facts)
     except (KeyError, IndexError, ValueError):

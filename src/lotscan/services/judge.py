@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lotscan.domain.policy import Policy
-from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.reasons import ReasonCode, recorded_sentence, sentence
 from lotscan.domain.verdict import Level, Reason, Suggestion, Verdict, worst
 
 
@@ -28,18 +28,21 @@ class Findings:
 
 
 def judge(
-    findings: Findings, policy: Policy, override: str | None, success_message: str
+    findings: Findings,
+    policy: Policy,
+    override: str | None,
+    success_message: str,
+    *,
+    recording: bool = False,
 ) -> tuple[Verdict, bool]:
-    """The verdict, and whether the scan may be recorded."""
-    reasons = [
-        Reason(
-            code.value,
-            sentence(code, **facts),
-            policy.level_of(code),
-            code in policy.overridable,
-        )
-        for code, facts in findings.reasons
-    ]
+    """The verdict, and whether the scan may be recorded. ``recording``: it will be, when allowed,
+    so a warning's sentence says what was done, not what to ask first."""
+    reasons = []
+    for code, facts in findings.reasons:
+        level = policy.level_of(code)
+        said = recorded_sentence if recording and level is Level.WARNING else sentence
+        text = said(code, **facts)
+        reasons.append(Reason(code.value, text, level, code in policy.overridable))
     level = worst([r.level for r in reasons])
     if level is not Level.REJECTED:
         message = success_message if level is Level.ACCEPTED else _warning_message(reasons, success_message)

@@ -144,6 +144,7 @@ class StationService:
                     self.settings.policy,
                     ctx.override,
                     plan.message if plan else "",
+                    recording=bool(plan and plan.events and not dry_run),
                 )
                 if plan is None and allowed:
                     return _nothing_done(verdict)

@@ -85,6 +85,8 @@ def test_receive_flags_short_shelf_life_and_rejects_expired(station, engine) -> 
     assert short.level is Level.WARNING
     assert [r.code for r in short.reasons] == ["SHORT_SHELF_LIFE"]
     assert short.recorded
+    # tester's #28: recorded already, so the warning says so, not "ask ... before accepting it"
+    assert "before" not in short.message and "it is recorded" in short.message
     expired = go(
         station,
         f"(01){FLOUR}(17){expiry_in(station, -2)}(10)F-GONE(30)5",
@@ -95,7 +97,7 @@ def test_receive_flags_short_shelf_life_and_rejects_expired(station, engine) -> 
 
 
 def test_receive_pallet_by_sscc_once_only(station, engine) -> None:
-    first = go(station, "(00)095212340000000013", ctx(Workflow.RECEIVE, task="ASN-1"))
+    first = go(station, "(00)095212340000000013", ctx(Workflow.RECEIVE, task="ASN-1", qty=20))
     assert first.level is Level.ACCEPTED, first
     assert stock(engine, "F-PAL", "DOCK") == 20
     again = go(

@@ -101,3 +101,32 @@ def test_the_station_is_named_as_central_enrolled_it(tmp_path: Path) -> None:
     [event] = recorded(session)
     assert event["station"] == "PLANT1-ST01" and event["lot"].endswith("-PLANT1-ST01")
     assert service.summary()["station"] == "PLANT1-ST01"
+
+
+def test_a_pallet_received_by_sscc_asks_the_quantity_the_asn_announces(tmp_path: Path) -> None:
+    """Tester's #27: the pallet's ASN line quantity was recorded without a word."""
+    session = session_on(tmp_path)
+    session.submit("ASN:ASN-1")
+    asked = session.submit("(00)095212340000000013").verdict
+    assert asked.level is Level.REJECTED and asked.reasons[0].code == "QTY_NEEDED", asked
+    assert "announces 20 SACK of lot F-PAL" in asked.message
+    assert recorded(session) == []
+    session.submit("/qty 18")  # counted: two sacks short
+    taken = session.submit("(00)095212340000000013").verdict
+    [received] = [e for e in recorded(session) if e["type"] == "stock.received"]
+    assert taken.recorded and "18" in taken.message and received["qty"] == 18
+
+
+def test_a_lot_other_than_the_one_the_asn_announces_is_flagged(tmp_path: Path) -> None:
+    """Tester's #1: the ASN line announces lot F-PAL; a case of lot F-OTHER went on silently."""
+    session = session_on(tmp_path)
+    session.submit("ASN:ASN-1")
+    session.submit("/qty 100")
+    assert session.submit(f"(01){FLOUR}(17){ahead()}(10)F-NEW").verdict.recorded  # line 1: any lot
+    session.submit("/qty 5")
+    other = session.submit(f"(01){FLOUR}(17){ahead()}(10)F-OTHER").verdict
+    assert other.level is Level.WARNING and [r.code for r in other.reasons] == ["LOT_NOT_ANNOUNCED"]
+    assert "ASN-1 announces lot F-PAL" in other.message and "is recorded" in other.message
+    session.submit("/qty 5")
+    same = session.submit(f"(01){FLOUR}(17){ahead()}(10)F-PAL").verdict
+    assert same.level is Level.ACCEPTED, same

@@ -57,6 +57,7 @@ def evaluate(run: Run) -> Plan | None:
         line = checks.open_line_for(run, task, item, task.code)
         if line is None:
             return None
+        line = _line_of_the_lot(run, task, item, line, lot_code)
         if lot_code is None:
             if not item.lot_tracked:
                 run.add(
@@ -76,9 +77,16 @@ def evaluate(run: Run) -> Plan | None:
         if scan.serial and q.serial_seen(run.conn, item.id, scan.serial):
             run.add(ReasonCode.DUPLICATE_SERIAL, serial=scan.serial, gtin=item.gtin)
     pallet_of_the_asn = scan.kind is ScanKind.PALLET and not scan.gtin  # the line is this pallet
-    if run.ctx.qty is None and scan.quantity is None and not scan.serial and not pallet_of_the_asn:
-        # Never the open line's quantity silently: that is what was ordered, not what came.
-        run.add(ReasonCode.QTY_NEEDED, unit=item.unit)
+    if run.ctx.qty is None and scan.quantity is None and not scan.serial:
+        # Never the open line's quantity silently: that is what was ordered, not what came. A
+        # pallet the ASN lists by SSCC is asked for too, naming what the ASN announces.
+        announced = (
+            f" (the ASN announces {line.remaining:g} {item.unit} of lot {lot_code} on pallet {scan.sscc}: "
+            f"count it, and give {line.remaining:g} if that is what is there)"
+            if pallet_of_the_asn
+            else ""
+        )
+        run.add(ReasonCode.QTY_NEEDED, unit=item.unit, announced=announced)
         return None
     default_qty = 1.0 if scan.serial else line.remaining or 1.0
     qty = checks.scan_quantity(run, item, default_qty)
@@ -140,6 +148,29 @@ def evaluate(run: Run) -> Plan | None:
             "new_lot": existing_lot is None,
         },
     )
+
+
+def _line_of_the_lot(
+    run: Run, task: q.TaskRow, item: q.ItemRow, line: q.TaskLineRow, lot_code: str | None
+) -> q.TaskLineRow:
+    """The open line that announces the scanned lot, else ``line``. A line that announces another
+    lot gets LOT_NOT_ANNOUNCED (tester's #1): the supplier may have sent another lot than the ASN
+    says, or the label is misread; the policy decides warn or refuse."""
+    if not lot_code:
+        return line
+    open_lines = [other for other in q.task_lines(run.conn, task.id, item.id) if other.remaining > 0]
+    same = next((other for other in open_lines if other.lot_code == lot_code), None)
+    if same is not None:
+        return same
+    if line.lot_code:
+        run.add(
+            ReasonCode.LOT_NOT_ANNOUNCED,
+            task=task.code,
+            announced=line.lot_code,
+            item=item.description or item.code,
+            lot=lot_code,
+        )
+    return line
 
 
 def _dock_of(run: Run, task: q.TaskRow) -> str | None:
