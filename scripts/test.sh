@@ -8,4 +8,25 @@ bash scripts/setup.sh
 # Two workers, one test file each at a time (files share module fixtures and ports): the
 # suite's servers and pseudo-terminals wait much of the time, so this halves it on 2 cores.
 # --durations: the 25 slowest tests are listed, to keep the suite under 15 minutes.
-exec .venv/bin/pytest -n 2 --dist loadfile --durations=25 "$@"
+# The whole suite (no arguments) type-checks beside pytest: mypy is CPU-bound for about a minute
+# while the test workers spend much of theirs waiting on servers and terminals.
+mypy_pid=""
+if [ $# -eq 0 ]; then
+  mypy_out=$(mktemp)
+  .venv/bin/mypy >"$mypy_out" 2>&1 &
+  mypy_pid=$!
+  export LOTSCAN_MYPY_BESIDE=1  # tests/unit/test_layers.py: mypy is not run twice
+fi
+status=0
+.venv/bin/pytest -n 2 --dist loadfile --durations=25 "$@" || status=$?
+if [ -n "$mypy_pid" ]; then
+  if wait "$mypy_pid"; then
+    echo "mypy: $(tail -1 "$mypy_out")"
+  else
+    cat "$mypy_out"
+    echo "mypy found type errors (above)" >&2
+    status=1
+  fi
+  rm -f "$mypy_out"
+fi
+exit "$status"

@@ -3,6 +3,7 @@ mypy passes."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,9 @@ def test_headless_import_never_loads_textual() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("LOTSCAN_MYPY_BESIDE") == "1", reason="scripts/test.sh runs mypy beside pytest"
+)
 def test_mypy_passes() -> None:
     """Type hints are checked: strict for domain, codes, store, services, protocol, settings and
     paths, default for the rest (the configuration is in pyproject.toml, [tool.mypy])."""

@@ -53,6 +53,10 @@ def consume(config: Path, lot: str, location: str, qty: int) -> None:
     )  # fmt: skip
 
 
+# PostgreSQL only: production's database, and the same walk on SQLite took 40-150 s of the suite
+# for no new path (central on SQLite is covered in-process by tests/central, both backends).
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_two_stations_offline_then_online_converge_with_every_event_once(db_url: str, tmp_path: Path) -> None:
     run("central", "import", str(write_plant(tmp_path)), "--db", db_url)
     server = Server(db_url, free_port(), tmp_path / "central.log")
