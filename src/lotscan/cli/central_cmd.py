@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -80,10 +80,13 @@ def open_engine(db_url: str, *, migrate: bool = True) -> Engine:
 
 
 @contextmanager
-def _writing(db_url: str) -> Iterator[Connection]:
+def _transaction(
+    db_url: str, begin: Callable[[Engine], AbstractContextManager[Connection]]
+) -> Iterator[Connection]:
+    """One transaction on a freshly opened central database; central's refusals become click errors."""
     engine = open_engine(db_url)
     try:
-        with write_tx(engine) as conn:
+        with begin(engine) as conn:
             yield conn
     except CentralError as exc:
         raise click.ClickException(exc.message) from exc
@@ -91,18 +94,14 @@ def _writing(db_url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
-@contextmanager
-def _reading(db_url: str) -> Iterator[Connection]:
+def _writing(db_url: str) -> AbstractContextManager[Connection]:
+    return _transaction(db_url, write_tx)
+
+
+def _reading(db_url: str) -> AbstractContextManager[Connection]:
     from lotscan.central.db import read_tx
 
-    engine = open_engine(db_url)
-    try:
-        with read_tx(engine) as conn:
-            yield conn
-    except CentralError as exc:
-        raise click.ClickException(exc.message) from exc
-    finally:
-        engine.dispose()
+    return _transaction(db_url, read_tx)
 
 
 def _print(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
