@@ -26,12 +26,13 @@ from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
 from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, overridable_refusal, visible_actions
+from lotscan.station.serve.driver import KeyBurst
 from lotscan.station.serve.hub import SessionInfo, StationHub
 from lotscan.station.syncstate import SyncLink, SyncUpdate
 from lotscan.station.terminal_wedge import TerminalWedge
 from lotscan.station.views import gather
 from lotscan.station.widgets.banner import VerdictBanner
-from lotscan.station.widgets.capture import ScanCapture
+from lotscan.station.widgets.capture import PASS_THROUGH, ScanCapture
 from lotscan.station.widgets.fixed import FixedStatic
 from lotscan.station.widgets.history import Entry, History
 from lotscan.station.widgets.keybar import KeyBar
@@ -53,6 +54,7 @@ class StationApp(StationActions, App[None]):
     CSS_PATH = "station.tcss"
     TITLE = "lotscan station"
     ENABLE_COMMAND_PALETTE = False
+    takes_key_bursts = True  # a served session's driver posts a network read's keys together
 
     def __init__(
         self,
@@ -180,6 +182,18 @@ class StationApp(StationActions, App[None]):
         self.exit()
 
     # -- input ------------------------------------------------------------------------------
+
+    async def on_key_burst(self, burst: KeyBurst) -> None:
+        """The keys of one network read (a handheld's scan): to the scan line in one message
+        when it has the focus, which takes every key but those the app keeps; else one by one,
+        as Textual hands keys on (bindings first, then the focused widget)."""
+        focused = self.focused
+        if isinstance(focused, ScanCapture) and not any(key.key in PASS_THROUGH for key in burst.keys):
+            self.app_focus = True
+            focused.post_message(ScanCapture.Keys(burst.keys))
+            return
+        for key in burst.keys:
+            await self.on_event(key)
 
     def forward_key(self, event: events.Key) -> None:
         """A key a pop-up did not use: the scan line gets it."""

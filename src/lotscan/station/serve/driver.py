@@ -20,10 +20,21 @@ from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.driver import Driver
 from textual.geometry import Size
+from textual.message import Message
 
 from lotscan.station.serve.terminal import TerminalKind, fit_output
 
 PARSER_TICK_S = 0.1  # a lone Esc is a key once nothing follows it this long
+
+
+class KeyBurst(Message):
+    """The keys of one network read (a scanner's burst and its Enter), posted to an app that
+    takes them together (`takes_key_bursts`): one message instead of one per key, each with
+    its own dispatch and bindings check. The app hands them on in order."""
+
+    def __init__(self, keys: list[events.Key]) -> None:
+        super().__init__()
+        self.keys = keys
 
 
 class Terminal(Protocol):
@@ -110,6 +121,12 @@ class StreamDriver(Driver):
     def flush(self) -> None:
         pass
 
+    def send_message(self, message: Any) -> None:
+        """Post to the app at once. Textual's drivers read keys in a thread and schedule a
+        coroutine thread-safe for every key; here keys arrive on the app's own event loop, where
+        that costs a coroutine, a future and a wake-up write per key (40 for one scan)."""
+        self._app.post_message(message)
+
     def start_application_mode(self) -> None:
         self.write("\x1b[?1049h")  # alternate screen
         self.write("\x1b[?25l")  # hide the cursor
@@ -129,12 +146,27 @@ class StreamDriver(Driver):
         """
         if arrived is None:
             arrived = get_time()
+        keys: list[events.Key] = []
         for event in self._parser.feed(data):
             if isinstance(event, events.Key):
                 event.time = arrived
+                keys.append(event)
+                continue
+            self._post_keys(keys)
+            keys = []
             self.process_message(event)
+        self._post_keys(keys)
         if self._tick is None:
             self._tick = self._loop.call_later(PARSER_TICK_S, self._on_tick)
+
+    def _post_keys(self, keys: list[events.Key]) -> None:
+        if len(keys) > 1 and getattr(self._app, "takes_key_bursts", False):
+            for key in keys:
+                key.set_sender(self._app)
+            self.process_message(KeyBurst(keys))
+            return
+        for key in keys:
+            self.process_message(key)
 
     def _on_tick(self) -> None:
         self._tick = None

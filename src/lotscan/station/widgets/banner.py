@@ -10,6 +10,8 @@ from lotscan.station.widgets.fixed import FixedStatic
 
 LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.REJECTED: "-rejected"}
 NOTICE_CLASS = "-notice"
+IDLE_CLASS = "-idle"
+KIND_CLASSES = frozenset({IDLE_CLASS, NOTICE_CLASS, *LEVEL_CLASSES.values()})
 
 
 def reason_codes(verdict: Verdict) -> list[str]:
@@ -54,7 +56,7 @@ def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact
 class VerdictBanner(FixedStatic):
     """Shows the last verdict; `idle` text before the first scan."""
 
-    DEFAULT_CLASSES = "-idle"
+    DEFAULT_CLASSES = IDLE_CLASS
 
     def __init__(self, idle: str, **kwargs: object) -> None:
         super().__init__(idle, **kwargs)  # type: ignore[arg-type]
@@ -65,21 +67,46 @@ class VerdictBanner(FixedStatic):
         # On a handheld the banner takes the rows a long verdict needs (the stylesheet caps
         # them); its text then changes the layout. Elsewhere it has a fixed height.
         self.grows = False
+        self._lines = -1  # the rows the text shown takes at the banner's width (when it grows)
 
     def show(self, verdict: Verdict, *, notice: bool = False) -> None:
         self.verdict = verdict
         self.notice = notice and verdict.level is not Level.REJECTED
-        self.remove_class("-idle", NOTICE_CLASS, *LEVEL_CLASSES.values())
-        self.add_class(NOTICE_CLASS if self.notice else LEVEL_CLASSES[verdict.level])
+        self._kind(NOTICE_CLASS if self.notice else LEVEL_CLASSES[verdict.level])
         text = verdict_text(verdict, large=self.large, notice=self.notice, compact=self.grows)
-        self.set_text(text, layout=self.grows)
+        self.set_text(text, layout=self._height_changes(text))
         self.updates += 1
 
     def show_idle(self, text: str) -> None:
         self.verdict = None
-        self.remove_class(NOTICE_CLASS, *LEVEL_CLASSES.values())
-        self.add_class("-idle")
-        self.set_text(text, layout=self.grows)
+        self._kind(IDLE_CLASS)
+        self.set_text(text, layout=self._height_changes(text))
+
+    def _kind(self, wanted: str) -> None:
+        """One restyle, and only when the kind changes: each class added or removed restyles
+        the banner at once, and a run of accepted scans keeps the same one."""
+        if self.classes & KIND_CLASSES == {wanted}:
+            return
+        self.remove_class(*(KIND_CLASSES - {wanted}), update=False)
+        self.add_class(wanted, update=False)
+        self.update_node_styles()
+
+    def _height_changes(self, text: str | Text) -> bool:
+        """Whether the new text needs a layout pass: only a growing banner (a handheld's) whose
+        text now takes another number of rows. A layout pass costs more than the rest of a
+        verdict's frame; a change of kind that changes the height (a notice's fewer rows) is
+        laid out by its restyle."""
+        if not self.grows:
+            return False
+        width = self.content_size.width
+        if width <= 0:
+            self._lines = -1
+            return True
+        content = text if isinstance(text, Text) else Text(text)
+        lines = len(content.wrap(self.app.console, width))
+        changed = lines != self._lines
+        self._lines = lines
+        return changed
 
     def set_large(self, large: bool) -> None:
         if large != self.large:

@@ -33,6 +33,13 @@ class ScanCapture(Widget, can_focus=True):
             super().__init__()
             self.line = line
 
+    class Keys(Message):
+        """Keys that came together (`serve.driver.KeyBurst`), handed on by the app in order."""
+
+        def __init__(self, keys: list[events.Key]) -> None:
+            super().__init__()
+            self.keys = keys
+
     class HotkeyPressed(Message):
         def __init__(self, key: str) -> None:
             super().__init__()
@@ -55,6 +62,7 @@ class ScanCapture(Widget, can_focus=True):
         self.secret = False
         self._timer: Timer | None = None
         self._echo_timer: Timer | None = None
+        self._painted: tuple[str, bool, str] | None = None
         self._clock = clock
 
     def set_field(self, label: str, *, secret: bool = False, letters_are_text: bool = False) -> None:
@@ -68,6 +76,7 @@ class ScanCapture(Widget, can_focus=True):
         self.refresh()
 
     def render(self) -> Text:
+        self._painted = self._line()
         typed = self.wedge.text
         shown = "•" * len(typed) if self.secret else typed.replace(GS, "␝")
         text = Text()
@@ -83,42 +92,58 @@ class ScanCapture(Widget, can_focus=True):
         event.prevent_default()
         self.feed(event)
 
+    def on_scan_capture_keys(self, message: Keys) -> None:
+        message.stop()
+        self.feed_keys(message.keys)
+
     def feed(self, event: events.Key) -> None:
-        if event.key == "escape":
-            self.wedge.clear()
-            self.post_message(self.HotkeyPressed("escape_field"))
-            self.refresh()
-            return
-        if event.key in SCROLL_KEYS:
-            self.post_message(self.HotkeyPressed(event.key))
-            return
-        if event.key in self.function_keys:
-            self.post_message(self.HotkeyPressed(event.key))
-            return
-        self._emit(self.wedge.key(event.key, event.character, event.time))
+        self.feed_keys([event])
+
+    def feed_keys(self, keys: list[events.Key]) -> None:
+        """Keys in order (one, or a network read's worth); the timers are set once after them."""
+        typed = False
+        for event in keys:
+            if event.key == "escape":
+                self.wedge.clear()
+                self.post_message(self.HotkeyPressed("escape_field"))
+                self.refresh()
+            elif event.key in SCROLL_KEYS or event.key in self.function_keys:
+                self.post_message(self.HotkeyPressed(event.key))
+            else:
+                self._post(self.wedge.key(event.key, event.character, event.time))
+                typed = True
+        if typed:
+            self._settle()
 
     def on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
-        self._emit(self.wedge.paste(event.text, event.time))
+        self._post(self.wedge.paste(event.text, event.time))
+        self._settle()
 
     def clear(self) -> None:
         self.wedge.clear()
         self.refresh()
 
-    def _emit(self, outputs: list[Line | Hotkey] | list[Line]) -> None:
+    def _post(self, outputs: list[Line | Hotkey] | list[Line]) -> None:
         for out in outputs:
             if isinstance(out, Line):
                 self.post_message(self.Scanned(out))
             else:
                 self.post_message(self.HotkeyPressed(out.key))
+
+    def _settle(self) -> None:
         self._arm_timer()
         if self._echo_timer is None:
             self._echo_timer = self.set_timer(ECHO_DELAY_S, self._echo)
 
     def _echo(self) -> None:
         self._echo_timer = None
-        self.refresh()
+        if self._line() != self._painted:  # a scan's burst ends as it began: an empty line
+            self.refresh()
+
+    def _line(self) -> tuple[str, bool, str]:
+        return self.label, self.secret, self.wedge.text
 
     def _arm_timer(self) -> None:
         deadline = self.wedge.next_deadline()
@@ -131,4 +156,5 @@ class ScanCapture(Widget, can_focus=True):
 
     def _poll(self) -> None:
         self._timer = None
-        self._emit(self.wedge.poll(self._clock()))
+        self._post(self.wedge.poll(self._clock()))
+        self._settle()
