@@ -142,15 +142,22 @@ _CONTAINER_SITE = (
 # PostgreSQL: a batch's reads in one round trip; each list is one array parameter (a push of
 # 500 events would otherwise compile and send a 500-value IN list).
 _BATCH_READ = text(
-    "SELECT 'o', badge, role, active FROM operators WHERE badge = ANY(CAST(:badges AS text[]))"
-    " UNION ALL SELECT 'i', id, station, true FROM received_events WHERE id = ANY(CAST(:ids AS text[]))"
-    " UNION ALL SELECT 'l', l.code, s.code, true FROM locations l JOIN sites s ON s.id = l.site_id"
-    " WHERE l.code = ANY(CAST(:places AS text[]))"
-    " UNION ALL SELECT 't', t.code, s.code, true FROM tasks t JOIN locations l ON l.id = t.location_id"
-    " JOIN sites s ON s.id = l.site_id WHERE t.code = ANY(CAST(:tasks AS text[]))"
-    " UNION ALL SELECT 'c', c.sscc, s.code, true FROM containers c JOIN locations l ON l.id = c.location_id"
-    " JOIN sites s ON s.id = l.site_id WHERE c.sscc = ANY(CAST(:ssccs AS text[]))"
+    "SELECT 'o', o.badge, o.role, o.active FROM unnest(CAST(:badges AS text[])) AS k(code)"
+    " JOIN operators o ON o.badge = k.code"
+    " UNION ALL SELECT 'i', r.id, r.station, true FROM unnest(CAST(:ids AS text[])) AS k(code)"
+    " JOIN received_events r ON r.id = k.code"
+    " UNION ALL SELECT 'l', l.code, s.code, true FROM unnest(CAST(:places AS text[])) AS k(code)"
+    " JOIN locations l ON l.code = k.code JOIN sites s ON s.id = l.site_id"
+    " UNION ALL SELECT 't', t.code, s.code, true FROM unnest(CAST(:tasks AS text[])) AS k(code)"
+    " JOIN tasks t ON t.code = k.code JOIN locations l ON l.id = t.location_id"
+    " JOIN sites s ON s.id = l.site_id"
+    " UNION ALL SELECT 'c', c.sscc, s.code, true FROM unnest(CAST(:ssccs AS text[])) AS k(code)"
+    " JOIN containers c ON c.sscc = k.code JOIN locations l ON l.id = c.location_id"
+    " JOIN sites s ON s.id = l.site_id"
 )
+# Each list is joined as a table (unnest), not matched with `= ANY(array)`: on a table the
+# planner believes small (a fresh database), `= ANY` becomes a scan comparing every row with
+# every id of the batch.
 
 
 def _scope(payload: Payload) -> list[tuple[str, str]]:
