@@ -54,6 +54,9 @@ class Policy:
     split_label_window_s: float = 3.0
     require_pin: bool = False
     idle_signout_s: int = 600
+    # After this many wrong PINs in a row a badge is locked for pin_lockout_s (0 = not locked).
+    pin_tries: int = 3
+    pin_lockout_s: int = 300
 
     def level_of(self, code: ReasonCode) -> Level:
         return self.levels.get(code, Level.REJECTED)
@@ -88,6 +91,8 @@ class Policy:
             ),
             require_pin=_typed(data, "require_pin", bool, "true or false", cls.require_pin),
             idle_signout_s=_typed(data, "idle_signout_s", int, "whole seconds", cls.idle_signout_s),
+            pin_tries=_typed(data, "pin_tries", int, "a whole number", cls.pin_tries),
+            pin_lockout_s=_typed(data, "pin_lockout_s", int, "whole seconds", cls.pin_lockout_s),
         )
 
 

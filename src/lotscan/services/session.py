@@ -21,7 +21,7 @@ from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
-from lotscan.services.station import Operator, StationService
+from lotscan.services.station import PIN_LOCKED, Operator, StationService
 from lotscan.settings import StationSettings
 
 TASK_WORKFLOWS = {
@@ -65,8 +65,6 @@ class Outcome:
     secret: bool = False  # the input was (or looked like) a PIN: never shown back
 
 
-PIN_TRIES = 3  # wrong PINs in a row before the station asks for the badge again
-PIN_LOCKED_OUT = f"Wrong PIN {PIN_TRIES} times."
 SCAN_BADGE_AGAIN = "Scan your badge again, or ask a supervisor."
 
 
@@ -111,7 +109,10 @@ class StationSession:
         if self.pin_locked_out:
             self.pin_locked_out = False
             if _looks_like_pin(text):
-                return Outcome(Verdict(Level.REJECTED, f"{PIN_LOCKED_OUT} {SCAN_BADGE_AGAIN}"), secret=True)
+                tries = self.service.settings.policy.pin_tries
+                return Outcome(
+                    Verdict(Level.REJECTED, f"Wrong PIN {tries} times. {SCAN_BADGE_AGAIN}"), secret=True
+                )
         if text.startswith("/"):
             if text[1:].strip().lower() != "produce":
                 self.produce_asked = None
@@ -238,25 +239,29 @@ class StationSession:
         return Outcome(verdict, scan, notice=verdict.level is not Level.REJECTED)
 
     def _pin(self, pin: str) -> Outcome:
-        """Judge a PIN. A wrong one keeps the PIN prompt for another try, up to PIN_TRIES."""
+        """Judge a PIN. A wrong one keeps the PIN prompt for another try, up to the policy's
+        pin_tries; then the service locks the badge for pin_lockout_s (tester's #31)."""
         badge, self.awaiting_pin_for = self.awaiting_pin_for or "", None
         verdict, operator = self.service.sign_in(badge, pin)
+        tries = self.service.settings.policy.pin_tries
         if operator is not None:
             self.wrong_pins = 0
             self._become(operator)
+        elif any(r.code == PIN_LOCKED for r in verdict.reasons):
+            self.wrong_pins = 0
+            self.pin_locked_out = True  # the service's sentence says for how long
         elif verdict.level is Level.REJECTED:
             self.wrong_pins += 1
-            left = PIN_TRIES - self.wrong_pins
+            left = tries - self.wrong_pins
             if left > 0:
                 self.awaiting_pin_for = badge
-                tries = "1 try" if left == 1 else f"{left} tries"
-                verdict = replace(
-                    verdict, message=f"Wrong PIN. Type it again ({tries} left), or Esc to cancel."
-                )
+                more = "1 try" if left == 1 else f"{left} tries"
+                again = f"Wrong PIN. Type it again ({more} left), or Esc to cancel."
+                verdict = replace(verdict, message=again)
             else:
                 self.wrong_pins = 0
                 self.pin_locked_out = True
-                verdict = replace(verdict, message=f"{PIN_LOCKED_OUT} {SCAN_BADGE_AGAIN}")
+                verdict = replace(verdict, message=f"Wrong PIN {tries} times. {SCAN_BADGE_AGAIN}")
         return Outcome(verdict, notice=verdict.level is not Level.REJECTED, secret=True)
 
     def _become(self, operator: Operator) -> None:

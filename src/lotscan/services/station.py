@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -91,6 +92,12 @@ class StationService:
         self.settings = settings
         self._interpret_options: Any = None
         self._local = threading.local()
+        # Wrong PINs in a row and lockouts, by badge, for every session of this station
+        # (tester's #31); kept in memory: a restart of the station lifts a lockout.
+        self._wrong_pins: dict[str, int] = {}
+        self._locked_until: dict[str, float] = {}
+        self._pin_lock = threading.Lock()
+        self.clock: Callable[[], float] = time.monotonic
 
     def _scan_connection(self) -> Connection:
         """This thread's connection for judging scans, kept open between scans: checking one
@@ -192,12 +199,43 @@ class StationService:
         if found is None:
             return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=badge), None
         if self.settings.policy.require_pin or found["pin_hash"]:
+            locked = self._pin_locked(badge, found["name"])
+            if locked is not None:
+                return locked, None
             if pin is None:
                 return Verdict(Level.WARNING, f"Hello {found['name']}: enter your PIN."), None
             if not pins.check_pin(pin, found["pin_hash"]):
-                return Verdict(Level.REJECTED, "Wrong PIN. Try again or ask a supervisor."), None
+                return self._wrong_pin(badge, found["name"]), None
+            with self._pin_lock:
+                self._wrong_pins.pop(badge, None)
         operator = Operator(found["badge"], found["name"], found["role"])
         return Verdict(Level.ACCEPTED, f"Signed in: {operator.name} ({operator.role})."), operator
+
+    def _pin_locked(self, badge: str, name: str) -> Verdict | None:
+        with self._pin_lock:
+            left = self._locked_until.get(badge, 0.0) - self.clock()
+        if left <= 0:
+            return None
+        minutes, seconds = divmod(int(left + 0.999), 60)
+        wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+        text = (
+            f"{name}'s badge is locked for {wait} after {self.settings.policy.pin_tries} wrong PINs. "
+            "Ask another supervisor, or wait."
+        )
+        return Verdict(Level.REJECTED, text, (Reason(PIN_LOCKED, text),))
+
+    def _wrong_pin(self, badge: str, name: str) -> Verdict:
+        policy = self.settings.policy
+        with self._pin_lock:
+            wrong = self._wrong_pins.get(badge, 0) + 1
+            self._wrong_pins[badge] = wrong
+            if wrong >= policy.pin_tries and policy.pin_lockout_s > 0:
+                self._wrong_pins.pop(badge, None)
+                self._locked_until[badge] = self.clock() + policy.pin_lockout_s
+        locked = self._pin_locked(badge, name)
+        if locked is not None:
+            return replace(locked, message=f"Wrong PIN {wrong} times: {locked.message}")
+        return Verdict(Level.REJECTED, "Wrong PIN. Try again or ask a supervisor.")
 
     def short_pick(self, task_code: str, line_no: int, ctx: ScanContext) -> Verdict:
         """Close a pick line short: what was picked stays, the rest is recorded as missing."""
@@ -269,6 +307,7 @@ class StationService:
         }
 
 
+PIN_LOCKED = "PIN_LOCKED"  # the reason code of a sign-in refused while a badge is locked
 ENROLLED_NAME_KEY = "station"  # sync_state key `lotscan enroll` stores central's name under
 LOT_PART_KEY = "lot_part"  # and the station's part of lot numbers
 

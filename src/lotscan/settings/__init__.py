@@ -78,6 +78,8 @@ class StationSettings:
                 "split_label_window_s": self.policy.split_label_window_s,
                 "require_pin": self.policy.require_pin,
                 "idle_signout_s": self.policy.idle_signout_s,
+                "pin_tries": self.policy.pin_tries,
+                "pin_lockout_s": self.policy.pin_lockout_s,
             },
             "labels": {"destination": self.label_destination, "template": self.label_template},
             "devices": [dict(d) for d in self.devices],

@@ -74,6 +74,8 @@ class PolicyTable(Table):
     split_label_window_s: float | None = Field(None, ge=0, le=60, description="seconds, 0 to 60")
     require_pin: bool | None = Field(None, description="true or false (not quoted)")
     idle_signout_s: int | None = Field(None, ge=0, le=86400, description="whole seconds, 0 to 86400")
+    pin_tries: int | None = Field(None, ge=1, le=20, description="wrong PINs before a lockout, 1 to 20")
+    pin_lockout_s: int | None = Field(None, ge=0, le=86400, description="whole seconds, 0 (never) to 86400")
 
 
 class LabelsTable(Table):

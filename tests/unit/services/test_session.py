@@ -74,3 +74,27 @@ def test_an_approved_override_does_not_follow_a_task_scan_into_another_mode(tmp_
     switched = session.submit("PL:PL-1")
     assert session.workflow.value == "pick", switched.verdict
     assert (session.override, session.override_by, session.qty) == (None, None, None)
+
+
+def test_a_badge_is_locked_for_a_while_after_the_policy_s_wrong_pins(tmp_path: Path) -> None:
+    """Tester's #31: wrong supervisor PINs could be tried forever, three at a time."""
+    from sqlalchemy import update
+
+    from lotscan.services.pins import hash_pin
+    from lotscan.store.schema import Operator
+
+    session = session_on(tmp_path)
+    with session.service.engine.begin() as conn:
+        conn.execute(update(Operator).where(Operator.badge == "900").values(pin_hash=hash_pin("4321")))
+    now = [1000.0]
+    session.service.clock = lambda: now[0]
+    session.submit("OP:900")
+    for wrong in ("1111", "2222", "3333"):
+        said = session.submit(wrong).verdict.message
+    assert "locked for 5 min 0 s after 3 wrong PINs" in said and "another supervisor" in said
+    again = session.submit("OP:900").verdict  # the badge again, with the right PIN next
+    assert again.level is Level.REJECTED and "locked for 5 min" in again.message
+    assert session.submit("4321").verdict.level is Level.REJECTED and session.operator is None
+    now[0] += 301
+    assert session.submit("OP:900").verdict.level is Level.WARNING  # asks for the PIN again
+    assert session.submit("4321").verdict.level is Level.ACCEPTED and session.operator is not None

@@ -130,3 +130,13 @@ def test_a_lot_other_than_the_one_the_asn_announces_is_flagged(tmp_path: Path) -
     session.submit("/qty 5")
     same = session.submit(f"(01){FLOUR}(17){ahead()}(10)F-PAL").verdict
     assert same.level is Level.ACCEPTED, same
+
+
+def test_a_lost_separator_in_lookup_shows_the_lot_the_label_probably_says(tmp_path: Path) -> None:
+    """Tester's #23: lookup read `F-EARLY` + `(30)50` as lot F-EARLY3050, UNKNOWN_LOT."""
+    session = session_on(tmp_path)
+    shown = session.submit(f"01{FLOUR}10F-EARLY3050").verdict  # GS lost after the lot
+    codes = [r.code for r in shown.reasons]
+    assert "SUSPICIOUS_LOT" in codes and "UNKNOWN_LOT" not in codes, shown
+    assert shown.level is Level.WARNING and "probably says lot F-EARLY" in shown.message
+    assert shown.details["lot"] == "F-EARLY"

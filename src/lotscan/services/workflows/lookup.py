@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from lotscan.codes.gs1 import Element
 from lotscan.codes.scan import ScanKind
+from lotscan.codes.suspicious import swallowed_split
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import days_left, is_expired
 from lotscan.services import checks
@@ -36,11 +38,27 @@ def evaluate(run: Run) -> Plan | None:
         return None
     if product.lot is None:
         if product.lot_code is not None:
+            probable = _probable_lot(run, product)
+            if probable is not None:  # tester's #23: not UNKNOWN_LOT, the lot the label shows
+                plan = _lot(run, product.item, probable)
+                plan.message = (
+                    f"Read lot {product.lot_code}, which is not known: the label probably says lot "
+                    f"{probable.code} (a GS separator was lost). {plan.message}"
+                )
+                return plan
             checks.require_known_lot(run, product)
             return None
         run.findings.reasons.clear()
         return _item(run, product.item)
     return _lot(run, product.item, product.lot)
+
+
+def _probable_lot(run: Run, product: checks.Product) -> q.LotRow | None:
+    """The known lot a SUSPICIOUS_LOT reading probably is: its value without what it swallowed."""
+    if not run.findings.has(ReasonCode.SUSPICIOUS_LOT) or not product.lot_code:
+        return None
+    split = swallowed_split(Element("10", product.lot_code, 0, 0, len(product.lot_code)))
+    return q.lot_by_code(run.conn, product.item.id, split[0]) if split else None
 
 
 def _public(operator: dict[str, Any]) -> dict[str, Any]:
