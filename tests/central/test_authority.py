@@ -496,3 +496,45 @@ def test_another_sites_station_cannot_break_or_rebuild_a_pallet(two_sites: Centr
         assert conn.execute(select(Container.sscc, Location.code).join(Location)).all() == [(sscc, "A2")]
     broken = outcome(two_sites, p1, ev(2, "pallet.broken", {"sscc": sscc}))
     assert broken["outcome"] == "applied"
+
+
+def test_a_recalled_lot_produced_from_or_received_into_is_flagged_for_the_recall(central: Central) -> None:
+    """Tester #18: a recalled lot used as a production input, or received into, was applied at
+    central without a flag. Both happened on the floor, so central applies them (the trace must
+    show where the recalled lot went) and flags them where the supervisor and the recall
+    coordinator see them (LOT_ON_HOLD), as it did for a consumption."""
+    assert admin_status(central, "F-LATE", "recall").status_code == 200
+    _, token = central.enroll("P1")
+    produced = {
+        "task": "WO-1",
+        "item": "COOKIE",
+        "lot": "C-1",
+        "qty": 10,
+        "location": "LINE",
+        "inputs": [{"item": "FLOUR", "lot": "F-LATE", "qty": 5}],
+    }
+    received = {"item": "FLOUR", "lot": "F-LATE", "location": "DOCK", "qty": 3}
+    for seq, (kind, payload, said) in enumerate(
+        (
+            ("lot.produced", produced, "used it as an input of lot C-1"),
+            ("stock.received", received, "added stock to it"),
+        ),
+        start=1,
+    ):
+        result = outcome(central, token, ev(seq, kind, payload))
+        assert result["outcome"] == "flagged", kind
+        assert "LOT_ON_HOLD: lot F-LATE of FLOUR was recalled" in result["reason"]
+        assert said in result["reason"]
+    flagged = central.http.get("/api/v1/flagged", headers=auth(token)).json()
+    assert [f["code"] for f in flagged] == ["LOT_ON_HOLD", "LOT_ON_HOLD"]
+    # A lot received new in the same batch as its consumption is read when it is consumed.
+    batch = [
+        ev(
+            3,
+            "stock.received",
+            {"item": "FLOUR", "lot": "NEW-Q", "location": "DOCK", "qty": 2, "lot_status": "quarantine"},
+        ),
+        ev(4, "stock.consumed", {"item": "FLOUR", "lot": "NEW-Q", "location": "DOCK", "qty": 1}),
+    ]
+    results = push_raw(central, token, batch).json()["results"]
+    assert [r["outcome"] for r in results] == ["applied", "flagged"]

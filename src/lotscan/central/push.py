@@ -23,7 +23,7 @@ from lotscan.central.schema import lot_status_history, received_events, reconcil
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.validation import Checked, RefusalCode, Refused, Validator, naive_utc, refusal_code
-from lotscan.domain.events import EventType, Key, LotStatusChanged, event_keys
+from lotscan.domain.events import EventType, Key, LotStatusChanged, Payload, Row, event_keys
 from lotscan.protocol import (
     APPLIED,
     FAILED,
@@ -38,6 +38,8 @@ from lotscan.store.effects import BatchedEffects, EffectError, apply_event, batc
 from lotscan.store.schema import Item, Location, Lot, Stock, Task, TaskLine
 
 CONSUMING = (EventType.STOCK_CONSUMED, EventType.STOCK_PICKED, EventType.STOCK_SHIPPED)
+# Stock added to an existing lot: received into it, or produced into it.
+ADDING = (EventType.STOCK_RECEIVED, EventType.LOT_PRODUCED)
 BLOCKED_STATUSES = ("hold", "recalled", "quarantine", "rejected")
 MAX_SKEW = timedelta(minutes=5)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -81,6 +83,8 @@ class _LotStatus:
             return self.history[0][0]
         return self.current
 
+
+_MISSING = _LotStatus([], "")  # a lot the batch names that central did not hold when it was read
 
 Stored = tuple[list[dict[str, Any]], list[int]]
 
@@ -357,22 +361,24 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
     ref = payload.lot_ref()
     is_status = isinstance(payload, LotStatusChanged)
     previous = None
-    if ref is not None and (e.type in CONSUMING or is_status):
+    if ref is not None and (e.type in CONSUMING or e.type in ADDING or is_status):
         item, lot = ref
         previous = _status_at(conn, batch, str(item), str(lot), corrected)
         if e.type in CONSUMING and previous in BLOCKED_STATUSES:
-            flags.append(
-                {
-                    "code": "LOT_ON_HOLD",
-                    "message": f"lot {lot} of {item} was {previous} at {corrected:%Y-%m-%d %H:%M} UTC "
-                    f"when {e.type} was recorded",
-                }
-            )
+            flags.append(_blocked(lot, item, previous, corrected, f"when {e.type} was recorded"))
+        if e.type in ADDING and previous in BLOCKED_STATUSES:
+            flags.append(_blocked(lot, item, previous, corrected, f"when {e.type} added stock to it"))
+    for item, lot in payload.input_refs():
+        used = _status_at(conn, batch, item, lot, corrected)
+        if used in BLOCKED_STATUSES:
+            made = f" lot {ref[1]}" if ref else ""
+            flags.append(_blocked(lot, item, used, corrected, f"when {e.type} used it as an input of{made}"))
     flags += apply_event(conn, e.type, payload, occurred, e.id)
+    _forget_missing(batch, e.type, payload)
     if isinstance(payload, LotStatusChanged):
         target = payload.to_status.value
         known = batch.lot_statuses.get((payload.item, payload.lot))
-        if known is not None:
+        if known is not None and known is not _MISSING:
             known.history.append((previous, target, corrected))
             known.history.sort(key=lambda h: h[2])
             known.current = target
@@ -390,6 +396,25 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
         )
     reason = "; ".join(f"{f['code']}: {f['message']}" for f in flags) or None
     return _Outcome(FLAGGED if flags else APPLIED, reason, None, flags, event_keys(e.type, e.payload, e.id))
+
+
+def _forget_missing(batch: _Batch, type_: str, payload: Payload) -> None:
+    """Lots the event may have created are read when next asked, not taken as missing."""
+    statuses = batch.lot_statuses
+    ref = payload.lot_ref()
+    if ref is not None and statuses.get(ref) is _MISSING:
+        del statuses[ref]
+    if Row.LOT in payload.touches and type_ not in ADDING:  # split, merge, relabel: other lots too
+        batch.lot_statuses = {k: v for k, v in statuses.items() if v is not _MISSING}
+
+
+def _blocked(lot: str, item: str, status: str, at: datetime, when: str) -> dict[str, str]:
+    """A recalled (held, quarantined, rejected) lot was used or added to: applied, since it
+    happened on the floor, and flagged, so the recall coordinator sees where it went."""
+    return {
+        "code": "LOT_ON_HOLD",
+        "message": f"lot {lot} of {item} was {status} at {at:%Y-%m-%d %H:%M} UTC {when}",
+    }
 
 
 def _clock_flags(batch: _Batch, occurred: datetime) -> list[dict[str, str]]:
@@ -415,7 +440,9 @@ def _clock_flags(batch: _Batch, occurred: datetime) -> list[dict[str, str]]:
 
 def _status_at(conn: Connection, batch: _Batch, item: str, lot: str, moment: datetime) -> str | None:
     known = batch.lot_statuses.get((item, lot))
-    if known is None:  # created inside this batch (or unknown): read it now
+    if known is _MISSING:
+        return None
+    if known is None:  # created inside this batch: read it now
         known = _lot_statuses_of(conn, {(item, lot)}).get((item, lot))
         if known is None:
             return None
@@ -429,10 +456,17 @@ def _lot_statuses(
     wanted = set()
     for e in events:
         payload = validator.payload_of(e)
-        ref = payload.lot_ref() if payload else None
-        if ref is not None and (e.type in CONSUMING or e.type == EventType.LOT_STATUS_CHANGED):
+        if payload is None:
+            continue
+        ref = payload.lot_ref()
+        if ref is not None and (
+            e.type in CONSUMING or e.type in ADDING or e.type == EventType.LOT_STATUS_CHANGED
+        ):
             wanted.add(ref)
-    return _lot_statuses_of(conn, wanted) if wanted else {}
+        wanted.update(payload.input_refs())
+    found = _lot_statuses_of(conn, wanted) if wanted else {}
+    # Lots not at central yet (a receipt's new lot): known to be missing, not read again per event.
+    return {ref: found.get(ref, _MISSING) for ref in wanted}
 
 
 def _keys_table(

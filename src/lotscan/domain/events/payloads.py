@@ -128,6 +128,11 @@ class Payload(BaseModel):
         task: str | None = self._field("task")
         return task
 
+    def input_refs(self) -> list[tuple[str, str]]:
+        """(item, lot) of every lot the event uses up as an input: a production's, a merge's."""
+        item = self._field("item")
+        return [(getattr(part, "item", None) or item, part.lot) for part in self._field("inputs") or []]
+
     def container(self) -> str | None:
         """The SSCC of the pallet or case the event builds, breaks or receives onto, if any."""
         sscc: str | None = self._field("sscc")
