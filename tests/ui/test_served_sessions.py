@@ -155,30 +155,58 @@ async def test_a_served_station_goes_by_the_name_central_gave_at_enrolment(tmp_p
     assert "ST-01" not in said and row.station_id == "DOCK-7"
 
 
-async def test_a_session_process_that_dies_ends_only_its_own_sessions(tmp_path: Path) -> None:
-    with served_station(tmp_path) as served:
+async def ends(handheld: SshHandheld) -> None:
+    """Its connection ends (its session process died)."""
+    assert handheld.session is not None
+    for _ in range(100):
+        if handheld.session.closed:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the session of {handheld.device} did not end")
+
+
+async def test_a_session_process_that_dies_ends_only_its_own_sessions_and_another_takes_its_place(
+    tmp_path: Path,
+) -> None:
+    with served_station(tmp_path, devices=3) as served:
         first = await SshHandheld(served, "gun-01", 40, 16).connect()  # the first session process
         second = await SshHandheld(served, "gun-02", 40, 16).connect()  # the other, less busy one
         try:
             assert await first.scan("OP:1001") == "NOTICE"
-            os.kill(served.registry()["session_processes"][0], signal.SIGKILL)
-            assert first.session is not None
-            for _ in range(100):
-                if first.session.closed:
-                    break
-                await asyncio.sleep(0.1)
-            assert first.session.closed  # its handheld is told: the connection ends
+            killed, other = served.registry()["session_processes"]
+            os.kill(killed, signal.SIGKILL)
+            await ends(first)  # its handheld is told: the connection ends
             assert await second.scan("OP:1001") == "NOTICE"
             assert await second.scan("ASN:ASN-1001") == "NOTICE"
             assert await second.scan(receive_label("SURVIVOR-1")) == "ACCEPTED"
             assert [s["device"] for s in served.registry()["sessions"]] == ["gun-02"]
-            third = await SshHandheld(served, "gun-01", 40, 16).connect()  # a new session still opens
-            assert await third.scan("OP:1001") == "NOTICE"
-            await third.close()
+            # The serving process starts another session process in place of the dead one, and says so.
+            for _ in range(600):
+                pids = served.registry()["session_processes"]
+                if killed not in pids and len(pids) == 2:
+                    break
+                await asyncio.sleep(0.1)
+            new = next(pid for pid in pids if pid != other)
+            assert pids == [new, other] and new != killed
+            os.kill(new, 0)  # running
+            log = (tmp_path / "station.log").read_text()
+            assert f"session process {killed} ended (exit -9)" in log
+            assert f"session process {new} started in place of {killed}" in log
+            # Capacity is back: the next session goes to the new process (it has none), and so it
+            # scans on when the other process dies too.
+            third = await SshHandheld(served, "gun-03", 40, 16).connect()
+            try:
+                assert await third.scan("OP:1002") == "NOTICE"
+                os.kill(other, signal.SIGKILL)
+                await ends(second)
+                assert await third.scan("ASN:ASN-1001") == "NOTICE"
+                assert await third.scan(receive_label("SURVIVOR-2")) == "ACCEPTED"
+            finally:
+                await third.close()
         finally:
             await second.close()
-        [row] = served.events()
-    assert row.lot_code == "SURVIVOR-1" and row.seq == 1
+        rows = served.events()
+    assert [(row.lot_code, row.seq) for row in rows] == [("SURVIVOR-1", 1), ("SURVIVOR-2", 2)]
 
 
 async def test_a_handheld_profile_with_tab_suffix_and_gs_substitute_in_the_browser(tmp_path: Path) -> None:

@@ -7,6 +7,10 @@ registry and the ONE sync worker (`serve.hub`). It gives each new session to the
 the fewest, relays its keystrokes, sizes and screens, tells every process the sync state and
 the sessions summary (for a supervisor's status line), and passes their nudges to the sync
 worker. What a session shows as recorded was committed by its process before it was drawn.
+
+A session process that dies (a crash, the kernel's OOM killer, a `kill`) ends its own sessions
+only; this process logs it and starts another in its place, so the station keeps its capacity.
+One that dies soon after it started is restarted after a growing pause, not in a tight loop.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +35,8 @@ from lotscan.station.serve.session import ServedSession, Session
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 120.0  # a busy box imports slowly; the station says it is ready only after
 STOP_TIMEOUT_S = 15.0
+SHORT_LIFE_S = 30.0  # a process that dies sooner than this after starting is restarted after a pause
+RESTART_PAUSES_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
 class RemoteSession:
@@ -70,6 +77,8 @@ class _Process:
     sessions: dict[str, RemoteSession] = field(default_factory=dict)
     reader: asyncio.Task[None] | None = None
     alive: bool = True
+    started: float = field(default_factory=time.monotonic)
+    quick_deaths: int = 0  # deaths in a row, each soon after its start: how long to wait before the next
 
 
 class SessionPool:
@@ -79,12 +88,14 @@ class SessionPool:
         self.processes: list[_Process] = []
         self._summary = ""
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+        self._restarts: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.processes = list(await asyncio.gather(*(self._spawn() for _ in range(self.size))))
         for process in self.processes:
-            process.reader = asyncio.create_task(self._listen(process), name=f"sessions-{process.child.pid}")
+            self._read(process)
         self.hub.session_pids = [process.child.pid for process in self.processes]
         if self.hub.sync is not None:
             self.hub.sync.listen(self._sync_state)
@@ -105,10 +116,18 @@ class SessionPool:
             ready = await asyncio.wait_for(channel.receive(), START_TIMEOUT_S)
         except TimeoutError:
             ready = None
+        except BaseException:  # cancelled (the station stops meanwhile): no process left behind
+            child.kill()
+            channel.close()
+            raise
         if ready != ("ready",):
             child.kill()
+            channel.close()
             raise RuntimeError("a session process did not start; see the station log")
         return _Process(child, channel)
+
+    def _read(self, process: _Process) -> None:
+        process.reader = asyncio.create_task(self._listen(process), name=f"sessions-{process.child.pid}")
 
     def start_session(self, info: SessionInfo, link: TerminalLink) -> Session:
         """The transports' session starter: the new session goes to the least busy process
@@ -134,10 +153,61 @@ class SessionPool:
             except Exception:
                 log.exception("a message from session process %s failed", process.child.pid)
         process.alive = False
-        log.error("session process %s ended; its sessions end, new ones go to the others", process.child.pid)
+        lost = len(process.sessions)
         for session in list(process.sessions.values()):  # the process is gone: so are its sessions
             session.link.ended()
             self._closed(process, session.info.id)
+        if self._stopping:
+            return
+        try:  # its end of the channel closed: it is gone, or going
+            code = await asyncio.wait_for(process.child.wait(), STOP_TIMEOUT_S)
+        except TimeoutError:
+            process.child.kill()
+            code = await process.child.wait()
+        process.channel.close()
+        log.error(
+            "session process %s ended (exit %s) and %d session(s) with it; starting another in its place",
+            process.child.pid,
+            code,
+            lost,
+        )
+        task = asyncio.create_task(self._replace(process), name=f"restart-{process.child.pid}")
+        self._restarts.add(task)
+        task.add_done_callback(self._restarts.discard)
+
+    async def _replace(self, dead: _Process) -> None:
+        """Start a session process in place of one that died; new sessions go to the others
+        (or to this process, if none is left) meanwhile."""
+        quick = dead.quick_deaths + 1 if time.monotonic() - dead.started < SHORT_LIFE_S else 0
+        attempt = quick
+        while not self._stopping:
+            if attempt:
+                pause = RESTART_PAUSES_S[min(attempt, len(RESTART_PAUSES_S)) - 1]
+                log.warning("waiting %.0f s before starting a session process again", pause)
+                await asyncio.sleep(pause)
+            try:
+                process = await self._spawn()
+            except Exception:
+                log.exception("a session process did not start in place of %s", dead.child.pid)
+                attempt += 1
+                continue
+            process.quick_deaths = quick
+            if self._stopping:  # the station stopped meanwhile
+                process.channel.send("stop")
+                await process.channel.drain()
+                await process.child.wait()
+                process.channel.close()
+                return
+            self.processes[self.processes.index(dead)] = process
+            self._read(process)
+            self.hub.session_pids = [p.child.pid for p in self.processes]
+            self.hub.write_registry()
+            if self.hub.sync is not None and self.hub.sync.last is not None:
+                state, facts = self.hub.sync.last
+                self._sync_state(state, **facts)
+            process.channel.send("summary", self._summary)
+            log.warning("session process %s started in place of %s", process.child.pid, dead.child.pid)
+            return
 
     def _handle(self, process: _Process, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -186,6 +256,11 @@ class SessionPool:
             self._loop.call_soon_threadsafe(self._broadcast, "sync", word, plain)
 
     async def stop(self) -> None:
+        self._stopping = True
+        for restart in list(self._restarts):
+            restart.cancel()
+        if self._restarts:
+            await asyncio.wait(list(self._restarts), timeout=STOP_TIMEOUT_S)
         if self.hub.sync is not None:
             self.hub.sync.forget(self._sync_state)
         self._broadcast("stop")
