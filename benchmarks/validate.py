@@ -7,6 +7,7 @@ import json
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,17 +82,26 @@ def _shelf_of(service: StationService, raw: str) -> str | None:
     return max(places, key=lambda place: place[1])[0].code if places else None
 
 
-def run(lots: int, scans: int, seed: int, cache_dir: Path | None) -> dict[str, Any]:
+def run(
+    lots: int,
+    scans: int,
+    seed: int,
+    cache_dir: Path | None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    say = progress or (lambda _line: None)
     started = time.perf_counter()
-    big = build_cache(cache_dir / f"cache-{lots}-{seed}.db" if cache_dir else None, lots, seed)
+    big = build_cache(cache_dir / f"cache-{lots}-{seed}.db" if cache_dir else None, lots, seed, say)
     build_s = time.perf_counter() - started
     work = big.path.with_name(big.path.stem + "-work.db")
+    say(f"copying the cache to {work} ...")
     _copy(big.path, work)
     engine = open_cache(work)
     settings = StationSettings(station_id="BENCH", database=work)
     service = StationService(engine, settings)
     mix = scan_mix(service, lots, scans, seed)
     gc.collect()
+    say(f"judging {scans:,} scans ...")
     validate: list[float] = []
     levels: Counter[str] = Counter()
     for raw, ctx in mix:
@@ -104,8 +114,10 @@ def run(lots: int, scans: int, seed: int, cache_dir: Path | None) -> dict[str, A
         scan = service.interpret(raw)
         who, task = ctx.operator or "", ctx.task or ""
         lookups.append(Lookup(who, task, scan.gtin, scan.lot, scan.raw, ctx.workflow.value, ctx.now))
+    say("timing the same look-ups as bare sqlite3 statements, and a bare durable commit ...")
     floor = time_floor(work, lookups, settings.policy.duplicate_window_s)
     commit_floor = time_commit_floor(work.parent, min(scans, 2000))
+    say(f"recording {scans:,} scans ...")
     recorded: list[float] = []
     recorded_levels: Counter[str] = Counter()
     for raw, ctx in mix:
@@ -178,7 +190,7 @@ def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: b
     """
     if lots < 1000:
         raise click.BadParameter("use at least 1000 lots", param_hint="--lots")
-    result = run(lots, scans, seed, cache_dir)
+    result = run(lots, scans, seed, cache_dir, progress=lambda line: click.echo(line, err=True))
     if as_json:
         click.echo(json.dumps(result))
         return
