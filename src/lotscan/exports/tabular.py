@@ -51,12 +51,5 @@ def write_csv_file(path: Path, columns: Sequence[str], rows: Iterable[Row]) -> i
 
 def write_xlsx(path: Path | IO[bytes], sheets: Sequence[Sheet]) -> dict[str, int]:
     """Dates and times are written as ISO text, so they sort and read the same everywhere."""
-    prepared = [(s.title, s.columns, ([_xlsx_value(v) for v in row] for row in s.rows)) for s in sheets]
-    counts = xlsx.write(path, prepared)
+    counts = xlsx.write(path, [(s.title, s.columns, s.rows) for s in sheets], other=cell_text)
     return {s.title: n for s, n in zip(sheets, counts, strict=True)}
-
-
-def _xlsx_value(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return cell_text(value)

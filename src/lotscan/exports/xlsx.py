@@ -6,8 +6,9 @@ Each sheet gets one bold header row, frozen, with an auto-filter over the data s
 
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
@@ -21,6 +22,8 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # XML 1.0 has no place for most control characters; & < > must be escaped.
 _ESCAPE: dict[int, str | None] = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 _ESCAPE.update({c: None for c in range(32) if c not in (9, 10, 13)})
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")  # what _ESCAPE changes
+_SPACED = re.compile(r"^\s|\s$")  # needs xml:space="preserve"
 
 
 def _column(n: int) -> str:
@@ -32,19 +35,26 @@ def _column(n: int) -> str:
     return name
 
 
-def _cell(ref: str, value: Any, style: str = "") -> str:
+def _cell(ref: str, value: Any, style: str = "", other: Callable[[Any], str] = str) -> str:
     if value is None or value == "":
         return ""
-    if value is True or value is False:
+    kind = type(value)
+    if kind is str:
+        text = value.translate(_ESCAPE) if _SPECIAL.search(value) else value
+    elif value is True or value is False:
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
+    elif kind is int or kind is float or isinstance(value, int | float):
         return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-    text = str(value).translate(_ESCAPE)
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    else:
+        text = str(other(value)).translate(_ESCAPE)
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def _sheet(out: IO[bytes], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def _sheet(
+    out: IO[bytes], columns: Sequence[str], rows: Iterable[Sequence[Any]], other: Callable[[Any], str] = str
+) -> int:
     letters = [_column(i) for i in range(max(1, len(columns)))]
     out.write(
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">'
@@ -61,9 +71,17 @@ def _sheet(out: IO[bytes], columns: Sequence[str], rows: Iterable[Sequence[Any]]
             raise ValueError(
                 f"more than {MAX_ROWS - 1} rows: too many for one XLSX sheet; export CSV instead"
             )
-        cells = "".join(_cell(f"{letters[i]}{r}", v) for i, v in enumerate(row))
-        chunk.append(f'<row r="{r}">{cells}</row>')
-        if len(chunk) >= 2000:
+        chunk.append(f'<row r="{r}">')
+        number = str(r)
+        for letter, value in zip(letters, row, strict=False):  # most cells are short plain text
+            if value is None or value == "":
+                continue
+            if type(value) is str and not _SPECIAL.search(value) and not _SPACED.search(value):
+                chunk.append(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
+            else:
+                chunk.append(_cell(letter + number, value, "", other))
+        chunk.append("</row>")
+        if len(chunk) >= 20_000:
             out.write("".join(chunk).encode())
             chunk = []
     out.write("".join(chunk).encode())
@@ -88,14 +106,17 @@ _STYLES = (
 
 
 def write(
-    path: Path | IO[bytes], sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+    path: Path | IO[bytes],
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    other: Callable[[Any], str] = str,
 ) -> list[int]:
-    """Write (title, columns, rows) sheets; returns the data-row count of each."""
+    """Write (title, columns, rows) sheets; returns the data-row count of each. Cells that are
+    neither text, numbers nor booleans are written as the text `other` makes of them."""
     counts = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for n, (_name, columns, rows) in enumerate(sheets, start=1):
             with book.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as out:
-                counts.append(_sheet(out, columns, rows))
+                counts.append(_sheet(out, columns, rows, other))
         titles = [_title(t) for t, _c, _r in sheets]
         defined = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'

@@ -335,25 +335,42 @@ class Export:
     warnings: list[str] = field(default_factory=list)
 
 
-def export(
+@dataclass
+class Prepared:
+    """What an export reads from the database; `build` makes the document from it alone (a drill
+    builds it in a forked process while it writes the rest)."""
+
+    builder: Builder
+    events: list[Any]
+    payloads: list[Any]
+    history: list[Any]
+    prefixes: CompanyPrefixes
+
+
+def prepare(
     conn: Connection,
     where: Filter,
     prefixes: CompanyPrefixes | None = None,
     read: list[StoredEvent] | None = None,
-) -> Export:
+) -> Prepared:
     """`read`: the events of `where.lot_table`, already read (records.lot_table_events)."""
     prefixes = prefixes or CompanyPrefixes()
     events = records.events(conn, where, read)
     payloads = [read_payload(e) for e in events]
     history = _history(conn, where)
     builder = Builder(_master(conn, events, payloads, history), Directory.load(conn), prefixes)
+    return Prepared(builder, events, payloads, history, prefixes)
+
+
+def build(prepared: Prepared) -> Export:
+    builder = prepared.builder
     listed = [
         x
-        for e, p in zip(events, payloads, strict=True)
+        for e, p in zip(prepared.events, prepared.payloads, strict=True)
         if isinstance(p, RECORD_PAYLOADS)
         for x in builder.events_for(e, p)
     ]
-    listed += [builder.status_event(h) for h in history]
+    listed += [builder.status_event(h) for h in prepared.history]
     listed.sort(key=lambda x: x["eventTime"])
     for event in listed:
         event["eventID"] = event_hash(event, NAMESPACES)
@@ -367,7 +384,17 @@ def export(
         .replace("+00:00", "Z"),
         "epcisBody": {"eventList": [_id_first(e) for e in listed]},
     }
-    return Export(doc, prefixes.warnings())
+    return Export(doc, prepared.prefixes.warnings())
+
+
+def export(
+    conn: Connection,
+    where: Filter,
+    prefixes: CompanyPrefixes | None = None,
+    read: list[StoredEvent] | None = None,
+) -> Export:
+    """`read`: the events of `where.lot_table`, already read (records.lot_table_events)."""
+    return build(prepare(conn, where, prefixes, read))
 
 
 def document(conn: Connection, where: Filter, prefixes: CompanyPrefixes | None = None) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from lotscan.domain.events import (
     StockReceived,
     StockShipped,
     UnknownEventType,
-    parse_payload,
+    payload_class,
 )
 from lotscan.protocol import APPLIED, FLAGGED
 
@@ -158,7 +158,7 @@ def read_payload(event: Any) -> Payload | None:
 
 def _parsed(kind: str, payload: str) -> Payload | None:
     try:
-        return parse_payload(kind, json.loads(payload))
+        return payload_class(kind).model_validate_json(payload)  # JSON read by pydantic, in one pass
     except (UnknownEventType, ValidationError, ValueError):
         return None
 
@@ -198,7 +198,7 @@ def lot_table_events(conn: Connection, table: str) -> list[StoredEvent]:
         StoredEvent(seq, event_id, kind, at, station, site, operator, task, payload, _parsed(kind, payload))
         for seq, event_id, kind, at, station, site, operator, task, payload in conn.execute(
             query, {"counted": list(COUNTED)}
-        )
+        ).all()
     ]
 
 

@@ -450,11 +450,15 @@ class UnknownEventType(ValueError):
         super().__init__(f"unknown event type {name!r}; known types: {known}")
 
 
+# By the type's text: looked up for every stored event an export reads, without an enum lookup.
+_BY_NAME: dict[str, type[Payload]] = {kind.value: model for kind, model in VOCABULARY.items()}
+
+
 def payload_class(event_type: str) -> type[Payload]:
-    try:
-        return VOCABULARY[EventType(event_type)]
-    except ValueError:
-        raise UnknownEventType(event_type) from None
+    model = _BY_NAME.get(event_type)
+    if model is None:
+        raise UnknownEventType(event_type)
+    return model
 
 
 def parse_payload(event_type: str, data: dict[str, Any] | Payload) -> Payload:
