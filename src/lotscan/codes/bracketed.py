@@ -31,7 +31,8 @@ def parse_bracketed(text: str) -> tuple[list[Element], list[Finding]]:
         ai = text[index + 1 : close] if close != -1 else ""
         if close == -1 or not (2 <= len(ai) <= 4) or not ai.isdigit():
             return elements, [_malformed("'(' must be followed by a 2-4 digit AI and ')'", index)]
-        if find_ai(ai) is None or find_ai(ai).ai != ai:  # type: ignore[union-attr]
+        known = find_ai(ai)
+        if known is None or known.ai != ai:
             return elements, [
                 f.finding(
                     f.UNKNOWN_AI,
@@ -41,16 +42,25 @@ def parse_bracketed(text: str) -> tuple[list[Element], list[Finding]]:
                 )
             ]
         value_start = close + 1
-        chars: list[str] = []
+        parts: list[str] = []
         cursor = value_start
-        while cursor < length and text[cursor] != "(":
-            if text[cursor] == "\\" and cursor + 1 < length and text[cursor + 1] == "(":
-                cursor += 1
-            chars.append(text[cursor])
-            cursor += 1
-        if not chars:
+        while True:  # the value runs to the next "(" that is not written "\("
+            bracket = text.find("(", cursor)
+            if bracket == -1:
+                parts.append(text[cursor:])
+                cursor = length
+                break
+            if bracket > cursor and text[bracket - 1] == "\\":
+                parts.append(text[cursor : bracket - 1] + "(")
+                cursor = bracket + 1
+                continue
+            parts.append(text[cursor:bracket])
+            cursor = bracket
+            break
+        value = "".join(parts)
+        if not value:
             return elements, [_malformed(f"({ai}) has no value", index, close + 1)]
-        elements.append(Element(ai, "".join(chars), index, value_start, cursor))
+        elements.append(Element(ai, value, index, value_start, cursor))
         index = cursor
     if not elements:
         return elements, [_malformed("no AI found", 0)]

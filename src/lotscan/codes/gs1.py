@@ -128,7 +128,7 @@ def _check_component(
     offset: int,
 ) -> Finding | None:
     allowed = _CHARSETS[component.charset]
-    for index, char in enumerate(part):
+    for index, char in enumerate(part if not allowed.issuperset(part) else ""):  # fast when all fit
         if char not in allowed:
             at = element.value_start + offset + index
             return f.finding(

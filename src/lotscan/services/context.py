@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 
 class Workflow(StrEnum):
@@ -55,10 +56,11 @@ class ScanContext:
     origin: Mapping[str, str] | None = None  # harvest facts typed for the next receipt (domain.harvest)
     now: datetime = field(default_factory=_now)  # station clock, UTC, naive
 
-    @property
+    @cached_property
     def today(self) -> date:
         """The station's local calendar day, the one `expired` is judged on everywhere (the UI
-        and the label interpreter use the local date too); `now` itself is kept in UTC."""
+        and the label interpreter use the local date too); `now` itself is kept in UTC. Worked
+        out once per scan (a judgement asks for it several times)."""
         return self.now.replace(tzinfo=UTC).astimezone().date()
 
     def with_(self, **changes: object) -> ScanContext:

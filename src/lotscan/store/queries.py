@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from lotscan.domain.events import EventType
 from lotscan.domain.fefo import StockCandidate
@@ -24,6 +24,7 @@ from lotscan.store.schema import (
     Lot,
     LotLink,
     Operator,
+    Party,
     Serial,
     Stock,
     Task,
@@ -373,6 +374,16 @@ def container(conn: Connection, sscc: str) -> dict[str, Any] | None:
 
 def last_same_scan(conn: Connection, raw: str, workflow: str, since: datetime) -> datetime | None:
     return fastread.scalar(conn, _LAST_SAME_SCAN, {"raw": raw, "since": since, "workflow": workflow})  # type: ignore[no-any-return]
+
+
+_FARM = select(Party.code).where(
+    Party.kind == "farm", or_(Party.code == bindparam("key"), Party.name == bindparam("key"))
+)
+
+
+def farm_code(conn: Connection, partner: str) -> str | None:
+    """The code of the farm an order's partner names (by code or business name), else None."""
+    return fastread.scalar(conn, _FARM, {"key": partner})  # type: ignore[no-any-return]
 
 
 def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:

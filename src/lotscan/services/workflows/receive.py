@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select
 
 from lotscan.codes.scan import ScanKind
 from lotscan.domain.events import LabelRequested, StockReceived, describe_errors
@@ -22,7 +21,6 @@ from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
 from lotscan.store import queries as q
-from lotscan.store.schema import Party
 
 
 def evaluate(run: Run) -> Plan | None:
@@ -182,14 +180,7 @@ def _dock_of(run: Run, task: q.TaskRow) -> str | None:
 
 def _farm_of(run: Run, task: q.TaskRow) -> str | None:
     """The order's partner when it is a farm (a party of kind farm, by code or name): its code."""
-    if not task.partner:
-        return None
-    row = run.conn.execute(
-        select(Party.code).where(
-            Party.kind == "farm", or_(Party.code == task.partner, Party.name == task.partner)
-        )
-    ).first()
-    return row[0] if row else None
+    return q.farm_code(run.conn, task.partner) if task.partner else None
 
 
 def _unanswered(run: Run, task: q.TaskRow) -> list[str]:
