@@ -75,3 +75,30 @@ def test_deactivating_an_unknown_badge_says_so(central: Central) -> None:
     assert result.exit_code == 1
     assert "operator '4711' is not known at central" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_station_learns_a_deactivation_and_refuses_the_badge_with_a_reason(
+    central: Central, tmp_path: Path
+) -> None:
+    """Tester #22: the station still signed a deactivated operator in and showed their scans
+    ACCEPTED; central refused them afterwards. Now the pull carries `active` and the station
+    refuses the sign-in and the scans itself, saying why."""
+    from lotscan.domain.verdict import Level
+    from lotscan.services.context import Workflow
+    from tests.central.support import Station
+
+    station = Station(central, tmp_path, "st-22")
+    verdict, signed = station.service.sign_in("100")
+    assert verdict.level is Level.ACCEPTED and signed is not None
+    _cli(central, "operator", "deactivate", "100", "--reason", "left the company")
+    station.sync()
+    verdict, signed = station.service.sign_in("100")
+    assert signed is None and verdict.level is Level.REJECTED
+    assert [r.code for r in verdict.reasons] == ["OPERATOR_INACTIVE"]
+    assert "deactivated at central" in verdict.message
+    scanned = station.scan("F-EARLY", Workflow.CONSUME, operator="100")  # signed in before
+    assert scanned.level is Level.REJECTED and "OPERATOR_INACTIVE" in [r.code for r in scanned.reasons]
+    assert station.pending() == 0
+    _cli(central, "operator", "activate", "100", "--reason", "badge found")
+    station.sync()
+    assert station.service.sign_in("100")[0].level is Level.ACCEPTED

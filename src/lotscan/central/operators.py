@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
 
+from lotscan.central import changelog
 from lotscan.central.errors import CentralError, NotFound
 from lotscan.central.schema import operators
 from lotscan.central.trace.decisions import record_decision
@@ -28,6 +29,8 @@ def set_active(conn: Connection, badge: str, active: bool, *, by: str, reason: s
         subject=f"operator {badge}",
         detail={"reason": reason.strip()},
     )
+    # Urgent: stations learn it at once (long-poll) and refuse the badge's sign-in and scans.
+    changelog.append(conn, changelog.entries_for(conn, [("operator", badge)], urgent=True))
 
 
 def import_active_flags(conn: Connection, flags: dict[str, bool], *, source: str) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    true,
 )
 
 from lotscan.store.schema import Base
@@ -41,10 +40,9 @@ metadata = MetaData()
 for _name in SHARED_TABLES:
     Base.metadata.tables[_name].to_metadata(metadata)
 
-operators = metadata.tables["operators"]
-# Central only: an operator who left is deactivated, never deleted (stored events name them);
+# An operator who left is deactivated (`active`), never deleted (stored events name them);
 # central refuses their pushed events (lotscan.central.operators, validation).
-operators.append_column(Column("active", Boolean, nullable=False, server_default=true()))
+operators = metadata.tables["operators"]
 
 stations = Table(
     "stations",

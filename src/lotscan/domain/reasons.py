@@ -33,6 +33,7 @@ class ReasonCode(StrEnum):
     WRONG_SCAN_TYPE = "WRONG_SCAN_TYPE"
     MISSING_CONTEXT = "MISSING_CONTEXT"
     UNKNOWN_OPERATOR = "UNKNOWN_OPERATOR"
+    OPERATOR_INACTIVE = "OPERATOR_INACTIVE"
     NOT_AUTHORISED = "NOT_AUTHORISED"
     DECIDED_AT_CENTRAL = "DECIDED_AT_CENTRAL"
     NO_STOCK = "NO_STOCK"
@@ -81,6 +82,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.WRONG_SCAN_TYPE: "A {kind} code does nothing in {workflow}. {hint}",
     ReasonCode.MISSING_CONTEXT: "{detail}",
     ReasonCode.UNKNOWN_OPERATOR: "Badge {operator} is not known here. Scan your own badge or call a supervisor.",
+    ReasonCode.OPERATOR_INACTIVE: "Badge {operator} was deactivated at central: it cannot sign in or scan here. Call a supervisor.",
     ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
     ReasonCode.DECIDED_AT_CENTRAL: "Lot {lot} is {status}: only central changes a {status} lot (an admin, with a reason). Keep it in the hold area and call QA.",
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",

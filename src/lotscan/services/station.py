@@ -186,10 +186,12 @@ class StationService:
         operator = q.operator_by_badge(conn, ctx.operator)
         if operator is None:
             return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=ctx.operator)
+        if not operator["active"]:  # deactivated at central since they signed in
+            return _reject(ReasonCode.OPERATOR_INACTIVE, operator=ctx.operator)
         if ctx.override:
             approver = ctx.override_by or ctx.operator
             found = operator if approver == ctx.operator else q.operator_by_badge(conn, approver)
-            if found is None or not is_supervisor(found["role"]):
+            if found is None or not found["active"] or not is_supervisor(found["role"]):
                 return _reject(ReasonCode.NOT_AUTHORISED, operator=approver, action="approve an override")
         return None
 
@@ -198,6 +200,8 @@ class StationService:
             found = q.operator_by_badge(conn, badge)
         if found is None:
             return _reject(ReasonCode.UNKNOWN_OPERATOR, operator=badge), None
+        if not found["active"]:
+            return _reject(ReasonCode.OPERATOR_INACTIVE, operator=badge), None
         if self.settings.policy.require_pin or found["pin_hash"]:
             locked = self._pin_locked(badge, found["name"])
             if locked is not None:

@@ -356,7 +356,7 @@ _LAST_SAME_SCAN = select(func.max(Event.occurred_at)).where(
     Event.occurred_at >= bindparam("since"),
     Event.workflow == bindparam("workflow"),
 )
-_OPERATOR = select(Operator.badge, Operator.name, Operator.role, Operator.pin_hash).where(
+_OPERATOR = select(Operator.badge, Operator.name, Operator.role, Operator.pin_hash, Operator.active).where(
     Operator.badge == bindparam("key")
 )
 _PENDING = select(func.count()).where(Event.sync_state == "pending")

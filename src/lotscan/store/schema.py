@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -196,6 +197,9 @@ class Operator(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16), default="operator")
     pin_hash: Mapped[str | None] = mapped_column(String(255))  # scrypt$salt$digest: 168 chars today
+    # Deactivated at central (left, badge lost): central refuses their events, and the station,
+    # which learns it by pull, refuses their sign-in and scans.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Event(Base):

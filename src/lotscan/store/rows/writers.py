@@ -257,5 +257,10 @@ def write_operator(conn: Connection, key: Key, data: RowData) -> None:
     if data is None:
         conn.execute(delete(t).where(t.c.badge == key[1]))
         return
-    values = {"name": data.get("name") or "", "role": data["role"], "pin_hash": data.get("pin_hash")}
+    values = {
+        "name": data.get("name") or "",
+        "role": data["role"],
+        "pin_hash": data.get("pin_hash"),
+        "active": data.get("active") is not False,  # a central without the column: active
+    }
     _upsert(conn, t, [t.c.badge == key[1]], {"badge": key[1]}, values)
