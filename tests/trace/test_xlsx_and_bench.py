@@ -62,3 +62,5 @@ def test_bench_trace_runs_on_sqlite() -> None:
     assert data["drill_forward"]["differences"] == 0
     assert data["naive_walk"]["lots"] == data["trace_forward"]["lots"]
     assert data["naive_walk"]["ratio_to_trace"] > 0
+    assert data["closure_forward"]["lots"] == data["naive_walk"]["lots"]  # like for like
+    assert data["naive_walk"]["ratio_to_closure"] > 0
