@@ -1,7 +1,8 @@
 """What one scan costs a served session's app (the CPU a served station spends per handheld scan
 is mostly the app's key handling, styles, layout and paint, shared by every session of a
-process): a network read's keys go to the scan line as one message, and a run of verdicts of the
-same kind and height restyles and lays out nothing.
+process): a network read's keys go to the scan line as one message, a run of verdicts of the
+same kind and height restyles and lays out nothing, and the sync worker's counts reach the other
+sessions spaced, not after every scan.
 
 The session runs in this process on its real driver (`StreamDriver`), fed as a transport would.
 """
@@ -9,6 +10,7 @@ The session runs in this process on its real driver (`StreamDriver`), fed as a t
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +24,7 @@ from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.station.app import StationApp
 from lotscan.station.serve.driver import KeyBurst, TerminalLink
-from lotscan.station.serve.hub import StationHub
+from lotscan.station.serve.hub import SharedSync, StationHub
 from lotscan.station.serve.session import ServedSession
 from lotscan.station.serve.terminal import TerminalKind
 from lotscan.station.wedge import GS
@@ -143,3 +145,22 @@ async def test_keys_that_came_together_into_an_open_menu_go_one_by_one_and_the_s
         app.post_message(KeyBurst([key_event(char) for char in "OP:100"] + [events.Key("enter", "\r")]))
         await settle(pilot, 1)
         assert app.session.operator is not None and app.session.operator.badge == "100"
+
+
+def test_the_sync_workers_counts_reach_the_sessions_spaced_and_a_change_of_state_at_once(
+    tmp_path: Path,
+) -> None:
+    """Every recorded scan nudges the sync worker, whose round then says how many events wait:
+    passed on at once, each of twenty sessions would repaint its status line for every scan."""
+    shared = SharedSync(StationSettings(station_id="ST1", database=tmp_path / "station.db"))
+    shared.fanout_s = 0.3
+    heard: list[tuple[str, int]] = []
+    shared.listen(lambda state, **facts: heard.append((state, facts["pending"])))
+    for pending in range(20):  # twenty scans recorded, a sync round after each
+        shared._on_state("OFFLINE", detail="not enrolled", pending=pending)
+    assert heard == [("OFFLINE", 0)]
+    time.sleep(0.6)
+    assert heard == [("OFFLINE", 0), ("OFFLINE", 19)]  # the latest count, once
+    shared._on_state("ONLINE", detail="", pending=19)
+    assert heard[-1] == ("ONLINE", 19)  # at once
+    shared.stop()

@@ -31,6 +31,11 @@ from lotscan.station.feed import ServiceThread
 log = logging.getLogger(__name__)
 SYNC_THREAD = "lotscan-sync"  # the name of the sync worker's main thread (lotscan.sync.worker)
 REGISTRY_FLUSH_S = 5.0
+# Every recorded scan nudges the sync worker, and each round it says how many events wait: told
+# at once, every session of the station would repaint its status line for every scan of every
+# other session (twenty handhelds: twenty frames a scan). Counts go out at most this often;
+# ONLINE/OFFLINE and what is wrong go out at once.
+SYNC_FANOUT_S = 2.0
 
 
 def registry_path(settings: StationSettings) -> Path:
@@ -59,8 +64,14 @@ class SessionInfo:
         return asdict(self)
 
 
+def _gist(state: Any, facts: dict[str, Any]) -> tuple[Any, ...]:
+    """What a sync state says that must reach the sessions at once: ONLINE/OFFLINE, the problem."""
+    return str(getattr(state, "value", state)), facts.get("detail"), facts.get("set_aside")
+
+
 class SharedSync:
-    """The station's one sync worker; any number of sessions listen to its state."""
+    """The station's one sync worker; any number of sessions listen to its state (a change of
+    ONLINE/OFFLINE or of what is wrong at once, the counts at most every `fanout_s`)."""
 
     def __init__(self, settings: StationSettings, factory: Callable[..., Any] | None = None) -> None:
         self.settings = settings
@@ -68,7 +79,11 @@ class SharedSync:
         self.worker: Any = None
         self.listeners: list[Callable[..., None]] = []
         self.last: tuple[Any, dict[str, Any]] | None = None
+        self.fanout_s = SYNC_FANOUT_S
         self._lock = threading.Lock()
+        self._said: tuple[Any, ...] | None = None  # the state and problem last told to the listeners
+        self._said_at = 0.0
+        self._later: threading.Timer | None = None
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="lotscan-sync-start", daemon=True).start()
@@ -87,8 +102,32 @@ class SharedSync:
             log.exception("sync worker failed")
 
     def _on_state(self, state: Any, **facts: Any) -> None:
+        """The worker's state (its thread): to the listeners now if the state or the problem
+        changed or the last word is `fanout_s` old, else the latest once that much has passed."""
+        key = _gist(state, facts)
         with self._lock:
             self.last = (state, facts)
+            now = time.monotonic()
+            if key == self._said and now - self._said_at < self.fanout_s:
+                if self._later is None:
+                    self._later = threading.Timer(self._said_at + self.fanout_s - now, self._say_last)
+                    self._later.daemon = True
+                    self._later.start()
+                return
+        self._say(state, facts)
+
+    def _say_last(self) -> None:
+        with self._lock:
+            self._later = None
+            last = self.last
+        if last is not None:
+            self._say(*last)
+
+    def _say(self, state: Any, facts: dict[str, Any]) -> None:
+        with self._lock:
+            self.last = (state, facts)
+            self._said = _gist(state, facts)
+            self._said_at = time.monotonic()
             listeners = list(self.listeners)
         for listener in listeners:
             try:
@@ -114,6 +153,10 @@ class SharedSync:
             nudge()
 
     def stop(self) -> None:
+        with self._lock:
+            if self._later is not None:
+                self._later.cancel()
+                self._later = None
         stopper = getattr(self.worker, "stop", None)
         if stopper is not None:
             try:

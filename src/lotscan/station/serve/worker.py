@@ -49,7 +49,7 @@ class RemoteSync(SharedSync):
         pass  # the serving process runs the sync worker
 
     def heard(self, state: str, facts: dict[str, Any]) -> None:
-        self._on_state(state, **facts)
+        self._say(state, facts)  # already spaced by the serving process
 
     def nudge(self) -> None:
         self.channel.send("nudge")
