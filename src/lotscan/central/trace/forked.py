@@ -20,7 +20,7 @@ from lotscan.central.errors import CentralError
 
 
 @contextmanager
-def alongside(work: Callable[[], None], what: str) -> Iterator[None]:
+def alongside(work: Callable[[], object], what: str) -> Iterator[None]:
     """Run `work` in a child process during the with-block; at its end, wait for the child and
     raise CentralError if it failed (naming `what`)."""
     if not hasattr(os, "fork") or os.environ.get("LOTSCAN_NO_FORK"):

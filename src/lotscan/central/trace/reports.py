@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from lotscan.central.trace.forked import alongside
 from lotscan.central.trace.notices import write_notices
 from lotscan.central.trace.recall import RecallReport
 from lotscan.central.trace.trace import TraceResult
@@ -121,13 +122,16 @@ def write_recall(report: RecallReport, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     summary = report.summary()
     written = [directory / "recall.json", directory / "recall.xlsx"]
-    written[0].write_text(report.to_json(), encoding="utf-8")
     # Sheets are generators: build them afresh for each writer.
     summary_sheet = Sheet("Summary", ["field", "value"], [[k, _flat(v)] for k, v in summary.items()])
-    write_xlsx(written[1], [summary_sheet, *_recall_sheets(report)])
-    for sheet in _recall_sheets(report):
-        path = directory / f"{sheet.title.lower()}.csv"
-        write_csv_file(path, sheet.columns, sheet.rows)
-        written.append(path)
-    written += write_notices(report.notices, directory)
+    # The workbook is written by a forked process (no database: the report is all in memory)
+    # while this one writes the JSON, the CSVs and the notices.
+    book = [summary_sheet, *_recall_sheets(report)]
+    with alongside(lambda: write_xlsx(written[1], book), "the recall workbook"):
+        written[0].write_text(report.to_json(), encoding="utf-8")
+        for sheet in _recall_sheets(report):
+            path = directory / f"{sheet.title.lower()}.csv"
+            write_csv_file(path, sheet.columns, sheet.rows)
+            written.append(path)
+        written += write_notices(report.notices, directory)
     return written
