@@ -242,7 +242,12 @@ def bench_pty_latency(profile_name: str, scans: int) -> dict[str, Any]:
 )
 def command(as_json: bool, samples: Path, frames: int, reports: int, portal_tags: int, quiet: float) -> None:
     """Camera fps (1280x720, formats restricted, one core), decode rate per sample folder and
-    backend, RFID tag reports/s, portal verdict latency for a pallet, serial framing cost."""
+    backend, RFID tag reports/s, portal verdict latency for a pallet, serial framing cost.
+
+    \b
+    Examples:
+      lotscan bench devices --json
+    """
     figures: dict[str, Any] = {
         "camera": bench_camera(frames),
         "sample_photos": bench_samples(samples),

@@ -371,7 +371,7 @@ def command(
     """Keystroke to verdict at the client, memory per session and station CPU with many handhelds.
 
     \b
-    Example:
+    Examples:
       lotscan bench handhelds --lots 20000 --web 2 --ssh 2 --seconds 10 --json
     """
     source = cached_database(lots, cache_dir)

@@ -87,7 +87,12 @@ def command(
     lots: int,
     keep: bool,
 ) -> None:
-    """Measure push, many-station, snapshot and incremental-pull figures of sync."""
+    """Measure push, many-station, snapshot and incremental-pull figures of sync.
+
+    \b
+    Examples:
+      lotscan bench sync --json
+    """
     work = Path(tempfile.mkdtemp(prefix="lotscan-bench-sync-"))
     results: dict[str, Any] = {"database": "sqlite" if not db_url else make_engine(db_url).dialect.name}
     try:

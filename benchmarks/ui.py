@@ -192,7 +192,12 @@ def timing(ordered: list[float]) -> dict[str, Any]:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where big caches live.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def command(lots: int, scans: int, seed: int, pace_ms: float, cache_dir: Path | None, as_json: bool) -> None:
-    """Scan to verdict on screen, time to the first screen, and peak RSS of the station UI."""
+    """Scan to verdict on screen, time to the first screen, and peak RSS of the station UI.
+
+    \b
+    Examples:
+      lotscan bench ui --lots 100000 --json
+    """
     source = cached_database(lots, cache_dir)
     with tempfile.TemporaryDirectory(prefix="lotscan-bench-ui-", ignore_cleanup_errors=True) as tmp:
         database = Path(tmp) / "station.db"

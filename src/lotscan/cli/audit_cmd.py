@@ -93,7 +93,12 @@ def audit_verify(as_json: bool, checkpoints: tuple[Path, ...], key: Path | None,
 @audit.command("seal")
 @db_option
 def audit_seal(db_url: str) -> None:
-    """Chain every event and decision stored without a record (run once after upgrading)."""
+    """Chain every event and decision stored without a record (run once after upgrading).
+
+    \b
+    Examples:
+      lotscan central audit seal --db postgresql+psycopg://postgres@127.0.0.1/lotscan
+    """
     from lotscan.central.trace.audit import seal_unchained
 
     with _tx(db_url, write=True) as conn:
@@ -110,7 +115,7 @@ def audit_keygen(out: Path) -> None:
     hardware token, a vault); copy FILE.pub to wherever checkpoints are verified.
 
     \b
-    Example:
+    Examples:
       lotscan central audit keygen --out /secure/lotscan-audit.key
     """
     from lotscan.central.trace import checkpoint as cp

@@ -30,7 +30,10 @@ def import_(sources: tuple[Path, ...], settings: StationSettings) -> None:
     Tables: sites, locations, items, operators, lots, stock, tasks, task_lines
     (CSV files named after the table, or JSON with a list per table).
     Dates may be ISO or relative (+30d, today). Re-importing updates rows in place.
-    Example: lotscan cache import config/demo
+
+    \b
+    Examples:
+      lotscan cache import config/demo
     """
     tables: dict = {}
     try:
@@ -57,7 +60,12 @@ def import_(sources: tuple[Path, ...], settings: StationSettings) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @station_options
 def info(as_json: bool, settings: StationSettings) -> None:
-    """Row counts of the cache and how many events wait to sync."""
+    """Row counts of the cache and how many events wait to sync.
+
+    \b
+    Examples:
+      lotscan cache info
+    """
     settings = cache_to_work_on(settings)
     engine = open_station_cache(settings)
     tables = {

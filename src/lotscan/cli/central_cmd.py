@@ -151,7 +151,12 @@ def central() -> None:
 @central.command()
 @db_option
 def migrate(db_url: str) -> None:
-    """Create or upgrade central's tables (Alembic), on SQLite or PostgreSQL."""
+    """Create or upgrade central's tables (Alembic), on SQLite or PostgreSQL.
+
+    \b
+    Examples:
+      lotscan central migrate --db postgresql+psycopg://postgres@127.0.0.1/lotscan
+    """
     from lotscan.central.db import current_revision
 
     engine = open_engine(db_url)
@@ -163,7 +168,12 @@ def migrate(db_url: str) -> None:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 def import_(sources: tuple[Path, ...], db_url: str) -> None:
-    """Load master data and tasks (CSV/JSON, as `lotscan cache import`) and log them for stations."""
+    """Load master data and tasks (CSV/JSON, as `lotscan cache import`) and log them for stations.
+
+    \b
+    Examples:
+      lotscan central import config/demo
+    """
     from lotscan.central.importing import import_into_central
     from lotscan.services.importer import NAMES, ImportDataError, read_source
 
@@ -190,7 +200,12 @@ def station() -> None:
 @db_option
 @remote_options
 def station_add(site: str, name: str | None, db_url: str, server: str | None, token: str | None) -> None:
-    """Register a station and print its one-time enrolment code (valid 7 days)."""
+    """Register a station and print its one-time enrolment code (valid 7 days).
+
+    \b
+    Examples:
+      lotscan central station add --site PLANT1
+    """
     from lotscan.central.tokens import add_station
 
     if server:
@@ -208,7 +223,12 @@ def station_add(site: str, name: str | None, db_url: str, server: str | None, to
 @db_option
 @remote_options
 def station_revoke(name: str, db_url: str, server: str | None, token: str | None) -> None:
-    """Revoke a station's token: it can no longer push or pull (its events stay)."""
+    """Revoke a station's token: it can no longer push or pull (its events stay).
+
+    \b
+    Examples:
+      lotscan central station revoke PLANT1-ST02
+    """
     from lotscan.central.tokens import revoke_station
 
     if server:
@@ -225,7 +245,12 @@ def station_revoke(name: str, db_url: str, server: str | None, token: str | None
 @click.option("--by", default="central-cli", show_default=True, help="Who decides (audit chain).")
 @db_option
 def station_out_of_service(name: str, back: bool, by: str, db_url: str) -> None:
-    """Mark a station out of service: holds and recalls no longer wait for it to acknowledge."""
+    """Mark a station out of service: holds and recalls no longer wait for it to acknowledge.
+
+    \b
+    Examples:
+      lotscan central station out-of-service PLANT1-ST02
+    """
     from lotscan.central.reach import set_out_of_service
 
     with _writing(db_url) as conn:
@@ -238,7 +263,12 @@ def station_out_of_service(name: str, back: bool, by: str, db_url: str) -> None:
 @remote_options
 @click.option("--json", "as_json", is_flag=True)
 def stations(db_url: str, server: str | None, token: str | None, as_json: bool) -> None:
-    """Who is online, last push and pull, lag (changes behind) and events waiting at the station."""
+    """Who is online, last push and pull, lag (changes behind) and events waiting at the station.
+
+    \b
+    Examples:
+      lotscan central stations
+    """
     from lotscan.central.db import read_tx
     from lotscan.central.overview import stations_overview
 
@@ -264,7 +294,12 @@ def token() -> None:
 @click.option("--name", required=True, help="Who or what uses it, e.g. 'sue' or 'erp-bridge'.")
 @db_option
 def token_add(name: str, db_url: str) -> None:
-    """Create an admin token; it is shown once, only its hash is stored."""
+    """Create an admin token; it is shown once, only its hash is stored.
+
+    \b
+    Examples:
+      lotscan central token add --name erp-bridge
+    """
     from lotscan.central.tokens import add_admin_token
 
     with _writing(db_url) as conn:
@@ -276,7 +311,12 @@ def token_add(name: str, db_url: str) -> None:
 @click.argument("name")
 @db_option
 def token_revoke(name: str, db_url: str) -> None:
-    """Revoke an admin token."""
+    """Revoke an admin token.
+
+    \b
+    Examples:
+      lotscan central token revoke erp-bridge
+    """
     from lotscan.central.tokens import revoke_admin_token
 
     with _writing(db_url) as conn:
@@ -293,7 +333,11 @@ def _operator_command(active: bool) -> click.Command:
     verb = "activate" if active else "deactivate"
     effect = "their pushed events are applied again" if active else "central refuses their pushed events"
 
-    @click.command(verb, help=f"{verb.capitalize()} the operator with BADGE: {effect}.")
+    @click.command(
+        verb,
+        help=f"{verb.capitalize()} the operator with BADGE: {effect}.\n\n\b\nExamples:\n"
+        f"  lotscan central operator {verb} 1003 --reason 'badge lost'",
+    )
     @click.argument("badge")
     @click.option("--reason", required=True, help="Why: goes into the audit chain.")
     @click.option("--by", default="central-cli", show_default=True, help="Who decides.")
@@ -318,7 +362,11 @@ def lot() -> None:
 
 
 def _status_command(action: str) -> click.Command:
-    @click.command(action, help=f"{action.capitalize()} LOT (all items with that lot code unless --item).")
+    @click.command(
+        action,
+        help=f"{action.capitalize()} LOT (all items with that lot code unless --item).\n\n\b\nExamples:\n"
+        f"  lotscan central lot {action} FL24117 --reason 'QA: mould on two sacks'",
+    )
     @click.argument("lot_code")
     @click.option("--reason", required=True, help="Why: goes into the lot's status history.")
     @click.option("--item", help="Item code, when the lot code exists for several items.")
@@ -364,7 +412,7 @@ def lot_status(
     """LOT's status, and which stations have its newest hold or recall (N of M; who not, offline since).
 
     \b
-    Example:
+    Examples:
       lotscan central lot status R-17
     """
     from lotscan.central.reach import lot_reach
@@ -409,7 +457,12 @@ def flagged(
     include_resolved: bool,
     as_json: bool,
 ) -> None:
-    """Reconciliation items: flagged events (negative stock, lot on hold, clock skew, ...)."""
+    """Reconciliation items: flagged events (negative stock, lot on hold, clock skew, ...).
+
+    \b
+    Examples:
+      lotscan central flagged --site PLANT1
+    """
     from lotscan.central.db import read_tx
     from lotscan.central.reconcile import open_items
 
@@ -435,7 +488,12 @@ def flagged(
 def resolve(
     item_id: int, resolution: str, by: str, db_url: str, server: str | None, token: str | None
 ) -> None:
-    """Close a reconciliation item (it stays in the record, marked resolved)."""
+    """Close a reconciliation item (it stays in the record, marked resolved).
+
+    \b
+    Examples:
+      lotscan central resolve 12 --resolution counted
+    """
     from lotscan.central.reconcile import resolve as close
 
     if server:
@@ -450,7 +508,12 @@ def resolve(
 @db_option
 @click.option("--keep-days", default=30.0, show_default=True, help="Keep this many days of change log.")
 def prune(db_url: str, keep_days: float) -> None:
-    """Forget old change-log rows now (serve does it hourly). Stations behind will reload."""
+    """Forget old change-log rows now (serve does it hourly). Stations behind will reload.
+
+    \b
+    Examples:
+      lotscan central prune --keep-days 30
+    """
     from lotscan.central.changelog import prune as run
 
     with _writing(db_url) as conn:

@@ -25,6 +25,10 @@ def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None
     The file is looked for at --config, then $LOTSCAN_CONFIG, then
     ~/.config/lotscan/station.toml; with none, embedded defaults apply.
     `lotscan config init` writes a commented example to the default place.
+
+    \b
+    Examples:
+      lotscan config --json
     """
     if ctx.invoked_subcommand:
         return
@@ -51,7 +55,12 @@ def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str | None, force: bool) -> None:
-    """Write the commented example station.toml."""
+    """Write the commented example station.toml.
+
+    \b
+    Examples:
+      lotscan config init --path station.toml
+    """
     target = Path(path) if path else paths.station_config_file()
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; add --force to overwrite it")

@@ -63,6 +63,10 @@ def demo(reset: bool, force: bool, headless: bool) -> None:
 
     The demo cache lives in ~/.local/share/lotscan/demo.db; your own station cache is not
     touched. The demo barcodes are printed at start: type or paste them.
+
+    \b
+    Examples:
+      lotscan demo --headless
     """
     database = paths.demo_database()
     prepare_demo(database, reset, force=force)

@@ -52,6 +52,10 @@ def devices(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
     lotscan devices profiles             the device profiles known (drivers/*.toml)
     lotscan devices test PROFILE --port /dev/ttyACM0
                                          print what a device sends, decoded
+
+    \b
+    Examples:
+      lotscan devices
     """
     if ctx.invoked_subcommand:
         return
@@ -106,7 +110,12 @@ def devices(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
 @devices.command("profiles")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def profiles_command(as_json: bool) -> None:
-    """List the device profiles found in drivers/ (and $LOTSCAN_DRIVERS)."""
+    """List the device profiles found in drivers/ (and $LOTSCAN_DRIVERS).
+
+    \b
+    Examples:
+      lotscan devices profiles
+    """
     rows = []
     for name, path in sorted(known_profiles().items()):
         try:
@@ -179,6 +188,10 @@ def test_command(
 
     Each scan shows the bytes received (GS as <GS>), the AIM symbology id and what the
     interpretation layer makes of it; states and errors are shown as they change.
+
+    \b
+    Examples:
+      lotscan devices test usb-camera --port label.jpg --count 1
     """
     from lotscan.devices.manager import DeviceManager
 

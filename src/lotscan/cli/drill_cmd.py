@@ -112,7 +112,7 @@ def drills(as_json: bool, db_url: str) -> None:
     """Every mock recall drill run: date, lots, elapsed time, result (newest first).
 
     \b
-    Example:
+    Examples:
       lotscan central drills
     """
     from lotscan.central.trace.drill import listed
@@ -141,7 +141,7 @@ def recalls(as_json: bool, db_url: str) -> None:
     """Every recall, newest first, and its reach: done once every station in service has it.
 
     \b
-    Example:
+    Examples:
       lotscan central recalls
     """
     from lotscan.central.reach import recalls_with_reach

@@ -51,6 +51,10 @@ def serve(config_file: str | None, show: bool, **options: Any) -> None:
 
     Every setting and its default is in lotscan/central/config.py: an option here wins over
     LOTSCAN_CENTRAL_<KEY> (e.g. LOTSCAN_CENTRAL_AUDIT=inline), which wins over --config's file.
+
+    \b
+    Examples:
+      lotscan central serve --host 0.0.0.0 --port 8080
     """
     import uvicorn
 

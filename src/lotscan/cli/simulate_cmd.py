@@ -100,7 +100,12 @@ def scanner(
     interval: float,
     count: int,
 ) -> None:
-    """Send barcode scans the way a serial scanner does."""
+    """Send barcode scans the way a serial scanner does.
+
+    \b
+    Examples:
+      lotscan simulate scanner --count 2 --interval 0.5
+    """
     try:
         scanner_profile = load_profile(profile)
     except ProfileError as exc:
@@ -151,7 +156,12 @@ def rfid(
     count: int,
 ) -> None:
     """Answer R2000 commands: each real-time inventory round reports the tags in the field.
-    Every --interval seconds the pallet leaves and a new one (new serials) arrives."""
+    Every --interval seconds the pallet leaves and a new one (new serials) arrives.
+
+    \b
+    Examples:
+      lotscan simulate rfid --count 1
+    """
     try:
         address = load_profile(profile).address
     except ProfileError as exc:
@@ -191,7 +201,12 @@ def rfid(
 def badge(
     cards: tuple[str, ...], socket_address: str | None, link: str | None, interval: float, count: int
 ) -> None:
-    """Present operator badges to an RDM6300-style 125 kHz reader."""
+    """Present operator badges to an RDM6300-style 125 kHz reader.
+
+    \b
+    Examples:
+      lotscan simulate badge --count 1
+    """
     cards = cards or ("0F00A3B2C1", "0F00123456")
     with _port(socket_address, link) as port:
         _announce(port, "rdm6300-badge")

@@ -138,8 +138,8 @@ def sessions(settings: StationSettings, as_json: bool) -> None:
     """List the sessions of the station serving this cache (--web/--ssh).
 
     \b
-    Example:
-      lotscan station sessions --json
+    Examples:
+      lotscan station sessions
     """
     from lotscan.station.serve.hub import read_registry
 

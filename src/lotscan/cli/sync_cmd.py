@@ -33,7 +33,10 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
 
     \b
     Events already waiting in the cache are kept and sent after the snapshot.
-    Example: lotscan enroll --server http://central:8080 --code 1A2B-3C4D-5E6F-7A8B
+
+    \b
+    Examples:
+      lotscan enroll --server http://central:8080 --code 1A2B-3C4D-5E6F-7A8B
     """
     engine = open_station_cache(settings, create=True)
     verify: bool | str = ca_bundle or True
@@ -90,6 +93,11 @@ def sync(once: bool, interval: float, as_json: bool, settings: StationSettings) 
     \b
     Without --once it keeps running (Ctrl-C to stop), retrying with backoff while offline.
     Inside `lotscan station` the same worker runs in the background.
+
+    \b
+    Examples:
+      lotscan sync --once
+      lotscan sync --once --json
     """
     settings = cache_to_work_on(settings)
     engine = open_station_cache(settings)

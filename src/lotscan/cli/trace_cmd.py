@@ -296,7 +296,7 @@ def shipment(shipment: str, fmt: str, out: Path | None, db_url: str) -> None:
     product, recipient, our location, date, the TLC source and its reference).
 
     \b
-    Example:
+    Examples:
       lotscan central export shipment SHP-5001 --out shp-5001.csv
     """
     from lotscan.central.trace import fsma
