@@ -326,8 +326,8 @@ async def test_garbage_wrong_mode_and_no_sign_in_are_refused_with_what_to_do(mak
         assert await scan(pilot, "ASN:ASN-9") == "REJECTED"
         assert "does not exist" in banner_text(app)
         await press_letter(pilot, "m", "v")
-        assert await scan(pilot, "LOC:A1") == "REJECTED"  # move: the lot comes first
-        assert "Scan the lot to move first" in banner_text(app)
+        await scan(pilot, "LOC:A1")  # move: a place scanned before the lot is where it is taken from
+        assert "Move from A1: scan the lot" in banner_text(app) and not app.banner.verdict.recorded
         await press_letter(pilot, "m", "r")
         assert await scan(pilot, f"(01){FLOUR}(10)F-EARLY") == "REJECTED"  # no ASN chosen yet
         assert "press t to choose it" in banner_text(app) and "--task" not in banner_text(app)

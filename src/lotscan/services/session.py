@@ -149,7 +149,8 @@ class StationSession:
         if needs and not self.task:
             return f"{self.workflow.value.title()}: scan the {' or '.join(needs).replace('_', ' ')} barcode."
         if self.workflow is Workflow.MOVE:
-            return "Move: scan the lot, then the new location."
+            source = f" from {self.location}" if self.location else ""
+            return f"Move{source}: scan the lot, then the new location."
         if self.workflow is Workflow.COUNT and not self.location:
             return "Count: scan the location you are counting."
         return f"{self.workflow.value.title()}: scan a label."
@@ -282,9 +283,11 @@ class StationSession:
         if not (self.workflow is Workflow.PRODUCE and kind == "work_order"):
             if workflow is not self.workflow:
                 self._forget_per_scan()  # an override approved for a consume never passes a pick
+                self.location = None  # a pick's place is not where a receipt goes (tester's #1)
             self.workflow = workflow
         if scan.internal.value != self.task:
             self.override = self.override_by = None  # approved for one task, not for the next
+            self.location = None
         self.task = scan.internal.value
         message = f"{self.workflow.value.title()} on {self.task}. {self.prompt}"
         details: dict[str, Any] = {}
@@ -302,11 +305,10 @@ class StationSession:
 
     def _at_location(self, scan: Scan) -> Outcome:
         code = scan.internal.value if scan.internal else scan.gln
-        if self.workflow is Workflow.MOVE:
-            if self.pending_move is None:
-                return _refuse(ReasonCode.MISSING_CONTEXT, scan, detail="Scan the lot to move first.")
+        if self.workflow is Workflow.MOVE and self.pending_move is not None:
             lot_scan, self.pending_move = self.pending_move, None
             return self._handle(lot_scan, self._context().with_(to_location=code))
+        # In move, a location scanned before the lot is where it is taken from.
         self.location = code
         return _note(f"Location set: {code}. {self.prompt}", scan)
 
@@ -360,7 +362,10 @@ class StationSession:
     def _produce(self) -> Outcome:
         """Say what would be made, with its warnings (inputs not consumed), and record it only
         when /produce comes again: a produce records a lot and a quantity nobody scanned."""
-        ctx = self._context().with_(workflow=Workflow.PRODUCE)
+        # A place scanned to consume from is not where the output goes: in consume mode the
+        # output goes to the work order's place; a place for it is scanned in produce mode.
+        location = self.location if self.workflow is Workflow.PRODUCE else None
+        ctx = self._context().with_(workflow=Workflow.PRODUCE, location=location)
         asked, self.produce_asked = self.produce_asked, None
         if asked == (ctx.task, ctx.qty, ctx.location):
             return self._handle(_blank_scan(), ctx)
@@ -428,6 +433,7 @@ class StationSession:
         keep_task = self.task and workflow in WORKFLOW_TASKS and self._task_fits(workflow)
         if workflow is not self.workflow:
             self._forget_per_scan()  # a hold's reason never becomes a release's
+            self.location = None  # nor a pick's place a move's source (tester's #1)
         self.workflow = workflow
         if not keep_task:
             self.task = None

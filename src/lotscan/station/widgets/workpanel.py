@@ -157,10 +157,11 @@ def workspace_text(
             text.append("Scan anything to see what it is: a lot, a location, a task, a badge.")
         return text
     if flow is Workflow.MOVE:
+        source = f" from {space.location}" if space.location else ""
         if space.pending_move:
-            text.append(f"Moving lot {space.pending_move}: scan the new location.", style="bold")
+            text.append(f"Moving lot {space.pending_move}{source}: scan the new location.", style="bold")
         else:
-            text.append("Scan the lot to move, then the location it goes to.")
+            text.append(f"Scan the lot to move{source}, then the location it goes to.")
         return text
     if flow is Workflow.COUNT:
         where = space.location or "(scan the location first)"

@@ -1,0 +1,80 @@
+"""The independent tester's findings of 2026-11-29, replayed as the operator's keys on the demo
+cache (TESTER.md numbers): a place scanned in one mode never carries into another (#1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine
+
+from tests.ui.conftest import banner_text, events_of, panel_text, payload, scan
+from tests.ui.test_floor_walk import demo_app
+
+pytestmark = pytest.mark.anyio
+
+FLOUR_20_SACKS = "(01)19521234001017(17)271231(10)FL25001(30)20"
+
+
+def recorded(database: Path, kind: str) -> list[dict[str, Any]]:
+    """The payloads of the events of one type the station recorded, in order."""
+    return [payload(e) for e in events_of(create_engine(f"sqlite:///{database}")) if e.type == kind]
+
+
+async def test_a_place_scanned_for_a_pick_is_not_where_a_receipt_goes(tmp_path: Path) -> None:
+    """#1: LOC:DOCK-OUT scanned in a pick, then ASN-1001: 20 sacks were received at DOCK-OUT."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "PL:PL-4001")
+        await scan(pilot, "LOC:DOCK-OUT")
+        assert "at DOCK-OUT" in panel_text(app)
+        await scan(pilot, "ASN:ASN-1001")
+        assert "DOCK-OUT" not in panel_text(app)
+        assert await scan(pilot, FLOUR_20_SACKS) in ("ACCEPTED", "WARNING")
+        assert "at DOCK-IN" in " ".join(banner_text(app).split())
+    received = recorded(database, "stock.received")
+    assert [(p["lot"], p["location"]) for p in received] == [("FL25001", "DOCK-IN")]
+
+
+async def test_a_move_after_a_pick_takes_the_lot_from_where_it_is_or_where_scanned(tmp_path: Path) -> None:
+    """#1: after a pick at FG-B01, /mode move took FG-B01 as every move's source (WRONG_LOCATION)
+    and a location scanned first was refused: nothing could be moved until sign-out."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "PL:PL-4001")
+        await scan(pilot, "LOC:FG-B01")
+        await scan(pilot, "/mode move")
+        await scan(pilot, "(01)19521234001017(10)FLO9313B")
+        refused = await scan(pilot, "LOC:RM-A01")
+        # FLO9313B is at RM-A07 and FG-B06: the operator is asked where it is taken from.
+        assert refused == "REJECTED" and "LOCATION_NEEDED" in banner_text(app), banner_text(app)
+        assert "FG-B01" not in banner_text(app)
+        assert await scan(pilot, "LOC:FG-B06") != "REJECTED", banner_text(app)
+        assert "from FG-B06" in panel_text(app)
+        await scan(pilot, "/qty 2")
+        await scan(pilot, "(01)19521234001017(10)FLO9313B")
+        assert await scan(pilot, "LOC:RM-A01") == "ACCEPTED", banner_text(app)
+    moved = recorded(database, "stock.moved")
+    assert [(p["lot"], p["from"], p["to"], p["qty"]) for p in moved] == [("FLO9313B", "FG-B06", "RM-A01", 2)]
+
+
+async def test_produce_from_consume_puts_the_output_at_the_work_orders_place(tmp_path: Path) -> None:
+    """#1: LOC:RM-A07 scanned to consume on WO-3001, then /produce: the finished goods were
+    recorded into RM-A07, a raw-material place."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, "OP:1002")
+        await scan(pilot, "WO:WO-3001")
+        await scan(pilot, "LOC:RM-A07")
+        await scan(pilot, "/qty 5")
+        assert await scan(pilot, "(01)19521234001017(10)FLO9313B") == "ACCEPTED", banner_text(app)
+        await scan(pilot, "/produce")
+        assert "at LINE-1" in " ".join(banner_text(app).split()), banner_text(app)
+        await scan(pilot, "/produce")
+        assert app.banner.verdict.recorded
+    consumed = recorded(database, "stock.consumed")
+    [made] = recorded(database, "lot.produced")
+    assert consumed[0]["location"] == "RM-A07" and made["location"] == "LINE-1"
