@@ -117,9 +117,15 @@ def drill(
     out_dir.mkdir(parents=True, exist_ok=True)
     where = Filter(lot_table=LOT_TABLE)
     prepared = epcis.prepare(conn, where, prefixes, read)
-    with alongside(lambda: _write_epcis(prepared, out_dir / "epcis.jsonld"), "the EPCIS extract"):
+    spreadsheet = fsma.prepare(conn, where, read)
+    kept = out_dir / ".missing-kdes.json"  # the spreadsheet's process hands its Missing KDEs back
+    with (
+        alongside(lambda: _write_epcis(prepared, out_dir / "epcis.jsonld"), "the EPCIS extract"),
+        alongside(
+            lambda: _write_fsma(spreadsheet, out_dir / "fsma204.xlsx", kept), "the FSMA 204 spreadsheet"
+        ),
+    ):
         balance = mass_balance(conn, LOT_TABLE, read)
-        _count, missing = fsma.write(conn, where, out_dir / "fsma204.xlsx", "xlsx", read)
         recall_id = None
         if recall:
             recalled = run_recall(conn, codes, reason or "", by, item=item, dry_run=False)
@@ -130,6 +136,8 @@ def drill(
                 reason=f"mock recall drill by {by}", issued_at=started, contact=None, by=by,
             )  # fmt: skip
         written = write_notices(notices, out_dir)
+    missing = json.loads(kept.read_text(encoding="utf-8"))
+    kept.unlink()
     report = DrillReport(
         drill_id=None,
         started_at=started,
@@ -181,6 +189,11 @@ def drill(
 
 def _write_epcis(prepared: epcis.Prepared, path: Path) -> None:
     path.write_text(json.dumps(epcis.build(prepared).document), encoding="utf-8")
+
+
+def _write_fsma(spreadsheet: fsma.Prepared, path: Path, missing: Path) -> None:
+    _count, rows = fsma.write_prepared(spreadsheet, path)
+    missing.write_text(json.dumps(rows, default=json_default), encoding="utf-8")
 
 
 def _union_table(conn: Connection, direction: str) -> None:

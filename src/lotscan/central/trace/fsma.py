@@ -212,7 +212,6 @@ def _rows(
     conn: Connection, where: Filter, missing: list[list[Any]], read: list[StoredEvent] | None
 ) -> Iterator[list[Any]]:
     directory = Directory.load(conn)
-    number = 0
     sources = [] if where.tasks else [_kde_record_rows(conn, where, directory)]
     sources.append(
         row
@@ -220,6 +219,14 @@ def _rows(
         for row in _event_records(conn, batch, directory)
     )
     wanted = records.lot_codes(conn, where.lot_table) if where.lot_table else set(where.lots)
+    return _numbered(sources, wanted, missing)
+
+
+def _numbered(
+    sources: list[Iterator[Record]], wanted: set[str], missing: list[list[Any]]
+) -> Iterator[list[Any]]:
+    """The spreadsheet rows of the records wanted, numbered as in the sheet; fills `missing`."""
+    number = 0
     for source in sources:
         for record in source:
             if wanted and not wanted & {record.get(TLC), record.get(INPUT_TLC), record.get(INTERNAL_LOT)}:
@@ -229,6 +236,54 @@ def _rows(
                 missing.append([number + 1, record[TYPE], record.get(TLC), record.get(DATE), kde, clause,
                                 record.get(EVENT_ID)])  # fmt: skip
             yield [record.get(c) for c in COLUMNS]
+
+
+@dataclass
+class Prepared:
+    """Everything a drill's spreadsheet reads from the database, read up front (`prepare`), so
+    `write_prepared` needs no connection: a drill writes the spreadsheet in a forked process."""
+
+    kde: list[Record]
+    events: list[StoredEvent]
+    payloads: list[Payload | None]
+    look: _Batch
+    directory: Directory
+    wanted: set[str]
+
+
+def prepare(conn: Connection, where: Filter, read: list[StoredEvent]) -> Prepared:
+    """`read`: the events of `where.lot_table` (records.lot_table_events)."""
+    directory = Directory.load(conn)
+    kde = [] if where.tasks else list(_kde_record_rows(conn, where, directory))
+    events = records.record_events(read, where)
+    payloads = [read_payload(e) for e in events]
+    look = _Batch({}, {}, {}, {})
+    step = records.BATCH  # bounded IN lists on SQLite
+    for start in range(0, len(events), step):
+        part = _batch_lookups(conn, events[start : start + step], payloads[start : start + step])
+        look.items.update(part.items)
+        look.tasks.update(part.tasks)
+        look.lots.update(part.lots)
+        look.origins.update(part.origins)
+    wanted = records.lot_codes(conn, where.lot_table) if where.lot_table else set(where.lots)
+    return Prepared(kde, events, payloads, look, directory, wanted)
+
+
+def write_prepared(prepared: Prepared, out: Path) -> tuple[int, list[list[Any]]]:
+    """The XLSX of `fsma.write` from prepared data: (records, the Missing KDEs rows)."""
+    p = prepared
+    made = (
+        record
+        for event, payload in zip(p.events, p.payloads, strict=True)
+        if isinstance(payload, RECORD_PAYLOADS)
+        for record in _records_of(event, payload, p.look, p.directory)
+    )
+    result = FsmaExport(iter(()))
+    result.rows = _numbered([iter(p.kde), made], p.wanted, result.missing)
+    counts = write_xlsx(
+        out, [Sheet(SHEET, COLUMNS, result.rows), Sheet(MISSING_SHEET, MISSING_COLUMNS, iter_missing(result))]
+    )
+    return counts[SHEET], result.missing
 
 
 def _missing(record: Record) -> Iterator[tuple[str, str]]:
