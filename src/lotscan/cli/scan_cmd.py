@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import IO
 
 import click
@@ -21,6 +21,7 @@ from lotscan.codes.internal import strip_internal_prefix
 from lotscan.codes.scan import Source
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.session import lost_separator
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 
@@ -56,6 +57,11 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option("--reason", help="Reason text for hold, release or quarantine.")
 @click.option("--source", type=click.Choice([s.value for s in Source]), default="keyboard", show_default=True)
 @click.option("--file", "batch", type=click.File("rb"), help="Batch upload: one scan per line ('-' = stdin).")
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="A label that lost a GS separator (SUSPICIOUS_LOT): record it as the station reads it.",
+)
 @click.option("--dry-run", is_flag=True, help="Judge only; record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @station_options
@@ -73,6 +79,7 @@ def scan(
     reason: str | None,
     source: str,
     batch: IO[bytes] | None,
+    confirm: bool,
     dry_run: bool,
     as_json: bool,
     settings: StationSettings,
@@ -82,6 +89,8 @@ def scan(
     DATA is what the scanner sent; \\x1d stands for the GS separator, and the
     bracketed form (01)...(10)... works too. Without --db or a configured cache, the
     demo cache is used once `lotscan demo` has made it.
+    A lot that probably swallowed the next element (a lost GS separator) is refused,
+    showing what the label probably says; --confirm records that reading.
     Exit status: 0 ACCEPTED or WARNING (recorded), 1 REJECTED, 2 usage error.
 
     \b
@@ -109,13 +118,40 @@ def scan(
         override_by=_approver(service, _strip_prefix(approved_by, settings, {"operator"}), approver_pin),
         reason=reason,
     )
+    judge = Judge(service, ctx, Source(source), confirm=confirm, dry_run=dry_run)
     if batch is None:
-        verdict = service.handle(
-            service.interpret(unescape(data or ""), source=Source(source)), ctx, dry_run=dry_run
-        )
+        verdict = judge(data or "")
         _print(verdict, as_json)
         sys.exit(1 if verdict.level is Level.REJECTED else 0)
-    _run_batch(service, ctx, batch, Source(source), dry_run, as_json)
+    _run_batch(judge, batch, as_json)
+
+
+@dataclass(frozen=True)
+class Judge:
+    """One scan line judged (and recorded unless a dry run) as the station would: a label that
+    lost a GS separator is refused with what it probably says, unless --confirm takes that."""
+
+    service: StationService
+    ctx: ScanContext
+    source: Source
+    confirm: bool
+    dry_run: bool
+
+    def __call__(self, line: str) -> Verdict:
+        scanned = self.service.interpret(unescape(line), source=self.source)
+        asked = lost_separator(
+            self.service, scanned, self.ctx.workflow, confirm="run it again with --confirm"
+        )
+        if asked is None:
+            return self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
+        corrected, question = asked
+        if not self.confirm:
+            reasons = tuple(replace(r, level=Level.REJECTED) for r in question.reasons)
+            return replace(question, level=Level.REJECTED, reasons=reasons)
+        verdict = self.service.handle(
+            self.service.interpret(corrected, source=self.source), self.ctx, dry_run=self.dry_run
+        )
+        return replace(verdict, message=verdict.message + " (label read as confirmed with --confirm)")
 
 
 def _approver(service: StationService, badge: str | None, pin: str | None) -> str | None:
@@ -174,14 +210,7 @@ def _decoded_lines(batch: IO[bytes]) -> tuple[list[tuple[int, str]], list[tuple[
     return lines, not_text
 
 
-def _run_batch(
-    service: StationService,
-    ctx: ScanContext,
-    batch: IO[bytes],
-    source: Source,
-    dry_run: bool,
-    as_json: bool,
-) -> None:
+def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
     lines, not_text = _decoded_lines(batch)
     levels: Counter[str] = Counter()
     codes: Counter[str] = Counter()
@@ -193,7 +222,7 @@ def _run_batch(
             click.echo(f"line {number}: {Level.REJECTED.value} {message}", err=True)
     with click.progressbar(lines, label="scanning", file=sys.stderr) as bar:
         for number, line in bar:
-            verdict = service.handle(service.interpret(unescape(line), source=source), ctx, dry_run=dry_run)
+            verdict = judge(line)
             levels[verdict.level.value] += 1
             codes.update(r.code for r in verdict.reasons)
             if as_json:

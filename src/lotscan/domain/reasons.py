@@ -96,7 +96,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
     ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}: the lot made will not trace to them. Consume them first, unless they are not traced.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
-    ReasonCode.SUSPICIOUS_LOT: "Lot number {lot} looks wrong ({detail}). Check it against the label before going on.",
+    ReasonCode.SUSPICIOUS_LOT: "{detail}",  # the reading's own sentence names the lot and what to check
     ReasonCode.INVALID_VALUE: "This scan cannot be recorded: {detail}. Check the label and the quantity.",
     ReasonCode.BAD_OVERRIDE: "Override {override} refused: {detail}",
     ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",

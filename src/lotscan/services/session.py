@@ -175,25 +175,13 @@ class StationSession:
 
     def _ask_about_suspicious(self, scan: Scan) -> Outcome | None:
         """A lot that probably swallowed the next element (lost GS separator): show what the
-        label probably says and ask to confirm or rescan. The policy decides: a REJECTED
-        SUSPICIOUS_LOT is refused by the workflow, an ACCEPTED one passes."""
+        label probably says and ask to confirm or rescan (see `lost_separator`)."""
         self.suspect = None
-        warning = next((w for w in scan.warnings if w.code == ReasonCode.SUSPICIOUS_LOT.value), None)
-        level = self.service.settings.policy.level_of(ReasonCode.SUSPICIOUS_LOT)
-        if warning is None or self.workflow is Workflow.LOOKUP or level is not Level.WARNING:
+        asked = lost_separator(self.service, scan, self.workflow, confirm="type /confirm")
+        if asked is None:
             return None
-        corrected = corrected_element_string(scan.ais)
-        if corrected is None:
-            return None
-        self.suspect = corrected
-        probably = self.service.interpret(corrected)
-        read = ", ".join(f"({ai}) {value}" for ai, value in probably.ais.items())
-        message = (
-            f"Check the label: it probably says {read}; a GS separator was lost. Nothing "
-            "recorded yet. If the printed label says so, type /confirm; if not, scan it again."
-        )
-        reason = Reason(ReasonCode.SUSPICIOUS_LOT.value, warning.message, Level.WARNING)
-        return Outcome(Verdict(Level.WARNING, message, (reason,)), scan)
+        self.suspect, question = asked
+        return Outcome(question, scan)
 
     def _confirm(self) -> Outcome:
         corrected, self.suspect = self.suspect, None
@@ -454,6 +442,31 @@ class StationSession:
         if verdict.recorded:
             self._forget_per_scan()
         return Outcome(verdict)
+
+
+def lost_separator(
+    service: StationService, scan: Scan, workflow: Workflow, *, confirm: str
+) -> tuple[str, Verdict] | None:
+    """A lot that probably swallowed the next element (lost GS separator): what the label
+    probably says (its element string) and the question to ask, a WARNING that records nothing;
+    `confirm` says how to answer it. None when nothing is to be asked: no such lot, a lookup,
+    or a policy that decides by itself (a REJECTED SUSPICIOUS_LOT is refused by the workflow,
+    an ACCEPTED one passes)."""
+    warning = next((w for w in scan.warnings if w.code == ReasonCode.SUSPICIOUS_LOT.value), None)
+    level = service.settings.policy.level_of(ReasonCode.SUSPICIOUS_LOT)
+    if warning is None or workflow is Workflow.LOOKUP or level is not Level.WARNING:
+        return None
+    corrected = corrected_element_string(scan.ais)
+    if corrected is None:
+        return None
+    probably = service.interpret(corrected)
+    read = ", ".join(f"({ai}) {value}" for ai, value in probably.ais.items())
+    message = (
+        f"Check the label: it probably says {read}; a GS separator was lost. Nothing "
+        f"recorded yet. If the printed label says so, {confirm}; if not, scan it again."
+    )
+    reason = Reason(ReasonCode.SUSPICIOUS_LOT.value, warning.message, Level.WARNING)
+    return corrected, Verdict(Level.WARNING, message, (reason,))
 
 
 def open_service(settings: StationSettings, *, create: bool = False) -> StationService:

@@ -1,0 +1,76 @@
+"""The independent tester's findings of 2026-11-29 on the command line (TESTER.md numbers),
+each as the user typed it, on a real cache: a label that lost a GS separator (#2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine
+
+from lotscan.cli.main import cli
+from tests.plant import FLOUR, write_plant
+from tests.ui.conftest import events_of, payload
+
+LOST = f"(01){FLOUR}(17)301231(10)FNEW3020"  # (10) FNEW then (30) 20, the GS between them lost
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    database = tmp_path / "station.db"
+    assert (
+        CliRunner()
+        .invoke(cli, ["cache", "import", str(write_plant(tmp_path)), "--db", str(database)])
+        .exit_code
+        == 0
+    )
+    return database
+
+
+def scan(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["scan", *args, "--db", str(db)])
+
+
+def lots_recorded(db: Path) -> list[tuple[str, str]]:
+    return [(e.type, payload(e).get("lot", "")) for e in events_of(create_engine(f"sqlite:///{db}"))]
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        ("-w", "receive", "--task", "ASN-1", "--operator", "100", "--qty", "20"),
+        ("-w", "count", "--location", "A1", "--operator", "100", "--qty", "3"),
+        ("-w", "hold", "--reason", "x", "--operator", "900"),
+    ],
+    ids=["receive", "count", "hold"],
+)
+def test_a_lost_separator_is_refused_on_the_command_line_unless_confirmed(db: Path, how) -> None:
+    """#2: `lotscan scan` recorded lot FNEW3020 with a WARNING, where the station asks first."""
+    refused = scan(db, LOST, *how)
+    assert refused.exit_code == 1, refused.output
+    said = " ".join(refused.output.split())
+    assert (
+        "SUSPICIOUS_LOT" in said
+        and "probably says (01) 19521234001017, (17) 301231, (10) FNEW, (30) 20" in said
+    )
+    assert "--confirm" in said and "looks wrong (" not in said
+    assert lots_recorded(db) == []
+    if how[1] == "hold":
+        return  # FNEW is not a known lot: nothing to hold once read right
+    confirmed = scan(db, LOST, *how, "--confirm")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "--confirm" in confirmed.output
+    assert [lot for _, lot in lots_recorded(db)] == ["FNEW"]
+
+
+def test_a_lost_separator_in_a_batch_is_refused_line_by_line(db: Path, tmp_path: Path) -> None:
+    upload = tmp_path / "upload.txt"
+    upload.write_text(f"{LOST}\n(01){FLOUR}(10)F-EARLY\n")
+    result = CliRunner().invoke(
+        cli, ["scan", "--file", str(upload), "-w", "count", "--location", "A1", "--qty", "1",
+              "--operator", "100", "--db", str(db)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "line 1: REJECTED Check the label" in result.output
+    assert [lot for _, lot in lots_recorded(db)] == ["F-EARLY"]
