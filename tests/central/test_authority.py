@@ -538,3 +538,48 @@ def test_a_recalled_lot_produced_from_or_received_into_is_flagged_for_the_recall
     ]
     results = push_raw(central, token, batch).json()["results"]
     assert [r["outcome"] for r in results] == ["applied", "flagged"]
+
+
+def _operators_seen(central: Central, token: str) -> dict[str, Any]:
+    """Badge -> PIN hash of every operator row a station token gets: snapshot, pull, rows by key."""
+    seen: dict[str, Any] = {}
+    lines = central.http.get("/api/v1/sync/snapshot", headers=auth(token)).text.splitlines()
+    columns = json.loads(lines[0])["tables"]["operators"]
+    for line in lines[1:]:
+        part = json.loads(line)
+        if part.get("table") == "operators":
+            for row in part["rows"]:
+                seen[row[columns.index("badge")]] = row[columns.index("pin_hash")]
+    body = {"after": 0, "limit": 5000, "keys": [["operator", "901"], ["operator", "900"]]}
+    pulled = central.http.post("/api/v1/sync/pull", json=body, headers=auth(token)).json()
+    for change in [*pulled["changes"], *pulled["rows"]]:
+        if change["key"][0] == "operator" and change["data"] is not None:
+            seen[change["key"][1]] = change["data"]["pin_hash"]
+    return seen
+
+
+def test_a_station_token_gets_only_its_own_sites_and_roaming_operators_pin_hashes(
+    central: Central, tmp_path: Path
+) -> None:
+    """Tester #24: any station token pulled every supervisor's PIN hash (a 4-digit PIN falls to
+    an offline search in minutes). An operator with a site now goes, PIN hash included, only to
+    that site's stations; events naming them from another site are refused."""
+    plant2 = {**PLANT2, "operators": [{**PLANT2["operators"][0], "pin": "2468", "site": "P2"}]}
+    central.import_rows(tmp_path, plant2)
+    _, p1 = central.enroll("P1")
+    _, p2 = central.enroll("P2")
+    assert "901" not in _operators_seen(central, p1)
+    assert "900" in _operators_seen(central, p1)  # no site: a supervisor of every site
+    assert str(_operators_seen(central, p2)["901"]).startswith("scrypt$")
+    forged = ev(1, "lot.status_changed", status_change("F-LATE", "hold"), operator="901")
+    result = outcome(central, p1, forged)
+    assert (result["outcome"], result["code"]) == ("rejected", "SITE_MISMATCH")
+    assert "operator 901 works at site P2" in result["reason"]
+    # Moved to P1: P2's stations get the row deleted, P1's get it.
+    first = {"after": 0, "limit": 5000}
+    cursor = central.http.post("/api/v1/sync/pull", json=first, headers=auth(p2)).json()["next_cursor"]
+    central.import_rows(tmp_path, {"operators": [{**plant2["operators"][0], "site": "P1"}]})
+    body = {"after": cursor, "limit": 500}
+    changes = central.http.post("/api/v1/sync/pull", json=body, headers=auth(p2)).json()["changes"]
+    assert [c["data"] for c in changes if c["key"] == ["operator", "901"]] == [None]
+    assert "901" in _operators_seen(central, p1)

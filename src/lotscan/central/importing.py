@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lotscan.central import changelog
-from lotscan.central.operators import import_active_flags
+from lotscan.central.operators import import_active_flags, operator_sites
 from lotscan.central.trace import opening
 from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
@@ -40,6 +40,8 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
         (r.text("item") or "", r.text("lot") or "", r.text("location") or "") for r in tables.get("stock", [])
     ]
     stock_before = opening.stock_of(conn, stock_keys)
+    badges = [row.text("badge") or "" for row in tables.get("operators", [])]
+    sites_before = operator_sites(conn, badges)
     counts = import_tables(conn, tables)
     opening.record_import(conn, stock_keys, stock_before, by="central import")
     active = {
@@ -52,5 +54,12 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
         import_active_flags(conn, active, source=", ".join(sources))
     counts["kde_records"] = import_kde_records(conn, kde_rows, datetime.now(UTC).date())
     keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
-    changelog.append(conn, changelog.entries_for(conn, keys))
+    # An operator moved to another site is deleted from the stations of the site they left.
+    moved = operator_sites(conn, badges)
+    left = [
+        changelog.Entry(("operator", badge), None, site)
+        for badge, site in sites_before.items()
+        if site is not None and moved.get(badge) != site
+    ]
+    changelog.append(conn, left + changelog.entries_for(conn, keys))
     return counts

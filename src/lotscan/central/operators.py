@@ -33,6 +33,12 @@ def set_active(conn: Connection, badge: str, active: bool, *, by: str, reason: s
     changelog.append(conn, changelog.entries_for(conn, [("operator", badge)], urgent=True))
 
 
+def operator_sites(conn: Connection, badges: list[str]) -> dict[str, str | None]:
+    """The home site of each of these operators central holds (None: every site)."""
+    o = operators
+    return {str(b): s for b, s in conn.execute(select(o.c.badge, o.c.site).where(o.c.badge.in_(badges)))}
+
+
 def import_active_flags(conn: Connection, flags: dict[str, bool], *, source: str) -> None:
     """The `active` column of imported operator rows (badge -> yes/no); each change is a decision."""
     rows = conn.execute(

@@ -21,7 +21,7 @@ from lotscan.central.db import read_tx
 from lotscan.central.schema import stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.store.rows import SNAPSHOT_TABLES, snapshot_columns
-from lotscan.store.schema import Container, Location, Site, Stock, Task, TaskLine
+from lotscan.store.schema import Container, Location, Operator, Site, Stock, Task, TaskLine
 
 CHUNK = 5000
 
@@ -43,6 +43,8 @@ def _query(table: Any, site_locations: Select[Any], site_tasks: Select[Any], sit
         return query.where(table.c.location_id.in_(site_locations))
     if name == Task.__tablename__:
         return query.where(or_(table.c.location_id.is_(None), table.c.location_id.in_(site_locations)))
+    if name == Operator.__tablename__:  # every site's operators, and this site's own
+        return query.where(or_(table.c.site.is_(None), table.c.site == site))
     if name == TaskLine.__tablename__:
         return query.where(table.c.task_id.in_(site_tasks))
     return query

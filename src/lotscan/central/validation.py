@@ -142,16 +142,16 @@ _CONTAINER_SITE = (
 # PostgreSQL: a batch's reads in one round trip; each list is one array parameter (a push of
 # 500 events would otherwise compile and send a 500-value IN list).
 _BATCH_READ = text(
-    "SELECT 'o', o.badge, o.role, o.active FROM unnest(CAST(:badges AS text[])) AS k(code)"
+    "SELECT 'o', o.badge, o.role, o.active, o.site FROM unnest(CAST(:badges AS text[])) AS k(code)"
     " JOIN operators o ON o.badge = k.code"
-    " UNION ALL SELECT 'i', r.id, r.station, true FROM unnest(CAST(:ids AS text[])) AS k(code)"
+    " UNION ALL SELECT 'i', r.id, r.station, true, NULL FROM unnest(CAST(:ids AS text[])) AS k(code)"
     " JOIN received_events r ON r.id = k.code"
-    " UNION ALL SELECT 'l', l.code, s.code, true FROM unnest(CAST(:places AS text[])) AS k(code)"
+    " UNION ALL SELECT 'l', l.code, s.code, true, NULL FROM unnest(CAST(:places AS text[])) AS k(code)"
     " JOIN locations l ON l.code = k.code JOIN sites s ON s.id = l.site_id"
-    " UNION ALL SELECT 't', t.code, s.code, true FROM unnest(CAST(:tasks AS text[])) AS k(code)"
+    " UNION ALL SELECT 't', t.code, s.code, true, NULL FROM unnest(CAST(:tasks AS text[])) AS k(code)"
     " JOIN tasks t ON t.code = k.code JOIN locations l ON l.id = t.location_id"
     " JOIN sites s ON s.id = l.site_id"
-    " UNION ALL SELECT 'c', c.sscc, s.code, true FROM unnest(CAST(:ssccs AS text[])) AS k(code)"
+    " UNION ALL SELECT 'c', c.sscc, s.code, true, NULL FROM unnest(CAST(:ssccs AS text[])) AS k(code)"
     " JOIN containers c ON c.sscc = k.code JOIN locations l ON l.id = c.location_id"
     " JOIN sites s ON s.id = l.site_id"
 )
@@ -180,6 +180,7 @@ class Validator:
     station: StationIdentity
     roles: dict[str, str | None] = field(default_factory=dict)
     inactive: set[str] = field(default_factory=set)  # badges deactivated at central
+    elsewhere: dict[str, str] = field(default_factory=dict)  # badge -> the other site they work at
     stored_ids: dict[str, str] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
     earlier_names: set[str] = field(default_factory=set)  # this station's earlier enrolments
@@ -235,9 +236,9 @@ class Validator:
         if conn.dialect.name == "postgresql":
             by_kind = {"l": self.location_sites, "t": self.task_sites, "c": self.container_sites}
             lists = {"badges": badges, "ids": ids, "places": places, "tasks": tasks, "ssccs": ssccs}
-            for kind, key, value, flag in conn.execute(_BATCH_READ, lists):
+            for kind, key, value, flag, home in conn.execute(_BATCH_READ, lists):
                 if kind == "o":
-                    self._operator_row(key, value, flag)
+                    self._operator_row(key, value, flag, home)
                 elif kind == "i":
                     self.stored_ids[key] = value
                 else:
@@ -245,10 +246,10 @@ class Validator:
         else:
             o, r = operators, received_events
             if badges:
-                for badge, role, active in conn.execute(
-                    select(o.c.badge, o.c.role, o.c.active).where(o.c.badge.in_(badges))
+                for badge, role, active, home in conn.execute(
+                    select(o.c.badge, o.c.role, o.c.active, o.c.site).where(o.c.badge.in_(badges))
                 ):
-                    self._operator_row(badge, role, active)
+                    self._operator_row(badge, role, active, home)
             for start in range(0, len(ids), 1000):
                 chunk = ids[start : start + 1000]
                 self.stored_ids.update(
@@ -261,10 +262,12 @@ class Validator:
             for code in codes:
                 known.setdefault(code, None)
 
-    def _operator_row(self, badge: str, role: str | None, active: bool) -> None:
+    def _operator_row(self, badge: str, role: str | None, active: bool, home: str | None) -> None:
         self.roles[badge] = role
         if not active:
             self.inactive.add(badge)
+        if home is not None and home != self.station.site:
+            self.elsewhere[badge] = home
 
     def payload_of(self, event: EventIn) -> Payload | None:
         """The event's typed payload, None when it does not match its type (read once per batch)."""
@@ -385,6 +388,13 @@ class Validator:
                 f"operator {badge} was deactivated at central; their events are not applied "
                 "(an admin: lotscan central operator activate)",
             )
+        for who in dict.fromkeys([badge, payload.override_by or badge]):
+            if who in self.elsewhere:
+                raise Refused(
+                    RefusalCode.SITE_MISMATCH,
+                    f"operator {who} works at site {self.elsewhere[who]}, not at this station's site "
+                    f"{self.station.site}",
+                )
         if payload.role is Role.SUPERVISOR and not is_supervisor(self.roles[badge]):
             raise Refused(
                 RefusalCode.NOT_AUTHORISED,

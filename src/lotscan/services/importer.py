@@ -9,7 +9,9 @@ Files (CSV with a header row, or one JSON object with a list per name):
                min_remaining_days, receive_status, pack_size, pack_unit (a trade unit - what a
                label's AI 30 counts - holds pack_size of unit: 25 and SACK for a 25 KG sack)
   operators    badge, name, role (operator|supervisor|admin), pin, active (yes|no: central only;
-               no deactivates: central refuses their events)
+               no deactivates: central refuses their events), site (the site they work at:
+               central sends them, with their PIN hash, to that site's stations only; empty:
+               every site)
   lots         item, lot, status, expiry, best_before, production_date, supplier, supplier_lot
   stock        item, lot, location, qty
   tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,
@@ -336,6 +338,10 @@ def _operators(conn: Connection, row: Row, today: date) -> None:
     }
     if pin:
         values["pin_hash"] = hash_pin(pin)
+    site = row.text("site")
+    if site is not None:
+        _id_of(conn, Site.__table__, "code", site, row, "site")  # a site that exists
+    values["site"] = site
     _upsert(conn, Operator.__table__, {"badge": row.text("badge", required=True)}, values)
 
 

@@ -200,6 +200,10 @@ class Operator(Base):
     # Deactivated at central (left, badge lost): central refuses their events, and the station,
     # which learns it by pull, refuses their sign-in and scans.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The site the operator works at (code); None: every site. Central sends an operator's row
+    # (name, role, PIN hash) only to stations of that site, and refuses events naming them from
+    # another site's station.
+    site: Mapped[str | None] = mapped_column(String(64))
 
 
 class Event(Base):

@@ -297,5 +297,12 @@ def read_operator(conn: Connection, key: Key) -> tuple[RowData, str | None]:
     op = conn.execute(select(Operator.__table__).where(Operator.badge == key[1])).first()
     if op is None:
         return None, None
-    data = {"badge": op.badge, "name": op.name, "role": op.role, "pin_hash": op.pin_hash, "active": op.active}
-    return data, None
+    data = {
+        "badge": op.badge,
+        "name": op.name,
+        "role": op.role,
+        "pin_hash": op.pin_hash,
+        "active": op.active,
+        "site": op.site,
+    }
+    return data, op.site  # a site's operator goes to that site's stations only

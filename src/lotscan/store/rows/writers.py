@@ -262,5 +262,6 @@ def write_operator(conn: Connection, key: Key, data: RowData) -> None:
         "role": data["role"],
         "pin_hash": data.get("pin_hash"),
         "active": data.get("active") is not False,  # a central without the column: active
+        "site": data.get("site"),
     }
     _upsert(conn, t, [t.c.badge == key[1]], {"badge": key[1]}, values)
