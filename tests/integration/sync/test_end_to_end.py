@@ -20,6 +20,7 @@ from lotscan.central.db import make_engine
 from lotscan.central.schema import received_events
 from lotscan.store.db import open_cache
 from lotscan.store.schema import Event
+from lotscan.sync import local
 from tests.central.processes import LOTSCAN, Server, free_port
 from tests.central.support import state_of
 from tests.plant import FLOUR, write_plant
@@ -107,10 +108,12 @@ def test_two_stations_offline_then_online_converge_with_every_event_once(db_url:
     ids = [r.id for r in stored]
     assert len(ids) == len(set(ids)) == 5
     assert server_state["stock"][("FLOUR", "F-EARLY", "A1")] == -10
-    for name in ("ST1", "ST2"):
+    for number, name in enumerate(("ST1", "ST2"), start=1):
         engine = open_cache(tmp_path / f"{name}.db")
         with engine.connect() as conn:
             mine = conn.execute(select(Event.id, Event.sync_state)).all()
+            # `lotscan enroll` keeps the lot part central gave (the name, which fits 11 characters)
+            assert local.get_state(conn, local.LOT_PART) == f"P1-ST{number:02d}"
         assert {r.id for r in mine} <= set(ids) and {r.sync_state for r in mine} == {"acked"}
         assert state_of(engine) == server_state
         engine.dispose()
