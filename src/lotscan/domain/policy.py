@@ -39,6 +39,17 @@ DEFAULT_OVERRIDE_REASONS: tuple[str, ...] = (
     "QUALITY_APPROVED",
 )
 
+# A lot's status and expiry are decided for the whole company (a recall, a hold or a
+# quarantine is lifted only at central or by a supervisor's release; issue 9): no site's
+# settings may let a station accept or override them.
+ALWAYS_REFUSED: dict[ReasonCode, str] = {
+    ReasonCode.LOT_RECALLED: "a recall is lifted only at central",
+    ReasonCode.LOT_REJECTED: "a rejection is lifted only at central",
+    ReasonCode.LOT_ON_HOLD: "a supervisor releases the lot first",
+    ReasonCode.LOT_QUARANTINED: "a supervisor releases the lot first",
+    ReasonCode.LOT_EXPIRED: "an expired lot is never used",
+}
+
 
 class PolicyError(ValueError):
     pass
@@ -74,9 +85,20 @@ class Policy:
                 raise PolicyError(
                     f"policy.levels.{code_name} = {word!r}: use WARNING, REJECTED or ACCEPTED"
                 ) from exc
+            if code in ALWAYS_REFUSED and levels[code] is not Level.REJECTED:
+                raise PolicyError(
+                    f"policy.levels.{code_name} = {word!r}: {code.value} is always REJECTED at a "
+                    f"station ({ALWAYS_REFUSED[code]}); remove the line"
+                )
         overridable = frozenset(
             _code(c) for c in _typed(data, "overridable", list, "a list of codes", cls.overridable)
         )
+        if fixed := sorted(c.value for c in overridable & ALWAYS_REFUSED.keys()):
+            why = "; ".join(f"{c}: {ALWAYS_REFUSED[ReasonCode(c)]}" for c in fixed)
+            raise PolicyError(
+                f"policy.overridable lists {', '.join(fixed)}: no override passes them at a station "
+                f"({why}); remove {'it' if len(fixed) == 1 else 'them'}"
+            )
         reasons = tuple(
             str(r) for r in _typed(data, "override_reasons", list, "a list of words", cls.override_reasons)
         )

@@ -74,3 +74,37 @@ def test_a_lost_separator_in_a_batch_is_refused_line_by_line(db: Path, tmp_path:
     assert result.exit_code == 1
     assert "line 1: REJECTED Check the label" in result.output
     assert [lot for _, lot in lots_recorded(db)] == ["F-EARLY"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "said"),
+    [
+        ('[policy.levels]\nLOT_RECALLED = "ACCEPTED"\n', "LOT_RECALLED is always REJECTED at a station"),
+        ('[policy.levels]\nLOT_EXPIRED = "WARNING"\n', "LOT_EXPIRED is always REJECTED at a station"),
+        (
+            '[policy]\noverridable = ["NOT_FEFO", "LOT_RECALLED", "LOT_ON_HOLD"]\n',
+            "policy.overridable lists LOT_ON_HOLD, LOT_RECALLED: no override passes them",
+        ),
+    ],
+    ids=["recalled-accepted", "expired-warning", "recalled-overridable"],
+)
+def test_settings_cannot_switch_off_the_refusal_of_a_recalled_lot(
+    db: Path, tmp_path: Path, policy, said
+) -> None:
+    """#12: `LOT_RECALLED = "ACCEPTED"` loaded, and a recalled lot was consumed ACCEPTED."""
+    settings = tmp_path / "c30.toml"
+    settings.write_text(policy)
+    shown = CliRunner().invoke(cli, ["config", "--config", str(settings)])
+    assert shown.exit_code == 2 and said in shown.output and "c30.toml" in shown.output, shown.output
+    consumed = scan(
+        db, f"(01){FLOUR}(10)F-RECALL", "-w", "consume", "--task", "WO-1", "--location", "A2", "--qty", "1",
+        "--operator", "900", "--override", "SUPERVISOR_APPROVED", "--config", str(settings),
+    )  # fmt: skip
+    assert consumed.exit_code == 2 and "Traceback" not in consumed.output, consumed.output
+    assert lots_recorded(db) == []
+
+
+def test_a_recalled_lot_may_still_be_said_rejected_in_the_settings(tmp_path: Path) -> None:
+    settings = tmp_path / "ok.toml"
+    settings.write_text('[policy.levels]\nLOT_RECALLED = "REJECTED"\n')
+    assert CliRunner().invoke(cli, ["config", "--config", str(settings)]).exit_code == 0
