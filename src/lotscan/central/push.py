@@ -13,7 +13,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, String, column, insert, select, text, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    column,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import DataError, IntegrityError
 
 from lotscan.central import changelog
@@ -212,9 +225,10 @@ class _Stored:
 def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: datetime) -> _Stored:
     batch.validator = Validator.for_batch(conn, batch.station, events)
     prepared = BatchedEffects()
+    # Read before the stock rows are locked, so other pushes wait for them one round trip less.
+    batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
     # Before the savepoint: rolling back to it would release the row locks taken after it.
     _lock_rows_in_order(conn, events, batch.validator, prepared)
-    batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
     # Optimistic: the whole batch without per-event savepoints, ids looked up once and stock
     # written set-based at its end; only if one event turns out to be poison is the batch redone
     # with a savepoint around each event, one event's effects at a time.
@@ -258,22 +272,43 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
     return _Stored(results, rows, server_seqs, changelog.entries_for(conn, keys))
 
 
-_RESERVE_SERVER_SEQS = text(
-    "SELECT nextval(pg_get_serial_sequence('received_events', 'server_seq')) "
-    "FROM generate_series(1, :n) ORDER BY 1"
+def _array_type(kind: Any) -> str:
+    """The PostgreSQL array a column's values travel in: text for strings, so storing one into
+    its VARCHAR(n) column still fails on an overlong value instead of cutting it."""
+    if isinstance(kind, (BigInteger, Integer)):
+        return "bigint[]"
+    if isinstance(kind, DateTime):
+        return "timestamp[]"
+    if isinstance(kind, Float):
+        return "float8[]"
+    return "text[]"
+
+
+_EVENT_COLUMNS = [c.name for c in received_events.columns if c.name != "server_seq"]
+# PostgreSQL: take the seqs in order and insert the batch in one statement, each column one
+# array (not thousands of parameters); seq i goes to the batch's i-th event.
+_INSERT_EVENTS = text(
+    "WITH taken AS (SELECT nextval(pg_get_serial_sequence('received_events', 'server_seq')) AS s"
+    " FROM generate_series(1, :n)),"
+    " seqs AS (SELECT s, row_number() OVER (ORDER BY s) AS ord FROM taken)"
+    f" INSERT INTO received_events (server_seq, {', '.join(_EVENT_COLUMNS)})"
+    f" SELECT seqs.s, {', '.join('r.' + n for n in _EVENT_COLUMNS)} FROM unnest("
+    + ", ".join(
+        f"CAST(:{c.name} AS {_array_type(c.type)})" for c in received_events.columns if c.name != "server_seq"
+    )
+    + f") WITH ORDINALITY AS r({', '.join(_EVENT_COLUMNS)}, ord) JOIN seqs ON seqs.ord = r.ord"
+    " RETURNING server_seq, station_seq"
 )
 
 
 def _store_events(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert the received events; returns the server seq each one got, in order."""
     if conn.dialect.name == "postgresql":
-        # Take the seqs first, then a plain executemany (pipelined, one prepared statement),
-        # rather than one giant INSERT ... RETURNING with thousands of parameters.
-        seqs = [int(v) for v in conn.execute(_RESERVE_SERVER_SEQS, {"n": len(rows)}).scalars()]
-        conn.execute(
-            insert(received_events), [{**r, "server_seq": q} for r, q in zip(rows, seqs, strict=True)]
-        )
-        return seqs
+        columns = {name: [r[name] for r in rows] for name in _EVENT_COLUMNS}
+        given: dict[int, int] = {
+            int(seq): int(server) for server, seq in conn.execute(_INSERT_EVENTS, {"n": len(rows), **columns})
+        }
+        return [given[int(r["station_seq"])] for r in rows]
     return [
         int(r[0])
         for r in conn.execute(
