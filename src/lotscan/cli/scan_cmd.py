@@ -48,6 +48,11 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
     "--qty", type=click.FloatRange(min=0), help="Quantity (default: from the label, else from the task)."
 )
 @click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
+@click.option(
+    "--pin",
+    envvar="LOTSCAN_PIN",
+    help="PIN of --operator, when they have one or require_pin is set (or $LOTSCAN_PIN).",
+)
 @click.option("--override", help="Override reason code for an overridable refusal.")
 @click.option(
     "--approved-by",
@@ -73,6 +78,7 @@ def scan(
     to_location: str | None,
     qty: float | None,
     operator: str | None,
+    pin: str | None,
     override: str | None,
     approved_by: str | None,
     approver_pin: str | None,
@@ -109,7 +115,7 @@ def scan(
     service = StationService(engine, settings)
     ctx = ScanContext(
         Workflow(workflow.lower()),
-        operator=_strip_prefix(operator, settings, {"operator"}),
+        operator=_signed_in(service, _strip_prefix(operator, settings, {"operator"}), pin),
         task=_strip_prefix(task, settings, {"asn", "po", "work_order", "pick_list", "shipment"}),
         location=_strip_prefix(location, settings, {"location"}),
         to_location=_strip_prefix(to_location, settings, {"location"}),
@@ -152,6 +158,20 @@ class Judge:
             self.service.interpret(corrected, source=self.source), self.ctx, dry_run=self.dry_run
         )
         return replace(verdict, message=verdict.message + " (label read as confirmed with --confirm)")
+
+
+def _signed_in(service: StationService, badge: str | None, pin: str | None) -> str | None:
+    """--operator's badge, after the check a sign-in at the station makes: a badge that is not
+    known or no longer active is refused, and one with a PIN (or any, under require_pin) needs it."""
+    if badge is None:
+        return None
+    verdict, operator = service.sign_in(badge, pin)
+    if operator is None:
+        reason = verdict.message
+        if verdict.level is Level.WARNING:  # the PIN is wanted
+            reason = reason.replace("enter your PIN.", "give your PIN with --pin (or $LOTSCAN_PIN).")
+        raise click.ClickException(f"--operator {badge}: {reason} Nothing was recorded.")
+    return operator.badge
 
 
 def _approver(service: StationService, badge: str | None, pin: str | None) -> str | None:

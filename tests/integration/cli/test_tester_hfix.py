@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine
 
+from lotscan.cli.demo_cmd import prepare_demo
 from lotscan.cli.main import cli
 from tests.plant import FLOUR, write_plant
 from tests.ui.conftest import events_of, payload
@@ -108,3 +109,19 @@ def test_a_recalled_lot_may_still_be_said_rejected_in_the_settings(tmp_path: Pat
     settings = tmp_path / "ok.toml"
     settings.write_text('[policy.levels]\nLOT_RECALLED = "REJECTED"\n')
     assert CliRunner().invoke(cli, ["config", "--config", str(settings)]).exit_code == 0
+
+
+def test_the_supervisors_badge_as_operator_needs_the_pin_on_the_command_line(tmp_path: Path) -> None:
+    """#21: `lotscan scan ... -w hold --operator 9001` held a lot as Sam Supervisor without the
+    PIN that the station screen and --approved-by ask for."""
+    demo = tmp_path / "demo.db"
+    prepare_demo(demo, reset=False)
+    hold = ("(01)19521234001017(10)FLO9313B", "-w", "hold", "--reason", "x", "--operator", "9001")
+    asked = scan(demo, *hold)
+    assert asked.exit_code == 1 and "give your PIN with --pin" in asked.output, asked.output
+    wrong = scan(demo, *hold, "--pin", "1000")
+    assert wrong.exit_code == 1 and "Wrong PIN" in wrong.output, wrong.output
+    assert lots_recorded(demo) == []
+    held = scan(demo, *hold, "--pin", "4321")
+    assert held.exit_code == 0 and "HOLD" in held.output, held.output
+    assert lots_recorded(demo) == [("lot.status_changed", "FLO9313B")]
