@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, TextClause, any_, bindparam, text
+from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from lotscan.domain.events import EventType
@@ -108,20 +108,22 @@ def bounded(depth: int | None) -> int:
 
 
 def among(conn: Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """`column IN values` for a list of any length: on PostgreSQL one array parameter
-    (`= ANY(:values)`), so a list of 20,000 lot codes is not 20,000 placeholders for the driver
-    to split and the server to parse; elsewhere a plain IN."""
+    """`column IN values` for a list of any length: on PostgreSQL one array parameter joined as a
+    table (`IN (SELECT unnest(:values))`), so a list of 20,000 lot codes is not 20,000
+    placeholders for the driver to split and the server to parse, and the planner looks each
+    value up through the column's index (with `= ANY(array)` on a table not yet analysed it may
+    compare every row with every value); elsewhere a plain IN."""
     listed = list(values)
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+        return column.in_(select(func.unnest(bindparam(None, listed, type_=ARRAY(column.type)))))  # type: ignore[no-any-return]
     return column.in_(listed)  # type: ignore[no-any-return]
 
 
 def in_list(conn: Connection, column_sql: str, name: str) -> str:
-    """The textual form of `among` for text() queries: bind :name to a list; with `expanding`
-    (see `bind_list`) on SQLite."""
+    """The textual form of `among` for text() queries over text columns: bind :name to a list;
+    with `expanding` (see `bind_list`) on SQLite."""
     if conn.dialect.name == "postgresql":
-        return f"{column_sql} = ANY(:{name})"
+        return f"{column_sql} IN (SELECT unnest(CAST(:{name} AS text[])))"
     return f"{column_sql} IN :{name}"
 
 
