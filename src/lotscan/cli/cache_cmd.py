@@ -41,7 +41,7 @@ def import_(sources: tuple[Path, ...], settings: StationSettings) -> None:
             for name, rows in read_source(source).items():
                 tables.setdefault(name, []).extend(rows)
     except ImportDataError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(f"{exc}\nNothing was imported.") from exc
     engine = open_station_cache(settings, create=True)
     total = sum(len(rows) for rows in tables.values())
     try:

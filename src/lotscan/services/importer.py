@@ -142,7 +142,7 @@ def read_source(path: Path) -> dict[str, list[Row]]:
         if not tables:
             raise ImportDataError(f"{path} holds none of {', '.join(n + '.csv' for n in ORDER)}")
         return tables
-    text = path.read_text(encoding="utf-8-sig")
+    text = _utf8_text(path)
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -181,6 +181,21 @@ def read_source(path: Path) -> dict[str, list[Row]]:
         )
     reader = csv.DictReader(io.StringIO(text))
     return {path.stem: [Row(path.name, i + 2, dict(r)) for i, r in enumerate(reader)]}
+
+
+def _utf8_text(path: Path) -> str:
+    """The file's text; a file that is not UTF-8 is named with what it probably is instead."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            what = "it is UTF-16, as Excel's 'Unicode text' saves"
+        else:
+            what = f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8"
+        raise ImportDataError(
+            f"{path.name} is not UTF-8 text ({what}): save it as 'CSV UTF-8' and import again"
+        ) from None
 
 
 def import_tables(

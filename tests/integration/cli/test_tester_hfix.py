@@ -125,3 +125,23 @@ def test_the_supervisors_badge_as_operator_needs_the_pin_on_the_command_line(tmp
     held = scan(demo, *hold, "--pin", "4321")
     assert held.exit_code == 0 and "HOLD" in held.output, held.output
     assert lots_recorded(demo) == [("lot.status_changed", "FLO9313B")]
+
+
+def test_a_utf16_master_data_file_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """#19: Excel's 'Unicode text' (UTF-16) stock.csv crashed both importers with a traceback."""
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    (folder / "stock.csv").write_bytes(
+        ((Path(__file__).parents[3] / "config/demo/stock.csv").read_text()).encode("utf-16")
+    )
+    station = CliRunner().invoke(
+        cli, ["cache", "import", str(folder / "stock.csv"), "--db", str(tmp_path / "f1.db")]
+    )
+    central = CliRunner().invoke(
+        cli, ["central", "import", str(folder), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    )
+    for result in (station, central):
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        said = " ".join(result.output.split())
+        assert "stock.csv is not UTF-8 text (it is UTF-16, as Excel's 'Unicode text' saves)" in said, said
+        assert "save it as 'CSV UTF-8'" in said and "Nothing was imported" in said and "Traceback" not in said
