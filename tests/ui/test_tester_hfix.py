@@ -78,3 +78,18 @@ async def test_produce_from_consume_puts_the_output_at_the_work_orders_place(tmp
     consumed = recorded(database, "stock.consumed")
     [made] = recorded(database, "lot.produced")
     assert consumed[0]["location"] == "RM-A07" and made["location"] == "LINE-1"
+
+
+async def test_a_label_waiting_for_confirm_is_dropped_when_the_task_changes(tmp_path: Path) -> None:
+    """#27: a lost-separator label scanned to receive on ASN-1001, then WO-3001 and /confirm:
+    7 KG of FLO9313B were consumed into the work order."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, "OP:1001")
+        await scan(pilot, "ASN:ASN-1001")
+        await scan(pilot, "(01)19521234001017(10)FLO9313B17271231")
+        assert "/confirm" in banner_text(app)
+        await scan(pilot, "WO:WO-3001")
+        assert await scan(pilot, "/confirm") == "REJECTED"
+        assert "Nothing to confirm" in banner_text(app)
+    assert recorded(database, "stock.consumed") == [] and recorded(database, "stock.received") == []

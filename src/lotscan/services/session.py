@@ -276,6 +276,8 @@ class StationSession:
         if scan.internal.value != self.task:
             self.override = self.override_by = None  # approved for one task, not for the next
             self.location = None
+            # A label scanned for the last task is not confirmed into this one (tester's #27).
+            self.pending_move = self.half_label = self.suspect = None
         self.task = scan.internal.value
         message = f"{self.workflow.value.title()} on {self.task}. {self.prompt}"
         details: dict[str, Any] = {}
