@@ -111,27 +111,6 @@ async def test_a_scan_read_off_the_network_at_once_reaches_the_scan_line_as_one_
     assert payload(rows[-1])["lot"] == "F-NET1"
 
 
-async def test_a_browsers_keys_one_message_each_read_off_the_socket_together_are_one_message(
-    engine: Engine, tmp_path: Path
-) -> None:
-    """A browser sends each key of a DataWedge scan in its own websocket message; those that
-    the station reads in one turn of its event loop reach the app together."""
-    handheld = Handheld(engine, tmp_path)
-    await handheld.start()
-    try:
-        await handheld.scan("OP:100")
-        await handheld.scan("ASN:ASN-1")
-        bindings = counting(handheld.app, "_check_bindings")
-        before = handheld.app.feed.handled
-        for key in receive_label("F-WEB1") + "\r":
-            handheld.link.feed(key)
-        await handheld.until(lambda: handheld.app.feed.handled > before and not handheld.app._refreshing)
-        assert bindings[0] == 0
-    finally:
-        await handheld.stop()
-    assert payload(events_of(engine)[-1])["lot"] == "F-WEB1"
-
-
 async def test_a_run_of_accepted_scans_on_a_handheld_restyles_and_lays_out_nothing(
     engine: Engine, tmp_path: Path
 ) -> None:

@@ -102,8 +102,6 @@ class StreamDriver(Driver):
         self._pending: list[str] = []
         self._scheduled = False
         self._tick: asyncio.TimerHandle | None = None
-        self._keys: list[events.Key] = []  # parsed, not yet handed to the app
-        self._keys_due = False
         self._stopped = False
 
     def write(self, data: str) -> None:
@@ -145,30 +143,23 @@ class StreamDriver(Driver):
         Keys that came in one network read arrived together: they carry one arrival time, so a
         scanner's burst stays a burst even if this process is paused (a busy box) while the keys
         are being parsed. The wedge tells scans from typing by these times.
-
-        Keys are handed to the app once this turn of the event loop is over, together: a browser
-        sends each key of a DataWedge scan in its own message, and those read off the socket in
-        one go (more of them the busier the box) then cost the app one message, not one each.
         """
         if arrived is None:
             arrived = get_time()
+        keys: list[events.Key] = []
         for event in self._parser.feed(data):
             if isinstance(event, events.Key):
                 event.time = arrived
-                self._keys.append(event)
-                if not self._keys_due:
-                    self._keys_due = True
-                    self._loop.call_soon(self._post_keys)
+                keys.append(event)
                 continue
-            self._post_keys()
+            self._post_keys(keys)
+            keys = []
             self.process_message(event)
+        self._post_keys(keys)
         if self._tick is None:
             self._tick = self._loop.call_later(PARSER_TICK_S, self._on_tick)
 
-    def _post_keys(self) -> None:
-        """The keys waiting, in order: as one message to an app that takes them so."""
-        self._keys_due = False
-        keys, self._keys = self._keys, []
+    def _post_keys(self, keys: list[events.Key]) -> None:
         if len(keys) > 1 and getattr(self._app, "takes_key_bursts", False):
             for key in keys:
                 key.set_sender(self._app)
@@ -180,11 +171,9 @@ class StreamDriver(Driver):
     def _on_tick(self) -> None:
         self._tick = None
         for event in self._parser.tick():
-            self._post_keys()
             self.process_message(event)
 
     def resize(self, width: int, height: int) -> None:
-        self._post_keys()  # the keys typed before it first
         size = Size(width, height)
         self._size = (width, height)
         self._app.post_message(events.Resize(size, size))
