@@ -93,3 +93,19 @@ async def test_a_label_waiting_for_confirm_is_dropped_when_the_task_changes(tmp_
         assert await scan(pilot, "/confirm") == "REJECTED"
         assert "Nothing to confirm" in banner_text(app)
     assert recorded(database, "stock.consumed") == [] and recorded(database, "stock.received") == []
+
+
+async def test_an_unknown_override_reason_is_refused_when_typed(tmp_path: Path) -> None:
+    """#5: `/override BOGUS` said "Override for the next scan: BOGUS."; only the scan after it
+    was refused (BAD_OVERRIDE), listing the valid codes."""
+    app, _ = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:9001")
+        await scan(pilot, "4321")
+        for typed in ("/override BOGUS", "/override QTY_EXCEEDS_TASK"):
+            assert await scan(pilot, typed) == "REJECTED"
+            shown = " ".join(banner_text(app).split())
+            assert "BAD_OVERRIDE" in shown and "SUPERVISOR_APPROVED, CUSTOMER_REQUEST" in shown, shown
+            assert app.session.override is None
+        await scan(pilot, "/override supervisor_approved")
+        assert app.session.override == "SUPERVISOR_APPROVED"

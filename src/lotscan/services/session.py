@@ -334,7 +334,15 @@ class StationSession:
                         ),
                     )
                 )
+            allowed = self.service.settings.policy.override_reasons
+            if code and code.upper() not in allowed:  # said now, not on the next scan (tester's #5)
+                text = sentence(
+                    ReasonCode.BAD_OVERRIDE, override=code, detail=f"use one of {', '.join(allowed)}."
+                )
+                return Outcome(Verdict(Level.REJECTED, text, (Reason(ReasonCode.BAD_OVERRIDE.value, text),)))
             self.override, self.override_by = code.upper() or None, None
+            if self.override is None:
+                return _note(f"No override for the next scan. (/override CODE: {', '.join(allowed)})")
             return _note(f"Override for the next scan: {self.override}.")
         if name == "reason":
             self.reason = arg or None
