@@ -27,7 +27,8 @@ _CSET82 = frozenset(CSET82)
 _ALLOWED = {"date", "line", "item", "station", "seq"}
 # What {station} can take in the default pattern: 20 - len("26332") - len("001") - len("-").
 STATION_PART_MAX = 11
-_WORST_SEQ = 999  # the pattern's promise; a station making more lots in a day is refused then
+SEQ_CHECKED_UP_TO = 999  # the pattern's promise; a station making more lots in a day is refused then
+_WORST_SEQ = SEQ_CHECKED_UP_TO
 _LONG_ITEM = "W" * 100
 
 
@@ -126,8 +127,24 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
         raise LotPatternError(
             f"lot pattern {pattern.pattern!r} would make lot numbers of up to {len(longest)} "
             f"characters (e.g. {longest!r} on station {station!r}, line {line!r}); GS1 AI (10) "
-            f"allows {LOT_MAX_LENGTH}. Shorten it, e.g. {DEFAULT_PATTERN!r}"
+            f"allows {LOT_MAX_LENGTH}. {_shorten(pattern, station=station, line=line)}"
         )
+
+
+def _shorten(pattern: LotPattern, *, station: str, line: str) -> str:
+    """The fix for a pattern too long here: the station's id when even the default is too long
+    with it (tester's #20 was told to use the very pattern that failed), else the pattern."""
+    default = LotPattern(DEFAULT_PATTERN)
+    widest = max(
+        (
+            default.render(day=day, line=line, item="", station=station, seq=_WORST_SEQ)
+            for day in _every_day_of_a_leap_year()
+        ),
+        key=len,
+    )
+    if pattern.pattern == DEFAULT_PATTERN or len(widest) > LOT_MAX_LENGTH:
+        return f"Shorten the station id {station!r}: it is the {{station}} part of each lot number"
+    return f"Shorten it, e.g. {DEFAULT_PATTERN!r}"
 
 
 def _fields(pattern: str) -> list[tuple[str, str]]:

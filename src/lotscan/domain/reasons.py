@@ -41,6 +41,7 @@ class ReasonCode(StrEnum):
     MISSING_GTIN = "MISSING_GTIN"
     LOCATION_NEEDED = "LOCATION_NEEDED"
     QTY_NEEDED = "QTY_NEEDED"
+    LOT_NUMBER_TOO_LONG = "LOT_NUMBER_TOO_LONG"
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
     LOT_NOT_ANNOUNCED = "LOT_NOT_ANNOUNCED"
@@ -88,6 +89,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
+    ReasonCode.LOT_NUMBER_TOO_LONG: "The next lot number cannot go on a GS1 label: {problem}. {fix}",
     ReasonCode.QTY_NEEDED: "The label has no quantity{announced}: give it in {unit} (--qty N), then scan the label again.",
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor and scan it again without /qty.",

@@ -145,3 +145,13 @@ def test_a_utf16_master_data_file_is_named_not_a_traceback(tmp_path: Path) -> No
         said = " ".join(result.output.split())
         assert "stock.csv is not UTF-8 text (it is UTF-16, as Excel's 'Unicode text' saves)" in said, said
         assert "save it as 'CSV UTF-8'" in said and "Nothing was imported" in said and "Traceback" not in said
+
+
+def test_a_station_id_too_long_for_lot_numbers_is_named_as_the_fix(tmp_path: Path) -> None:
+    """#20: a long [station] id was told to use the very pattern that failed with it."""
+    settings = tmp_path / "long.toml"
+    settings.write_text('[station]\nid = "STATION-NUMBER-0123456789"\n')
+    shown = CliRunner().invoke(cli, ["config", "--config", str(settings)])
+    said = " ".join(shown.output.split())
+    assert shown.exit_code == 2 and "Shorten the station id 'STATION-NUMBER-0123456789'" in said, said
+    assert "Shorten it, e.g." not in said

@@ -98,3 +98,25 @@ def test_a_badge_is_locked_for_a_while_after_the_policy_s_wrong_pins(tmp_path: P
     now[0] += 301
     assert session.submit("OP:900").verdict.level is Level.WARNING  # asks for the PIN again
     assert session.submit("4321").verdict.level is Level.ACCEPTED and session.operator is not None
+
+
+def test_the_thousandth_lot_of_a_day_is_refused_with_a_code_that_says_why(tmp_path: Path) -> None:
+    """Tester's #20 (2026-11-29): lot 1000 of a day on PLANT1-ST01 would have 21 characters; it
+    was refused as MISSING_CONTEXT, telling nothing of the cause."""
+    from sqlalchemy import insert
+
+    from lotscan.store.schema import Counter
+
+    engine = build_plant(tmp_path / "station.db")
+    settings = StationSettings(station_id="PLANT1-ST01", database=tmp_path / "s.db")
+    session = StationSession(StationService(engine, settings))
+    session.submit("OP:100")
+    session.submit("WO:WO-1")
+    made = session.submit("/produce").verdict.details["lot"]
+    assert made.endswith("001-PLANT1-ST01") and len(made) == 20
+    with engine.begin() as conn:
+        key = "lot:" + made.removesuffix("001-PLANT1-ST01") + "#-PLANT1-ST01"
+        conn.execute(insert(Counter).values(key=key, value=999))
+    refused = session.submit("/produce").verdict
+    assert refused.level is Level.REJECTED and "LOT_NUMBER_TOO_LONG" in [r.code for r in refused.reasons]
+    assert "has 21 characters" in refused.message and "lot 1000 of the day" in refused.message

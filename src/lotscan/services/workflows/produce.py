@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from lotscan.codes.scan import ScanKind
 from lotscan.domain.events import LotProduced, LotRef, StockConsumed
-from lotscan.domain.lot_numbers import lot_number_problem
+from lotscan.domain.lot_numbers import SEQ_CHECKED_UP_TO, lot_number_problem
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
@@ -61,11 +61,13 @@ def evaluate(run: Run) -> Plan | None:
     lot_code, counter_key, seq = _next_lot_code(run, item.code)
     unlabellable = lot_number_problem(lot_code)
     if unlabellable is not None:
-        run.add(
-            ReasonCode.MISSING_CONTEXT,
-            detail=f"The next lot number cannot go on a GS1 label: {unlabellable}. "
-            "Ask a supervisor to change [lots] pattern.",
-        )
+        fix = "Ask a supervisor to change [lots] pattern."
+        if seq > SEQ_CHECKED_UP_TO:  # the settings check promised the pattern up to this lot
+            fix = (
+                f"It would be lot {seq} of the day; [lots] pattern fits up to lot {SEQ_CHECKED_UP_TO}. "
+                "Ask a supervisor to shorten [lots] pattern (or the station's part of it)."
+            )
+        run.add(ReasonCode.LOT_NUMBER_TOO_LONG, problem=unlabellable, fix=fix)
         return None
     expiry = run.ctx.today + timedelta(days=item.shelf_life_days) if item.shelf_life_days else None
     payload = LotProduced(
