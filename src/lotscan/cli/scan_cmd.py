@@ -236,6 +236,7 @@ def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
     codes: Counter[str] = Counter()
     for number, message in not_text:
         levels[Level.REJECTED.value] += 1
+        codes["NOT_UTF8"] += 1  # in the breakdown with the others (tester's #15)
         if as_json:
             click.echo(json.dumps({"line": number, "verdict": Level.REJECTED.value, "message": message}))
         else:

@@ -155,3 +155,12 @@ def test_a_station_id_too_long_for_lot_numbers_is_named_as_the_fix(tmp_path: Pat
     said = " ".join(shown.output.split())
     assert shown.exit_code == 2 and "Shorten the station id 'STATION-NUMBER-0123456789'" in said, said
     assert "Shorten it, e.g." not in said
+
+
+def test_a_batch_summary_counts_a_line_that_is_not_text_in_its_breakdown(db: Path, tmp_path: Path) -> None:
+    """#15: '2 scans: ... 2 rejected (MALFORMED_GS1 x1)' left the line that is not UTF-8 out."""
+    upload = tmp_path / "upload.txt"
+    upload.write_bytes(b"%%garbage%%\n(01)\xe9\n")
+    result = CliRunner().invoke(cli, ["scan", "--file", str(upload), "-w", "lookup", "--db", str(db)])
+    assert result.exit_code == 1
+    assert "2 rejected (" in result.output and "NOT_UTF8 x1" in result.output, result.output
