@@ -111,7 +111,7 @@ def event(
     if type_ == "stock.consumed":
         payload = {**defaults, **payload}
     return {
-        "id": id_ or f"ev-{seq}-{uuid.uuid4().hex[:8]}",
+        "id": id_ or str(uuid.uuid4()),
         "seq": seq,
         "operator": "100",
         "occurred_at": payload.pop("occurred_at", None) or now_iso(),

@@ -218,7 +218,9 @@ class Validator:
             own = select(s.c.local_id).where(s.c.name == station.name).scalar_subquery()
             validator.earlier_names = set(
                 conn.execute(
-                    select(s.c.name).where(s.c.name.in_(sorted(holders)), s.c.local_id == own)
+                    select(s.c.name).where(
+                        s.c.name.in_(sorted(holders)), s.c.local_id == own, s.c.site == station.site
+                    )
                 ).scalars()
             )
         return validator
@@ -516,6 +518,8 @@ class Validator:
         """The site of the stored event a status came from; None for central's own decisions."""
         if source is None or not str(source).startswith("event "):
             return None
+        if str(source)[6:] in self.seen_ids:  # applied earlier in this batch, not stored yet
+            return self.station.site
         counted = received_events.c.outcome.in_((APPLIED, FLAGGED))
         return self.conn.execute(
             select(received_events.c.site).where(received_events.c.id == str(source)[6:], counted).limit(1)

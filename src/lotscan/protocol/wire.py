@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -50,6 +51,19 @@ def _clock(value: datetime) -> datetime:
 
 StationClock = Annotated[datetime, AfterValidator(_clock)]
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _event_id(value: str) -> str:
+    """An event id is a UUID in its 36-character form, compared in lower case: an upper-case
+    variant of an id central holds is that id (it is refused as reused, not stored twice)."""
+    canonical = value.lower()
+    if not _UUID.fullmatch(canonical):
+        raise ValueError(
+            f"{value[:40]!r} is not a UUID (36 characters, 8-4-4-4-12 hex digits, as a station writes it)"
+        )
+    return canonical
+
 
 class EventIn(BaseModel):
     """One pushed event. Only its envelope is checked here (a bad envelope fails the whole request
@@ -57,7 +71,7 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(allow_inf_nan=False)
 
-    id: str = Field(min_length=1, max_length=36)
+    id: Annotated[str, AfterValidator(_event_id)] = Field(max_length=64)
     seq: int = Field(ge=1, le=MAX_SEQ)
     operator: str | None = Field(default=None, max_length=64)
     occurred_at: datetime

@@ -119,10 +119,12 @@ def test_an_event_central_sets_aside_stops_counting_on_the_station_too(central, 
     payload = {"item": "LOCALONLY", "lot": "L-1", "location": "A1", "qty": 3}
     with station.engine.begin() as conn:  # the station knows an item central does not: poison there
         conn.execute(insert(Item).values(code="LOCALONLY"))
-        apply_event(conn, "stock.received", payload, datetime(2026, 1, 1), "ev-local")
+        apply_event(
+            conn, "stock.received", payload, datetime(2026, 1, 1), "0193a5c2-0000-7000-8000-00000000ec01"
+        )
         conn.execute(
             insert(Event).values(
-                id="ev-local",
+                id="0193a5c2-0000-7000-8000-00000000ec01",
                 seq=1,
                 station_id="ST1",
                 operator="100",

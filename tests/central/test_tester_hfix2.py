@@ -1,0 +1,103 @@
+"""The independent tester's central-side findings (/work/coord/TESTER.md), each written as the
+station token's push that used to succeed (real HTTP, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.central.support import Central, auth
+from tests.central.test_authority import PLANT2, ev, lot_status, outcome, push_raw, status_change
+
+
+@pytest.fixture
+def two_sites(central: Central, tmp_path: Path) -> Central:
+    central.import_rows(tmp_path, PLANT2)
+    return central
+
+
+def test_a_hold_and_its_release_in_one_push_are_both_applied(central: Central) -> None:
+    """Finding 7: a station's own hold and release synced together lost the release:
+    RELEASE_NOT_ALLOWED "was put in hold by central" (the hold was not stored yet when the
+    release was checked). Pushed in two requests the same release was applied."""
+    _, token = central.enroll("P1")
+    response = push_raw(
+        central,
+        token,
+        [
+            ev(1, "lot.status_changed", status_change("F-LATE", "hold", "check temp"), operator="900"),
+            ev(2, "lot.status_changed", status_change("F-LATE", "released", "temp ok"), operator="900"),
+        ],
+    )
+    assert response.status_code == 200, response.text
+    assert [(r["outcome"], r["code"]) for r in response.json()["results"]] == [
+        ("applied", None),
+        ("applied", None),
+    ]
+    assert lot_status(central, "F-LATE") == "released"
+
+
+def test_a_release_in_one_push_with_another_sites_hold_is_still_refused(two_sites: Central) -> None:
+    """The batch's own hold counts as the station's site's, nobody else's."""
+    _, p2 = two_sites.enroll("P2")
+    _, p1 = two_sites.enroll("P1")
+    held = outcome(
+        two_sites, p2, ev(1, "lot.status_changed", status_change("F-LATE", "hold"), operator="901")
+    )
+    assert held["outcome"] == "applied"
+    response = push_raw(
+        two_sites,
+        p1,
+        [
+            ev(1, "lot.status_changed", status_change("F-LATE", "hold"), operator="900"),
+            ev(2, "lot.status_changed", status_change("F-LATE", "released"), operator="900"),
+        ],
+    )
+    assert [r["code"] for r in response.json()["results"]] == [None, "RELEASE_NOT_ALLOWED"]
+    assert lot_status(two_sites, "F-LATE") == "hold"
+
+
+def _enrol_as(central: Central, site: str, station_id: str) -> tuple[str, str]:
+    answer = central.http.post(
+        "/api/v1/enroll", json={"code": central.add_station(site), "station_id": station_id}
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["station"], answer.json()["token"]
+
+
+def test_another_stations_event_id_in_upper_case_is_refused_as_reused(two_sites: Central) -> None:
+    """Finding 8: the upper-cased id of another station's stored event was applied (central held
+    one UUID for two stations); the refusal called a station of another site "an earlier
+    enrolment of this station" (both had the same local name)."""
+    p2_name, p2 = _enrol_as(two_sites, "P2", "ST-01")
+    _, p1 = _enrol_as(two_sites, "P1", "ST-01")
+    shared = str(uuid.uuid4())
+    held = outcome(
+        two_sites, p2, ev(1, "lot.status_changed", status_change("F-LATE", "hold"), operator="901", id=shared)
+    )
+    assert held["outcome"] == "applied"
+    consume = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}
+    again = outcome(two_sites, p1, ev(1, "stock.consumed", consume, id=shared.upper()))
+    assert (again["outcome"], again["code"]) == ("rejected", "ID_REUSED")
+    assert "another station" in again["reason"] and "earlier enrolment" not in again["reason"]
+    assert p2_name not in again["reason"]
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["x", "01a224dd12e67a64a83b0a317bf690c7", "{01a224dd-12e6-7a64-a83b-0a317bf6}"]
+)
+def test_an_event_id_that_is_not_a_uuid_is_a_422_naming_the_id(central: Central, bad_id: str) -> None:
+    _, token = central.enroll("P1")
+    consume = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": 1}
+    response = central.http.post(
+        "/api/v1/sync/push",
+        json={
+            "station_time": ev(1, "x", {})["occurred_at"],
+            "events": [ev(1, "stock.consumed", consume, id=bad_id)],
+        },
+        headers=auth(token),
+    )
+    assert response.status_code == 422, response.text
+    assert "id" in response.text and "UUID" in response.text
