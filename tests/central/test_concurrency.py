@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -50,7 +51,7 @@ def _receipts(station: int, start: int, count: int) -> list[EventIn]:
     now = datetime.now(UTC)
     return [
         EventIn(
-            id=f"s{station}-{seq}",
+            id=str(uuid.UUID(int=station << 64 | seq)),
             seq=seq,
             occurred_at=now,
             type="stock.received",
