@@ -101,3 +101,45 @@ def test_an_event_id_that_is_not_a_uuid_is_a_422_naming_the_id(central: Central,
     )
     assert response.status_code == 422, response.text
     assert "id" in response.text and "UUID" in response.text
+
+
+def _receipt(**fields: object) -> dict[str, object]:
+    return {"item": "FLOUR", "lot": "F-NEW", "qty": 5, "unit": "SACK", "location": "A1", **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "named"),
+    [
+        ({"lot": "L" * 21}, "BAD_PAYLOAD", "21 characters"),
+        ({"lot": "A Bé"}, "BAD_PAYLOAD", "character set 82"),
+        ({"lot_status": "recalled"}, "STATUS_NOT_ALLOWED", "recalled"),
+        ({"gtin": "19521234001031"}, "BAD_PAYLOAD", "not the GTIN of item FLOUR"),
+        ({"unit": "KG"}, "BAD_PAYLOAD", "not the unit of item FLOUR"),
+    ],
+    ids=["lot-21-chars", "lot-not-set-82", "created-recalled", "sugars-gtin", "wrong-unit"],
+)
+def test_a_receipt_central_could_not_label_or_export_is_refused(
+    central: Central, fields: dict[str, object], code: str, named: str
+) -> None:
+    """Finding 17: a station token stored lot codes GS1 cannot carry (the company-wide EPCIS export
+    then failed), created a recalled lot, and received flour under sugar's GTIN or in KG."""
+    _, token = central.enroll("P1")
+    result = outcome(central, token, ev(1, "stock.received", _receipt(**fields)))
+    assert (result["outcome"], result["code"]) == ("rejected", code), result
+    assert named in result["reason"]
+    assert lot_status(central, str(fields.get("lot", "F-NEW"))) == "None"
+
+
+def test_a_receipt_with_the_items_own_gtin_unit_and_a_gs1_lot_is_applied(central: Central) -> None:
+    _, token = central.enroll("P1")
+    fine = _receipt(gtin="19521234001017", lot="F/NEW-1_(a)", lot_status="quarantine")
+    assert outcome(central, token, ev(1, "stock.received", fine))["outcome"] == "applied"
+    assert lot_status(central, "F/NEW-1_(a)") == "quarantine"
+
+
+def test_a_relabel_or_split_to_a_lot_code_gs1_cannot_carry_is_refused(central: Central) -> None:
+    _, token = central.enroll("P1")
+    relabel = {"item": "FLOUR", "lot": "F-EARLY", "new_lot": "X" * 30, "location": "A1"}
+    split = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "outputs": [{"lot": "a b", "qty": 1}]}
+    assert outcome(central, token, ev(1, "lot.relabelled", relabel))["code"] == "BAD_PAYLOAD"
+    assert outcome(central, token, ev(2, "lot.split", split))["code"] == "BAD_PAYLOAD"

@@ -35,6 +35,9 @@ from lotscan.domain.events import (
     EARLIEST_DATE,
     LATEST_DATE,
     EventType,
+    LotProduced,
+    LotRelabelled,
+    LotSplit,
     LotStatusChanged,
     Payload,
     Role,
@@ -42,6 +45,7 @@ from lotscan.domain.events import (
     describe_errors,
     payload_class,
 )
+from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level
@@ -154,6 +158,8 @@ _BATCH_READ = text(
     " UNION ALL SELECT 'c', c.sscc, s.code, true, NULL FROM unnest(CAST(:ssccs AS text[])) AS k(code)"
     " JOIN containers c ON c.sscc = k.code JOIN locations l ON l.id = c.location_id"
     " JOIN sites s ON s.id = l.site_id"
+    " UNION ALL SELECT 'g', i.code, i.gtin, true, i.unit FROM unnest(CAST(:items AS text[])) AS k(code)"
+    " JOIN items i ON i.code = k.code"
 )
 # Each list is joined as a table (unnest), not matched with `= ANY(array)`: on a table the
 # planner believes small (a fresh database), `= ANY` becomes a scan comparing every row with
@@ -172,6 +178,24 @@ def _scope(payload: Payload) -> list[tuple[str, str]]:
     return named
 
 
+def _item_named(payload: Payload) -> str | None:
+    """The item of a payload that carries its GTIN or unit (checked against central's item)."""
+    item = getattr(payload, "item", None)
+    sends = getattr(payload, "gtin", None) is not None or getattr(payload, "unit", None) is not None
+    return item if isinstance(item, str) and sends else None
+
+
+def _new_lot_codes(payload: Payload) -> list[tuple[str, str]]:
+    """(field, code) of the lots an event may create: they must fit a GS1 label."""
+    if isinstance(payload, (StockReceived, LotProduced)):
+        return [("lot", payload.lot)]
+    if isinstance(payload, LotRelabelled):
+        return [("new_lot", payload.new_lot)]
+    if isinstance(payload, LotSplit):
+        return [(f"outputs[{i}].lot", part.lot) for i, part in enumerate(payload.outputs)]
+    return []
+
+
 @dataclass
 class Validator:
     """Checks one station's batch; reads what it needs once per batch (operators, stored ids)."""
@@ -187,6 +211,7 @@ class Validator:
     location_sites: dict[str, str | None] = field(default_factory=dict)
     task_sites: dict[str, str | None] = field(default_factory=dict)
     container_sites: dict[str, str | None] = field(default_factory=dict)
+    items: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # code -> (gtin, unit)
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
@@ -202,15 +227,22 @@ class Validator:
             str(e.payload.get("override_by")) for e in events if e.payload.get("override_by")
         }
         named: dict[str, set[str]] = {"location": set(), "task": set(), "pallet": set()}
+        items: set[str] = set()
         for seq, found in validator.parsed.items():
             if isinstance(found, Payload):
                 scope = validator.scopes[seq] = _scope(found)
                 for what, code in scope:
                     named[what].add(code)
+                item = _item_named(found)
+                if item is not None:
+                    items.add(item)
         validator._read_batch(
             sorted(badges),
             sorted({e.id for e in events}),
-            *(sorted(named[w]) for w in ("location", "task", "pallet")),
+            sorted(named["location"]),
+            sorted(named["task"]),
+            sorted(named["pallet"]),
+            sorted(items),
         )
         holders = set(validator.stored_ids.values()) - {station.name}
         if holders:  # earlier enrolments of this station (same station id) hold its own events
@@ -226,7 +258,13 @@ class Validator:
         return validator
 
     def _read_batch(
-        self, badges: list[str], ids: list[str], places: list[str], tasks: list[str], ssccs: list[str]
+        self,
+        badges: list[str],
+        ids: list[str],
+        places: list[str],
+        tasks: list[str],
+        ssccs: list[str],
+        items: list[str],
     ) -> None:
         """Everything the checks read, for the whole batch: operators, stored ids, the sites of
         the locations, tasks and pallets named. On PostgreSQL one round trip, each list one array."""
@@ -238,11 +276,13 @@ class Validator:
         if conn.dialect.name == "postgresql":
             by_kind = {"l": self.location_sites, "t": self.task_sites, "c": self.container_sites}
             lists = {"badges": badges, "ids": ids, "places": places, "tasks": tasks, "ssccs": ssccs}
-            for kind, key, value, flag, home in conn.execute(_BATCH_READ, lists):
+            for kind, key, value, flag, home in conn.execute(_BATCH_READ, {**lists, "items": items}):
                 if kind == "o":
                     self._operator_row(key, value, flag, home)
                 elif kind == "i":
                     self.stored_ids[key] = value
+                elif kind == "g":
+                    self.items[key] = (value, home)
                 else:
                     by_kind[kind][key] = value
         else:
@@ -260,6 +300,11 @@ class Validator:
             for codes, known, query in sites:
                 if codes:
                     known.update(dict(conn.execute(query.where(query.selected_columns[0].in_(codes))).all()))
+            if items:
+                for code, gtin, unit in conn.execute(
+                    select(Item.code, Item.gtin, Item.unit).where(Item.code.in_(items))
+                ):
+                    self.items[code] = (gtin, unit)
         for codes, known, _ in sites:
             for code in codes:
                 known.setdefault(code, None)
@@ -286,6 +331,7 @@ class Validator:
         occurred = self._time(event)
         payload = self._payload(event)
         self._envelope(event, payload)
+        self._values(payload)
         self._id(event)
         self._operator(event, payload)
         self._site(event, payload)
@@ -364,6 +410,43 @@ class Validator:
                     f"(<= {MAX_REASON_CODE} chars), a text `message` and a `level` of "
                     f"{', '.join(lv.value for lv in Level)}",
                 )
+
+    def _values(self, payload: Payload) -> None:
+        """What the schema cannot see: lot codes a GS1 label can carry, a status a station may
+        give a new lot, and the item's own GTIN and unit (read with the batch)."""
+        for name, code in _new_lot_codes(payload):
+            problem = lot_number_problem(code)
+            if problem is not None:
+                raise Refused(
+                    RefusalCode.BAD_PAYLOAD,
+                    f"{payload.type} {name} is not a GS1 lot number (AI 10): {problem}; "
+                    "no label or EPCIS export could carry it",
+                )
+        new_status = getattr(payload, "lot_status", None)
+        if new_status in DECIDED_AT_CENTRAL:
+            raise Refused(
+                RefusalCode.STATUS_NOT_ALLOWED,
+                f"{payload.type} lot_status {new_status}: a station gives a lot released, hold or "
+                "quarantine; recalls and rejections are decided at central",
+            )
+        item = _item_named(payload)
+        known = self.items.get(item) if item is not None else None
+        if known is None:
+            return  # an unknown item fails when applied
+        gtin, unit = known
+        sent_gtin = getattr(payload, "gtin", None)
+        if sent_gtin is not None and gtin is not None and sent_gtin.zfill(14) != gtin.zfill(14):
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"{payload.type} gtin {sent_gtin} is not the GTIN of item {item} ({gtin})",
+            )
+        sent_unit = getattr(payload, "unit", None)
+        if sent_unit is not None and sent_unit != unit:
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"{payload.type} unit {sent_unit!r} is not the unit of item {item} ({unit!r}); "
+                "quantities are sent in the item's unit",
+            )
 
     def _id(self, event: EventIn) -> None:
         holder = self.stored_ids.get(event.id)
