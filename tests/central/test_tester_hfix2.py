@@ -143,3 +143,55 @@ def test_a_relabel_or_split_to_a_lot_code_gs1_cannot_carry_is_refused(central: C
     split = {"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "outputs": [{"lot": "a b", "qty": 1}]}
     assert outcome(central, token, ev(1, "lot.relabelled", relabel))["code"] == "BAD_PAYLOAD"
     assert outcome(central, token, ev(2, "lot.split", split))["code"] == "BAD_PAYLOAD"
+
+
+def _consume(**fields: object) -> dict[str, object]:
+    return {
+        "item": "FLOUR",
+        "lot": "F-EARLY",
+        "qty": 1,
+        "location": "A1",
+        "task": "WO-1",
+        "line_no": 1,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("type_", "payload", "named"),
+    [
+        ("stock.consumed", _consume(line_no=2), "line 2 of task WO-1 is for SUGAR, not FLOUR"),
+        ("stock.consumed", _consume(task="PL-1"), "task PL-1 is a pick list"),
+        ("stock.consumed", _consume(line_no=99), "task WO-1 has no line 99"),
+        ("stock.received", {**_consume(task="WO-1"), "lot": "F-NEW"}, "task WO-1 is a work order"),
+        (
+            "lot.produced",
+            {"item": "FLOUR", "lot": "F-MADE", "qty": 1, "location": "LINE", "task": "WO-1"},
+            "work order WO-1 makes COOKIE, not FLOUR",
+        ),
+    ],
+    ids=[
+        "flour-on-sugar-line",
+        "consumed-on-pick-list",
+        "no-such-line",
+        "received-on-work-order",
+        "not-output",
+    ],
+)
+def test_an_event_that_does_not_fit_its_task_is_refused(
+    central: Central, type_: str, payload: dict[str, object], named: str
+) -> None:
+    """Findings 22, 23: flour consumed on a sugar line bumped that line's qty_done; consumption
+    on a pick list, a line that does not exist, a receipt on a work order and a "produced" lot
+    of an item the work order does not make were all applied."""
+    _, token = central.enroll("P1")
+    result = outcome(central, token, ev(1, type_, payload))
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_PAYLOAD"), result
+    assert named in result["reason"]
+
+
+def test_an_event_that_fits_its_task_is_applied(central: Central) -> None:
+    _, token = central.enroll("P1")
+    made = {"item": "COOKIE", "lot": "C-MADE", "qty": 1, "location": "LINE", "task": "WO-1"}
+    assert outcome(central, token, ev(1, "stock.consumed", _consume()))["outcome"] == "applied"
+    assert outcome(central, token, ev(2, "lot.produced", made))["outcome"] in ("applied", "flagged")

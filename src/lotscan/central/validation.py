@@ -51,7 +51,7 @@ from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
 from lotscan.services.context import Workflow
-from lotscan.store.schema import Container, Item, Location, Lot, Site, Task
+from lotscan.store.schema import Container, Item, Location, Lot, Site, Task, TaskLine
 
 EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
 LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
@@ -160,7 +160,21 @@ _BATCH_READ = text(
     " JOIN sites s ON s.id = l.site_id"
     " UNION ALL SELECT 'g', i.code, i.gtin, true, i.unit FROM unnest(CAST(:items AS text[])) AS k(code)"
     " JOIN items i ON i.code = k.code"
+    " UNION ALL SELECT 'k', t.code, t.kind, true, i.code FROM unnest(CAST(:tasks AS text[])) AS k(code)"
+    " JOIN tasks t ON t.code = k.code LEFT JOIN items i ON i.id = t.item_id"
+    " UNION ALL SELECT 'n', t.code || '#' || tl.line_no, i.code, true, NULL"
+    " FROM unnest(CAST(:tasks AS text[])) AS k(code) JOIN tasks t ON t.code = k.code"
+    " JOIN task_lines tl ON tl.task_id = t.id JOIN items i ON i.id = tl.item_id"
 )
+# The kinds of task an event may count against (a consumption on a pick list would bump its lines).
+TASK_KINDS = {
+    EventType.STOCK_RECEIVED: ("asn", "po"),
+    EventType.STOCK_CONSUMED: ("work_order",),
+    EventType.LOT_PRODUCED: ("work_order",),
+    EventType.STOCK_PICKED: ("pick_list",),
+    EventType.PICK_SHORT: ("pick_list",),
+    EventType.STOCK_SHIPPED: ("shipment",),
+}
 # Each list is joined as a table (unnest), not matched with `= ANY(array)`: on a table the
 # planner believes small (a fresh database), `= ANY` becomes a scan comparing every row with
 # every id of the batch.
@@ -212,6 +226,8 @@ class Validator:
     task_sites: dict[str, str | None] = field(default_factory=dict)
     container_sites: dict[str, str | None] = field(default_factory=dict)
     items: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # code -> (gtin, unit)
+    task_kinds: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # (kind, output item)
+    line_items: dict[str, str] = field(default_factory=dict)  # "task#line_no" -> item code
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
@@ -283,6 +299,10 @@ class Validator:
                     self.stored_ids[key] = value
                 elif kind == "g":
                     self.items[key] = (value, home)
+                elif kind == "k":
+                    self.task_kinds[key] = (value, home)
+                elif kind == "n":
+                    self.line_items[key] = value
                 else:
                     by_kind[kind][key] = value
         else:
@@ -305,6 +325,20 @@ class Validator:
                     select(Item.code, Item.gtin, Item.unit).where(Item.code.in_(items))
                 ):
                     self.items[code] = (gtin, unit)
+            if tasks:
+                for code, kind, output in conn.execute(
+                    select(Task.code, Task.kind, Item.code)
+                    .outerjoin(Item, Item.id == Task.item_id)
+                    .where(Task.code.in_(tasks))
+                ):
+                    self.task_kinds[code] = (kind, output)
+                for code, line_no, item in conn.execute(
+                    select(Task.code, TaskLine.line_no, Item.code)
+                    .join(TaskLine, TaskLine.task_id == Task.id)
+                    .join(Item, Item.id == TaskLine.item_id)
+                    .where(Task.code.in_(tasks))
+                ):
+                    self.line_items[f"{code}#{line_no}"] = item
         for codes, known, _ in sites:
             for code in codes:
                 known.setdefault(code, None)
@@ -332,6 +366,7 @@ class Validator:
         payload = self._payload(event)
         self._envelope(event, payload)
         self._values(payload)
+        self._task(event, payload)
         self._id(event)
         self._operator(event, payload)
         self._site(event, payload)
@@ -446,6 +481,38 @@ class Validator:
                 RefusalCode.BAD_PAYLOAD,
                 f"{payload.type} unit {sent_unit!r} is not the unit of item {item} ({unit!r}); "
                 "quantities are sent in the item's unit",
+            )
+
+    def _task(self, event: EventIn, payload: Payload) -> None:
+        """The task fits the event: its kind, its line, the line's item, a work order's output."""
+        code = payload.task_code()
+        if code is None or code not in self.task_kinds:
+            return  # none, or not read with the batch (an unknown task is not counted against)
+        kind, output = self.task_kinds[code]
+        kinds = TASK_KINDS.get(EventType(event.type))
+        if kinds is not None and kind not in kinds:
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"task {code} is a {kind.replace('_', ' ')}; a {event.type} counts only against "
+                f"{' or '.join(k.replace('_', ' ') for k in kinds)} tasks",
+            )
+        item = getattr(payload, "item", None)
+        if isinstance(payload, LotProduced) and output is not None and item != output:
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"work order {code} makes {output}, not {item}: a lot is produced only as its "
+                "work order's output",
+            )
+        line = payload.task_line()
+        if line is None:
+            return
+        line_item = self.line_items.get(f"{code}#{line[1]}")
+        if line_item is None:
+            raise Refused(RefusalCode.BAD_PAYLOAD, f"task {code} has no line {line[1]}")
+        if item is not None and item != line_item:
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"line {line[1]} of task {code} is for {line_item}, not {item}",
             )
 
     def _id(self, event: EventIn) -> None:
