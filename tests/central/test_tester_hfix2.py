@@ -195,3 +195,23 @@ def test_an_event_that_fits_its_task_is_applied(central: Central) -> None:
     made = {"item": "COOKIE", "lot": "C-MADE", "qty": 1, "location": "LINE", "task": "WO-1"}
     assert outcome(central, token, ev(1, "stock.consumed", _consume()))["outcome"] == "applied"
     assert outcome(central, token, ev(2, "lot.produced", made))["outcome"] in ("applied", "flagged")
+
+
+def test_a_lot_produced_from_itself_is_refused(central: Central) -> None:
+    """Finding 22: a lot pushed as its own input made the trace show it as its own parent."""
+    _, token = central.enroll("P1")
+    made = {"item": "COOKIE", "lot": "C-1", "qty": 1, "location": "LINE", "task": "WO-1"}
+    own = {**made, "inputs": [{"item": "COOKIE", "lot": "C-1"}]}
+    result = outcome(central, token, ev(1, "lot.produced", own))
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_PAYLOAD")
+    assert "one of its own inputs" in result["reason"]
+
+
+@pytest.mark.parametrize("dust", [1e-320, 1e-9])
+def test_a_quantity_of_dust_is_refused(central: Central, dust: float) -> None:
+    """Finding 9: `qty: 1e-320` was applied (0 was refused): stock rows of nothing."""
+    _, token = central.enroll("P1")
+    move = {"item": "FLOUR", "lot": "F-EARLY", "qty": dust, "from": "A1", "to": "A2"}
+    result = outcome(central, token, ev(1, "stock.moved", move))
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_PAYLOAD")
+    assert "at least 1e-06" in result["reason"]

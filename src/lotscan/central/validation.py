@@ -61,6 +61,7 @@ DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
 WORKFLOWS = frozenset(w.value for w in Workflow)
 RECORDED_VERDICTS = (Level.ACCEPTED.value, Level.WARNING.value)
 MAX_REASON_CODE = 40
+MIN_QTY = 1e-6  # the smallest quantity an event moves (a milligram of a KG item); 1e-320 was stored
 
 
 def _is_reason(reason: object) -> bool:
@@ -457,6 +458,20 @@ class Validator:
                     f"{payload.type} {name} is not a GS1 lot number (AI 10): {problem}; "
                     "no label or EPCIS export could carry it",
                 )
+        quantities = [getattr(payload, "qty", None)] + [
+            getattr(part, "qty", None)
+            for part in getattr(payload, "outputs", []) + getattr(payload, "inputs", [])
+        ]
+        if any(q is not None and q < MIN_QTY for q in quantities):
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"{payload.type} qty must be at least {MIN_QTY:g}: a smaller quantity is no goods at all",
+            )
+        if isinstance(payload, LotProduced) and (payload.item, payload.lot) in payload.input_refs():
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"lot.produced lot {payload.lot} is one of its own inputs: a lot is not made from itself",
+            )
         new_status = getattr(payload, "lot_status", None)
         if new_status in DECIDED_AT_CENTRAL:
             raise Refused(
