@@ -331,3 +331,29 @@ async def test_the_browser_page_over_tls(tmp_path: Path) -> None:
             await ws.close()
             with pytest.raises(aiohttp.ClientError):  # plain HTTP is not served
                 await http.get(f"http://127.0.0.1:{served.web_port}/")
+
+
+async def test_a_page_of_another_site_cannot_open_a_station_session(tmp_path: Path) -> None:
+    """Tester finding #25 (cross-site websocket hijacking): any page open in a browser on the
+    warehouse Wi-Fi could open a session on the station and scan into it. A browser names the
+    page in Origin; only the station's own page may open a session."""
+    import aiohttp
+
+    with served_station(tmp_path) as served:
+        async with aiohttp.ClientSession() as http:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(f"{served.url}ws", origin="http://evil.example")
+            assert refused.value.status == 403
+            async with http.get(f"{served.url}ws", headers={"Origin": "http://evil.example"}) as answer:
+                assert answer.status == 403
+                assert "open http(s)://127.0.0.1:" in await answer.text()
+            own = await http.ws_connect(f"{served.url}ws", origin=served.url.rstrip("/"))
+            deadline = time.monotonic() + 20
+            screen = b""
+            while b"Scan" not in screen:
+                assert time.monotonic() < deadline, screen[-500:]
+                message = await own.receive(timeout=20)
+                if message.type is aiohttp.WSMsgType.BINARY:
+                    screen += message.data
+            await own.close()
+        assert served.events() == []

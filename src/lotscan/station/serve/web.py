@@ -17,6 +17,7 @@ import logging
 import ssl
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -98,6 +99,18 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
         return default
 
 
+def _foreign_origin(request: web.Request) -> str | None:
+    """The Origin of a websocket opened by another site's page (cross-site websocket hijacking:
+    any page open in a browser on the Wi-Fi could otherwise scan into this station), else None.
+    Browsers always send Origin; a client without one (a script, the bench) is not a browser tab
+    that another site can steer."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    netloc = urlsplit(origin).netloc
+    return None if netloc.lower() == request.host.lower() else origin
+
+
 class WebFront:
     def __init__(self, hub: StationHub, starter: SessionStarter | None = None) -> None:
         self.hub = hub
@@ -125,7 +138,15 @@ class WebFront:
         )
         return web.Response(text=body, content_type="text/html")
 
-    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
+        foreign = _foreign_origin(request)
+        if foreign is not None:
+            log.warning("refused a websocket from page %s (this station is %s)", foreign, request.host)
+            return web.Response(
+                status=403,
+                text=f"refused: a page from {foreign} may not open a station session here;"
+                f" open http(s)://{request.host}/ instead\n",
+            )
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
         await ws.prepare(request)
         width = _int(request.query.get("width"), 80, MIN_COLS, MAX_CELLS)
