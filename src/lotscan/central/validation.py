@@ -193,10 +193,18 @@ def _scope(payload: Payload) -> list[tuple[str, str]]:
     return named
 
 
+def _value(payload: Payload, name: str) -> Any:
+    """A payload field's value, None when its type has no such field. Read from the instance
+    dict: pydantic's fallback for a missing attribute raises and catches an exception, which
+    cost the checks more than all the rest of them (tested on 10,000 events, bench sync)."""
+    return payload.__dict__.get(name)
+
+
 def _item_named(payload: Payload) -> str | None:
     """The item of a payload that carries its GTIN or unit (checked against central's item)."""
-    item = getattr(payload, "item", None)
-    sends = getattr(payload, "gtin", None) is not None or getattr(payload, "unit", None) is not None
+    fields = payload.__dict__
+    item = fields.get("item")
+    sends = fields.get("gtin") is not None or fields.get("unit") is not None
     return item if isinstance(item, str) and sends else None
 
 
@@ -413,7 +421,7 @@ class Validator:
     def _envelope(self, event: EventIn, payload: Payload) -> None:
         """The envelope says what the payload says: the trace, FSMA and audit look events up by
         `lot_code` and `task_code`, so a station that names another lot would hide the event."""
-        named_lot = getattr(payload, "lot", None)
+        named_lot = _value(payload, "lot")
         if event.lot_code is not None and event.lot_code != named_lot:
             raise Refused(
                 RefusalCode.BAD_ENVELOPE,
@@ -450,6 +458,7 @@ class Validator:
     def _values(self, payload: Payload) -> None:
         """What the schema cannot see: lot codes a GS1 label can carry, a status a station may
         give a new lot, and the item's own GTIN and unit (read with the batch)."""
+        fields = payload.__dict__  # see _value: no pydantic attribute fallback per missing field
         for name, code in _new_lot_codes(payload):
             problem = lot_number_problem(code)
             if problem is not None:
@@ -458,39 +467,40 @@ class Validator:
                     f"{payload.type} {name} is not a GS1 lot number (AI 10): {problem}; "
                     "no label or EPCIS export could carry it",
                 )
-        quantities = [getattr(payload, "qty", None)] + [
-            getattr(part, "qty", None)
-            for part in getattr(payload, "outputs", []) + getattr(payload, "inputs", [])
-        ]
-        if any(q is not None and q < MIN_QTY for q in quantities):
+        qty = fields.get("qty")
+        parts = (fields.get("outputs") or []) + (fields.get("inputs") or [])
+        if (qty is not None and qty < MIN_QTY) or any(
+            part.qty is not None and part.qty < MIN_QTY for part in parts
+        ):
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
                 f"{payload.type} qty must be at least {MIN_QTY:g}: a smaller quantity is no goods at all",
             )
-        if isinstance(payload, LotProduced) and (payload.item, payload.lot) in payload.input_refs():
+        if parts and isinstance(payload, LotProduced) and (payload.item, payload.lot) in payload.input_refs():
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
                 f"lot.produced lot {payload.lot} is one of its own inputs: a lot is not made from itself",
             )
-        new_status = getattr(payload, "lot_status", None)
+        new_status = fields.get("lot_status")
         if new_status in DECIDED_AT_CENTRAL:
             raise Refused(
                 RefusalCode.STATUS_NOT_ALLOWED,
                 f"{payload.type} lot_status {new_status}: a station gives a lot released, hold or "
                 "quarantine; recalls and rejections are decided at central",
             )
-        item = _item_named(payload)
-        known = self.items.get(item) if item is not None else None
+        sent_gtin, sent_unit = fields.get("gtin"), fields.get("unit")
+        if sent_gtin is None and sent_unit is None:
+            return
+        item = fields.get("item")
+        known = self.items.get(item) if isinstance(item, str) else None
         if known is None:
             return  # an unknown item fails when applied
         gtin, unit = known
-        sent_gtin = getattr(payload, "gtin", None)
         if sent_gtin is not None and gtin is not None and sent_gtin.zfill(14) != gtin.zfill(14):
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
                 f"{payload.type} gtin {sent_gtin} is not the GTIN of item {item} ({gtin})",
             )
-        sent_unit = getattr(payload, "unit", None)
         if sent_unit is not None and sent_unit != unit:
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
@@ -511,7 +521,7 @@ class Validator:
                 f"task {code} is a {kind.replace('_', ' ')}; a {event.type} counts only against "
                 f"{' or '.join(k.replace('_', ' ') for k in kinds)} tasks",
             )
-        item = getattr(payload, "item", None)
+        item = _value(payload, "item")
         if isinstance(payload, LotProduced) and output is not None and item != output:
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
