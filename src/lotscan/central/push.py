@@ -108,22 +108,27 @@ def push(
     request: PushRequest,
     *,
     chain_later: list[Stored] | None = None,
+    locked_last_seq: int | None = None,
 ) -> PushResponse:
     """Apply a batch inside the caller's (write) transaction.
 
     The traceability hooks (audit chain, pallet contents) run in the same transaction, unless
     `chain_later` is given: then the stored rows are put there for the caller to chain right
-    after the commit (see central serve --audit).
+    after the commit (see central serve --audit). `locked_last_seq`: the caller has locked the
+    station's row already and read its last seq (`tokens.lock_station`).
     """
     now = utcnow()
     station_time = naive_utc(request.station_time)
     skew = station_time - now
-    last_seq = int(
-        conn.execute(
-            select(stations.c.last_seq).where(stations.c.name == station.name).with_for_update()
-        ).scalar()
-        or 0
-    )
+    if locked_last_seq is not None:
+        last_seq = locked_last_seq
+    else:
+        last_seq = int(
+            conn.execute(
+                select(stations.c.last_seq).where(stations.c.name == station.name).with_for_update()
+            ).scalar()
+            or 0
+        )
     events = request.events
     for i, event in enumerate(events[1:], start=1):
         if event.seq != events[0].seq + i:

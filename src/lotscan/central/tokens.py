@@ -129,6 +129,21 @@ def station_for_token(conn: Connection, token: str) -> StationIdentity:
     return StationIdentity(row.name, row.site)
 
 
+def lock_station(conn: Connection, token: str) -> tuple[StationIdentity, int]:
+    """The station a token belongs to and its last pushed seq, its row locked for the caller's
+    push: the token check and the lock every push takes anyway, in one statement (a revoked
+    token is refused inside the push's own transaction)."""
+    row = conn.execute(
+        select(stations.c.name, stations.c.site, stations.c.revoked_at, stations.c.last_seq)
+        .where(stations.c.token_hash == digest(token))
+        .with_for_update()
+    ).first()
+    if row is None or row.revoked_at is not None:
+        station_for_token(conn, token)  # raises, saying which of the refusals it is
+        raise Unauthorized("unknown station token")  # pragma: no cover - not reached
+    return StationIdentity(row.name, row.site), int(row.last_seq or 0)
+
+
 def revoke_station(conn: Connection, name: str) -> None:
     """Revoke a station's token (and any unused enrolment code); revoking again changes nothing."""
     row = conn.execute(select(stations.c.id, stations.c.revoked_at).where(stations.c.name == name)).first()

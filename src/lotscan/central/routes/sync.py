@@ -8,14 +8,14 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
 from lotscan import __version__
 from lotscan.central import changelog, pull, push, reconcile, snapshot, tokens
 from lotscan.central.db import read_tx, write_tx
-from lotscan.central.deps import DB, AppSettings, Station
+from lotscan.central.deps import DB, AppSettings, Station, StationToken, noted
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.urgent import UrgentWatch
 from lotscan.protocol import (
@@ -76,36 +76,50 @@ def enroll(body: EnrollRequest, engine: DB) -> EnrollResponse:
 
 @router.post("/api/v1/sync/push", response_model=PushResponse, tags=["sync"])
 def push_events(
-    body: PushRequest, station: Station, background: BackgroundTasks, engine: DB, settings: AppSettings
+    body: PushRequest,
+    token: StationToken,
+    request: Request,
+    background: BackgroundTasks,
+    engine: DB,
+    settings: AppSettings,
 ) -> PushResponse:
     """Events in station-seq order; each is applied exactly once. 409 on a gap."""
-    if settings.audit_inline:
-        with write_tx(engine) as conn:
-            return push.push(conn, station, body)
-    later: list[push.Stored] = []
+    later: list[push.Stored] | None = None if settings.audit_inline else []
     with write_tx(engine) as conn:
-        answer = push.push(conn, station, body, chain_later=later)
-    background.add_task(_chain, engine, later)
+        # The token is checked by the statement that locks the station's row for the push.
+        station, last_seq = tokens.lock_station(conn, token)
+        noted(request, station)
+        answer = push.push(conn, station, body, chain_later=later, locked_last_seq=last_seq)
+    if later is not None:
+        background.add_task(_chain, engine, later)
     return answer
 
 
 @router.post("/api/v1/sync/pull", response_model=PullResponse, tags=["sync"])
 def pull_changes(
     body: PullRequest,
-    station: Station,
+    token: StationToken,
     request: Request,
     engine: DB,
     pending: Annotated[int | None, Query(ge=0)] = None,
-) -> PullResponse:
+) -> PullResponse | Response:
     """Changes after the cursor (one page), plus current rows for the keys asked. 410 = reload."""
-    with read_tx(engine) as conn:
-        answer = pull.pull(conn, station, body)
-    noted: Throttle = request.app.state.pull_noted
+    with engine.connect() as conn:
+        page = pull.pull_for_token(conn, token, body)  # PostgreSQL, no rows asked: one statement
+    if page is not None:
+        station, next_cursor, urgent = noted(request, page.station), page.next_cursor, page.urgent
+        answer: PullResponse | Response = Response(page.body, media_type="application/json")
+    else:
+        with read_tx(engine) as conn:
+            station = noted(request, tokens.station_for_token(conn, token))
+            answer = pull.pull(conn, station, body)
+        next_cursor, urgent = answer.next_cursor, any(c.urgent for c in answer.changes)
+    throttle: Throttle = request.app.state.pull_noted
     # At most every few seconds per station (display), but always when urgent changes went out:
     # hold and recall reach counts a station once it has pulled past them (lotscan.central.reach).
-    if noted.due(station.name) or any(c.urgent for c in answer.changes):
+    if throttle.due(station.name) or urgent:
         with write_tx(engine) as conn:
-            pull.note_pull(conn, station, answer.next_cursor, pending)
+            pull.note_pull(conn, station, next_cursor, pending)
     return answer
 
 
