@@ -204,7 +204,7 @@ async def test_pick_shows_fefo_prompt_warns_and_names_the_right_lot(make_app, en
         await press_letter(pilot, "q")
         await type_line(pilot, "5")
         assert await scan(pilot, f"(01){FLOUR}(10)F-LATE") == "WARNING"
-        assert "Take lot F-EARLY at A1" in banner_text(app)
+        assert "lot F-EARLY at A1 was due first" in " ".join(banner_text(app).split())
         assert await scan(pilot, f"(01){FLOUR}(10)F-EARLY") == "ACCEPTED"
         assert "Pick list complete" in panel_text(app)
     assert [payload(e)["lot"] for e in events_of(engine)] == ["F-LATE", "F-EARLY"]

@@ -36,36 +36,43 @@ def judge(
     recording: bool = False,
 ) -> tuple[Verdict, bool]:
     """The verdict, and whether the scan may be recorded. ``recording``: it will be, when allowed,
-    so a warning's sentence says what was done, not what to ask first."""
+    so a warning's sentence says what was done, not what to ask first. A scan refused in the end
+    (another reason refuses it) keeps the sentences of what was not done (tester's #15c: a refusal
+    said "50 is recorded")."""
+    levels = [policy.level_of(code) for code, _ in findings.reasons]
+    level = worst(levels)
+    refused = None
+    if level is Level.REJECTED and override:
+        blocking = [
+            code for (code, _), lv in zip(findings.reasons, levels, strict=True) if lv is Level.REJECTED
+        ]
+        refused = _override_refusal(blocking, policy, override)
+    allowed = level is not Level.REJECTED or (bool(override) and refused is None)
     reasons = []
-    for code, facts in findings.reasons:
-        level = policy.level_of(code)
-        said = recorded_sentence if recording and level is Level.WARNING else sentence
-        text = said(code, **facts)
-        reasons.append(Reason(code.value, text, level, code in policy.overridable))
-    level = worst([r.level for r in reasons])
+    for (code, facts), reason_level in zip(findings.reasons, levels, strict=True):
+        said = recorded_sentence if recording and allowed and reason_level is Level.WARNING else sentence
+        reasons.append(Reason(code.value, said(code, **facts), reason_level, code in policy.overridable))
     if level is not Level.REJECTED:
         message = success_message if level is Level.ACCEPTED else _warning_message(reasons, success_message)
         return Verdict(level, message, tuple(reasons), findings.suggestion), True
-    if override:
-        refused = _override_refusal(reasons, policy, override)
-        if refused is None:
-            codes = ", ".join(r.code for r in reasons if r.level is Level.REJECTED)
-            note = Reason(
-                ReasonCode.OVERRIDDEN.value,
-                sentence(ReasonCode.OVERRIDDEN, override=override, codes=codes),
+    if allowed:
+        codes = ", ".join(r.code for r in reasons if r.level is Level.REJECTED)
+        note = Reason(
+            ReasonCode.OVERRIDDEN.value,
+            sentence(ReasonCode.OVERRIDDEN, override=override, codes=codes),
+            Level.WARNING,
+        )
+        return (
+            Verdict(
                 Level.WARNING,
-            )
-            return (
-                Verdict(
-                    Level.WARNING,
-                    f"{success_message} (override {override})",
-                    (*reasons, note),
-                    findings.suggestion,
-                    overridden=True,
-                ),
-                True,
-            )
+                f"{success_message} (override {override})",
+                (*reasons, note),
+                findings.suggestion,
+                overridden=True,
+            ),
+            True,
+        )
+    if refused is not None:
         reasons.append(refused)
     first = next(r for r in reasons if r.level is Level.REJECTED)
     return Verdict(Level.REJECTED, first.message, tuple(reasons), findings.suggestion), False
@@ -76,14 +83,15 @@ def _warning_message(reasons: list[Reason], success_message: str) -> str:
     return f"{success_message} {warning.message}"
 
 
-def _override_refusal(reasons: list[Reason], policy: Policy, override: str) -> Reason | None:
+def _override_refusal(blocking: list[ReasonCode], policy: Policy, override: str) -> Reason | None:
+    """Why the override cannot pass the refusing reasons ``blocking``; None when it passes."""
     if override not in policy.override_reasons:
         detail = f"use one of {', '.join(policy.override_reasons)}."
     else:
-        blocking = [r.code for r in reasons if r.level is Level.REJECTED and not r.overridable]
-        if not blocking:
+        fixed = [code.value for code in blocking if code not in policy.overridable]
+        if not fixed:
             return None
-        detail = f"{', '.join(blocking)} cannot be overridden."
+        detail = f"{', '.join(fixed)} cannot be overridden."
     return Reason(
         ReasonCode.BAD_OVERRIDE.value,
         sentence(ReasonCode.BAD_OVERRIDE, override=override, detail=detail),

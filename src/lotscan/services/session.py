@@ -165,7 +165,12 @@ class StationSession:
             return self.service.interpret(paired_element_string(waiting, scan), source=scan.source)
         if is_lot_half(scan):
             wanted = "the label's GTIN (product) barcode"
-        elif is_gtin_half(scan) and self.workflow is not Workflow.LOOKUP and self._needs_lot(scan):
+        elif is_gtin_half(scan) and self.workflow is Workflow.LOOKUP:
+            # A lookup shows the product now, and pairs its lot barcode if that comes next
+            # (tester's #15d: GTIN then lot was paired in every workflow but this one).
+            self.half_label, self.half_label_at = scan, now
+            return scan
+        elif is_gtin_half(scan) and self._needs_lot(scan):
             wanted = "the label's lot barcode"
         else:
             return scan

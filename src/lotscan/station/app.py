@@ -261,7 +261,8 @@ class StationApp(StationActions, App[None]):
             clock = self.clock().strftime("%H:%M:%S")
             scanned = handled.outcome.scan
             lot = scanned.lot if scanned is not None else None
-            entry = Entry(clock, item.how, shown, verdict.level, verdict.message, notice, lot)
+            recorded = verdict.recorded
+            entry = Entry(clock, item.how, shown, verdict.level, verdict.message, notice, lot, recorded)
             # The list repaints in the frame after the banner's, which then has less to draw.
             self.call_after_refresh(self.query_one(History).add, entry)
         if verdict.recorded and self.sync is not None:

@@ -62,7 +62,7 @@ def test_the_headless_station_says_badges_plainly_and_names_the_reason_code() ->
     said = result.output.splitlines()
     signed_in = next(line for line in said if "Signed in: Carla Picker" in line)
     assert "ACCEPTED" not in signed_in
-    warned = next(line for line in said if "is not the first to expire" in line)
+    warned = next(line for line in said if "was not the first to expire" in line)
     assert "WARNING NOT_FEFO" in warned
 
 

@@ -62,7 +62,7 @@ def test_the_headless_demo_shows_no_stale_fefo_line_after_a_pick() -> None:
     lines = "OP:1003\nPL:PL-4001\n(01)09521234001348(10)FG6624F\n"
     said = lotscan("demo", "--reset", "--force", "--headless", stdin=lines).output.splitlines()
     warned = next(line for line in said if "WARNING NOT_FEFO" in line)
-    assert "Take lot FG3526E at FG-B07 instead" in warned  # a warning still names the lot to take
+    assert "lot FG3526E at FG-B07 was due first" in warned  # a warning still names the lot to take
 
 
 def test_lotscan_demo_without_a_terminal_runs_the_line_station() -> None:

@@ -11,7 +11,25 @@ from lotscan.station.widgets.fixed import FixedStatic
 LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.REJECTED: "-rejected"}
 NOTICE_CLASS = "-notice"
 IDLE_CLASS = "-idle"
-KIND_CLASSES = frozenset({IDLE_CLASS, NOTICE_CLASS, *LEVEL_CLASSES.values()})
+UNRECORDED_CLASS = "-unrecorded"
+UNRECORDED_WORD = "NOT RECORDED"
+USUAL_ROWS = 8  # a handheld's banner at most, unless the verdict is long (station.tcss)
+LONG_VERDICT_CLASS = "-long-verdict"
+KIND_CLASSES = frozenset({IDLE_CLASS, NOTICE_CLASS, UNRECORDED_CLASS, *LEVEL_CLASSES.values()})
+
+
+def unrecorded_warning(verdict: Verdict) -> bool:
+    """A warning under which nothing was recorded: a lookup's, a label to check before anything
+    is recorded. WARNING means "recorded, with a warning" (tester's #15b), so it is not said."""
+    return verdict.level is Level.WARNING and not verdict.recorded
+
+
+def verdict_word(verdict: Verdict) -> str:
+    return UNRECORDED_WORD if unrecorded_warning(verdict) else verdict.level.value
+
+
+def kind_class(verdict: Verdict) -> str:
+    return UNRECORDED_CLASS if unrecorded_warning(verdict) else LEVEL_CLASSES[verdict.level]
 
 
 def reason_codes(verdict: Verdict) -> list[str]:
@@ -33,19 +51,23 @@ def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact
         text.append(verdict.message, style="bold")
         return text
     if large:
-        text.append("\n".join(big(verdict.level.value)) + "\n", style="bold")
+        text.append("\n".join(big(verdict_word(verdict))) + "\n", style="bold")
         if codes:
             text.append(f" {codes} ", style="bold reverse")
             text.append(" ")
     else:
-        text.append(f" {verdict.level.value}{' ' + codes if codes else ''} ", style="bold reverse")
+        text.append(f" {verdict_word(verdict)}{' ' + codes if codes else ''} ", style="bold reverse")
         text.append(" ")
     text.append(verdict.message, style="bold")
-    for reason in verdict.reasons[1:]:
+    # The first reason is the message, unless it is a lesser one (a stock warning before the
+    # refusal the message says): that one is shown too (tester's #15c).
+    said = 1 if verdict.reasons and verdict.reasons[0].level is verdict.level else 0
+    for reason in verdict.reasons[said:]:
         if compact and reason.level is not verdict.level:
             continue
         if reason.message not in verdict.message:
-            text.append(f"\n{reason.code}: {reason.message}")
+            # Compact: the code is in the header already; its sentence needs the room (#15a).
+            text.append(f"\n{reason.message}" if compact else f"\n{reason.code}: {reason.message}")
     if verdict.other_lot is not None:
         s = verdict.other_lot
         qty = f", {s.quantity:g} there" if s.quantity is not None else ""
@@ -72,7 +94,7 @@ class VerdictBanner(FixedStatic):
     def show(self, verdict: Verdict, *, notice: bool = False) -> None:
         self.verdict = verdict
         self.notice = notice and verdict.level is not Level.REJECTED
-        self._kind(NOTICE_CLASS if self.notice else LEVEL_CLASSES[verdict.level])
+        self._kind(NOTICE_CLASS if self.notice else kind_class(verdict))
         text = verdict_text(verdict, large=self.large, notice=self.notice, compact=self.grows)
         self.set_text(text, layout=self._height_changes(text))
         self.updates += 1
@@ -106,6 +128,11 @@ class VerdictBanner(FixedStatic):
         lines = len(content.wrap(self.app.console, width))
         changed = lines != self._lines
         self._lines = lines
+        if changed:
+            # A verdict longer than the banner's usual rows takes the work panel's and the last
+            # scans' rows and the prompt's second one too, until a shorter verdict comes
+            # (tester's #15a: two warnings were cut at 40x16). It names the lot scanned.
+            self.screen.set_class(lines > USUAL_ROWS, LONG_VERDICT_CLASS)
         return changed
 
     def set_large(self, large: bool) -> None:

@@ -15,6 +15,7 @@ MARKS = {Level.ACCEPTED: ("✔", "green"), Level.WARNING: ("!", "yellow"), Level
 
 
 NOTICE_MARK = ("·", "white")
+UNRECORDED_MARK = ("?", "bright_cyan")  # a warning under which nothing was recorded
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Entry:
     message: str
     notice: bool = False  # a command, badge or task: no verdict on goods
     lot: str | None = None  # the lot the scan named, shown before the raw data (alone when narrow)
+    recorded: bool = True  # False: a warning that recorded nothing is not marked as one that did
 
 
 class History(FixedStatic):
@@ -54,7 +56,12 @@ class History(FixedStatic):
         if not self.entries:
             text.append("(no scans yet)", style="dim")
         for index, entry in enumerate(self.entries):
-            mark, colour = NOTICE_MARK if entry.notice else MARKS[entry.level]
+            if entry.notice:
+                mark, colour = NOTICE_MARK
+            elif entry.level is Level.WARNING and not entry.recorded:
+                mark, colour = UNRECORDED_MARK
+            else:
+                mark, colour = MARKS[entry.level]
             if index:
                 text.append("\n")
             text.append(f"{mark} ", style=f"bold {colour}")

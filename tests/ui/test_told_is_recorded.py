@@ -1,0 +1,134 @@
+"""Issue 14, "what the operator is told is what gets recorded", on screen: the tester's #15
+findings, each replayed as the operator's scans on a real cache (the small plant, or the demo).
+
+- #15a: at 40x16 a verdict with two warnings was cut after 8 rows; its next action was lost.
+- #15b: a scan that recorded nothing (a label to check, a lookup) was shown as WARNING, the word
+  the README gives to "recorded, with the warning shown".
+- #15c: a refused scan said "60 is recorded"; a recorded NOT_FEFO pick still said "Take lot X
+  instead".
+- #15d: in the lookup workflow a split label's GTIN barcode then its lot barcode were not paired.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from rich.console import Console
+
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.station.app import StationApp
+from tests.plant import FLOUR
+from tests.ui.conftest import banner_text, events_of, scan
+
+pytestmark = pytest.mark.anyio
+
+
+def screen_lines(app: StationApp) -> list[str]:
+    """What the terminal shows, row by row (what a person can read, nothing scrolled away)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().splitlines()
+
+
+def on_screen(app: StationApp) -> str:
+    return " ".join(" ".join(screen_lines(app)).split())
+
+
+def flour_label(lot: str, days: int, count: int) -> str:
+    expiry = (ScanContext(Workflow.LOOKUP).today + timedelta(days=days)).strftime("%y%m%d")
+    return f"(01){FLOUR}(17){expiry}(10){lot}(30){count}"
+
+
+async def test_two_warnings_and_their_next_actions_are_all_on_a_handheld_screen(make_app, engine) -> None:
+    """#15a: /qty 3 on a label of 2 sacks with 20 days left: SHORT_SHELF_LIFE and
+    QTY_DIFFERS_FROM_LABEL, both recorded warnings. Each sentence, to its last word, is on the
+    40x16 screen; the next shorter verdict gives the last scans their rows back."""
+    app = make_app()
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "ASN:ASN-1")
+        await scan(pilot, "/qty 3")
+        assert await scan(pilot, flour_label("F-SHORT", 20, 2)) == "WARNING"
+        shown = on_screen(app)
+        assert "SHORT_SHELF_LIFE" in shown and "QTY_DIFFERS_FROM_LABEL" in shown
+        assert "Tell a supervisor, who decides whether it stays." in shown
+        assert "You typed 3 SACK, the label says 2 SACK: 3 SACK is recorded." in shown
+        assert shown.count("tell a supervisor to correct it.") == 1
+        assert "Receive: scan a label." in shown and "Scan>" in shown  # the prompt and the scan line
+        assert "tTask" in shown  # the keys
+        assert await scan(pilot, "(01)09521234009993(10)X") == "REJECTED"
+        assert "lot X" in on_screen(app)  # the last scans are back
+    assert len(events_of(engine)) == 1
+
+
+async def test_a_label_to_check_is_not_shown_as_a_warning_that_was_recorded(make_app, engine) -> None:
+    """#15b: a lot that swallowed the next element (a lost GS separator) is asked about before
+    anything is recorded: the banner says NOT RECORDED, in its own colour, not WARNING."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "ASN:ASN-1")
+        expiry = (ScanContext(Workflow.LOOKUP).today + timedelta(days=300)).strftime("%y%m%d")
+        await scan(pilot, f"(01){FLOUR}(17){expiry}(10)F-NEW3020")
+        assert events_of(engine) == []
+        banner = app.banner
+        assert banner.has_class("-unrecorded") and not banner.has_class("-warning")
+        shown = on_screen(app)
+        assert "Nothing recorded yet" in shown
+        assert "█▄ █ █▀█ ▀█▀" in shown  # NOT in block letters; WARNING is not there
+        assert "█   █ ▄▀▄ █▀█" not in shown
+        last = str(app.query_one("#history").render()).splitlines()
+        assert any(line.startswith("? ") and "F-NEW3020" in line for line in last)  # not "!"
+    async with make_app().run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "ASN:ASN-1")
+        await scan(pilot, f"(01){FLOUR}(17){expiry}(10)F-NEW3020")
+        shown = on_screen(pilot.app)
+        assert "NOT RECORDED SUSPICIOUS_LOT" in shown and "WARNING" not in shown
+
+
+async def test_a_refused_scan_does_not_say_its_quantity_is_recorded(make_app, engine) -> None:
+    """#15c: /qty 60 of lot F-EARLY at A1 (50 there) on a pick line of 20: QTY_EXCEEDS_TASK refuses
+    it; the stock warning with it must not say "60 is recorded"."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "PL:PL-1")
+        await scan(pilot, "LOC:A1")
+        await scan(pilot, "/qty 60")
+        assert await scan(pilot, f"(01){FLOUR}(10)F-EARLY") == "REJECTED"
+        shown = " ".join(banner_text(app).split())
+        assert "QTY_EXCEEDS_STOCK" in shown and "not 60" in shown
+        assert "is recorded" not in shown and "were recorded at" not in shown
+    assert events_of(engine) == []
+
+
+async def test_a_recorded_pick_that_was_not_fefo_says_what_was_due_first(make_app, engine) -> None:
+    """#15c: after a NOT_FEFO pick is recorded (the policy warns), the banner says it is recorded
+    and which lot was due first, not "Take lot F-EARLY instead" for a pick already made."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "PL:PL-1")
+        await scan(pilot, "/qty 5")
+        assert await scan(pilot, f"(01){FLOUR}(10)F-LATE") == "WARNING"
+        shown = " ".join(banner_text(app).split())
+        assert "Lot F-LATE is recorded" in shown and "lot F-EARLY at A1 was due first" in shown
+        assert "instead" not in shown and "Take lot" not in shown
+    assert len(events_of(engine)) == 1
+
+
+async def test_lookup_pairs_a_split_labels_gtin_then_its_lot(make_app, engine) -> None:
+    """#15d (issue 14, Build 4): the GTIN barcode, then the lot barcode of the same case, in
+    lookup (before anyone signs in): one reading, the lot's own lookup; nothing recorded."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, f"(01){FLOUR}")
+        assert await scan(pilot, "(10)F-EARLY") == "ACCEPTED"
+        shown = " ".join(banner_text(app).split())
+        assert "Lot F-EARLY of Flour: RELEASED" in shown
+        assert app.lookup is not None and app.lookup["lot"] == "F-EARLY"
+    assert events_of(engine) == []
