@@ -36,6 +36,7 @@ from lotscan.services.workflows import (
 )
 from lotscan.settings import StationSettings
 from lotscan.store import queries as q
+from lotscan.store import reference
 from lotscan.store.db import begin_write
 from lotscan.store.schema import SyncState
 
@@ -141,31 +142,8 @@ class StationService:
             with conn.begin():
                 if not dry_run and ctx.workflow is not Workflow.LOOKUP:
                     begin_write(conn)
-                refusal = self._operator_refusal(conn, ctx)
-                if refusal is not None:
-                    return refusal
-                run = Run(conn, self.settings, ctx, scan)
-                plan = _evaluate(run)
-                verdict, allowed = judge(
-                    run.findings,
-                    self.settings.policy,
-                    ctx.override,
-                    plan.message if plan else "",
-                    recording=bool(plan and plan.events and not dry_run),
-                )
-                if plan is None and allowed:
-                    return _nothing_done(verdict)
-                if plan is not None and (allowed or ctx.workflow is Workflow.LOOKUP):
-                    # A refused scan's plan is what would have been: never shown as done.
-                    verdict = replace(verdict, details=plan.details)
-                elif plan is not None and "ask_harvest" in plan.details:
-                    # Not a plan shown as done: the facts the station must ask before it records
-                    # (a receipt from a farm, workflows/receive.py).
-                    verdict = replace(verdict, details={"ask_harvest": plan.details["ask_harvest"]})
-                if not allowed or plan is None or dry_run or not plan.events:
-                    return verdict
-                ids = record(conn, self.settings.station_id, run.ctx, scan.raw, verdict, plan)
-                return replace(verdict, event_ids=tuple(ids))
+                with reference.scan_window(conn):
+                    return self._judge(conn, scan, ctx, dry_run)
         except Exception:
             log.exception("scan %r in %s failed", scan.raw, ctx.workflow)
             return Verdict(
@@ -174,6 +152,35 @@ class StationService:
                 "Scan again; if it repeats, call a supervisor.",
                 (Reason("INTERNAL_ERROR", "internal error; see the station log"),),
             )
+
+    def _judge(self, conn: Connection, scan: Scan, ctx: ScanContext, dry_run: bool) -> Verdict:
+        """The verdict on one scan, and its events recorded when allowed (in the caller's
+        transaction)."""
+        refusal = self._operator_refusal(conn, ctx)
+        if refusal is not None:
+            return refusal
+        run = Run(conn, self.settings, ctx, scan)
+        plan = _evaluate(run)
+        verdict, allowed = judge(
+            run.findings,
+            self.settings.policy,
+            ctx.override,
+            plan.message if plan else "",
+            recording=bool(plan and plan.events and not dry_run),
+        )
+        if plan is None and allowed:
+            return _nothing_done(verdict)
+        if plan is not None and (allowed or ctx.workflow is Workflow.LOOKUP):
+            # A refused scan's plan is what would have been: never shown as done.
+            verdict = replace(verdict, details=plan.details)
+        elif plan is not None and "ask_harvest" in plan.details:
+            # Not a plan shown as done: the facts the station must ask before it records
+            # (a receipt from a farm, workflows/receive.py).
+            verdict = replace(verdict, details={"ask_harvest": plan.details["ask_harvest"]})
+        if not allowed or plan is None or dry_run or not plan.events:
+            return verdict
+        ids = record(conn, self.settings.station_id, run.ctx, scan.raw, verdict, plan)
+        return replace(verdict, event_ids=tuple(ids))
 
     def _operator_refusal(self, conn: Any, ctx: ScanContext) -> Verdict | None:
         if ctx.workflow is Workflow.LOOKUP:

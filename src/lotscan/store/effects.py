@@ -41,7 +41,7 @@ from lotscan.domain.events import (
     parse_payload,
 )
 from lotscan.domain.status import LotStatus
-from lotscan.store import fastread
+from lotscan.store import fastread, reference
 from lotscan.store.schema import (
     Container,
     Item,
@@ -156,17 +156,28 @@ def apply_event(
 
 def _cached_id(conn: Connection, kind: str, key: Any, statement: Any, params: dict[str, Any]) -> int | None:
     """An id by natural key; inside a batch each one is read once (a missing one is not cached:
-    the batch may create it)."""
+    the batch may create it). Outside one, an item's, place's or task's id is kept between
+    scans like the other reference rows (lotscan.store.reference)."""
     batch = _batch(conn)
     cache: dict[Any, int] | None = getattr(batch, kind) if batch is not None else None
     if cache is not None and key in cache:
         return cache[key]
+    if cache is None and kind in _REFERENCE_KINDS:  # a scan's own effect: items, places and tasks stay
+        return reference.lookup(conn, statement, key, lambda: _id_or_none(conn, statement, params))
     found = fastread.scalar(conn, statement, params)
     if found is None:
         return None
     if cache is not None:
         cache[key] = int(found)
     return int(found)
+
+
+_REFERENCE_KINDS = frozenset({"items", "locations", "tasks"})
+
+
+def _id_or_none(conn: Connection, statement: Any, params: dict[str, Any]) -> int | None:
+    found = fastread.scalar(conn, statement, params)
+    return int(found) if found is not None else None
 
 
 def _item_id(conn: Connection, code: str) -> int:
@@ -270,10 +281,11 @@ def _bump_line(conn: Connection, task_code: str | None, line_no: int | None, qty
     batch = _batch(conn)
     if batch is not None and task_code in batch.tasks:
         task_id = batch.tasks[task_code]
+    elif batch is None:
+        task_id = _cached_id(conn, "tasks", task_code, _TASK_ID, {"code": task_code})
     else:
         task_id = fastread.scalar(conn, _TASK_ID, {"code": task_code})
-        if batch is not None:
-            batch.tasks[task_code] = task_id
+        batch.tasks[task_code] = task_id
     if task_id is None:
         return
     if batch is not None:

@@ -6,16 +6,17 @@ statement per call costs ten times more than running it, and these sit on the pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, or_, select
 
 from lotscan.domain.events import EventType
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.status import LotStatus
-from lotscan.store import fastread
+from lotscan.store import fastread, reference
 from lotscan.store.schema import (
     Container,
     Event,
@@ -153,19 +154,27 @@ _ITEM_BY_CODE = select(*_ITEM_COLS).where(Item.code == bindparam("key"))
 _ITEM_BY_ID = select(*_ITEM_COLS).where(Item.id == bindparam("key"))
 
 
+def _reference_row(conn: Connection, statement: Any, key: object, make: Callable[..., Any]) -> Any:
+    """`make(*row)` of the one row `statement` finds for `key`, or None; inside a scan window
+    answered from the rows kept between scans when it can be (lotscan.store.reference)."""
+
+    def read() -> Any:
+        row = fastread.first(conn, statement, {"key": key})
+        return make(*row) if row else None
+
+    return reference.lookup(conn, statement, key, read)
+
+
 def item_by_gtin(conn: Connection, gtin: str) -> ItemRow | None:
-    row = fastread.first(conn, _ITEM_BY_GTIN, {"key": gtin})
-    return ItemRow(*row) if row else None  # type: ignore[call-arg]  # mypy cannot count a Row
+    return _reference_row(conn, _ITEM_BY_GTIN, gtin, ItemRow)  # type: ignore[no-any-return]
 
 
 def item_by_code(conn: Connection, code: str) -> ItemRow | None:
-    row = conn.execute(_ITEM_BY_CODE, {"key": code}).first()
-    return ItemRow(*row) if row else None  # type: ignore[call-arg]  # mypy cannot count a Row
+    return _reference_row(conn, _ITEM_BY_CODE, code, ItemRow)  # type: ignore[no-any-return]
 
 
 def item_by_id(conn: Connection, item_id: int) -> ItemRow | None:
-    row = fastread.first(conn, _ITEM_BY_ID, {"key": item_id})
-    return ItemRow(*row) if row else None  # type: ignore[call-arg]  # mypy cannot count a Row
+    return _reference_row(conn, _ITEM_BY_ID, item_id, ItemRow)  # type: ignore[no-any-return]
 
 
 _LOT_BY_CODE = select(*_LOT_COLS).where(Lot.item_id == bindparam("item"), Lot.code == bindparam("code"))
@@ -210,23 +219,21 @@ def lots_by_code(conn: Connection, code: str) -> list[LotRow]:
 
 
 def location_by_code(conn: Connection, code: str) -> LocationRow | None:
-    row = fastread.first(conn, _LOCATION_BY_CODE, {"key": code})
-    return LocationRow(*row) if row else None
+    return _reference_row(conn, _LOCATION_BY_CODE, code, LocationRow)  # type: ignore[no-any-return]
 
 
 def location_by_gln(conn: Connection, gln: str) -> LocationRow | None:
-    row = conn.execute(_LOCATION_BY_GLN, {"key": gln}).first()
-    return LocationRow(*row) if row else None
+    return _reference_row(conn, _LOCATION_BY_GLN, gln, LocationRow)  # type: ignore[no-any-return]
 
 
 def location_by_id(conn: Connection, location_id: int) -> LocationRow | None:
-    row = fastread.first(conn, _LOCATION_BY_ID, {"key": location_id})
-    return LocationRow(*row) if row else None
+    return _reference_row(conn, _LOCATION_BY_ID, location_id, LocationRow)  # type: ignore[no-any-return]
 
 
 def task_by_code(conn: Connection, code: str) -> TaskRow | None:
-    row = fastread.first(conn, _TASK_BY_CODE, {"key": code})
-    return TaskRow(*row) if row else None
+    """The task's header (kind, status, partner, where it goes); its lines are read apart,
+    since scans change their progress."""
+    return _reference_row(conn, _TASK_BY_CODE, code, TaskRow)  # type: ignore[no-any-return]
 
 
 def task_lines(conn: Connection, task_id: int, item_id: int | None = None) -> list[TaskLineRow]:
@@ -387,7 +394,16 @@ def farm_code(conn: Connection, partner: str) -> str | None:
 
 
 def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:
-    return fastread.mapping(conn, _OPERATOR, {"key": badge})
+    found = _reference_row(conn, _OPERATOR, badge, _OperatorRow)
+    return found._asdict() if found is not None else None
+
+
+class _OperatorRow(NamedTuple):
+    badge: str
+    name: str
+    role: str
+    pin_hash: str | None
+    active: bool
 
 
 def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
