@@ -7,20 +7,29 @@ findings, each replayed as the operator's scans on a real cache (the small plant
 - #15c: a refused scan said "60 is recorded"; a recorded NOT_FEFO pick still said "Take lot X
   instead".
 - #15d: in the lookup workflow a split label's GTIN barcode then its lot barcode were not paired.
+- #15e: a pallet of sacks (by SSCC, no quantity on the label) was asked for in KG.
+- #15f: a label whose count (AI 30) and net weight (AI 310n) disagree went in silently.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
+from sqlalchemy import Engine, create_engine
 
+from lotscan.cli.demo_cmd import prepare_demo
 from lotscan.services.context import ScanContext, Workflow
+from lotscan.settings import load_settings
 from lotscan.station.app import StationApp
+from lotscan.station.factory import station_app
 from tests.plant import FLOUR
-from tests.ui.conftest import banner_text, events_of, scan
+from tests.ui.conftest import FIXED_CLOCK, banner_text, events_of, payload, scan
 
 pytestmark = pytest.mark.anyio
 
@@ -132,3 +141,52 @@ async def test_lookup_pairs_a_split_labels_gtin_then_its_lot(make_app, engine) -
         assert "Lot F-EARLY of Flour: RELEASED" in shown
         assert app.lookup is not None and app.lookup["lot"] == "F-EARLY"
     assert events_of(engine) == []
+
+
+def demo_app(tmp_path: Path) -> tuple[StationApp, Engine]:
+    """The station on the README's demo cache (flour: 25 KG a SACK)."""
+    database = tmp_path / "demo.db"
+    prepare_demo(database, reset=False)
+    settings = replace(load_settings(), database=database)
+    app = station_app(settings, clock=lambda: FIXED_CLOCK, start_sync=False, start_devices=False)
+    return app, create_engine(f"sqlite:///{database}")
+
+
+def received(engine: Engine) -> list[dict[str, Any]]:
+    return [payload(e) for e in events_of(engine) if e.type == "stock.received"]
+
+
+async def test_a_pallet_of_sacks_is_asked_for_in_sacks_and_recorded_in_kg(tmp_path: Path) -> None:
+    """#15e: the demo's pallet (00)095212340000000013 (ASN-1001 line 3: 1000 KG of flour, 25 KG
+    a SACK) has no quantity on its label. The station asked for it in KG; the operator counts
+    sacks. Asked in SACK, the 40 typed are 40 SACK = 1,000 KG, both shown."""
+    app, engine = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "ASN:ASN-1001")
+        assert await scan(pilot, "(00)095212340000000013") == "REJECTED"
+        shown = on_screen(app)
+        assert "QTY_NEEDED" in shown and "40 SACK = 1,000 KG" in shown
+        assert "give it in SACK (25 KG each)" in shown and "in KG" not in shown
+        await scan(pilot, "/qty 40")
+        assert await scan(pilot, "(00)095212340000000013") == "ACCEPTED"
+        assert "Received 40 SACK = 1,000 KG of lot FL24117" in on_screen(app)
+    assert [(p["lot"], p["qty"], p["unit"]) for p in received(engine)] == [("FL24117", 1000, "KG")]
+
+
+async def test_a_label_whose_count_and_net_weight_disagree_is_a_warning_with_both(tmp_path: Path) -> None:
+    """#15f: (30)8 sacks of 25 KG is 200 KG, but the same label's (3103)150000 says 150 KG net
+    (GS1 General Specifications 3.6.2: AI 310n, net weight in kilograms, n decimals). Recorded
+    as counted, with LABEL_COUNT_WEIGHT_DIFFER and both figures, not silently."""
+    app, engine = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "ASN:ASN-1001")
+        ahead = (app.today() + timedelta(days=300)).strftime("%y%m%d")
+        label = f"(01)19521234001017(17){ahead}(10)FL25009(30)8(3103)150000"
+        assert await scan(pilot, label) == "WARNING"
+        shown = on_screen(app)
+        assert "LABEL_COUNT_WEIGHT_DIFFER" in shown
+        assert "8 SACK = 200 KG" in shown and "150 KG (AI 3103)" in shown
+        assert "a SACK is 25 KG here" in shown and "The count is recorded" in shown
+    assert [(p["lot"], p["qty"]) for p in received(engine)] == [("FL25009", 200)]

@@ -44,6 +44,7 @@ class ReasonCode(StrEnum):
     LOT_NUMBER_TOO_LONG = "LOT_NUMBER_TOO_LONG"
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
+    LABEL_COUNT_WEIGHT_DIFFER = "LABEL_COUNT_WEIGHT_DIFFER"
     LOT_NOT_ANNOUNCED = "LOT_NOT_ANNOUNCED"
     HARVEST_KDES_NEEDED = "HARVEST_KDES_NEEDED"
     NO_INPUTS = "NO_INPUTS"
@@ -93,6 +94,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.QTY_NEEDED: "The label has no quantity{announced}: give it in {unit} (--qty N), then scan the label again.",
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}. If the label is right, scan it again without /qty.",
+    ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. Check the label; if it is right, tell a supervisor the pack size is wrong.",
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (--qty N), then scan the label again.",
     ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
@@ -114,6 +116,7 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.MISSING_EXPIRY: "The label has no expiry date and the item needs one; the receipt is recorded and an internal label is requested.",
     # Recorded: scanning it again without /qty would record the label's quantity on top.
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor to correct it.",
+    ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. The count is recorded: check the label; if it is right, tell a supervisor the pack size is wrong.",
     # Recorded: no "take lot X instead" for a pick that is done (tester's #15c).
     ReasonCode.NOT_FEFO: "Lot {lot} is recorded, but it was not the first to expire: lot {better} at {where} was due first.",
 }

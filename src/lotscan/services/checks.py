@@ -13,7 +13,7 @@ from lotscan.codes.scan import Scan, ScanKind
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, days_left, is_expired
-from lotscan.domain.units import PackCount, is_measure_unit
+from lotscan.domain.units import PackCount, is_measure_unit, number
 from lotscan.domain.verdict import Suggestion
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.judge import Findings
@@ -402,11 +402,15 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
     scan = run.scan
     if run.ctx.qty is not None:
         qty = float(run.ctx.qty)
-        if run.ctx.workflow is Workflow.RECEIVE:
+        if counted_in_packs(run, item) and item.pack_size:
+            run.pack_count = PackCount(qty, item.pack_unit or "PACK", item.pack_size, item.unit)
+            qty = run.pack_count.amount
+        elif run.ctx.workflow is Workflow.RECEIVE:
             check_typed_against_label(run, item, qty)
     elif scan.quantity is not None and scan.quantity_is_count and item.pack_size:
         run.pack_count = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
         qty = run.pack_count.amount
+        check_count_against_weight(run, item, run.pack_count)
     elif scan.quantity is not None and scan.quantity_is_count and is_measure_unit(item.unit):
         run.add(
             ReasonCode.PACK_SIZE_UNKNOWN,
@@ -424,6 +428,37 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
         run.add(ReasonCode.BAD_QUANTITY, qty=f"{qty:g}")
         return 0.0
     return qty
+
+
+def check_count_against_weight(run: Run, item: q.ItemRow, pack: PackCount) -> None:
+    """A label with a count (AI 30/37) and a net weight in kg (AI 310n) that disagree with the
+    item's pack size says so (tester's #15f: 20 sacks of 25 kg labelled 400 kg went in silently).
+    The count is what is recorded; both figures are shown."""
+    if item.unit.strip().upper() not in ("KG", "KGM"):
+        return
+    weights = [(ai, value) for ai, value in run.scan.ais.items() if len(ai) == 4 and ai.startswith("310")]
+    if not weights or not weights[0][1].isdigit():
+        return
+    ai, value = weights[0]
+    net = int(value) / 10 ** int(ai[3])
+    if math.isclose(net, pack.amount, rel_tol=1e-6, abs_tol=1e-9):
+        return
+    run.add(
+        ReasonCode.LABEL_COUNT_WEIGHT_DIFFER,
+        count=pack.describe(),
+        net=f"{number(net)} {item.unit} (AI {ai})",
+        pack=f"{number(pack.pack_size)} {item.unit}",
+        pack_unit=pack.pack_unit,
+    )
+
+
+def counted_in_packs(run: Run, item: q.ItemRow) -> bool:
+    """A pallet the ASN lists by SSCC (no label quantity), of an item with a pack size, is
+    counted in trade units (sacks), as AI 30 counts them: the station asks for that count and
+    a typed quantity is one (tester's #15e), converted by the pack size."""
+    scan = run.scan
+    pallet = scan.kind is ScanKind.PALLET and not scan.gtin and scan.quantity is None
+    return run.ctx.workflow is Workflow.RECEIVE and pallet and bool(item.pack_size)
 
 
 def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:

@@ -17,6 +17,7 @@ from lotscan.domain.events.payloads import Origin
 from lotscan.domain.harvest import BY_KEY, FACTS
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus
+from lotscan.domain.units import PackCount, number
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
@@ -78,13 +79,22 @@ def evaluate(run: Run) -> Plan | None:
     if run.ctx.qty is None and scan.quantity is None and not scan.serial:
         # Never the open line's quantity silently: that is what was ordered, not what came. A
         # pallet the ASN lists by SSCC is asked for too, naming what the ASN announces.
-        announced = (
-            f" (the ASN announces {line.remaining:g} {item.unit} of lot {lot_code} on pallet {scan.sscc}: "
-            f"count it, and give {line.remaining:g} if that is what is there)"
-            if pallet_of_the_asn
-            else ""
-        )
-        run.add(ReasonCode.QTY_NEEDED, unit=item.unit, announced=announced)
+        announced, unit = "", item.unit
+        if pallet_of_the_asn:
+            # Asked as the operator counts it: sacks of a KG item with a pack size (tester's
+            # #15e: 'give it in KG' for a pallet of sacks); scan_quantity converts the count.
+            if checks.counted_in_packs(run, item) and item.pack_size:
+                pack_unit = item.pack_unit or "PACK"
+                expected = PackCount(line.remaining / item.pack_size, pack_unit, item.pack_size, item.unit)
+                said, count = expected.describe(), expected.count
+                unit = f"{pack_unit} ({number(item.pack_size)} {item.unit} each)"
+            else:
+                said, count = f"{line.remaining:g} {item.unit}", line.remaining
+            announced = (
+                f" (the ASN announces {said} of lot {lot_code} on pallet {scan.sscc}: "
+                f"count it, and give {number(count)} if that is what is there)"
+            )
+        run.add(ReasonCode.QTY_NEEDED, unit=unit, announced=announced)
         return None
     default_qty = 1.0 if scan.serial else line.remaining or 1.0
     qty = checks.scan_quantity(run, item, default_qty)
