@@ -4,8 +4,11 @@ from __future__ import annotations
 
 
 class CentralError(Exception):
-    status = 400
-    code = "BAD_REQUEST"
+    """A request central can't carry out as asked: 422 unless a subclass says otherwise (a 4xx
+    answer is never retried by a station; 400 is not used, so every refusal of input is a 422)."""
+
+    status = 422
+    code = "INVALID_REQUEST"
 
     def __init__(self, message: str, **extra: object):
         super().__init__(message)
@@ -28,6 +31,11 @@ class NotFound(CentralError):
     code = "NOT_FOUND"
 
 
+class Conflict(CentralError):
+    status = 409
+    code = "CONFLICT"
+
+
 class Gap(CentralError):
     status = 409
     code = "SEQ_GAP"
@@ -41,3 +49,12 @@ class ReloadRequired(CentralError):
 class BadBatch(CentralError):
     status = 422
     code = "BAD_BATCH"
+
+
+class UnsupportedMediaType(CentralError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class InvalidRequest(CentralError):
+    """Malformed input (the base class's answer, named for the places that raise it on purpose)."""

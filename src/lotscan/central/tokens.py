@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import Connection, insert, select, update
 
 from lotscan.central.changelog import utcnow
-from lotscan.central.errors import CentralError, Forbidden, NotFound, Unauthorized
+from lotscan.central.errors import Conflict, Forbidden, NotFound, Unauthorized
 from lotscan.central.schema import admin_tokens, stations
 from lotscan.central.trace import audited, decisions
 from lotscan.domain.lot_numbers import station_part_candidates
@@ -50,7 +50,7 @@ def add_station(conn: Connection, site: str, name: str | None = None) -> tuple[s
             count += 1
             name = f"{site}-ST{count + 1:02d}"
     elif conn.execute(select(stations.c.id).where(stations.c.name == name)).first():
-        raise CentralError(f"station {name!r} already exists; pick another name or revoke it first")
+        raise Conflict(f"station {name!r} already exists; pick another name or revoke it first")
     code = new_enrolment_code()
     station_id = conn.execute(
         insert(stations)
@@ -156,7 +156,7 @@ def revoke_station(conn: Connection, name: str) -> None:
 
 def add_admin_token(conn: Connection, name: str) -> str:
     if conn.execute(select(admin_tokens.c.id).where(admin_tokens.c.name == name)).first():
-        raise CentralError(f"an admin token named {name!r} exists; revoke it or choose another name")
+        raise Conflict(f"an admin token named {name!r} exists; revoke it or choose another name")
     token = "lat_" + secrets.token_urlsafe(32)
     token_id = conn.execute(
         insert(admin_tokens)

@@ -3,7 +3,7 @@ Recall, exports and audit verification are on the trace router (`lotscan.central
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
@@ -11,10 +11,14 @@ from pydantic import BaseModel, Field
 from lotscan.central import overview, reconcile, status, tokens
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import DB, Admin
-from lotscan.central.errors import CentralError
+from lotscan.central.routes.bodies import ERROR_RESPONSES, JsonRoute
 from lotscan.protocol.wire import MAX_SEQ
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=JsonRoute, responses=ERROR_RESPONSES)
+
+# The actions an admin may take on a lot (lotscan.central.status.ACTIONS): an unknown one is a 422
+# that lists these, like every other malformed field.
+StatusAction = Literal["hold", "release", "recall", "quarantine", "reject"]
 
 
 class StationAdd(BaseModel):
@@ -23,7 +27,7 @@ class StationAdd(BaseModel):
 
 
 class StatusChange(BaseModel):
-    action: str = Field(description="hold | release | recall | quarantine | reject")
+    action: StatusAction
     reason: str = Field(min_length=1, max_length=500)
     item: str | None = None
 
@@ -54,11 +58,8 @@ def revoke_station(name: str, _admin: Admin, engine: DB) -> dict[str, str]:
 
 @router.post("/lots/{lot}/status")
 def set_status(lot: str, body: StatusChange, admin: Admin, engine: DB) -> list[dict[str, str]]:
-    target = status.ACTIONS.get(body.action)
-    if target is None:
-        raise CentralError(f"unknown action {body.action!r}; use one of {', '.join(status.ACTIONS)}")
     with write_tx(engine) as conn:
-        return status.change_status(conn, lot, target, body.reason, admin, body.item)
+        return status.change_status(conn, lot, status.ACTIONS[body.action], body.reason, admin, body.item)
 
 
 @router.get("/flagged")

@@ -16,6 +16,8 @@ from lotscan import __version__
 from lotscan.central import changelog, pull, push, reconcile, snapshot, tokens
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import DB, AppSettings, Station, StationToken, noted
+from lotscan.central.errors import InvalidRequest
+from lotscan.central.routes.bodies import ERROR_RESPONSES, JsonRoute
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.urgent import UrgentWatch
 from lotscan.protocol import (
@@ -31,7 +33,7 @@ from lotscan.protocol import (
 
 log = logging.getLogger("lotscan.central")
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute, responses=ERROR_RESPONSES)
 
 
 class Throttle:
@@ -137,7 +139,15 @@ async def wait(
     after: Annotated[int, Query(ge=0)],
     timeout: Annotated[float, Query(ge=0, le=60)] = 25.0,
 ) -> WaitResponse:
-    """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`."""
+    """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`.
+    A cursor beyond central's newest change is refused (422): no pull ever handed it out."""
+    newest = await run_in_threadpool(_newest_change, request.app.state.engine)
+    if after > newest:
+        raise InvalidRequest(
+            f"cursor after={after} is beyond central's newest change ({newest}): send the next_cursor "
+            "of your last pull; if central's database was restored, reload a snapshot",
+            newest=newest,
+        )
     urgent: UrgentWatch = request.app.state.urgent
     deadline = time.monotonic() + timeout
     while True:
@@ -152,6 +162,11 @@ def flagged_for_station(station: Station, engine: DB) -> list[dict[str, Any]]:
     """Open reconciliation items of the station's own site (for the station UI)."""
     with read_tx(engine) as conn:
         return reconcile.open_items(conn, station.site)
+
+
+def _newest_change(engine: Engine) -> int:
+    with read_tx(engine) as conn:
+        return changelog.latest_seq(conn)
 
 
 def _chain(engine: Engine, stored: list[push.Stored]) -> None:

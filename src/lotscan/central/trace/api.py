@@ -17,6 +17,7 @@ from lotscan.central import reach
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import Admin, Reader
 from lotscan.central.errors import CentralError
+from lotscan.central.routes.bodies import ERROR_RESPONSES, JsonRoute
 from lotscan.central.trace import audit, drill, epcis, fsma
 from lotscan.central.trace.genealogy import Direction
 from lotscan.central.trace.identifiers import CompanyPrefixes, IdentifierError
@@ -31,7 +32,7 @@ class RecallRequest(BaseModel):
     dry_run: bool = True
 
 
-router = APIRouter(prefix="/api/v1", tags=["trace"])
+router = APIRouter(prefix="/api/v1", tags=["trace"], route_class=JsonRoute, responses=ERROR_RESPONSES)
 
 
 @router.get("/trace/{lot}")
