@@ -18,6 +18,8 @@ from lotscan.central.db import read_tx, write_tx
 from lotscan.central.errors import CentralError
 from lotscan.cli.central_cmd import db_option, open_engine
 
+EXIT_PARTIAL = 3  # an export that left stored rows out (named on stderr); 1 = failed, 2 = usage
+
 
 @contextmanager
 def _tx(db_url: str, *, write: bool = False) -> Iterator[Connection]:
@@ -345,6 +347,10 @@ def epcis(
 ) -> None:
     """EPCIS 2.0 JSON-LD document: receiving, shipping, lot creation, production, holds and recalls.
 
+    A stored row the export cannot carry (e.g. a lot code GS1 can't hold, a date that is no date,
+    stored before central validated pushed events) is left out, named on stderr, and the command
+    exits 3 (partial); everything else is exported.
+
     GTINs and GLNs split at their GS1 company prefix: yours (--company-prefix) first, then GS1's
     prefix-length table; others at --gcp-length, with a warning naming them.
 
@@ -377,3 +383,12 @@ def epcis(
         out.write_text(text + "\n", encoding="utf-8")
         count = len(result.document["epcisBody"]["eventList"])
         click.echo(f"{count} EPCIS event(s) written to {out}", err=True)
+    if not result.complete:
+        for row in result.left_out:
+            click.echo(f"left out: {row}", err=True)
+        click.echo(
+            f"partial export: {len(result.left_out)} stored row(s) could not be exported (listed above); "
+            "correct them at central (or record why not) and export again",
+            err=True,
+        )
+        sys.exit(EXIT_PARTIAL)

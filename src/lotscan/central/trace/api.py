@@ -128,7 +128,23 @@ def export_epcis(
         except IdentifierError as exc:
             raise CentralError(f"{exc} (check company_prefix and the item's GTIN / location's GLN)") from exc
     headers = {"X-Warnings": "; ".join(result.warnings)} if result.warnings else {}
+    headers.update(_left_out_headers(result))
     return Response(json.dumps(result.document), media_type="application/ld+json", headers=headers)
+
+
+LEFT_OUT_LISTED = 50  # rows named in the X-Left-Out header (the count names them all)
+
+
+def _left_out_headers(result: epcis.Export) -> dict[str, str]:
+    """A partial export (stored rows the export could not carry) still answers 200 with what
+    could be exported: it is not the client's fault. These headers say it is partial and why."""
+    if result.complete:
+        return {"X-Export-Complete": "true"}
+    return {
+        "X-Export-Complete": "false",
+        "X-Left-Out-Count": str(len(result.left_out)),
+        "X-Left-Out": json.dumps([str(row) for row in result.left_out[:LEFT_OUT_LISTED]], ensure_ascii=True),
+    }
 
 
 @router.get("/admin/audit/verify", tags=["admin"])

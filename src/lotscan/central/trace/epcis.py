@@ -22,7 +22,7 @@ urn:lotscan:... identifiers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -42,7 +42,7 @@ from lotscan.domain.events import LotMerged, LotProduced, LotRelabelled, LotSpli
 from lotscan.domain.parties import PartyInfo
 from lotscan.store.schema import Item, Lot, Task
 
-__all__ = ["EVENT_TYPES", "CompanyPrefixes", "Export", "Filter", "document", "epc_uris", "export"]
+__all__ = ["EVENT_TYPES", "CompanyPrefixes", "Export", "Filter", "LeftOut", "document", "epc_uris", "export"]
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 FSMA_NAMESPACE = "https://lotscan.dev/ns/fsma204/"
@@ -329,10 +329,27 @@ def _master(conn: Connection, events: list[Any], payloads: list[Any], history: l
     )
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A stored row the export could not carry (stored before central validated pushed events,
+    or edited by hand): which row, and why. The rest of the export goes on without it."""
+
+    row: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.reason}"
+
+
 @dataclass
 class Export:
     document: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.left_out
 
 
 @dataclass
@@ -362,18 +379,25 @@ def prepare(
     return Prepared(builder, events, payloads, history, prefixes)
 
 
+# What a bad stored value raises while its EPCIS event is built: a lot code or GTIN GS1 can't
+# carry (IdentifierError), a date that is no date (ValueError, OverflowError), a value of the wrong
+# kind (TypeError). Each leaves that one row out, named, and never the whole export.
+_BAD_STORED_VALUE = (ids.IdentifierError, ValueError, OverflowError, TypeError, KeyError)
+
+
 def build(prepared: Prepared) -> Export:
     builder = prepared.builder
-    listed = [
-        x
-        for e, p in zip(prepared.events, prepared.payloads, strict=True)
-        if isinstance(p, RECORD_PAYLOADS)
-        for x in builder.events_for(e, p)
-    ]
-    listed += [builder.status_event(h) for h in prepared.history]
+    listed: list[dict[str, Any]] = []
+    left_out: list[LeftOut] = []
+    for e, p in zip(prepared.events, prepared.payloads, strict=True):
+        if p is None and e.type in EVENT_TYPES:
+            left_out.append(LeftOut(_event_row(e), records.why_unreadable(e.type, e.payload)))
+        if not isinstance(p, RECORD_PAYLOADS):
+            continue
+        _add(listed, left_out, _event_row(e), lambda e=e, p=p: builder.events_for(e, p))
+    for h in prepared.history:
+        _add(listed, left_out, _history_row(h), lambda h=h: [builder.status_event(h)])
     listed.sort(key=lambda x: x["eventTime"])
-    for event in listed:
-        event["eventID"] = event_hash(event, NAMESPACES)
     doc = {
         "@context": [CONTEXT, NAMESPACES],
         "type": "EPCISDocument",
@@ -384,7 +408,29 @@ def build(prepared: Prepared) -> Export:
         .replace("+00:00", "Z"),
         "epcisBody": {"eventList": [_id_first(e) for e in listed]},
     }
-    return Export(doc, prepared.prefixes.warnings())
+    return Export(doc, prepared.prefixes.warnings(), left_out)
+
+
+def _add(
+    listed: list[dict[str, Any]], left_out: list[LeftOut], row: str, make: Callable[[], list[dict[str, Any]]]
+) -> None:
+    """The row's EPCIS events, each with its eventID, onto `listed`; or the row onto `left_out`."""
+    try:
+        made = make()
+        for event in made:
+            event["eventID"] = event_hash(event, NAMESPACES)
+    except _BAD_STORED_VALUE as exc:
+        left_out.append(LeftOut(row, str(exc) or type(exc).__name__))
+        return
+    listed.extend(made)
+
+
+def _event_row(e: Any) -> str:
+    return f"event {e.id} ({e.type} from station {e.station})"
+
+
+def _history_row(h: Any) -> str:
+    return f"status change {getattr(h, 'id', '?')} of lot {h.lot!r} to {h.to_status}"
 
 
 def export(

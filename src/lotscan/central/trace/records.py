@@ -163,6 +163,19 @@ def _parsed(kind: str, payload: str) -> Payload | None:
         return None
 
 
+def why_unreadable(kind: str, payload: str) -> str:
+    """Why `read_payload` gave None for this stored payload: the first problem, named."""
+    try:
+        payload_class(kind).model_validate_json(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "payload"
+        return f"its {kind} payload is not valid at {where}: {first.get('msg')}"
+    except (UnknownEventType, ValueError) as exc:
+        return f"its {kind} payload is not readable: {exc}"
+    return f"its {kind} payload is not readable"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     """An applied event of central's log with its payload read once (see lot_table_events)."""

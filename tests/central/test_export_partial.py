@@ -1,0 +1,109 @@
+"""One bad stored row no longer sinks the EPCIS export (tester #17, export part).
+
+Rows stored before central validated pushed events (or edited by hand) can hold a lot code GS1
+can't carry or a date that is no date. Before: `lotscan central export epcis` failed as a whole
+(exit 1, no document) and the HTTP export answered 400 for data the client never sent. Now what can
+be exported is, the rows left out are named with their reason (CLI: stderr, exit 3; HTTP: 200 with
+`X-Export-Complete: false`, `X-Left-Out-Count` and `X-Left-Out`), and the document still validates
+against GS1's EPCIS 2.0 JSON schema.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from jsonschema import Draft7Validator, FormatChecker
+from sqlalchemy import text
+
+from lotscan.central.db import write_tx
+from tests.central.support import Central, event, push
+from tests.trace.test_epcis import SCHEMA, _errors
+
+RECEIPT = {"item": "FLOUR", "lot": "F-PAL", "location": "DOCK", "qty": 20}
+# GS1 General Specifications 7.4 / figure 7.11-1: AI (10) batch/lot is up to 20 characters of
+# character set 82, which has neither a space nor "é".
+NOT_GS1 = "F PAL é"
+
+
+def _store_old_rows(central: Central) -> dict[str, str]:
+    """Three receipts pushed as today's stations do, then two rewritten in the database as an older
+    central (before validation) would have stored them. Returns their ids by what is wrong."""
+    _, token = central.enroll("P1")
+    lots = ["F-GOOD", "F-BADCODE", "F-BADDATE"]
+    answer = push(
+        central,
+        token,
+        *(event(n + 1, "stock.received", **{**RECEIPT, "lot": lot}) for n, lot in enumerate(lots)),
+    )
+    assert [r["outcome"] for r in answer.json()["results"]] == ["applied"] * 3
+    ids = {}
+    with write_tx(central.engine) as conn:
+        for lot, change in (("F-BADCODE", {"lot": NOT_GS1}), ("F-BADDATE", {"expiry": "2026-02-30"})):
+            row = conn.execute(
+                text("SELECT server_seq, id, payload FROM received_events WHERE lot_code = :lot"),
+                {"lot": lot},
+            ).one()
+            payload = {**json.loads(row.payload), **change}
+            conn.execute(
+                text("UPDATE received_events SET payload = :p, lot_code = :l WHERE server_seq = :s"),
+                {"p": json.dumps(payload), "l": payload["lot"], "s": row.server_seq},
+            )
+            ids[lot] = row.id
+    return ids
+
+
+def _valid(document: dict) -> None:
+    validator = Draft7Validator(json.loads(SCHEMA.read_text()), format_checker=FormatChecker())
+    assert not _errors(validator, document)
+
+
+def _exported_lots(document: dict) -> list[str]:
+    return [
+        q["epcClass"].rsplit(".", 1)[-1]
+        for e in document["epcisBody"]["eventList"]
+        if e.get("bizStep") == "receiving"
+        for q in e["quantityList"]
+    ]
+
+
+def test_the_cli_exports_the_good_rows_and_names_the_bad_ones(central: Central) -> None:
+    bad = _store_old_rows(central)
+    run = subprocess.run(
+        [sys.executable, "-m", "lotscan", "central", "export", "epcis", "--db", central.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 3, run.stderr  # partial
+    assert "Traceback" not in run.stderr
+    document = json.loads(run.stdout)
+    _valid(document)
+    assert _exported_lots(document) == ["F-GOOD"]
+    left_out = [line for line in run.stderr.splitlines() if line.startswith("left out: ")]
+    assert len(left_out) == 2, run.stderr
+    by_id = {row_id: next(line for line in left_out if row_id in line) for row_id in bad.values()}
+    assert "character set 82" in by_id[bad["F-BADCODE"]]
+    assert "expiry" in by_id[bad["F-BADDATE"]]
+    assert "partial export: 2 stored row(s)" in run.stderr
+
+
+def test_the_http_export_answers_200_with_the_rows_left_out(central: Central) -> None:
+    bad = _store_old_rows(central)
+    response = central.http.get("/api/v1/admin/export/epcis", headers=central.admin())
+    assert response.status_code == 200, response.text  # stored data is not the client's fault
+    _valid(response.json())
+    assert _exported_lots(response.json()) == ["F-GOOD"]
+    assert response.headers["X-Export-Complete"] == "false"
+    assert response.headers["X-Left-Out-Count"] == "2"
+    listed = json.loads(response.headers["X-Left-Out"])
+    assert sorted(row.split()[1] for row in listed) == sorted(bad.values())
+
+
+def test_a_complete_export_says_so(central: Central) -> None:
+    _, token = central.enroll("P1")
+    push(central, token, event(1, "stock.received", **RECEIPT))
+    response = central.http.get("/api/v1/admin/export/epcis", headers=central.admin())
+    assert response.status_code == 200 and response.headers["X-Export-Complete"] == "true"
+    assert "X-Left-Out" not in response.headers
