@@ -166,7 +166,7 @@ def _seed(engine: Engine, work: Path) -> None:
         "sites": [{"code": SITE}],
         "locations": [{"code": f"BL-{i:02d}", "site": SITE} for i in range(LOCATIONS)],
         "items": [{"code": f"BI-{i:03d}", "expiry_required": "no"} for i in range(ITEMS)],
-        "operators": [{"badge": "1"}],
+        "operators": [{"badge": "1", "site": "*"}],
         "lots": [{"item": f"BI-{i:03d}", "lot": f"HOT-{i:03d}"} for i in range(ITEMS)],
         "stock": [
             {"item": f"BI-{i:03d}", "lot": f"HOT-{i:03d}", "location": "BL-00", "qty": 1e9}

@@ -47,8 +47,8 @@ PLANT = {
         {"code": "OTHER", "gtin": UNLISTED, "description": "Not on any task"},
     ],
     "operators": [
-        {"badge": "100", "name": "Olga Operator"},
-        {"badge": "900", "name": "Sue Supervisor", "role": "supervisor"},
+        {"badge": "100", "name": "Olga Operator", "site": "*"},
+        {"badge": "900", "name": "Sue Supervisor", "role": "supervisor", "site": "*"},
     ],
     "lots": [
         {"item": "FLOUR", "lot": "F-EARLY", "expiry": "+30d", "received": "-20d"},

@@ -24,7 +24,7 @@ from tests.central.support import Central, auth, now_iso
 PLANT2 = {
     "sites": [{"code": "P2", "name": "Plant 2"}],
     "locations": [{"code": "B1", "site": "P2"}, {"code": "B-DOCK", "site": "P2", "pickable": "no"}],
-    "operators": [{"badge": "901", "name": "Pat Supervisor of P2", "role": "supervisor"}],
+    "operators": [{"badge": "901", "name": "Pat Supervisor of P2", "role": "supervisor", "site": "*"}],
 }
 
 

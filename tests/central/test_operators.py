@@ -51,7 +51,9 @@ def test_a_deactivated_supervisor_approves_no_override_and_releases_nothing(
 ) -> None:
     """Deactivated through the import (`active: no`), the way HR's export reaches central."""
     _, token = central.enroll("P1")
-    central.import_rows(tmp_path, {"operators": [{"badge": "900", "role": "supervisor", "active": "no"}]})
+    central.import_rows(
+        tmp_path, {"operators": [{"badge": "900", "role": "supervisor", "active": "no", "site": "*"}]}
+    )
     override = outcome(
         central, token, ev(1, "stock.consumed", {**CONSUME, "override": "NOT_FEFO", "override_by": "900"})
     )

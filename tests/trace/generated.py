@@ -154,7 +154,7 @@ def plant() -> dict[str, list[dict[str, Any]]]:
             {"code": s, "name": f"Plant {s}", "gln": g, "time_zone": TIME_ZONES[s]} for s, g in SITES.items()
         ],
         "locations": locations,
-        "operators": [{"badge": f"op-{n}", "name": f"Operator {n}"} for n in range(1, 5)],
+        "operators": [{"badge": f"op-{n}", "name": f"Operator {n}", "site": "*"} for n in range(1, 5)],
         "items": [
             {"code": c, "gtin": g, "description": d, "unit": u, "expiry_required": "no"}
             for c, (d, u, g) in ITEMS.items()

@@ -13,7 +13,7 @@ from lotscan.central.operators import import_active_flags, operator_sites
 from lotscan.central.trace import opening
 from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
-from lotscan.services.importer import ORDER, Row, import_tables
+from lotscan.services.importer import EVERY_SITE, ORDER, ImportDataError, Row, import_tables
 
 
 def _line_no(value: Any) -> str:
@@ -35,6 +35,7 @@ KEYS = {
 
 def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[str, int]:
     tables = dict(tables)
+    _refuse_operators_without_site(tables.get("operators", []))
     kde_rows = tables.pop("kde_records", [])
     stock_keys = [
         (r.text("item") or "", r.text("lot") or "", r.text("location") or "") for r in tables.get("stock", [])
@@ -63,3 +64,19 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
     ]
     changelog.append(conn, left + changelog.entries_for(conn, keys))
     return counts
+
+
+def _refuse_operators_without_site(rows: list[Row]) -> None:
+    """Central sends an operator's row and PIN hash to the stations of their site only, so every
+    operator it imports names a site, or `*` for a company-wide one (tester #6: operators without a
+    site went, PIN hash and all, to every station of every site)."""
+    missing = [row for row in rows if not row.text("site")]
+    if not missing:
+        return
+    badges = ", ".join(str(row.text("badge")) for row in missing[:10])
+    more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    raise ImportDataError(
+        f"{missing[0].source}: operator(s) {badges}{more} have no site: add a site column with the site "
+        f"they work at (their row and PIN hash go to that site's stations only), or {EVERY_SITE} for "
+        "a company-wide operator such as a quality supervisor"
+    )

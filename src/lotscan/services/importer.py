@@ -10,8 +10,9 @@ Files (CSV with a header row, or one JSON object with a list per name):
                label's AI 30 counts - holds pack_size of unit: 25 and SACK for a 25 KG sack)
   operators    badge, name, role (operator|supervisor|admin), pin, active (yes|no: central only;
                no deactivates: central refuses their events), site (the site they work at:
-               central sends them, with their PIN hash, to that site's stations only; empty:
-               every site)
+               central sends them, with their PIN hash, to that site's stations only; * for a
+               company-wide operator, e.g. a quality supervisor, sent to every site. Central's
+               import refuses an operator without a site: say which, or *)
   lots         item, lot, status, expiry, best_before, production_date, supplier, supplier_lot
   stock        item, lot, location, qty
   tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,
@@ -54,6 +55,7 @@ CENTRAL_ONLY = ("kde_records",)
 NAMES = ORDER + CENTRAL_ONLY
 TASK_KINDS = ("asn", "po", "work_order", "pick_list", "shipment")
 ROLES = ("operator", "supervisor", "admin")
+EVERY_SITE = "*"  # an operator's site column: company-wide (every site's stations get their row)
 
 
 class ImportDataError(ValueError):
@@ -354,7 +356,9 @@ def _operators(conn: Connection, row: Row, today: date) -> None:
     if pin:
         values["pin_hash"] = hash_pin(pin)
     site = row.text("site")
-    if site is not None:
+    if site == EVERY_SITE:
+        site = None  # company-wide: stored as no home site
+    elif site is not None:
         _id_of(conn, Site.__table__, "code", site, row, "site")  # a site that exists
     values["site"] = site
     _upsert(conn, Operator.__table__, {"badge": row.text("badge", required=True)}, values)
