@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, column, select, text
@@ -394,9 +395,9 @@ def build(prepared: Prepared) -> Export:
             left_out.append(LeftOut(_event_row(e), records.why_unreadable(e.type, e.payload)))
         if not isinstance(p, RECORD_PAYLOADS):
             continue
-        _add(listed, left_out, _event_row(e), lambda e=e, p=p: builder.events_for(e, p))
+        _add(listed, left_out, _event_row(e), partial(builder.events_for, e, p))
     for h in prepared.history:
-        _add(listed, left_out, _history_row(h), lambda h=h: [builder.status_event(h)])
+        _add(listed, left_out, _history_row(h), partial(_status_events, builder, h))
     listed.sort(key=lambda x: x["eventTime"])
     doc = {
         "@context": [CONTEXT, NAMESPACES],
@@ -423,6 +424,10 @@ def _add(
         left_out.append(LeftOut(row, str(exc) or type(exc).__name__))
         return
     listed.extend(made)
+
+
+def _status_events(builder: Builder, h: Any) -> list[dict[str, Any]]:
+    return [builder.status_event(h)]
 
 
 def _event_row(e: Any) -> str:
