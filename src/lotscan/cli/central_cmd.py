@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from lotscan.central.db import CentralDbError, default_db_url, open_central, write_tx
 from lotscan.central.errors import CentralError
+from lotscan.cli.common import central_url
 from lotscan.cli.lazy import LazyGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +45,7 @@ def remote_options(func: F) -> F:
     return click.option(
         "--server",
         envvar="LOTSCAN_CENTRAL_URL",
+        callback=central_url,
         help="Central's URL: use the admin API instead of --db (or $LOTSCAN_CENTRAL_URL).",
     )(func)
 

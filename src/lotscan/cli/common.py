@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
@@ -12,7 +13,7 @@ import click
 
 from lotscan import paths
 from lotscan.settings import SettingsError, StationSettings, load_settings
-from lotscan.store.db import CacheError, open_cache
+from lotscan.store.db import CacheError, NotACacheError, enrolled_lot_part, open_cache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,9 +24,88 @@ class SettingsProblem(click.ClickException):
     exit_code = 2
 
 
+class Quantity(click.ParamType):
+    """A quantity typed on the command line: a finite number, not negative (0: a count of none).
+    Tester's #13c: `nan`, `inf`, `1e999` passed the option and ended as a refused scan, exit 1,
+    instead of a usage error naming the option."""
+
+    name = "quantity"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float) and math.isfinite(value) and value >= 0:
+            return value
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a number; give a quantity such as 12 or 2.5", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number; give a quantity such as 12 or 2.5", param, ctx)
+        if number < 0:
+            self.fail(f"{value!r} is negative; give a quantity of 0 or more", param, ctx)
+        return number
+
+
+CENTRAL_URL_FORM = "http://HOST:PORT or https://HOST:PORT, e.g. http://central.example:8080"
+
+
+def central_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A --server option: an http(s) URL with a host, or a usage error showing the form (tester's
+    #13d: `--server notaurl` was reported as "central unreachable")."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port  # raises on a port that is not a number
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a valid URL ({exc}); give {CENTRAL_URL_FORM}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not a URL of central; give {CENTRAL_URL_FORM}")
+    if port == 0:
+        raise click.BadParameter(f"{value!r} has port 0; give {CENTRAL_URL_FORM}")
+    return value.strip()
+
+
+class PortInUse(click.ClickException):
+    """A port another program listens on: a usage error (exit 2), naming the option to change."""
+
+    exit_code = 2
+
+
+def refuse_a_busy_port(host: str, port: int, option: str = "--port") -> None:
+    """Tester's #13g: a busy port ended a server with log lines and exit 3. Say so before
+    starting: `port 8080 is in use — choose another with --port`. An address that is not this
+    machine's is said too."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise PortInUse(
+            f"cannot listen on {host!r}: {exc.strerror}; give --host an address of this machine"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(f"port {port} is in use — choose another with {option}") from None
+            if exc.errno == errno.EACCES:
+                raise PortInUse(
+                    f"port {port} needs administrator rights here — choose one above 1023 with {option}"
+                ) from None
+            raise PortInUse(
+                f"cannot listen on {host}:{port}: {exc.strerror}; give --host an address of this machine"
+            ) from None
+
+
 def settings_or_exit(config_path: str | None = None, database: str | None = None) -> StationSettings:
     try:
-        return load_settings(config_path, database=database)
+        return load_settings(config_path, database=database, lot_station_of=enrolled_lot_part)
     except SettingsError as exc:
         raise SettingsProblem(str(exc)) from None
 
@@ -66,6 +146,8 @@ def cache_to_work_on(settings: StationSettings) -> StationSettings:
 def open_station_cache(settings: StationSettings, *, create: bool = False) -> Any:
     try:
         return open_cache(settings.database, create=create)
+    except NotACacheError as exc:  # --db names the wrong file: a usage error
+        raise SettingsProblem(str(exc)) from exc
     except CacheError as exc:
         raise click.ClickException(str(exc)) from exc
 

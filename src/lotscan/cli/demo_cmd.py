@@ -12,6 +12,8 @@ from lotscan import paths
 from lotscan.cli.common import open_station_cache, settings_or_exit
 from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
+from lotscan.store.schema import DEMO_CACHE_KEY
+from lotscan.sync.local import set_state
 
 
 def prepare_demo(database: Path, reset: bool, *, force: bool = False) -> None:
@@ -27,6 +29,7 @@ def prepare_demo(database: Path, reset: bool, *, force: bool = False) -> None:
     engine = open_station_cache(settings, create=True)
     with engine.begin() as conn:
         import_tables(conn, read_source(source))
+        set_state(conn, DEMO_CACHE_KEY, "1")  # practice scans never go to a real central
     engine.dispose()
     click.echo(f"demo cache created at {database}", err=True)
 

@@ -41,9 +41,8 @@ def _quantity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @click.option(
     "--template",
-    default="case",
-    show_default=True,
-    help="Label template: a name from config/labels/ or a .toml file. Known: " + _templates_help() + ".",
+    help="Label template: a name from config/labels/ or a .toml file (default: [labels] template in "
+    "station.toml, else case). Known: " + _templates_help() + ".",
 )
 @click.option(
     "--format",
@@ -60,7 +59,7 @@ def label(
     lot: str,
     gtin: str | None,
     qty: Decimal | None,
-    template: str,
+    template: str | None,
     fmt: str | None,
     output: str | None,
     printer: str | None,
@@ -111,7 +110,7 @@ def label(
             lot,
             qty,
             destination,
-            template=template,
+            template=template or settings.label_template,  # tester's #13b: [labels] was ignored
             format=fmt,  # type: ignore[arg-type]
         )
     except LabelError as exc:

@@ -1,5 +1,6 @@
 """A click group whose subcommands are imported only when used, so `lotscan parse` stays fast
-and a command whose optional parts are missing cannot break the others."""
+and a command whose optional parts are missing cannot break the others; its --help lists them
+from their summaries, importing none."""
 
 from __future__ import annotations
 
@@ -9,9 +10,34 @@ import click
 
 
 class LazyGroup(click.Group):
-    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object):
+    def __init__(
+        self,
+        *args: object,
+        lazy: dict[str, str] | None = None,
+        summaries: dict[str, str] | None = None,
+        **kwargs: object,
+    ):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy = dict(lazy or {})
+        self.summaries = dict(summaries or {})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help: a lazy command with a summary is not imported for it."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in self.lazy and name in self.summaries:
+                summary = click.Command(name, help=self.summaries[name]).get_short_help_str(limit)
+                rows.append((name, summary))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))

@@ -23,11 +23,34 @@ COMMANDS = {
     "sync": "lotscan.cli.sync_cmd:sync",
     "label": "lotscan.cli.label_cmd:label",
 }
+# What `lotscan --help` says of each command, so it imports none of them (tester's #16: 5 s
+# for the help, loading Textual, OpenCV and SQLAlchemy); a test keeps these equal to the
+# commands' own help.
+SUMMARIES = {
+    "parse": "Explain what a scan means: symbology, kind, every GS1 field, and any problem.",
+    "scan": "Judge DATA against the station cache; record it when accepted.",
+    "cache": "The station's local lot cache (SQLite).",
+    "config": "Show the effective station settings (file values over embedded defaults), each with "
+    'where it came from (default, the file, $LOTSCAN_DB or --db); --json lists that under "origins".',
+    "demo": "Open a station on the demo data (a biscuit plant), creating it on first use.",
+    "bench": "Run a benchmark and print its figures (add --json for machine-readable output).",
+    "station": "Open the station screen: scan a badge to sign in, then scan to work.",
+    "decode": "Decode the barcodes in IMAGE files (PNG, JPEG, WebP, ...).",
+    "devices": "List serial ports, input devices and cameras, with the profile that matches each, "
+    "and the state of every device configured for this station.",
+    "simulate": "Pretend to be a scanner, an R2000 UHF reader or a badge reader, on a pseudo-terminal "
+    "(default) or a TCP socket, so a station, a demo or a test can run without hardware.",
+    "central": "The central lot service: serve the API, migrate, import, manage stations and lots.",
+    "enroll": "Enrol this station with central: get its token, then a full snapshot of its site.",
+    "sync": "Send this station's waiting events to central and fetch what changed.",
+    "label": "Make the GS1 label of LOT: GS1-128 and GS1 DataMatrix with GTIN, expiry, lot and quantity.",
+}
 
 
 @click.group(
     cls=LazyGroup,
     lazy=COMMANDS,
+    summaries=SUMMARIES,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="lotscan")

@@ -11,6 +11,7 @@ from typing import IO
 import click
 
 from lotscan.cli.common import (
+    Quantity,
     cache_to_work_on,
     detail_lines,
     open_station_cache,
@@ -44,9 +45,7 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option("--task", help="ASN/PO, work order, pick list or shipment code (e.g. ASN-1001).")
 @click.option("--location", help="Where you are: receiving dock, pick/consume source, count location.")
 @click.option("--to", "to_location", help="Move: the location to move the lot to.")
-@click.option(
-    "--qty", type=click.FloatRange(min=0), help="Quantity (default: from the label, else from the task)."
-)
+@click.option("--qty", type=Quantity(), help="Quantity (default: from the label, else from the task).")
 @click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
 @click.option(
     "--pin",

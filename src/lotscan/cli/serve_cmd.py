@@ -11,7 +11,7 @@ import click
 
 from lotscan.central.db import normalise_url
 from lotscan.cli.central_cmd import open_engine
-from lotscan.cli.common import SettingsProblem
+from lotscan.cli.common import SettingsProblem, refuse_a_busy_port
 
 
 @click.command()
@@ -73,6 +73,7 @@ def serve(config_file: str | None, show: bool, **options: Any) -> None:
         raise click.UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
     if settings.workers > 1 and not normalise_url(settings.db).startswith("postgresql"):
         raise click.UsageError("--workers > 1 needs PostgreSQL; SQLite has one writer anyway")
+    refuse_a_busy_port(settings.host, settings.port)
     open_engine(settings.db).dispose()  # migrate once, before any worker starts
     # The app is built from these in each worker process (and in this one when --workers is 1).
     os.environ.update(settings.to_environment())

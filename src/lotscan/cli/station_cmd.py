@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
+from lotscan.cli.common import cache_to_work_on, open_station_cache, refuse_a_busy_port, station_options
 from lotscan.paths import ssh_authorized_keys, ssh_host_key
 from lotscan.settings import StationSettings
 
@@ -114,9 +114,12 @@ def _serve(
     if tls_cert and not web:
         raise click.UsageError("--tls-cert is for --web")
     web_options = WebOptions(host, port or DEFAULT_WEB_PORT, tls_cert, tls_key) if web else None
+    if web_options:
+        refuse_a_busy_port(host, web_options.port, "--port")
     ssh_options = None
     if ssh:
         chosen = ssh_port or (port if not web else None) or DEFAULT_SSH_PORT
+        refuse_a_busy_port(host, chosen, "--ssh-port" if web else "--port")
         ssh_options = SshOptions(
             host,
             chosen,

@@ -9,9 +9,17 @@ from typing import Any
 
 import click
 
-from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
+from lotscan import paths
+from lotscan.cli.common import (
+    SettingsProblem,
+    cache_to_work_on,
+    central_url,
+    open_station_cache,
+    station_options,
+)
 from lotscan.domain.lot_numbers import LotPatternError, check_lot_pattern
 from lotscan.settings import StationSettings
+from lotscan.store.schema import DEMO_CACHE_KEY
 from lotscan.sync import local
 from lotscan.sync.client import CentralClient, SyncError
 from lotscan.sync.engine import Report, Syncer
@@ -19,7 +27,9 @@ from lotscan.sync.worker import SyncStatus, SyncWorker, read_status
 
 
 @click.command()
-@click.option("--server", required=True, help="Central's URL, e.g. https://central.example:8443")
+@click.option(
+    "--server", required=True, callback=central_url, help="Central's URL, e.g. https://central.example:8443"
+)
 @click.option("--code", required=True, help="One-time enrolment code (lotscan central station add --site S).")
 @click.option(
     "--ca",
@@ -38,7 +48,14 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
     Examples:
       lotscan enroll --server http://central:8080 --code 1A2B-3C4D-5E6F-7A8B
     """
-    engine = open_station_cache(settings, create=True)
+    is_demo = settings.database.expanduser().resolve() == paths.demo_database().resolve()
+    engine = None if is_demo else open_station_cache(settings, create=True)
+    if engine is None or _is_a_demo_cache(engine):
+        raise SettingsProblem(
+            f"{settings.database} is the demo cache (made by `lotscan demo`): its practice scans must "
+            f"not reach a real central, so it cannot be enrolled. Enrol a station cache of its own: "
+            f"lotscan enroll --server URL --code CODE --db {paths.station_database()}"
+        )
     verify: bool | str = ca_bundle or True
     try:
         with CentralClient(server, verify=verify) as client:
@@ -80,6 +97,12 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
         ) from exc
     summary = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
     click.echo(f"snapshot loaded in {time.perf_counter() - started:.1f} s: {summary}")
+
+
+def _is_a_demo_cache(engine: Any) -> bool:
+    """Tester's #13f: enrolling the demo cache pushed its practice scans to a real central."""
+    with engine.connect() as conn:
+        return local.get_state(conn, DEMO_CACHE_KEY) is not None
 
 
 @click.command()

@@ -12,11 +12,11 @@ characters of GS1 character set 82 (GS1 General Specifications 3.2, 7.11 figure 
 from __future__ import annotations
 
 import itertools
-import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 # Julian date (yy + day of year) and a 3-digit sequence: "26332001-PLANT1-ST01" is 20.
 DEFAULT_PATTERN = "{date:%y%j}{seq:03}-{station}"
@@ -27,8 +27,8 @@ _CSET82 = frozenset(CSET82)
 _ALLOWED = {"date", "line", "item", "station", "seq"}
 # What {station} can take in the default pattern: 20 - len("26332") - len("001") - len("-").
 STATION_PART_MAX = 11
-SEQ_CHECKED_UP_TO = 999  # the pattern's promise; a station making more lots in a day is refused then
-_WORST_SEQ = SEQ_CHECKED_UP_TO
+# A {seq} with no width ("{seq}") must number at least this many lots a day within 20 characters.
+SEQ_MIN_CAPACITY = 999
 _LONG_ITEM = "W" * 100
 
 
@@ -73,8 +73,16 @@ class LotPattern:
         return self.effective.format(date=day, line=line, item=item, station=station, seq=_Keep())
 
     def render(self, *, day: date, line: str, item: str, station: str, seq: int) -> str:
-        text = self.effective.format(date=day, line=line, item=item, station=station, seq=seq)
-        return re.sub(r"\s+", "", text)
+        """The lot number, exactly as the pattern makes it: nothing is dropped or changed (a
+        pattern that would make a space is refused when the settings load)."""
+        return self.effective.format(date=day, line=line, item=item, station=station, seq=seq)
+
+    @property
+    def seq_width(self) -> int | None:
+        """The digits the pattern gives the sequence ({seq:03}: 3), None when it pads none ({seq})."""
+        spec = next((spec for name, spec in _fields(self.effective) if name == "seq"), "")
+        width = len(format(1, spec))
+        return width if width > 1 else None
 
 
 def station_part_candidates(name: str, number: int) -> Iterator[str]:
@@ -111,8 +119,16 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
                 f"lot pattern {pattern.pattern!r}: {{item}} can be any length, so a lot number "
                 "could pass GS1's 20 characters; give it a maximum, e.g. {item:.4}"
             )
+    literal = "".join(text for text, _, _, _ in string.Formatter().parse(pattern.effective))
+    bad_literal = sorted({char for char in literal if char not in _CSET82})
+    if bad_literal:  # tester's #13a: a space was silently dropped from every lot number
+        raise LotPatternError(
+            f"lot pattern {pattern.pattern!r} has {_shown(bad_literal)}, outside GS1 character set 82 "
+            f"(letters, digits and {_PUNCTUATION}); remove or replace it"
+        )
+    worst_seq = sequence_capacity(pattern, station=station, line=line)
     codes = [
-        pattern.render(day=day, line=line, item=_LONG_ITEM, station=station, seq=_WORST_SEQ)
+        pattern.render(day=day, line=line, item=_LONG_ITEM, station=station, seq=worst_seq)
         for day in _every_day_of_a_leap_year()
     ]
     for code in codes:
@@ -120,13 +136,14 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
         if bad:
             raise LotPatternError(
                 f"lot pattern {pattern.pattern!r} would make {code!r} on station {station!r}, "
-                f"line {line!r}: {''.join(bad)!r} is outside GS1 character set 82"
+                f"line {line!r}: {_shown(bad)} is outside GS1 character set 82"
             )
     longest = max(codes, key=len)
     if len(longest) > LOT_MAX_LENGTH:
         raise LotPatternError(
             f"lot pattern {pattern.pattern!r} would make lot numbers of up to {len(longest)} "
-            f"characters (e.g. {longest!r} on station {station!r}, line {line!r}); GS1 AI (10) "
+            f"characters (e.g. {longest!r}, lot {worst_seq} of a day, on station {station!r}, "
+            f"line {line!r}); GS1 AI (10) "
             f"allows {LOT_MAX_LENGTH}. {_shorten(pattern, station=station, line=line)}"
         )
 
@@ -137,7 +154,7 @@ def _shorten(pattern: LotPattern, *, station: str, line: str) -> str:
     default = LotPattern(DEFAULT_PATTERN)
     widest = max(
         (
-            default.render(day=day, line=line, item="", station=station, seq=_WORST_SEQ)
+            default.render(day=day, line=line, item="", station=station, seq=SEQ_MIN_CAPACITY)
             for day in _every_day_of_a_leap_year()
         ),
         key=len,
@@ -145,6 +162,39 @@ def _shorten(pattern: LotPattern, *, station: str, line: str) -> str:
     if pattern.pattern == DEFAULT_PATTERN or len(widest) > LOT_MAX_LENGTH:
         return f"Shorten the station id {station!r}: it is the {{station}} part of each lot number"
     return f"Shorten it, e.g. {DEFAULT_PATTERN!r}"
+
+
+@lru_cache(maxsize=64)
+def sequence_capacity(pattern: LotPattern, *, station: str, line: str) -> int:
+    """The most lots a day the pattern numbers on this station and line; the settings check and
+    the lot-number generator both go by it (tester's #20: the check assumed 999 whatever the
+    pattern). {seq:0N}: 10**N - 1, its promise of N digits (the check then refuses the pattern
+    if that number does not fit 20 characters). {seq} with no width: the largest all-nines
+    number of digits that keeps every day's lot within 20 characters, at least SEQ_MIN_CAPACITY
+    (when even that does not fit, the check refuses the pattern)."""
+    width = pattern.seq_width
+    if width is not None:
+        return int(10**width - 1)
+    digits = len(str(SEQ_MIN_CAPACITY))
+    while (
+        digits < LOT_MAX_LENGTH and _longest(pattern, station, line, 10 ** (digits + 1) - 1) <= LOT_MAX_LENGTH
+    ):
+        digits += 1
+    return int(10**digits - 1)
+
+
+def _longest(pattern: LotPattern, station: str, line: str, seq: int) -> int:
+    return max(
+        len(pattern.render(day=day, line=line, item=_LONG_ITEM, station=station, seq=seq))
+        for day in _every_day_of_a_leap_year()
+    )
+
+
+_PUNCTUATION = "".join(char for char in CSET82 if not char.isalnum())
+
+
+def _shown(chars: list[str]) -> str:
+    return ", ".join("a space" if char == " " else repr(char) for char in chars)
 
 
 def _fields(pattern: str) -> list[tuple[str, str]]:

@@ -42,6 +42,7 @@ class ReasonCode(StrEnum):
     LOCATION_NEEDED = "LOCATION_NEEDED"
     QTY_NEEDED = "QTY_NEEDED"
     LOT_NUMBER_TOO_LONG = "LOT_NUMBER_TOO_LONG"
+    LOT_NUMBERS_USED_UP = "LOT_NUMBERS_USED_UP"
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
     LABEL_COUNT_WEIGHT_DIFFER = "LABEL_COUNT_WEIGHT_DIFFER"
@@ -91,6 +92,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
     ReasonCode.LOT_NUMBER_TOO_LONG: "The next lot number cannot go on a GS1 label: {problem}. {fix}",
+    ReasonCode.LOT_NUMBERS_USED_UP: "Today's lot numbers are used up: [lots] pattern {pattern!r} numbers {capacity} lots a day on this station, and this would be lot {seq} of the day. Nothing recorded. Ask a supervisor to widen {{seq}} in [lots] pattern.",
     ReasonCode.QTY_NEEDED: "The label has no quantity{announced}: give it in {unit} (--qty N), then scan the label again.",
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}. If the label is right, scan it again without /qty.",

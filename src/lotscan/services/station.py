@@ -38,7 +38,8 @@ from lotscan.settings import StationSettings
 from lotscan.store import queries as q
 from lotscan.store import reference
 from lotscan.store.db import begin_write
-from lotscan.store.schema import SyncState
+from lotscan.store.pin_tries import PinState, count_wrong_pin, forget_wrong_pins, pin_state
+from lotscan.store.schema import ENROLLED_NAME_KEY, LOT_PART_KEY, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,10 @@ class StationService:
         self._interpret_options: Any = None
         self._local = threading.local()
         # Wrong PINs in a row and lockouts, by badge, for every session of this station
-        # (tester's #31); kept in memory: a restart of the station lifts a lockout.
-        self._wrong_pins: dict[str, int] = {}
-        self._locked_until: dict[str, float] = {}
-        self._pin_lock = threading.Lock()
-        self.clock: Callable[[], float] = time.monotonic
+        # (tester's #31), kept in the cache (store.pin_tries): a restart does not lift a lockout,
+        # and wrong --pin tries of separate `lotscan scan` runs count together. Wall-clock
+        # seconds, as a lockout outlives this process.
+        self.clock: Callable[[], float] = time.time
 
     def _scan_connection(self) -> Connection:
         """This thread's connection for judging scans, kept open between scans: checking one
@@ -210,21 +210,24 @@ class StationService:
         if not found["active"]:
             return _reject(ReasonCode.OPERATOR_INACTIVE, operator=badge), None
         if self.settings.policy.require_pin or found["pin_hash"]:
-            locked = self._pin_locked(badge, found["name"])
+            with self.engine.connect() as conn:
+                state = pin_state(conn, badge)
+            locked = self._pin_locked(state, found["name"])
             if locked is not None:
                 return locked, None
             if pin is None:
                 return Verdict(Level.WARNING, f"Hello {found['name']}: enter your PIN."), None
             if not pins.check_pin(pin, found["pin_hash"]):
                 return self._wrong_pin(badge, found["name"]), None
-            with self._pin_lock:
-                self._wrong_pins.pop(badge, None)
+            if state.wrong:
+                with self.engine.begin() as conn:
+                    begin_write(conn)
+                    forget_wrong_pins(conn, badge)
         operator = Operator(found["badge"], found["name"], found["role"])
         return Verdict(Level.ACCEPTED, f"Signed in: {operator.name} ({operator.role})."), operator
 
-    def _pin_locked(self, badge: str, name: str) -> Verdict | None:
-        with self._pin_lock:
-            left = self._locked_until.get(badge, 0.0) - self.clock()
+    def _pin_locked(self, state: PinState, name: str) -> Verdict | None:
+        left = state.locked_until - self.clock()
         if left <= 0:
             return None
         minutes, seconds = divmod(int(left + 0.999), 60)
@@ -237,15 +240,14 @@ class StationService:
 
     def _wrong_pin(self, badge: str, name: str) -> Verdict:
         policy = self.settings.policy
-        with self._pin_lock:
-            wrong = self._wrong_pins.get(badge, 0) + 1
-            self._wrong_pins[badge] = wrong
-            if wrong >= policy.pin_tries and policy.pin_lockout_s > 0:
-                self._wrong_pins.pop(badge, None)
-                self._locked_until[badge] = self.clock() + policy.pin_lockout_s
-        locked = self._pin_locked(badge, name)
+        with self.engine.begin() as conn:
+            begin_write(conn)  # another process counting the same badge waits for this commit
+            state = count_wrong_pin(
+                conn, badge, tries=policy.pin_tries, lockout_s=policy.pin_lockout_s, now=self.clock()
+            )
+        locked = self._pin_locked(state, name)
         if locked is not None:
-            return replace(locked, message=f"Wrong PIN {wrong} times: {locked.message}")
+            return replace(locked, message=f"Wrong PIN {state.wrong} times: {locked.message}")
         return Verdict(Level.REJECTED, "Wrong PIN. Try again or ask a supervisor.")
 
     def short_pick(self, task_code: str, line_no: int, ctx: ScanContext) -> Verdict:
@@ -319,8 +321,6 @@ class StationService:
 
 
 PIN_LOCKED = "PIN_LOCKED"  # the reason code of a sign-in refused while a badge is locked
-ENROLLED_NAME_KEY = "station"  # sync_state key `lotscan enroll` stores central's name under
-LOT_PART_KEY = "lot_part"  # and the station's part of lot numbers
 
 
 def _enrolled_name(engine: Engine) -> tuple[str | None, str | None]:

@@ -13,9 +13,10 @@ file, the key and what is allowed); the schema is in `lotscan.settings.schema`.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,13 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None = None) -> Path 
 
 
 def load_settings(
-    explicit: str | os.PathLike[str] | None = None, *, database: str | None = None
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    database: str | None = None,
+    lot_station_of: Callable[[Path], str | None] | None = None,
 ) -> StationSettings:
+    """The settings; `lot_station_of(database)` gives the {station} part of lot numbers central
+    gave the cache at enrolment (None: not enrolled), and the lot pattern is checked with it."""
     path = resolve_config_path(explicit)
     data: dict[str, Any] = {}
     if path is not None:
@@ -115,12 +121,52 @@ def load_settings(
             raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
         except OSError as exc:
             raise SettingsError(f"cannot read {path}: {exc.strerror}") from exc
-    settings = settings_from_mapping(data, path)
+    settings = settings_from_mapping(data, path, check_lots=lot_station_of is None)
     for value, origin in ((database, "option --db"), (os.environ.get("LOTSCAN_DB"), "env LOTSCAN_DB")):
         if value:
             origins = {**settings.origins, "station.database": origin}
-            return replace(settings, database=Path(value).expanduser(), origins=origins)
+            settings = replace(settings, database=Path(value).expanduser(), origins=origins)
+            break
+    if lot_station_of is not None:
+        settings = replace(settings, lot_station=lot_station_of(settings.database))
+        check_lot_settings(settings, path or "station.toml")
     return settings
+
+
+def _label_template(name: str, path: Path | None, where: Path | str) -> str:
+    """[labels] template: a template's name, or a .toml file (relative to station.toml); one
+    that does not exist is refused now, not when the first label is due (tester's #13b)."""
+    if name.endswith(".toml"):
+        file = (path.parent if path else Path.cwd()) / Path(name).expanduser()
+        if not file.is_file():
+            raise SettingsError(f"{where}: [labels] template = {name!r}: there is no file {file}")
+        return str(file)
+    known = sorted(paths.toml_files(paths.label_template_dirs()))
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise SettingsError(
+            f"{where}: [labels] template = {name!r} is not a label template; {hint}"
+            f"known: {', '.join(known) or 'none'} (or give a .toml file)"
+        )
+    return name
+
+
+def check_lot_settings(settings: StationSettings, where: Path | str = "station.toml") -> None:
+    """Refuse a [lots] pattern that could make a lot number no GS1 label carries, checked with
+    the {station} part lot numbers really carry: central's part when the cache is enrolled
+    (tester's #20: the check used the configured id even then), else the station id."""
+    try:
+        check_lot_pattern(
+            settings.lot_pattern, station=settings.lot_station or settings.station_id, line=settings.line
+        )
+    except LotPatternError as exc:
+        enrolled = (
+            f" (enrolled: {{station}} is {settings.lot_station!r}, central's part)"
+            if settings.lot_station
+            else ""
+        )
+        raise SettingsError(f"{where}: [lots] pattern{enrolled}: {exc}") from None
 
 
 # station.toml key -> StationSettings field, for the keys that are not [policy]
@@ -138,8 +184,12 @@ _FIELD_OF = {
 }
 
 
-def settings_from_mapping(data: dict[str, Any], path: Path | None = None) -> StationSettings:
-    """Settings from a parsed station.toml; raises SettingsError naming every mistake."""
+def settings_from_mapping(
+    data: dict[str, Any], path: Path | None = None, *, check_lots: bool = True
+) -> StationSettings:
+    """Settings from a parsed station.toml; raises SettingsError naming every mistake. With
+    `check_lots` False the lot pattern is only read, and checked later (`check_lot_settings`) with the
+    enrolled station part."""
     where = path or "station.toml"
     try:
         checked = StationFile.model_validate(data)
@@ -169,11 +219,11 @@ def settings_from_mapping(data: dict[str, Any], path: Path | None = None) -> Sta
         raise SettingsError(f"{where}: {exc}") from None
     try:
         values["lot_pattern"] = LotPattern(values.get("lot_pattern", defaults.lot_pattern.pattern))
-        check_lot_pattern(
-            values["lot_pattern"],
-            station=values.get("station_id", defaults.station_id),
-            line=values.get("line", defaults.line),
-        )
     except LotPatternError as exc:
         raise SettingsError(f"{where}: [lots] pattern: {exc}") from None
-    return StationSettings(**values, devices=tuple(checked.devices), source=path, origins=origins)
+    if "label_template" in values:
+        values["label_template"] = _label_template(values["label_template"], path, where)
+    settings = StationSettings(**values, devices=tuple(checked.devices), source=path, origins=origins)
+    if check_lots:
+        check_lot_settings(settings, where)
+    return settings

@@ -19,6 +19,10 @@ class CacheError(RuntimeError):
     """The cache cannot be opened; the message says why and what to do."""
 
 
+class NotACacheError(CacheError):
+    """The file is a database, but not a lotscan station cache: it is left as it is."""
+
+
 def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", "lotscan.store:migrations")
@@ -84,6 +88,7 @@ def open_cache(path: str | Path, *, create: bool = True) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheError(f"cannot create {path.parent}: {exc.strerror}") from exc
+    _refuse_a_foreign_database(path)
     engine = make_engine(path)
     try:
         upgrade(engine)
@@ -97,6 +102,70 @@ def open_cache(path: str | Path, *, create: bool = True) -> Engine:
         ) from exc
     _checkpoint_in_background(engine, path)
     return engine
+
+
+def _refuse_a_foreign_database(path: Path) -> None:
+    """Tester's #13e: `--db` pointed at another program's SQLite file got lotscan's tables added
+    to it. Only a new (empty) file or a lotscan cache is opened, so migrated; anything else is
+    refused before a byte of it changes (read-only, before the WAL pragma), naming what it holds."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        try:
+            tables = sorted(
+                name
+                for (name,) in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            )
+            revisions = (
+                [str(row[0]) for row in db.execute("SELECT version_num FROM alembic_version")]
+                if "alembic_version" in tables
+                else []
+            )
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return  # not a database at all: opening it says so, and changes nothing
+    if not tables:
+        return
+    if revisions:
+        ours = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        if set(revisions) <= ours:
+            return
+    shown = ", ".join(tables[:6]) + (f" and {len(tables) - 6} more" if len(tables) > 6 else "")
+    what = (
+        f"a database of another schema (version {', '.join(revisions)}: a central database or a "
+        "newer lotscan's)"
+        if revisions
+        else f"another program's SQLite database (tables: {shown})"
+    )
+    raise NotACacheError(
+        f"{path} is not a lotscan station cache: it is {what}. Nothing was changed. "
+        "Give --db a new file name, or the path of a lotscan cache."
+    )
+
+
+def enrolled_lot_part(path: str | Path) -> str | None:
+    """The short part central gave this station for lot numbers at enrolment, read from the cache
+    at `path` without opening it for writing; None when there is no such cache or enrolment."""
+    from lotscan.store.schema import LOT_PART_KEY
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = db.execute("SELECT value FROM sync_state WHERE key = ?", (LOT_PART_KEY,)).fetchone()
+    except sqlite3.Error:  # not (yet) a lotscan cache: opening it says what is wrong
+        return None
+    finally:
+        db.close()
+    return str(row[0]) if row and row[0] else None
 
 
 def begin_write(conn: Connection) -> None:

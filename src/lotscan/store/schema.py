@@ -243,6 +243,23 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PinTries(Base):
+    """Wrong PINs in a row by badge and, once they reach the policy's pin_tries, the end of the
+    lockout (seconds since the epoch): kept here, not in memory, so a restart of the station
+    does not lift a lockout and wrong tries by separate `lotscan scan` runs count together."""
+
+    __tablename__ = "pin_tries"
+    badge: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrong: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+
+
+# sync_state keys `lotscan enroll` stores central's answer under
+ENROLLED_NAME_KEY = "station"  # the station's name at central
+LOT_PART_KEY = "lot_part"  # the station's short part of lot numbers ({station})
+DEMO_CACHE_KEY = "demo_cache"  # set in the cache `lotscan demo` makes: it is never enrolled
+
+
 class SyncState(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -26,7 +26,7 @@ from lotscan.protocol import FAILED, REJECTED, EventIn, EventResult, PullRespons
 from lotscan.protocol.wire import EARLIEST_CLOCK, LATEST_CLOCK
 from lotscan.store.effects import EffectError, apply_event
 from lotscan.store.rows import SNAPSHOT_TABLES, write_rows
-from lotscan.store.schema import Event, Item, SyncState
+from lotscan.store.schema import ENROLLED_NAME_KEY, LOT_PART_KEY, Event, Item, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,9 @@ LAST_PUSH_AT = "last_push_at"
 RESET_KEYS = "reset_keys"
 SERVER_URL = "server_url"
 TOKEN = "token"
-STATION = "station"
+STATION = ENROLLED_NAME_KEY
 SITE = "site"
-LOT_PART = "lot_part"  # central's short part for this station's lot numbers ({station})
+LOT_PART = LOT_PART_KEY  # central's short part for this station's lot numbers ({station})
 SNAPSHOT_NEEDED = "snapshot_needed"
 CA_BUNDLE = "ca_bundle"
 UNDOABLE = (EffectError, KeyError, TypeError, ValueError, IntegrityError, DataError)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from lotscan.codes.scan import ScanKind
 from lotscan.domain.events import LotProduced, LotRef, StockConsumed
-from lotscan.domain.lot_numbers import SEQ_CHECKED_UP_TO, lot_number_problem
+from lotscan.domain.lot_numbers import lot_number_problem, sequence_capacity
 from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
@@ -59,15 +59,18 @@ def evaluate(run: Run) -> Plan | None:
         if missing:
             run.add(ReasonCode.INPUTS_MISSING, task=task.code, missing=", ".join(missing))
     lot_code, counter_key, seq = _next_lot_code(run, item.code)
+    pattern, station = run.settings.lot_pattern, _station_part(run)
+    capacity = sequence_capacity(pattern, station=station, line=run.settings.line)
+    if seq > capacity:  # the settings check vouched for the pattern up to here, not beyond
+        run.add(ReasonCode.LOT_NUMBERS_USED_UP, pattern=pattern.pattern, capacity=capacity, seq=seq)
+        return None
     unlabellable = lot_number_problem(lot_code)
     if unlabellable is not None:
-        fix = "Ask a supervisor to change [lots] pattern."
-        if seq > SEQ_CHECKED_UP_TO:  # the settings check promised the pattern up to this lot
-            fix = (
-                f"It would be lot {seq} of the day; [lots] pattern fits up to lot {SEQ_CHECKED_UP_TO}. "
-                "Ask a supervisor to shorten [lots] pattern (or the station's part of it)."
-            )
-        run.add(ReasonCode.LOT_NUMBER_TOO_LONG, problem=unlabellable, fix=fix)
+        run.add(
+            ReasonCode.LOT_NUMBER_TOO_LONG,
+            problem=unlabellable,
+            fix="Ask a supervisor to change [lots] pattern.",
+        )
         return None
     expiry = run.ctx.today + timedelta(days=item.shelf_life_days) if item.shelf_life_days else None
     payload = LotProduced(
@@ -125,7 +128,7 @@ def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:
         "day": run.ctx.today,
         "line": settings.line,
         "item": item_code,
-        "station": settings.lot_station or settings.station_id,
+        "station": _station_part(run),
     }
     key = "lot:" + pattern.prefix_key(**facts)
     seq = int(run.conn.execute(select(Counter.value).where(Counter.key == key)).scalar() or 0)
@@ -135,6 +138,11 @@ def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:
         code = pattern.render(seq=seq, **facts)
         if item is None or q.lot_by_code(run.conn, item.id, code) is None:
             return code, key, seq
+
+
+def _station_part(run: Run) -> str:
+    """{station} in lot numbers: the short part central gave at enrolment, else the station id."""
+    return run.settings.lot_station or run.settings.station_id
 
 
 def _store_counter(conn: Connection, key: str, value: int) -> None:
