@@ -41,8 +41,8 @@ def _quantity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @click.option(
     "--template",
-    help="Label template: a name from config/labels/ or a .toml file (default: [labels] template in "
-    "station.toml, else case). Known: " + _templates_help() + ".",
+    help="Label template, known: " + _templates_help() + "; or a .toml file. Default: [labels] template "
+    "in station.toml, else case.",
 )
 @click.option(
     "--format",
