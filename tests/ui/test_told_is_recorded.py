@@ -190,3 +190,28 @@ async def test_a_label_whose_count_and_net_weight_disagree_is_a_warning_with_bot
         assert "8 SACK = 200 KG" in shown and "150 KG (AI 3103)" in shown
         assert "a SACK is 25 KG here" in shown and "The count is recorded" in shown
     assert [(p["lot"], p["qty"]) for p in received(engine)] == [("FL25009", 200)]
+
+
+async def test_book_stock_below_zero_is_shown_as_a_discrepancy_to_count(make_app, engine) -> None:
+    """#4: 55 SACK consumed from A1, where the cache knew of 50 (the policy warns and records):
+    the book stock is -5. A lookup of the lot or of A1 shows it as a discrepancy, in its own
+    style and words, and the verdict flags it (STOCK_BELOW_ZERO: count A1, tell a supervisor)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "WO:WO-1")
+        await scan(pilot, "LOC:A1")
+        await scan(pilot, "/qty 55")
+        assert await scan(pilot, f"(01){FLOUR}(10)F-EARLY") == "WARNING"
+        await scan(pilot, "/mode lookup")
+        await scan(pilot, f"(01){FLOUR}(10)F-EARLY")
+        shown = " ".join(banner_text(app).split())
+        assert "STOCK_BELOW_ZERO" in shown and "Count A1 and tell a supervisor" in shown
+        assert "-5 SACK" in shown
+        panel = app.query_one("#work").render()
+        assert "A1: -5 SACK: book stock below zero, count this shelf" in str(panel)
+        marked = [span for span in panel.spans if "below zero" in str(panel)[span.start : span.end]]
+        assert marked and marked[0].style.background is not None  # not the plain text of a quantity
+        await scan(pilot, "LOC:A1")
+        assert "STOCK_BELOW_ZERO" in banner_text(app)
+        assert "F-EARLY Flour -5 SACK: book stock below zero" in str(app.query_one("#work").render())

@@ -19,6 +19,7 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.INPUTS_MISSING: Level.WARNING,
     ReasonCode.QTY_DIFFERS_FROM_LABEL: Level.WARNING,
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: Level.WARNING,
+    ReasonCode.STOCK_BELOW_ZERO: Level.WARNING,
     ReasonCode.LOT_NOT_ANNOUNCED: Level.WARNING,
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(

@@ -37,6 +37,7 @@ class ReasonCode(StrEnum):
     NOT_AUTHORISED = "NOT_AUTHORISED"
     DECIDED_AT_CENTRAL = "DECIDED_AT_CENTRAL"
     NO_STOCK = "NO_STOCK"
+    STOCK_BELOW_ZERO = "STOCK_BELOW_ZERO"
     SUSPICIOUS_LOT = "SUSPICIOUS_LOT"
     MISSING_GTIN = "MISSING_GTIN"
     LOCATION_NEEDED = "LOCATION_NEEDED"
@@ -89,6 +90,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
     ReasonCode.DECIDED_AT_CENTRAL: "Lot {lot} is {status}: only central changes a {status} lot (an admin, with a reason). Keep it in the hold area and call QA.",
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
+    ReasonCode.STOCK_BELOW_ZERO: "Book stock of lot {lot} at {location} is {qty}: below zero, more was taken than was recorded there. Count {location} and tell a supervisor.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
     ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
     ReasonCode.LOT_NUMBER_TOO_LONG: "The next lot number cannot go on a GS1 label: {problem}. {fix}",

@@ -274,7 +274,7 @@ def stock_of_lot(conn: Connection, lot_id: int) -> list[tuple[LocationRow, float
 
 def contents_of_location(conn: Connection, location_id: int, limit: int = 200) -> list[dict[str, Any]]:
     rows = conn.execute(
-        select(Item.code, Item.gtin, Item.description, Lot.code, Lot.status, Lot.expiry, Stock.qty)
+        select(Item.code, Item.gtin, Item.description, Lot.code, Lot.status, Lot.expiry, Stock.qty, Item.unit)
         .join(Lot, Lot.id == Stock.lot_id)
         .join(Item, Item.id == Lot.item_id)
         .where(Stock.location_id == location_id, Stock.qty != 0)
@@ -290,6 +290,7 @@ def contents_of_location(conn: Connection, location_id: int, limit: int = 200) -
             "status": r[4],
             "expiry": r[5].isoformat() if r[5] else None,
             "qty": float(r[6]),
+            "unit": r[7],
         }
         for r in rows
     ]

@@ -61,6 +61,12 @@ def _probable_lot(run: Run, product: checks.Product) -> q.LotRow | None:
     return q.lot_by_code(run.conn, product.item.id, split[0]) if split else None
 
 
+def _below_zero(run: Run, lot: str, location: str, qty: float, unit: str) -> None:
+    """Book stock below zero (more consumed or picked than the cache knew of) is a discrepancy
+    to count and tell a supervisor about, not a quantity like any other (tester's #4)."""
+    run.add(ReasonCode.STOCK_BELOW_ZERO, lot=lot, location=location, qty=f"{qty:g} {unit}")
+
+
 def _public(operator: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in operator.items() if k != "pin_hash"}
 
@@ -71,6 +77,9 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
         {"location": loc.code, "qty": qty, "pickable": loc.pickable, "hold": loc.is_hold}
         for loc, qty in q.stock_of_lot(run.conn, lot.id)
     ]
+    below = next((row for row in stock if row["qty"] < 0), None)
+    if below is not None:
+        _below_zero(run, lot.code, below["location"], below["qty"], item.unit)
     links = q.lot_links(run.conn, lot.id)
     expired = is_expired(lot.expiry, today)
     details = {
@@ -132,6 +141,9 @@ def _location(run: Run) -> Plan | None:
     if location is None:
         return None
     contents = q.contents_of_location(run.conn, location.id)
+    below = next((row for row in contents if row["qty"] < 0), None)
+    if below is not None:
+        _below_zero(run, below["lot"], location.code, below["qty"], below["unit"])
     flags = ("pickable" if location.pickable else "not pickable") + (
         ", HOLD area" if location.is_hold else ""
     )

@@ -29,6 +29,18 @@ def _qty(value: Any) -> str:
     return f"{float(value):g}" if value is not None else "?"
 
 
+BELOW_ZERO = "book stock below zero, count this shelf"
+BELOW_ZERO_STYLE = "bold white on #a00000"
+
+
+def stock_qty(qty: float, unit: str | None) -> Text:
+    """A stock quantity; below zero (more consumed or picked than the cache knew of) it is a
+    discrepancy, in its own style and words, never a quantity like any other (tester's #4)."""
+    if qty >= 0:
+        return Text(f"{qty:g}")
+    return Text(f"{qty:g}{' ' + unit if unit else ''}: {BELOW_ZERO}", style=BELOW_ZERO_STYLE)
+
+
 def pick_prompt_text(prompt: dict[str, Any] | None, today: date, *, tiny: bool = False) -> Text:
     """The next line to pick and the lot to take (FEFO). `tiny` (an RF gun's 20-29 columns,
     where the panel has two rows): the lot and its location first, in as few cells as can be."""
@@ -100,7 +112,9 @@ def lookup_text(details: dict[str, Any], today: date) -> Text:
         text.append(f"Stock {details['total']:g} {details['unit']}:\n", style="bold")
         for row in details["stock"]:
             flag = " HOLD" if row["hold"] else ("" if row["pickable"] else " not pickable")
-            text.append(f"  {row['location']}: {row['qty']:g}{flag}\n")
+            text.append(f"  {row['location']}: ")
+            text.append_text(stock_qty(row["qty"], details["unit"]))
+            text.append(f"{flag}\n")
         for side in ("parents", "children"):
             rows = details.get(side) or []
             if rows:
@@ -114,10 +128,9 @@ def lookup_text(details: dict[str, Any], today: date) -> Text:
     elif kind == "location":
         text.append(f"Location {details['location']}: {len(details['contents'])} lot(s)\n", style="bold")
         for row in details["contents"][:30]:
-            text.append(
-                f"  {row['lot']} {row['description'] or row['item']} {row['qty']:g} "
-                f"{row['status']} {days_text(row['expiry'], today)}\n"
-            )
+            text.append(f"  {row['lot']} {row['description'] or row['item']} ")
+            text.append_text(stock_qty(row["qty"], row.get("unit")))
+            text.append(f" {row['status']} {days_text(row['expiry'], today)}\n")
     elif kind == "task":
         text.append_text(lines_text(details))
     elif kind == "item":
