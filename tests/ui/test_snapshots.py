@@ -88,6 +88,23 @@ async def lookup(pilot: Any) -> None:
     await scan(pilot, f"(01){SUGAR}(10)S-1")
 
 
+async def two_warnings(pilot: Any) -> None:
+    """Tester's #15a: two recorded warnings, each with its next action (long at 40x16)."""
+    await signed_in(pilot, "ASN:ASN-1", "/qty 3", f"(01){FLOUR}(17)260204(10)F-SHORT(30)2")
+
+
+async def label_to_check(pilot: Any) -> None:
+    """Tester's #15b: a lost GS separator is asked about; nothing recorded (NOT RECORDED)."""
+    await signed_in(pilot, "ASN:ASN-1", f"(01){FLOUR}(17)271231(10)F-NEW3020")
+
+
+async def stock_below_zero(pilot: Any) -> None:
+    """Tester's #4: 55 consumed at A1 where 50 were known; the lot's lookup shows -5."""
+    await signed_in(pilot, "WO:WO-1", "LOC:A1", "/qty 55", f"(01){FLOUR}(10)F-EARLY")
+    await scan(pilot, "/mode lookup")
+    await scan(pilot, f"(01){FLOUR}(10)F-EARLY")
+
+
 async def help_screen(pilot: Any) -> None:
     await signed_in(pilot)
     await press_letter(pilot, "question_mark")
@@ -110,6 +127,9 @@ SCREENS: dict[str, Steps] = {
     "hold": hold,
     "count": count,
     "lookup": lookup,
+    "two-warnings": two_warnings,
+    "label-to-check": label_to_check,
+    "stock-below-zero": stock_below_zero,
     "help": help_screen,
     "mode-menu": mode_menu,
 }
