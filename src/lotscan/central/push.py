@@ -29,9 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DataError, IntegrityError
 
-from lotscan.central import changelog
+from lotscan.central import changelog, tokens
 from lotscan.central.changelog import utcnow
-from lotscan.central.errors import BadBatch, Gap
+from lotscan.central.errors import BadBatch, Gap, Unauthorized
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
@@ -61,6 +61,9 @@ POISON = (EffectError, KeyError, TypeError, ValueError, IntegrityError, DataErro
 
 class _PoisonInBatch(Exception):
     pass
+
+
+_OPTIMISTIC = "push_optimistic"  # the savepoint a batch is first applied under, all at once
 
 
 @dataclass
@@ -102,26 +105,69 @@ _MISSING = _LotStatus([], "")  # a lot the batch names that central did not hold
 Stored = tuple[list[dict[str, Any]], list[int]]
 
 
+def push_for_token(
+    conn: Connection, token: str, request: PushRequest, *, chain_later: list[Stored] | None = None
+) -> tuple[StationIdentity, PushResponse]:
+    """`push` for the station whose token this is, checked inside the push's own transaction.
+
+    PostgreSQL: the token check, the station row's lock and its push bookkeeping (last seq, last
+    push, clock skew) are one statement, the push's first; a gap or a bad batch rolls it back
+    with everything else. SQLite: the token is checked by the statement that locks the row."""
+    now = utcnow()
+    if conn.dialect.name != "postgresql":
+        station, last_seq = tokens.lock_station(conn, token)
+        return station, push(conn, station, request, chain_later=chain_later, locked=(last_seq, now, False))
+    skew = naive_utc(request.station_time) - now
+    row = conn.execute(
+        _LOCK_AND_NOTE,
+        {
+            "token_hash": tokens.digest(token),
+            "top": request.events[-1].seq if request.events else None,
+            "now": now,
+            "skew": skew.total_seconds(),
+        },
+    ).first()
+    if row is None:
+        tokens.station_for_token(conn, token)  # raises, saying which of the refusals it is
+        raise Unauthorized("unknown station token")  # pragma: no cover - not reached
+    station = StationIdentity(row.name, row.site)
+    return station, push(
+        conn, station, request, chain_later=chain_later, locked=(int(row.last_seq or 0), now, True)
+    )
+
+
+# The station's row: locked by its token, and its push noted (the batch's last seq if it is
+# newer, the time, the clock skew); returns the last seq before this push.
+_LOCK_AND_NOTE = text(
+    "UPDATE stations SET last_seq = GREATEST(stations.last_seq, CAST(:top AS bigint)),"
+    " last_push_at = :now, last_seen_at = :now, clock_skew_s = :skew"
+    " FROM (SELECT id, last_seq FROM stations WHERE token_hash = :token_hash AND revoked_at IS NULL"
+    "  FOR UPDATE) AS before"
+    " WHERE stations.id = before.id RETURNING stations.name, stations.site, before.last_seq"
+)
+
+
 def push(
     conn: Connection,
     station: StationIdentity,
     request: PushRequest,
     *,
     chain_later: list[Stored] | None = None,
-    locked_last_seq: int | None = None,
+    locked: tuple[int, datetime, bool] | None = None,
 ) -> PushResponse:
     """Apply a batch inside the caller's (write) transaction.
 
     The traceability hooks (audit chain, pallet contents) run in the same transaction, unless
     `chain_later` is given: then the stored rows are put there for the caller to chain right
-    after the commit (see central serve --audit). `locked_last_seq`: the caller has locked the
-    station's row already and read its last seq (`tokens.lock_station`).
+    after the commit (see central serve --audit). `locked`: the caller has locked the station's
+    row already (`push_for_token`): its last seq before this push, the push's time, and whether
+    the row's push bookkeeping is written already.
     """
-    now = utcnow()
+    now = locked[1] if locked else utcnow()
     station_time = naive_utc(request.station_time)
     skew = station_time - now
-    if locked_last_seq is not None:
-        last_seq = locked_last_seq
+    if locked is not None:
+        last_seq = locked[0]
     else:
         last_seq = int(
             conn.execute(
@@ -150,11 +196,12 @@ def push(
         stored = _apply_fresh(conn, batch, fresh, now)
         results += stored.results
         last_seq = fresh[-1].seq
-    conn.execute(
-        update(stations)
-        .where(stations.c.name == station.name)
-        .values(last_seq=last_seq, last_push_at=now, last_seen_at=now, clock_skew_s=skew.total_seconds())
-    )
+    if not (locked and locked[2]):
+        conn.execute(
+            update(stations)
+            .where(stations.c.name == station.name)
+            .values(last_seq=last_seq, last_push_at=now, last_seen_at=now, clock_skew_s=skew.total_seconds())
+        )
     if stored is not None:
         # Last, because both take a lock every push of the site (audit head) or of central
         # (change counter) waits for: held only from here to the commit.
@@ -237,7 +284,9 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
     # Optimistic: the whole batch without per-event savepoints, ids looked up once and stock
     # written set-based at its end; only if one event turns out to be poison is the batch redone
     # with a savepoint around each event, one event's effects at a time.
-    savepoint = conn.begin_nested()
+    # A plain savepoint, never released: the commit ends it, and a RELEASE would cost every
+    # push a round trip while it holds its stock rows' locks.
+    conn.exec_driver_sql(f"SAVEPOINT {_OPTIMISTIC}")
     try:
         with batched(conn, prepared) as effects:
             outcomes = [_apply_one(conn, batch, e, isolate=False) for e in events]
@@ -245,9 +294,8 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
                 effects.flush(conn)
             except POISON as exc:
                 raise _PoisonInBatch from exc
-        savepoint.commit()
     except _PoisonInBatch:
-        savepoint.rollback()
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_OPTIMISTIC}")
         batch.validator = Validator.for_batch(conn, batch.station, events)
         batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
         outcomes = [_apply_one(conn, batch, e, isolate=True) for e in events]

@@ -89,9 +89,8 @@ def push_events(
     later: list[push.Stored] | None = None if settings.audit_inline else []
     with write_tx(engine) as conn:
         # The token is checked by the statement that locks the station's row for the push.
-        station, last_seq = tokens.lock_station(conn, token)
-        noted(request, station)
-        answer = push.push(conn, station, body, chain_later=later, locked_last_seq=last_seq)
+        station, answer = push.push_for_token(conn, token, body, chain_later=later)
+    noted(request, station)
     if later is not None:
         background.add_task(_chain, engine, later)
     return answer
