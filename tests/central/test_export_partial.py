@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from jsonschema import Draft7Validator, FormatChecker
 from sqlalchemy import text
 
 from lotscan.central.db import write_tx
+from lotscan.central.trace.drill import LEFT_OUT, drill
 from tests.central.support import Central, event, push
 from tests.trace.test_epcis import SCHEMA, _errors
 
@@ -107,3 +109,24 @@ def test_a_complete_export_says_so(central: Central) -> None:
     response = central.http.get("/api/v1/admin/export/epcis", headers=central.admin())
     assert response.status_code == 200 and response.headers["X-Export-Complete"] == "true"
     assert "X-Left-Out" not in response.headers
+
+
+def test_a_drill_names_the_rows_its_epcis_extract_left_out(central: Central, tmp_path: Path) -> None:
+    """The drill builds the same extract (in a forked process): the rows left out are written
+    beside it, in epcis-left-out.txt, and listed with the drill's files."""
+    _, token = central.enroll("P1")
+    push(central, token, event(1, "stock.received", **{**RECEIPT, "lot": "F-ODD"}))
+    with write_tx(central.engine) as conn:  # the payload's lot rewritten as an older central could hold it
+        row = conn.execute(text("SELECT server_seq, id, payload FROM received_events")).one()
+        payload = {**json.loads(row.payload), "lot": NOT_GS1}
+        conn.execute(
+            text("UPDATE received_events SET payload = :p WHERE server_seq = :s"),
+            {"p": json.dumps(payload), "s": row.server_seq},
+        )
+    out = tmp_path / "drill"
+    with write_tx(central.engine) as conn:
+        report = drill(conn, ["F-ODD"], out, by="test")
+    assert LEFT_OUT in report.files
+    left_out = (out / LEFT_OUT).read_text(encoding="utf-8")
+    assert row.id in left_out and "character set 82" in left_out
+    _valid(json.loads((out / "epcis.jsonld").read_text(encoding="utf-8")))

@@ -119,6 +119,7 @@ def drill(
     prepared = epcis.prepare(conn, where, prefixes, read)
     spreadsheet = fsma.prepare(conn, where, read)
     kept = out_dir / ".missing-kdes.json"  # the spreadsheet's process hands its Missing KDEs back
+    (out_dir / LEFT_OUT).unlink(missing_ok=True)  # an earlier drill's, into the same folder
     with (
         alongside(lambda: _write_epcis(prepared, out_dir / "epcis.jsonld"), "the EPCIS extract"),
         alongside(
@@ -155,6 +156,8 @@ def drill(
     )
     report.drill_id = _record(conn, report, out_dir)
     report.files = ["fsma204.xlsx", "epcis.jsonld", *(str(p.relative_to(out_dir)) for p in written)]
+    if (out_dir / LEFT_OUT).exists():
+        report.files.append(LEFT_OUT)
     report.files += ["drill.json", "drill.html"]
     report.elapsed_s = round(time.perf_counter() - clock, 3)
     events = {(b.item, b.lot): b.events for b in balance}
@@ -187,8 +190,16 @@ def drill(
     return report
 
 
+LEFT_OUT = "epcis-left-out.txt"  # beside the extract when stored rows could not be exported
+
+
 def _write_epcis(prepared: epcis.Prepared, path: Path) -> None:
-    path.write_text(json.dumps(epcis.build(prepared).document), encoding="utf-8")
+    """The extract; and the stored rows it left out, one a line, in LEFT_OUT (none: no file)."""
+    built = epcis.build(prepared)
+    path.write_text(json.dumps(built.document), encoding="utf-8")
+    if built.left_out:
+        lines = "".join(f"left out: {row}\n" for row in built.left_out)
+        path.with_name(LEFT_OUT).write_text(lines, encoding="utf-8")
 
 
 def _write_fsma(spreadsheet: fsma.Prepared, path: Path, missing: Path) -> None:
