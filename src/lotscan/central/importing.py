@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from lotscan.central import changelog
 from lotscan.central.operators import import_active_flags, operator_sites
 from lotscan.central.trace import opening
 from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
+from lotscan.domain.status import CENTRAL, LotStatus
 from lotscan.services.importer import EVERY_SITE, ORDER, ImportDataError, Row, import_tables
+from lotscan.store.schema import Item, Lot
 
 
 def _line_no(value: Any) -> str:
@@ -45,6 +47,7 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
     sites_before = operator_sites(conn, badges)
     counts = import_tables(conn, tables)
     opening.record_import(conn, stock_keys, stock_before, by="central import")
+    _note_imported_holders(conn, tables.get("lots", []))
     active = {
         row.text("badge", required=True) or "": row.flag("active", True)
         for row in tables.get("operators", [])
@@ -80,3 +83,21 @@ def _refuse_operators_without_site(rows: list[Row]) -> None:
         f"they work at (their row and PIN hash go to that site's stations only), or {EVERY_SITE} for "
         "a company-wide operator such as a quality supervisor"
     )
+
+
+def _note_imported_holders(conn: Connection, rows: list[Row]) -> None:
+    """A lot imported on hold (quarantine, recalled, ...) is held by central: a station does not
+    release it (lots.held_by, domain/status.py); one imported released is held by nobody."""
+    conn.execute(
+        update(Lot).where(Lot.status == LotStatus.RELEASED, Lot.held_by.is_not(None)).values(held_by=None)
+    )
+    for row in rows:
+        if (row.text("status") or LotStatus.RELEASED) == LotStatus.RELEASED:
+            continue
+        lot_id = (
+            select(Lot.id)
+            .join(Item, Item.id == Lot.item_id)
+            .where(Item.code == row.text("item"), Lot.code == row.text("lot"))
+            .scalar_subquery()
+        )
+        conn.execute(update(Lot).where(Lot.id == lot_id).values(held_by=CENTRAL))

@@ -33,6 +33,7 @@ from lotscan.central import changelog, tokens
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import BadBatch, Gap, Unauthorized
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
+from lotscan.central.status import note_holder
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.validation import Checked, RefusalCode, Refused, Validator, naive_utc, refusal_code
@@ -482,6 +483,7 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
                 source=f"event {e.id}",
             )
         )
+        note_holder(conn, payload.item, payload.lot, previous, target, batch.station.site)
     reason = "; ".join(f"{f['code']}: {f['message']}" for f in flags) or None
     return _Outcome(FLAGGED if flags else APPLIED, reason, None, flags, event_keys(e.type, e.payload, e.id))
 

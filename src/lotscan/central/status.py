@@ -14,7 +14,7 @@ from lotscan.central.errors import CentralError, NotFound
 from lotscan.central.schema import lot_status_history
 from lotscan.central.trace import decisions
 from lotscan.central.trace.audited import STATUS
-from lotscan.domain.status import LotStatus
+from lotscan.domain.status import LotStatus, held_by_after
 from lotscan.store.schema import Item, Lot
 
 ACTIONS = {
@@ -33,7 +33,11 @@ def change_status(
     """Set the status of lot `lot` (of every item with that lot code unless `item` is given)."""
     if not reason.strip():
         raise CentralError("give a reason (--reason): it goes into the lot's status history")
-    query = select(Lot.id, Item.code, Lot.status).join(Item, Item.id == Lot.item_id).where(Lot.code == lot)
+    query = (
+        select(Lot.id, Item.code, Lot.status, Lot.held_by)
+        .join(Item, Item.id == Lot.item_id)
+        .where(Lot.code == lot)
+    )
     if item:
         query = query.where(Item.code == item)
     found = conn.execute(query).all()
@@ -42,8 +46,9 @@ def change_status(
     now = utcnow()
     changed = []
     history_ids: list[int] = []
-    for lot_id, item_code, previous in found:
-        conn.execute(update(Lot).where(Lot.id == lot_id).values(status=to.value))
+    for lot_id, item_code, previous, held_by in found:
+        holder = held_by_after(previous, held_by, to.value, None)
+        conn.execute(update(Lot).where(Lot.id == lot_id).values(status=to.value, held_by=holder))
         history_id = conn.execute(
             insert(lot_status_history)
             .returning(lot_status_history.c.id)
@@ -64,6 +69,18 @@ def change_status(
     changelog.append(conn, entries)
     decisions.record(conn, STATUS, history_ids)  # the company chain, locked after the change log
     return changed
+
+
+def note_holder(conn: Connection, item: str, lot: str, previous: str | None, to: str, site: str) -> None:
+    """lots.held_by once a station of `site` changed the lot from `previous` to `to`."""
+    found = conn.execute(
+        select(Lot.id, Lot.held_by)
+        .join(Item, Item.id == Lot.item_id)
+        .where(Item.code == item, Lot.code == lot)
+    ).first()
+    if found is not None:
+        holder = held_by_after(previous, found.held_by, to, site)
+        conn.execute(update(Lot).where(Lot.id == found.id).values(held_by=holder))
 
 
 def history(conn: Connection, lot: str) -> list[dict[str, object]]:

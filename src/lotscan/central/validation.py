@@ -47,7 +47,7 @@ from lotscan.domain.events import (
 )
 from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.roles import is_supervisor
-from lotscan.domain.status import LotStatus
+from lotscan.domain.status import LotStatus, held_by_of, release_refusal
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
 from lotscan.services.context import Workflow
@@ -650,14 +650,15 @@ class Validator:
                 f"lot {payload.lot} of {payload.item} is {current}; only central lifts a {current} "
                 "(an admin, with a reason)",
             )
-        for origin in self._hold_origin_sites(payload.item, payload.lot):
-            if origin != self.station.site:
-                where = f"site {origin}" if origin else "central"
-                raise Refused(
-                    RefusalCode.RELEASE_NOT_ALLOWED,
-                    f"lot {payload.lot} of {payload.item} was put in {current} by {where}; a station "
-                    f"releases only what a supervisor of its own site ({self.station.site}) put there",
-                )
+        # The rule a station applies up front to the holder central sends it (lots.held_by).
+        holder = held_by_of(self._hold_origin_sites(payload.item, payload.lot))
+        why = release_refusal(holder, self.station.site)
+        if why is not None:
+            raise Refused(
+                RefusalCode.RELEASE_NOT_ALLOWED,
+                f"lot {payload.lot} of {payload.item} is {current}, {why}; a station releases only what "
+                f"a supervisor of its own site ({self.station.site}) put there",
+            )
 
     def _hold_origin_sites(self, item: str, lot: str) -> list[str | None]:
         """Who set each status the lot had since it was last released (None: central decided).

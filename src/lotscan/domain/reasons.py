@@ -36,6 +36,7 @@ class ReasonCode(StrEnum):
     OPERATOR_INACTIVE = "OPERATOR_INACTIVE"
     NOT_AUTHORISED = "NOT_AUTHORISED"
     DECIDED_AT_CENTRAL = "DECIDED_AT_CENTRAL"
+    RELEASE_NOT_ALLOWED = "RELEASE_NOT_ALLOWED"  # central's code for the same refusal (docs/sync.md)
     NO_STOCK = "NO_STOCK"
     STOCK_BELOW_ZERO = "STOCK_BELOW_ZERO"
     SUSPICIOUS_LOT = "SUSPICIOUS_LOT"
@@ -89,6 +90,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.OPERATOR_INACTIVE: "Badge {operator} was deactivated at central: it cannot sign in or scan here. Call a supervisor.",
     ReasonCode.NOT_AUTHORISED: "{operator} may not {action}. A supervisor must do this.",
     ReasonCode.DECIDED_AT_CENTRAL: "Lot {lot} is {status}: only central changes a {status} lot (an admin, with a reason). Keep it in the hold area and call QA.",
+    ReasonCode.RELEASE_NOT_ALLOWED: "Lot {lot} is {status}, {why}. Leave it as it is and call QA.",
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
     ReasonCode.STOCK_BELOW_ZERO: "Book stock of lot {lot} at {location} is {qty}: below zero, more was taken than was recorded there. Count {location} and tell a supervisor.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",

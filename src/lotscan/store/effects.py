@@ -395,7 +395,7 @@ def _no_state(conn: Connection, p: LabelRequested, at: datetime, _id: str) -> li
 # source (a merge: from the input with the earliest expiry, the conservative choice).
 
 _LOT_ORIGIN = select(
-    Lot.expiry, Lot.best_before, Lot.production_date, Lot.supplier, Lot.supplier_lot, Lot.status
+    Lot.expiry, Lot.best_before, Lot.production_date, Lot.supplier, Lot.supplier_lot, Lot.status, Lot.held_by
 ).where(Lot.id == bindparam("lot"))
 
 
@@ -410,6 +410,7 @@ def _derived_lot(conn: Connection, item_code: str, code: str, origin_lot_id: int
             item_id=item_id,
             code=code,
             status=origin.status,
+            held_by=origin.held_by,
             expiry=origin.expiry,
             best_before=origin.best_before,
             production_date=origin.production_date,

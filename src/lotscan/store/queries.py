@@ -28,6 +28,7 @@ from lotscan.store.schema import (
     Party,
     Serial,
     Stock,
+    SyncState,
     Task,
     TaskLine,
 )
@@ -392,6 +393,17 @@ _FARM = select(Party.code).where(
 def farm_code(conn: Connection, partner: str) -> str | None:
     """The code of the farm an order's partner names (by code or business name), else None."""
     return fastread.scalar(conn, _FARM, {"key": partner})  # type: ignore[no-any-return]
+
+
+def lot_holder(conn: Connection, lot_id: int) -> tuple[str | None, str | None]:
+    """Who holds the lot (lots.held_by, as central sent it) and the site central enrolled this
+    station into (None before enrolment: the settings' site is only a local name)."""
+    held_by = conn.execute(select(Lot.held_by).where(Lot.id == lot_id)).scalar()
+    site = conn.execute(select(SyncState.value).where(SyncState.key == ENROLLED_SITE_KEY)).scalar()
+    return held_by, site
+
+
+ENROLLED_SITE_KEY = "site"  # sync_state key enrolment and a snapshot store central's site code under
 
 
 def operator_by_badge(conn: Connection, badge: str) -> dict[str, Any] | None:

@@ -106,6 +106,9 @@ class Lot(Base):
     supplier: Mapped[str | None] = mapped_column(String(100))
     supplier_lot: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Who set the status the lot has since its last release (domain.status.held_by_of): a site,
+    # sites, or "central"; None when released or not known. Kept by central, sent to stations.
+    held_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class Stock(Base):

@@ -59,22 +59,25 @@ def test_an_event_central_refuses_as_malformed_is_set_aside_and_the_queue_goes_o
 
 
 def test_a_release_central_refuses_is_set_aside_flagged_and_the_cache_corrected(central, tmp_path) -> None:
+    """The station held and released a lot while central quarantined it (the station had not
+    heard of it yet): the hold is applied over central's quarantine, the release refused."""
     station = Station(central, tmp_path, "ST1")
-    recalled = central.http.post(
+    label = f"(01){FLOUR}(10)F-LATE"
+    assert station.scan(label, Workflow.HOLD, operator="900", reason="smell").recorded
+    quarantined = central.http.post(
         "/api/v1/admin/lots/F-LATE/status",
         json={"action": "quarantine", "reason": "lab", "item": "FLOUR"},
         headers=central.admin(),
     )
-    assert recalled.status_code == 200
-    station.sync()  # the station learns of central's quarantine
-    verdict = station.scan(f"(01){FLOUR}(10)F-LATE", Workflow.RELEASE, operator="900", reason="looks fine")
+    assert quarantined.status_code == 200
+    verdict = station.scan(label, Workflow.RELEASE, operator="900", reason="looks fine")
     assert verdict.recorded, verdict
     assert state_of(station.engine)["lots"][("FLOUR", "F-LATE")] == "released"  # read-your-writes
     report = station.sync()
-    assert report.outcomes == {"rejected": 1}
-    [(_, state, outcome, reason)] = events_of(station)
+    assert report.outcomes == {"applied": 1, "rejected": 1}
+    [_, (_, state, outcome, reason)] = events_of(station)
     assert (state, outcome) == ("failed", "rejected") and reason.startswith("RELEASE_NOT_ALLOWED")
-    assert state_of(station.engine)["lots"][("FLOUR", "F-LATE")] == "quarantine"  # corrected by the pull
+    assert state_of(station.engine)["lots"][("FLOUR", "F-LATE")] == "hold"  # corrected by the pull
     flagged = station.client().flagged()
     assert [item["code"] for item in flagged] == ["RELEASE_NOT_ALLOWED"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lotscan.domain.events import LotStatusChanged
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.roles import is_supervisor
-from lotscan.domain.status import LotStatus
+from lotscan.domain.status import LotStatus, release_refusal
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.context import STATUS_WORKFLOWS
@@ -39,6 +39,14 @@ def evaluate(run: Run) -> Plan | None:
     if lot.status in DECIDED_AT_CENTRAL:
         run.add(ReasonCode.DECIDED_AT_CENTRAL, lot=lot.code, status=lot.status.value.upper())
         return None
+    if target == LotStatus.RELEASED and lot.status is not LotStatus.RELEASED:
+        # Central refuses a release of another site's or central's hold (RELEASE_NOT_ALLOWED):
+        # say so now, not after the lot was shown ACCEPTED and used until the next pull.
+        held_by, site = q.lot_holder(run.conn, lot.id)
+        why = release_refusal(held_by, site or run.settings.site)
+        if why is not None:
+            run.add(ReasonCode.RELEASE_NOT_ALLOWED, lot=lot.code, status=lot.status.value.upper(), why=why)
+            return None
     if lot.status.value == target:
         run.add(ReasonCode.MISSING_CONTEXT, detail=f"Lot {lot.code} is already {target}; nothing to do.")
         return None

@@ -68,6 +68,7 @@ def read_lot(conn: Connection, key: Key) -> tuple[RowData, str | None]:
         "supplier": lot.supplier,
         "supplier_lot": lot.supplier_lot,
         "received_at": _iso(lot.received_at),
+        "held_by": lot.held_by,
     }, None
 
 

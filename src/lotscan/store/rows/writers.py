@@ -94,6 +94,7 @@ def write_lot(conn: Connection, key: Key, data: RowData) -> None:
         "supplier": data.get("supplier"),
         "supplier_lot": data.get("supplier_lot"),
         "received_at": _datetime(data.get("received_at")),
+        "held_by": data.get("held_by"),
     }
     _upsert(conn, t, where, {"item_id": item_id, "code": key[2]}, values)
 
