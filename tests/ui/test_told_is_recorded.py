@@ -24,6 +24,7 @@ from rich.console import Console
 from sqlalchemy import Engine, create_engine
 
 from lotscan.cli.demo_cmd import prepare_demo
+from lotscan.domain.events import EventType
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.settings import load_settings
 from lotscan.station.app import StationApp
@@ -153,7 +154,7 @@ def demo_app(tmp_path: Path) -> tuple[StationApp, Engine]:
 
 
 def received(engine: Engine) -> list[dict[str, Any]]:
-    return [payload(e) for e in events_of(engine) if e.type == "stock.received"]
+    return [payload(e) for e in events_of(engine) if e.type == EventType.STOCK_RECEIVED]
 
 
 async def test_a_pallet_of_sacks_is_asked_for_in_sacks_and_recorded_in_kg(tmp_path: Path) -> None:
@@ -215,3 +216,18 @@ async def test_book_stock_below_zero_is_shown_as_a_discrepancy_to_count(make_app
         await scan(pilot, "LOC:A1")
         assert "STOCK_BELOW_ZERO" in banner_text(app)
         assert "F-EARLY Flour -5 SACK: book stock below zero" in str(app.query_one("#work").render())
+
+
+async def test_a_lot_produced_without_inputs_does_not_say_to_consume_them_first(make_app, engine) -> None:
+    """#15c, the same for production: once the lot is made (NO_INPUTS warns and records),
+    "Consume its inputs first" no longer applies; the banner says what was recorded."""
+    app = make_app()
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:100")
+        await scan(pilot, "WO:WO-1")
+        await scan(pilot, "/produce")
+        assert await scan(pilot, "/produce") == "WARNING"
+        shown = on_screen(app)
+        assert "NO_INPUTS" in shown and "recorded with no parents to trace" in shown
+        assert "first" not in shown.split("Produced lot")[1]
+    assert [e.type for e in events_of(engine)][:1] == [EventType.LOT_PRODUCED]

@@ -123,6 +123,9 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     # Recorded: scanning it again without /qty would record the label's quantity on top.
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor to correct it.",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. The count is recorded: check the label; if it is right, tell a supervisor the pack size is wrong.",
+    # Recorded: the lot is made; "consume its inputs first" no longer applies (tester's #15c).
+    ReasonCode.NO_INPUTS: "No input lots were consumed into {task}, so the lot made is recorded with no parents to trace. Tell a supervisor, unless none are traced.",
+    ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}, so the lot made is recorded without them as parents. Tell a supervisor, unless they are not traced.",
     # Recorded: no "take lot X instead" for a pick that is done (tester's #15c).
     ReasonCode.NOT_FEFO: "Lot {lot} is recorded, but it was not the first to expire: lot {better} at {where} was due first.",
 }
