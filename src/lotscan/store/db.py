@@ -173,9 +173,12 @@ def begin_write(conn: Connection) -> None:
 
     The checks a scan is judged on (status, stock, FEFO, the next station seq) then cannot be
     changed by another writer (the sync worker applying an urgent hold, a second `lotscan scan`)
-    before the scan is recorded: the other writer waits for this commit.
+    before the scan is recorded: the other writer waits for this commit. Sent straight to the
+    driver connection (as `exec_driver_sql` would, without its per-call machinery).
     """
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    driver = conn.connection.dbapi_connection
+    assert driver is not None  # a connection in use has its driver connection
+    driver.execute("BEGIN IMMEDIATE")
 
 
 def upgrade(engine: Engine) -> None:

@@ -112,14 +112,17 @@ def mapping(conn: Connection, statement: Statement, params: Mapping[str, Any]) -
 def write(conn: Connection, statement: Statement, params: Mapping[str, Any]) -> int | None:
     """Run an INSERT or UPDATE built at import; returns the new row's id for an INSERT.
 
-    A statement that needs SQLAlchemy to compute a column default for these parameters goes
-    through SQLAlchemy, so every row is written exactly as `conn.execute` would write it.
+    A statement that needs SQLAlchemy to compute a column default for these parameters (a
+    Python-side default, "prefetch") goes through SQLAlchemy, so every row is written exactly
+    as `conn.execute` would write it. Values the database computes itself ("postfetch": a
+    server default, or `qty_done = qty_done + ?`) need nothing from SQLAlchemy: Core does not
+    read them back either.
     """
     if conn.dialect.name == "sqlite":
         key = (id(statement), tuple(params))
         if key not in _WRITES:
             compiled = statement.compile(dialect=_DIALECT, column_keys=list(params))
-            needs_defaults = compiled.insert_prefetch or compiled.update_prefetch or compiled.postfetch
+            needs_defaults = compiled.insert_prefetch or compiled.update_prefetch
             _WRITES[key] = None if needs_defaults else _compile(compiled)
         c = _WRITES[key]
         if c is not None:
