@@ -198,3 +198,21 @@ def state_of(engine: Engine, site: str = "P1") -> dict[str, Any]:
             )
         }
     return {"lots": lots, "stock": stock, "task_lines": lines}
+
+
+def record_a_release_central_refuses(central: Central, station: Station) -> Any:
+    """The station holds F-LATE, central quarantines it meanwhile (the station has not heard of
+    it), the station's supervisor releases it: recorded, and refused by central at the push
+    (RELEASE_NOT_ALLOWED: central's quarantine lies under the station's hold). The verdict."""
+    from lotscan.services.context import Workflow
+    from tests.plant import FLOUR
+
+    label = f"(01){FLOUR}(10)F-LATE"
+    assert station.scan(label, Workflow.HOLD, operator="900", reason="smell").recorded
+    quarantined = central.http.post(
+        "/api/v1/admin/lots/F-LATE/status",
+        json={"action": "quarantine", "reason": "lab", "item": "FLOUR"},
+        headers=central.admin(),
+    )
+    assert quarantined.status_code == 200
+    return station.scan(label, Workflow.RELEASE, operator="900", reason="looks fine")

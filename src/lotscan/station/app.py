@@ -410,6 +410,8 @@ class StationApp(StationActions, App[None]):
             self.facts.pending = update.pending
         if update.cache_age_s is not None:
             self.facts.cache_age_s = update.cache_age_s
+        if update.refused is not None:
+            self.facts.refused = update.refused
         self.query_one(StatusBar).show(self.facts)
 
     def _check_idle(self) -> None:

@@ -25,13 +25,19 @@ log = logging.getLogger(__name__)
 
 class SyncUpdate(Message):
     def __init__(
-        self, online: bool, detail: str = "", pending: int | None = None, cache_age_s: float | None = None
+        self,
+        online: bool,
+        detail: str = "",
+        pending: int | None = None,
+        cache_age_s: float | None = None,
+        refused: int | None = None,
     ) -> None:
         super().__init__()
         self.online = online
         self.detail = detail
         self.pending = pending
         self.cache_age_s = cache_age_s
+        self.refused = refused  # events central refused (set aside), None: not told
 
 
 @dataclass
@@ -61,6 +67,7 @@ class SyncLink:
                 str(facts.get("detail", "")),
                 facts.get("pending"),
                 facts.get("cache_age_s"),
+                facts.get("set_aside"),
             )
         )
 

@@ -14,7 +14,7 @@ from lotscan.domain.ids import uuid7
 from lotscan.domain.verdict import Level
 from lotscan.services.context import Workflow
 from lotscan.store.schema import Event
-from tests.central.support import Station, state_of
+from tests.central.support import Station, record_a_release_central_refuses, state_of
 from tests.plant import FLOUR
 
 
@@ -62,15 +62,7 @@ def test_a_release_central_refuses_is_set_aside_flagged_and_the_cache_corrected(
     """The station held and released a lot while central quarantined it (the station had not
     heard of it yet): the hold is applied over central's quarantine, the release refused."""
     station = Station(central, tmp_path, "ST1")
-    label = f"(01){FLOUR}(10)F-LATE"
-    assert station.scan(label, Workflow.HOLD, operator="900", reason="smell").recorded
-    quarantined = central.http.post(
-        "/api/v1/admin/lots/F-LATE/status",
-        json={"action": "quarantine", "reason": "lab", "item": "FLOUR"},
-        headers=central.admin(),
-    )
-    assert quarantined.status_code == 200
-    verdict = station.scan(label, Workflow.RELEASE, operator="900", reason="looks fine")
+    verdict = record_a_release_central_refuses(central, station)
     assert verdict.recorded, verdict
     assert state_of(station.engine)["lots"][("FLOUR", "F-LATE")] == "released"  # read-your-writes
     report = station.sync()

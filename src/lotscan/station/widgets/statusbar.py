@@ -39,6 +39,7 @@ class StatusFacts:
     sessions: str = ""  # a served station's sessions, on a supervisor's status line
     central: str = ""  # host:port of the central lot service, when configured
     offline_since: str = ""  # HH:MM the station last went offline
+    refused: int = 0  # events central refused: set aside, listed for a supervisor (F11)
 
 
 def central_address(url: str | None) -> str:
@@ -109,6 +110,28 @@ def _status_text(facts: StatusFacts, width: int, *, compact: int) -> Text:
     return text
 
 
+REFUSED_KEY = "F11"  # the supervisor's panel of refused events (keys.py: "refused")
+
+
+def refused_text(facts: StatusFacts) -> Text:
+    """ "2 refused by central — F11 flagged": events central refused, kept and listed (F11)."""
+    if not facts.refused:
+        return Text()
+    return Text(f" {facts.refused} refused by central — {REFUSED_KEY} flagged ", style="bold white on red")
+
+
+def sync_lines(facts: StatusFacts, width: int) -> Text:
+    """The status line, and the refused count after it: on the same line where it fits whole,
+    else on a second line of its own (a handheld's 40 columns), never cut."""
+    line = status_text(facts, width)
+    refused = refused_text(facts)
+    if not refused:
+        return line
+    if len(line.plain) + 1 + len(refused.plain) <= width:
+        return Text.assemble(line, " ", refused, no_wrap=False)
+    return Text.assemble(line, "\n", refused, no_wrap=False)
+
+
 class StatusBar(FixedStatic):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -116,7 +139,16 @@ class StatusBar(FixedStatic):
 
     def show(self, facts: StatusFacts) -> None:
         self.facts = facts
-        self.set_text(status_text(facts, self.size.width or 80))
+        self._render_facts()
 
     def on_resize(self) -> None:
-        self.set_text(status_text(self.facts, self.size.width or 80))
+        self._render_facts()
+
+    def _render_facts(self) -> None:
+        text = sync_lines(self.facts, self.size.width or 80)
+        rows = text.plain.count("\n") + 1
+        if self.styles.height is None or self.styles.height.value != rows:
+            self.styles.height = rows  # a second row only while central's refusals wait
+            self.set_text(text, layout=True)
+            return
+        self.set_text(text)
