@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotscan import __version__
 from lotscan.central import changelog
+from lotscan.central.chaining import Chainer
 from lotscan.central.config import DEFAULT_AUDIT, DEFAULT_CHANGELOG_RETENTION, DEFAULT_THREADS
 from lotscan.central.db import open_central, write_tx
 from lotscan.central.deps import DEFAULT_MAX_BODY, Settings
@@ -84,6 +85,7 @@ def create_app(
     app.state.engine = engine
     app.state.settings = settings
     app.state.urgent = UrgentWatch(engine, settings.wait_poll_s)
+    app.state.chainer = Chainer(engine)  # deferred audit: pushes' events chained in groups
     app.state.pull_noted = Throttle(5.0)
     _install_errors(app)
     app.include_router(sync_routes.router)

@@ -14,11 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from lotscan import __version__
 from lotscan.central import changelog, pull, push, reconcile, snapshot, tokens
+from lotscan.central.chaining import Chainer
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import DB, AppSettings, Station, StationToken, noted
 from lotscan.central.errors import InvalidRequest
 from lotscan.central.routes.bodies import ERROR_RESPONSES, JsonRoute
-from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.urgent import UrgentWatch
 from lotscan.protocol import (
     PROTOCOL_VERSION,
@@ -92,7 +92,8 @@ def push_events(
         station, answer = push.push_for_token(conn, token, body, chain_later=later)
     noted(request, station)
     if later is not None:
-        background.add_task(_chain, engine, later)
+        chainer: Chainer = request.app.state.chainer
+        background.add_task(chainer.chain, later)
     return answer
 
 
@@ -166,14 +167,3 @@ def flagged_for_station(station: Station, engine: DB) -> list[dict[str, Any]]:
 def _newest_change(engine: Engine) -> int:
     with read_tx(engine) as conn:
         return changelog.latest_seq(conn)
-
-
-def _chain(engine: Engine, stored: list[push.Stored]) -> None:
-    """Chain events just committed into the audit log (deferred mode). If this fails, the events
-    stay unchained until `lotscan central audit seal`; `audit verify` reports them meanwhile."""
-    try:
-        with write_tx(engine) as conn:
-            for rows, server_seqs in stored:
-                trace_hooks.events_stored(conn, rows, server_seqs)
-    except Exception:
-        log.exception("audit chaining after push failed; run `lotscan central audit seal`")
