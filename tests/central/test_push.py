@@ -202,7 +202,7 @@ def test_deferred_chaining_that_a_crash_skipped_is_sealed_when_central_starts(
     from fastapi.testclient import TestClient
 
     from lotscan.central import app as central_app
-    from lotscan.central.routes import sync as sync_routes
+    from lotscan.central.chaining import Chainer
     from lotscan.central.trace.audit import verify
     from lotscan.central.trace.tables import audit_log
 
@@ -211,7 +211,7 @@ def test_deferred_chaining_that_a_crash_skipped_is_sealed_when_central_starts(
         central.import_plant(tmp_path)
         _, token = central.enroll()
         chained_before = _count(central, audit_log)
-        monkeypatch.setattr(sync_routes, "_chain", lambda engine, stored: None)  # died after the commit
+        monkeypatch.setattr(Chainer, "chain", lambda self, stored: None)  # died after the commit
         assert push(central, token, event(1), event(2)).status_code == 200
         assert _count(central, audit_log) == chained_before
         monkeypatch.undo()
