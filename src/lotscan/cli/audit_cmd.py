@@ -184,7 +184,7 @@ def audit_export(
 
     \b
     Examples:
-      lotscan central audit export --lot F-0042
+      lotscan central audit export --lot FG3526E
       lotscan central audit export --site P1 --from 2026-03-01 --to 2026-03-31 --format csv > march.csv
     """
     from lotscan.central.trace import auditlog

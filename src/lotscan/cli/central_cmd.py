@@ -229,7 +229,7 @@ def station_revoke(name: str, db_url: str, server: str | None, token: str | None
 
     \b
     Examples:
-      lotscan central station revoke PLANT1-ST02
+      lotscan central station revoke PLANT1-ST01
     """
     from lotscan.central.tokens import revoke_station
 
@@ -251,7 +251,7 @@ def station_out_of_service(name: str, back: bool, by: str, db_url: str) -> None:
 
     \b
     Examples:
-      lotscan central station out-of-service PLANT1-ST02
+      lotscan central station out-of-service PLANT1-ST01
     """
     from lotscan.central.reach import set_out_of_service
 
@@ -367,7 +367,7 @@ def _status_command(action: str) -> click.Command:
     @click.command(
         action,
         help=f"{action.capitalize()} LOT (all items with that lot code unless --item).\n\n\b\nExamples:\n"
-        f"  lotscan central lot {action} FL24117 --reason 'QA: mould on two sacks'",
+        f"  lotscan central lot {action} FLO9313B --reason 'QA: mould on two sacks'",
     )
     @click.argument("lot_code")
     @click.option("--reason", required=True, help="Why: goes into the lot's status history.")
@@ -415,7 +415,7 @@ def lot_status(
 
     \b
     Examples:
-      lotscan central lot status R-17
+      lotscan central lot status FLO3961E
     """
     from lotscan.central.reach import lot_reach
 

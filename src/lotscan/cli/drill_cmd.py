@@ -55,8 +55,8 @@ def drill(
 
     \b
     Examples:
-      lotscan central drill R-17 --out drills/r17
-      lotscan central drill R-17 --direction forward --recall --reason "supplier notice 42"
+      lotscan central drill FLO3961E --out drills/flo3961e
+      lotscan central drill FLO3961E --direction forward --recall --reason "supplier notice 42"
     """
     from lotscan.central.trace.drill import drill as run_drill
     from lotscan.central.trace.identifiers import CompanyPrefixes

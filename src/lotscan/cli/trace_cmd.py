@@ -103,9 +103,9 @@ def trace(
 
     \b
     Examples:
-      lotscan central trace F-0042 --forward
-      lotscan central trace R-17 --backward --depth 2 --format json
-      lotscan central trace 095212340000000013 --both --format csv > trace.csv
+      lotscan central trace FLO9313B --forward
+      lotscan central trace FG3526E --backward --depth 2 --format json
+      lotscan central trace FLO3961E --both --format csv > trace.csv
     """
     from lotscan.central.trace.reports import trace_sheets
     from lotscan.central.trace.trace import directions_for, resolve_roots
@@ -179,8 +179,8 @@ def recall(
 
     \b
     Examples:
-      lotscan central recall R-17 --reason "supplier: aflatoxin" --dry-run
-      lotscan central recall R-17 R-18 --reason "supplier notice 2026-11" --by sue --out /srv/recalls/r17
+      lotscan central recall FLO3961E --reason "supplier: aflatoxin" --dry-run
+      lotscan central recall FLO3961E FLO9313B --reason "supplier notice 2026-11" --by sue --out recalls/flo
     """
     from lotscan.central.trace.recall import recall as run_recall
     from lotscan.central.trace.reports import write_recall
@@ -263,7 +263,7 @@ def fsma204(
 
     \b
     Examples:
-      lotscan central export fsma204 --tlc R-17 --format xlsx --out r17.xlsx
+      lotscan central export fsma204 --tlc FLO3961E --format xlsx --out flo3961e.xlsx
       lotscan central export fsma204 --from 2026-03-01 --to 2026-03-31 --format csv > march.csv
     """
     from lotscan.central.trace import fsma
@@ -356,7 +356,7 @@ def epcis(
 
     \b
     Examples:
-      lotscan central export epcis --lot F-0042 > f0042.jsonld
+      lotscan central export epcis --lot FG3526E > fg3526e.jsonld
       lotscan central export epcis --from 2026-03-01 --to 2026-03-31 --company-prefix 9521234 \\
         --out march.jsonld
     """
