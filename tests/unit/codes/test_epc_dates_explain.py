@@ -55,13 +55,10 @@ def test_epc_detection_needs_a_known_header_and_length() -> None:
     assert not looks_like_epc("3074257BF7194E4000001A")
 
 
-def test_decodes_fast_enough_for_a_portal() -> None:
-    import time
-
-    start = time.perf_counter()
-    for _ in range(20_000):
-        decode_epc("3074257BF7194E4000001A85")
-    assert time.perf_counter() - start < 1.0  # >= 20,000 tags/s
+def test_decoding_the_same_tag_again_gives_the_same_reading() -> None:
+    # A portal reads each tag many times a second; its rate is measured by `lotscan bench devices`.
+    first = decode_epc("3074257BF7194E4000001A85")
+    assert all(decode_epc("3074257BF7194E4000001A85") == first for _ in range(100))
 
 
 def test_century_window() -> None:
