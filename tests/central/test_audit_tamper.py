@@ -47,7 +47,7 @@ def busy(central: Central) -> Iterator[Central]:
     skewed = (datetime.now(UTC) - timedelta(seconds=90)).isoformat()
     full = {
         **event(1, qty=2, task="PICK-1"),
-        "workflow": "pick",
+        "workflow": "consume",  # the workflow that records a consumption (else BAD_ENVELOPE)
         "task_code": "PICK-1",
         "lot_code": "F-EARLY",
         "raw": "]C1010952123400001310F-EARLY",

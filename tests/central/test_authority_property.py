@@ -1,7 +1,7 @@
 """Property: random event streams from several stations of two sites, forbidden events mixed in
 (wrong site, wrong role, bad values, reused ids, releases of what another site held, recalls
-lifted by a station): central's state equals a reference model that applies only the allowed
-events, and every forbidden event comes back `rejected`."""
+lifted by a station, releases decided on a stale status): central's state equals a reference
+model that applies only the allowed events, and every forbidden event comes back `rejected`."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ class Model:
             if target != "released":
                 return False
             current = self.status.get(lot)
+            if op.get("from") is not None and op["from"] != current:
+                return False  # a release decided on a status central no longer has: STALE_STATUS
             if current == "released":
                 return True
             return current in ("hold", "quarantine") and all(h == site for h in self.holders[lot])
@@ -90,12 +92,16 @@ operation = st.fixed_dictionaries(
         "qty": st.one_of(good_qty, good_qty, good_qty, st.sampled_from([0.0, -3.0, 1e12])),
         "reuse_id": st.booleans(),
         "bad_date": st.integers(0, 20),
+        # the status a station saw when it changed it: as central holds it, or maybe stale
+        "seen": st.sampled_from(["as-is", "as-is", None, "hold", "released", "quarantine"]),
     }
 )
 
 
-def to_event(op: dict[str, Any], seq: int, lot: str, event_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The pushed event and the facts the model judges it by."""
+def to_event(
+    op: dict[str, Any], seq: int, lot: str, event_id: str, seen: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pushed event and the facts the model judges it by; `seen`: a status change's `from`."""
     kind, (here, there) = op["kind"], op["where"]
     bad = op["qty"] <= 0 or op["qty"] > 1e9 or op["bad_date"] == 0
     facts = {"kind": kind, "lot": lot, "operator": op["operator"], "id": event_id, "qty": op["qty"]}
@@ -107,7 +113,9 @@ def to_event(op: dict[str, Any], seq: int, lot: str, event_id: str) -> tuple[dic
         facts["places"] = [here, there]
     else:
         payload = {"item": "FLOUR", "lot": lot, "to": op["to"], "reason": "property test"}
-        facts.update(places=[], to=op["to"])
+        facts.update(places=[], to=op["to"], **{"from": seen})
+        if seen is not None:
+            payload["from"] = seen
         bad = op["bad_date"] == 0 or op["to"] == "pwned"
     facts["bad_value"] = bad
     event_type = {
@@ -181,7 +189,8 @@ def test_central_applies_exactly_the_allowed_events(
         station = op["station"]
         event_id = used[-1] if op["reuse_id"] and used else str(uuid.uuid4())
         seqs[station] += 1
-        event, facts = to_event(op, seqs[station], lot, event_id)
+        seen = model.status.get(lot) if op["seen"] == "as-is" else op["seen"]
+        event, facts = to_event(op, seqs[station], lot, event_id, seen)
         site = station[:2]
         allowed = model.allowed(site, facts)
         response = central.http.post(

@@ -446,7 +446,7 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
     payload = checked.payload
     occurred = checked.occurred
     corrected = occurred - batch.skew
-    flags = _clock_flags(batch, occurred)
+    flags = _clock_flags(batch, occurred) + list(checked.flags)
     ref = payload.lot_ref()
     is_status = isinstance(payload, LotStatusChanged)
     previous = None

@@ -11,12 +11,22 @@ sentence, and is never applied. The checks, in order:
 - its id was not stored before (for this or another station);
 - the operator exists at central, is active, and holds the role the type needs; an override names a
   supervisor who approved it;
-- every location and task it names belongs to the station's site;
+- the envelope says what the payload says: its lot and task, a workflow that records this type
+  (a status workflow its own status), a verdict its reasons make (ACCEPTED without warnings, a
+  refusal's reason only with an override);
+- every location, task and pallet it names belongs to the station's site (a pallet without a
+  location: the site of the station that built it);
 - a receipt's harvest and cooling dates (FSMA 204 `origin`) are not after the day it was received
   (one day of slack for the site's time zone);
 - a status change from a station goes the safe way (hold, quarantine), or releases only what a
-  supervisor of the station's own site put on hold or in quarantine. Recalls and rejections are
-  decided, and lifted, only at central (`lotscan central lot release`, an admin token).
+  supervisor of the station's own site put on hold or in quarantine, from the status central
+  holds (a release decided on a stale status is STALE_STATUS). Recalls and rejections are
+  decided, and lifted, only at central (`lotscan central lot release`, an admin token);
+- a produced lot is not a supplier's lot (SUPPLIER_LOT) nor another item's (LOT_CODE_TAKEN); a
+  work order's output with nothing consumed into the order is applied and flagged NO_INPUTS.
+
+Everything the checks read is read once per batch (on PostgreSQL in one round trip, plus one
+for the status history of lots the batch releases); the checks themselves read nothing.
 """
 
 from __future__ import annotations
@@ -27,10 +37,12 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text, tuple_
+from sqlalchemy.orm import aliased
 
 from lotscan.central.schema import lot_status_history, operators, received_events, stations
 from lotscan.central.tokens import StationIdentity
+from lotscan.central.trace.tables import pallet_contents
 from lotscan.domain.events import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -41,16 +53,18 @@ from lotscan.domain.events import (
     LotStatusChanged,
     Payload,
     Role,
+    StockConsumed,
     StockReceived,
     describe_errors,
     payload_class,
 )
 from lotscan.domain.lot_numbers import lot_number_problem
+from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.status import LotStatus, held_by_of, release_refusal
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
-from lotscan.services.context import Workflow
+from lotscan.services.context import STATUS_WORKFLOWS, Workflow
 from lotscan.store.schema import Container, Item, Location, Lot, Site, Task, TaskLine
 
 EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
@@ -61,6 +75,23 @@ DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
 WORKFLOWS = frozenset(w.value for w in Workflow)
 RECORDED_VERDICTS = (Level.ACCEPTED.value, Level.WARNING.value)
 MAX_REASON_CODE = 40
+_EVENT_SOURCE = "event "  # lot_status_history.source of a station's status change: "event <id>"
+# The event types each workflow of a station records (services/workflows): a receipt pushed as a
+# pick is not what any station wrote. Splits, merges, relabels and pallets come from no workflow.
+WORKFLOW_TYPES: dict[str, tuple[EventType, ...]] = {
+    Workflow.RECEIVE: (EventType.STOCK_RECEIVED, EventType.LABEL_REQUESTED),
+    Workflow.MOVE: (EventType.STOCK_MOVED,),
+    Workflow.CONSUME: (EventType.STOCK_CONSUMED,),
+    Workflow.PRODUCE: (EventType.LOT_PRODUCED,),
+    Workflow.PICK: (EventType.STOCK_PICKED, EventType.PICK_SHORT),
+    Workflow.SHIP: (EventType.STOCK_SHIPPED,),
+    Workflow.HOLD: (EventType.LOT_STATUS_CHANGED,),
+    Workflow.RELEASE: (EventType.LOT_STATUS_CHANGED,),
+    Workflow.QUARANTINE: (EventType.LOT_STATUS_CHANGED,),
+    Workflow.COUNT: (EventType.STOCK_COUNTED,),
+    Workflow.LOOKUP: (),
+}
+assert set(WORKFLOW_TYPES) == set(Workflow), "every workflow says what it records"
 MIN_QTY = 1e-6  # the smallest quantity an event moves (a milligram of a KG item); 1e-320 was stored
 
 
@@ -92,6 +123,9 @@ class RefusalCode(StrEnum):
     UNSENDABLE = "UNSENDABLE"
     BAD_ENVELOPE = "BAD_ENVELOPE"
     SEQ_REUSED = "SEQ_REUSED"  # a seq central holds with another event id (see docs/sync.md)
+    STALE_STATUS = "STALE_STATUS"  # a release decided on a status central no longer has
+    SUPPLIER_LOT = "SUPPLIER_LOT"  # a "produced" lot central knows was received from a supplier
+    LOT_CODE_TAKEN = "LOT_CODE_TAKEN"  # a "produced" lot whose code is another item's lot
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,7 @@ class Checked:
 
     payload: Payload
     occurred: datetime
+    flags: tuple[dict[str, str], ...] = ()  # applied, and flagged for a supervisor (NO_INPUTS)
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -137,11 +172,22 @@ _TASK_SITE = (
     .join(Location, Location.id == Task.location_id)
     .join(Site, Site.id == Location.site_id)
 )
+# A pallet without a location (built with none) belongs to the site of the station that built it.
+_BUILT_AT = (
+    select(received_events.c.site)
+    .select_from(pallet_contents)
+    .join(received_events, received_events.c.id == pallet_contents.c.built_event_id)
+    .where(pallet_contents.c.sscc == Container.sscc)
+    .order_by(pallet_contents.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_PLACE, _PLACE_SITE = aliased(Location), aliased(Site)
 _CONTAINER_SITE = (
-    select(Container.sscc, Site.code)
+    select(Container.sscc, func.coalesce(_PLACE_SITE.code, _BUILT_AT))
     .select_from(Container)
-    .join(Location, Location.id == Container.location_id)
-    .join(Site, Site.id == Location.site_id)
+    .outerjoin(_PLACE, _PLACE.id == Container.location_id)
+    .outerjoin(_PLACE_SITE, _PLACE_SITE.id == _PLACE.site_id)
 )
 
 # PostgreSQL: a batch's reads in one round trip; each list is one array parameter (a push of
@@ -156,16 +202,24 @@ _BATCH_READ = text(
     " UNION ALL SELECT 't', t.code, s.code, true, NULL FROM unnest(CAST(:tasks AS text[])) AS k(code)"
     " JOIN tasks t ON t.code = k.code JOIN locations l ON l.id = t.location_id"
     " JOIN sites s ON s.id = l.site_id"
-    " UNION ALL SELECT 'c', c.sscc, s.code, true, NULL FROM unnest(CAST(:ssccs AS text[])) AS k(code)"
-    " JOIN containers c ON c.sscc = k.code JOIN locations l ON l.id = c.location_id"
-    " JOIN sites s ON s.id = l.site_id"
+    " UNION ALL SELECT 'c', c.sscc, COALESCE(s.code, (SELECT r.site FROM pallet_contents p"
+    " JOIN received_events r ON r.id = p.built_event_id WHERE p.sscc = c.sscc ORDER BY p.id DESC LIMIT 1)),"
+    " true, NULL FROM unnest(CAST(:ssccs AS text[])) AS k(code)"
+    " JOIN containers c ON c.sscc = k.code LEFT JOIN locations l ON l.id = c.location_id"
+    " LEFT JOIN sites s ON s.id = l.site_id"
     " UNION ALL SELECT 'g', i.code, i.gtin, true, i.unit FROM unnest(CAST(:items AS text[])) AS k(code)"
     " JOIN items i ON i.code = k.code"
     " UNION ALL SELECT 'k', t.code, t.kind, true, i.code FROM unnest(CAST(:tasks AS text[])) AS k(code)"
     " JOIN tasks t ON t.code = k.code LEFT JOIN items i ON i.id = t.item_id"
-    " UNION ALL SELECT 'n', t.code || '#' || tl.line_no, i.code, true, NULL"
+    " UNION ALL SELECT 'n', t.code || '#' || tl.line_no, i.code, tl.qty_done > 0, NULL"
     " FROM unnest(CAST(:tasks AS text[])) AS k(code) JOIN tasks t ON t.code = k.code"
     " JOIN task_lines tl ON tl.task_id = t.id JOIN items i ON i.id = tl.item_id"
+    " UNION ALL SELECT 'q', l.code, i.code, l.supplier IS NOT NULL, l.status"
+    " FROM unnest(CAST(:lots AS text[])) AS k(code) JOIN lots l ON l.code = k.code"
+    " JOIN items i ON i.id = l.item_id"
+    " UNION ALL SELECT DISTINCT 'r', r.lot_code, NULL, true, NULL"
+    " FROM unnest(CAST(:produced AS text[])) AS k(code) JOIN received_events r ON r.lot_code = k.code"
+    " WHERE r.type = :receipt AND r.outcome IN (:applied, :flagged)"
 )
 # The kinds of task an event may count against (a consumption on a pick list would bump its lines).
 TASK_KINDS = {
@@ -237,6 +291,16 @@ class Validator:
     items: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # code -> (gtin, unit)
     task_kinds: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # (kind, output item)
     line_items: dict[str, str] = field(default_factory=dict)  # "task#line_no" -> item code
+    consumed_tasks: set[str] = field(default_factory=set)  # tasks with something consumed into them
+    # Lots named by status changes and productions, as central holds them (and this batch leaves them)
+    lot_statuses: dict[tuple[str, str], str] = field(default_factory=dict)  # (item, lot) -> status
+    lots_by_code: dict[str, dict[str, bool]] = field(default_factory=dict)  # code -> {item: from supplier}
+    received_codes: set[str] = field(default_factory=set)  # lot codes stock was received into
+    # The status steps of lots a release names, newest first: (from, to, site that set it; None: central)
+    status_steps: dict[tuple[str, str], list[tuple[str | None, str, str | None]]] = field(
+        default_factory=dict
+    )
+    first_sites: dict[str, str | None] = field(default_factory=dict)  # lot code -> site of its first event
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
@@ -253,6 +317,9 @@ class Validator:
         }
         named: dict[str, set[str]] = {"location": set(), "task": set(), "pallet": set()}
         items: set[str] = set()
+        lots: set[str] = set()
+        produced: set[str] = set()
+        releases: set[tuple[str, str]] = set()
         for seq, found in validator.parsed.items():
             if isinstance(found, Payload):
                 scope = validator.scopes[seq] = _scope(found)
@@ -261,6 +328,12 @@ class Validator:
                 item = _item_named(found)
                 if item is not None:
                     items.add(item)
+                if isinstance(found, LotProduced):
+                    produced.add(found.lot)
+                elif isinstance(found, LotStatusChanged):
+                    lots.add(found.lot)
+                    if found.to_status is LotStatus.RELEASED:
+                        releases.add((found.item, found.lot))
         validator._read_batch(
             sorted(badges),
             sorted({e.id for e in events}),
@@ -268,7 +341,11 @@ class Validator:
             sorted(named["task"]),
             sorted(named["pallet"]),
             sorted(items),
+            sorted(lots | produced),
+            sorted(produced),
         )
+        if releases:
+            validator._read_status_steps(sorted(releases))
         holders = set(validator.stored_ids.values()) - {station.name}
         if holders:  # earlier enrolments of this station (same station id) hold its own events
             s = stations
@@ -290,9 +367,12 @@ class Validator:
         tasks: list[str],
         ssccs: list[str],
         items: list[str],
+        lots: list[str],
+        produced: list[str],
     ) -> None:
         """Everything the checks read, for the whole batch: operators, stored ids, the sites of
-        the locations, tasks and pallets named. On PostgreSQL one round trip, each list one array."""
+        the locations, tasks and pallets named, items, tasks and their lines, the lots named by
+        status changes and productions. On PostgreSQL one round trip, each list one array."""
         conn = self.conn
         sites = [
             (codes, *self._sites_of(what))
@@ -301,7 +381,9 @@ class Validator:
         if conn.dialect.name == "postgresql":
             by_kind = {"l": self.location_sites, "t": self.task_sites, "c": self.container_sites}
             lists = {"badges": badges, "ids": ids, "places": places, "tasks": tasks, "ssccs": ssccs}
-            for kind, key, value, flag, home in conn.execute(_BATCH_READ, {**lists, "items": items}):
+            lists |= {"items": items, "lots": lots, "produced": produced}
+            counted = {"receipt": EventType.STOCK_RECEIVED.value, "applied": APPLIED, "flagged": FLAGGED}
+            for kind, key, value, flag, home in conn.execute(_BATCH_READ, {**lists, **counted}):
                 if kind == "o":
                     self._operator_row(key, value, flag, home)
                 elif kind == "i":
@@ -311,7 +393,11 @@ class Validator:
                 elif kind == "k":
                     self.task_kinds[key] = (value, home)
                 elif kind == "n":
-                    self.line_items[key] = value
+                    self._line_row(key, value, flag)
+                elif kind == "q":
+                    self._lot_row(key, value, flag, home)
+                elif kind == "r":
+                    self.received_codes.add(key)
                 else:
                     by_kind[kind][key] = value
         else:
@@ -341,16 +427,81 @@ class Validator:
                     .where(Task.code.in_(tasks))
                 ):
                     self.task_kinds[code] = (kind, output)
-                for code, line_no, item in conn.execute(
-                    select(Task.code, TaskLine.line_no, Item.code)
+                for code, line_no, item, done in conn.execute(
+                    select(Task.code, TaskLine.line_no, Item.code, TaskLine.qty_done > 0)
                     .join(TaskLine, TaskLine.task_id == Task.id)
                     .join(Item, Item.id == TaskLine.item_id)
                     .where(Task.code.in_(tasks))
                 ):
-                    self.line_items[f"{code}#{line_no}"] = item
+                    self._line_row(f"{code}#{line_no}", item, bool(done))
+            if lots:
+                for code, item, from_supplier, status in conn.execute(
+                    select(Lot.code, Item.code, Lot.supplier.is_not(None), Lot.status)
+                    .join(Item, Item.id == Lot.item_id)
+                    .where(Lot.code.in_(lots))
+                ):
+                    self._lot_row(code, item, bool(from_supplier), status)
+            if produced:
+                r = received_events
+                self.received_codes.update(
+                    conn.execute(
+                        select(r.c.lot_code)
+                        .distinct()
+                        .where(
+                            r.c.lot_code.in_(produced),
+                            r.c.type == EventType.STOCK_RECEIVED,
+                            r.c.outcome.in_((APPLIED, FLAGGED)),
+                        )
+                    ).scalars()
+                )
         for codes, known, _ in sites:
             for code in codes:
                 known.setdefault(code, None)
+
+    def _line_row(self, key: str, item: str, done: bool) -> None:
+        self.line_items[key] = item
+        if done:
+            self.consumed_tasks.add(key.rsplit("#", 1)[0])
+
+    def _lot_row(self, code: str, item: str, from_supplier: bool, status: str) -> None:
+        self.lots_by_code.setdefault(code, {})[item] = from_supplier
+        self.lot_statuses[(item, code)] = status
+
+    def _read_status_steps(self, releases: list[tuple[str, str]]) -> None:
+        """For the lots a batch releases: each status they had, newest first, with the site that
+        set it (None: central decided), and the site of each lot's first stored event (the
+        receipt or production that created it, maybe into quarantine). Two queries per batch."""
+        h, r = lot_status_history, received_events
+        counted = r.c.outcome.in_((APPLIED, FLAGGED))
+        by_event = (
+            select(r.c.site)
+            .where(r.c.id == func.substr(h.c.source, len(_EVENT_SOURCE) + 1), counted)
+            .limit(1)
+            .scalar_subquery()
+        )
+        for item, lot, from_status, to_status, source, site in self.conn.execute(
+            select(h.c.item, h.c.lot, h.c.from_status, h.c.to_status, h.c.source, by_event)
+            .where(tuple_(h.c.item, h.c.lot).in_(releases))
+            .order_by(h.c.item, h.c.lot, h.c.effective_at.desc(), h.c.id.desc())
+        ):
+            from_event = source is not None and str(source).startswith(_EVENT_SOURCE)
+            self.status_steps.setdefault((item, lot), []).append(
+                (from_status, to_status, site if from_event else None)
+            )
+        codes = sorted({lot for _, lot in releases})
+        first = (
+            select(r.c.lot_code, func.min(r.c.server_seq).label("first"))
+            .where(r.c.lot_code.in_(codes), counted)
+            .group_by(r.c.lot_code)
+            .subquery()
+        )
+        self.first_sites.update(
+            dict(
+                self.conn.execute(
+                    select(r.c.lot_code, r.c.site).join(first, r.c.server_seq == first.c.first)
+                ).all()
+            )
+        )
 
     def _operator_row(self, badge: str, role: str | None, active: bool, home: str | None) -> None:
         self.roles[badge] = role
@@ -379,11 +530,29 @@ class Validator:
         self._id(event)
         self._operator(event, payload)
         self._site(event, payload)
+        flags: tuple[dict[str, str], ...] = ()
         if isinstance(payload, LotStatusChanged):
             self._status_change(payload)
-        if isinstance(payload, StockReceived) and payload.origin is not None:
+        elif isinstance(payload, LotProduced):
+            flags = self._produced(payload)
+        elif isinstance(payload, StockReceived) and payload.origin is not None:
             self._origin_dates(payload, occurred)
-        return Checked(payload, occurred)
+        self._passed(payload)
+        return Checked(payload, occurred, flags)
+
+    def _passed(self, payload: Payload) -> None:
+        """What an event that passed does to what later events of the batch are checked against."""
+        if isinstance(payload, LotStatusChanged):
+            ref = (payload.item, payload.lot)
+            before = self.lot_statuses.get(ref)
+            if before is not None:  # a lot central holds (one created in this batch is not read)
+                self.lot_statuses[ref] = payload.to_status
+                steps = self.status_steps.setdefault(ref, [])
+                steps.insert(0, (before, payload.to_status, self.station.site))
+        elif isinstance(payload, StockReceived):
+            self.received_codes.add(payload.lot)
+        elif isinstance(payload, StockConsumed) and payload.task is not None:
+            self.consumed_tasks.add(payload.task)
 
     # ----------------------------------------------------------------------- the rules
 
@@ -454,6 +623,45 @@ class Validator:
                     f"(<= {MAX_REASON_CODE} chars), a text `message` and a `level` of "
                     f"{', '.join(lv.value for lv in Level)}",
                 )
+        self._workflow(event, payload)
+        self._verdict(event, payload)
+
+    def _workflow(self, event: EventIn, payload: Payload) -> None:
+        """The workflow named is one that records this type (and a status workflow's own status)."""
+        if event.workflow is None:
+            return
+        records = WORKFLOW_TYPES[event.workflow]
+        if event.type not in records:
+            what = " or ".join(records) if records else "nothing"
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"workflow {event.workflow!r} records {what}, not {event.type}; send the workflow "
+                "the event was scanned in",
+            )
+        target = STATUS_WORKFLOWS.get(Workflow(event.workflow))
+        if isinstance(payload, LotStatusChanged) and payload.to_status != target:
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"workflow {event.workflow!r} sets lots to {target}, not {payload.to_status}",
+            )
+
+    def _verdict(self, event: EventIn, payload: Payload) -> None:
+        """The verdict is what its reasons make it (services/judge.py): ACCEPTED only without a
+        warning or a refusal, and a refusal's reason only on a scan a supervisor overrode."""
+        levels = {str(r.get("level", Level.WARNING.value)): str(r["code"]) for r in event.reasons}
+        if event.verdict == Level.ACCEPTED and set(levels) - {Level.ACCEPTED.value}:
+            codes = ", ".join(c for lv, c in levels.items() if lv != Level.ACCEPTED)
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"verdict ACCEPTED with {codes}: a scan any rule warned about or refused is "
+                "recorded as WARNING",
+            )
+        if Level.REJECTED.value in levels and payload.override is None:
+            raise Refused(
+                RefusalCode.BAD_ENVELOPE,
+                f"reason {levels[Level.REJECTED.value]} refused the scan and the payload carries no "
+                "override: a station records a refused scan only with a supervisor's override",
+            )
 
     def _values(self, payload: Payload) -> None:
         """What the schema cannot see: lot codes a GS1 label can carry, a status a station may
@@ -622,11 +830,7 @@ class Validator:
 
     def _status_change(self, payload: LotStatusChanged) -> None:
         target = payload.to_status
-        current = self.conn.execute(
-            select(Lot.status)
-            .join(Item, Item.id == Lot.item_id)
-            .where(Item.code == payload.item, Lot.code == payload.lot)
-        ).scalar()
+        current = self.lot_statuses.get((payload.item, payload.lot))  # read with the batch
         if current in DECIDED_AT_CENTRAL and target in SAFE_STATUSES:
             # Not even the "safe" way: a hold over a recall would be the first step of lifting it.
             raise Refused(
@@ -635,21 +839,31 @@ class Validator:
                 "(an admin, with a reason)",
             )
         if target in SAFE_STATUSES:
-            return
+            return  # the safe way goes on from any status, a stale one too
         if target is not LotStatus.RELEASED:
             raise Refused(
                 RefusalCode.STATUS_NOT_ALLOWED,
                 f"a station may set lots to hold or quarantine, not {target}; recalls and rejections "
                 "are decided at central",
             )
-        if current is None or current == LotStatus.RELEASED:
+        if current is None:
             return  # nothing to lift (an unknown lot fails when applied)
-        if current not in RELEASABLE_AT_STATION:
+        if current != LotStatus.RELEASED and current not in RELEASABLE_AT_STATION:
             raise Refused(
                 RefusalCode.RELEASE_NOT_ALLOWED,
                 f"lot {payload.lot} of {payload.item} is {current}; only central lifts a {current} "
                 "(an admin, with a reason)",
             )
+        seen = payload.from_status
+        if seen is not None and seen != current:
+            raise Refused(
+                RefusalCode.STALE_STATUS,
+                f"lot {payload.lot} of {payload.item} is {current} at central, not {seen} as the station "
+                "saw it when it was released; a release decided on a status the lot no longer has is "
+                "not applied: look at the lot again after the next sync",
+            )
+        if current == LotStatus.RELEASED:
+            return  # nothing to lift
         # The rule a station applies up front to the holder central sends it (lots.held_by).
         holder = held_by_of(self._hold_origin_sites(payload.item, payload.lot))
         why = release_refusal(holder, self.station.site)
@@ -666,40 +880,49 @@ class Validator:
         Every one of them must be the station's own site for it to release the lot: a hold laid
         over another site's hold, or over central's, does not make the lot the station's to release.
         """
-        h = lot_status_history
-        steps = self.conn.execute(
-            select(h.c.from_status, h.c.to_status, h.c.source)
-            .where(h.c.item == item, h.c.lot == lot)
-            .order_by(h.c.effective_at.desc(), h.c.id.desc())
-        ).all()
         origins: list[str | None] = []
-        for from_status, to_status, source in steps:
+        for from_status, to_status, site in self.status_steps.get((item, lot), []):
             if to_status == LotStatus.RELEASED:
                 return origins
-            origins.append(self._event_site(source))
+            origins.append(site)
             if from_status == LotStatus.RELEASED:
                 return origins
         # The status the lot was created with (a receipt or production into quarantine).
-        counted = received_events.c.outcome.in_((APPLIED, FLAGGED))
-        first = self.conn.execute(
-            select(received_events.c.site)
-            .where(received_events.c.lot_code == lot, counted)
-            .order_by(received_events.c.server_seq)
-            .limit(1)
-        ).scalar()
-        origins.append(first)
+        origins.append(self.first_sites.get(lot))
         return origins
 
-    def _event_site(self, source: str | None) -> str | None:
-        """The site of the stored event a status came from; None for central's own decisions."""
-        if source is None or not str(source).startswith("event "):
-            return None
-        if str(source)[6:] in self.seen_ids:  # applied earlier in this batch, not stored yet
-            return self.station.site
-        counted = received_events.c.outcome.in_((APPLIED, FLAGGED))
-        return self.conn.execute(
-            select(received_events.c.site).where(received_events.c.id == str(source)[6:], counted).limit(1)
-        ).scalar()
+    def _produced(self, payload: LotProduced) -> tuple[dict[str, str], ...]:
+        """A produced lot is the station's own new lot (or one it produced before), not a lot a
+        supplier delivered or another item's; a work order's output without inputs consumed into
+        the order is applied and flagged NO_INPUTS, as the station warned the operator."""
+        lot, item = payload.lot, payload.item
+        known = self.lots_by_code.get(lot, {})
+        others = sorted(set(known) - {item})
+        if others:
+            raise Refused(
+                RefusalCode.LOT_CODE_TAKEN,
+                f"lot {lot} is a lot of {', '.join(others)} at central, not of {item}: a lot produced "
+                f"gets a code of its own (the trace and FSMA 204 look lots up by code)",
+            )
+        if known.get(item) or lot in self.received_codes:
+            raise Refused(
+                RefusalCode.SUPPLIER_LOT,
+                f"lot {lot} of {item} was received from a supplier; a supplier's lot is not a "
+                "production output: produce into a new lot",
+            )
+        task = payload.task
+        if task is None or self.task_kinds.get(task, ("",))[0] != "work_order":
+            return ()
+        if task not in self.consumed_tasks:
+            message = (
+                f"nothing was consumed into {task} at central: lot {lot} has no inputs to trace. "
+                "Consume its inputs first, unless none are traced."
+            )
+        elif not payload.inputs:
+            message = sentence(ReasonCode.NO_INPUTS, task=task)
+        else:
+            return ()
+        return ({"code": ReasonCode.NO_INPUTS.value, "message": message},)
 
 
 __all__ = [

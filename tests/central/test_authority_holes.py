@@ -1,0 +1,272 @@
+"""Issue 9's remaining holes in central's checks of pushed events, each written as the station
+token's push that used to be applied (real HTTP, SQLite and PostgreSQL): a release decided on a
+stale status, a supplier's or another item's lot pushed as a production output, an output of a
+work order nothing was consumed into, an envelope whose workflow or verdict contradicts the
+event, and a pallet without a location changed by another site's station."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from lotscan.store.schema import Container, Item, Lot
+from tests.central.support import Central, auth
+from tests.central.test_authority import PLANT2, ev, lot_status, outcome, push_raw, status_change
+
+
+@pytest.fixture
+def two_sites(central: Central, tmp_path: Path) -> Central:
+    central.import_rows(tmp_path, PLANT2)
+    return central
+
+
+def _seen(lot: str, seen: str, to: str) -> dict[str, Any]:
+    """A status change as the station writes it: with the status it saw (`from`)."""
+    return {**status_change(lot, to), "from": seen}
+
+
+# --------------------------------------------------------------------------- stale status
+
+
+def test_a_release_decided_on_a_stale_status_is_refused(central: Central) -> None:
+    """A supervisor at station 1 released the hold they saw on F-LATE; meanwhile station 2 of the
+    same site had put it in quarantine (a lab result). The release, synced later, lifted the
+    quarantine nobody at station 1 knew of: applied. Issue 9: a station "may release only what a
+    supervisor of its own site put on hold" - not what it never saw."""
+    _, first = central.enroll("P1")
+    _, second = central.enroll("P1")
+    held = outcome(
+        central, first, ev(1, "lot.status_changed", _seen("F-LATE", "released", "hold"), operator="900")
+    )
+    assert held["outcome"] == "applied"
+    quarantined = outcome(
+        central, second, ev(1, "lot.status_changed", _seen("F-LATE", "hold", "quarantine"), operator="900")
+    )
+    assert quarantined["outcome"] == "applied"
+    stale = outcome(
+        central, first, ev(2, "lot.status_changed", _seen("F-LATE", "hold", "released"), operator="900")
+    )
+    assert (stale["outcome"], stale["code"]) == ("rejected", "STALE_STATUS"), stale
+    assert "is quarantine at central, not hold as the station saw it" in stale["reason"]
+    assert lot_status(central, "F-LATE") == "quarantine"
+    # The safe direction still goes on from a stale view: a hold of what it saw as released.
+    safe = outcome(
+        central, first, ev(3, "lot.status_changed", _seen("F-LATE", "released", "hold"), operator="900")
+    )
+    assert safe["outcome"] == "applied"
+    assert lot_status(central, "F-LATE") == "hold"
+    # Seen as it is, the release is the station's to make (its own site held it).
+    fresh = outcome(
+        central, first, ev(4, "lot.status_changed", _seen("F-LATE", "hold", "released"), operator="900")
+    )
+    assert fresh["outcome"] == "applied", fresh
+    assert lot_status(central, "F-LATE") == "released"
+
+
+def test_a_release_of_an_already_released_lot_seen_on_hold_is_refused_as_stale(central: Central) -> None:
+    _, first = central.enroll("P1")
+    _, second = central.enroll("P1")
+    for seq, token in ((1, first), (1, second)):
+        held = outcome(
+            central, token, ev(seq, "lot.status_changed", _seen("F-LATE", "released", "hold"), operator="900")
+        )
+        assert held["outcome"] == "applied"
+    released = outcome(
+        central, second, ev(2, "lot.status_changed", _seen("F-LATE", "hold", "released"), operator="900")
+    )
+    assert released["outcome"] == "applied"
+    again = outcome(
+        central, first, ev(2, "lot.status_changed", _seen("F-LATE", "hold", "released"), operator="900")
+    )
+    assert (again["outcome"], again["code"]) == ("rejected", "STALE_STATUS")
+
+
+def test_a_hold_and_its_release_with_their_from_in_one_push_are_both_applied(central: Central) -> None:
+    """The batch's own hold is the status its release is checked against (read once per batch)."""
+    _, token = central.enroll("P1")
+    response = push_raw(
+        central,
+        token,
+        [
+            ev(1, "lot.status_changed", _seen("F-LATE", "released", "hold"), operator="900"),
+            ev(2, "lot.status_changed", _seen("F-LATE", "hold", "released"), operator="900"),
+            ev(3, "lot.status_changed", _seen("F-LATE", "hold", "released"), operator="900"),
+        ],
+    )
+    assert [(r["outcome"], r["code"]) for r in response.json()["results"]] == [
+        ("applied", None),
+        ("applied", None),
+        ("rejected", "STALE_STATUS"),
+    ]
+    assert lot_status(central, "F-LATE") == "released"
+
+
+# --------------------------------------------------------------------------- production outputs
+
+
+def _made(lot: str, **fields: Any) -> dict[str, Any]:
+    return {"item": "COOKIE", "lot": lot, "qty": 5, "location": "LINE", "task": "WO-1", **fields}
+
+
+def _lots_named(central: Central, lot: str) -> list[str]:
+    with central.engine.connect() as conn:
+        return list(
+            conn.execute(select(Item.code).join(Lot, Lot.item_id == Item.id).where(Lot.code == lot)).scalars()
+        )
+
+
+def test_a_suppliers_lot_or_another_items_lot_pushed_as_produced_is_refused(central: Central) -> None:
+    """A station token pushed `lot.produced` for lots central knows were delivered: a co-packer's
+    cookies received on ASN-1, and a lot code of flour from the mill. Both were applied as
+    output of WO-1: the trace then showed the supplier's lot as made in the plant, from the
+    work order's inputs, and the flour's code as a cookie lot too."""
+    _, token = central.enroll("P1")
+    bought = {"item": "COOKIE", "lot": "C-BOUGHT", "qty": 10, "location": "DOCK", "supplier": "CoPack"}
+    flour = {"item": "FLOUR", "lot": "F-MILL", "qty": 10, "location": "DOCK", "supplier": "Mill"}
+    assert outcome(central, token, ev(1, "stock.received", bought))["outcome"] == "applied"
+    assert outcome(central, token, ev(2, "stock.received", flour))["outcome"] == "applied"
+    supplier = outcome(central, token, ev(3, "lot.produced", _made("C-BOUGHT")))
+    assert (supplier["outcome"], supplier["code"]) == ("rejected", "SUPPLIER_LOT"), supplier
+    assert "lot C-BOUGHT of COOKIE was received from a supplier" in supplier["reason"]
+    for seq, lot in ((4, "F-MILL"), (5, "F-EARLY")):  # received here; imported as flour's
+        taken = outcome(central, token, ev(seq, "lot.produced", _made(lot)))
+        assert (taken["outcome"], taken["code"]) == ("rejected", "LOT_CODE_TAKEN"), taken
+        assert f"lot {lot} is a lot of FLOUR at central, not of COOKIE" in taken["reason"]
+        assert _lots_named(central, lot) == ["FLOUR"]
+
+
+def test_a_receipt_and_its_production_in_one_push_is_refused(central: Central) -> None:
+    _, token = central.enroll("P1")
+    bought = {"item": "COOKIE", "lot": "C-BOUGHT", "qty": 10, "location": "DOCK"}
+    results = push_raw(
+        central, token, [ev(1, "stock.received", bought), ev(2, "lot.produced", _made("C-BOUGHT"))]
+    ).json()["results"]
+    assert [(r["outcome"], r["code"]) for r in results] == [("applied", None), ("rejected", "SUPPLIER_LOT")]
+
+
+def test_an_output_produced_again_into_its_own_lot_is_applied(central: Central) -> None:
+    _, token = central.enroll("P1")
+    consumed = {"item": "FLOUR", "lot": "F-EARLY", "qty": 2, "location": "A1", "task": "WO-1", "line_no": 1}
+    inputs = [{"item": "FLOUR", "lot": "F-EARLY", "qty": 2}]
+    assert outcome(central, token, ev(1, "stock.consumed", consumed))["outcome"] == "applied"
+    for seq in (2, 3):
+        made = outcome(central, token, ev(seq, "lot.produced", _made("C-OWN", inputs=inputs)))
+        assert (made["outcome"], made["code"]) == ("applied", None), made
+
+
+def test_an_output_of_a_work_order_nothing_was_consumed_into_is_flagged(central: Central) -> None:
+    """A production output pushed for WO-1, into which nothing was ever consumed, naming inputs
+    all the same, was applied silently: the lot's parents in the trace are lots that never went
+    into the order. The station warns NO_INPUTS when it produces with nothing consumed
+    (services/workflows/produce.py); central now records the same, as a flagged item the
+    supervisor and central's admin see."""
+    _, token = central.enroll("P1")
+    claimed = _made("C-CLAIM", inputs=[{"item": "FLOUR", "lot": "F-EARLY", "qty": 2}])
+    result = outcome(central, token, ev(1, "lot.produced", claimed))
+    assert result["outcome"] == "flagged", result
+    assert "NO_INPUTS: nothing was consumed into WO-1 at central" in result["reason"]
+    flagged = central.http.get("/api/v1/flagged", headers=auth(token)).json()
+    assert [f["code"] for f in flagged] == ["NO_INPUTS"]
+    assert _lots_named(central, "C-CLAIM") == ["COOKIE"]  # applied: it happened on the floor
+
+
+def test_an_output_with_no_inputs_named_is_flagged_as_the_station_warned(central: Central) -> None:
+    _, token = central.enroll("P1")
+    consumed = {"item": "FLOUR", "lot": "F-EARLY", "qty": 2, "location": "A1", "task": "WO-1", "line_no": 1}
+    results = push_raw(
+        central, token, [ev(1, "stock.consumed", consumed), ev(2, "lot.produced", _made("C-BARE"))]
+    ).json()["results"]
+    assert [r["outcome"] for r in results] == ["applied", "flagged"]
+    assert "NO_INPUTS: No input lots were consumed into WO-1" in results[1]["reason"]
+
+
+# --------------------------------------------------------------------------- the envelope
+
+
+RECEIPT = {"item": "FLOUR", "lot": "P1-NEW", "qty": 5, "location": "A1"}
+WARNED = {"code": "SHORT_SHELF_LIFE", "message": "only 3 days left", "level": "WARNING"}
+REFUSED = {"code": "EXPIRED", "message": "expired", "level": "REJECTED"}
+
+
+@pytest.mark.parametrize(
+    ("type_", "payload", "envelope", "names"),
+    [
+        (
+            "stock.received",
+            RECEIPT,
+            {"workflow": "pick"},
+            "workflow 'pick' records stock.picked or pick.short",
+        ),
+        ("stock.received", RECEIPT, {"workflow": "lookup"}, "workflow 'lookup' records nothing"),
+        (
+            "lot.status_changed",
+            status_change("F-LATE", "released"),
+            {"workflow": "hold"},
+            "workflow 'hold' sets lots to hold, not released",
+        ),
+        (
+            "stock.received",
+            RECEIPT,
+            {"verdict": "ACCEPTED", "reasons": [WARNED]},
+            "verdict ACCEPTED with SHORT",
+        ),
+        (
+            "stock.received",
+            RECEIPT,
+            {"verdict": "WARNING", "reasons": [WARNED, REFUSED]},
+            "reason EXPIRED refused the scan and the payload carries no override",
+        ),
+    ],
+    ids=[
+        "receipt-as-pick",
+        "receipt-as-lookup",
+        "release-as-hold",
+        "accepted-with-warning",
+        "refused-reason",
+    ],
+)
+def test_an_envelope_whose_workflow_or_verdict_contradicts_the_event_is_refused(
+    central: Central, type_: str, payload: dict[str, Any], envelope: dict[str, Any], names: str
+) -> None:
+    """A receipt pushed in a pick workflow, a release in a hold workflow, verdict ACCEPTED with
+    a warning's reason and a refusal's reason on a scan nobody overrode were stored as sent (and
+    chained into the audit log as what the station recorded)."""
+    _, token = central.enroll("P1")
+    result = outcome(central, token, ev(1, type_, payload, operator="900", **envelope))
+    assert (result["outcome"], result["code"]) == ("rejected", "BAD_ENVELOPE"), result
+    assert names in result["reason"]
+    with central.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Lot).where(Lot.code == "P1-NEW")).scalar() == 0
+    assert lot_status(central, "F-LATE") == "released"
+
+
+def test_an_overridden_scan_as_the_station_records_it_is_applied(central: Central) -> None:
+    _, token = central.enroll("P1")
+    overridden = {"code": "OVERRIDDEN", "message": "override QA_OK of EXPIRED", "level": "WARNING"}
+    receipt = {**RECEIPT, "override": "QA_OK", "override_by": "900"}
+    envelope = {"workflow": "receive", "verdict": "WARNING", "reasons": [REFUSED, overridden]}
+    assert outcome(central, token, ev(1, "stock.received", receipt, **envelope))["outcome"] == "applied"
+    held = ev(2, "lot.status_changed", status_change("F-LATE", "hold"), operator="900", workflow="hold")
+    assert outcome(central, token, held)["outcome"] == "applied"
+
+
+# --------------------------------------------------------------------------- pallets
+
+
+def test_another_sites_station_cannot_break_a_pallet_built_without_a_location(two_sites: Central) -> None:
+    """A pallet built at P1 without a location (standing nowhere yet) had no site: a station of
+    P2 broke it, and central deleted it."""
+    _, p1 = two_sites.enroll("P1")
+    _, p2 = two_sites.enroll("P2")
+    sscc = "003456789012345682"
+    built = {"sscc": sscc, "contents": [{"item": "FLOUR", "lot": "F-LATE", "qty": 1}]}
+    assert outcome(two_sites, p1, ev(1, "pallet.built", built))["outcome"] == "applied"
+    broken = outcome(two_sites, p2, ev(1, "pallet.broken", {"sscc": sscc}, operator="901"))
+    assert (broken["outcome"], broken["code"]) == ("rejected", "SITE_MISMATCH"), broken
+    assert f"pallet {sscc} belongs to site P1" in broken["reason"]
+    with two_sites.engine.connect() as conn:
+        assert conn.execute(select(Container.sscc)).scalars().all() == [sscc]
+    assert outcome(two_sites, p1, ev(2, "pallet.broken", {"sscc": sscc}))["outcome"] == "applied"
