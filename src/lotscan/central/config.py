@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lotscan import paths
+from lotscan.textfiles import NotUtf8Error, read_utf8_text
 
 ENV_PREFIX = "LOTSCAN_CENTRAL_"
 AuditMode = Literal["inline", "deferred"]
@@ -105,9 +106,11 @@ def origins(config_file: str | os.PathLike[str] | None, **options: Any) -> dict[
 
 def _read_table(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_utf8_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise CentralConfigError(f"{path}: not valid TOML: {exc}") from None
+    except NotUtf8Error as exc:
+        raise CentralConfigError(str(exc)) from None
     except OSError as exc:
         raise CentralConfigError(f"cannot read {path}: {exc.strerror}") from None
     unknown = sorted(set(data) - {"central"})

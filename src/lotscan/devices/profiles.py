@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lotscan.paths import driver_dirs, toml_files
+from lotscan.textfiles import NotUtf8Error, read_utf8_text
 
 FAMILIES = ("serial-scanner", "hid-scanner", "camera", "r2000", "mqtt-rfid", "rdm6300")
 SUFFIXES = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "ETX": b"\x03", "TAB": b"\t", "NONE": b""}
@@ -134,9 +135,11 @@ def load_profile(name_or_path: str | os.PathLike[str]) -> Profile:
 
 def parse_profile(path: Path) -> Profile:
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(read_utf8_text(path, shown_as=f"profile {path}"))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from exc
+    except NotUtf8Error as exc:
+        raise ProfileError(str(exc)) from None
     flat: dict[str, Any] = {}
     for key, value in document.items():
         if isinstance(value, dict) and key in _SECTIONS:

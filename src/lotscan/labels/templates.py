@@ -10,6 +10,7 @@ from typing import Any
 
 from lotscan.labels.errors import TemplateError
 from lotscan.paths import label_template_dirs, toml_files
+from lotscan.textfiles import NotUtf8Error, read_utf8_text
 
 SYMBOLS = ("gs1-128", "datamatrix")
 FIELDS = ("description", "item", "gtin", "lot", "expiry", "quantity")
@@ -65,7 +66,9 @@ def load_template(name_or_path: str | Path = DEFAULT_TEMPLATE) -> Template:
             raise TemplateError(f"no label template {str(name_or_path)!r} (known: {names})")
         path = known[str(name_or_path)]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_utf8_text(path, shown_as=f"label template {path}"))
+    except NotUtf8Error as exc:
+        raise TemplateError(str(exc)) from None
     except OSError as exc:
         raise TemplateError(f"cannot read label template {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:

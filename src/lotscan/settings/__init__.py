@@ -28,6 +28,7 @@ from lotscan.codes.internal import DEFAULT_PREFIXES
 from lotscan.domain.lot_numbers import DEFAULT_PATTERN, LotPattern, LotPatternError, check_lot_pattern
 from lotscan.domain.policy import Policy, PolicyError
 from lotscan.settings.schema import PolicyTable, StationFile, explain
+from lotscan.textfiles import NotUtf8Error, read_utf8_text
 
 DEFAULT_INTERNAL_PREFIXES = dict(DEFAULT_PREFIXES)
 
@@ -116,9 +117,11 @@ def load_settings(
     data: dict[str, Any] = {}
     if path is not None:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_utf8_text(path))
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+        except NotUtf8Error as exc:
+            raise SettingsError(str(exc)) from None
         except OSError as exc:
             raise SettingsError(f"cannot read {path}: {exc.strerror}") from exc
     settings = settings_from_mapping(data, path, check_lots=lot_station_of is None)
