@@ -23,6 +23,7 @@ from lotscan.central.trace.drill import LEFT_OUT, drill
 from tests.central.support import Central, event, push
 from tests.trace.test_epcis import SCHEMA, _errors
 
+LOTSCAN = [sys.executable, "-m", "lotscan"]
 RECEIPT = {"item": "FLOUR", "lot": "F-PAL", "location": "DOCK", "qty": 20}
 # GS1 General Specifications 7.4 / figure 7.11-1: AI (10) batch/lot is up to 20 characters of
 # character set 82, which has neither a space nor "é".
@@ -130,3 +131,54 @@ def test_a_drill_names_the_rows_its_epcis_extract_left_out(central: Central, tmp
     left_out = (out / LEFT_OUT).read_text(encoding="utf-8")
     assert row.id in left_out and "character set 82" in left_out
     _valid(json.loads((out / "epcis.jsonld").read_text(encoding="utf-8")))
+
+
+# FSMA 204 (21 CFR 1.1455(c)(3)(ii)): the sortable spreadsheet "containing the information required
+# to be maintained under this subpart": a record it cannot read is named, never dropped silently.
+
+
+def _fsma_lots(csv_text: str) -> list[str]:
+    import csv
+    import io
+
+    return sorted(row["Traceability Lot Code"] for row in csv.DictReader(io.StringIO(csv_text)))
+
+
+def test_the_fsma_cli_names_the_record_it_could_not_read(central: Central) -> None:
+    """Before: 2 of 3 receipts written, exit 0, nothing said of the third."""
+    bad = _store_old_rows(central)
+    run = subprocess.run(
+        [*LOTSCAN, "central", "export", "fsma204", "--format", "csv", "--db", central.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 3, run.stderr  # partial
+    assert "Traceback" not in run.stderr
+    assert _fsma_lots(run.stdout) == sorted(["F-GOOD", NOT_GS1])  # FSMA 204 has no GS1 character set
+    left_out = [line for line in run.stderr.splitlines() if line.startswith("left out: ")]
+    assert len(left_out) == 1 and bad["F-BADDATE"] in left_out[0] and "expiry" in left_out[0], run.stderr
+    assert "partial export: 1 stored row(s)" in run.stderr
+
+
+def test_the_fsma_http_export_answers_200_with_the_record_left_out(central: Central) -> None:
+    bad = _store_old_rows(central)
+    for fmt in ("csv", "xlsx"):
+        response = central.http.get(
+            "/api/v1/admin/export/fsma204", params={"format": fmt}, headers=central.admin()
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["X-Export-Complete"] == "false"
+        assert response.headers["X-Left-Out-Count"] == "1"
+        [listed] = json.loads(response.headers["X-Left-Out"])
+        assert listed.split()[1] == bad["F-BADDATE"]
+    csv_response = central.http.get("/api/v1/admin/export/fsma204", headers=central.admin())
+    assert _fsma_lots(csv_response.text) == sorted(["F-GOOD", NOT_GS1])
+
+
+def test_a_complete_fsma_export_says_so(central: Central) -> None:
+    _, token = central.enroll("P1")
+    push(central, token, event(1, "stock.received", **RECEIPT))
+    response = central.http.get("/api/v1/admin/export/fsma204", headers=central.admin())
+    assert response.status_code == 200 and response.headers["X-Export-Complete"] == "true"
+    assert "X-Left-Out" not in response.headers

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import Connection
@@ -17,6 +17,9 @@ from sqlalchemy import Connection
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.errors import CentralError
 from lotscan.cli.central_cmd import db_option, open_engine
+
+if TYPE_CHECKING:
+    from lotscan.central.trace.records import LeftOut
 
 EXIT_PARTIAL = 3  # an export that left stored rows out (named on stderr); 1 = failed, 2 = usage
 
@@ -274,7 +277,8 @@ def fsma204(
         out = Path(f"fsma204-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.xlsx")
     with _tx(db_url) as conn:
         _refuse_unknown_lots(conn, tuple(tlcs), "--tlc")
-        count, missing = fsma.write(conn, where, out or sys.stdout, fmt)
+        count, result = fsma.write(conn, where, out or sys.stdout, fmt)
+    missing = result.missing
     click.echo(f"{count} KDE record(s) written to {out or 'standard output'}", err=True)
     if missing:
         if fmt == "xlsx":
@@ -284,6 +288,7 @@ def fsma204(
         else:
             listed = "not listed on standard output: give --out FILE.csv (listed next to it) or --format xlsx"
         click.echo(f"{len(missing)} required KDE(s) missing: {listed}", err=True)
+    _exit_if_partial(result.left_out)
 
 
 @export.command("shipment")
@@ -311,10 +316,12 @@ def shipment(shipment: str, fmt: str, out: Path | None, db_url: str) -> None:
             raise click.ClickException(
                 f"no shipped lots are recorded on {shipment!r} (check the shipment code); nothing was written"
             )
-        count, missing = fsma.write(conn, where, out or sys.stdout, fmt)
+        count, result = fsma.write(conn, where, out or sys.stdout, fmt)
     click.echo(f"{count} record(s) of {shipment} written to {out or 'standard output'}", err=True)
-    if missing:
-        click.echo(f"{len(missing)} required KDE(s) missing: see lotscan central export fsma204", err=True)
+    if result.missing:
+        count_missing = len(result.missing)
+        click.echo(f"{count_missing} required KDE(s) missing: see lotscan central export fsma204", err=True)
+    _exit_if_partial(result.left_out)
 
 
 @export.command("epcis")
@@ -383,12 +390,18 @@ def epcis(
         out.write_text(text + "\n", encoding="utf-8")
         count = len(result.document["epcisBody"]["eventList"])
         click.echo(f"{count} EPCIS event(s) written to {out}", err=True)
-    if not result.complete:
-        for row in result.left_out:
-            click.echo(f"left out: {row}", err=True)
-        click.echo(
-            f"partial export: {len(result.left_out)} stored row(s) could not be exported (listed above); "
-            "correct them at central (or record why not) and export again",
-            err=True,
-        )
-        sys.exit(EXIT_PARTIAL)
+    _exit_if_partial(result.left_out)
+
+
+def _exit_if_partial(left_out: list[LeftOut]) -> None:
+    """An export that left stored rows out names them on stderr and exits 3 (partial)."""
+    if not left_out:
+        return
+    for row in left_out:
+        click.echo(f"left out: {row}", err=True)
+    click.echo(
+        f"partial export: {len(left_out)} stored row(s) could not be exported (listed above); "
+        "correct them at central (or record why not) and export again",
+        err=True,
+    )
+    sys.exit(EXIT_PARTIAL)

@@ -91,21 +91,21 @@ def export_fsma(
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
     """XLSX: sheets `FSMA 204` and `Missing KDEs`; CSV: the records (the missing KDEs are in the
-    XLSX, and counted in the `X-Missing-KDEs` header)."""
+    XLSX, and counted in the `X-Missing-KDEs` header). Stored rows it could not read are named in
+    the `X-Left-Out` headers, as for the EPCIS export."""
     with read_tx(request.app.state.engine) as conn:
         where = fsma.Filter(tuple(tlc or ()), start, end)
         if format == "csv":
             out = io.StringIO()
-            _count, missing = fsma.write(conn, where, out, "csv")
-            return Response(
-                out.getvalue(), media_type="text/csv", headers={"X-Missing-KDEs": str(len(missing))}
-            )
+            _count, result = fsma.write(conn, where, out, "csv")
+            headers = {"X-Missing-KDEs": str(len(result.missing)), **_left_out_headers(result)}
+            return Response(out.getvalue(), media_type="text/csv", headers=headers)
         data = io.BytesIO()
-        fsma.write(conn, where, data, "xlsx")
+        _count, result = fsma.write(conn, where, data, "xlsx")
     return Response(
         data.getvalue(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="fsma204.xlsx"'},
+        headers={"Content-Disposition": 'attachment; filename="fsma204.xlsx"', **_left_out_headers(result)},
     )
 
 
@@ -135,7 +135,7 @@ def export_epcis(
 LEFT_OUT_LISTED = 50  # rows named in the X-Left-Out header (the count names them all)
 
 
-def _left_out_headers(result: epcis.Export) -> dict[str, str]:
+def _left_out_headers(result: epcis.Export | fsma.FsmaExport) -> dict[str, str]:
     """A partial export (stored rows the export could not carry) still answers 200 with what
     could be exported: it is not the client's fault. These headers say it is partial and why."""
     if result.complete:

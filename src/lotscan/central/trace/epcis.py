@@ -38,7 +38,14 @@ from lotscan.central.trace.event_hash import event_hash
 from lotscan.central.trace.genealogy import among
 from lotscan.central.trace.identifiers import CompanyPrefixes
 from lotscan.central.trace.parties import Directory, offset
-from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, StoredEvent, read_payload
+from lotscan.central.trace.records import (
+    RECORD_PAYLOADS,
+    Filter,
+    LeftOut,
+    RecordPayload,
+    StoredEvent,
+    read_payload,
+)
 from lotscan.domain.events import LotMerged, LotProduced, LotRelabelled, LotSplit, StockReceived, StockShipped
 from lotscan.domain.parties import PartyInfo
 from lotscan.store.schema import Item, Lot, Task
@@ -330,18 +337,6 @@ def _master(conn: Connection, events: list[Any], payloads: list[Any], history: l
     )
 
 
-@dataclass(frozen=True)
-class LeftOut:
-    """A stored row the export could not carry (stored before central validated pushed events,
-    or edited by hand): which row, and why. The rest of the export goes on without it."""
-
-    row: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.row}: {self.reason}"
-
-
 @dataclass
 class Export:
     document: dict[str, Any]
@@ -392,10 +387,10 @@ def build(prepared: Prepared) -> Export:
     left_out: list[LeftOut] = []
     for e, p in zip(prepared.events, prepared.payloads, strict=True):
         if p is None and e.type in EVENT_TYPES:
-            left_out.append(LeftOut(_event_row(e), records.why_unreadable(e.type, e.payload)))
+            left_out.append(records.unreadable(e))
         if not isinstance(p, RECORD_PAYLOADS):
             continue
-        _add(listed, left_out, _event_row(e), partial(builder.events_for, e, p))
+        _add(listed, left_out, records.event_row(e), partial(builder.events_for, e, p))
     for h in prepared.history:
         _add(listed, left_out, _history_row(h), partial(_status_events, builder, h))
     listed.sort(key=lambda x: x["eventTime"])
@@ -428,10 +423,6 @@ def _add(
 
 def _status_events(builder: Builder, h: Any) -> list[dict[str, Any]]:
     return [builder.status_event(h)]
-
-
-def _event_row(e: Any) -> str:
-    return f"event {e.id} ({e.type} from station {e.station})"
 
 
 def _history_row(h: Any) -> str:

@@ -31,7 +31,14 @@ from sqlalchemy import Connection, or_, select
 from lotscan.central.trace import records
 from lotscan.central.trace.genealogy import among
 from lotscan.central.trace.parties import Directory, local
-from lotscan.central.trace.records import RECORD_PAYLOADS, Filter, RecordPayload, StoredEvent, read_payload
+from lotscan.central.trace.records import (
+    RECORD_PAYLOADS,
+    Filter,
+    LeftOut,
+    RecordPayload,
+    StoredEvent,
+    read_payload,
+)
 from lotscan.central.trace.tables import kde_records
 from lotscan.domain.events import (
     LotMerged,
@@ -148,16 +155,23 @@ Record = dict[str, Any]
 
 @dataclass
 class FsmaExport:
-    """Rows stream; `missing` fills as they do (read it after the rows)."""
+    """Rows stream; `missing` and `left_out` fill as they do (read them after the rows).
+    `left_out`: stored events whose payload could not be read (see records.LeftOut), named
+    instead of dropped silently, as the EPCIS export does."""
 
     rows: Iterator[list[Any]]
     missing: list[list[Any]] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.left_out
 
 
 def export(conn: Connection, where: Filter, read: list[StoredEvent] | None = None) -> FsmaExport:
     """`read`: the events of `where.lot_table`, already read (records.lot_table_events)."""
     result = FsmaExport(iter(()))
-    result.rows = _rows(conn, _with_supplier_tlcs(conn, where), result.missing, read)
+    result.rows = _rows(conn, _with_supplier_tlcs(conn, where), result, read)
     return result
 
 
@@ -167,22 +181,23 @@ def write(
     out: Path | IO[Any],
     fmt: str,
     read: list[StoredEvent] | None = None,
-) -> tuple[int, list[list[Any]]]:
+) -> tuple[int, FsmaExport]:
     """The spreadsheet as XLSX (sheets `FSMA 204` and `Missing KDEs`) or CSV (the records, and
-    `<name>-missing-kdes.csv` next to a CSV file). Returns (records, the Missing KDEs rows)."""
+    `<name>-missing-kdes.csv` next to a CSV file). Returns (records written, the export: its
+    Missing KDEs rows and the stored rows it left out)."""
     result = export(conn, where, read)
     if fmt == "xlsx":
         counts = write_xlsx(
             out,
             [Sheet(SHEET, COLUMNS, result.rows), Sheet(MISSING_SHEET, MISSING_COLUMNS, iter_missing(result))],
         )
-        return counts[SHEET], result.missing
+        return counts[SHEET], result
     if isinstance(out, Path):
         count = write_csv_file(out, COLUMNS, result.rows)
         write_csv_file(missing_csv_path(out), MISSING_COLUMNS, result.missing)
     else:
         count = write_csv(out, COLUMNS, result.rows)
-    return count, result.missing
+    return count, result
 
 
 def missing_csv_path(path: Path) -> Path:
@@ -209,17 +224,17 @@ def _with_supplier_tlcs(conn: Connection, where: Filter) -> Filter:
 
 
 def _rows(
-    conn: Connection, where: Filter, missing: list[list[Any]], read: list[StoredEvent] | None
+    conn: Connection, where: Filter, result: FsmaExport, read: list[StoredEvent] | None
 ) -> Iterator[list[Any]]:
     directory = Directory.load(conn)
     sources = [] if where.tasks else [_kde_record_rows(conn, where, directory)]
     sources.append(
         row
         for batch in records.event_batches(conn, where, read)
-        for row in _event_records(conn, batch, directory)
+        for row in _event_records(conn, batch, directory, result.left_out)
     )
     wanted = records.lot_codes(conn, where.lot_table) if where.lot_table else set(where.lots)
-    return _numbered(sources, wanted, missing)
+    return _numbered(sources, wanted, result.missing)
 
 
 def _numbered(
@@ -419,11 +434,15 @@ def _batch_lookups(conn: Connection, events: list[Any], payloads: list[Payload |
     )
 
 
-def _event_records(conn: Connection, events: list[Any], directory: Directory) -> Iterator[Record]:
+def _event_records(
+    conn: Connection, events: list[Any], directory: Directory, left_out: list[LeftOut]
+) -> Iterator[Record]:
     payloads = [read_payload(e) for e in events]
     look = _batch_lookups(conn, events, payloads)
     for event, p in zip(events, payloads, strict=True):
-        if isinstance(p, RECORD_PAYLOADS):
+        if p is None:
+            left_out.append(records.unreadable(event))  # every event here is of a record type
+        elif isinstance(p, RECORD_PAYLOADS):
             yield from _records_of(event, p, look, directory)
 
 

@@ -176,6 +176,28 @@ def why_unreadable(kind: str, payload: str) -> str:
     return f"its {kind} payload is not readable"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A stored row an export could not carry (stored before central validated pushed events,
+    or edited by hand): which row, and why. The rest of the export goes on without it."""
+
+    row: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.reason}"
+
+
+def event_row(e: Any) -> str:
+    """How a left-out row names a stored event: its id, type and station."""
+    return f"event {e.id} ({e.type} from station {e.station})"
+
+
+def unreadable(e: Any) -> LeftOut:
+    """A record event whose payload `read_payload` could not read, named with the first problem."""
+    return LeftOut(event_row(e), why_unreadable(e.type, e.payload))
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     """An applied event of central's log with its payload read once (see lot_table_events)."""
