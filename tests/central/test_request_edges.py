@@ -103,9 +103,10 @@ def test_the_long_poll_refuses_a_cursor_no_pull_handed_out(central: Central) -> 
     ]
     for after in (cursor + 1, 10**12):
         response = central.http.get(f"/api/v1/sync/wait?after={after}&timeout=0", headers=auth(token))
-        message = _refusal(response)
-        assert f"after={after}" in message and "newest change" in message
-        assert response.json()["newest"] == cursor
+        message = _refusal(response, 410)  # as the pull answers it (tester T3): the station reloads
+        assert response.json()["error"] == "RELOAD_REQUIRED"
+        assert f"cursor {after} is ahead of central's log ({cursor})" in message and "snapshot" in message
+        assert response.json()["head"] == cursor
     assert "query.after" in _refusal(
         central.http.get("/api/v1/sync/wait?after=-1&timeout=0", headers=auth(token))
     )

@@ -24,6 +24,7 @@ def pull(conn: Connection, station: StationIdentity, request: PullRequest) -> Pu
             "reload a snapshot, then re-send unsent events",
             floor=floor,
         )
+    refuse_cursor_ahead(request.after, changelog.latest_seq(conn))
     page = changelog.read_page(conn, request.after, station.site, request.limit)
     rows = []
     for raw_key in request.keys:
@@ -48,6 +49,18 @@ def pull(conn: Connection, station: StationIdentity, request: PullRequest) -> Pu
     )
 
 
+def refuse_cursor_ahead(after: int, head: int) -> None:
+    """A cursor beyond central's newest change was never handed out by this central (it was
+    restored from a backup or re-created, or the station's cache is damaged): answering "nothing
+    changed" would hide every change from that station for good, recalls included."""
+    if after > head:
+        raise ReloadRequired(
+            f"cursor {after} is ahead of central's log ({head}): reload the snapshot "
+            "(a syncing station does it by itself; unsent events are kept and sent again)",
+            head=head,
+        )
+
+
 def note_pull(conn: Connection, station: StationIdentity, cursor: int, pending: int | None) -> None:
     now = utcnow()
     conn.execute(
@@ -64,7 +77,8 @@ def note_pull(conn: Connection, station: StationIdentity, cursor: int, pending: 
 # encoded again in Python. Revoked tokens read no changes. `odd`: a stored row json.dumps wrote
 # NaN or Infinity into (not JSON), which the models turn into null (`pull` answers such a page).
 _PULL_PAGE = text(
-    "SELECT s.name, s.site, s.revoked_at, s.last_seq, c.floor, p.n, p.top, p.urgent, p.odd, p.body"
+    "SELECT s.name, s.site, s.revoked_at, s.last_seq, c.floor, c.value AS head,"
+    " p.n, p.top, p.urgent, p.odd, p.body"
     " FROM stations s CROSS JOIN change_counter c"
     " LEFT JOIN LATERAL (SELECT count(*) AS n, max(seq) AS top, bool_or(urgent) AS urgent,"
     "  bool_or(data LIKE '%NaN%' OR data LIKE '%Infinity%') AS odd,"
@@ -106,6 +120,7 @@ def pull_for_token(conn: Connection, token: str, request: PullRequest) -> Page |
             "reload a snapshot, then re-send unsent events",
             floor=int(row.floor),
         )
+    refuse_cursor_ahead(request.after, int(row.head))
     if row.odd:
         return None
     next_cursor = int(row.top) if row.n else request.after

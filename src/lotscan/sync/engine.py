@@ -62,8 +62,8 @@ class Syncer:
         self.push_pending(report)
         try:
             self.pull_changes(report)
-        except ReloadNeeded:
-            log.warning("central no longer keeps changes after our cursor: reloading a snapshot")
+        except ReloadNeeded as exc:  # cursor older than central's log, or ahead of it (central restored)
+            log.warning("%s: reloading a snapshot (unsent events are kept)", exc)
             self.reload()
             report.reloaded = True
             self.pull_changes(report)

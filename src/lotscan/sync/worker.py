@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from lotscan.settings import StationSettings
 from lotscan.store.db import open_cache
 from lotscan.sync import local
-from lotscan.sync.client import CentralClient, Refused, SyncError, Transient
+from lotscan.sync.client import CentralClient, Refused, ReloadNeeded, SyncError, Transient
 from lotscan.sync.engine import Report, Syncer
 
 log = logging.getLogger(__name__)
@@ -254,6 +254,12 @@ class SyncWorker:
                 if answer.changed:
                     seen = answer.latest
                     self._wake.set()
+            except ReloadNeeded as exc:  # our cursor is ahead of central's log: a sync round reloads
+                log.warning("long-poll: %s", exc)
+                seen = 0
+                self._wake.set()
+                failures += 1
+                self._stop.wait(backoff_delay(failures, self.backoff_base_s, self.backoff_cap_s, self._rng))
             except Exception as exc:
                 failures += 1
                 log.debug("long-poll failed: %s", exc)

@@ -17,8 +17,7 @@ from lotscan.central import changelog, pull, push, reconcile, snapshot, tokens
 from lotscan.central.chaining import Chainer
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.deps import DB, AppSettings, Station, StationToken, noted
-from lotscan.central.errors import InvalidRequest
-from lotscan.central.routes.bodies import ERROR_RESPONSES, JsonRoute
+from lotscan.central.routes.bodies import ERROR_RESPONSES, ErrorBody, JsonRoute
 from lotscan.central.urgent import UrgentWatch
 from lotscan.protocol import (
     PROTOCOL_VERSION,
@@ -34,6 +33,15 @@ from lotscan.protocol import (
 log = logging.getLogger("lotscan.central")
 
 router = APIRouter(route_class=JsonRoute, responses=ERROR_RESPONSES)
+
+# A cursor central's change log cannot serve: older than what it keeps, or ahead of its newest
+# change (central restored from a backup or re-created). Not retried: the station reloads.
+RELOAD: dict[int | str, dict[str, Any]] = {
+    410: {
+        "model": ErrorBody,
+        "description": "RELOAD_REQUIRED: the cursor does not fit central's log; reload the snapshot",
+    }
+}
 
 
 class Throttle:
@@ -97,7 +105,7 @@ def push_events(
     return answer
 
 
-@router.post("/api/v1/sync/pull", response_model=PullResponse, tags=["sync"])
+@router.post("/api/v1/sync/pull", response_model=PullResponse, tags=["sync"], responses=RELOAD)
 def pull_changes(
     body: PullRequest,
     token: StationToken,
@@ -105,7 +113,9 @@ def pull_changes(
     engine: DB,
     pending: Annotated[int | None, Query(ge=0)] = None,
 ) -> PullResponse | Response:
-    """Changes after the cursor (one page), plus current rows for the keys asked. 410 = reload."""
+    """Changes after the cursor (one page), plus current rows for the keys asked. 410
+    RELOAD_REQUIRED: the cursor is older than the log central keeps, or ahead of its newest
+    change (central restored or re-created): reload the snapshot."""
     with engine.connect() as conn:
         page = pull.pull_for_token(conn, token, body)  # PostgreSQL, no rows asked: one statement
     if page is not None:
@@ -131,7 +141,7 @@ def get_snapshot(station: Station, engine: DB) -> StreamingResponse:
     return StreamingResponse(snapshot.stream(engine, station), media_type="application/x-ndjson")
 
 
-@router.get("/api/v1/sync/wait", response_model=WaitResponse, tags=["sync"])
+@router.get("/api/v1/sync/wait", response_model=WaitResponse, tags=["sync"], responses=RELOAD)
 async def wait(
     station: Station,
     request: Request,
@@ -140,14 +150,9 @@ async def wait(
     timeout: Annotated[float, Query(ge=0, le=60)] = 25.0,
 ) -> WaitResponse:
     """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`.
-    A cursor beyond central's newest change is refused (422): no pull ever handed it out."""
-    newest = await run_in_threadpool(_newest_change, request.app.state.engine)
-    if after > newest:
-        raise InvalidRequest(
-            f"cursor after={after} is beyond central's newest change ({newest}): send the next_cursor "
-            "of your last pull; if central's database was restored, reload a snapshot",
-            newest=newest,
-        )
+    A cursor beyond central's newest change is refused (410 RELOAD_REQUIRED, as by the pull):
+    no pull of this central handed it out."""
+    pull.refuse_cursor_ahead(after, await run_in_threadpool(_newest_change, request.app.state.engine))
     urgent: UrgentWatch = request.app.state.urgent
     deadline = time.monotonic() + timeout
     while True:
