@@ -359,3 +359,59 @@ def test_a_chain_made_before_the_upgrade_still_verifies_and_seal_chains_the_deci
             assert [f.problem for f in audit.verify(conn).findings] == ["altered"]
     finally:
         engine.dispose()
+
+
+def _decision_record(conn: Connection, item: str, lot: str) -> tuple[str, int]:
+    """The chain and record number of the lot's last status decision."""
+    row = conn.execute(
+        text(
+            "SELECT a.site, a.site_seq FROM lot_status_history h JOIN audit_log a "
+            "ON a.kind = 'lot.status' AND a.ref = h.id WHERE h.item = :item AND h.lot = :lot "
+            "ORDER BY h.id DESC LIMIT 1"
+        ),
+        {"item": item, "lot": lot},
+    ).one()
+    return str(row.site), int(row.site_seq)
+
+
+def test_a_recall_or_hold_undone_in_the_lots_table_is_named_by_verify(busy: Central) -> None:
+    """Tester's T16: `update lots set status='released'` on a recalled lot left every chain intact
+    (the chain holds the recall; nothing compared it with the lot), and stations pulled the lot
+    as released. Verify names each lot whose status or holder disagrees with its last decision."""
+    runner = CliRunner()
+    verify = ["central", "audit", "verify", "--db", busy.url]
+    clean = runner.invoke(main, verify)
+    assert clean.exit_code == 0 and "intact" in clean.output, clean.output  # imported statuses pass
+    with busy.engine.begin() as conn:
+        recall_at = _decision_record(conn, "SUGAR", "S-1")
+        station_hold_at = _decision_record(conn, "FLOUR", "F-OLD")
+        admin_hold_at = _decision_record(conn, "COOKIE", "C-1")
+        conn.execute(
+            text("UPDATE lots SET status = 'released', held_by = NULL WHERE code IN ('S-1', 'F-OLD')")
+        )
+        # C-1 is held by central (an admin's hold); the attacker hands it to site P1, whose
+        # supervisor's station would then release it without asking central.
+        conn.execute(text("UPDATE lots SET held_by = 'P1' WHERE code = 'C-1'"))
+    found = runner.invoke(main, verify)
+    assert found.exit_code == 1, found.output
+    assert recall_at[0] == COMPANY_CHAIN and station_hold_at[0] == "P1"
+    assert (
+        "STATUS_MISMATCH: lot S-1 of SUGAR: status released in the table, recalled by the last recorded "
+        f"decision (chain (company), record {recall_at[1]})"
+    ) in found.output
+    assert (
+        "STATUS_MISMATCH: lot F-OLD of FLOUR: status released in the table, hold by the last recorded "
+        f"decision (chain P1, record {station_hold_at[1]})"
+    ) in found.output
+    assert (
+        "HOLDER_MISMATCH: lot C-1 of COOKIE: held by P1 in the table, held by central by the recorded "
+        f"decisions since its last release (last: chain (company), record {admin_hold_at[1]})"
+    ) in found.output
+    assert "3 problem(s) found" in found.output
+    # Put back as the decisions say, verify is intact again.
+    with busy.engine.begin() as conn:
+        conn.execute(text("UPDATE lots SET status = 'recalled', held_by = 'central' WHERE code = 'S-1'"))
+        conn.execute(text("UPDATE lots SET status = 'hold', held_by = 'P1' WHERE code = 'F-OLD'"))
+        conn.execute(text("UPDATE lots SET held_by = 'central' WHERE code = 'C-1'"))
+    again = runner.invoke(main, verify)
+    assert again.exit_code == 0 and "intact" in again.output, again.output

@@ -1,6 +1,7 @@
 """Checks the audit chains: every record's hash against the row it covers (set-based SQL on
 PostgreSQL, Python on SQLite, the same canonical text), every link to the record before it, the
-heads, and rows stored without a record. Each finding names the record and what it covers."""
+heads, rows stored without a record, and each lot's current status and holder against its last
+recorded decision (audit_lots). Each finding names the record and what it covers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from lotscan.central.schema import received_events
+from lotscan.central.trace.audit_lots import HOLDER_MISMATCH, LOT, STATUS_MISMATCH, lot_mismatches
 from lotscan.central.trace.audited import (
     GENESIS,
     KINDS,
@@ -30,6 +32,8 @@ PROBLEMS = (
     "missing_records",
     "unchained",
     "tail_removed",
+    STATUS_MISMATCH,
+    HOLDER_MISMATCH,
 )
 
 
@@ -92,7 +96,7 @@ def verify(conn: Connection) -> Verification:
         entry.kind, entry.ref = kind, ref
         entry.gap_from = before + 1 if gap else None
         entry.broken = broken and not gap
-    findings = _describe(conn, flags) + _unchained(conn) + _tails(conn)
+    findings = _describe(conn, flags) + _unchained(conn) + _tails(conn) + _lots(conn)
     findings.sort(key=lambda f: (f.site, f.site_seq or 0, PROBLEMS.index(f.problem), f.ref or 0))
     records = int(conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0)
     chains = int(conn.execute(select(func.count()).select_from(audit_heads)).scalar() or 0)
@@ -256,6 +260,13 @@ def _unchained(conn: Connection) -> list[Finding]:
                 )
             )
     return found
+
+
+def _lots(conn: Connection) -> list[Finding]:
+    return [
+        Finding(m.problem, m.chain or "", m.site_seq, LOT, m.lot_id, None, None, None, m.message)
+        for m in lot_mismatches(conn)
+    ]
 
 
 def _tails(conn: Connection) -> list[Finding]:
