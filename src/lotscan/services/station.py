@@ -83,15 +83,10 @@ def _evaluate(run: Run) -> Plan | None:
 class StationService:
     def __init__(self, engine: Engine, settings: StationSettings):
         self.engine = engine
-        enrolled, lot_part = _enrolled_name(engine)
-        if enrolled and enrolled != settings.station_id:
-            # One name everywhere: the one central gave at enrolment (screen, events, lot numbers).
-            settings = replace(settings, station_id=enrolled)
-        if lot_part:
-            # Lot numbers carry central's short part for this station, so they fit GS1's 20
-            # characters whatever the site's name (issue 14, #19).
-            settings = replace(settings, lot_station=lot_part)
-        self.settings = settings
+        self.configured = settings  # as the config file gave them, before any enrolment
+        with engine.connect() as conn:
+            self._enrolled = _enrolment(conn)
+        self.settings = _as_enrolled(settings, self._enrolled)
         self._interpret_options: Any = None
         self._local = threading.local()
         # Wrong PINs in a row and lockouts, by badge, for every session of this station
@@ -153,9 +148,24 @@ class StationService:
                 (Reason("INTERNAL_ERROR", "internal error; see the station log"),),
             )
 
+    def follow_enrolment(self, conn: Connection | None = None) -> bool:
+        """Take up the name and lot part central gave at an enrolment that landed while this
+        service runs (`lotscan enroll` on an open station, tester T5): True if they changed.
+        Inside a scan window the enrolment is read once and kept until the cache changes."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.follow_enrolment(own)
+        enrolled = reference.lookup(conn, _ENROLMENT, None, lambda: _enrolment(conn))
+        if enrolled == self._enrolled:
+            return False
+        self._enrolled = enrolled
+        self.settings = _as_enrolled(self.configured, enrolled)
+        return True
+
     def _judge(self, conn: Connection, scan: Scan, ctx: ScanContext, dry_run: bool) -> Verdict:
         """The verdict on one scan, and its events recorded when allowed (in the caller's
         transaction)."""
+        self.follow_enrolment(conn)
         refusal = self._operator_refusal(conn, ctx)
         if refusal is not None:
             return refusal
@@ -323,13 +333,28 @@ class StationService:
 PIN_LOCKED = "PIN_LOCKED"  # the reason code of a sign-in refused while a badge is locked
 
 
-def _enrolled_name(engine: Engine) -> tuple[str | None, str | None]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(SyncState.key, SyncState.value).where(SyncState.key.in_((ENROLLED_NAME_KEY, LOT_PART_KEY)))
-        ).all()
+_ENROLMENT = "enrolment"  # the kind of the kept row (store.reference) of the station's enrolment
+
+
+def _enrolment(conn: Connection) -> tuple[str | None, str | None]:
+    """(the name central gave this station, its lot part), None before enrolment."""
+    rows = conn.execute(
+        select(SyncState.key, SyncState.value).where(SyncState.key.in_((ENROLLED_NAME_KEY, LOT_PART_KEY)))
+    ).all()
     found = {row.key: row.value for row in rows}
     return found.get(ENROLLED_NAME_KEY), found.get(LOT_PART_KEY)
+
+
+def _as_enrolled(settings: StationSettings, enrolment: tuple[str | None, str | None]) -> StationSettings:
+    enrolled, lot_part = enrolment
+    if enrolled and enrolled != settings.station_id:
+        # One name everywhere: the one central gave at enrolment (screen, events, lot numbers).
+        settings = replace(settings, station_id=enrolled)
+    if lot_part:
+        # Lot numbers carry central's short part for this station, so they fit GS1's 20
+        # characters whatever the site's name (issue 14, #19).
+        settings = replace(settings, lot_station=lot_part)
+    return settings
 
 
 def _reject(code: ReasonCode, **facts: object) -> Verdict:

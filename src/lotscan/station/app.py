@@ -412,7 +412,20 @@ class StationApp(StationActions, App[None]):
             self.facts.cache_age_s = update.cache_age_s
         if update.refused is not None:
             self.facts.refused = update.refused
+        if update.online:
+            self._follow_enrolment()
         self.query_one(StatusBar).show(self.facts)
+
+    def _follow_enrolment(self) -> None:
+        """An enrolment that landed while the app is open (tester T5): its name and lot part
+        take effect now, on screen and in the lots it produces, not at the next start."""
+        service = self.session.service
+        if not service.follow_enrolment() and self.settings is service.settings:
+            return
+        self.settings = service.settings
+        banner = self.query_one(VerdictBanner)
+        if banner.verdict is None:
+            banner.show_idle(demo_hints.idle_text(self.settings))
 
     def _check_idle(self) -> None:
         limit = self.settings.policy.idle_signout_s
