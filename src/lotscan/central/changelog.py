@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
+from lotscan.central import site_scope
 from lotscan.central.schema import change_counter, changes
 from lotscan.domain.events.keys import Key
 from lotscan.store.rows import RowData, read_rows
@@ -40,9 +41,15 @@ def encode_key(key: Key) -> str:
 
 
 def entries_for(conn: Connection, keys: Iterable[Key], *, urgent: bool = False) -> list[Entry]:
-    """The current state of each row (deduplicated, first-seen order) as change entries."""
+    """The current state of each row (deduplicated, first-seen order) as change entries; a
+    customer only for the sites naming it, links with other sites' task codes blanked
+    (site_scope)."""
     seen: dict[Key, None] = dict.fromkeys(keys)
-    return [Entry(key, data, site, urgent) for key, data, site in read_rows(conn, seen)]
+    return [
+        Entry(key, version, to, urgent)
+        for key, data, site in read_rows(conn, seen)
+        for version, to in site_scope.scoped(conn, key, data, site)
+    ]
 
 
 def append(conn: Connection, entries: list[Entry]) -> int:

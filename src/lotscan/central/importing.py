@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from lotscan.central import changelog
 from lotscan.central.operators import import_active_flags, operator_sites
+from lotscan.central.site_scope import CUSTOMER
 from lotscan.central.trace import opening
 from lotscan.central.trace.kde_records import import_kde_records
 from lotscan.domain.events.keys import Key
 from lotscan.domain.status import CENTRAL, LotStatus
 from lotscan.services.importer import EVERY_SITE, ORDER, ImportDataError, Row, import_tables
-from lotscan.store.schema import Item, Lot
+from lotscan.store.schema import Item, Lot, Party
 
 
 def _line_no(value: Any) -> str:
@@ -58,6 +59,7 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
         import_active_flags(conn, active, source=", ".join(sources))
     counts["kde_records"] = import_kde_records(conn, kde_rows, datetime.now(UTC).date())
     keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
+    keys += _customers_named(conn, tables.get("tasks", []))
     # An operator moved to another site is deleted from the stations of the site they left.
     moved = operator_sites(conn, badges)
     left = [
@@ -67,6 +69,18 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
     ]
     changelog.append(conn, left + changelog.entries_for(conn, keys))
     return counts
+
+
+def _customers_named(conn: Connection, tasks: list[Row]) -> list[Key]:
+    """The customers imported tasks name: a site's stations get a customer once one of its
+    tasks names it (central/site_scope.py), so each goes into the change log again."""
+    partners = sorted({p for p in (row.text("partner") for row in tasks) if p})
+    if not partners:
+        return []
+    query = select(Party.code).where(
+        Party.kind == CUSTOMER, or_(Party.code.in_(partners), Party.name.in_(partners))
+    )
+    return [("party", str(code)) for (code,) in conn.execute(query.order_by(Party.code))]
 
 
 def _refuse_operators_without_site(rows: list[Row]) -> None:

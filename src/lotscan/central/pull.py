@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text, update
 
-from lotscan.central import changelog, tokens
+from lotscan.central import changelog, site_scope, tokens
 from lotscan.central.changelog import utcnow
 from lotscan.central.errors import BadBatch, ReloadRequired, Unauthorized
 from lotscan.central.schema import stations
@@ -35,7 +35,9 @@ def pull(conn: Connection, station: StationIdentity, request: PullRequest) -> Pu
             raise BadBatch(f"bad row key {raw_key!r}: {exc}") from exc
         if site is not None and site != station.site:
             continue  # another site's row: not this station's to read
-        rows.append(KeyedRow(key=list(key), data=data))
+        readable, data = site_scope.row_for_site(conn, key, data, station.site)
+        if readable:
+            rows.append(KeyedRow(key=list(key), data=data))
     last_seq = int(
         conn.execute(select(stations.c.last_seq).where(stations.c.name == station.name)).scalar() or 0
     )

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, or_, select
 
-from lotscan.central import changelog
+from lotscan.central import changelog, site_scope
 from lotscan.central.db import read_tx
 from lotscan.central.schema import stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.store.rows import SNAPSHOT_TABLES, snapshot_columns
-from lotscan.store.schema import Container, Location, Operator, Site, Stock, Task, TaskLine
+from lotscan.store.schema import Container, Location, LotLink, Operator, Party, Site, Stock, Task, TaskLine
 
 CHUNK = 5000
 
@@ -47,6 +47,10 @@ def _query(table: Any, site_locations: Select[Any], site_tasks: Select[Any], sit
         return query.where(or_(table.c.site.is_(None), table.c.site == site))
     if name == TaskLine.__tablename__:
         return query.where(table.c.task_id.in_(site_tasks))
+    if name == Party.__tablename__:  # customers only of this site's tasks (site_scope)
+        return query.where(site_scope.snapshot_parties(site_tasks))
+    if name == LotLink.__tablename__:  # other sites' task codes blanked
+        return site_scope.snapshot_links(site_locations)
     return query
 
 

@@ -1,0 +1,123 @@
+"""Tester's T17: a PLANT2 station token's snapshot and pull carried PLANT1's customer (party with
+address and phone) and PLANT1's work-order code in genealogy link rows. Issue 9 §4: "stock,
+locations, shipments and customers only of the station's site". Two sites, real databases,
+central over HTTP (the app's transport); each read as the other site's station token would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.central.support import Central, auth, event, push
+
+CUSTOMERS = [
+    {"code": "SHOP", "kind": "customer", "name": "Shop", "street": "1 High St", "phone": "+1 555 0100"},
+    {"code": "CORNER", "kind": "customer", "name": "Corner Store", "phone": "+1 555 0200"},
+    {"code": "MILL", "kind": "supplier", "name": "Mill", "phone": "+1 555 0300"},
+]
+
+
+def _two_sites(central: Central, directory: Path) -> tuple[str, str]:
+    """P1 (the plant: its pick list and shipment name "Shop"), P2 with its own shipment to
+    CORNER; a P1 station produced C-1 on work order WO-1 from F-EARLY (a genealogy link)."""
+    central.import_rows(
+        directory,
+        {
+            "parties": CUSTOMERS,
+            "sites": [{"code": "P2"}],
+            "locations": [{"code": "B-OUT", "site": "P2"}],
+            "tasks": [{"code": "SHP-2", "kind": "shipment", "partner": "CORNER", "location": "B-OUT"}],
+        },
+    )
+    _, p1 = central.enroll("P1")
+    _, p2 = central.enroll("P2")
+    produced = {
+        "task": "WO-1",
+        "item": "COOKIE",
+        "lot": "C-1",
+        "qty": 10,
+        "location": "LINE",
+        "inputs": [{"item": "FLOUR", "lot": "F-EARLY", "qty": 5}],
+    }
+    answer = push(central, p1, event(1, "lot.produced", **produced))
+    assert answer.status_code == 200 and answer.json()["results"][0]["outcome"] != "rejected", answer.text
+    return p1, p2
+
+
+def _snapshot(central: Central, token: str) -> dict[str, list[dict[str, Any]]]:
+    lines = [
+        json.loads(x)
+        for x in central.http.get("/api/v1/sync/snapshot", headers=auth(token)).text.splitlines()
+    ]
+    columns = lines[0]["tables"]
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for part in lines[1:-1]:
+        tables.setdefault(part["table"], []).extend(
+            dict(zip(columns[part["table"]], row, strict=True)) for row in part["rows"]
+        )
+    return tables
+
+
+def _pulled(central: Central, token: str, keys: list[list[str]] | None = None) -> dict[str, Any]:
+    """Every change the token pulls from 0, the newest per key, and the rows asked by key."""
+    newest: dict[str, Any] = {}
+    cursor, rows = 0, []
+    while True:
+        body = {"after": cursor, "limit": 500, "keys": keys or []}
+        page = central.http.post("/api/v1/sync/pull", json=body, headers=auth(token)).json()
+        newest.update((json.dumps(c["key"], separators=(",", ":")), c["data"]) for c in page["changes"])
+        rows += page["rows"]
+        keys, cursor = None, page["next_cursor"]
+        if not page["has_more"]:
+            break
+    return {"changes": newest, "rows": rows}
+
+
+def test_a_site_snapshot_carries_only_its_customers_and_blanks_other_sites_task_codes(
+    central: Central, tmp_path: Path
+) -> None:
+    _, p2 = _two_sites(central, tmp_path)
+    mine = _snapshot(central, p2)
+    parties = {p["code"] for p in mine["parties"]}
+    assert "SHOP" not in parties  # P1's customer, address and phone
+    assert {"CORNER", "MILL"} <= parties  # P2's own customer; suppliers stay company-wide
+    links = mine["lot_links"]
+    assert links and all(link["task_code"] != "WO-1" for link in links), links
+    # P1's own station still reads its customer and its work order in the link.
+    p1_view = central.enroll("P1")[1]
+    theirs = _snapshot(central, p1_view)
+    assert "SHOP" in {p["code"] for p in theirs["parties"]} and "CORNER" not in {
+        p["code"] for p in theirs["parties"]
+    }
+    assert "WO-1" in {link["task_code"] for link in theirs["lot_links"]}
+
+
+def test_a_site_pull_carries_only_its_customers_and_blanks_other_sites_task_codes(
+    central: Central, tmp_path: Path
+) -> None:
+    p1, p2 = _two_sites(central, tmp_path)
+    asked = [["party", "SHOP"], ["party", "CORNER"]]
+    mine = _pulled(central, p2, asked)
+    assert '["party","SHOP"]' not in mine["changes"] and '["party","CORNER"]' in mine["changes"]
+    assert '["party","MILL"]' in mine["changes"]
+    assert [r["key"] for r in mine["rows"]] == [["party", "CORNER"]]  # asked by key: SHOP withheld
+    links = [data for key, data in mine["changes"].items() if key.startswith('["links"')]
+    assert links and all(link["task_code"] is None for data in links for link in data["links"]), links
+    theirs = _pulled(
+        central, p1, [[*json.loads(next(k for k in mine["changes"] if k.startswith('["links"')))]]
+    )
+    assert '["party","SHOP"]' in theirs["changes"] and '["party","CORNER"]' not in theirs["changes"]
+    p1_links = [data for key, data in theirs["changes"].items() if key.startswith('["links"')]
+    assert {link["task_code"] for data in p1_links for link in data["links"]} == {"WO-1"}
+    assert {link["task_code"] for link in theirs["rows"][0]["data"]["links"]} == {"WO-1"}
+
+
+def test_a_customer_a_later_task_names_reaches_that_sites_stations(central: Central, tmp_path: Path) -> None:
+    _, p2 = _two_sites(central, tmp_path)
+    assert '["party","SHOP"]' not in _pulled(central, p2)["changes"]
+    central.import_rows(
+        tmp_path, {"tasks": [{"code": "SHP-3", "kind": "shipment", "partner": "Shop", "location": "B-OUT"}]}
+    )
+    assert _pulled(central, p2)["changes"]['["party","SHOP"]']["phone"] == "+1 555 0100"
+    assert "SHOP" in {p["code"] for p in _snapshot(central, p2)["parties"]}
