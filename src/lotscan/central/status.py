@@ -14,7 +14,8 @@ from lotscan.central.errors import CentralError, NotFound
 from lotscan.central.schema import lot_status_history
 from lotscan.central.trace import decisions
 from lotscan.central.trace.audited import STATUS
-from lotscan.domain.status import LotStatus, held_by_after
+from lotscan.central.validation import hold_origin_sites, read_status_steps
+from lotscan.domain.status import LotStatus, held_by_after, held_by_of
 from lotscan.store.schema import Item, Lot
 
 ACTIONS = {
@@ -81,6 +82,27 @@ def note_holder(conn: Connection, item: str, lot: str, previous: str | None, to:
     if found is not None:
         holder = held_by_after(previous, found.held_by, to, site)
         conn.execute(update(Lot).where(Lot.id == found.id).values(held_by=holder))
+
+
+def backfill_holders(conn: Connection) -> int:
+    """lots.held_by for lots on hold or quarantine whose holder is not known (set before
+    migration 0012 kept it, tester's T15), from the history central keeps; each changed lot
+    goes into the change log, so stations learn it at their next pull. Returns how many."""
+    unknown = conn.execute(
+        select(Lot.id, Item.code, Lot.code)
+        .join(Item, Item.id == Lot.item_id)
+        .where(Lot.status.in_((LotStatus.HOLD.value, LotStatus.QUARANTINE.value)), Lot.held_by.is_(None))
+        .order_by(Lot.id)
+    ).all()
+    steps, first_sites = read_status_steps(conn, [(item, lot) for _, item, lot in unknown])
+    keys = []
+    for lot_id, item, lot in unknown:
+        holder = held_by_of(hold_origin_sites(steps.get((item, lot), []), first_sites.get(lot)))
+        if holder is not None:
+            conn.execute(update(Lot).where(Lot.id == lot_id).values(held_by=holder))
+            keys.append(("lot", item, lot))
+    changelog.append(conn, changelog.entries_for(conn, keys))
+    return len(keys)
 
 
 def history(conn: Connection, lot: str) -> list[dict[str, object]]:

@@ -468,40 +468,9 @@ class Validator:
         self.lot_statuses[(item, code)] = status
 
     def _read_status_steps(self, releases: list[tuple[str, str]]) -> None:
-        """For the lots a batch releases: each status they had, newest first, with the site that
-        set it (None: central decided), and the site of each lot's first stored event (the
-        receipt or production that created it, maybe into quarantine). Two queries per batch."""
-        h, r = lot_status_history, received_events
-        counted = r.c.outcome.in_((APPLIED, FLAGGED))
-        by_event = (
-            select(r.c.site)
-            .where(r.c.id == func.substr(h.c.source, len(_EVENT_SOURCE) + 1), counted)
-            .limit(1)
-            .scalar_subquery()
-        )
-        for item, lot, from_status, to_status, source, site in self.conn.execute(
-            select(h.c.item, h.c.lot, h.c.from_status, h.c.to_status, h.c.source, by_event)
-            .where(tuple_(h.c.item, h.c.lot).in_(releases))
-            .order_by(h.c.item, h.c.lot, h.c.effective_at.desc(), h.c.id.desc())
-        ):
-            from_event = source is not None and str(source).startswith(_EVENT_SOURCE)
-            self.status_steps.setdefault((item, lot), []).append(
-                (from_status, to_status, site if from_event else None)
-            )
-        codes = sorted({lot for _, lot in releases})
-        first = (
-            select(r.c.lot_code, func.min(r.c.server_seq).label("first"))
-            .where(r.c.lot_code.in_(codes), counted)
-            .group_by(r.c.lot_code)
-            .subquery()
-        )
-        self.first_sites.update(
-            dict(
-                self.conn.execute(
-                    select(r.c.lot_code, r.c.site).join(first, r.c.server_seq == first.c.first)
-                ).all()
-            )
-        )
+        steps, first = read_status_steps(self.conn, releases)
+        self.status_steps.update(steps)
+        self.first_sites.update(first)
 
     def _operator_row(self, badge: str, role: str | None, active: bool, home: str | None) -> None:
         self.roles[badge] = role
@@ -875,21 +844,7 @@ class Validator:
             )
 
     def _hold_origin_sites(self, item: str, lot: str) -> list[str | None]:
-        """Who set each status the lot had since it was last released (None: central decided).
-
-        Every one of them must be the station's own site for it to release the lot: a hold laid
-        over another site's hold, or over central's, does not make the lot the station's to release.
-        """
-        origins: list[str | None] = []
-        for from_status, to_status, site in self.status_steps.get((item, lot), []):
-            if to_status == LotStatus.RELEASED:
-                return origins
-            origins.append(site)
-            if from_status == LotStatus.RELEASED:
-                return origins
-        # The status the lot was created with (a receipt or production into quarantine).
-        origins.append(self.first_sites.get(lot))
-        return origins
+        return hold_origin_sites(self.status_steps.get((item, lot), []), self.first_sites.get(lot))
 
     def _produced(self, payload: LotProduced) -> tuple[dict[str, str], ...]:
         """A produced lot is the station's own new lot (or one it produced before), not a lot a
@@ -923,6 +878,64 @@ class Validator:
         else:
             return ()
         return ({"code": ReasonCode.NO_INPUTS.value, "message": message},)
+
+
+StatusSteps = dict[tuple[str, str], list[tuple[str | None, str, str | None]]]
+
+
+def read_status_steps(
+    conn: Connection, lots: list[tuple[str, str]]
+) -> tuple[StatusSteps, dict[str, str | None]]:
+    """For lots (item, lot code): each status they had, newest first, with the site that set it
+    (None: central decided), and the site of each lot's first stored event (the receipt or
+    production that created it, maybe into quarantine). Two queries."""
+    h, r = lot_status_history, received_events
+    counted = r.c.outcome.in_((APPLIED, FLAGGED))
+    by_event = (
+        select(r.c.site)
+        .where(r.c.id == func.substr(h.c.source, len(_EVENT_SOURCE) + 1), counted)
+        .limit(1)
+        .scalar_subquery()
+    )
+    steps: StatusSteps = {}
+    for item, lot, from_status, to_status, source, site in conn.execute(
+        select(h.c.item, h.c.lot, h.c.from_status, h.c.to_status, h.c.source, by_event)
+        .where(tuple_(h.c.item, h.c.lot).in_(lots))
+        .order_by(h.c.item, h.c.lot, h.c.effective_at.desc(), h.c.id.desc())
+    ):
+        from_event = source is not None and str(source).startswith(_EVENT_SOURCE)
+        steps.setdefault((item, lot), []).append((from_status, to_status, site if from_event else None))
+    codes = sorted({lot for _, lot in lots})
+    first = (
+        select(r.c.lot_code, func.min(r.c.server_seq).label("first"))
+        .where(r.c.lot_code.in_(codes), counted)
+        .group_by(r.c.lot_code)
+        .subquery()
+    )
+    found = conn.execute(select(r.c.lot_code, r.c.site).join(first, r.c.server_seq == first.c.first))
+    first_sites: dict[str, str | None] = {lot: site for lot, site in found}
+    return steps, first_sites
+
+
+def hold_origin_sites(
+    steps: list[tuple[str | None, str, str | None]], first_site: str | None
+) -> list[str | None]:
+    """Who set each status the lot had since it was last released (None: central decided), from
+    its status steps newest first and the site of its first event.
+
+    Every one of them must be the station's own site for it to release the lot: a hold laid
+    over another site's hold, or over central's, does not make the lot the station's to release.
+    """
+    origins: list[str | None] = []
+    for from_status, to_status, site in steps:
+        if to_status == LotStatus.RELEASED:
+            return origins
+        origins.append(site)
+        if from_status == LotStatus.RELEASED:
+            return origins
+    # The status the lot was created with (a receipt or production into quarantine).
+    origins.append(first_site)
+    return origins
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lotscan.domain.verdict import Level
 from lotscan.services.context import Workflow
@@ -90,3 +90,39 @@ def test_a_station_releases_its_own_sites_hold_as_before(central: Central, tmp_p
     released = station.scan(F_LATE, Workflow.RELEASE, operator="900", reason="temp ok")
     assert released.recorded, released
     assert station.sync().outcomes == {"applied": 1}
+
+
+def test_a_hold_set_before_central_kept_holders_is_refused_up_front_after_the_upgrade(
+    two_sites: Central, tmp_path
+) -> None:
+    """Tester's T15: a lot P2 held while central was at 0011 got held_by NULL from migration 0012,
+    so P1's station accepted a release (RELEASED on screen) that central then refused. The hold
+    is pushed by P2's station and pulled by P1's (its cache left without a holder, as an old
+    station's); central goes back to 0011 (dropping the holders) and up to head again. The
+    backfill finds P2 in the history, and P1's station, after its next pull, refuses up front."""
+    from alembic import command
+
+    from lotscan.central.db import _alembic_config, upgrade
+
+    plant1 = Station(two_sites, tmp_path, "ST-P1", site="P1")
+    plant2 = Station(two_sites, tmp_path, "ST-P2", site="P2")
+    assert plant2.scan(F_LATE, Workflow.HOLD, operator="901", reason="foreign body").recorded
+    assert plant2.sync().outcomes == {"applied": 1}
+    plant1.sync()
+    # P1's cache as an old station left it: the lot's row came without a holder, and the
+    # station's migration 0008 added the column empty.
+    with plant1.engine.begin() as conn:
+        conn.execute(update(Lot).values(held_by=None))
+    config = _alembic_config()
+    with two_sites.engine.connect() as conn, conn.begin():
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0011_operator_site")  # central as it was before 0012
+    upgrade(two_sites.engine)
+    two_sites.restart()
+    with two_sites.engine.connect() as conn:
+        assert conn.execute(select(Lot.held_by).where(Lot.code == "F-LATE")).scalar() == "P2"
+    plant1.sync()  # the backfill went into the change log: the pull brings it
+    assert held_by(plant1, "F-LATE") == "P2"
+    verdict = plant1.scan(F_LATE, Workflow.RELEASE, operator="900", reason="ok")
+    assert [r.code for r in verdict.reasons] == ["RELEASE_NOT_ALLOWED"] and not verdict.recorded
+    assert "held by site P2" in verdict.message
