@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
+from lotscan.station.widgets.history import History
 from tests.ui.conftest import banner_text, events_of, panel_text, payload, scan
 from tests.ui.test_floor_walk import demo_app
 
@@ -48,10 +49,10 @@ async def test_a_move_after_a_pick_takes_the_lot_from_where_it_is_or_where_scann
         await scan(pilot, "LOC:FG-B01")
         await scan(pilot, "/mode move")
         await scan(pilot, "(01)19521234001017(10)FLO9313B")
-        refused = await scan(pilot, "LOC:RM-A01")
         # FLO9313B is at RM-A07 and FG-B06: the operator is asked where it is taken from.
-        assert refused == "REJECTED" and "LOCATION_NEEDED" in banner_text(app), banner_text(app)
+        assert "scan the location you take it from" in " ".join(banner_text(app).split())
         assert "FG-B01" not in banner_text(app)
+        await scan(pilot, "/mode move")  # start again with the source scanned first
         assert await scan(pilot, "LOC:FG-B06") != "REJECTED", banner_text(app)
         assert "from FG-B06" in panel_text(app)
         await scan(pilot, "/qty 2")
@@ -109,3 +110,76 @@ async def test_an_unknown_override_reason_is_refused_when_typed(tmp_path: Path) 
             assert app.session.override is None
         await scan(pilot, "/override supervisor_approved")
         assert app.session.override == "SUPERVISOR_APPROVED"
+
+
+async def test_a_move_of_a_lot_in_two_places_asks_for_the_source_and_takes_what_it_asked_for(
+    tmp_path: Path,
+) -> None:
+    """T12: FLO9313B is at FG-B06 (12) and RM-A07 (10). After the lot scan the station said "Now
+    scan the location to move it to", then refused that very scan with LOCATION_NEEDED. Now the
+    lot scan asks where it is taken from; the next location is the source, the one after it the
+    destination, and nothing the station asked for is refused. The last scans name the places."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1001")
+        await scan(pilot, "/mode move")
+        await scan(pilot, "(01)19521234001017(10)FLO9313B")
+        said = " ".join(banner_text(app).split())
+        assert "in 2 places (FG-B06 12, RM-A07 10): scan the location you take it from" in said, said
+        assert "to move it to" not in said
+        assert await scan(pilot, "LOC:RM-A07") != "REJECTED", banner_text(app)
+        said = " ".join(banner_text(app).split())
+        assert "from RM-A07" in said and "scan the location to move it to" in said, said
+        assert await scan(pilot, "LOC:RM-A01") == "ACCEPTED", banner_text(app)
+        assert "from RM-A07 to RM-A01" in " ".join(banner_text(app).split())
+        history = app.query_one(History).entries
+        assert [e.lot for e in list(history)[:2]] == [None, None], history
+        assert [e.shown for e in list(history)[:2]] == ["LOC:RM-A01", "LOC:RM-A07"]
+    moved = recorded(database, "stock.moved")
+    assert [(p["lot"], p["from"], p["to"], p["qty"]) for p in moved] == [("FLO9313B", "RM-A07", "RM-A01", 10)]
+
+
+async def test_consume_on_a_work_order_says_which_lot_to_take_and_where_before_the_first_scan(
+    tmp_path: Path,
+) -> None:
+    """T14: /mode consume, WO:WO-3001 listed the lines only; the lot to take and its place were
+    said only after a scan was refused, and a consumption took from a place the operator had
+    not been told. Now the panel says the next line and "Take lot X at Y" (FEFO) as pick does,
+    and the consumption is recorded from that place (issue 14 Build 1)."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await scan(pilot, "OP:1001")
+        await scan(pilot, "/mode consume")
+        await scan(pilot, "WO:WO-3001")
+        shown = " ".join(panel_text(app).split())
+        assert "Take lot FLO9313B at RM-A07" in shown, shown
+        await scan(pilot, "/qty 2")
+        assert await scan(pilot, "(01)19521234001017(10)FLO9313B") == "ACCEPTED", banner_text(app)
+    consumed = recorded(database, "stock.consumed")
+    assert [(p["lot"], p["location"]) for p in consumed] == [("FLO9313B", "RM-A07")]
+
+
+async def test_a_lookup_of_a_recalled_lot_reads_not_recorded_with_the_status_as_an_alarm(
+    tmp_path: Path,
+) -> None:
+    """T13: a lookup of recalled lot FLO3961E read ACCEPTED with a green tick; a lookup records
+    nothing, and ACCEPTED means recorded (README, Verdicts). It now reads NOT RECORDED with
+    RECALLED beside it in the alarm (refusal) colours; a released lot's lookup reads NOT
+    RECORDED in the blue of "nothing recorded", never ACCEPTED."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "/mode lookup")
+        await scan(pilot, "(01)19521234001017(10)FLO3961E")
+        said = " ".join(banner_text(app).split())
+        assert said.startswith("NOT RECORDED RECALLED"), said
+        assert "ACCEPTED" not in said
+        assert app.banner.has_class("-rejected")  # the alarm style
+        [last] = str(app.query_one("#history").render()).splitlines()[:1]
+        assert "✔" not in last and "FLO3961E" in last, last
+        await scan(pilot, "(01)19521234001017(10)FLO9313B")  # released
+        said = " ".join(banner_text(app).split())
+        assert said.startswith("NOT RECORDED Lot FLO9313B"), said
+        assert app.banner.has_class("-unrecorded")
+        await scan(pilot, "LOC:RM-A07")
+        assert " ".join(banner_text(app).split()).startswith("NOT RECORDED Location RM-A07")
+    assert recorded(database, "stock.moved") == []

@@ -48,8 +48,15 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
             click.echo(click.style(" · ", bold=True) + verdict.message)
         else:
             codes = " ".join(r.code for r in verdict.reasons if r.level is verdict.level)
-            word = f" {verdict.level.value}{' ' + codes if codes else ''} "
-            banner = click.style(word, bg=COLOURS[verdict.level], fg="black", bold=True)
+            # Nothing recorded nor refused (a lookup): not ACCEPTED, which means recorded (T13).
+            said = "NOT RECORDED" if verdict.level is not Level.REJECTED and not verdict.recorded else ""
+            status = _looked_up_status(verdict.details)
+            codes = " ".join(c for c in (status, codes) if c)
+            word = f" {said or verdict.level.value}{' ' + codes if codes else ''} "
+            colour = COLOURS[verdict.level]
+            if said:
+                colour = "red" if status in ("RECALLED", "REJECTED") else "yellow" if status else "cyan"
+            banner = click.style(word, bg=colour, fg="black", bold=True)
             click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
         for reason in verdict.reasons[1:]:
             click.echo(f"   also {reason.code}: {reason.message}")
@@ -65,3 +72,13 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
                 f"{prompt['remaining']:g} {prompt['unit']}"
                 f" -> lot {prompt['lot']} at {prompt['location']}"
             )
+
+
+def _looked_up_status(details: dict[str, object]) -> str:
+    """A looked-up lot's status when it is not simply usable (RECALLED, HOLD, EXPIRED...)."""
+    if details.get("type") != "lot":
+        return ""
+    status = str(details.get("status", "")).upper()
+    if status == "RELEASED":
+        return "EXPIRED" if details.get("expired") else ""
+    return status

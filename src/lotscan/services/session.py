@@ -94,6 +94,9 @@ class StationSession:
     wrong_pins: int = 0
     pin_locked_out: bool = False  # the PIN tries ran out; a PIN typed next is not a scan
     pending_move: Scan | None = None
+    # The lot to move is in several places and no source was scanned: the next location
+    # scanned is where it is taken from (tester's T12), then the one after is where it goes.
+    move_needs_source: bool = False
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
     suspect: str | None = None  # what a suspicious label probably says, waiting for /confirm
@@ -150,6 +153,11 @@ class StationSession:
             return f"{self.workflow.value.title()}: scan the {' or '.join(needs).replace('_', ' ')} barcode."
         if self.workflow is Workflow.MOVE:
             source = f" from {self.location}" if self.location else ""
+            if self.pending_move is not None:
+                lot = self.pending_move.lot or "the lot"
+                if self.move_needs_source:
+                    return f"Move {lot}: scan the location you take it from."
+                return f"Move {lot}{source}: scan the location to move it to."
             return f"Move{source}: scan the lot, then the new location."
         if self.workflow is Workflow.COUNT and not self.location:
             return "Count: scan the location you are counting."
@@ -286,8 +294,8 @@ class StationSession:
         self.task = scan.internal.value
         message = f"{self.workflow.value.title()} on {self.task}. {self.prompt}"
         details: dict[str, Any] = {}
-        if self.workflow is Workflow.PICK:
-            details["prompt"] = self.service.pick_prompt(self.task)
+        if self.workflow in (Workflow.PICK, Workflow.CONSUME):  # consume too (tester's T14)
+            details["prompt"] = self.service.pick_prompt(self.task, self._context())
         return _note(message, scan, details)
 
     def _remember_move(self, scan: Scan) -> Outcome:
@@ -296,13 +304,33 @@ class StationSession:
         if seen.level is Level.REJECTED:
             return Outcome(seen, scan)
         self.pending_move = scan
+        places = [s for s in seen.details.get("stock", ()) if s["qty"] > 0]
+        self.move_needs_source = not self.location and len(places) > 1
+        if self.move_needs_source:
+            where = ", ".join(f"{s['location']} {s['qty']:g}" for s in places[:4])
+            lot = seen.details.get("lot", "")
+            return _note(
+                f"{seen.message} {lot} is in {len(places)} places ({where}): scan the location you "
+                "take it from. Nothing moved yet.",
+                scan,
+            )
         return _note(f"{seen.message} Now scan the location to move it to. Nothing moved yet.", scan)
 
     def _at_location(self, scan: Scan) -> Outcome:
         code = scan.internal.value if scan.internal else scan.gln
+        if self.workflow is Workflow.MOVE and self.pending_move is not None and self.move_needs_source:
+            # What the lot scan asked for: the place it is taken from; the next one is where it goes.
+            self.move_needs_source = False
+            self.location = code
+            lot = self.pending_move.lot or "the lot"
+            return _note(
+                f"Taking {lot} from {code}. Now scan the location to move it to. Nothing moved yet.", scan
+            )
         if self.workflow is Workflow.MOVE and self.pending_move is not None:
             lot_scan, self.pending_move = self.pending_move, None
-            return self._handle(lot_scan, self._context().with_(to_location=code))
+            outcome = self._handle(lot_scan, self._context().with_(to_location=code))
+            outcome.scan = scan  # the last scans list the location scanned, not the lot again
+            return outcome
         # In move, a location scanned before the lot is where it is taken from.
         self.location = code
         return _note(f"Location set: {code}. {self.prompt}", scan)
@@ -441,6 +469,7 @@ class StationSession:
         if not keep_task:
             self.task = None
         self.pending_move = self.half_label = self.suspect = None
+        self.move_needs_source = False
         return _note(f"Mode: {workflow.value}. {self.prompt}")
 
     def _task_fits(self, workflow: Workflow) -> bool:

@@ -24,6 +24,7 @@ class Workspace:
     override: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     counting: dict[str, Any] | None = None
+    move_needs_source: bool = False  # the lot to move is in several places: scan where from
 
 
 def task_details(session: StationSession, code: str) -> dict[str, Any] | None:
@@ -43,7 +44,9 @@ def location_details(session: StationSession, code: str) -> dict[str, Any] | Non
 def gather(session: StationSession) -> Workspace:
     workflow, task = session.workflow, session.task
     details = task_details(session, task) if task else None
-    prompt = session.service.pick_prompt(task) if task and workflow is Workflow.PICK else None
+    # Pick and consume name the lot to take and where before the scan (FEFO; tester's T14).
+    prompted = workflow in (Workflow.PICK, Workflow.CONSUME)
+    prompt = session.service.pick_prompt(task, ScanContext(workflow)) if task and prompted else None
     kinds = WORKFLOW_TASKS.get(workflow)
     open_tasks = session.service.open_tasks(kinds)[:20] if kinds and not task and session.operator else []
     pending = session.pending_move
@@ -62,4 +65,5 @@ def gather(session: StationSession) -> Workspace:
         location_details(session, session.location)
         if workflow is Workflow.COUNT and session.location
         else None,
+        session.move_needs_source,
     )

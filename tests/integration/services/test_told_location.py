@@ -132,7 +132,9 @@ def test_the_recorded_place_is_the_told_place_or_the_scanned_one(
             to_location="HOLD" if workflow is Workflow.MOVE else None,
             qty=qty,
         )
-        prompt = station.pick_prompt("PL-1") if workflow is Workflow.PICK else None
+        # Pick and consume both prompt the lot and its place before the scan (tester's T14).
+        prompted = workflow in (Workflow.PICK, Workflow.CONSUME)
+        prompt = station.pick_prompt(str(TASKS[workflow]), ScanContext(workflow)) if prompted else None
         places_before = _places(engine, lot)
         verdict = station.handle(station.interpret(f"(01){FLOUR}(10){lot}"), ctx)
         event(f"{workflow.value}: {'recorded' if verdict.recorded else verdict.reasons[0].code}")

@@ -15,7 +15,7 @@ MARKS = {Level.ACCEPTED: ("✔", "green"), Level.WARNING: ("!", "yellow"), Level
 
 
 NOTICE_MARK = ("·", "white")
-UNRECORDED_MARK = ("?", "bright_cyan")  # a warning under which nothing was recorded
+UNRECORDED_MARK = ("?", "bright_cyan")  # nothing recorded, nothing refused (a lookup)
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class History(FixedStatic):
         for index, entry in enumerate(self.entries):
             if entry.notice:
                 mark, colour = NOTICE_MARK
-            elif entry.level is Level.WARNING and not entry.recorded:
+            elif entry.level is not Level.REJECTED and not entry.recorded:
                 mark, colour = UNRECORDED_MARK
             else:
                 mark, colour = MARKS[entry.level]

@@ -41,12 +41,16 @@ def stock_qty(qty: float, unit: str | None) -> Text:
     return Text(f"{qty:g}{' ' + unit if unit else ''}: {BELOW_ZERO}", style=BELOW_ZERO_STYLE)
 
 
-def pick_prompt_text(prompt: dict[str, Any] | None, today: date, *, tiny: bool = False) -> Text:
-    """The next line to pick and the lot to take (FEFO). `tiny` (an RF gun's 20-29 columns,
-    where the panel has two rows): the lot and its location first, in as few cells as can be."""
+def pick_prompt_text(
+    prompt: dict[str, Any] | None, today: date, *, tiny: bool = False, consume: bool = False
+) -> Text:
+    """The next line to pick (or, `consume`, to consume into a work order: tester's T14) and
+    the lot to take (FEFO). `tiny` (an RF gun's 20-29 columns, where the panel has two rows):
+    the lot and its location first, in as few cells as can be."""
     text = Text()
     if prompt is None:
-        text.append("Pick list complete. Scan the next pick list.", style="bold")
+        done = "Every input of this work order is consumed." if consume else "Pick list complete."
+        text.append(f"{done} Scan the next {'work order' if consume else 'pick list'}.", style="bold")
         return text
     if tiny and prompt["lot"]:
         text.append("Take ", style="bold")
@@ -67,7 +71,8 @@ def pick_prompt_text(prompt: dict[str, Any] | None, today: date, *, tiny: bool =
         text.append(str(prompt["location"]), style="bold underline")
         text.append(f"  ({_qty(prompt['available'])} there, {days_text(prompt['expiry'], today)})")
     else:
-        text.append("No pickable stock of this item: short-pick the line (s).", style="bold")
+        no_stock = "scan the lot you take" if consume else "short-pick the line (s)"
+        text.append(f"No pickable stock of this item: {no_stock}.", style="bold")
     return text
 
 
@@ -160,8 +165,9 @@ def workspace_text(
         settings.append(f"at {space.location}")
     if settings:
         text.append("Next scan: " + ", ".join(settings) + "\n", style="bold yellow")
-    if flow is Workflow.PICK and space.task:
-        text.append_text(pick_prompt_text(space.pick_prompt, today, tiny=tiny))
+    if flow in (Workflow.PICK, Workflow.CONSUME) and space.task:
+        consume = flow is Workflow.CONSUME
+        text.append_text(pick_prompt_text(space.pick_prompt, today, tiny=tiny, consume=consume))
         text.append("\n")
     if flow is Workflow.LOOKUP:
         if lookup:
@@ -171,7 +177,9 @@ def workspace_text(
         return text
     if flow is Workflow.MOVE:
         source = f" from {space.location}" if space.location else ""
-        if space.pending_move:
+        if space.pending_move and space.move_needs_source:
+            text.append(f"Moving lot {space.pending_move}: scan the location you take it from.", style="bold")
+        elif space.pending_move:
             text.append(f"Moving lot {space.pending_move}{source}: scan the new location.", style="bold")
         else:
             text.append(f"Scan the lot to move{source}, then the location it goes to.")
