@@ -508,7 +508,7 @@ def test_a_recalled_lot_produced_from_or_received_into_is_flagged_for_the_recall
     produced = {
         "task": "WO-1",
         "item": "COOKIE",
-        "lot": "C-1",
+        "lot": "C-NEW",
         "qty": 10,
         "location": "LINE",
         "inputs": [{"item": "FLOUR", "lot": "F-LATE", "qty": 5}],
@@ -516,7 +516,7 @@ def test_a_recalled_lot_produced_from_or_received_into_is_flagged_for_the_recall
     received = {"item": "FLOUR", "lot": "F-LATE", "location": "DOCK", "qty": 3}
     for seq, (kind, payload, said) in enumerate(
         (
-            ("lot.produced", produced, "used it as an input of lot C-1"),
+            ("lot.produced", produced, "used it as an input of lot C-NEW"),
             ("stock.received", received, "added stock to it"),
         ),
         start=1,

@@ -157,6 +157,27 @@ def test_an_output_produced_again_into_its_own_lot_is_applied(central: Central) 
         assert (made["outcome"], made["code"]) == ("applied", None), made
 
 
+def test_a_lot_another_station_produced_pushed_as_produced_here_is_refused(central: Central) -> None:
+    """Tester T2 (session 5): a second station pushed `lot.produced` into the lot code a first
+    station had just produced (a station that kept its config id `ST-01` as its lot part numbers
+    lots the same way). Applied: the trace showed one lot made at two places, with both stocks.
+    Each station's produced lots carry its own lot part, so a lot central already has is the
+    pushing station's only if that station produced it."""
+    _, first = central.enroll("P1")
+    _, second = central.enroll("P1")
+    consumed = {"item": "FLOUR", "lot": "F-EARLY", "qty": 2, "location": "A1", "task": "WO-1", "line_no": 1}
+    inputs = [{"item": "FLOUR", "lot": "F-EARLY", "qty": 2}]
+    assert outcome(central, first, ev(1, "stock.consumed", consumed))["outcome"] == "applied"
+    made = outcome(central, first, ev(2, "lot.produced", _made("C-FIRST", inputs=inputs)))
+    assert made["outcome"] == "applied", made
+    taken = outcome(central, second, ev(1, "lot.produced", _made("C-FIRST", inputs=inputs)))
+    assert (taken["outcome"], taken["code"]) == ("rejected", "LOT_CODE_TAKEN"), taken
+    assert "lot C-FIRST of COOKIE already exists at central (produced by " in taken["reason"]
+    # The first station goes on producing into its own lot.
+    again = outcome(central, first, ev(3, "lot.produced", _made("C-FIRST", inputs=inputs)))
+    assert again["outcome"] == "applied", again
+
+
 def test_an_output_of_a_work_order_nothing_was_consumed_into_is_flagged(central: Central) -> None:
     """A production output pushed for WO-1, into which nothing was ever consumed, naming inputs
     all the same, was applied silently: the lot's parents in the trace are lots that never went

@@ -22,11 +22,12 @@ sentence, and is never applied. The checks, in order:
   supervisor of the station's own site put on hold or in quarantine, from the status central
   holds (a release decided on a stale status is STALE_STATUS). Recalls and rejections are
   decided, and lifted, only at central (`lotscan central lot release`, an admin token);
-- a produced lot is not a supplier's lot (SUPPLIER_LOT) nor another item's (LOT_CODE_TAKEN); a
-  work order's output with nothing consumed into the order is applied and flagged NO_INPUTS.
+- a produced lot is not a supplier's lot (SUPPLIER_LOT), nor another item's, nor a lot central
+  already has that this station did not produce (LOT_CODE_TAKEN); a work order's output with nothing consumed into the order is applied and flagged NO_INPUTS.
 
 Everything the checks read is read once per batch (on PostgreSQL in one round trip, plus one
-for the status history of lots the batch releases); the checks themselves read nothing.
+for the status history of lots the batch releases, and one for who produced a lot the batch
+produces again); the checks themselves read nothing.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class RefusalCode(StrEnum):
     SEQ_REUSED = "SEQ_REUSED"  # a seq central holds with another event id (see docs/sync.md)
     STALE_STATUS = "STALE_STATUS"  # a release decided on a status central no longer has
     SUPPLIER_LOT = "SUPPLIER_LOT"  # a "produced" lot central knows was received from a supplier
-    LOT_CODE_TAKEN = "LOT_CODE_TAKEN"  # a "produced" lot whose code is another item's lot
+    LOT_CODE_TAKEN = "LOT_CODE_TAKEN"  # a "produced" lot whose code is another item's or station's lot
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,7 @@ class Validator:
         default_factory=dict
     )
     first_sites: dict[str, str | None] = field(default_factory=dict)  # lot code -> site of its first event
+    producers: dict[str, set[str]] = field(default_factory=dict)  # known lot code -> stations that produced it
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
@@ -346,6 +348,9 @@ class Validator:
         )
         if releases:
             validator._read_status_steps(sorted(releases))
+        known_outputs = sorted(code for code in produced if code in validator.lots_by_code)
+        if known_outputs:  # rare: a production into a lot central already has
+            validator._read_producers(known_outputs)
         holders = set(validator.stored_ids.values()) - {station.name}
         if holders:  # earlier enrolments of this station (same station id) hold its own events
             s = stations
@@ -471,6 +476,20 @@ class Validator:
         steps, first = read_status_steps(self.conn, releases)
         self.status_steps.update(steps)
         self.first_sites.update(first)
+
+    def _read_producers(self, codes: list[str]) -> None:
+        """The stations whose productions of these lot codes central applied."""
+        r = received_events
+        for code, station_name in self.conn.execute(
+            select(r.c.lot_code, r.c.station)
+            .distinct()
+            .where(
+                r.c.lot_code.in_(codes),
+                r.c.type == EventType.LOT_PRODUCED,
+                r.c.outcome.in_((APPLIED, FLAGGED)),
+            )
+        ):
+            self.producers.setdefault(code, set()).add(station_name)
 
     def _operator_row(self, badge: str, role: str | None, active: bool, home: str | None) -> None:
         self.roles[badge] = role
@@ -864,6 +883,14 @@ class Validator:
                 RefusalCode.SUPPLIER_LOT,
                 f"lot {lot} of {item} was received from a supplier; a supplier's lot is not a "
                 "production output: produce into a new lot",
+            )
+        if item in known and self.station.name not in self.producers.get(lot, set()):
+            makers = sorted(self.producers.get(lot, set()))
+            made_by = f"produced by {', '.join(makers)}" if makers else "in central's master data"
+            raise Refused(
+                RefusalCode.LOT_CODE_TAKEN,
+                f"lot {lot} of {item} already exists at central ({made_by}), and this station did not "
+                "produce it: a lot produced here gets a code of its own, with this station's lot part",
             )
         task = payload.task
         if task is None or self.task_kinds.get(task, ("",))[0] != "work_order":
