@@ -23,7 +23,8 @@ sentence, and is never applied. The checks, in order:
   holds (a release decided on a stale status is STALE_STATUS). Recalls and rejections are
   decided, and lifted, only at central (`lotscan central lot release`, an admin token);
 - a produced lot is not a supplier's lot (SUPPLIER_LOT), nor another item's, nor a lot central
-  already has that this station did not produce (LOT_CODE_TAKEN); a work order's output with nothing consumed into the order is applied and flagged NO_INPUTS.
+  already has that this station did not produce (LOT_CODE_TAKEN); a work order's output with
+  nothing consumed into the order is applied and flagged NO_INPUTS.
 
 Everything the checks read is read once per batch (on PostgreSQL in one round trip, plus one
 for the status history of lots the batch releases, and one for who produced a lot the batch
@@ -302,7 +303,7 @@ class Validator:
         default_factory=dict
     )
     first_sites: dict[str, str | None] = field(default_factory=dict)  # lot code -> site of its first event
-    producers: dict[str, set[str]] = field(default_factory=dict)  # known lot code -> stations that produced it
+    producers: dict[str, set[str]] = field(default_factory=dict)  # known lot -> stations that made it
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
