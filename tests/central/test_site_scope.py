@@ -20,7 +20,7 @@ CUSTOMERS = [
 
 def _two_sites(central: Central, directory: Path) -> tuple[str, str]:
     """P1 (the plant: its pick list and shipment name "Shop"), P2 with its own shipment to
-    CORNER; a P1 station produced C-1 on work order WO-1 from F-EARLY (a genealogy link)."""
+    CORNER; a P1 station produced C-NEW on work order WO-1 from F-EARLY (a genealogy link)."""
     central.import_rows(
         directory,
         {
@@ -35,7 +35,7 @@ def _two_sites(central: Central, directory: Path) -> tuple[str, str]:
     produced = {
         "task": "WO-1",
         "item": "COOKIE",
-        "lot": "C-1",
+        "lot": "C-NEW",
         "qty": 10,
         "location": "LINE",
         "inputs": [{"item": "FLOUR", "lot": "F-EARLY", "qty": 5}],
