@@ -9,7 +9,14 @@ from lotscan.domain.verdict import Level
 from lotscan.services.session import StationSession
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
-from lotscan.station.wording import verdict_for_line
+from lotscan.station.wording import (
+    ALARM_STATUSES,
+    looked_up_status,
+    reason_codes,
+    unrecorded,
+    verdict_for_line,
+    verdict_word,
+)
 
 COLOURS = {Level.ACCEPTED: "green", Level.WARNING: "yellow", Level.REJECTED: "red"}
 BELLS = {Level.ACCEPTED: "\a", Level.WARNING: "\a\a", Level.REJECTED: "\a\a\a"}
@@ -47,15 +54,14 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
             # A badge, task, location or command: said plainly, no verdict word.
             click.echo(click.style(" · ", bold=True) + verdict.message)
         else:
-            codes = " ".join(r.code for r in verdict.reasons if r.level is verdict.level)
-            # Nothing recorded nor refused (a lookup): not ACCEPTED, which means recorded (T13).
-            said = "NOT RECORDED" if verdict.level is not Level.REJECTED and not verdict.recorded else ""
-            status = _looked_up_status(verdict.details)
-            codes = " ".join(c for c in (status, codes) if c)
-            word = f" {said or verdict.level.value}{' ' + codes if codes else ''} "
+            # The screen's words (station/wording.py): NOT RECORDED for a lookup and anything
+            # that recorded nothing nor refused, a looked-up lot's status beside it (T13).
+            codes = " ".join(reason_codes(verdict))
+            word = f" {verdict_word(verdict)}{' ' + codes if codes else ''} "
             colour = COLOURS[verdict.level]
-            if said:
-                colour = "red" if status in ("RECALLED", "REJECTED") else "yellow" if status else "cyan"
+            if unrecorded(verdict):
+                status = looked_up_status(verdict)
+                colour = "red" if status in ALARM_STATUSES else "yellow" if status else "cyan"
             banner = click.style(word, bg=colour, fg="black", bold=True)
             click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
         for reason in verdict.reasons[1:]:
@@ -72,13 +78,3 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
                 f"{prompt['remaining']:g} {prompt['unit']}"
                 f" -> lot {prompt['lot']} at {prompt['location']}"
             )
-
-
-def _looked_up_status(details: dict[str, object]) -> str:
-    """A looked-up lot's status when it is not simply usable (RECALLED, HOLD, EXPIRED...)."""
-    if details.get("type") != "lot":
-        return ""
-    status = str(details.get("status", "")).upper()
-    if status == "RELEASED":
-        return "EXPIRED" if details.get("expired") else ""
-    return status

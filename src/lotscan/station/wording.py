@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lotscan.domain.verdict import Reason, Verdict
+from lotscan.domain.verdict import Level, Reason, Verdict
 
 Words = tuple[tuple[str, str], ...]
+UNRECORDED_WORD = "NOT RECORDED"
 
 SCREEN_WORDS: Words = (
     ("(scan its barcode or give --task)", "(scan its barcode, or press t to choose it)"),
@@ -39,3 +40,46 @@ def verdict_for_screen(verdict: Verdict, words: Words = SCREEN_WORDS) -> Verdict
 def verdict_for_line(verdict: Verdict) -> Verdict:
     """The line-by-line station (`lotscan station` without a screen) types commands."""
     return verdict_for_screen(verdict, LINE_WORDS)
+
+
+# What a verdict is called, and the codes beside it: the same on the screen (widgets/banner.py)
+# and in the line-by-line station (cli/interactive.py): what the operator is told is what got
+# recorded.
+
+# A lot status a lookup shows as an alarm: nothing may be done with the lot but by a decision.
+ALARM_STATUSES = frozenset({"RECALLED", "REJECTED"})
+
+
+def unrecorded(verdict: Verdict) -> bool:
+    """A verdict under which nothing was recorded, nor refused: a lookup's, a label to check
+    before anything is recorded. ACCEPTED and WARNING both mean "recorded" (README's verdicts;
+    tester's #15b and T13: a lookup of a recalled lot read ACCEPTED), so neither is said."""
+    return verdict.level is not Level.REJECTED and not verdict.recorded
+
+
+def looked_up_status(verdict: Verdict) -> str | None:
+    """The status of a looked-up lot that is not simply usable (RECALLED, HOLD, QUARANTINE,
+    REJECTED, EXPIRED), shown beside NOT RECORDED; None for a released, unexpired lot."""
+    details = verdict.details
+    if details.get("type") != "lot" or verdict.recorded:
+        return None
+    status = str(details.get("status", "")).upper()
+    if status and status != "RELEASED":
+        return status
+    return "EXPIRED" if details.get("expired") else None
+
+
+def verdict_word(verdict: Verdict) -> str:
+    return UNRECORDED_WORD if unrecorded(verdict) else verdict.level.value
+
+
+def reason_codes(verdict: Verdict) -> list[str]:
+    """The codes behind a warning or refusal (NOT_FEFO, LOT_RECALLED...), worst first; a
+    looked-up lot's status when it is not released (T13)."""
+    status = looked_up_status(verdict)
+    if status is not None:
+        return [status, *(r.code for r in verdict.reasons if r.level is verdict.level)]
+    if verdict.level is Level.ACCEPTED:
+        return []
+    worst = [r.code for r in verdict.reasons if r.level is verdict.level]
+    return worst or [r.code for r in verdict.reasons]

@@ -7,60 +7,21 @@ from rich.text import Text
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.station.widgets.bigtext import big
 from lotscan.station.widgets.fixed import FixedStatic
+from lotscan.station.wording import ALARM_STATUSES, looked_up_status, reason_codes, unrecorded, verdict_word
 
 LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.REJECTED: "-rejected"}
 NOTICE_CLASS = "-notice"
 IDLE_CLASS = "-idle"
 UNRECORDED_CLASS = "-unrecorded"
-UNRECORDED_WORD = "NOT RECORDED"
 USUAL_ROWS = 8  # a handheld's banner at most, unless the verdict is long (station.tcss)
 LONG_VERDICT_CLASS = "-long-verdict"
 KIND_CLASSES = frozenset({IDLE_CLASS, NOTICE_CLASS, UNRECORDED_CLASS, *LEVEL_CLASSES.values()})
-
-
-# A lot status a lookup shows as an alarm: nothing may be done with the lot but by a decision.
-ALARM_STATUSES = frozenset({"RECALLED", "REJECTED"})
-
-
-def unrecorded(verdict: Verdict) -> bool:
-    """A verdict under which nothing was recorded, nor refused: a lookup's, a label to check
-    before anything is recorded. ACCEPTED and WARNING both mean "recorded" (README's verdicts;
-    tester's #15b and T13: a lookup of a recalled lot read ACCEPTED), so neither is said."""
-    return verdict.level is not Level.REJECTED and not verdict.recorded
-
-
-def looked_up_status(verdict: Verdict) -> str | None:
-    """The status of a looked-up lot that is not simply usable (RECALLED, HOLD, QUARANTINE,
-    REJECTED, EXPIRED), shown beside NOT RECORDED; None for a released, unexpired lot."""
-    details = verdict.details
-    if details.get("type") != "lot" or verdict.recorded:
-        return None
-    status = str(details.get("status", "")).upper()
-    if status and status != "RELEASED":
-        return status
-    return "EXPIRED" if details.get("expired") else None
-
-
-def verdict_word(verdict: Verdict) -> str:
-    return UNRECORDED_WORD if unrecorded(verdict) else verdict.level.value
 
 
 def kind_class(verdict: Verdict) -> str:
     if looked_up_status(verdict) in ALARM_STATUSES:
         return LEVEL_CLASSES[Level.REJECTED]  # a recalled lot is an alarm, looked up or not
     return UNRECORDED_CLASS if unrecorded(verdict) else LEVEL_CLASSES[verdict.level]
-
-
-def reason_codes(verdict: Verdict) -> list[str]:
-    """The codes behind a warning or refusal (NOT_FEFO, LOT_RECALLED...), worst first; a
-    looked-up lot's status when it is not released (T13)."""
-    status = looked_up_status(verdict)
-    if status is not None:
-        return [status, *(r.code for r in verdict.reasons if r.level is verdict.level)]
-    if verdict.level is Level.ACCEPTED:
-        return []
-    worst = [r.code for r in verdict.reasons if r.level is verdict.level]
-    return worst or [r.code for r in verdict.reasons]
 
 
 def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact: bool = False) -> Text:
