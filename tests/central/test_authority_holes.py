@@ -104,6 +104,52 @@ def test_a_hold_and_its_release_with_their_from_in_one_push_are_both_applied(cen
     assert lot_status(central, "F-LATE") == "released"
 
 
+def test_a_stale_release_of_a_lot_received_earlier_in_the_same_push_is_refused(central: Central) -> None:
+    """A station offline received F-NEW into quarantine, then a supervisor put it on hold, and a
+    release decided on the quarantine it had seen before came in the same push: applied (a lot
+    central did not hold before the batch was not checked for staleness), so the hold nobody
+    released was lifted. The batch's own receipt is now the status its releases are checked
+    against, and the lot is the station's own site's to release."""
+    _, token = central.enroll("P1")
+    received = {"item": "FLOUR", "lot": "F-NEW", "qty": 10, "location": "DOCK", "lot_status": "quarantine"}
+    response = push_raw(
+        central,
+        token,
+        [
+            ev(1, "stock.received", received),
+            ev(2, "lot.status_changed", _seen("F-NEW", "quarantine", "hold"), operator="900"),
+            ev(3, "lot.status_changed", _seen("F-NEW", "quarantine", "released"), operator="900"),
+            ev(4, "stock.received", {**received, "lot": "F-NEW2", "lot_status": None}),
+            ev(5, "lot.status_changed", _seen("F-NEW2", "hold", "released"), operator="900"),
+        ],
+    )
+    results = response.json()["results"]
+    assert [(r["outcome"], r["code"]) for r in results] == [
+        ("applied", None),
+        ("applied", None),
+        ("rejected", "STALE_STATUS"),
+        ("applied", None),
+        ("rejected", "STALE_STATUS"),
+    ], results
+    assert "F-NEW of FLOUR is hold at central, not quarantine as the station saw it" in results[2]["reason"]
+    assert lot_status(central, "F-NEW") == "hold"
+    # Seen as it is, the release of its own site's hold goes through, in a batch as in the next.
+    fresh = outcome(
+        central, token, ev(6, "lot.status_changed", _seen("F-NEW", "hold", "released"), operator="900")
+    )
+    assert fresh["outcome"] == "applied", fresh
+    own = push_raw(
+        central,
+        token,
+        [
+            ev(7, "stock.received", {**received, "lot": "F-NEW3"}),
+            ev(8, "lot.status_changed", _seen("F-NEW3", "quarantine", "released"), operator="900"),
+        ],
+    ).json()["results"]
+    assert [(r["outcome"], r["code"]) for r in own] == [("applied", None), ("applied", None)], own
+    assert lot_status(central, "F-NEW3") == "released"
+
+
 # --------------------------------------------------------------------------- production outputs
 
 

@@ -57,6 +57,7 @@ from lotscan.domain.events import (
     Payload,
     Role,
     StockConsumed,
+    StockCounted,
     StockReceived,
     describe_errors,
     payload_class,
@@ -548,10 +549,24 @@ class Validator:
                 self.lot_statuses[ref] = payload.to_status
                 steps = self.status_steps.setdefault(ref, [])
                 steps.insert(0, (before, payload.to_status, self.station.site))
-        elif isinstance(payload, StockReceived):
+        if isinstance(payload, StockReceived | LotProduced | StockCounted):
+            self._created(payload)
+        if isinstance(payload, StockReceived):
             self.received_codes.add(payload.lot)
         elif isinstance(payload, StockConsumed) and payload.task is not None:
             self.consumed_tasks.add(payload.task)
+
+    def _created(self, payload: StockReceived | LotProduced | StockCounted) -> None:
+        """A lot central does not hold, created by an event of this batch, has the status that
+        event gives it, set by this station's site: a later release in the batch is checked
+        against it (STALE_STATUS, who may lift it) like a release of a lot central holds."""
+        ref = (payload.item, payload.lot)
+        known = self.lots_by_code.get(payload.lot, {})
+        if ref in self.lot_statuses or payload.item in known:
+            return  # central holds it (read with the batch) or an earlier event created it
+        self.lot_statuses[ref] = payload.lot_status or LotStatus.RELEASED
+        self.status_steps[ref] = []
+        self.first_sites.setdefault(payload.lot, self.station.site)
 
     # ----------------------------------------------------------------------- the rules
 
