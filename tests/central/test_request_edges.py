@@ -84,6 +84,23 @@ def test_invalid_json_is_a_422_saying_where(central: Central) -> None:
     assert "not valid JSON" in message and "line 1" in message
 
 
+@pytest.mark.parametrize("path", ["/api/v1/enroll", "/api/v1/sync/pull", "/api/v1/sync/push"])
+def test_an_integer_too_long_to_read_is_a_422_not_a_500(central: Central, path: str) -> None:
+    """Tester U6: a JSON integer of 5,000 digits was a plain-text 500 on every JSON endpoint."""
+    digits = "9" * 5000
+    bodies = {
+        "/api/v1/enroll": f'{{"code": {digits}}}',
+        "/api/v1/sync/pull": f'{{"after": {digits}}}',
+        "/api/v1/sync/push": json.dumps({"station_time": now_iso(), "events": [event(1, qty=7)]}).replace(
+            '"qty": 7', f'"qty": {digits}'
+        ),
+    }
+    assert digits in bodies[path]
+    headers = {**auth(_station(central)), "content-type": "application/json"}
+    message = _refusal(central.http.post(path, content=bodies[path], headers=headers))
+    assert "too long to read" in message
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", None, "application/x-www-form-urlencoded"])
 def test_a_body_not_sent_as_json_is_told_to_send_application_json(
     central: Central, content_type: str | None
