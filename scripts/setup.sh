@@ -46,6 +46,7 @@ fi
 stamp=.venv/.lotscan-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "installing lotscan's Python packages into .venv (first time only: a few minutes) ..." >&2
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -e ".[test]"
   echo "$want" > "$stamp"

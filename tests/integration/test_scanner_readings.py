@@ -42,7 +42,10 @@ def test_the_lot_barcode_of_a_split_label_is_a_warning_not_an_error() -> None:
     code, data = parse("(10)123(17)221231")
     assert code == 0
     assert data["errors"] == [] and [w["code"] for w in data["warnings"]] == ["MISSING_GTIN"]
-    assert CliRunner().invoke(cli, ["parse", "--strict", "(10)123(17)221231"]).exit_code == 1
+    strict = CliRunner().invoke(cli, ["parse", "--strict", "(10)123(17)221231"])
+    assert strict.exit_code == 1
+    # tester U4: exit 1 beside "VALID, with warnings" read as a contradiction
+    assert "REFUSED under --strict: warnings MISSING_GTIN" in strict.output and "VALID" not in strict.output
     human = CliRunner().invoke(cli, ["parse", "(10)123(17)221231"])
     assert human.exit_code == 0 and "MISSING_GTIN" in human.output
 

@@ -47,7 +47,14 @@ def _confirm_dropping_unsynced(database: Path) -> None:
     if not waiting:
         return
     question = f"The demo cache {database} holds {waiting} event(s) not synced. Delete them?"
-    if not click.confirm(question, default=False, err=True):
+    try:
+        agreed = click.confirm(question, default=False, err=True)
+    except click.Abort:  # no answer: stdin ended (no terminal) or Ctrl-C
+        raise click.UsageError(
+            f"no answer came; nothing was deleted from {database}; "
+            "to reset without asking: lotscan demo --reset --force"
+        ) from None
+    if not agreed:
         raise click.ClickException(
             "nothing was deleted; to reset without asking: lotscan demo --reset --force"
         )

@@ -104,7 +104,7 @@ def parse(
     if as_json:
         click.echo(json.dumps(scan.to_json(), ensure_ascii=False))
     else:
-        _print_human(scan)
+        _print_human(scan, strict=strict)
     sys.exit(1 if scan.errors or (strict and scan.warnings) else 0)
 
 
@@ -115,7 +115,7 @@ def _usable_substitutes(substitutes: tuple[str, ...]) -> tuple[str, ...]:
     return substitutes
 
 
-def _print_human(scan: Scan) -> None:
+def _print_human(scan: Scan, *, strict: bool = False) -> None:
     explanation = explain(scan)
     width = max(len(label) for label, _ in explanation.summary)
     for label, value in explanation.summary:
@@ -137,6 +137,9 @@ def _print_human(scan: Scan) -> None:
     click.echo()
     if scan.errors:
         click.echo(click.style("NOT VALID", fg="red", bold=True))
+    elif scan.warnings and strict:
+        codes = ", ".join(sorted({finding.code for finding in scan.warnings}))
+        click.echo(click.style(f"REFUSED under --strict: warnings {codes}", fg="red", bold=True))
     elif scan.warnings:
         click.echo(click.style("VALID, with warnings", fg="yellow", bold=True))
     else:

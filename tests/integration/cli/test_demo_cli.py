@@ -46,6 +46,10 @@ def test_demo_reset_asks_before_dropping_unsynced_events() -> None:
     assert refused.exit_code == 1
     assert "not synced" in refused.output and "--force" in refused.output
     assert pending_events() == "1"
+    unanswered = lotscan("demo", "--reset", "--headless", stdin="")  # tester U3: no terminal to ask
+    assert unanswered.exit_code == 2 and "Aborted" not in unanswered.output
+    assert "nothing was deleted" in unanswered.output and "--force" in unanswered.output
+    assert pending_events() == "1"
     assert lotscan("demo", "--reset", "--force", "--headless", stdin="").exit_code == 0
     assert pending_events() == "0"
 
