@@ -30,6 +30,7 @@ from lotscan.codes.bracketed import looks_bracketed, parse_bracketed
 from lotscan.codes.gs1 import element_string
 from lotscan.services.demo import demo_barcodes
 from lotscan.services.importer import import_tables, read_source
+from lotscan.store.db import open_cache
 
 LEVELS = re.compile(r"\b(ACCEPTED|WARNING|REJECTED)\b")
 # A badge, a task or a command is a NOTICE: said in a neutral style, with no verdict word.
@@ -98,16 +99,21 @@ def served_station(
     config: str = "",
     extra: tuple[str, ...] = (),
     enrolled: str = "",
+    demo: bool = True,
 ) -> Iterator[Served]:
     """`lotscan station --web --ssh --processes 2` on a new demo cache, with `operators` extra badges
     (2001, 2002, ...) and a big ASN for them (ASN-9001), one SSH key per device (gun-01, ...),
     `config` as its station.toml and, if given, the name central gave at enrolment (`enrolled`)
-    stored in the cache."""
+    stored in the cache. Not `demo`: an empty cache of its own, which `lotscan enroll` fills (the
+    demo cache may not be enrolled)."""
     from lotscan.cli.demo_cmd import prepare_demo
 
     env = dict(os.environ, XDG_DATA_HOME=str(tmp / "data"), XDG_CONFIG_HOME=str(tmp / "config"))
     database = tmp / "station.db"
-    prepare_demo(database, reset=True)
+    if demo:
+        prepare_demo(database, reset=True)
+    else:
+        open_cache(database).dispose()
     if operators:
         badges = tmp / "badges"
         badges.mkdir()

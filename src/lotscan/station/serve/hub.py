@@ -177,9 +177,6 @@ class StationHub:
         endpoints: dict[str, str] | None = None,
     ) -> None:
         self.service = service or open_service(settings)
-        # One station name everywhere: the service's settings carry the name central gave at
-        # enrolment, which the page, the registry, the sync worker and every session then use.
-        self.settings = self.service.settings
         self.writer = ServiceThread()  # every scan of every session, one at a time, in order
         self.readers = ServiceThread(workers=2)  # panels, status, lookups: never block the writer
         self.sync = SharedSync(self.settings) if start_sync else None
@@ -192,10 +189,37 @@ class StationHub:
         self._lock = threading.Lock()
         self._flushed = 0.0
 
+    @property
+    def settings(self) -> StationSettings:
+        """One station name everywhere: the service's settings carry the name central gave at
+        enrolment, which the page, the registry, the sync worker and every session then use,
+        an enrolment while the station serves included (`follow_enrolment`)."""
+        return self.service.settings
+
+    def follow_enrolment(self) -> bool:
+        """Take up an enrolment that landed while the station serves (`lotscan enroll` from
+        another process): True if the name or lot part changed; the registry then says so.
+        Reads the cache: call it from a thread, not the event loop."""
+        changed = self.service.follow_enrolment()
+        if changed:
+            log.info("enrolled with central as %s", self.settings.station_id)
+            self.write_registry()
+        return changed
+
+    def _heard_sync(self, state: Any, **facts: Any) -> None:
+        """The sync worker's state (its thread): ONLINE after `lotscan enroll` is when an
+        enrolment that landed while serving is taken up, before any session scans."""
+        if str(getattr(state, "value", state)).upper() == "ONLINE":
+            try:
+                self.follow_enrolment()
+            except Exception:
+                log.exception("reading the enrolment failed")
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
         if self.sync is not None:
+            self.sync.listen(self._heard_sync)
             self.sync.start()
         self.write_registry()
 

@@ -131,6 +131,8 @@ class WebFront:
     async def page(self, request: web.Request) -> web.Response:
         scheme = "wss" if request.secure else "ws"
         font = _int(request.query.get("fontsize"), DEFAULT_FONT_PX, 8, 48)
+        # An enrolment that landed while serving names the page at once (a cache read: off the loop).
+        await self.hub.readers.call(self.hub.follow_enrolment)
         body = PAGE.format(
             station=html.escape(self.hub.settings.station_id),
             websocket=html.escape(f"{scheme}://{request.host}/ws"),

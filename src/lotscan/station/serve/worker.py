@@ -65,7 +65,6 @@ class RemoteHub(StationHub):
     def __init__(self, settings: StationSettings, channel: Channel) -> None:
         # Not StationHub.__init__: no registry and no sync worker here (the serving process has them).
         self.service = open_service(settings)
-        self.settings = self.service.settings
         self.channel = channel
         self.writer = ServiceThread()
         self.readers = ServiceThread(workers=2)
