@@ -78,6 +78,8 @@ RELEASABLE_AT_STATION = (LotStatus.HOLD, LotStatus.QUARANTINE)
 DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
 WORKFLOWS = frozenset(w.value for w in Workflow)
 RECORDED_VERDICTS = (Level.ACCEPTED.value, Level.WARNING.value)
+_ACCEPTED, _WARNING, _REJECTED = Level.ACCEPTED.value, Level.WARNING.value, Level.REJECTED.value
+_LEVELS = frozenset(lv.value for lv in Level)
 MAX_REASON_CODE = 40
 _EVENT_SOURCE = "event "  # lot_status_history.source of a station's status change: "event <id>"
 # The event types each workflow of a station records (services/workflows): a receipt pushed as a
@@ -96,6 +98,7 @@ WORKFLOW_TYPES: dict[str, tuple[EventType, ...]] = {
     Workflow.LOOKUP: (),
 }
 assert set(WORKFLOW_TYPES) == set(Workflow), "every workflow says what it records"
+_UNREAD = object()  # a code not read with the batch
 MIN_QTY = 1e-6  # the smallest quantity an event moves (a milligram of a KG item); 1e-320 was stored
 
 
@@ -108,7 +111,7 @@ def _is_reason(reason: object) -> bool:
         and 0 < len(reason["code"]) <= MAX_REASON_CODE
         and isinstance(reason.get("message", ""), str)
         and len(reason.get("message", "")) <= 2000
-        and reason.get("level", Level.WARNING.value) in {lv.value for lv in Level}
+        and reason.get("level", _WARNING) in _LEVELS
     )
 
 
@@ -274,6 +277,9 @@ def _item_named(payload: Payload) -> str | None:
     return item if isinstance(item, str) and sends else None
 
 
+_CREATES_LOTS = (StockReceived, LotProduced, LotRelabelled, LotSplit)  # the types _new_lot_codes reads
+
+
 def _new_lot_codes(payload: Payload) -> list[tuple[str, str]]:
     """(field, code) of the lots an event may create: they must fit a GS1 label."""
     if isinstance(payload, (StockReceived, LotProduced)):
@@ -320,33 +326,38 @@ class Validator:
     @classmethod
     def for_batch(cls, conn: Connection, station: StationIdentity, events: list[EventIn]) -> Validator:
         validator = cls(conn, station)
-        for event in events:
-            try:
-                validator.parsed[event.seq] = validator._parse(event)
-            except Refused as refused:
-                validator.parsed[event.seq] = refused
-        badges = {e.operator for e in events if e.operator} | {
-            str(e.payload.get("override_by")) for e in events if e.payload.get("override_by")
-        }
+        parsed, scopes = validator.parsed, validator.scopes
+        # Badges of operators and approvers; only an event whose payload parsed gets to the
+        # operator check, so only its approver is read.
+        badges: set[str] = set()
         named: dict[str, set[str]] = {"location": set(), "task": set(), "pallet": set()}
         items: set[str] = set()
         lots: set[str] = set()
         produced: set[str] = set()
         releases: set[tuple[str, str]] = set()
-        for seq, found in validator.parsed.items():
-            if isinstance(found, Payload):
-                scope = validator.scopes[seq] = _scope(found)
-                for what, code in scope:
-                    named[what].add(code)
-                item = _item_named(found)
-                if item is not None:
-                    items.add(item)
-                if isinstance(found, LotProduced):
-                    produced.add(found.lot)
-                elif isinstance(found, LotStatusChanged):
-                    lots.add(found.lot)
-                    if found.to_status is LotStatus.RELEASED:
-                        releases.add((found.item, found.lot))
+        for event in events:
+            if event.operator:
+                badges.add(event.operator)
+            try:
+                found = validator._parse(event)
+            except Refused as refused:
+                parsed[event.seq] = refused
+                continue
+            parsed[event.seq] = found
+            if found.override_by:
+                badges.add(found.override_by)
+            scope = scopes[event.seq] = _scope(found)
+            for what, code in scope:
+                named[what].add(code)
+            item = _item_named(found)
+            if item is not None:
+                items.add(item)
+            if isinstance(found, LotProduced):
+                produced.add(found.lot)
+            elif isinstance(found, LotStatusChanged):
+                lots.add(found.lot)
+                if found.to_status is LotStatus.RELEASED:
+                    releases.add((found.item, found.lot))
         validator._read_batch(
             sorted(badges),
             sorted({e.id for e in events}),
@@ -524,9 +535,11 @@ class Validator:
             )
         occurred = self._time(event)
         payload = self._payload(event)
-        self._envelope(event, payload)
+        task = payload.task_code()
+        self._envelope(event, payload, task)
         self._values(payload)
-        self._task(event, payload)
+        if task is not None:
+            self._task(event, payload, task)
         self._id(event)
         self._operator(event, payload)
         self._site(event, payload)
@@ -601,17 +614,16 @@ class Validator:
                 RefusalCode.BAD_PAYLOAD, f"the {event.type} payload is not valid: {describe_errors(exc)}"
             ) from None
 
-    def _envelope(self, event: EventIn, payload: Payload) -> None:
+    def _envelope(self, event: EventIn, payload: Payload, named_task: str | None) -> None:
         """The envelope says what the payload says: the trace, FSMA and audit look events up by
         `lot_code` and `task_code`, so a station that names another lot would hide the event."""
-        named_lot = _value(payload, "lot")
-        if event.lot_code is not None and event.lot_code != named_lot:
+        if event.lot_code is not None and event.lot_code != _value(payload, "lot"):
+            named_lot = _value(payload, "lot")
             raise Refused(
                 RefusalCode.BAD_ENVELOPE,
                 f"lot_code {event.lot_code!r} is not the lot the payload names ({named_lot!r}); "
                 "leave it out or send the payload's lot",
             )
-        named_task = payload.task_code()
         if event.task_code is not None and event.task_code != named_task:
             raise Refused(
                 RefusalCode.BAD_ENVELOPE,
@@ -637,13 +649,14 @@ class Validator:
                     f"(<= {MAX_REASON_CODE} chars), a text `message` and a `level` of "
                     f"{', '.join(lv.value for lv in Level)}",
                 )
-        self._workflow(event, payload)
-        self._verdict(event, payload)
+        if event.workflow is not None:
+            self._workflow(event, payload)
+        if event.reasons:  # without reasons, any recorded verdict is what they make it
+            self._verdict(event, payload)
 
     def _workflow(self, event: EventIn, payload: Payload) -> None:
         """The workflow named is one that records this type (and a status workflow's own status)."""
-        if event.workflow is None:
-            return
+        assert event.workflow is not None
         records = WORKFLOW_TYPES[event.workflow]
         if event.type not in records:
             what = " or ".join(records) if records else "nothing"
@@ -662,18 +675,18 @@ class Validator:
     def _verdict(self, event: EventIn, payload: Payload) -> None:
         """The verdict is what its reasons make it (services/judge.py): ACCEPTED only without a
         warning or a refusal, and a refusal's reason only on a scan a supervisor overrode."""
-        levels = {str(r.get("level", Level.WARNING.value)): str(r["code"]) for r in event.reasons}
-        if event.verdict == Level.ACCEPTED and set(levels) - {Level.ACCEPTED.value}:
-            codes = ", ".join(c for lv, c in levels.items() if lv != Level.ACCEPTED)
+        levels = {str(r.get("level", _WARNING)): str(r["code"]) for r in event.reasons}
+        if event.verdict == _ACCEPTED and set(levels) - {_ACCEPTED}:
+            codes = ", ".join(c for lv, c in levels.items() if lv != _ACCEPTED)
             raise Refused(
                 RefusalCode.BAD_ENVELOPE,
                 f"verdict ACCEPTED with {codes}: a scan any rule warned about or refused is "
                 "recorded as WARNING",
             )
-        if Level.REJECTED.value in levels and payload.override is None:
+        if _REJECTED in levels and payload.override is None:
             raise Refused(
                 RefusalCode.BAD_ENVELOPE,
-                f"reason {levels[Level.REJECTED.value]} refused the scan and the payload carries no "
+                f"reason {levels[_REJECTED]} refused the scan and the payload carries no "
                 "override: a station records a refused scan only with a supervisor's override",
             )
 
@@ -681,18 +694,20 @@ class Validator:
         """What the schema cannot see: lot codes a GS1 label can carry, a status a station may
         give a new lot, and the item's own GTIN and unit (read with the batch)."""
         fields = payload.__dict__  # see _value: no pydantic attribute fallback per missing field
-        for name, code in _new_lot_codes(payload):
-            problem = lot_number_problem(code)
-            if problem is not None:
-                raise Refused(
-                    RefusalCode.BAD_PAYLOAD,
-                    f"{payload.type} {name} is not a GS1 lot number (AI 10): {problem}; "
-                    "no label or EPCIS export could carry it",
-                )
+        if isinstance(payload, _CREATES_LOTS):
+            for name, code in _new_lot_codes(payload):
+                problem = lot_number_problem(code)
+                if problem is not None:
+                    raise Refused(
+                        RefusalCode.BAD_PAYLOAD,
+                        f"{payload.type} {name} is not a GS1 lot number (AI 10): {problem}; "
+                        "no label or EPCIS export could carry it",
+                    )
         qty = fields.get("qty")
-        parts = (fields.get("outputs") or []) + (fields.get("inputs") or [])
-        if (qty is not None and qty < MIN_QTY) or any(
-            part.qty is not None and part.qty < MIN_QTY for part in parts
+        outputs, inputs = fields.get("outputs"), fields.get("inputs")
+        parts = (outputs or []) + (inputs or []) if outputs or inputs else ()
+        if (qty is not None and qty < MIN_QTY) or (
+            parts and any(part.qty is not None and part.qty < MIN_QTY for part in parts)
         ):
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
@@ -730,10 +745,9 @@ class Validator:
                 "quantities are sent in the item's unit",
             )
 
-    def _task(self, event: EventIn, payload: Payload) -> None:
+    def _task(self, event: EventIn, payload: Payload, code: str) -> None:
         """The task fits the event: its kind, its line, the line's item, a work order's output."""
-        code = payload.task_code()
-        if code is None or code not in self.task_kinds:
+        if code not in self.task_kinds:
             return  # none, or not read with the batch (an unknown task is not counted against)
         kind, output = self.task_kinds[code]
         kinds = TASK_KINDS.get(EventType(event.type))
@@ -787,7 +801,7 @@ class Validator:
                 f"operator {badge} was deactivated at central; their events are not applied "
                 "(an admin: lotscan central operator activate)",
             )
-        for who in dict.fromkeys([badge, payload.override_by or badge]):
+        for who in dict.fromkeys([badge, payload.override_by or badge]) if self.elsewhere else ():
             if who in self.elsewhere:
                 raise Refused(
                     RefusalCode.SITE_MISMATCH,
@@ -813,10 +827,13 @@ class Validator:
         mine = self.station.site
         scope = self.scopes.get(event.seq)
         for what, code in scope if scope is not None else _scope(payload):
-            known, query = self._sites_of(what)
-            if code not in known:  # not read with the batch (check called on its own)
-                known[code] = self.conn.execute(query.where(query.selected_columns[0] == code)).scalar()
-            site = known[code]
+            known = self.location_sites if what == "location" else self._sites_of(what)[0]
+            site = known.get(code, _UNREAD)
+            if site is _UNREAD:  # not read with the batch (check called on its own)
+                query = self._sites_of(what)[1]
+                site = known[code] = self.conn.execute(
+                    query.where(query.selected_columns[0] == code)
+                ).scalar()
             if site is not None and site != mine:
                 raise Refused(
                     RefusalCode.SITE_MISMATCH,

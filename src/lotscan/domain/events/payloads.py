@@ -145,11 +145,12 @@ class Payload(BaseModel):
 
     def places(self) -> list[str]:
         """Every location code the event names: where stock is taken, put, or a pallet stands."""
-        named = [self._field(name) for name in ("location", "from_location", "to_location")]
-        for part in self._field("outputs") or []:
+        fields = self.__dict__  # as _field, read once: central asks this of every pushed event
+        named = [fields.get("location"), fields.get("from_location"), fields.get("to_location")]
+        for part in fields.get("outputs") or ():
             named.append(part.location)
         if self.type is EventType.LOT_MERGED:
-            named += [part.location for part in self._field("inputs") or []]
+            named += [part.location for part in fields.get("inputs") or ()]
         return [str(place) for place in named if place]
 
     def summary(self) -> str:
