@@ -106,6 +106,13 @@ async def stock_below_zero(pilot: Any) -> None:
     await scan(pilot, "LOC:A1")
 
 
+async def below_zero_panel(pilot: Any) -> None:
+    """Issue 14: the supervisor's list of shelves below zero (z), after the consumption above."""
+    await signed_in(pilot, "WO:WO-1", "LOC:A1", "/qty 55", f"(01){FLOUR}(10)F-EARLY")
+    await press_letter(pilot, "z")
+    await settle(pilot)
+
+
 async def help_screen(pilot: Any) -> None:
     await signed_in(pilot)
     await press_letter(pilot, "question_mark")
@@ -131,6 +138,7 @@ SCREENS: dict[str, Steps] = {
     "two-warnings": two_warnings,
     "label-to-check": label_to_check,
     "stock-below-zero": stock_below_zero,
+    "below-zero-panel": below_zero_panel,
     "help": help_screen,
     "mode-menu": mode_menu,
 }

@@ -10,6 +10,7 @@ import click
 from sqlalchemy import func, select
 
 from lotscan.cli.common import cache_to_work_on, open_station_cache, station_options
+from lotscan.services.below_zero import below_zero_lines, stock_below_zero
 from lotscan.services.importer import ORDER, ImportDataError, import_tables, read_source
 from lotscan.settings import StationSettings
 from lotscan.store import schema
@@ -91,3 +92,27 @@ def info(as_json: bool, settings: StationSettings) -> None:
         click.echo(f"cache {settings.database}")
         for name, count in counts.items():
             click.echo(f"  {name:15} {count}")
+
+
+@cache.command("below-zero")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per shelf and lot.")
+@station_options
+def below_zero(as_json: bool, settings: StationSettings) -> None:
+    """Shelves whose book stock went below zero (more taken than the cache knew was there):
+    location, lot, item, quantity, and the station's last scan that took from it. Count each
+    one (the station's count mode).
+
+    \b
+    Examples:
+      lotscan cache below-zero
+    """
+    settings = cache_to_work_on(settings)
+    engine = open_station_cache(settings)
+    with engine.connect() as conn:
+        shortfalls = stock_below_zero(conn)
+    if as_json:
+        for short in shortfalls:
+            click.echo(json.dumps(short.as_row()))
+    else:
+        for line in below_zero_lines(shortfalls):
+            click.echo(line)

@@ -6,6 +6,7 @@ import click
 
 from lotscan.cli.common import open_station_cache, unescape
 from lotscan.domain.verdict import Level
+from lotscan.services.below_zero import below_zero_lines, stock_below_zero
 from lotscan.services.session import StationSession
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
@@ -40,6 +41,11 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
             click.echo()
             return
         if not line.strip():
+            continue
+        if line.strip().lower() == "/belowzero":  # a list, not a scan: read, never recorded
+            with engine.connect() as conn:
+                for said in below_zero_lines(stock_below_zero(conn)):
+                    click.echo(said)
             continue
         try:
             outcome = session.submit(unescape(line))

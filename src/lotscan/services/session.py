@@ -50,6 +50,7 @@ HELP = """Commands (type them, or use the UI keys):
   /short          close the current pick line short (needs /reason first)
   /confirm        take a suspicious label as the station read it (lost GS separator)
   /signout        sign out
+  /belowzero      shelves whose book stock went below zero, to count (key z)
 Scan a badge (OP:...) to sign in, an order (ASN:/PO:/WO:/PL:/SHP:) to choose the task, a
 location (LOC:... or a GLN) to say where you are, and product labels to do the work."""
 

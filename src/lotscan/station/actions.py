@@ -15,6 +15,7 @@ from textual import work
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.services.below_zero import BelowZero, stock_below_zero
 from lotscan.services.context import Workflow
 from lotscan.services.session import SUPERVISOR_WORKFLOWS, WORKFLOW_TASKS
 from lotscan.services.station import Operator
@@ -22,6 +23,7 @@ from lotscan.station import demo_hints
 from lotscan.station.feed import QueuedScan
 from lotscan.station.fields import Field
 from lotscan.station.keys import MODE_KEYS, blocking_codes
+from lotscan.station.screens.below_zero import below_zero_text, below_zero_title
 from lotscan.station.screens.menus import CHOICE_KEYS, Choice, ChoiceMenu, HelpScreen
 from lotscan.station.screens.refused import refused_text
 from lotscan.sync.local import SetAside, set_aside_events
@@ -261,3 +263,21 @@ class StationActions(_AppBase):
             self.show_verdict(Verdict(Level.REJECTED, "Could not read the refused events. Try again."))
             return
         self.push_screen(HelpScreen(refused_text(refused), title=f"Refused by central ({len(refused)})"))
+
+    @work(group="below-zero", exclusive=True)
+    async def action_station_below_zero(self) -> None:
+        """The shelves whose book stock went below zero, to count: for the supervisor whom a
+        STOCK_BELOW_ZERO warning told the operator to tell."""
+        engine = self.session.service.engine
+
+        def read() -> list[BelowZero]:
+            with engine.connect() as conn:
+                return stock_below_zero(conn)
+
+        try:
+            shortfalls = await self.reader_thread.call(read)
+        except Exception:
+            log.exception("reading the stock below zero failed")
+            self.show_verdict(Verdict(Level.REJECTED, "Could not read the stock below zero. Try again."))
+            return
+        self.push_screen(HelpScreen(below_zero_text(shortfalls), title=below_zero_title(shortfalls)))

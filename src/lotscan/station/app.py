@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # typed values, and a scan fired meanwhile is judged as a scan.
 # A reason is text however it arrives: typed fast or pasted, it is still the reason.
 ALWAYS_A_VALUE = (Field.PIN, Field.SUPERVISOR_BADGE, Field.SUPERVISOR_PIN, Field.REASON)
+BELOW_ZERO_COMMAND = "/belowzero"
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
 GIL_SWITCH_INTERVAL_S = 0.001
@@ -214,6 +215,9 @@ class StationApp(StationActions, App[None]):
             self._end_field()
         if line.text.strip().lower() in ("/help", "/?"):
             self.action_station_help()  # the help is too long for the banner
+            return
+        if line.text.strip().lower() == BELOW_ZERO_COMMAND:
+            self.action_station_below_zero()  # a list to scroll, like the help
             return
         self.queue(self.wedge.queued(line))
 

@@ -29,6 +29,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("type", "f9", "e", "Type"),
     Action("signout", "f10", "x", "Sign out", "Out"),
     Action("refused", "f11", "f", "Refused by central", "Refused"),
+    Action("below_zero", "f12", "z", "Stock below zero", "Below 0"),
 )
 BY_KEY: dict[str, Action] = {a.fkey: a for a in ACTIONS} | {a.letter: a for a in ACTIONS}
 LETTERS = frozenset(a.letter for a in ACTIONS if a.letter.isalpha())
