@@ -15,10 +15,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from lotscan.central import site_scope
+from lotscan.central.db import Tail
 from lotscan.central.schema import change_counter, changes
 from lotscan.domain.events.keys import Key
 from lotscan.store.rows import RowData, read_rows
@@ -52,14 +54,20 @@ def entries_for(conn: Connection, keys: Iterable[Key], *, urgent: bool = False) 
     ]
 
 
-def append(conn: Connection, entries: list[Entry]) -> int:
-    """Add entries to the log inside the caller's transaction; returns the last seq used.
+def append(conn: Connection, entries: list[Entry], *, tail: Tail | None = None) -> int:
+    """Add entries to the log inside the caller's transaction; returns the last seq used (0
+    when put into `tail`).
 
     Call it last in the transaction: the counter row lock it takes is held until commit.
+    PostgreSQL with `tail`: the append is put there, for `Tail.commit` to send with the COMMIT,
+    so the lock is held for no round trip at all.
     """
     if not entries:
         return 0
     if conn.dialect.name == "postgresql":
+        if tail is not None:
+            tail.add(_APPEND, _append_values(entries))
+            return 0
         return _append_in_one_statement(conn, entries)
     top = conn.execute(
         update(change_counter)
@@ -99,18 +107,19 @@ _APPEND = text(
 )
 
 
+def _append_values(entries: list[Entry]) -> dict[str, Any]:
+    return {
+        "n": len(entries),
+        "now": utcnow(),
+        "sites": [e.site for e in entries],
+        "keys": [encode_key(e.key) for e in entries],
+        "datas": [None if e.data is None else json.dumps(e.data, separators=(",", ":")) for e in entries],
+        "urgents": [e.urgent for e in entries],
+    }
+
+
 def _append_in_one_statement(conn: Connection, entries: list[Entry]) -> int:
-    seqs = conn.execute(
-        _APPEND,
-        {
-            "n": len(entries),
-            "now": utcnow(),
-            "sites": [e.site for e in entries],
-            "keys": [encode_key(e.key) for e in entries],
-            "datas": [None if e.data is None else json.dumps(e.data, separators=(",", ":")) for e in entries],
-            "urgents": [e.urgent for e in entries],
-        },
-    ).scalars()
+    seqs = conn.execute(_APPEND, _append_values(entries)).scalars()
     return max(int(s) for s in seqs)
 
 

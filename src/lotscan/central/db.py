@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,8 +12,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
+from sqlalchemy import Connection, Engine, TextClause, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from lotscan import paths
 from lotscan.central.schema import change_counter
@@ -85,6 +86,51 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         if not is_sqlite(engine):
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield conn
+
+
+class Tail:
+    """The statements that end a write transaction: those that take the locks every writer waits
+    for (the change counter, an audit chain's head), put off to the very end.
+
+    `commit` sends them and the COMMIT in one round trip on PostgreSQL (psycopg's pipeline
+    mode), so those locks are held only for the database's own time (the statements and the
+    commit's WAL flush), never across a round trip to Python, whose thread may wait for a core
+    or the GIL while every other writer waits for it. `run` executes them in the transaction
+    and leaves the commit to the caller (SQLite, and callers that go on writing).
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[TextClause, Mapping[str, Any]]] = []
+
+    def add(self, statement: TextClause, params: Mapping[str, Any]) -> None:
+        self.statements.append((statement, params))
+
+    def run(self, conn: Connection) -> None:
+        for statement, params in self.statements:
+            conn.execute(statement, dict(params))
+        self.statements = []
+
+    def commit(self, conn: Connection) -> None:
+        """Run the statements and commit the transaction: the last thing the transaction does
+        (the caller's `begin()` block then ends it with nothing left to commit; on SQLite it
+        commits there). A failure rolls it all back and is raised as
+        SQLAlchemy's error for it (OperationalError, IntegrityError ...), as `execute` would."""
+        if conn.dialect.name != "postgresql":
+            self.run(conn)  # SQLite: one writer at a time; the caller's `begin()` commits
+            return
+        raw: Any = conn.connection.driver_connection
+        compiled = [(clause.compile(dialect=conn.dialect), values) for clause, values in self.statements]
+        self.statements = []
+        current = ""
+        try:
+            with raw.pipeline(), raw.cursor() as cursor:
+                for query, params in compiled:
+                    current = str(query)
+                    cursor.execute(current, query.construct_params(dict(params)))
+                current = "COMMIT"
+                raw.commit()
+        except conn.dialect.dbapi.Error as exc:  # type: ignore[union-attr]
+            raise DBAPIError.instance(current, None, exc, conn.dialect.dbapi.Error) from exc  # type: ignore[union-attr]
 
 
 def _alembic_config() -> Config:

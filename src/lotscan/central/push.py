@@ -31,6 +31,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from lotscan.central import changelog, tokens
 from lotscan.central.changelog import utcnow
+from lotscan.central.db import Tail
 from lotscan.central.errors import BadBatch, Gap, Unauthorized
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
 from lotscan.central.status import note_holder
@@ -107,7 +108,12 @@ Stored = tuple[list[dict[str, Any]], list[int]]
 
 
 def push_for_token(
-    conn: Connection, token: str, request: PushRequest, *, chain_later: list[Stored] | None = None
+    conn: Connection,
+    token: str,
+    request: PushRequest,
+    *,
+    chain_later: list[Stored] | None = None,
+    tail: Tail | None = None,
 ) -> tuple[StationIdentity, PushResponse]:
     """`push` for the station whose token this is, checked inside the push's own transaction.
 
@@ -117,7 +123,9 @@ def push_for_token(
     now = utcnow()
     if conn.dialect.name != "postgresql":
         station, last_seq = tokens.lock_station(conn, token)
-        return station, push(conn, station, request, chain_later=chain_later, locked=(last_seq, now, False))
+        return station, push(
+            conn, station, request, chain_later=chain_later, locked=(last_seq, now, False), tail=tail
+        )
     skew = naive_utc(request.station_time) - now
     row = conn.execute(
         _LOCK_AND_NOTE,
@@ -133,7 +141,7 @@ def push_for_token(
         raise Unauthorized("unknown station token")  # pragma: no cover - not reached
     station = StationIdentity(row.name, row.site)
     return station, push(
-        conn, station, request, chain_later=chain_later, locked=(int(row.last_seq or 0), now, True)
+        conn, station, request, chain_later=chain_later, locked=(int(row.last_seq or 0), now, True), tail=tail
     )
 
 
@@ -155,6 +163,7 @@ def push(
     *,
     chain_later: list[Stored] | None = None,
     locked: tuple[int, datetime, bool] | None = None,
+    tail: Tail | None = None,
 ) -> PushResponse:
     """Apply a batch inside the caller's (write) transaction.
 
@@ -162,7 +171,9 @@ def push(
     `chain_later` is given: then the stored rows are put there for the caller to chain right
     after the commit (see central serve --audit). `locked`: the caller has locked the station's
     row already (`push_for_token`): its last seq before this push, the push's time, and whether
-    the row's push bookkeeping is written already.
+    the row's push bookkeeping is written already. `tail`: the statements that take the locks
+    every push waits for (audit chain head, change counter) are put there instead of run, for
+    the caller to send with its COMMIT (`Tail.commit`, one round trip on PostgreSQL).
     """
     now = locked[1] if locked else utcnow()
     station_time = naive_utc(request.station_time)
@@ -205,12 +216,13 @@ def push(
         )
     if stored is not None:
         # Last, because both take a lock every push of the site (audit head) or of central
-        # (change counter) waits for: held only from here to the commit.
-        if chain_later is None:
-            trace_hooks.events_stored(conn, stored.rows, stored.server_seqs)  # audit chain, pallets
+        # (change counter) waits for: held only from here to the commit (with `tail`: only for
+        # the database's own time, the statements sent with the COMMIT).
+        if chain_later is None:  # audit chain, pallets
+            trace_hooks.events_stored(conn, stored.rows, stored.server_seqs, tail=tail)
         else:
             chain_later.append((stored.rows, stored.server_seqs))
-        changelog.append(conn, stored.changes)
+        changelog.append(conn, stored.changes, tail=tail)
     return PushResponse(
         results=results, last_seq=last_seq, server_time=now, clock_skew_s=skew.total_seconds()
     )

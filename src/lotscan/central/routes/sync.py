@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from lotscan import __version__
 from lotscan.central import changelog, pull, push, reconcile, snapshot, tokens
 from lotscan.central.chaining import Chainer
-from lotscan.central.db import read_tx, write_tx
+from lotscan.central.db import Tail, read_tx, write_tx
 from lotscan.central.deps import DB, AppSettings, Station, StationToken, noted
 from lotscan.central.routes.bodies import ERROR_RESPONSES, ErrorBody, JsonRoute
 from lotscan.central.urgent import UrgentWatch
@@ -95,9 +95,13 @@ def push_events(
 ) -> PushResponse:
     """Events in station-seq order; each is applied exactly once. 409 on a gap."""
     later: list[push.Stored] | None = None if settings.audit_inline else []
+    tail = Tail()
     with write_tx(engine) as conn:
         # The token is checked by the statement that locks the station's row for the push.
-        station, answer = push.push_for_token(conn, token, body, chain_later=later)
+        station, answer = push.push_for_token(conn, token, body, chain_later=later, tail=tail)
+        # The change log's append (and the audit chain's, inline) with the COMMIT, in one round
+        # trip: the locks every push waits for are held only for the database's own time.
+        tail.commit(conn)
     noted(request, station)
     if later is not None:
         chainer: Chainer = request.app.state.chainer

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from lotscan.central.db import Tail
 from lotscan.central.trace.audit_verify import Finding, Verification, verify
 from lotscan.central.trace.audited import (
     EVENT,
@@ -34,13 +35,21 @@ from lotscan.central.trace.tables import audit_heads, audit_log
 Record = tuple[str, str, Mapping[Any, Any]]  # chain, kind, the audited row (at least its fields)
 
 
-def append(conn: Connection, records: Sequence[Record]) -> None:
+def append(conn: Connection, records: Sequence[Record], *, tail: Tail | None = None) -> None:
     """Chain `records`, each chain's in the order given, inside the caller's transaction. Chains
-    are locked in name order, so two appends never wait on each other's heads in a cycle."""
+    are locked in name order, so two appends never wait on each other's heads in a cycle.
+    PostgreSQL with `tail`: the appends are put there, for `Tail.commit` to send with the COMMIT,
+    so each head's lock is held for no round trip at all."""
     by_chain: dict[str, list[tuple[Audited, Mapping[Any, Any]]]] = {}
     for chain, kind, row in records:
         by_chain.setdefault(chain, []).append((KINDS[kind], row))
     for chain in sorted(by_chain):
+        if conn.dialect.name == "postgresql" and tail is not None:
+            # The chain's first record: its head made first (a no-op when it is there, which
+            # does not wait for the head's lock), since no answer is read back before the commit.
+            tail.add(_NEW_HEAD, {"chain": chain, "genesis": GENESIS})
+            tail.add(_APPEND, _append_values(chain, by_chain[chain]))
+            continue
         if conn.dialect.name == "postgresql":
             _append_in_one_statement(conn, chain, by_chain[chain])
             continue
@@ -88,16 +97,25 @@ _APPEND = text(
 )
 
 
-def _append_in_one_statement(
-    conn: Connection, chain: str, records: list[tuple[Audited, Mapping[Any, Any]]]
-) -> None:
-    values = {
+_NEW_HEAD = text(
+    "INSERT INTO audit_heads (site, site_seq, hash) VALUES (:chain, 0, :genesis) ON CONFLICT DO NOTHING"
+)
+
+
+def _append_values(chain: str, records: list[tuple[Audited, Mapping[Any, Any]]]) -> dict[str, Any]:
+    return {
         "chain": chain,
         "n": len(records),
         "covered": [covered_text(audited, row) for audited, row in records],
         "kinds": [audited.kind for audited, _ in records],
         "refs": [int(row[audited.key]) for audited, row in records],
     }
+
+
+def _append_in_one_statement(
+    conn: Connection, chain: str, records: list[tuple[Audited, Mapping[Any, Any]]]
+) -> None:
+    values = _append_values(chain, records)
     if conn.execute(_APPEND, values).first() is None:  # the chain's first record: no head yet
         _lock_head(conn, chain)
         conn.execute(_APPEND, values)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from lotscan.central.db import Tail
 from lotscan.central.schema import lot_status_history, reconciliation_items
 from lotscan.central.trace import audit, pallets
 from lotscan.central.trace.audited import (
@@ -26,10 +27,13 @@ PALLET_EVENTS = (EventType.PALLET_BUILT, EventType.PALLET_BROKEN)
 STATUS_EVENTS = (EventType.LOT_STATUS_CHANGED,)
 
 
-def events_stored(conn: Connection, rows: list[dict[str, Any]], server_seqs: list[int]) -> None:
-    """`rows` are received_events rows as inserted, `server_seqs` the sequence each one got."""
+def events_stored(
+    conn: Connection, rows: list[dict[str, Any]], server_seqs: list[int], *, tail: Tail | None = None
+) -> None:
+    """`rows` are received_events rows as inserted, `server_seqs` the sequence each one got.
+    `tail`: the chain's append is put there, to go with the commit (audit.append)."""
     events = [{**row, "server_seq": seq} for row, seq in zip(rows, server_seqs, strict=True)]
-    audit.append(conn, _records(conn, events))
+    audit.append(conn, _records(conn, events), tail=tail)
     pallets.record(
         conn, [e for e in events if e["type"] in PALLET_EVENTS and e["outcome"] in (APPLIED, FLAGGED)]
     )
