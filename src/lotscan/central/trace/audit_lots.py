@@ -3,25 +3,34 @@ decisions the audit chains record (tester's T16): a recall undone with an UPDATE
 every chain intact, and stations pulled the released lot.
 
 The decisions are lot_status_history rows, each chained (kind lot.status: a station's in its
-site's chain, central's in the company chain). A lot's status must be the to_status of its last
-decision (highest id: the order central applied them), and its holder the one those decisions
-since its last release give (domain/status.py's rule). Lots without a recorded decision (their
-status came from an import or from the receipt event that created them; an import is not a
-decision the chain records) are not judged. An import that later re-sets a recorded status is
-named like any other change behind the chain's back. Two set-based queries, whatever the size.
+site's chain, central's and an import's in the company chain). A lot's status must be the
+to_status of its last decision (highest id: the order central applied them), and its holder the
+one those decisions since its last release give (domain/status.py's rule). Two set-based queries,
+whatever the size.
+
+A lot without any decision got its status from the event that created it (a receipt, production
+or count, maybe into quarantine; the event is chained, payload and all): its status must be the
+one that event gave it (`undecided`). One without a decision nor such an event, on hold or worse,
+has `no_decision` named (an import before imports were recorded as decisions: migration 0014
+records those). A lot a split, merge or relabel derived from another inherits that lot's status
+and is not judged until a decision of its own.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from lotscan.central.trace.audited import COMPANY_CHAIN, STATUS
+from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, STATUS
+from lotscan.domain.events import EventType
 from lotscan.domain.status import CENTRAL, LotStatus, held_by_of
+from lotscan.protocol import APPLIED, FLAGGED
 
 STATUS_MISMATCH = "status_mismatch"
 HOLDER_MISMATCH = "holder_mismatch"
+NO_DECISION = "no_decision"
 LOT = "lot"  # the kind named in these findings: the lots row (ref: lots.id), not a chain record
 
 _LAST_DECISIONS = text("""
@@ -47,6 +56,79 @@ LEFT JOIN audit_log a ON a.kind = :kind AND a.ref = h.id
 WHERE l.held_by IS NOT NULL
 ORDER BY h.item, h.lot, h.id
 """)
+
+
+# The events that create a lot with the status their payload names (store/effects.py ensure_lot).
+CREATING = (EventType.STOCK_RECEIVED.value, EventType.LOT_PRODUCED.value, EventType.STOCK_COUNTED.value)
+
+# Lots without any decision, with the first stored event that created them, when that event named
+# a status or the lot is not released (the rest are released as created: nothing to compare).
+_CREATED = text("""
+SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status, e.id AS event_id, e.payload,
+       e.site, a.site_seq
+FROM (SELECT lot_code, min(server_seq) AS first FROM received_events
+      WHERE type IN (:received, :produced, :counted) AND outcome IN (:applied, :flagged)
+      GROUP BY lot_code) f
+JOIN received_events e ON e.server_seq = f.first
+JOIN lots l ON l.code = f.lot_code
+JOIN items i ON i.id = l.item_id
+LEFT JOIN audit_log a ON a.kind = :event AND a.ref = e.server_seq
+WHERE (l.status <> :released OR e.payload LIKE :names_status)
+  AND NOT EXISTS (SELECT 1 FROM lot_status_history h WHERE h.item = i.code AND h.lot = l.code)
+""")
+
+# Lots on hold or worse with no decision, no creating event and not derived from another lot.
+_UNEXPLAINED = text("""
+SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status
+FROM lots l JOIN items i ON i.id = l.item_id
+WHERE l.status <> :released
+  AND NOT EXISTS (SELECT 1 FROM lot_status_history h WHERE h.item = i.code AND h.lot = l.code)
+  AND NOT EXISTS (SELECT 1 FROM received_events e WHERE e.lot_code = l.code
+                  AND e.type IN (:received, :produced, :counted) AND e.outcome IN (:applied, :flagged))
+  AND NOT EXISTS (SELECT 1 FROM lot_links k WHERE k.child_lot_id = l.id)
+ORDER BY l.id
+""")
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """A lot without any recorded decision whose status is not what created it."""
+
+    lot_id: int
+    item: str
+    lot: str
+    status: str
+    created_as: str | None  # the status its creating event gave it; None: no such event
+    event_id: str | None
+    chain: str | None
+    site_seq: int | None
+
+
+def undecided(conn: Connection) -> list[Undecided]:
+    """Lots whose status no recorded decision explains (see the module's docstring)."""
+    params = {
+        "received": CREATING[0],
+        "produced": CREATING[1],
+        "counted": CREATING[2],
+        "applied": APPLIED,
+        "flagged": FLAGGED,
+        "released": LotStatus.RELEASED.value,
+    }
+    found = []
+    for r in conn.execute(_CREATED, {**params, "event": EVENT, "names_status": '%"lot_status": "%'}):
+        payload = json.loads(r.payload) if isinstance(r.payload, str) else dict(r.payload or {})
+        if payload.get("item") != r.item:
+            continue  # the code's first event is another item's lot of that code: not judged
+        created_as = str(payload.get("lot_status") or LotStatus.RELEASED.value)
+        if created_as != r.status:
+            found.append(
+                Undecided(
+                    int(r.lot_id), r.item, r.lot, r.status, created_as, r.event_id, r.site, _int(r.site_seq)
+                )
+            )
+    for r in conn.execute(_UNEXPLAINED, params):
+        found.append(Undecided(int(r.lot_id), r.item, r.lot, r.status, None, None, None, None))
+    return found
 
 
 @dataclass(frozen=True)
@@ -85,6 +167,33 @@ def lot_mismatches(conn: Connection) -> list[LotMismatch]:
             )
     if held:
         found += _holders(conn, held)
+    for u in undecided(conn):
+        if u.created_as is None:
+            found.append(
+                LotMismatch(
+                    NO_DECISION,
+                    u.lot_id,
+                    None,
+                    None,
+                    f"lot {u.lot} of {u.item}: status {u.status} in the table, with no recorded decision "
+                    "and no stored event that created it so (set behind the chain's back, or imported "
+                    "before imports were recorded: `lotscan central migrate` records those)",
+                )
+            )
+        else:
+            where = f"event {u.event_id}, " + (
+                f"chain {u.chain}, record {u.site_seq}" if u.site_seq is not None else "not in any chain"
+            )
+            found.append(
+                LotMismatch(
+                    STATUS_MISMATCH,
+                    u.lot_id,
+                    u.chain,
+                    u.site_seq,
+                    f"lot {u.lot} of {u.item}: status {u.status} in the table, {u.created_as} as created "
+                    f"({where}) with no recorded decision since",
+                )
+            )
     return found
 
 

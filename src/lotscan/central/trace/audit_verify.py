@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from lotscan.central.schema import received_events
-from lotscan.central.trace.audit_lots import HOLDER_MISMATCH, LOT, STATUS_MISMATCH, lot_mismatches
+from lotscan.central.trace.audit_lots import (
+    HOLDER_MISMATCH,
+    LOT,
+    NO_DECISION,
+    STATUS_MISMATCH,
+    lot_mismatches,
+)
 from lotscan.central.trace.audited import (
     GENESIS,
     KINDS,
@@ -34,6 +40,7 @@ PROBLEMS = (
     "tail_removed",
     STATUS_MISMATCH,
     HOLDER_MISMATCH,
+    NO_DECISION,
 )
 
 
