@@ -9,6 +9,8 @@ and the station reloads the snapshot by itself, keeping the events it has not se
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,9 @@ from lotscan.central.db import write_tx
 from lotscan.central.schema import change_counter, changes
 from lotscan.services.context import Workflow
 from lotscan.sync import local
+from lotscan.sync.engine import Report
+from lotscan.sync.worker import SyncStatus, SyncWorker
+from tests.central.processes import Server, free_port
 from tests.central.support import Central, Station, auth, state_of
 from tests.plant import FLOUR
 
@@ -92,3 +97,55 @@ def test_a_station_ahead_of_a_restored_central_reloads_and_keeps_its_unsent_scan
 def changelog_head(central: Central) -> int:
     with central.engine.connect() as conn:
         return changelog.latest_seq(conn)
+
+
+def test_the_long_poll_of_a_station_ahead_of_a_restored_central_reloads_and_keeps_its_unsent_scan(
+    central: Central, tmp_path: Path
+) -> None:
+    """The station app's own path, over real HTTP to `lotscan central serve`: its sync round runs
+    only every hour here, so only the long-poll's 410 RELOAD_REQUIRED can bring the recall in.
+    The long-poll wakes the sync round, which reloads the snapshot and sends the offline scan."""
+    server = Server(central.url, free_port(), tmp_path / "central.log")
+    server.start()
+    station = Station(central, tmp_path, "ST1")
+    with station.engine.begin() as conn:
+        local.set_state(conn, local.SERVER_URL, server.url)
+    rounds: list[Report | None] = []  # each sync round's report (None: the round failed)
+
+    def round_done(status: SyncStatus) -> None:
+        rounds.append(worker.last_report if status.last_error is None else None)
+
+    worker = SyncWorker(
+        station.engine, station.settings, round_done, interval_s=3600, backoff_base_s=0.2, long_poll_s=1
+    )
+    try:
+        worker.start()
+        _until(lambda: worker.status.online, "the first sync round")
+        before = len(rounds)
+        with station.engine.connect() as conn:
+            cursor = local.get_int(conn, local.CURSOR)
+        assert _restore_older_log(central, back=10) < cursor
+        label = f"(01){FLOUR}(10)F-LATE"
+        verdict = station.scan(label, Workflow.CONSUME, task="WO-1", location="A2", qty=2)
+        assert verdict.recorded and station.pending() == 1
+        recall = httpx.post(
+            f"{server.url}/api/v1/admin/lots/F-EARLY/status",
+            json={"action": "recall", "reason": "supplier"},
+            headers=central.admin(),
+        )
+        assert recall.status_code == 200, recall.text
+        _until(lambda: state_of(station.engine)["lots"][("FLOUR", "F-EARLY")] == "recalled", "the recall")
+        _until(lambda: station.pending() == 0, "the offline scan sent")
+        # A round the long-poll woke (the next timed one is an hour away) reloaded.
+        _until(lambda: any(r is not None and r.reloaded for r in rounds[before:]), "round that reloaded")
+        _until(lambda: state_of(station.engine) == state_of(central.engine), "station equal to central")
+    finally:
+        worker.stop()
+        server.stop()
+
+
+def _until(condition: Callable[[], bool], what: str, seconds: float = 90.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} within {seconds:.0f} s"
+        time.sleep(0.1)
