@@ -26,6 +26,7 @@ from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
 from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, overridable_refusal, visible_actions
+from lotscan.station.screens.too_small import TooSmallScreen, too_small
 from lotscan.station.serve.driver import KeyBurst
 from lotscan.station.serve.hub import SessionInfo, StationHub
 from lotscan.station.syncstate import SyncLink, SyncUpdate
@@ -155,6 +156,8 @@ class StationApp(StationActions, App[None]):
         self._layout_for(event.size.width, event.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
+        if self._fits(width, height):
+            return
         self.screen.set_class(width < 70, "-narrow")
         self.screen.set_class(width < 30, "-tiny")
         self.screen.set_class(height < 24, "-short")
@@ -163,6 +166,24 @@ class StationApp(StationActions, App[None]):
         self.banner.grows = width < 70
         self.banner.set_large(large)
         self.query_one(History).set_compact(width < 70)
+
+    def _fits(self, width: int, height: int) -> bool:
+        """Too small to show a verdict with its next action and the keys: say so, over the
+        station, until the terminal is large enough (then back to the screen it covered).
+        True while it is too small."""
+        covering = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
+        if too_small(width, height):
+            if covering is None:
+                self.push_screen(TooSmallScreen(width, height))
+            else:
+                covering.show_size(width, height)
+            return True
+        if covering is not None:
+            if self.screen is covering:
+                self.pop_screen()
+            else:
+                covering.dismiss()
+        return False
 
     async def on_unmount(self) -> None:
         self.feed.close()
