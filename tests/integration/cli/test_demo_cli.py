@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -79,3 +80,25 @@ def test_cache_info_and_sync_use_the_demo_cache_after_lotscan_demo() -> None:
     synced = lotscan("sync", "--once")
     assert "using the demo cache" in synced.output, synced.output
     assert "not enrolled" in synced.output
+
+
+def test_a_receipt_asks_for_our_own_label_only_when_the_supplier_label_lacks_what_the_item_needs() -> None:
+    """Tester U2: every receipt without an expiry requested an internal label, also sugar, which the
+    README receives as "no expiry needed"; the banner did not say a label was requested."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    receive = ("-w", "receive", "--task", "ASN-1001", "--operator", "1001")
+    sugar = lotscan("scan", "(01)19521234001031(10)SG25003(30)2", *receive)
+    assert sugar.exit_code == 0, sugar.output
+    assert "Received 2 SACK" in sugar.output and "internal label" not in sugar.output
+    flour = lotscan("scan", "(01)19521234001017(10)FL25077(30)20", *receive)
+    assert "The supplier label has no expiry: an internal label is requested." in flour.output
+    assert requested_labels() == ["FL25077"]
+
+
+def requested_labels() -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(demo_database()) as conn:
+        asked = "SELECT payload FROM events WHERE type = 'label.requested' ORDER BY id"
+        rows = conn.execute(asked).fetchall()
+    return [json.loads(payload)["lot"] for (payload,) in rows]

@@ -130,14 +130,17 @@ def evaluate(run: Run) -> Plan | None:
         origin=origin or None,
     )
     events = [PlannedEvent(payload)]
-    if scan.expiry is None or not lot_code:
+    lacks = _what_our_label_must_add(item, lot_code, scan.expiry is not None)
+    label_note = ""
+    if lacks:
         events.append(
             PlannedEvent(
                 LabelRequested(
-                    item=item.code, lot=lot_code, task=task.code, why="supplier label lacks lot or expiry"
+                    item=item.code, lot=lot_code, task=task.code, why=f"supplier label lacks {lacks}"
                 )
             )
         )
+        label_note = f" The supplier label has no {lacks}: an internal label is requested."
     done = line.qty_done + qty
     status_note = (
         f" into {item.receive_status.upper()}"
@@ -147,7 +150,7 @@ def evaluate(run: Run) -> Plan | None:
     return Plan(
         events,
         f"Received {checks.amount(run, qty, item.unit)} of lot {lot_code}{status_note} at {location.code}. "
-        f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
+        f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.{label_note}",
         {
             "task": task.code,
             "line_no": line.line_no,
@@ -156,6 +159,16 @@ def evaluate(run: Run) -> Plan | None:
             "new_lot": existing_lot is None,
         },
     )
+
+
+def _what_our_label_must_add(item: q.ItemRow, lot_code: str | None, has_expiry: bool) -> str:
+    """What the supplier's label lacks that our internal label must carry: its lot, or an expiry the
+    item requires (tester U2: sugar, which needs no expiry, got a label request on every receipt)."""
+    if not lot_code:
+        return "lot"
+    if not has_expiry and item.expiry_required and item.lot_tracked:
+        return "expiry"
+    return ""
 
 
 def _line_of_the_lot(
