@@ -224,6 +224,50 @@ def test_a_lot_another_station_produced_pushed_as_produced_here_is_refused(centr
     assert again["outcome"] == "applied", again
 
 
+def _enrol_as(central: Central, station_id: str, site: str = "P1") -> tuple[str, str]:
+    """An enrolment as `lotscan enroll` makes it: the station's own id sent with the code."""
+    body = {"code": central.add_station(site), "station_id": station_id}
+    answer = central.http.post("/api/v1/enroll", json=body)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["station"], answer.json()["token"]
+
+
+def test_a_re_enrolled_station_continues_the_lot_it_made_under_its_old_name(two_sites: Central) -> None:
+    """A station (id ST-01) produced C-SHIFT, lost its token and was enrolled again: a new name at
+    central. Its next output into C-SHIFT was refused LOT_CODE_TAKEN ("this station did not
+    produce it", ff216c0). Once the old enrolment is revoked the new one takes over its lots; while
+    both hold a token they are two stations (tester T2), and the refusal says what to do."""
+    central = two_sites
+    old_name, old = _enrol_as(central, "ST-01")
+    consumed = {"item": "FLOUR", "lot": "F-EARLY", "qty": 2, "location": "A1", "task": "WO-1", "line_no": 1}
+    inputs = [{"item": "FLOUR", "lot": "F-EARLY", "qty": 2}]
+    assert outcome(central, old, ev(1, "stock.consumed", consumed))["outcome"] == "applied"
+    assert (
+        outcome(central, old, ev(2, "lot.produced", _made("C-SHIFT", inputs=inputs)))["outcome"] == "applied"
+    )
+    new_name, new = _enrol_as(central, "ST-01")
+    assert new_name != old_name
+    both = outcome(central, new, ev(1, "lot.produced", _made("C-SHIFT", inputs=inputs)))
+    assert (both["outcome"], both["code"]) == ("rejected", "LOT_CODE_TAKEN"), both
+    assert (
+        f"lot C-SHIFT of COOKIE was produced by {old_name}, an earlier enrolment of this station id that is "
+        f"still enrolled: two stations cannot make one lot. If this station replaces it, revoke it (lotscan "
+        f"central station revoke {old_name}) and push again"
+    ) in both["reason"]
+    revoked = central.http.post(f"/api/v1/admin/stations/{old_name}/revoke", headers=central.admin())
+    assert revoked.status_code == 200, revoked.text
+    again = outcome(central, new, ev(2, "lot.produced", _made("C-SHIFT", inputs=inputs)))
+    assert (again["outcome"], again["code"]) == ("applied", None), again
+    # Another station id, or the same id at another site, is still not this station.
+    _, other = _enrol_as(central, "ST-02")
+    _, elsewhere = _enrol_as(central, "ST-01", site="P2")
+    at_p2 = {"location": "B1", "task": None}
+    for token, where in ((other, {}), (elsewhere, at_p2)):
+        taken = outcome(central, token, ev(1, "lot.produced", _made("C-SHIFT", inputs=inputs, **where)))
+        assert (taken["outcome"], taken["code"]) == ("rejected", "LOT_CODE_TAKEN"), taken
+        assert "this station did not produce it" in taken["reason"]
+
+
 def test_an_output_of_a_work_order_nothing_was_consumed_into_is_flagged(central: Central) -> None:
     """A production output pushed for WO-1, into which nothing was ever consumed, naming inputs
     all the same, was applied silently: the lot's parents in the trace are lots that never went

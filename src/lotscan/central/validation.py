@@ -320,6 +320,9 @@ class Validator:
     )
     first_sites: dict[str, str | None] = field(default_factory=dict)  # lot code -> site of its first event
     producers: dict[str, set[str]] = field(default_factory=dict)  # known lot -> stations that made it
+    # Producers that are this station enrolled before (same station id and site), by name: True
+    # once revoked (this enrolment took over its lots), False while it is still enrolled too.
+    predecessors: dict[str, bool] = field(default_factory=dict)
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
 
@@ -513,6 +516,16 @@ class Validator:
             )
         ):
             self.producers.setdefault(code, set()).add(station_name)
+        makers = sorted(set().union(*self.producers.values()) - {self.station.name})
+        if makers:
+            s = stations
+            own = select(s.c.local_id).where(s.c.name == self.station.name).scalar_subquery()
+            found = self.conn.execute(
+                select(s.c.name, s.c.revoked_at).where(
+                    s.c.name.in_(makers), s.c.local_id == own, s.c.site == self.station.site
+                )
+            )
+            self.predecessors = {name: revoked is not None for name, revoked in found}
 
     def _operator_row(self, badge: str, role: str | None, active: bool, home: str | None) -> None:
         self.roles[badge] = role
@@ -927,9 +940,18 @@ class Validator:
                 f"lot {lot} of {item} was received from a supplier; a supplier's lot is not a "
                 "production output: produce into a new lot",
             )
-        if item in known and self.station.name not in self.producers.get(lot, set()):
-            makers = sorted(self.producers.get(lot, set()))
-            made_by = f"produced by {', '.join(makers)}" if makers else "in central's master data"
+        makers = self.producers.get(lot, set())
+        own = {self.station.name} | {name for name, revoked in self.predecessors.items() if revoked}
+        if item in known and not makers & own:
+            made_by = f"produced by {', '.join(sorted(makers))}" if makers else "in central's master data"
+            twins = sorted(makers & set(self.predecessors))
+            if twins:  # this station id enrolled before, and that enrolment still holds a token
+                raise Refused(
+                    RefusalCode.LOT_CODE_TAKEN,
+                    f"lot {lot} of {item} was produced by {', '.join(twins)}, an earlier enrolment of this "
+                    "station id that is still enrolled: two stations cannot make one lot. If this station "
+                    f"replaces it, revoke it (lotscan central station revoke {twins[0]}) and push again",
+                )
             raise Refused(
                 RefusalCode.LOT_CODE_TAKEN,
                 f"lot {lot} of {item} already exists at central ({made_by}), and this station did not "
