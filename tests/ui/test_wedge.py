@@ -106,3 +106,18 @@ def test_back_to_back_bursts_come_out_whole_and_in_order(scans: list[str]) -> No
         out += feed(capture, text + "\r", start=t, gap=0.001)
         t += 0.001 * (len(text) + 1)
     assert [o.text for o in out if isinstance(o, Line)] == scans
+
+
+def test_a_scan_that_stalls_midway_is_still_one_scan() -> None:
+    """The demo walk in tmux at load 18: a 48-character receive label arrived in two runs 0.1 s
+    apart. The first run stayed on the scan line as if typed and the second was judged alone
+    (its lot half, 'now scan the GTIN'). Two runs of fast keys a short stall apart are one scan;
+    typing before a scan still stays on the line."""
+    capture = WedgeCapture()
+    assert feed(capture, "(01)19521234001017(17)271231", gap=0.002) == []
+    (line,) = feed(capture, "(10)FL25001(30)20\r", start=0.2, gap=0.002)
+    assert line.text == "(01)19521234001017(17)271231(10)FL25001(30)20" and line.burst
+    assert capture.text == ""
+    feed(capture, "12", start=1.0, gap=0.3)  # typed by hand, then a scan fired into it
+    (line,) = feed(capture, "(01)09521234001348\r", start=1.7, gap=0.002)
+    assert line.text == "(01)09521234001348" and capture.text == "12"

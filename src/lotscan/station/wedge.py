@@ -9,7 +9,8 @@ times, and gets back finished lines and hotkeys. The rules:
 - A scan ends on the profile's terminator key (Enter for CR/LF/CRLF, Tab for TAB). A scanner
   whose profile sends no terminator ends a scan with a pause of ``end_gap_s``.
 - A line whose keys all came less than ``burst_gap_s`` apart is a scanner burst; anything
-  slower is a person typing (who may then use Backspace and Escape).
+  slower is a person typing (who may then use Backspace and Escape). Two runs of fast keys
+  less than ``stall_gap_s`` apart are one burst that stalled (a loaded machine).
 - A lone lowercase letter pressed on an empty line is a hotkey, but only once ``hotkey_wait_s``
   has passed without another key: a scan that starts with a letter stays a scan, and so does a
   code a person types by hand (``op:1001``, a lot in lower case), a key every 0.1-0.3 s.
@@ -42,6 +43,8 @@ class WedgeConfig:
     min_burst_chars: int = 4
     pause_ends_scan: bool = False
     hotkey_wait_s: float = 0.35
+    # A pause this short between two runs of fast keys is a stall inside one scan, not its end.
+    stall_gap_s: float = 0.25
 
     @classmethod
     def for_suffix(cls, suffix: str, interbyte_timeout_ms: float = 0.0) -> WedgeConfig:
@@ -195,13 +198,28 @@ class WedgeCapture:
         return line
 
     def _burst_start(self) -> int | None:
-        """Where the trailing run of fast keys starts, if it is long enough to be a scan."""
+        """Where the trailing run of fast keys starts, if it is long enough to be a scan. A
+        short stall inside a scan (a busy machine read the keys late, a network hiccup) does
+        not split it: a run of fast keys just before the stall belongs to the same scan.
+        Before, the keys before the stall stayed on the scan line as if typed, and the rest
+        was judged alone (a receive label read as its lot half only)."""
         times = self._times
-        start = len(times) - 1
-        while start > 0 and times[start] - times[start - 1] < self.config.burst_gap_s:
-            start -= 1
+        start = self._run_start(len(times) - 1)
         if len(times) - start < self.config.min_burst_chars:
             return None
+        while start > 0 and times[start] - times[start - 1] < self.config.stall_gap_s:
+            before = self._run_start(start - 1)
+            if start - before < self.config.min_burst_chars:
+                break  # a person's typing before the scan: it stays on the line
+            start = before
+        return start
+
+    def _run_start(self, end: int) -> int:
+        """The first of the keys up to `end` that came less than `burst_gap_s` apart."""
+        times = self._times
+        start = end
+        while start > 0 and times[start] - times[start - 1] < self.config.burst_gap_s:
+            start -= 1
         return start
 
     def _is_burst(self) -> bool:

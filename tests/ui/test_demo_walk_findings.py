@@ -1,0 +1,38 @@
+"""What walking the README's demo journey in tmux found (issue 14, at 40x16 and 100x30, on a
+machine at load 18), each as the operator's action on the demo cache with Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import key_event, scan, settle
+from tests.ui.test_floor_walk import demo_app
+from tests.ui.test_tester_hfix import recorded
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_receive_label_that_arrives_in_two_runs_is_received_whole(tmp_path: Path) -> None:
+    """The README's receive line, fired at the station while the machine was busy, reached it in
+    two runs of keys 0.1 s apart: '(01)...(17)271231' stayed on the scan line as if typed, and
+    '(10)FL25001(30)20' was judged alone ('Read (10) FL25001, (30) 20; nothing recorded yet. Now
+    scan the label's GTIN'). The junk then stayed on the scan line for every later scan."""
+    app, database = demo_app(tmp_path)
+    label = "(01)19521234001017(17)271231(10)FL25001(30)20"
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "ASN:ASN-1001")
+        for char in label[:28]:
+            app.post_message(key_event(char))
+        await pilot.pause()
+        await asyncio.sleep(0.12)  # the machine stalls between two reads of the terminal
+        for char in label[28:]:
+            app.post_message(key_event(char))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.capture.wedge.text == ""  # nothing left on the scan line
+    [received] = recorded(database, "stock.received")
+    assert received["lot"] == "FL25001", received
