@@ -206,7 +206,10 @@ def _codes(name: str) -> str:
 # PostgreSQL: a batch's reads in one round trip; each list is one JSON text parameter (a push of
 # 500 events would otherwise compile and send a 500-value IN list). JSON, not a text[] parameter:
 # psycopg writes an array's literal element by element in Python, which cost a push of 500 events
-# some 3 ms for its ids alone; json.dumps writes the same list in C.
+# some 3 ms for its ids alone; json.dumps writes the same list in C. The type and outcomes are
+# constants in the text, not parameters: with only the lists as parameters, every plan has the
+# same cost and PostgreSQL keeps the prepared statement's generic plan (psycopg prepares it at
+# its 5th run on a connection) instead of planning the ten-branch query for each push (1.6 ms).
 _BATCH_READ = text(
     f"SELECT 'o', o.badge, o.role, o.active, o.site FROM {_codes('badges')}"
     " JOIN operators o ON o.badge = k.code"
@@ -234,7 +237,7 @@ _BATCH_READ = text(
     " JOIN items i ON i.id = l.item_id"
     " UNION ALL SELECT DISTINCT 'r', r.lot_code, NULL, true, NULL"
     f" FROM {_codes('produced')} JOIN received_events r ON r.lot_code = k.code"
-    " WHERE r.type = :receipt AND r.outcome IN (:applied, :flagged)"
+    f" WHERE r.type = '{EventType.STOCK_RECEIVED.value}' AND r.outcome IN ('{APPLIED}', '{FLAGGED}')"
 )
 # The kinds of task an event may count against (a consumption on a pick list would bump its lines).
 TASK_KINDS = {
@@ -413,8 +416,7 @@ class Validator:
             named = {"badges": badges, "ids": ids, "places": places, "tasks": tasks, "ssccs": ssccs}
             named |= {"items": items, "lots": lots, "produced": produced}
             lists = {name: json.dumps(codes) for name, codes in named.items()}
-            counted = {"receipt": EventType.STOCK_RECEIVED.value, "applied": APPLIED, "flagged": FLAGGED}
-            for kind, key, value, flag, home in conn.execute(_BATCH_READ, {**lists, **counted}):
+            for kind, key, value, flag, home in conn.execute(_BATCH_READ, lists):
                 if kind == "o":
                     self._operator_row(key, value, flag, home)
                 elif kind == "i":
