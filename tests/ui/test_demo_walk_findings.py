@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import key_event, scan, settle
+from tests.ui.conftest import banner_text, key_event, scan, settle
 from tests.ui.test_floor_walk import demo_app
 from tests.ui.test_tester_hfix import recorded
 
@@ -36,3 +36,19 @@ async def test_a_receive_label_that_arrives_in_two_runs_is_received_whole(tmp_pa
         assert app.capture.wedge.text == ""  # nothing left on the scan line
     [received] = recorded(database, "stock.received")
     assert received["lot"] == "FL25001", received
+
+
+async def test_produce_mode_tells_the_operator_to_press_p_not_to_scan_a_label(tmp_path: Path) -> None:
+    """Produce mode on WO-3001 said 'Produce: scan a label.', while any label scanned there
+    plans the output lot: the action is p (or /produce). The prompt and the task's notice now
+    say so, on a 40x16 handheld; p then asks before it records, as before."""
+    app, _ = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "/mode produce")
+        await scan(pilot, "WO:WO-3001")
+        shown = " ".join(str(app.query_one("#prompt").render()).split())
+        assert shown == "Produce on WO-3001: press p (or /produce) to make the output lot.", shown
+        said = " ".join(banner_text(app).split())
+        assert said == "Produce on WO-3001: press p (or /produce) to make the output lot.", said
+        assert "scan a label" not in said

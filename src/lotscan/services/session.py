@@ -162,6 +162,9 @@ class StationSession:
             return f"Move{source}: scan the lot, then the new location."
         if self.workflow is Workflow.COUNT and not self.location:
             return "Count: scan the location you are counting."
+        if self.workflow is Workflow.PRODUCE:
+            # Any label scanned here would plan the output lot: the action is /produce.
+            return f"Produce on {self.task}: type /produce to make the output lot."
         return f"{self.workflow.value.title()}: scan a label."
 
     def _pair_split_label(self, scan: Scan) -> Scan | Outcome:
@@ -293,7 +296,9 @@ class StationSession:
             # A label scanned for the last task is not confirmed into this one (tester's #27).
             self.pending_move = self.half_label = self.suspect = None
         self.task = scan.internal.value
-        message = f"{self.workflow.value.title()} on {self.task}. {self.prompt}"
+        prompt = self.prompt
+        chosen = f"{self.workflow.value.title()} on {self.task}"
+        message = prompt if prompt.startswith(chosen) else f"{chosen}. {prompt}"
         details: dict[str, Any] = {}
         if self.workflow in (Workflow.PICK, Workflow.CONSUME):  # consume too (tester's T14)
             details["prompt"] = self.service.pick_prompt(self.task, self._context())

@@ -39,7 +39,7 @@ from lotscan.station.widgets.history import Entry, History
 from lotscan.station.widgets.keybar import KeyBar
 from lotscan.station.widgets.statusbar import StatusBar, StatusFacts, central_address
 from lotscan.station.widgets.workpanel import WorkPanel
-from lotscan.station.wording import verdict_for_screen
+from lotscan.station.wording import for_screen, verdict_for_screen
 
 log = logging.getLogger(__name__)
 # Fields whose value may come from a scanner too (a supervisor's badge); other fields take only
@@ -344,7 +344,7 @@ class StationApp(StationActions, App[None]):
         capture = self.capture
         if field is None:
             capture.set_field("Scan")
-            prompt = session.prompt
+            prompt = for_screen(session.prompt)
         else:
             label = self.fields.label or field.label
             capture.set_field(label, secret=field.secret, letters_are_text=field.letters_are_text)

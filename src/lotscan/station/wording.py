@@ -14,6 +14,7 @@ SCREEN_WORDS: Words = (
     ("(scan its barcode or give --task)", "(scan its barcode, or press t to choose it)"),
     (" (or give --operator)", ""),
     ("(--qty N)", "(key q, or /qty N)"),
+    ("type /produce to make", "press p (or /produce) to make"),
 )
 LINE_WORDS: Words = (
     ("(scan its barcode or give --task)", "(scan its barcode, or type /help)"),
@@ -29,7 +30,8 @@ def for_screen(text: str, words: Words = SCREEN_WORDS) -> str:
 
 
 def verdict_for_screen(verdict: Verdict, words: Words = SCREEN_WORDS) -> Verdict:
-    if "--" not in verdict.message and not any("--" in r.message for r in verdict.reasons):
+    said = [verdict.message, *(r.message for r in verdict.reasons)]
+    if not any(cli_words in text for text in said for cli_words, _ in words):
         return verdict
     reasons = tuple(
         Reason(r.code, for_screen(r.message, words), r.level, r.overridable) for r in verdict.reasons
