@@ -97,8 +97,8 @@ class _LotStatus:
         before = [h for h in self.history if h[2] <= moment]
         if before:
             return before[-1][1]
-        if self.history and self.history[0][0]:
-            return self.history[0][0]
+        if self.history:  # before its first decision: what that decision changed, or (an import
+            return self.history[0][0] or self.history[0][1]  # that created the lot) what it set
         return self.current
 
 
@@ -221,6 +221,7 @@ def push(
         if chain_later is None:  # audit chain, pallets
             trace_hooks.events_stored(conn, stored.rows, stored.server_seqs, tail=tail)
         else:
+            trace_hooks.pallets_stored(conn, stored.rows)  # a pallet's site: not left to after the commit
             chain_later.append((stored.rows, stored.server_seqs))
         changelog.append(conn, stored.changes, tail=tail)
     return PushResponse(
