@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from lotscan.central.trace.tables import pallet_contents
 from lotscan.store.schema import Container, Item, Lot
 from tests.central.support import Central, auth
 from tests.central.test_authority import PLANT2, ev, lot_status, outcome, push_raw, status_change
@@ -381,3 +382,36 @@ def test_another_sites_station_cannot_break_a_pallet_built_without_a_location(tw
     with two_sites.engine.connect() as conn:
         assert conn.execute(select(Container.sscc)).scalars().all() == [sscc]
     assert outcome(two_sites, p1, ev(2, "pallet.broken", {"sscc": sscc}))["outcome"] == "applied"
+
+
+def test_in_deferred_audit_mode_another_site_cannot_break_a_pallet_before_it_is_chained(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`central serve --audit deferred`: a push's events are chained just after its commit, and
+    the pallet's contents (which give a pallet without a location its site) were written with
+    them. Until then - or for good, if central died first - a station of P2 broke P1's pallet:
+    applied. The contents are now written in the push's own transaction."""
+    from lotscan.central.chaining import Chainer
+
+    central = Central(db_url, audit_inline=False)
+    try:
+        central.import_plant(tmp_path)
+        central.import_rows(tmp_path, PLANT2)
+
+        async def not_yet(self: Chainer, stored: object) -> None:
+            return None  # the moment between the push's commit and its chaining, held open
+
+        monkeypatch.setattr(Chainer, "chain", not_yet)
+        _, p1 = central.enroll("P1")
+        _, p2 = central.enroll("P2")
+        sscc = "003456789012345682"
+        built = {"sscc": sscc, "contents": [{"item": "FLOUR", "lot": "F-LATE", "qty": 1}]}
+        assert outcome(central, p1, ev(1, "pallet.built", built))["outcome"] == "applied"
+        broken = outcome(central, p2, ev(1, "pallet.broken", {"sscc": sscc}, operator="901"))
+        assert (broken["outcome"], broken["code"]) == ("rejected", "SITE_MISMATCH"), broken
+        assert f"pallet {sscc} belongs to site P1" in broken["reason"]
+        with central.engine.connect() as conn:
+            assert conn.execute(select(Container.sscc)).scalars().all() == [sscc]
+            assert conn.execute(select(func.count()).select_from(pallet_contents)).scalar() == 1
+    finally:
+        central.close()

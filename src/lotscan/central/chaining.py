@@ -62,7 +62,7 @@ class Chainer:
                 with write_tx(self.engine) as conn:
                     for stored, _ in group:
                         for rows, server_seqs in stored:
-                            trace_hooks.events_stored(conn, rows, server_seqs)
+                            trace_hooks.chain_stored(conn, rows, server_seqs)  # pallets: in the push
             except Exception:
                 log.exception("audit chaining after push failed; run `lotscan central audit seal`")
             finally:

@@ -32,10 +32,26 @@ def events_stored(
 ) -> None:
     """`rows` are received_events rows as inserted, `server_seqs` the sequence each one got.
     `tail`: the chain's append is put there, to go with the commit (audit.append)."""
+    chain_stored(conn, rows, server_seqs, tail=tail)
+    pallets_stored(conn, rows)
+
+
+def chain_stored(
+    conn: Connection, rows: list[dict[str, Any]], server_seqs: list[int], *, tail: Tail | None = None
+) -> None:
+    """The audit chain's records of stored events and the decisions they caused (deferred audit
+    mode: right after the push's commit, central/chaining.py)."""
     events = [{**row, "server_seq": seq} for row, seq in zip(rows, server_seqs, strict=True)]
     audit.append(conn, _records(conn, events), tail=tail)
+
+
+def pallets_stored(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Pallet contents of stored pallet events, always in the push's own transaction: a pallet
+    without a location belongs to the site that built it by its contents row (validation.py), so
+    in deferred audit mode too no moment passes (nor a crash before chaining) in which another
+    site's station could break or re-home it."""
     pallets.record(
-        conn, [e for e in events if e["type"] in PALLET_EVENTS and e["outcome"] in (APPLIED, FLAGGED)]
+        conn, [e for e in rows if e["type"] in PALLET_EVENTS and e["outcome"] in (APPLIED, FLAGGED)]
     )
 
 
