@@ -292,7 +292,9 @@ def test_an_output_with_no_inputs_named_is_flagged_as_the_station_warned(central
         central, token, [ev(1, "stock.consumed", consumed), ev(2, "lot.produced", _made("C-BARE"))]
     ).json()["results"]
     assert [r["outcome"] for r in results] == ["applied", "flagged"]
-    assert "NO_INPUTS: No input lots were consumed into WO-1" in results[1]["reason"]
+    # tester U7: F-EARLY was consumed into WO-1, so the sentence must not say nothing was
+    said = "NO_INPUTS: lot C-BARE names no input lots, though lots were consumed into WO-1"
+    assert said in results[1]["reason"]
 
 
 # --------------------------------------------------------------------------- the envelope

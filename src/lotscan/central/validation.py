@@ -63,7 +63,7 @@ from lotscan.domain.events import (
     payload_class,
 )
 from lotscan.domain.lot_numbers import lot_number_problem
-from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.status import LotStatus, held_by_of, release_refusal
 from lotscan.domain.verdict import Level
@@ -968,7 +968,10 @@ class Validator:
                 "Consume its inputs first, unless none are traced."
             )
         elif not payload.inputs:
-            message = sentence(ReasonCode.NO_INPUTS, task=task)
+            message = (
+                f"lot {lot} names no input lots, though lots were consumed into {task} at central: "
+                "the lot made has no parents to trace. Tell a supervisor, unless none are traced."
+            )
         else:
             return ()
         return ({"code": ReasonCode.NO_INPUTS.value, "message": message},)

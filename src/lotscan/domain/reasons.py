@@ -103,7 +103,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. Check the label; if it is right, tell a supervisor the pack size is wrong.",
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (--qty N), then scan the label again.",
     ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
-    ReasonCode.NO_INPUTS: "No input lots were consumed into {task}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
+    ReasonCode.NO_INPUTS: "No input lots were consumed into {task}{since}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
     ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}: the lot made will not trace to them. Consume them first, unless they are not traced.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "{detail}",  # the reading's own sentence names the lot and what to check
@@ -124,7 +124,7 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor to correct it.",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. The count is recorded: check the label; if it is right, tell a supervisor the pack size is wrong.",
     # Recorded: the lot is made; "consume its inputs first" no longer applies (tester's #15c).
-    ReasonCode.NO_INPUTS: "No input lots were consumed into {task}, so the lot made is recorded with no parents to trace. Tell a supervisor, unless none are traced.",
+    ReasonCode.NO_INPUTS: "No input lots were consumed into {task}{since}, so the lot made is recorded with no parents to trace. Tell a supervisor, unless none are traced.",
     ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}, so the lot made is recorded without them as parents. Tell a supervisor, unless they are not traced.",
     # Recorded: no "take lot X instead" for a pick that is done (tester's #15c).
     ReasonCode.NOT_FEFO: "Lot {lot} is recorded, but it was not the first to expire: lot {better} at {where} was due first.",

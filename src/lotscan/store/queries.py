@@ -444,6 +444,20 @@ def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
     )
 
 
+def last_output(conn: Connection, task_code: str) -> str | None:
+    """The payload of a work order's latest output lot (lot.produced), None before the first."""
+    return conn.execute(
+        select(Event.payload)
+        .where(
+            Event.task_code == task_code,
+            Event.type == EventType.LOT_PRODUCED,
+            Event.sync_state != "failed",
+        )
+        .order_by(Event.seq.desc())
+        .limit(1)
+    ).scalar()
+
+
 def lot_links(conn: Connection, lot_id: int) -> dict[str, list[dict[str, Any]]]:
     def side(join_col: Any, where_col: Any) -> list[dict[str, Any]]:
         rows = conn.execute(

@@ -102,3 +102,21 @@ def requested_labels() -> list[str]:
         asked = "SELECT payload FROM events WHERE type = 'label.requested' ORDER BY id"
         rows = conn.execute(asked).fetchall()
     return [json.loads(payload)["lot"] for (payload,) in rows]
+
+
+def test_a_second_output_with_nothing_consumed_since_says_so_truthfully() -> None:
+    """Tester U7: the second output lot of a work order said "No input lots were consumed into
+    WO-3001" although FLO9313B was, into the order's first lot."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    order = ("--task", "WO-3001", "--operator", "9001", "--pin", "4321")
+    consumed = lotscan("scan", "(01)19521234001017(10)FLO9313B", "-w", "consume", *order, "--qty", "1",
+                       "--location", "RM-A07")  # fmt: skip
+    assert consumed.exit_code == 0, consumed.output
+    first = lotscan("scan", "WO:WO-3001", "-w", "produce", *order, "--qty", "10")
+    assert "from 1 input lot(s)" in first.output, first.output
+    first_lot = first.output.split("Produced lot ")[1].split(":")[0]
+    second = lotscan("scan", "WO:WO-3001", "-w", "produce", *order, "--qty", "10")
+    assert "NO_INPUTS" in second.output, second.output
+    said = " ".join(second.output.split())
+    assert f"No input lots were consumed into WO-3001 since lot {first_lot} was made" in said
+    assert "(FLO9313B went into that lot)" in said

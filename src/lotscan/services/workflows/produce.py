@@ -49,7 +49,7 @@ def evaluate(run: Run) -> Plan | None:
     qty = checks.scan_quantity(run, item, task.planned_qty or 1.0)
     inputs = _inputs(run.conn, task.code)
     if not inputs:
-        run.add(ReasonCode.NO_INPUTS, task=task.code)
+        run.add(ReasonCode.NO_INPUTS, task=task.code, since=_since_last_output(run.conn, task.code))
     else:
         missing = [
             f"line {line.line_no} {description or code}"
@@ -119,6 +119,17 @@ def _inputs(conn: Connection, task_code: str) -> list[LotRef]:
         key = (consumed.item, consumed.lot)
         totals[key] = totals.get(key, 0.0) + consumed.qty
     return [LotRef(item=item, lot=lot, qty=qty) for (item, lot), qty in totals.items()]
+
+
+def _since_last_output(conn: Connection, task_code: str) -> str:
+    """' since lot L was made (X went into that lot)' when the order made a lot already, so the
+    warning does not claim nothing was ever consumed into the order (tester U7)."""
+    last = q.last_output(conn, task_code)
+    if last is None:
+        return ""
+    made = LotProduced.model_validate_json(last)
+    went_in = ", ".join(dict.fromkeys(source.lot for source in made.inputs))
+    return f" since lot {made.lot} was made" + (f" ({went_in} went into that lot)" if went_in else "")
 
 
 def _next_lot_code(run: Run, item_code: str) -> tuple[str, str, int]:
