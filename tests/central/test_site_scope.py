@@ -121,3 +121,23 @@ def test_a_customer_a_later_task_names_reaches_that_sites_stations(central: Cent
     )
     assert _pulled(central, p2)["changes"]['["party","SHOP"]']["phone"] == "+1 555 0100"
     assert "SHOP" in {p["code"] for p in _snapshot(central, p2)["parties"]}
+
+
+def test_a_site_trace_and_genealogy_blank_other_sites_task_codes(central: Central, tmp_path: Path) -> None:
+    """Tester U10: the trace API and a lot's genealogy showed a PLANT2 station token PLANT1's
+    work order (task 'WO-1') on the production link, which its pull sends blanked."""
+    p1, p2 = _two_sites(central, tmp_path)
+
+    def tasks_seen(headers: dict[str, str]) -> dict[str, set[str | None]]:
+        seen = {}
+        for path in ("/api/v1/trace/F-EARLY", "/api/v1/trace/C-NEW", "/api/v1/lots/F-EARLY/genealogy"):
+            answer = central.http.get(path, headers=headers)
+            assert answer.status_code == 200, answer.text
+            edges = answer.json()["edges"]
+            assert [(e["parent_lot"], e["child_lot"]) for e in edges] == [("F-EARLY", "C-NEW")], edges
+            seen[path] = {e["task"] for e in edges}
+        return seen
+
+    assert set(map(frozenset, tasks_seen(auth(p2)).values())) == {frozenset({None})}
+    assert set(map(frozenset, tasks_seen(auth(p1)).values())) == {frozenset({"WO-1"})}
+    assert set(map(frozenset, tasks_seen(central.admin()).values())) == {frozenset({"WO-1"})}

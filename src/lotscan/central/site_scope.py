@@ -60,6 +60,12 @@ def links_seen_by(conn: Connection, data: RowData, site: str | None, owners: dic
     return {**data, "links": links}
 
 
+def tasks_of_other_sites(conn: Connection, codes: set[str], site: str) -> set[str]:
+    """Of the task codes named, those a station of `site` reads blanked: tasks at another site's
+    location (a trace answer blanks them as a pull's links row does; tester U10)."""
+    return {code for code, at in _task_sites(conn, codes).items() if at != site}
+
+
 def link_task_owners(conn: Connection, data: RowData) -> dict[str, str]:
     codes = {str(link["task_code"]) for link in (data or {}).get("links", []) if link.get("task_code")}
     return _task_sites(conn, codes)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, text
 
 from lotscan.central.errors import NotFound
+from lotscan.central.site_scope import tasks_of_other_sites
 from lotscan.central.trace.genealogy import EDGE_KINDS, Direction, materialise
 from lotscan.central.trace.tables import pallet_contents
 from lotscan.domain.events import EventType
@@ -161,7 +162,8 @@ def trace(
     site: str | None = None,
 ) -> TraceResult:
     """Lots and genealogy always company-wide; stock, receipts, shipments (with their locations
-    and partners) and pallets only of `site` when one is given (a station's view)."""
+    and partners) and pallets only of `site` when one is given (a station's view), which reads
+    the task code of a link made at another site (a work order) blanked, as its pull does."""
     result = TraceResult(roots=roots, directions=[d.value for d in directions], depth=depth)
     for direction in directions:
         table = materialise(conn, [r.lot_id for r in roots], direction, depth)
@@ -174,6 +176,11 @@ def trace(
             result.pallets = _pallets(conn, table, site)
         else:
             result.receipts = movements(conn, table, EventType.STOCK_RECEIVED, "receipt", site)
+    if site is not None:
+        hidden = tasks_of_other_sites(conn, {e.task for e in result.edges if e.task}, site)
+        for edge in result.edges:
+            if edge.task in hidden:
+                edge.task = None
     return result
 
 
