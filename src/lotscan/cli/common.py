@@ -67,6 +67,21 @@ def central_url(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value.strip()
 
 
+ENROLMENT_CODE_FORM = "1A2B-3C4D-5E6F-7A8B, as `lotscan central station add` printed it"
+
+
+def enrolment_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An --code option: letters, digits and dashes, 4 to 100 of them (what central takes), or a
+    usage error showing the form (tester U8: `--code x` printed a pydantic traceback)."""
+    if value is None:
+        return None
+    code = value.strip()
+    if not 4 <= len(code) <= 100 or not all(c.isascii() and (c.isalnum() or c == "-") for c in code):
+        shown = code if len(code) <= 40 else code[:40] + "..."
+        raise click.BadParameter(f"{shown!r} is not an enrolment code (they look like {ENROLMENT_CODE_FORM})")
+    return code
+
+
 class PortInUse(click.ClickException):
     """A port another program listens on: a usage error (exit 2), naming the option to change."""
 

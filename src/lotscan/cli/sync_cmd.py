@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from lotscan.cli.common import (
     SettingsProblem,
     cache_to_work_on,
     central_url,
+    enrolment_code,
     open_station_cache,
     station_options,
 )
@@ -30,7 +32,12 @@ from lotscan.sync.worker import SyncStatus, SyncWorker, read_status
 @click.option(
     "--server", required=True, callback=central_url, help="Central's URL, e.g. https://central.example:8443"
 )
-@click.option("--code", required=True, help="One-time enrolment code (lotscan central station add --site S).")
+@click.option(
+    "--code",
+    required=True,
+    callback=enrolment_code,
+    help="One-time enrolment code (lotscan central station add --site S).",
+)
 @click.option(
     "--ca",
     "ca_bundle",
@@ -48,20 +55,25 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
     Examples:
       lotscan enroll --server http://central:8080 --code 1A2B-3C4D-5E6F-7A8B
     """
-    is_demo = settings.database.expanduser().resolve() == paths.demo_database().resolve()
-    engine = None if is_demo else open_station_cache(settings, create=True)
-    if engine is None or _is_a_demo_cache(engine):
+    database = settings.database.expanduser()
+    is_demo = database.resolve() == paths.demo_database().resolve()
+    engine = open_station_cache(settings) if database.exists() and not is_demo else None
+    if is_demo or (engine is not None and _is_a_demo_cache(engine)):
         raise SettingsProblem(
             f"{settings.database} is the demo cache (made by `lotscan demo`): its practice scans must "
             f"not reach a real central, so it cannot be enrolled. Enrol a station cache of its own: "
             f"lotscan enroll --server URL --code CODE --db {paths.station_database()}"
         )
+    if engine is None:
+        _refuse_a_cache_that_cannot_be_made(database)
     verify: bool | str = ca_bundle or True
     try:
         with CentralClient(server, verify=verify) as client:
             answer = client.enroll(code, settings.station_id)
     except SyncError as exc:
         raise click.ClickException(f"enrolment failed: {exc}") from exc
+    if engine is None:  # tester U14: made only now, so a failed enrolment leaves no empty cache behind
+        engine = open_station_cache(settings, create=True)
     with engine.begin() as conn:
         again = local.store_enrolment(
             conn,
@@ -97,6 +109,18 @@ def enroll(server: str, code: str, ca_bundle: str | None, settings: StationSetti
         ) from exc
     summary = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
     click.echo(f"snapshot loaded in {time.perf_counter() - started:.1f} s: {summary}")
+
+
+def _refuse_a_cache_that_cannot_be_made(database: Path) -> None:
+    """Before central spends the one-time code: the cache made after it must be writable where
+    --db says (the nearest folder that exists), or the code would be used up for nothing."""
+    folder = database.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise SettingsProblem(
+            f"cannot create the station cache {database}: {folder} is not a writable folder"
+        )
 
 
 def _is_a_demo_cache(engine: Any) -> bool:

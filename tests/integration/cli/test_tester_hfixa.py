@@ -1,0 +1,58 @@
+"""The independent tester's command-line findings U8, U9, U14 and U20 (TESTER.md), each as the
+user typed it through the real console script, on a real cache or central database: a bad
+option value is a usage error naming the option (exit 2, no traceback), and a command that
+fails, or only reads, leaves no new cache or database behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lotscan import paths
+from lotscan.cli.demo_cmd import prepare_demo
+from tests.integration.cli.test_new_user_cli import run, usage_error
+
+DEMO_LOT = "(01)09521234001348(10)FG3526E"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A fresh user: own data and config folders, no LOTSCAN_* variables."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("LOTSCAN_CONFIG", "LOTSCAN_DB", "LOTSCAN_CENTRAL_DB", "LOTSCAN_CENTRAL_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    return env
+
+
+@pytest.mark.parametrize("code", ["x", "A" * 150, "1A2B 3C4D"], ids=["short", "150-chars", "space"])
+def test_a_code_that_cannot_be_an_enrolment_code_is_a_usage_error(tmp_path: Path, code: str) -> None:
+    """U8: `lotscan enroll --code x` printed a pydantic traceback (String should have at least 4
+    characters), exit 1."""
+    database = tmp_path / "station.db"
+    result = run("enroll", "--server", "http://127.0.0.1:9", "--code", code, "--db", str(database))
+    text = usage_error(
+        result, "Invalid value for '--code'", "is not an enrolment code", "they look like 1A2B-3C4D-5E6F-7A8B"
+    )
+    assert "pydantic" not in text and "validation error" not in text
+    assert not database.exists()
+
+
+def test_a_failed_enrolment_leaves_no_cache_and_scan_and_label_keep_the_demo(
+    tmp_path: Path, home: dict[str, str]
+) -> None:
+    """U14: enrolling with central unreachable left an empty station.db at the default path;
+    from then on `lotscan scan` and `lotscan label` used it and refused every demo barcode."""
+    prepare_demo(paths.demo_database(), reset=False)
+    failed = run("enroll", "--server", "http://127.0.0.1:1", "--code", "AAAA-BBBB-CCCC-DDDD", env=home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "enrolment failed" in failed.stderr and "unreachable" in failed.stderr
+    assert not paths.station_database().exists()
+    looked_up = run("scan", DEMO_LOT, "-w", "lookup", env=home)
+    assert looked_up.returncode == 0, looked_up.stdout + looked_up.stderr
+    assert "using the demo cache" in looked_up.stderr and "FG3526E" in looked_up.stdout
+    labelled = run("label", "FG3526E", "-o", str(tmp_path / "fg.svg"), env=home)
+    assert labelled.returncode == 0, labelled.stdout + labelled.stderr
+    assert (tmp_path / "fg.svg").exists()
