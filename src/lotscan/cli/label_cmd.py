@@ -94,14 +94,16 @@ def label(
         raise click.UsageError(f"give only one of {', '.join(chosen)}")
     if printer and fmt not in (None, "zpl"):
         raise click.UsageError("a printer's raw port takes ZPL: leave out --format or use --format zpl")
-    try:
-        if printer:
+    if printer:  # tester U9: a malformed address is a usage error (exit 2), as --help says
+        try:
             destination: Destination = parse_printer(printer, timeout_s=timeout)
-        elif cups:
-            destination = CupsQueue(cups, raw=fmt in (None, "zpl"))
-        else:
-            path = Path(output) if output else Path(f"{_file_name(lot)}.{fmt or 'png'}")
-            destination = FileOutput(path)
+        except LabelError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--printer'") from exc
+    elif cups:
+        destination = CupsQueue(cups, raw=fmt in (None, "zpl"))
+    else:
+        destination = FileOutput(Path(output) if output else Path(f"{_file_name(lot)}.{fmt or 'png'}"))
+    try:
         settings = cache_to_work_on(settings)
         service = StationService(open_station_cache(settings), settings)
         printed = print_lot_label(

@@ -56,3 +56,11 @@ def test_a_failed_enrolment_leaves_no_cache_and_scan_and_label_keep_the_demo(
     labelled = run("label", "FG3526E", "-o", str(tmp_path / "fg.svg"), env=home)
     assert labelled.returncode == 0, labelled.stdout + labelled.stderr
     assert (tmp_path / "fg.svg").exists()
+
+
+def test_a_malformed_printer_address_is_a_usage_error(tmp_path: Path, home: dict[str, str]) -> None:
+    """U9: `lotscan label FG3526E --printer badhost:abc` exited 1, where --help says 2 is usage."""
+    prepare_demo(paths.demo_database(), reset=False)
+    result = run("label", "FG3526E", "--printer", "badhost:abc", env=home)
+    usage_error(result, "Invalid value for '--printer'", "'badhost:abc' is not a printer address")
+    assert "2 usage" in run("label", "--help").stdout
