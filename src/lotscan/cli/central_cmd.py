@@ -74,11 +74,50 @@ def _call(server: str, token: str | None, method: str, path: str, **kwargs: Any)
     return response.json()
 
 
-def open_engine(db_url: str, *, migrate: bool = True) -> Engine:
+def open_engine(db_url: str, *, migrate: bool = True, create: bool | None = None) -> Engine:
+    """Central's database at `db_url`, migrated unless `migrate` is False. A SQLite file that does
+    not exist is made only when `create` (default: when migrating) and only in a folder that
+    exists, unless it is the default path (tester U14: `lotscan central trace NOPE` made an empty
+    central.db; U20: `central migrate --db /nonexistent/dir/c.db` made /nonexistent/dir)."""
+    _refuse_a_sqlite_file_not_to_make(db_url, create=migrate if create is None else create)
     try:
         return open_central(db_url, migrate=migrate)
     except CentralDbError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _refuse_a_sqlite_file_not_to_make(db_url: str, *, create: bool) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from lotscan import paths
+    from lotscan.central.db import normalise_url
+
+    try:
+        parsed = make_url(normalise_url(db_url))
+    except ArgumentError:  # a malformed URL: opening it says what is wrong
+        return
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database).expanduser()
+    if path.exists():
+        return
+    if not create:
+        raise click.ClickException(
+            f"no central database at {path}; nothing was created. Give the database with --db "
+            f"(or $LOTSCAN_CENTRAL_DB), or create it with `lotscan central migrate --db {path}`"
+        )
+    if not path.parent.is_dir() and path.parent != paths.data_dir():
+        raise CentralPathProblem(
+            f"--db {path}: the folder {path.parent} does not exist; nothing was created. "
+            "Create the folder first, or give a path in a folder that exists"
+        )
+
+
+class CentralPathProblem(click.ClickException):
+    """A --db path that cannot be right (its folder is missing): a usage error, exit 2."""
+
+    exit_code = 2
 
 
 @contextmanager
@@ -86,7 +125,7 @@ def _transaction(
     db_url: str, begin: Callable[[Engine], AbstractContextManager[Connection]]
 ) -> Iterator[Connection]:
     """One transaction on a freshly opened central database; central's refusals become click errors."""
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=begin is write_tx)
     try:
         with begin(engine) as conn:
             yield conn
@@ -277,7 +316,7 @@ def stations(db_url: str, server: str | None, token: str | None, as_json: bool) 
     if server:
         rows = list(_call(server, token, "GET", "/stations"))
     else:
-        engine = open_engine(db_url)
+        engine = open_engine(db_url, create=False)
         with read_tx(engine) as conn:
             rows = stations_overview(conn)
         engine.dispose()
@@ -474,7 +513,7 @@ def flagged(
             params["site"] = site
         rows = list(_call(server, token, "GET", "/flagged", params=params))
     else:
-        engine = open_engine(db_url)
+        engine = open_engine(db_url, create=False)
         with read_tx(engine) as conn:
             rows = open_items(conn, site, include_resolved=include_resolved)
         engine.dispose()

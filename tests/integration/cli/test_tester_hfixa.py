@@ -64,3 +64,37 @@ def test_a_malformed_printer_address_is_a_usage_error(tmp_path: Path, home: dict
     result = run("label", "FG3526E", "--printer", "badhost:abc", env=home)
     usage_error(result, "Invalid value for '--printer'", "'badhost:abc' is not a printer address")
     assert "2 usage" in run("label", "--help").stdout
+
+
+@pytest.mark.parametrize("command", [["trace", "NOPE"], ["stations"], ["lot", "status", "NOPE"]])
+def test_a_central_command_that_only_reads_creates_no_database(
+    home: dict[str, str], command: list[str]
+) -> None:
+    """U14: `lotscan central trace NOPE` without --db made an empty central.db and answered that
+    it "is not migrated"."""
+    central = paths.data_dir() / "central.db"
+    result = run("central", *command, env=home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    text = " ".join(result.stderr.split())
+    assert f"no central database at {central}; nothing was created" in text, text
+    assert f"lotscan central migrate --db {central}" in text
+    assert "Traceback" not in text
+    assert not central.exists() and not paths.data_dir().exists()
+
+
+def test_central_migrate_into_a_folder_that_does_not_exist_is_refused(
+    tmp_path: Path, home: dict[str, str]
+) -> None:
+    """U20: `lotscan central migrate --db /nonexistent/dir/c.db` made the folders and a database
+    there, exit 0 (the station refuses such a path)."""
+    wrong = tmp_path / "nonexistent" / "dir" / "c.db"
+    usage_error(
+        run("central", "migrate", "--db", str(wrong), env=home),
+        f"the folder {wrong.parent} does not exist; nothing was created",
+    )
+    assert not (tmp_path / "nonexistent").exists()
+    made = run("central", "migrate", env=home)  # the default place is made on first use
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert (paths.data_dir() / "central.db").exists()
+    beside = run("central", "migrate", "--db", str(tmp_path / "c.db"), env=home)
+    assert beside.returncode == 0 and (tmp_path / "c.db").exists()
