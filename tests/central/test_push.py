@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from lotscan.central.schema import received_events, reconciliation_items
@@ -239,3 +240,36 @@ def _count(central: Central, table) -> int:
         query = query.where(audit_log.c.kind == "event")
     with central.engine.connect() as conn:
         return conn.execute(query).scalar()
+
+
+def test_the_change_log_records_each_stock_row_a_push_changed_as_it_stands_after_the_push(central) -> None:
+    """The stock rows a push locked up front go into the change log from the batch's own state
+    (not read back): what a station pulls must equal the row as central holds it, after two
+    changes to one row in the batch, beside a row the batch created, and when a poison event
+    made the batch go event by event."""
+    from lotscan.central.changelog import read_page
+    from lotscan.store.rows import read_rows
+
+    _, token = central.enroll()
+    receipt = event(3, "stock.received", item="FLOUR", lot="F-NEW", location="A1", qty=7)
+    batches = [
+        [event(1, qty=2), event(2, qty=3.25), receipt],
+        [event(4, qty=0.1), event(5, location="NOWHERE"), event(6, qty=0.2)],
+    ]
+    for batch in batches:
+        with central.engine.connect() as conn:
+            after = int(conn.execute(select(func.max(received_events.c.server_seq))).scalar() or 0)
+            cursor = int(conn.exec_driver_sql("SELECT value FROM change_counter").scalar() or 0)
+        assert push(central, token, *batch).status_code == 200
+        with central.engine.connect() as conn:
+            logged = {
+                tuple(key): data
+                for _, key, data, _ in read_page(conn, cursor, "P1", 1000)
+                if key[0] == "stock"
+            }
+            assert int(conn.execute(select(func.max(received_events.c.server_seq))).scalar()) > after
+            current = {key: data for key, data, _ in read_rows(conn, list(logged))}
+        assert ("stock", "FLOUR", "F-EARLY", "A1") in logged
+        assert logged == current
+    assert stock(central) == pytest.approx(50 - 2 - 3.25 - 0.1 - 0.2)
+    assert state_of(central.engine)["stock"][("FLOUR", "F-NEW", "A1")] == 7

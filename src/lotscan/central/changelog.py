@@ -12,7 +12,7 @@ the same code is correct there too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,14 +42,24 @@ def encode_key(key: Key) -> str:
     return json.dumps(list(key), separators=(",", ":"))
 
 
-def entries_for(conn: Connection, keys: Iterable[Key], *, urgent: bool = False) -> list[Entry]:
+def entries_for(
+    conn: Connection,
+    keys: Iterable[Key],
+    *,
+    urgent: bool = False,
+    known: Mapping[Key, tuple[RowData, str | None]] | None = None,
+) -> list[Entry]:
     """The current state of each row (deduplicated, first-seen order) as change entries; a
     customer only for the sites naming it, links with other sites' task codes blanked
-    (site_scope)."""
+    (site_scope). `known`: rows (data, site) the caller holds as they stand now, not read again."""
     seen: dict[Key, None] = dict.fromkeys(keys)
+    known = known or {}
+    unknown = [k for k in seen if k not in known]
+    read = {key: (data, site) for key, data, site in read_rows(conn, unknown)}
+    rows = [(key, *(known[key] if key in known else read[key])) for key in seen]
     return [
         Entry(key, version, to, urgent)
-        for key, data, site in read_rows(conn, seen)
+        for key, data, site in rows
         for version, to in site_scope.scoped(conn, key, data, site)
     ]
 

@@ -50,7 +50,8 @@ from lotscan.protocol import (
     PushResponse,
 )
 from lotscan.store.effects import BatchedEffects, EffectError, apply_event, batched
-from lotscan.store.schema import Item, Location, Lot, Stock, Task, TaskLine
+from lotscan.store.rows.readers import stock_row_data
+from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine
 
 CONSUMING = (EventType.STOCK_CONSUMED, EventType.STOCK_PICKED, EventType.STOCK_SHIPPED)
 # Stock added to an existing lot: received into it, or produced into it.
@@ -294,7 +295,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
     # Read before the stock rows are locked, so other pushes wait for them one round trip less.
     batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
     # Before the savepoint: rolling back to it would release the row locks taken after it.
-    _lock_rows_in_order(conn, events, batch.validator, prepared)
+    locked = _lock_rows_in_order(conn, events, batch.validator, prepared)
     # Optimistic: the whole batch without per-event savepoints, ids looked up once and stock
     # written set-based at its end; only if one event turns out to be poison is the batch redone
     # with a savepoint around each event, one event's effects at a time.
@@ -308,7 +309,14 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
                 effects.flush(conn)
             except POISON as exc:
                 raise _PoisonInBatch from exc
+        # The stock rows locked up front, as the batch left them: their changes are not read
+        # back (the batch holds their locks; only it changed them, and only their qty).
+        known = {
+            key: ({**row, "qty": prepared.stock[(lot_id, location_id)][1]}, site)
+            for key, (lot_id, location_id, row, site) in locked.items()
+        }
     except _PoisonInBatch:
+        known = {}  # redone event by event, outside the batch's bookkeeping: read back
         conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_OPTIMISTIC}")
         batch.validator = Validator.for_batch(conn, batch.station, events)
         batch.lot_statuses = _lot_statuses(conn, events, batch.validator)
@@ -336,7 +344,7 @@ def _apply_fresh(conn: Connection, batch: _Batch, events: list[EventIn], now: da
         EventResult(id=e.id, seq=e.seq, server_seq=seq, outcome=o.outcome, reason=o.reason, code=o.code)
         for e, o, seq in zip(events, outcomes, server_seqs, strict=True)
     ]
-    return _Stored(results, rows, server_seqs, changelog.entries_for(conn, keys))
+    return _Stored(results, rows, server_seqs, changelog.entries_for(conn, keys, known=known))
 
 
 def _array_type(kind: Any) -> str:
@@ -610,17 +618,23 @@ def _lot_statuses_of(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tup
     return found
 
 
+_LockedStock = dict[Key, tuple[int, int, dict[str, Any], str]]
+
+
 def _lock_rows_in_order(
     conn: Connection, events: list[EventIn], validator: Validator, effects: BatchedEffects
-) -> None:
+) -> _LockedStock:
     """Lock the stock and task-line rows a batch will change, in id order, before changing any;
     the stock rows read go into the batch's effects, so applying it reads none of them again.
+    Returns the locked stock rows by change-log key: lot id, location id, the row as the change
+    log records it (store.rows) before the batch, and its site.
 
     Two batches that touch the same rows in different orders would otherwise deadlock on
     PostgreSQL; taking the locks in one global order up front cannot.
     """
+    locked: _LockedStock = {}
     if conn.dialect.name != "postgresql":
-        return  # SQLite: one writer at a time already
+        return locked  # SQLite: one writer at a time already
     stock_keys: set[tuple[str, str, str]] = set()
     line_keys: set[tuple[str, int]] = set()
     for e in events:
@@ -637,19 +651,34 @@ def _lock_rows_in_order(
     if stock_keys:
         k = _keys_table(conn, ("item", "lot", "location"), sorted(stock_keys))
         rows = conn.execute(
-            select(Item.code, Item.id, Lot.code, Lot.id, Location.code, Location.id, Stock.id, Stock.qty)
+            select(
+                Item.code,
+                Item.id,
+                Lot.code,
+                Lot.id,
+                Location.code,
+                Location.id,
+                Stock.id,
+                Stock.qty,
+                Stock.received_at,
+                Site.code,
+            )
             .select_from(k)
             .join(Item, Item.code == k.c.item)
             .join(Lot, (Lot.item_id == Item.id) & (Lot.code == k.c.lot))
             .join(Location, Location.code == k.c.location)
             .join(Stock, (Stock.lot_id == Lot.id) & (Stock.location_id == Location.id))
+            .outerjoin(Site, Site.id == Location.site_id)
             .order_by(Stock.id)
             .with_for_update(of=Stock)
         ).all()
-        for item, item_id, lot, lot_id, location, location_id, stock_id, qty in rows:
+        for item, item_id, lot, lot_id, location, location_id, stock_id, qty, received_at, site in rows:
             effects.know_stock(
                 (item, item_id), (lot, lot_id), (location, location_id), (stock_id, float(qty))
             )
+            if site is not None:  # (read_rows reads a stock row only through its location's site)
+                row = stock_row_data(item, lot, location, float(qty), received_at)
+                locked[("stock", item, lot, location)] = (lot_id, location_id, row, site)
     if line_keys:
         k = _keys_table(conn, ("task", "line_no"), sorted(line_keys), ints=("line_no",))
         conn.execute(
@@ -660,3 +689,4 @@ def _lock_rows_in_order(
             .order_by(TaskLine.id)
             .with_for_update(of=TaskLine)
         ).all()
+    return locked

@@ -95,6 +95,13 @@ def read_stock(conn: Connection, key: Key) -> tuple[RowData, str | None]:
     }, row[2]
 
 
+def stock_row_data(
+    item: str, lot: str, location: str, qty: float, received_at: datetime | None
+) -> dict[str, Any]:
+    """A stock row as `read_stock(s)` give it (and the change log records it)."""
+    return {"item": item, "lot": lot, "location": location, "qty": qty, "received_at": _iso(received_at)}
+
+
 def read_stocks(conn: Connection, keys: list[Key]) -> dict[Key, tuple[RowData, str | None]]:
     """`read_stock` for many keys, in one query per 300 keys (a push changes hundreds)."""
     found: dict[Key, tuple[RowData, str | None]] = {}
@@ -110,14 +117,10 @@ def read_stocks(conn: Connection, keys: list[Key]) -> dict[Key, tuple[RowData, s
             .where(tuple_(Item.code, Lot.code, Location.code).in_([tuple(k[1:]) for k in chunk]))
         )
         for item, lot, location, qty, received_at, site in rows:
-            data = {
-                "item": item,
-                "lot": lot,
-                "location": location,
-                "qty": float(qty),
-                "received_at": _iso(received_at),
-            }
-            found[("stock", item, lot, location)] = (data, site)
+            found[("stock", item, lot, location)] = (
+                stock_row_data(item, lot, location, float(qty), received_at),
+                site,
+            )
     for key in keys:
         if key not in found:  # no such row (yet): read alone, which also names its site
             found[key] = read_stock(conn, key)
