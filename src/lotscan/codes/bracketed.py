@@ -21,6 +21,15 @@ def parse_bracketed(text: str) -> tuple[list[Element], list[Finding]]:
     >>> "expected '(' before an AI" in parse_bracketed("01)0952")[1][0].message
     True
     """
+    if "\\" not in text:
+        plain = _plain_elements(text)
+        if plain is not None:
+            return plain, []
+    return parse_one_by_one(text)
+
+
+def parse_one_by_one(text: str) -> tuple[list[Element], list[Finding]]:
+    """`parse_bracketed` one "(" at a time: escapes, and the finding where a text breaks."""
     elements: list[Element] = []
     index = 0
     length = len(text)
@@ -65,6 +74,30 @@ def parse_bracketed(text: str) -> tuple[list[Element], list[Finding]]:
     if not elements:
         return elements, [_malformed("no AI found", 0)]
     return elements, []
+
+
+def _plain_elements(text: str) -> list[Element] | None:
+    """The elements of a well-formed text without escapes, found by splitting at every "(";
+    None at the first thing that is not "(AI)value", for the loop above to report (it reads
+    such a text the same way, one "(" at a time)."""
+    if not text.startswith("("):
+        return None
+    elements: list[Element] = []
+    index = 0
+    for part in text[1:].split("("):
+        close = part.find(")")
+        if not 2 <= close <= 4:
+            return None
+        ai = part[:close]
+        known = find_ai(ai) if ai.isdigit() else None
+        value = part[close + 1 :]
+        if known is None or known.ai != ai or not value:
+            return None
+        value_start = index + close + 2
+        end = value_start + len(value)
+        elements.append(Element(ai, value, index, value_start, end))
+        index = end
+    return elements
 
 
 def _malformed(why: str, start: int, end: int | None = None) -> Finding:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lotscan.codes import findings as f
-from lotscan.codes.ai_table import GS, AIDefinition, Component, find_ai
-from lotscan.codes.linters import _CSET39_SET, _CSET64_SET, _CSET82_SET, LINTERS, LintError
+from lotscan.codes.ai_table import AI_TABLE, GS, AIDefinition, Component, find_ai
+from lotscan.codes.linters import _CSET39_SET, _CSET64_SET, _CSET82_SET, LINTERS, Linter, LintError
 from lotscan.codes.scan import Finding
 
 _DIGITS = frozenset("0123456789")
@@ -94,7 +94,7 @@ def _not_an_ai(data: str, index: int) -> Finding:
 
 def check_element(element: Element) -> list[Finding]:
     """Length, character set and content (check digit, date, code list) of one element."""
-    definition = element.definition
+    definition = AI_TABLE.get(element.ai) or element.definition  # AIs are prefix-free
     if definition is None:  # split_elements only yields known AIs
         return [f.finding(f.UNKNOWN_AI, f"AI ({element.ai}) is unknown.")]
     value = element.value
@@ -120,6 +120,23 @@ def check_element(element: Element) -> list[Finding]:
     return problems
 
 
+_Plan = tuple[frozenset[str], tuple[tuple[str, Linter], ...]]
+
+
+def _plan_of(component: Component) -> _Plan:
+    """The characters a component allows and the linters it runs (the ones implemented)."""
+    linters = tuple((name, LINTERS[name]) for name in component.linters if name in LINTERS)
+    return _CHARSETS[component.charset], linters
+
+
+# Every component of the AI table, by identity: the table lives as long as the process.
+_PLANS: dict[int, _Plan] = {
+    id(component): _plan_of(component)
+    for definition in AI_TABLE.values()
+    for component in definition.components
+}
+
+
 def _check_component(
     element: Element,
     definition: AIDefinition,
@@ -127,22 +144,20 @@ def _check_component(
     part: str,
     offset: int,
 ) -> Finding | None:
-    allowed = _CHARSETS[component.charset]
-    for index, char in enumerate(part if not allowed.issuperset(part) else ""):  # fast when all fit
-        if char not in allowed:
-            at = element.value_start + offset + index
-            return f.finding(
-                f.BAD_CHARACTER,
-                f"{_label(definition)} contains {_show(char)}, which is not allowed here "
-                f"({_CHARSET_NAMES[component.charset]}). The label or the scanner's keyboard "
-                "layout is wrong. " + f.RESCAN,
-                at,
-                at + 1,
-            )
-    for linter_name in component.linters:
-        linter = LINTERS.get(linter_name)
-        if linter is None:
-            continue
+    allowed, linters = _PLANS.get(id(component)) or _plan_of(component)
+    if not allowed.issuperset(part):
+        for index, char in enumerate(part):
+            if char not in allowed:
+                at = element.value_start + offset + index
+                return f.finding(
+                    f.BAD_CHARACTER,
+                    f"{_label(definition)} contains {_show(char)}, which is not allowed here "
+                    f"({_CHARSET_NAMES[component.charset]}). The label or the scanner's keyboard "
+                    "layout is wrong. " + f.RESCAN,
+                    at,
+                    at + 1,
+                )
+    for linter_name, linter in linters:
         error = linter(part)
         if error is not None:
             return _lint_finding(element, definition, linter_name, error, offset)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from lotscan.codes import aim
 from lotscan.codes import findings as f
@@ -102,17 +103,25 @@ def interpret_strict(
     raw: RawScan, options: InterpretOptions | None = None, *, today: date | None = None
 ) -> Scan:
     """Like ``interpret`` but lets a programming error surface (used by the fuzz tests)."""
-    return _Interpreter(raw, options or DEFAULT_OPTIONS, today or date.today()).run()
+    return _Interpreter(raw, options or DEFAULT_OPTIONS, today).run()
 
 
 class _Interpreter:
-    def __init__(self, raw: RawScan, options: InterpretOptions, today: date) -> None:
+    def __init__(self, raw: RawScan, options: InterpretOptions, today: date | None) -> None:
         self.raw_scan = raw
         self.options = options
-        self.today = today
+        self._today = today
         self.raw = ""
         self.symbology: aim.Symbology | None = None
         self.aim_id: str | None = None
+
+    @property
+    def today(self) -> date:
+        """The day two-digit years are read against: the one given, else the clock's, read
+        once and only for a scan that carries a date (most carry none)."""
+        if self._today is None:
+            self._today = date.today()
+        return self._today
 
     # -- entry -------------------------------------------------------------------------------
 
@@ -351,13 +360,13 @@ class _Interpreter:
     # -- GS1 data ----------------------------------------------------------------------------
 
     def _gs1(self, elements: list[Element], problems: list[Finding], text: Text, name: str | None) -> Scan:
-        if name is not None and self.symbology is None:
-            self.symbology = aim.Symbology("", name, aim.Mode.GS1)
         if self.symbology is None:
-            self.symbology = aim.Symbology("", "GS1", aim.Mode.GS1)
+            self.symbology = _gs1_symbology(name or "GS1")
         errors = [_moved(p, text) for p in problems]
         for element in elements:
-            errors.extend(_moved(p, text) for p in check_element(element))
+            found = check_element(element)
+            if found:
+                errors.extend(_moved(p, text) for p in found)
         warnings: list[Finding] = []
         if not problems:
             associations = check_associations(elements)
@@ -451,6 +460,12 @@ class _Interpreter:
             aim_id=self.aim_id,
             errors=(f.finding(code, message, start, end),),
         )
+
+
+@cache
+def _gs1_symbology(name: str) -> aim.Symbology:
+    """A GS1 reading without an AIM id, named by how it was written ("GS1", bracketed text)."""
+    return aim.Symbology("", name, aim.Mode.GS1)
 
 
 def _only_gtin_missing(elements: list[Element]) -> bool:

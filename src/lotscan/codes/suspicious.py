@@ -11,6 +11,9 @@ as swallowed data (``LOT3700`` stays a lot): no label counts zero trade items.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from lotscan.codes.ai_table import GS
 from lotscan.codes.gs1 import Element, check_element, split_elements
 
@@ -27,7 +30,7 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
     if element.ai not in _SWALLOWERS:
         return None
     value = element.value
-    for index in range(1, len(value) - 3):
+    for index in _candidates(value):
         start = value[index : index + 2]
         if start not in _STARTS:
             continue
@@ -47,6 +50,20 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
 
 
 _STARTS = frozenset(ai[:2] for ai in _LIKELY_SWALLOWED)
+_DIGIT_RUN = re.compile("[0-9]{3,}")
+
+
+def _candidates(value: str) -> Iterator[int]:
+    """Where, from the second character on, a swallowed element may start, in order: inside a
+    run of ASCII digits. Swallowed data is digits the AI table checks as digits (an AI, then
+    an N-type value), so it starts a run of 8 or more (a date or key: its AI and 6 digits at
+    least) or lies in the run that ends the value (a count). Every other place fails the
+    checks of `swallowed_split` anyway; skipping them spares a slice per character."""
+    length = len(value)
+    for run in _DIGIT_RUN.finditer(value, 1):
+        begin, end = run.span()
+        if end == length or end - begin >= 8:
+            yield from range(begin, min(end - 2, length - 3))
 
 
 def corrected_element_string(ais: dict[str, str]) -> str | None:
