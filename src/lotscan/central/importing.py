@@ -124,26 +124,23 @@ def _record(conn: Connection, decided: list[tuple[str, str, str | None, str, str
     if not decided:
         return
     now = utcnow()
-    ids = [
-        int(
-            conn.execute(
-                insert(lot_status_history)
-                .returning(lot_status_history.c.id)
-                .values(
-                    item=item,
-                    lot=lot,
-                    from_status=was,
-                    to_status=to,
-                    effective_at=now,
-                    reason=reason,
-                    by=by,
-                    source=IMPORT_SOURCE,
-                )
-            ).scalar_one()
-        )
+    rows = [
+        {
+            "item": item,
+            "lot": lot,
+            "from_status": was,
+            "to_status": to,
+            "effective_at": now,
+            "reason": reason,
+            "by": by,
+            "source": IMPORT_SOURCE,
+        }
         for item, lot, was, to, reason in decided
     ]
-    decisions.record(conn, STATUS, ids)  # the company chain
+    h = lot_status_history
+    ids = conn.execute(insert(h).returning(h.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    for start in range(0, len(ids), _CHUNK):  # the company chain
+        decisions.record(conn, STATUS, [int(i) for i in ids[start : start + _CHUNK]])
 
 
 def record_unexplained_statuses(conn: Connection) -> int:
