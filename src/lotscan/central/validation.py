@@ -99,7 +99,6 @@ WORKFLOW_TYPES: dict[str, tuple[EventType, ...]] = {
 }
 assert set(WORKFLOW_TYPES) == set(Workflow), "every workflow says what it records"
 _UNREAD = object()  # a code not read with the batch
-MIN_QTY = 1e-6  # the smallest quantity an event moves (a milligram of a KG item); 1e-320 was stored
 
 
 def _is_reason(reason: object) -> bool:
@@ -718,16 +717,10 @@ class Validator:
                         f"{payload.type} {name} is not a GS1 lot number (AI 10): {problem}; "
                         "no label or EPCIS export could carry it",
                     )
-        qty = fields.get("qty")
+        # A quantity below MIN_QTY is refused by the payload's own type (domain/events), the same
+        # rule the station applies before it records a scan.
         outputs, inputs = fields.get("outputs"), fields.get("inputs")
         parts = (outputs or []) + (inputs or []) if outputs or inputs else ()
-        if (qty is not None and qty < MIN_QTY) or (
-            parts and any(part.qty is not None and part.qty < MIN_QTY for part in parts)
-        ):
-            raise Refused(
-                RefusalCode.BAD_PAYLOAD,
-                f"{payload.type} qty must be at least {MIN_QTY:g}: a smaller quantity is no goods at all",
-            )
         if parts and isinstance(payload, LotProduced) and (payload.item, payload.lot) in payload.input_refs():
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,

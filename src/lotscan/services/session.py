@@ -17,6 +17,7 @@ from typing import Any
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
 from lotscan.codes.suspicious import corrected_element_string
+from lotscan.domain.events import MIN_QTY
 from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
@@ -359,6 +360,10 @@ class StationSession:
                 qty = math.nan
             if not math.isfinite(qty) or qty < 0:
                 return Outcome(Verdict(Level.REJECTED, f"'{arg}' is not a quantity; type /qty 12"))
+            if 0 < qty < MIN_QTY:  # the event vocabulary's own rule, said now rather than at the scan
+                return _refuse(
+                    ReasonCode.INVALID_VALUE, None, detail=f"qty must be at least {MIN_QTY:g}, not {qty:g}"
+                )
             self.qty = qty
             return _note(f"Quantity for the next scan: {self.qty:g}.")
         if name == "override":

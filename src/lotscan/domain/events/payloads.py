@@ -56,6 +56,9 @@ class Row(StrEnum):
 # --------------------------------------------------------------------------- value types
 
 MAX_QTY = 1e9
+# The smallest quantity an event moves (a milligram of a KG item): 1e-320 was once stored. One rule
+# for both ends: the station refuses a scan below it (INVALID_VALUE), central a payload (BAD_PAYLOAD).
+MIN_QTY = 1e-6
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 1, 1)
 
@@ -63,6 +66,12 @@ LATEST_DATE = date(2100, 1, 1)
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
+    return value
+
+
+def _not_dust(value: float) -> float:
+    if value < MIN_QTY:
+        raise ValueError(f"must be at least {MIN_QTY:g} ({value:g} is no goods at all)")
     return value
 
 
@@ -81,7 +90,9 @@ Partner = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
 Supplier = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
 Reason = Annotated[str, Field(min_length=1, max_length=500, strict=True)]
 Badge = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
-Quantity = Annotated[float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
+Quantity = Annotated[
+    float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite), AfterValidator(_not_dust)
+]
 Amount = Annotated[float, Field(ge=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 Balance = Annotated[float, Field(ge=-MAX_QTY, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 LineNo = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
@@ -477,6 +488,6 @@ def describe_errors(error: ValidationError) -> str:
     parts = []
     for problem in error.errors(include_url=False)[:5]:
         where = ".".join(str(p) for p in problem["loc"]) or "payload"
-        parts.append(f"{where}: {problem['msg']}")
+        parts.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
     more = error.error_count() - len(parts)
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

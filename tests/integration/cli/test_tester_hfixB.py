@@ -1,0 +1,39 @@
+"""Tester findings U22-U24, U1, U12 (second round), as the user meets them on the demo cache."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from lotscan.cli.main import cli
+from lotscan.paths import demo_database
+
+PICK_FG1252E = "(01)09521234001478(10)FG1252E"
+
+
+def lotscan(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def events_recorded(kind: str) -> int:
+    with sqlite3.connect(demo_database()) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM events WHERE type = ?", (kind,)).fetchone()
+    return int(count)
+
+
+def test_a_quantity_central_refuses_is_refused_at_the_station_naming_the_field() -> None:
+    """U22: `--qty 0.0000001` was recorded ("Picked 1e-07 EA") and central then set it aside as
+    BAD_PAYLOAD; the station refuses it up front with the event vocabulary's own rule."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    picked = lotscan("scan", PICK_FG1252E, "-w", "pick", "--task", "PL-4001", "--operator", "1002",
+                     "--qty", "0.0000001", "--location", "FG-B06")  # fmt: skip
+    assert picked.exit_code == 1, picked.output
+    said = " ".join(picked.output.split())
+    assert "INVALID_VALUE" in said and "qty: must be at least 1e-06" in said, said
+    assert "1e-07 EA" not in said and "Value error" not in said
+    assert events_recorded("stock.picked") == 0
+    station = lotscan("demo", "--headless", stdin="OP:1003\nPL:PL-4001\n/qty 0.0000001\n")
+    answer = next(line for line in station.output.splitlines() if "0.0000001" in line or "1e-07" in line)
+    assert "INVALID_VALUE" in answer and "qty must be at least 1e-06" in answer, answer
+    assert "Quantity for the next scan" not in station.output
