@@ -74,9 +74,14 @@ DEFAULT_CHANGELOG_RETENTION = timedelta(days=CentralSettings.model_fields["chang
 DEFAULT_THREADS: int = CentralSettings.model_fields["threads"].default
 
 
+# LOTSCAN_CENTRAL_* variables that are not settings of serve: read by the command line itself
+OTHER_VARIABLES = ("CONFIG", "URL")  # serve's --config file; the admin commands' --server
+
+
 def load_central_settings(config_file: str | os.PathLike[str] | None, **options: Any) -> CentralSettings:
     """Options given on the command line (None = not given) over the environment, over the
-    file's [central] table, over the defaults."""
+    file's [central] table, over the defaults. An unknown LOTSCAN_CENTRAL_* variable is refused."""
+    _refuse_unknown_variables()
     from_file = _read_table(Path(config_file)) if config_file else {}
     given = {k: v for k, v in options.items() if v is not None}
     from_env = {k for k in CentralSettings.model_fields if ENV_PREFIX + k.upper() in os.environ}
@@ -102,6 +107,24 @@ def origins(config_file: str | os.PathLike[str] | None, **options: Any) -> dict[
         else:
             found[key] = "default"
     return found
+
+
+def _refuse_unknown_variables() -> None:
+    """Tester U20: LOTSCAN_CENTRAL_PORTT=1 was ignored without a word (the file's misspelt keys
+    were refused). Names are compared as the settings read them: without regard to case."""
+    known = [name.upper() for name in CentralSettings.model_fields] + list(OTHER_VARIABLES)
+    lines = []
+    for variable in sorted(os.environ):
+        if not variable.upper().startswith(ENV_PREFIX):
+            continue
+        key = variable[len(ENV_PREFIX) :].upper()
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean {ENV_PREFIX}{close[0]}?" if close else "known: " + ", ".join(known)
+        lines.append(f"env {variable}: not a central setting; {hint}")
+    if lines:
+        raise CentralConfigError("\n".join(lines))
 
 
 def _read_table(path: Path) -> dict[str, Any]:

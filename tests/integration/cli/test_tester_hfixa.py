@@ -98,3 +98,17 @@ def test_central_migrate_into_a_folder_that_does_not_exist_is_refused(
     assert (paths.data_dir() / "central.db").exists()
     beside = run("central", "migrate", "--db", str(tmp_path / "c.db"), env=home)
     assert beside.returncode == 0 and (tmp_path / "c.db").exists()
+
+
+def test_a_misspelt_central_variable_is_named_with_the_one_meant(home: dict[str, str]) -> None:
+    """U20: `LOTSCAN_CENTRAL_PORTT=1 lotscan central serve --show` printed port 8080 without a
+    word, where docs/sync.md says a mistake names the variable and exits 2."""
+    text = usage_error(
+        run("central", "serve", "--show", env={**home, "LOTSCAN_CENTRAL_PORTT": "1"}),
+        "env LOTSCAN_CENTRAL_PORTT: not a central setting; did you mean LOTSCAN_CENTRAL_PORT?",
+    )
+    assert '"port"' not in text
+    other_commands = {"LOTSCAN_CENTRAL_URL": "http://127.0.0.1:9", "LOTSCAN_CENTRAL_PORT": "9001"}
+    shown = run("central", "serve", "--show", env={**home, **other_commands})
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert '"port": 9001' in shown.stdout
