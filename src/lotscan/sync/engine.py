@@ -124,7 +124,8 @@ class Syncer:
             if len(events) == 1:
                 return self.client.push(
                     PushRequest(
-                        station_time=datetime.now(UTC), events=[local.unsendable(events[0], str(refused))]
+                        station_time=datetime.now(UTC),
+                        events=[local.unsendable(events[0], f"central refused it: {refused}")],
                     )
                 )
             log.warning(

@@ -164,7 +164,7 @@ def unsendable(event: EventIn, why: str) -> EventIn:
         operator=(event.operator or "")[:64] or None,
         type=event.type[:32],
         payload={},
-        unsendable=f"central refused it: {why}"[:500],
+        unsendable=why[:500],
     )
 
 
@@ -172,7 +172,24 @@ def _sendable(row: Any) -> EventIn:
     try:
         return _event_in(row)
     except ValueError as exc:  # a row the protocol cannot carry (e.g. raw over 4096 characters)
-        return unsendable(_envelope(row), f"the station cannot send it: {exc}")
+        return unsendable(_envelope(row), _what_is_wrong(exc))
+
+
+def _what_is_wrong(error: ValueError) -> str:
+    """What the protocol refuses in a row, as the supervisor reads it in F11: each field and what
+    is wrong with it (tester U17: pydantic's own text, '1 validation error for EventIn ... Value
+    error, value.qty is inf ... https://errors.pydantic.dev/...', was shown)."""
+    if not isinstance(error, ValidationError):
+        return str(error)
+    said = []
+    for problem in error.errors(include_url=False):
+        field = ".".join(str(part) for part in problem["loc"]) or "the event"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if message.startswith("value.") or message.startswith("value["):  # a payload's own value
+            said.append(field + message.removeprefix("value"))
+        else:
+            said.append(f"{field}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(said)
 
 
 def _envelope(row: Any) -> EventIn:

@@ -58,6 +58,36 @@ def test_an_event_central_refuses_as_malformed_is_set_aside_and_the_queue_goes_o
     assert state_of(station.engine)["stock"][("FLOUR", "F-EARLY", "A1")] == 48  # only the applied one
 
 
+def test_an_unsendable_events_refusal_names_the_field_in_one_sentence(central, tmp_path) -> None:
+    """Tester U17: a pending consumption edited to "qty": Infinity was set aside (good), but the
+    sentence the supervisor reads in F11 was pydantic's: '1 validation error for EventIn\npayload
+    Value error, value.qty is inf ... For further information visit https://errors.pydantic.dev'."""
+    station = Station(central, tmp_path, "ST1")
+    with station.engine.begin() as conn:
+        conn.execute(
+            insert(Event).values(
+                id=str(uuid7()),
+                seq=1,
+                station_id="ST1",
+                operator="100",
+                occurred_at=datetime.now(UTC).replace(tzinfo=None),
+                type="stock.consumed",
+                workflow="consume",
+                payload='{"item": "FLOUR", "lot": "F-EARLY", "location": "A1", "qty": Infinity}',
+                verdict="ACCEPTED",
+                reasons="[]",
+                sync_state="pending",
+            )
+        )
+    assert station.sync().outcomes == {"rejected": 1}
+    [(_, state, _, reason)] = events_of(station)
+    assert state == "failed"
+    assert reason == (
+        "UNSENDABLE: the station could not send this event "
+        "(payload.qty is inf: a quantity must be a finite number); it keeps it as failed"
+    )
+
+
 def test_a_release_central_refuses_is_set_aside_flagged_and_the_cache_corrected(central, tmp_path) -> None:
     """The station held and released a lot while central quarantined it (the station had not
     heard of it yet): the hold is applied over central's quarantine, the release refused."""
