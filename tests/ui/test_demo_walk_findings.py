@@ -11,6 +11,7 @@ import pytest
 from tests.ui.conftest import banner_text, key_event, scan, settle
 from tests.ui.test_floor_walk import demo_app
 from tests.ui.test_tester_hfix import recorded
+from tests.ui.test_told_is_recorded import screen_lines
 
 pytestmark = pytest.mark.anyio
 
@@ -52,3 +53,27 @@ async def test_produce_mode_tells_the_operator_to_press_p_not_to_scan_a_label(tm
         said = " ".join(banner_text(app).split())
         assert said == "Produce on WO-3001: press p (or /produce) to make the output lot.", said
         assert "scan a label" not in said
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)], ids=["40x16", "100x30"])
+async def test_a_label_notice_in_the_last_scans_names_its_lot_first(tmp_path: Path, size) -> None:
+    """After p, p in produce mode the last scans read 'label: Internal label requ…' at 100x30
+    and 'Internal label requested f…' at 40x16: the lot the label is for was cut off. It now
+    comes first, as for a scan."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "/mode produce")
+        await scan(pilot, "WO:WO-3001")
+        await scan(pilot, "/produce")
+        await scan(pilot, "/produce")
+        [made] = recorded(database, "lot.produced")
+        for _ in range(100):
+            await settle(pilot)
+            if app.label_notices:
+                break
+        assert app.label_notices, "no label notice"
+        await scan(pilot, "/qty 1")  # a short notice: the last scans get their rows back
+        await settle(pilot)
+        shown = screen_lines(app)
+        assert any(f"lot {made['lot']}" in line for line in shown), "\n".join(shown)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 # A reason is text however it arrives: typed fast or pasted, it is still the reason.
 ALWAYS_A_VALUE = (Field.PIN, Field.SUPERVISOR_BADGE, Field.SUPERVISOR_PIN, Field.REASON)
 BELOW_ZERO_COMMAND = "/belowzero"
+LABEL_LOT = re.compile(r"\bfor lot (\S+?)(?=[:(]|\.?(?:\s|$))")
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
 GIL_SWITCH_INTERVAL_S = 0.001
@@ -318,8 +320,12 @@ class StationApp(StationActions, App[None]):
         self.label_notices.append(message)
         level = Level.ACCEPTED if message.startswith("Label printed") else Level.WARNING
         clock = self.clock().strftime("%H:%M:%S")
+        # The lot first, as for a scan: the sentence is cut at the column's width (40x16, and
+        # the last scans' column at 100x30 cut it before the lot).
+        named = LABEL_LOT.search(message)
+        entry = Entry(clock, "label", message, level, message, lot=named.group(1) if named else None)
         # After-refresh like the scans' entries, so it always lands after the scan that asked for it.
-        self.call_after_refresh(self.query_one(History).add, Entry(clock, "label", message, level, message))
+        self.call_after_refresh(self.query_one(History).add, entry)
 
     def show_verdict(self, verdict: Verdict) -> None:
         """A verdict that did not come from a scan (e.g. an override refused)."""

@@ -26,7 +26,7 @@ def help_text(settings: StationSettings) -> str:
     modes = "\n".join(f"  {key}  {label}" for key, _, label in MODE_KEYS)
     text = (
         "Scan anything. Keys (shown at the bottom):\n"
-        f"{keys}\n  Esc        cancel what you are typing\n  Ctrl+]    type the GS separator\n"
+        f"{keys}\n  Esc        cancel what you are typing\n  Ctrl+]     type the GS separator\n"
         "  PgUp/PgDn  scroll the work panel\n  Ctrl+Q     quit\n\n"
         f"Mode menu (F2 or m), one key each (* supervisor):\n{modes}\n\n{HELP}"
     )

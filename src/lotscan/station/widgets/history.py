@@ -66,13 +66,13 @@ class History(FixedStatic):
                 text.append("\n")
             text.append(f"{mark} ", style=f"bold {colour}")
             text.append(f"{entry.clock} ", style="dim")
-            if entry.how != "scan" and not self.compact:
-                text.append(f"{entry.how}: ", style="dim")
-            if entry.lot:  # the lot first at every width; the raw scan after it where room is left
+            how = f"{entry.how}: " if entry.how != "scan" and not self.compact else ""
+            if entry.lot:  # the lot first at every width; how and the raw scan after it where room is left
                 text.append("lot ", style="dim")
                 text.append(entry.lot, style="bold")
                 if not self.compact:
-                    text.append(f"  {entry.shown.replace(GS, '␝')}", style="dim")
+                    text.append(f"  {how}{entry.shown.replace(GS, '␝')}", style="dim")
             else:
+                text.append(how, style="dim")
                 text.append(entry.shown.replace(GS, "␝"))
         return text
