@@ -8,11 +8,11 @@ Files (CSV with a header row, or one JSON object with a list per name):
   items        code, gtin, description, unit, lot_tracked, expiry_required, shelf_life_days,
                min_remaining_days, receive_status, pack_size, pack_unit (a trade unit - what a
                label's AI 30 counts - holds pack_size of unit: 25 and SACK for a 25 KG sack)
-  operators    badge, name, role (operator|supervisor|admin), pin, active (yes|no: central only;
-               no deactivates: central refuses their events), site (the site they work at:
-               central sends them, with their PIN hash, to that site's stations only; * for a
-               company-wide operator, e.g. a quality supervisor, sent to every site. Central's
-               import refuses an operator without a site: say which, or *)
+  operators    badge, name, role (operator|supervisor|admin), pin (4 characters or more),
+               active (yes|no: central only; no deactivates: central refuses their events), site
+               (the site they work at: central sends them, with their PIN hash, to that site's
+               stations only; * for a company-wide operator, e.g. a quality supervisor, sent to
+               every site. Central's import refuses an operator without a site: say which, or *)
   lots         item, lot, status, expiry, best_before, production_date, supplier, supplier_lot
   stock        item, lot, location, qty
   tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,
@@ -55,6 +55,7 @@ CENTRAL_ONLY = ("kde_records",)
 NAMES = ORDER + CENTRAL_ONLY
 TASK_KINDS = ("asn", "po", "work_order", "pick_list", "shipment")
 ROLES = ("operator", "supervisor", "admin")
+MIN_PIN_LENGTH = 4  # docs/station.md "PINs"
 EVERY_SITE = "*"  # an operator's site column: company-wide (every site's stations get their row)
 
 
@@ -67,6 +68,16 @@ class Row:
     source: str
     number: int
     data: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        """A NUL character is refused before anything is written: PostgreSQL cannot store it as
+        text and SQLite would keep a badge or code nobody can scan (tester U24)."""
+        for column, value in self.data.items():
+            if "\x00" in str(column) or (isinstance(value, str) and "\x00" in value):
+                raise self.fail(
+                    str(column).replace("\x00", "\\x00"),
+                    "contains a NUL character (0x00): remove it and import again",
+                )
 
     def fail(self, column: str, problem: str) -> ImportDataError:
         return ImportDataError(f"{self.source} row {self.number}, column '{column}': {problem}")
@@ -354,6 +365,9 @@ def _operators(conn: Connection, row: Row, today: date) -> None:
         "role": row.choice("role", ROLES, "operator"),
     }
     if pin:
+        if len(pin) < MIN_PIN_LENGTH:
+            raise row.fail("pin", f"is {len(pin)} character(s): a PIN has at least {MIN_PIN_LENGTH}, "
+                           "a shorter one is guessed at the first tries")  # fmt: skip
         values["pin_hash"] = hash_pin(pin)
     site = row.text("site")
     if site == EVERY_SITE:
