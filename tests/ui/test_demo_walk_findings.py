@@ -77,3 +77,25 @@ async def test_a_label_notice_in_the_last_scans_names_its_lot_first(tmp_path: Pa
         await settle(pilot)
         shown = screen_lines(app)
         assert any(f"lot {made['lot']}" in line for line in shown), "\n".join(shown)
+
+
+async def test_hold_mode_asks_for_the_reason_before_the_lot(tmp_path: Path) -> None:
+    """Hold mode's prompt said 'Hold: scan a label.' while a lot scanned without a reason is
+    refused (MISSING_CONTEXT) and each lot needs its own reason (a reason never carries over);
+    the work panel said 'then scan each lot'. The prompt now asks for the reason first, then
+    names it while the lot is scanned; after the hold it asks again."""
+    app, database = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:9001")
+        await scan(pilot, "4321")
+        await scan(pilot, "/mode hold")
+        prompt = " ".join(str(app.query_one("#prompt").render()).split())
+        assert prompt == "Hold: give the reason first (key r), then scan the lot.", prompt
+        await scan(pilot, "/reason damp sacks")
+        prompt = " ".join(str(app.query_one("#prompt").render()).split())
+        assert prompt == "Hold with reason 'damp sacks': scan the lot.", prompt
+        assert await scan(pilot, "(01)19521234001017(10)FLO9313B") == "ACCEPTED"
+        prompt = " ".join(str(app.query_one("#prompt").render()).split())
+        assert prompt.startswith("Hold: give the reason first"), prompt
+    [held] = recorded(database, "lot.status_changed")
+    assert held["reason"] == "damp sacks", held

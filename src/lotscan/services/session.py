@@ -163,6 +163,12 @@ class StationSession:
             return f"Move{source}: scan the lot, then the new location."
         if self.workflow is Workflow.COUNT and not self.location:
             return "Count: scan the location you are counting."
+        if self.workflow in SUPERVISOR_WORKFLOWS:
+            # A lot scanned without a reason is refused (MISSING_CONTEXT); each lot needs its own.
+            flow = self.workflow.value.title()
+            if not self.reason:
+                return f"{flow}: give the reason first (/reason TEXT), then scan the lot."
+            return f"{flow} with reason '{self.reason}': scan the lot."
         if self.workflow is Workflow.PRODUCE:
             # Any label scanned here would plan the output lot: the action is /produce.
             return f"Produce on {self.task}: type /produce to make the output lot."

@@ -15,6 +15,7 @@ SCREEN_WORDS: Words = (
     (" (or give --operator)", ""),
     ("(--qty N)", "(key q, or /qty N)"),
     ("type /produce to make", "press p (or /produce) to make"),
+    ("(/reason TEXT)", "(key r)"),
 )
 LINE_WORDS: Words = (
     ("(scan its barcode or give --task)", "(scan its barcode, or type /help)"),

@@ -192,9 +192,11 @@ def workspace_text(
         return text
     if flow in (Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE):
         if not space.reason:
-            text.append("Give the reason first (r), then scan each lot.", style="bold")
+            text.append(
+                "Give the reason first (r), then scan the lot: each lot needs its reason.", style="bold"
+            )
         else:
-            text.append(f"{flow.value.title()} with reason '{space.reason}': scan each lot.")
+            text.append(f"{flow.value.title()} with reason '{space.reason}': scan the lot.")
         return text
     if space.task_details:
         text.append_text(lines_text(space.task_details))
