@@ -19,7 +19,8 @@ from lotscan.cli.common import (
     unescape,
 )
 from lotscan.codes.internal import strip_internal_prefix
-from lotscan.codes.scan import Source
+from lotscan.codes.scan import Scan, ScanKind, Source
+from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.session import lost_separator
@@ -148,7 +149,9 @@ class Judge:
             self.service, scanned, self.ctx.workflow, confirm="run it again with --confirm"
         )
         if asked is None:
-            return self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
+            return self._task_given_by_option(
+                scanned, self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
+            )
         corrected, question = asked
         if not self.confirm:
             reasons = tuple(replace(r, level=Level.REJECTED) for r in question.reasons)
@@ -157,6 +160,24 @@ class Judge:
             self.service.interpret(corrected, source=self.source), self.ctx, dry_run=self.dry_run
         )
         return replace(verdict, message=verdict.message + " (label read as confirmed with --confirm)")
+
+    def _task_given_by_option(self, scanned: Scan, verdict: Verdict) -> Verdict:
+        """Tester U19: `lotscan scan 'SHP:SHP-5001' -w ship` was told "Choose the shipment first
+        (scan its barcode or give --task)" though its barcode was what was scanned: a one-shot
+        scan chooses no task, so it names the option to give, with the task's code."""
+        task = scanned.internal
+        if scanned.kind is not ScanKind.ORDER or task is None or self.ctx.task:
+            return verdict
+        missing = [r for r in verdict.reasons if r.code == ReasonCode.MISSING_CONTEXT]
+        if not missing:
+            return verdict
+        first = missing[0].message.split(" (", 1)[0].rstrip(".")  # "Choose the shipment first"
+        said = (
+            f"{first}: on the command line give --task {task.value} with the label to scan "
+            f"(its barcode {scanned.raw} chooses it only in the station app)."
+        )
+        reasons = tuple(replace(r, message=said) if r in missing else r for r in verdict.reasons)
+        return replace(verdict, message=verdict.message.replace(missing[0].message, said), reasons=reasons)
 
 
 def _signed_in(service: StationService, badge: str | None, pin: str | None) -> str | None:

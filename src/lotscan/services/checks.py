@@ -379,7 +379,8 @@ def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None
     if qty <= line.remaining + 1e-9:
         return
     if line.remaining > 0:
-        need = f"The task needs only {line.remaining:g} {unit} more, not {qty:g}. Enter the right quantity."
+        said = amount(run, qty, unit)  # a label's count: "100 BLOCK = 1,000 KG", as the banner says it
+        need = f"The task needs only {line.remaining:g} {unit} more, not {said}. Enter the right quantity."
     else:
         need = (
             f"{run.ctx.task} line {line.line_no} is already complete "

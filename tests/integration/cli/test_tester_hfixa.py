@@ -112,3 +112,37 @@ def test_a_misspelt_central_variable_is_named_with_the_one_meant(home: dict[str,
     shown = run("central", "serve", "--show", env={**home, **other_commands})
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert '"port": 9001' in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("barcode", "workflow", "chosen"),
+    [("SHP:SHP-5001", "ship", "shipment"), ("ASN:ASN-1001", "receive", "ASN or PO")],
+)
+def test_a_task_barcode_scanned_on_the_command_line_is_told_to_be_given_as_task(
+    home: dict[str, str], barcode: str, workflow: str, chosen: str
+) -> None:
+    """U19: `lotscan scan 'SHP:SHP-5001' -w ship` said "Choose the shipment first (scan its
+    barcode or give --task)", though its barcode was what was scanned."""
+    prepare_demo(paths.demo_database(), reset=False)
+    result = run("scan", barcode, "-w", workflow, "--operator", "1001", env=home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = " ".join(result.stdout.split())
+    code = barcode.split(":", 1)[1]
+    assert (
+        f"REJECTED Choose the {chosen} first: on the command line give --task {code} with the label "
+        f"to scan (its barcode {barcode} chooses it only in the station app)."
+    ) in said, said
+    assert "scan its barcode" not in said
+
+
+def test_a_label_count_over_what_the_task_needs_is_refused_with_both_figures(home: dict[str, str]) -> None:
+    """U19: `(30)100` of BUTTER-82 (10 KG blocks) on PO-2001 was refused "The task needs only
+    200 KG more, not 1000." where the accepted banner says "Received 2 BLOCK = 20 KG"."""
+    prepare_demo(paths.demo_database(), reset=False)
+    butter = "(01)19521234001055(17)271231(10)BUT9{}"
+    receive = ("-w", "receive", "--task", "PO-2001", "--operator", "1001", "--dry-run")
+    refused = run("scan", butter.format("(30)100"), *receive, env=home)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "QTY_EXCEEDS_TASK: The task needs only 200 KG more, not 100 BLOCK = 1,000 KG." in refused.stdout
+    accepted = run("scan", butter.format("(30)2"), *receive, env=home)
+    assert "Received 2 BLOCK = 20 KG of lot BUT9" in accepted.stdout, accepted.stdout + accepted.stderr
