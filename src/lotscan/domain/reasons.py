@@ -140,7 +140,15 @@ def sentence(code: ReasonCode, **facts: object) -> str:
     return _fill(MESSAGES[code], facts)
 
 
+_NAMED_CODES = ("operator", "location", "task")  # an empty one reads "Badge (empty)", not "Badge  is"
+
+
 def _fill(template: str, facts: dict[str, object]) -> str:
+    if any(facts.get(name) == "" for name in _NAMED_CODES):
+        facts = {
+            name: "(empty)" if name in _NAMED_CODES and value == "" else value
+            for name, value in facts.items()
+        }
     try:
         return template.format(**facts)
     except (KeyError, IndexError, ValueError):

@@ -331,6 +331,8 @@ class StationSession:
 
     def _at_location(self, scan: Scan) -> Outcome:
         code = scan.internal.value if scan.internal else scan.gln
+        if not self.service.location_known(code or ""):  # tester U23: "Location set: NOPE", kept nothing
+            return _refuse(ReasonCode.UNKNOWN_LOCATION, scan, location=code or "")
         if self.workflow is Workflow.MOVE and self.pending_move is not None and self.move_needs_source:
             # What the lot scan asked for: the place it is taken from; the next one is where it goes.
             self.move_needs_source = False

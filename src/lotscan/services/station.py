@@ -301,6 +301,13 @@ class StationService:
             item = q.item_by_gtin(conn, gtin)
         return bool(item and item.lot_tracked)
 
+    def location_known(self, code: str) -> bool:
+        """A location of this cache by its code or GLN (what a LOC: or AI 414 label carries)."""
+        if not code:
+            return False
+        with self.engine.connect() as conn:
+            return q.location_by_code(conn, code) is not None or q.location_by_gln(conn, code) is not None
+
     def open_tasks(self, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         from lotscan.store.schema import Task
 

@@ -37,3 +37,21 @@ def test_a_quantity_central_refuses_is_refused_at_the_station_naming_the_field()
     answer = next(line for line in station.output.splitlines() if "0.0000001" in line or "1e-07" in line)
     assert "INVALID_VALUE" in answer and "qty must be at least 1e-06" in answer, answer
     assert "Quantity for the next scan" not in station.output
+
+
+def test_an_unknown_or_empty_location_is_refused_and_an_empty_badge_reads_plainly() -> None:
+    """U23: `LOC:NOPE` and `LOC:` answered "Location set: NOPE" and the pick went on from a place
+    that does not exist; an empty `OP:` read "Badge  is not known" (double space)."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    lines = "OP:1003\nPL:PL-4001\nLOC:NOPE\nLOC:\nOP:\nLOC:FG-B06\n"
+    said = [
+        line
+        for line in lotscan("demo", "--headless", stdin=lines).output.splitlines()
+        if line.startswith(">")
+    ]
+    nope, empty, badge, known = said[2:6]
+    assert "UNKNOWN_LOCATION" in nope and "Location NOPE is not known here" in nope, nope
+    assert "UNKNOWN_LOCATION" in empty and "Location (empty) is not known here" in empty, empty
+    assert "UNKNOWN_OPERATOR" in badge and "Badge (empty) is not known here" in badge and "  is" not in badge
+    assert "Location set: FG-B06" in known
+    assert not any("Location set: NOPE" in line or "Location set: ." in line for line in said)
