@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -59,9 +60,30 @@ def _compiled(statement: Statement) -> _Compiled:
     return found
 
 
+def _bind_processor(column_type: Any) -> Processor | None:
+    """SQLAlchemy's bind processor of a column type for SQLite; a naive datetime is written
+    by `datetime.isoformat` (C) in the very text SQLAlchemy's DATETIME writes, any other value
+    by SQLAlchemy's own processor."""
+    process = column_type._cached_bind_processor(_DIALECT)
+    impl = column_type.dialect_impl(_DIALECT)
+    if process is None or not isinstance(impl, sqlite.DATETIME) or impl._storage_format != _DATETIME_FORMAT:
+        return process  # type: ignore[no-any-return]
+
+    def datetime_text(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            text = value.isoformat(" ")
+            return text if value.microsecond else text + ".000000"
+        return process(value)
+
+    return datetime_text
+
+
+_DATETIME_FORMAT = sqlite.DATETIME._storage_format  # the default: with microseconds
+
+
 def _compile(compiled: Any) -> _Compiled:
     names = tuple(compiled.positiontup or ())
-    binds = tuple(compiled.binds[name].type._cached_bind_processor(_DIALECT) for name in names)
+    binds = tuple(_bind_processor(compiled.binds[name].type) for name in names)
     sql = str(compiled)
     return _Compiled(sql, names, binds, any(binds), (), (), dict(compiled.params), sql.startswith("INSERT"))
 
