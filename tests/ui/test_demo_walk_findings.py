@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lotscan.station.syncstate import SyncUpdate
 from tests.ui.conftest import banner_text, key_event, scan, settle
 from tests.ui.test_floor_walk import demo_app
 from tests.ui.test_tester_hfix import recorded
@@ -99,3 +100,16 @@ async def test_hold_mode_asks_for_the_reason_before_the_lot(tmp_path: Path) -> N
         assert prompt.startswith("Hold: give the reason first"), prompt
     [held] = recorded(database, "lot.status_changed")
     assert held["reason"] == "damp sacks", held
+
+
+async def test_the_handheld_offline_line_keeps_the_events_waiting(tmp_path: Path) -> None:
+    """At 40x16 with PL-4001 the status line read 'Carla  PICK PL-4001  OFFLINE since 06:…':
+    the events waiting were cut. It drops 'since' first: 'Carla  PICK PL-4001  OFFLINE ⇡2'."""
+    app, _ = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:1003")
+        await scan(pilot, "PL:PL-4001")
+        app.post_message(SyncUpdate(False, "central 10.0.0.5:8080 unreachable", pending=2))
+        await settle(pilot)
+        [status] = screen_lines(app)[:1]
+        assert status.strip() == "Carla  PICK PL-4001  OFFLINE ⇡2", status

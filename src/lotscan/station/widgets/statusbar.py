@@ -65,10 +65,11 @@ def offline_text(facts: StatusFacts) -> str:
 
 def status_text(facts: StatusFacts, width: int) -> Text:
     """The line at this width; a wide OFFLINE line drops the clock, then the cache age, then words
-    before it would cut the address or the events waiting."""
+    before it would cut the address or the events waiting; a narrow one drops "since HH:MM"
+    before it would cut the events waiting (40x16 with PL-4001: 'OFFLINE since 06:…')."""
     text = _status_text(facts, width, compact=0)
     for compact in (1, 2, 3):
-        if width < 70 or facts.online or len(text.plain) <= width:
+        if facts.online or len(text.plain) <= width:
             break
         text = _status_text(facts, width, compact=compact)
     return text
@@ -91,8 +92,8 @@ def _status_text(facts: StatusFacts, width: int, *, compact: int) -> Text:
     if facts.online:
         text.append("ONLINE", style="bold green")
         text.append(f" ⇡{pending}" if narrow else f"  {pending} to sync")
-    elif narrow:
-        since = f" since {facts.offline_since}" if facts.offline_since else ""
+    elif narrow:  # a handheld drops "since" before it would cut the events waiting
+        since = f" since {facts.offline_since}" if facts.offline_since and compact < 1 else ""
         text.append(f"OFFLINE{since}", style="bold yellow")
         text.append(f" ⇡{pending}")
     else:
