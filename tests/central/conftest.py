@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.central.support import Central, fresh_database
+from tests.plant import write_plant
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -21,9 +23,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def sqlite_plant_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite central migrated to head with the plant imported, made once per worker: each
+    SQLite test copies it instead of running every migration and the import again."""
+    directory = tmp_path_factory.mktemp("central-template")
+    path = directory / "central.db"
+    server = Central(f"sqlite:///{path}")
+    server.import_plant(directory)
+    server.close()
+    return path
+
+
 @pytest.fixture
-def central(db_url: str, tmp_path: Path) -> Iterator[Central]:
-    server = Central(db_url)
-    server.import_plant(tmp_path)
+def central(db_url: str, tmp_path: Path, sqlite_plant_template: Path) -> Iterator[Central]:
+    if db_url.startswith("sqlite:///"):
+        write_plant(tmp_path)  # as import_plant leaves it
+        source = sqlite3.connect(sqlite_plant_template)
+        copy = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        server = Central(db_url)  # at head already: no migration runs
+    else:
+        server = Central(db_url)
+        server.import_plant(tmp_path)
     yield server
     server.close()
