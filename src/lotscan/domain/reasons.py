@@ -94,7 +94,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.NO_STOCK: "No stock of lot {lot} is recorded{at}. Check the lot or count the location.",
     ReasonCode.STOCK_BELOW_ZERO: "Book stock of lot {lot} at {location} is {qty}: below zero, more was taken than was recorded there. Count {location} and tell a supervisor.",
     ReasonCode.MISSING_GTIN: "This barcode has the lot but not the product (GTIN). Scan the label's GTIN barcode right after it.",
-    ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). Scan the location you take it from, then the lot again.",
+    ReasonCode.LOCATION_NEEDED: "Lot {lot} {why} ({where}). {then}",
     ReasonCode.LOT_NUMBER_TOO_LONG: "The next lot number cannot go on a GS1 label: {problem}. {fix}",
     ReasonCode.LOT_NUMBERS_USED_UP: "Today's lot numbers are used up: [lots] pattern {pattern!r} numbers {capacity} lots a day on this station, and this would be lot {seq} of the day. Nothing recorded. Ask a supervisor to widen {{seq}} in [lots] pattern.",
     ReasonCode.QTY_NEEDED: "The label has no quantity{announced}: give it in {unit} (--qty N), then scan the label again.",

@@ -238,9 +238,12 @@ def source_location(run: Run, lot: q.LotRow) -> tuple[q.LocationRow | None, floa
         lot=lot.code,
         why=f"is in {len(places)} places",
         where=_places_text(places),
+        then=_SCAN_THE_PLACE,
     )
     return None, 0.0
 
+
+_SCAN_THE_PLACE = "Scan the location you take it from, then the lot again."
 
 # Workflows whose prompt or suggestion names the FEFO lot and its place before the scan.
 _FEFO_PROMPTED = frozenset({Workflow.PICK, Workflow.CONSUME})
@@ -259,12 +262,16 @@ def check_told_place_covers(
     if run.ctx.location or qty <= available + 1e-9:
         return
     places = [(loc, qty_) for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
-    run.add(
-        ReasonCode.LOCATION_NEEDED,
-        lot=lot.code,
-        why=f"has only {available:g} {unit} at {location.code}, not {qty:g}",
-        where=_places_text(places),
-    )
+    why, then = f"has only {available:g} {unit} at {location.code}, not {qty:g}", _SCAN_THE_PLACE
+    most = max((qty_ for _, qty_ in places), default=available)
+    if qty > most + 1e-9:  # tester U1: every place listed was short too, and following it went below zero
+        why += f", and no single place holds {qty:g} {unit}"
+        then = (
+            f"Take it in parts: set the quantity to {available:g} (q or /qty) and scan the lot again to "
+            f"take {available:g} from {location.code}; then scan another place and the lot for the other "
+            f"{qty - available:g} {unit}."
+        )
+    run.add(ReasonCode.LOCATION_NEEDED, lot=lot.code, why=why, where=_places_text(places), then=then)
 
 
 def check_stock(

@@ -55,3 +55,23 @@ def test_an_unknown_or_empty_location_is_refused_and_an_empty_badge_reads_plainl
     assert "UNKNOWN_OPERATOR" in badge and "Badge (empty) is not known here" in badge and "  is" not in badge
     assert "Location set: FG-B06" in known
     assert not any("Location set: NOPE" in line or "Location set: ." in line for line in said)
+
+
+def test_when_no_single_place_holds_the_quantity_the_station_says_to_take_it_in_parts() -> None:
+    """U1: 15 KG of FLO9313B (10 at RM-A07, 12 at FG-B06) got LOCATION_NEEDED listing only places
+    that were short too; doing as told recorded 15 at FG-B06 and its stock went to -3."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    flour = "(01)19521234001017(10)FLO9313B"
+    lines = f"OP:9001\n4321\nWO:WO-3001\n/qty 15\n{flour}\n/qty 10\n{flour}\n"
+    said = [
+        line
+        for line in lotscan("demo", "--headless", stdin=lines).output.splitlines()
+        if line.startswith(">")
+    ]
+    asked = next(line for line in said if "LOCATION_NEEDED" in line)
+    assert "no single place holds 15 KG" in asked, asked
+    assert "set the quantity to 10" in asked and "take 10 from RM-A07" in asked and "other 5 KG" in asked
+    assert "Consumed 10 KG of lot FLO9313B from RM-A07" in said[-2], said
+    with sqlite3.connect(demo_database()) as conn:
+        stock = "SELECT min(s.qty) FROM stock s JOIN lots l ON l.id = s.lot_id WHERE l.code = 'FLO9313B'"
+        assert conn.execute(stock).fetchone()[0] >= 0
