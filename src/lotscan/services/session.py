@@ -367,10 +367,10 @@ class StationSession:
             except ValueError:
                 qty = math.nan
             if not math.isfinite(qty) or qty < 0:
-                return Outcome(Verdict(Level.REJECTED, f"'{arg}' is not a quantity; type /qty 12"))
+                return _note(f"No quantity set: '{arg}' is not a quantity. Type /qty 12.")
             if 0 < qty < MIN_QTY:  # the event vocabulary's own rule, said now rather than at the scan
-                return _refuse(
-                    ReasonCode.INVALID_VALUE, None, detail=f"qty must be at least {MIN_QTY:g}, not {qty:g}"
+                return _note(
+                    f"No quantity set (INVALID_VALUE): qty must be at least {MIN_QTY:g}, not {qty:g}."
                 )
             self.qty = qty
             return _note(f"Quantity for the next scan: {self.qty:g}.")
@@ -398,6 +398,8 @@ class StationSession:
             return _note(f"Override for the next scan: {self.override}.")
         if name == "reason":
             self.reason = arg or None
+            if self.reason is None:  # tester U12: "Reason for the next scan: None."
+                return _note("No reason for the next scan. (/reason TEXT sets one)")
             return _note(f"Reason for the next scan: {self.reason}.")
         if name == "harvest":
             return self._harvest(arg)
@@ -407,7 +409,7 @@ class StationSession:
             return self._short()
         if name == "confirm":
             return self._confirm()
-        return Outcome(Verdict(Level.REJECTED, f"Unknown command /{name}. Type /help for the list."))
+        return _note(f"Unknown command /{name}: nothing done. Type /help for the list.")
 
     def _produce(self) -> Outcome:
         """Say what would be made, with its warnings (inputs not consumed), and record it only
@@ -467,8 +469,8 @@ class StationSession:
     def _mode(self, arg: str) -> Outcome:
         try:
             workflow = Workflow.parse(arg)
-        except ValueError as exc:
-            return Outcome(Verdict(Level.REJECTED, str(exc)))
+        except ValueError as exc:  # a typing slip in a command: said plainly, not a verdict (U12)
+            return _note(f"Mode unchanged ({self.workflow.value}): {exc}.")
         if workflow in SUPERVISOR_WORKFLOWS and not (self.operator and self.operator.is_supervisor):
             return Outcome(
                 Verdict(

@@ -75,3 +75,23 @@ def test_when_no_single_place_holds_the_quantity_the_station_says_to_take_it_in_
     with sqlite3.connect(demo_database()) as conn:
         stock = "SELECT min(s.qty) FROM stock s JOIN lots l ON l.id = s.lot_id WHERE l.code = 'FLO9313B'"
         assert conn.execute(stock).fetchone()[0] >= 0
+
+
+def test_typed_commands_are_answered_plainly_not_with_a_verdict_or_a_python_none() -> None:
+    """U12: `/reason` with no text answered "Reason for the next scan: None."; `/mode bogus`,
+    `/qty abc`, `/qty -1` were answered with the verdict word REJECTED, though no scan was judged."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    lines = "OP:1003\n/reason\n/mode bogus\n/qty abc\n/qty -1\n/nope\n"
+    said = [
+        line
+        for line in lotscan("demo", "--headless", stdin=lines).output.splitlines()
+        if line.startswith(">")
+    ]
+    answers = said[1:6]
+    assert all(line.startswith(">  · ") for line in answers), answers
+    assert not any(word in line for line in answers for word in ("REJECTED", "ACCEPTED", "None"))
+    reason, mode, letters, negative, unknown = answers
+    assert "No reason for the next scan" in reason
+    assert "Mode unchanged (lookup)" in mode and "bogus" in mode
+    assert "'abc' is not a quantity" in letters and "'-1' is not a quantity" in negative
+    assert "Unknown command /nope" in unknown
