@@ -50,6 +50,7 @@ CHECKPOINT_EVERY_S = 2.0
 # Past this many frames (4 KiB pages; about 430 recorded scans) a checkpoint that caught up with
 # the log also restarts it, so the WAL is written from its start again instead of growing.
 RESTART_AFTER_FRAMES = 4096
+RESTART_WAIT_MS = 50
 # A WAL left bigger than this (by a burst, or by an older lotscan that never restarted it) is
 # cut back to it when the log restarts.
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -69,7 +70,9 @@ def _checkpoint_in_background(engine: Engine, path: Path) -> None:
     (112 MB) after 3,000 recorded scans, growing by one append per commit. Once the log holds
     RESTART_AFTER_FRAMES and all of it is in the database, a RESTART checkpoint waits for the
     scan being written, folds in the few frames since, and lets the next commit start the log
-    over: one scan in every few hundred waits for that. Synchronous=FULL on this connection
+    over: one scan in every few hundred waits for that. It waits RESTART_WAIT_MS at most for the
+    writer and for readers (a long read would hold scans off meanwhile), else the next round
+    tries again. Synchronous=FULL on this connection
     too: the database file is synced before the log is reused, so nothing committed is lost.
     """
     alive = weakref.ref(engine)
@@ -83,6 +86,9 @@ def _checkpoint_in_background(engine: Engine, path: Path) -> None:
                     db.execute("PRAGMA synchronous=FULL")
                     _busy, frames, folded = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if frames >= RESTART_AFTER_FRAMES and folded == frames:
+                        # RESTART holds scans off while it waits for readers: give up soon
+                        # and try again at the next round rather than hold a scan for long.
+                        db.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
                         db.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
                 db.close()
             except sqlite3.Error:
