@@ -23,23 +23,28 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def sqlite_plant_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+_TEMPLATES: dict[str, Path] = {}
+
+
+def sqlite_plant_template(factory: pytest.TempPathFactory) -> Path:
     """A SQLite central migrated to head with the plant imported, made once per worker: each
-    SQLite test copies it instead of running every migration and the import again."""
-    directory = tmp_path_factory.mktemp("central-template")
-    path = directory / "central.db"
-    server = Central(f"sqlite:///{path}")
-    server.import_plant(directory)
-    server.close()
-    return path
+    SQLite test copies it instead of running every migration and the import again. (A plain
+    function, not a fixture: tests/integration/sync and tests/ui import `central` alone.)"""
+    if "plant" not in _TEMPLATES:
+        directory = factory.mktemp("central-template")
+        path = directory / "central.db"
+        server = Central(f"sqlite:///{path}")
+        server.import_plant(directory)
+        server.close()
+        _TEMPLATES["plant"] = path
+    return _TEMPLATES["plant"]
 
 
 @pytest.fixture
-def central(db_url: str, tmp_path: Path, sqlite_plant_template: Path) -> Iterator[Central]:
+def central(db_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central]:
     if db_url.startswith("sqlite:///"):
         write_plant(tmp_path)  # as import_plant leaves it
-        source = sqlite3.connect(sqlite_plant_template)
+        source = sqlite3.connect(sqlite_plant_template(tmp_path_factory))
         copy = sqlite3.connect(db_url.removeprefix("sqlite:///"))
         try:
             source.backup(copy)
