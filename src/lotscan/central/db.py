@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, TextClause, create_engine, event, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Compiled, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 
 from lotscan import paths
@@ -119,7 +120,7 @@ class Tail:
             self.run(conn)  # SQLite: one writer at a time; the caller's `begin()` commits
             return
         raw: Any = conn.connection.driver_connection
-        compiled = [(clause.compile(dialect=conn.dialect), values) for clause, values in self.statements]
+        compiled = [(_compiled(clause, conn.dialect), values) for clause, values in self.statements]
         self.statements = []
         current = ""
         try:
@@ -131,6 +132,13 @@ class Tail:
                 raw.commit()
         except conn.dialect.dbapi.Error as exc:  # type: ignore[union-attr]
             raise DBAPIError.instance(current, None, exc, conn.dialect.dbapi.Error) from exc  # type: ignore[union-attr]
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(clause: TextClause, dialect: Dialect) -> Compiled:
+    """A tail's statement compiled once per process (they are module constants; compiling the
+    change log's and the audit chain's appends cost about 0.3 ms of CPU each, every push)."""
+    return clause.compile(dialect=dialect)
 
 
 def _alembic_config() -> Config:
