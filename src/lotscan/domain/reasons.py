@@ -56,6 +56,7 @@ class ReasonCode(StrEnum):
     BAD_OVERRIDE = "BAD_OVERRIDE"
     INVALID_VALUE = "INVALID_VALUE"
     OVERRIDDEN = "OVERRIDDEN"
+    SHORT_PICK = "SHORT_PICK"  # a pick line closed with less than asked: recorded, a warning
 
 
 # Sentences use {placeholders} filled from the facts of the scan.
@@ -110,6 +111,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.INVALID_VALUE: "This scan cannot be recorded: {detail}. Check the label and the quantity.",
     ReasonCode.BAD_OVERRIDE: "Override {override} refused: {detail}",
     ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",
+    ReasonCode.SHORT_PICK: "Line {line} of {task} ({item}) closed short by {short}: {reason}.",
 }
 
 

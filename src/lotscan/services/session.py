@@ -497,6 +497,16 @@ class StationSession:
         kinds = WORKFLOW_TASKS[workflow]
         return any(t["code"] == self.task for t in self.service.open_tasks(kinds))
 
+    def short_question(self) -> str | None:
+        """What a short pick would close, asked before the reason is typed (tester U11): "Close
+        line 1 (Ginger nuts 250 g) of PL-4001 short by 30 EA?"; None outside a pick list."""
+        prompt = self.service.pick_prompt(self.task) if self.workflow is Workflow.PICK and self.task else None
+        if prompt is None:
+            return None
+        what = prompt.get("description") or prompt.get("item")
+        short = f"{prompt['remaining']:g} {prompt.get('unit') or ''}".strip()
+        return f"Close line {prompt['line_no']} ({what}) of {self.task} short by {short}?"
+
     def _short(self) -> Outcome:
         if self.workflow is not Workflow.PICK or not self.task:
             return Outcome(Verdict(Level.REJECTED, "Short pick works in pick mode on a pick list."))

@@ -272,6 +272,7 @@ class StationService:
             if not task or not lines:
                 return _reject(ReasonCode.UNKNOWN_TASK, task=f"{task_code} line {line_no}")
             line = lines[0]
+            item = q.item_by_id(conn, line.item_id)
             if not ctx.reason:
                 return _reject(ReasonCode.MISSING_CONTEXT, detail="Give a reason for the short pick.")
             plan = Plan(
@@ -285,9 +286,17 @@ class StationService:
                         )
                     )
                 ],
-                f"Line {line_no} of {task_code} closed short by {line.remaining:g}.",
+                sentence(
+                    ReasonCode.SHORT_PICK,
+                    line=line_no,
+                    task=task_code,
+                    item=(item.description or item.code) if item else "?",
+                    short=f"{max(line.remaining, 0.0):g} {item.unit if item else ''}".strip(),
+                    reason=ctx.reason,
+                ),
             )
-            verdict = Verdict(Level.WARNING, plan.message)
+            short = Reason(ReasonCode.SHORT_PICK.value, plan.message, Level.WARNING)  # its code shown (U11)
+            verdict = Verdict(Level.WARNING, plan.message, (short,))
             ids = record(conn, self.settings.station_id, ctx, None, verdict, plan)
             return replace(verdict, event_ids=tuple(ids))
 

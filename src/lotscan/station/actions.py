@@ -239,10 +239,14 @@ class StationActions(_AppBase):
         self.command("/produce")
 
     def action_station_short(self) -> None:
-        if self.session.reason:
-            self.command("/short")
-        else:
-            self._start_field(Field.REASON, then="short")
+        question = self.session.short_question()
+        if question is None:
+            self.command("/short")  # says why there is nothing to close
+            return
+        # Always asked, naming the line and the amount (tester U11): the reason is the answer.
+        self.fields.start(Field.REASON, "short", prompt=f"{question} Type the reason, Enter. (Esc = cancel)")
+        self.capture.clear()
+        self._show_state()
 
     def action_station_signout(self) -> None:
         self.command("/signout")

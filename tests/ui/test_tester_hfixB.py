@@ -1,0 +1,37 @@
+"""Tester findings U11 (short pick asked nothing, its warning had no code), in the station app."""
+
+from __future__ import annotations
+
+import pytest
+
+from lotscan.domain.verdict import Level
+from lotscan.station.widgets.fixed import FixedStatic
+from tests.ui.conftest import banner_text, events_of, payload, press_letter, type_line
+from tests.ui.test_workflows import sign_in_and_choose
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+async def test_a_short_pick_names_the_line_and_amount_and_its_warning_carries_its_code(
+    make_app, engine, size
+) -> None:
+    """U11: key s asked only "Type the reason" (not which line nor how much), and the result read
+    "WARNING  Line 1 of PL-4001 closed short by 30." with no reason code; a reason set earlier
+    with /reason closed the line with no question at all."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in_and_choose(pilot, "100", None, "PL:PL-1")
+        app.command("/reason set earlier")
+        await press_letter(pilot, "s")
+        assert app.capture.label == "Reason" and not events_of(engine)  # asked, even with a reason set
+        prompt = str(app.query_one("#prompt", FixedStatic).render())
+        assert "Close line 1 (" in " ".join(prompt.split()), prompt
+        assert "of PL-1 short by 20" in " ".join(prompt.split()), prompt
+        await type_line(pilot, "shelf empty")
+        assert app.banner.verdict.level is Level.WARNING
+        assert [r.code for r in app.banner.verdict.reasons] == ["SHORT_PICK"]
+        said = " ".join(banner_text(app).split())
+        assert "SHORT_PICK" in said and "closed short by 20" in said, said
+    (short,) = events_of(engine)
+    assert short.type == "pick.short" and payload(short)["reason"] == "shelf empty"
