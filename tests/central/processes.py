@@ -35,12 +35,16 @@ class Server:
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.1)
+        # A server that comes up after the deadline must not outlive the test that gave up on it.
+        self.process.kill()
+        self.process.wait(20)
+        self.process = None
         raise AssertionError(f"central did not start:\n{self.log.read_text()}")
 
     def stop(self) -> None:
