@@ -6,7 +6,7 @@ import pytest
 
 from lotscan.domain.verdict import Level
 from lotscan.station.widgets.fixed import FixedStatic
-from tests.ui.conftest import banner_text, events_of, payload, press_letter, type_line
+from tests.ui.conftest import banner_text, events_of, payload, post_scan, press_letter, settle, type_line
 from tests.ui.test_workflows import sign_in_and_choose
 
 pytestmark = pytest.mark.anyio
@@ -35,3 +35,30 @@ async def test_a_short_pick_names_the_line_and_amount_and_its_warning_carries_it
         assert "SHORT_PICK" in said and "closed short by 20" in said, said
     (short,) = events_of(engine)
     assert short.type == "pick.short" and payload(short)["reason"] == "shelf empty"
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+async def test_a_lone_key_neither_closes_the_help_nor_lands_in_the_scan_line(make_app, size) -> None:
+    """U16: `?` then `z` closed the help and the scan line read `Scan> z`. Only Esc, F1 or ? close
+    it; a scan fired at it (a burst) still closes it and is not lost (test_safety)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await press_letter(pilot, "question_mark")
+        for _ in range(100):
+            if app.screen.id != "_default":
+                break
+            await pilot.pause(0.02)
+        assert app.screen.id != "_default"
+        for key in ("z", "a"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        assert app.screen.id != "_default" and app.capture.wedge.text == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.id == "_default" and app.capture.wedge.text == ""
+        await pilot.press("f1")
+        await settle(pilot)
+        assert app.screen.id != "_default"
+        post_scan(app, "OP:100")  # a scanner burst at the help: closes it, the scan is judged
+        await settle(pilot, 1)
+        assert app.screen.id == "_default" and app.session.operator is not None

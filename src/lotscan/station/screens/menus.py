@@ -121,6 +121,7 @@ class ChoiceMenu(ModalScreen[str | None]):
 
 
 CLOSE_KEYS = frozenset({"escape", "f1", "f11", "question_mark"})
+BURST_GAP_S = 0.05  # keys closer than this are a scanner's burst (station/wedge.py burst_gap_s)
 SCROLL_KEYS = {
     "up": ("scroll_up", ()),
     "down": ("scroll_down", ()),
@@ -134,14 +135,16 @@ SCROLL_KEYS = {
 
 class HelpScreen(ModalScreen[None]):
     """The whole help (or another long text: the refused events), scrollable at any size (arrows,
-    PgUp/PgDn, space); Esc, F1 or ? close it. Any other key is a scan fired at the station: the
-    screen closes and the scan line gets the key, so no scan is lost."""
+    PgUp/PgDn, space); Esc, F1 or ? close it. A lone typed key does nothing (tester U16: it
+    closed the help and landed in the scan line); keys coming as fast as a scanner's burst are a
+    scan fired at the station: the screen closes and the scan line gets them all, so no scan is lost."""
 
     def __init__(self, text: str | Text, title: str = "Help") -> None:
         super().__init__()
         self.text = text
         self.title_text = title
         self.closing = False
+        self.burst: list[events.Key] = []  # keys that close nothing unless they come as a burst
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
@@ -162,7 +165,18 @@ class HelpScreen(ModalScreen[None]):
             name, _ = SCROLL_KEYS[event.key]
             getattr(self.query_one("#help-scroll", VerticalScroll), name)(animate=False)
             return
+        if event.key in CLOSE_KEYS:
+            self.closing = True
+            self.dismiss(None)
+            return
+        if self.burst and event.time - self.burst[-1].time >= BURST_GAP_S:
+            self.burst.clear()  # the key before was typed alone: it did nothing
+        self.burst.append(event)
+        if len(self.burst) < 2:
+            return
         self.closing = True
         self.dismiss(None)
-        if event.key not in CLOSE_KEYS and forward is not None:
-            forward(event)
+        if forward is not None:
+            for key in self.burst:
+                forward(key)
+        self.burst.clear()
