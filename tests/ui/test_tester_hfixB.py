@@ -6,7 +6,17 @@ import pytest
 
 from lotscan.domain.verdict import Level
 from lotscan.station.widgets.fixed import FixedStatic
-from tests.ui.conftest import banner_text, events_of, payload, post_scan, press_letter, settle, type_line
+from tests.plant import FLOUR
+from tests.ui.conftest import (
+    banner_text,
+    events_of,
+    payload,
+    post_scan,
+    press_letter,
+    scan,
+    settle,
+    type_line,
+)
 from tests.ui.test_workflows import sign_in_and_choose
 
 pytestmark = pytest.mark.anyio
@@ -62,3 +72,18 @@ async def test_a_lone_key_neither_closes_the_help_nor_lands_in_the_scan_line(mak
         post_scan(app, "OP:100")  # a scanner burst at the help: closes it, the scan is judged
         await settle(pilot, 1)
         assert app.screen.id == "_default" and app.session.operator is not None
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+async def test_after_an_overridable_refusal_the_footer_offers_the_override_key(make_app, size) -> None:
+    """U21: a receipt refused QTY_EXCEEDS_TASK (which an override passes) left the footer at
+    `tTask qQty mMode xOut eType ?Help`, at 40x16 and at 100x30: no `o Override`."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in_and_choose(pilot, "100", None, "ASN:ASN-1")
+        assert await scan(pilot, f"(01){FLOUR}(17)271231(10)F-MANY(30)500") == "REJECTED"
+        assert "QTY_EXCEEDS_TASK" in banner_text(app)
+        keys = app.query_one("#keys")
+        assert keys.actions[0].name == "override"
+        shown = str(keys.render())
+        assert "o" in shown and ("Override" in shown or "Ovr" in shown), shown

@@ -67,10 +67,11 @@ WORKFLOW_ACTIONS: dict[Workflow, tuple[str, ...]] = {
 
 def visible_actions(workflow: Workflow, signed_in: bool, *, overridable: bool = False) -> list[Action]:
     """The actions that make sense now, the mode's own first (a narrow screen shows the first).
-    Override only right after a refusal an override can pass (`overridable`)."""
-    own = WORKFLOW_ACTIONS[workflow] if signed_in else ()
-    if not overridable:
-        own = tuple(name for name in own if name != "override")
+    Override only right after a refusal an override can pass (`overridable`), in any mode, and
+    first, so a 40-column footer shows it too (tester U21: a receipt's QTY_EXCEEDS_TASK had none)."""
+    own = tuple(name for name in WORKFLOW_ACTIONS[workflow] if name != "override") if signed_in else ()
+    if overridable and signed_in:
+        own = ("override", *own)
     common = ("modes", "signout", "type", "help") if signed_in else ("modes", "type", "help")
     by_name = {a.name: a for a in ACTIONS}
     return [by_name[name] for name in (*own, *common)]
