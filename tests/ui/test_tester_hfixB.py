@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from lotscan.domain.verdict import Level
 from lotscan.station.widgets.fixed import FixedStatic
@@ -87,3 +88,23 @@ async def test_after_an_overridable_refusal_the_footer_offers_the_override_key(m
         assert keys.actions[0].name == "override"
         shown = str(keys.render())
         assert "o" in shown and ("Override" in shown or "Ovr" in shown), shown
+
+
+async def test_a_block_pasted_into_the_reason_field_stays_the_reason(make_app, engine) -> None:
+    """U15: "mould found\\nline 2 of the reason" pasted at the Reason> prompt made "mould found"
+    the reason and took "line 2 of the reason" as a scan (MALFORMED_GS1; a label there would
+    have been recorded)."""
+    app = make_app()
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:900")
+        await scan(pilot, "/mode quarantine")
+        await press_letter(pilot, "r")
+        assert app.capture.label == "Reason"
+        judged = app.feed.handled
+        app.post_message(events.Paste(f"mould found\n(01){FLOUR}(10)F-EARLY"))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.reason == f"mould found (01){FLOUR}(10)F-EARLY"
+        assert app.feed.handled == judged + 1  # the /reason command only: no scan was judged
+    assert events_of(engine) == []

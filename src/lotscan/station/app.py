@@ -355,6 +355,7 @@ class StationApp(StationActions, App[None]):
             label = self.fields.label or field.label
             capture.set_field(label, secret=field.secret, letters_are_text=field.letters_are_text)
             prompt = self.fields.prompt or field.prompt
+        capture.joins_pasted_lines = field in (Field.REASON, Field.HARVEST)
         self.query_one("#prompt", FixedStatic).set_text(prompt)
         self.facts.operator = session.operator.name if session.operator else "nobody"
         self.facts.mode = session.workflow.value

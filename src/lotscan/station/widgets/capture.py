@@ -60,6 +60,8 @@ class ScanCapture(Widget, can_focus=True):
         self.function_keys = frozenset(function_keys)
         self.label = "Scan"
         self.secret = False
+        # A sentence field (a reason): a pasted block is one value, its lines joined (tester U15).
+        self.joins_pasted_lines = False
         self._timer: Timer | None = None
         self._echo_timer: Timer | None = None
         self._painted: tuple[str, bool, str] | None = None
@@ -118,7 +120,11 @@ class ScanCapture(Widget, can_focus=True):
     def on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
-        self._post(self.wedge.paste(event.text, event.time))
+        text = event.text
+        if self.joins_pasted_lines and "\n" in text.replace("\r", "\n").strip("\n"):
+            lines = [part.strip() for part in text.replace("\r", "\n").split("\n") if part.strip()]
+            text = " ".join(lines) + ("\n" if text.endswith(("\n", "\r")) else "")
+        self._post(self.wedge.paste(text, event.time))
         self._settle()
 
     def clear(self) -> None:
