@@ -268,8 +268,8 @@ def check_told_place_covers(
         why += f", and no single place holds {qty:g} {unit}"
         then = (
             f"Take it in parts: set the quantity to {available:g} (q or /qty) and scan the lot again to "
-            f"take {available:g} from {location.code}; then scan another place and the lot for the other "
-            f"{qty - available:g} {unit}."
+            f"take {available:g} from {location.code}; then, for the other {qty - available:g} {unit}, set "
+            f"the quantity to {qty - available:g} and scan another place and the lot."
         )
     run.add(ReasonCode.LOCATION_NEEDED, lot=lot.code, why=why, where=_places_text(places), then=then)
 

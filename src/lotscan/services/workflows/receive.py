@@ -140,7 +140,8 @@ def evaluate(run: Run) -> Plan | None:
                 )
             )
         )
-        label_note = f" The supplier label has no {lacks}: an internal label is requested."
+        if lacks == "lot":  # a missing expiry is said by MISSING_EXPIRY's own sentence (tester V3)
+            label_note = " The supplier label has no lot: an internal label is requested."
     done = line.qty_done + qty
     status_note = (
         f" into {item.receive_status.upper()}"
