@@ -127,7 +127,10 @@ async def test_the_station_tells_when_it_went_offline(make_app) -> None:
 
 
 def test_statusfacts_default_is_not_enrolled() -> None:
-    assert "not enrolled" in str(status_text(StatusFacts(pending=0), 120))
+    # Tester U18: it read "OFFLINE: not enrolled with central since 06:21" (when the app started).
+    line = str(status_text(StatusFacts(pending=3), 120))
+    assert "NOT ENROLLED (local only): 3 events kept" in line and "OFFLINE" not in line, line
+    assert "LOCAL ONLY 3 kept" in str(status_text(StatusFacts(pending=3, offline_since="06:21"), 40))
 
 
 def test_a_supervisors_narrow_status_line_keeps_online_or_offline() -> None:
@@ -135,7 +138,12 @@ def test_a_supervisors_narrow_status_line_keeps_online_or_offline() -> None:
     sessions = "3 sessions (2 ssh 1 web, 2 signed in)"
     for online, word in ((True, "ONLINE"), (False, "OFFLINE")):
         facts = StatusFacts(
-            operator="Sam Supervisor", mode="lookup", online=online, pending=4, sessions=sessions
+            operator="Sam Supervisor",
+            mode="lookup",
+            online=online,
+            pending=4,
+            sessions=sessions,
+            central="10.0.0.5:8080",
         )
         line = str(status_text(facts, 40))
         assert line.index(word) < line.index("3 sessions") and line.index(word) + len(word) <= 40, line

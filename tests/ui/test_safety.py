@@ -157,5 +157,5 @@ async def test_the_real_sync_worker_starts_without_a_server_url_and_says_not_enr
                 break
         assert app.sync.worker.status.enrolled is False
         assert "not enrolled" in (app.sync.worker.status.last_error or "")
-        assert "OFFLINE" in str(app.query_one("#status").render())
+        assert "NOT ENROLLED (local only)" in str(app.query_one("#status").render())
         assert await scan(pilot, "OP:100") == "ACCEPTED"

@@ -53,6 +53,11 @@ def central_address(url: str | None) -> str:
     return f"{parts.hostname}:{port}"
 
 
+def not_enrolled(facts: StatusFacts) -> bool:
+    """A station with no central at all (the demo): nothing is wrong with the network."""
+    return "not enrolled" in facts.sync_detail or (not facts.central and not facts.sync_detail)
+
+
 def offline_text(facts: StatusFacts) -> str:
     """What is wrong and since when: "OFFLINE: central 10.0.0.5:8080 unreachable since 14:02"."""
     if "not enrolled" in facts.sync_detail or (not facts.central and not facts.sync_detail):
@@ -92,6 +97,10 @@ def _status_text(facts: StatusFacts, width: int, *, compact: int) -> Text:
     if facts.online:
         text.append("ONLINE", style="bold green")
         text.append(f" ⇡{pending}" if narrow else f"  {pending} to sync")
+    elif not_enrolled(facts):  # tester U18: not "OFFLINE ... since" the app started
+        text.append("LOCAL ONLY" if narrow else "NOT ENROLLED (local only)", style="bold yellow")
+        events = f" event{'' if pending == '1' else 's'}"
+        text.append(f" {pending} kept" if narrow else f": {pending}{events} kept", style="yellow")
     elif narrow:  # a handheld drops "since" before it would cut the events waiting
         since = f" since {facts.offline_since}" if facts.offline_since and compact < 1 else ""
         text.append(f"OFFLINE{since}", style="bold yellow")
