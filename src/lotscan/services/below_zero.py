@@ -17,17 +17,18 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from lotscan.domain.events import EventType
 from lotscan.store.schema import Event, Item, Location, Lot, Stock
 
 # Below this a quantity is float noise from adding up fractions, not a shortfall.
 NOISE = 1e-9
 # The events that take stock out of a place, and the payload key that names the place (payloads
 # are stored by their aliases: domain/events/payloads.py).
-TAKEN_FROM = {
-    "stock.consumed": "location",
-    "stock.picked": "from",
-    "stock.moved": "from",
-    "stock.shipped": "location",
+TAKEN_FROM: dict[str, str] = {
+    EventType.STOCK_CONSUMED: "location",
+    EventType.STOCK_PICKED: "from",
+    EventType.STOCK_MOVED: "from",
+    EventType.STOCK_SHIPPED: "location",
 }
 WHAT_TO_DO = "Count the shelf: mode Count (m, n), scan the location, then each lot with its quantity."
 
