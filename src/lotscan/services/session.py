@@ -99,6 +99,7 @@ class StationSession:
     # The lot to move is in several places and no source was scanned: the next location
     # scanned is where it is taken from (tester's T12), then the one after is where it goes.
     move_needs_source: bool = False
+    move_sources: tuple[str, ...] = ()  # where the lot is: the source scanned must be one of them
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
     suspect: str | None = None  # what a suspicious label probably says, waiting for /confirm
@@ -319,6 +320,7 @@ class StationSession:
         self.pending_move = scan
         places = [s for s in seen.details.get("stock", ()) if s["qty"] > 0]
         self.move_needs_source = not self.location and len(places) > 1
+        self.move_sources = tuple(str(s["location"]) for s in places)
         if self.move_needs_source:
             where = ", ".join(f"{s['location']} {s['qty']:g}" for s in places[:4])
             lot = seen.details.get("lot", "")
@@ -335,9 +337,12 @@ class StationSession:
             return _refuse(ReasonCode.UNKNOWN_LOCATION, scan, location=code or "")
         if self.workflow is Workflow.MOVE and self.pending_move is not None and self.move_needs_source:
             # What the lot scan asked for: the place it is taken from; the next one is where it goes.
+            lot = self.pending_move.lot or "the lot"
+            if code not in self.move_sources:  # tester V7: refused only after the destination, before
+                where = ", ".join(self.move_sources)
+                return _refuse(ReasonCode.WRONG_LOCATION, scan, lot=lot, location=code, where=where)
             self.move_needs_source = False
             self.location = code
-            lot = self.pending_move.lot or "the lot"
             return _note(
                 f"Taking {lot} from {code}. Now scan the location to move it to. Nothing moved yet.", scan
             )

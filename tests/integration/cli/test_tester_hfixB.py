@@ -102,3 +102,20 @@ def test_typed_commands_are_answered_plainly_not_with_a_verdict_or_a_python_none
     assert "Mode unchanged (lookup)" in mode and "bogus" in mode
     assert "'abc' is not a quantity" in letters and "'-1' is not a quantity" in negative
     assert "Unknown command /nope" in unknown
+
+
+def test_a_move_source_where_the_lot_is_not_is_refused_when_scanned() -> None:
+    """Tester V7: moving FLO1968C (at RM-A01 and RM-A08), the station took LOC:RM-A05 as the source
+    and refused only after the destination was scanned, with the lot forgotten."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    flour = "(01)19521234001017(10)FLO1968C"
+    lines = f"OP:1003\n/mode move\n{flour}\nLOC:RM-A05\nLOC:RM-A08\nLOC:RM-A02\n"
+    said = [
+        line
+        for line in lotscan("demo", "--headless", stdin=lines).output.splitlines()
+        if line.startswith(">")
+    ]
+    refused = next(line for line in said if "RM-A05" in line)
+    assert "WRONG_LOCATION" in refused and "records show it at RM-A01, RM-A08" in refused, said
+    taking = next(n for n, line in enumerate(said) if "Taking FLO1968C from RM-A08" in line)
+    assert "Moved 2 KG of lot FLO1968C from RM-A08 to RM-A02" in said[taking + 1], said
