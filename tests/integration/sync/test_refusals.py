@@ -14,6 +14,7 @@ from lotscan.domain.ids import uuid7
 from lotscan.domain.verdict import Level
 from lotscan.services.context import Workflow
 from lotscan.store.schema import Event
+from lotscan.sync.local import set_aside_events
 from tests.central.support import Station, record_a_release_central_refuses, state_of
 from tests.plant import FLOUR
 
@@ -86,6 +87,11 @@ def test_an_unsendable_events_refusal_names_the_field_in_one_sentence(central, t
         "UNSENDABLE: the station could not send this event "
         "(payload.qty is inf: a quantity must be a finite number); it keeps it as failed"
     )
+    with station.engine.connect() as conn:
+        [listed] = set_aside_events(conn)
+    # tester V8: F11 showed the raw JSON, cut mid-object, for a payload that breaks the rules
+    shown = "item FLOUR, lot F-EARLY, qty inf, location A1 (this record breaks the event's rules)"
+    assert listed.what == shown
 
 
 def test_a_release_central_refuses_is_set_aside_flagged_and_the_cache_corrected(central, tmp_path) -> None:
