@@ -26,6 +26,7 @@ from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.session import lost_separator
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
+from lotscan.station.wording import ALARM_STATUSES, looked_up_status, unrecorded, verdict_word
 
 WORKFLOWS = [w.value for w in Workflow]
 
@@ -97,7 +98,8 @@ def scan(
     demo cache is used once `lotscan demo` has made it.
     A lot that probably swallowed the next element (a lost GS separator) is refused,
     showing what the label probably says; --confirm records that reading.
-    Exit status: 0 ACCEPTED or WARNING (recorded), 1 REJECTED, 2 usage error.
+    Exit status: 0 ACCEPTED or WARNING (recorded) or NOT RECORDED (a lookup), 1 REJECTED, 2 usage
+    error.
 
     \b
     Examples:
@@ -215,9 +217,12 @@ def _print(verdict: Verdict, as_json: bool) -> None:
         )
         return
     colour = {Level.ACCEPTED: "green", Level.WARNING: "yellow", Level.REJECTED: "red"}[verdict.level]
-    click.echo(
-        click.style(f" {verdict.level.value} ", bg=colour, fg="black", bold=True) + " " + verdict.message
-    )
+    word = verdict_word(verdict)  # the stations' words: NOT RECORDED for a lookup (tester V1, T13)
+    if unrecorded(verdict):
+        status = looked_up_status(verdict)
+        word += f" {status}" if status else ""
+        colour = "red" if status in ALARM_STATUSES else "yellow" if status else "cyan"
+    click.echo(click.style(f" {word} ", bg=colour, fg="black", bold=True) + " " + verdict.message)
     for reason in verdict.reasons:
         click.echo(f"  {reason.code}: {reason.message}")
     if verdict.other_lot:

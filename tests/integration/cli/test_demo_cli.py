@@ -122,3 +122,14 @@ def test_a_second_output_with_nothing_consumed_since_says_so_truthfully() -> Non
     said = " ".join(second.output.split())
     assert f"No input lots were consumed into WO-3001 since lot {first_lot} was made" in said
     assert "(FLO9313B went into that lot)" in said
+
+
+def test_a_lookup_on_the_command_line_says_not_recorded_with_the_lots_status() -> None:
+    """Tester V1: `lotscan scan ... -w lookup` of recalled FLO3961E printed ACCEPTED beside RECALLED,
+    while both stations say NOT RECORDED (T13)."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    recalled = lotscan("scan", "(01)19521234001017(10)FLO3961E", "-w", "lookup")
+    assert recalled.exit_code == 0, recalled.output
+    assert " NOT RECORDED RECALLED " in recalled.output and "ACCEPTED" not in recalled.output
+    released = lotscan("scan", PICK, "-w", "lookup").output
+    assert released.startswith(" NOT RECORDED ") or "\n NOT RECORDED " in released, released
