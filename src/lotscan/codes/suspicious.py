@@ -12,7 +12,7 @@ as swallowed data (``LOT3700`` stays a lot): no label counts zero trade items.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from lotscan.codes.ai_table import GS
 from lotscan.codes.gs1 import Element, check_element, split_elements
@@ -29,8 +29,12 @@ def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
     """``(true value, swallowed elements)`` when the value ends in plausible AI data."""
     if element.ai not in _SWALLOWERS:
         return None
-    value = element.value
-    for index in _candidates(value):
+    return first_swallowed(element.value, _candidates(element.value))
+
+
+def first_swallowed(value: str, positions: Iterable[int]) -> tuple[str, list[Element]] | None:
+    """The first of ``positions`` in ``value`` where plausible AI data starts, split there."""
+    for index in positions:
         start = value[index : index + 2]
         if start not in _STARTS:
             continue

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from lotscan.codes.ai_table import AI_TABLE
 from lotscan.codes.bracketed import parse_bracketed, parse_one_by_one
-from lotscan.codes.gs1 import Element, check_element, split_elements
-from lotscan.codes.suspicious import _COUNTS, _LIKELY_SWALLOWED, _STARTS, swallowed_split
+from lotscan.codes.gs1 import Element
+from lotscan.codes.suspicious import first_swallowed, swallowed_split
 
 EXAMPLES = settings(
     max_examples=int(os.environ.get("LOTSCAN_FUZZ_EXAMPLES", "400")),
@@ -53,23 +53,7 @@ def test_bracketed_shortcut_on_any_text(text: str) -> None:
 
 def _swallowed_by_every_position(element: Element) -> tuple[str, list[Element]] | None:
     """The search as it was: a slice at every position of the value."""
-    value = element.value
-    for index in range(1, len(value) - 3):
-        start = value[index : index + 2]
-        if start not in _STARTS:
-            continue
-        rest = value[index + 2 :] if start in _COUNTS else value[index + 2 : index + 8]
-        if not rest.isdigit() or (start not in _COUNTS and len(rest) < 6):
-            continue
-        elements, problems = split_elements(value[index:])
-        if problems or not elements or elements[0].ai not in _LIKELY_SWALLOWED:
-            continue
-        if any(check_element(e) for e in elements):
-            continue
-        if elements[0].ai in _COUNTS and (value[:index].isdigit() or int(elements[0].value) == 0):
-            continue
-        return value[:index], elements
-    return None
+    return first_swallowed(element.value, range(1, len(element.value) - 3))
 
 
 LOT_PIECES = st.sampled_from(
