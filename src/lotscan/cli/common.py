@@ -13,7 +13,7 @@ import click
 
 from lotscan import paths
 from lotscan.settings import SettingsError, StationSettings, load_settings
-from lotscan.store.db import CacheError, NotACacheError, enrolled_lot_part, open_cache
+from lotscan.store.db import CacheError, EmptyCacheError, NotACacheError, enrolled_lot_part, open_cache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -158,9 +158,17 @@ def cache_to_work_on(settings: StationSettings) -> StationSettings:
     )
 
 
-def open_station_cache(settings: StationSettings, *, create: bool = False) -> Any:
+def open_station_cache(settings: StationSettings, *, create: bool = False, to_judge: bool = False) -> Any:
+    """The cache, opened for a command. `to_judge` (scan, label): it must hold plant data; an
+    empty file or empty cache is a usage error saying what the file is and what to do instead."""
     try:
-        return open_cache(settings.database, create=create)
+        return open_cache(settings.database, create=create, with_plant_data=to_judge)
+    except EmptyCacheError as exc:
+        raise SettingsProblem(
+            f"{exc} Nothing was changed. To try the demo plant, run `lotscan demo` once and give "
+            f"--db {paths.demo_database()}; to use this station, load your plant into the file with "
+            f"`lotscan cache import FILE... --db {settings.database}` or enrol it with `lotscan enroll`."
+        ) from exc
     except NotACacheError as exc:  # --db names the wrong file: a usage error
         raise SettingsProblem(str(exc)) from exc
     except CacheError as exc:

@@ -105,7 +105,7 @@ def label(
         destination = FileOutput(Path(output) if output else Path(f"{_file_name(lot)}.{fmt or 'png'}"))
     try:
         settings = cache_to_work_on(settings)
-        service = StationService(open_station_cache(settings), settings)
+        service = StationService(open_station_cache(settings, to_judge=True), settings)
         printed = print_lot_label(
             service,
             gtin,

@@ -111,7 +111,7 @@ def scan(
     if (data is None) == (batch is None):
         raise click.UsageError("give either DATA or --file")
     settings = cache_to_work_on(settings)
-    engine = open_station_cache(settings)
+    engine = open_station_cache(settings, to_judge=True)
     if batch is not None:
         settings = replace(settings, policy=replace(settings.policy, duplicate_window_s=0.0))
     service = StationService(engine, settings)

@@ -23,6 +23,11 @@ class NotACacheError(CacheError):
     """The file is a database, but not a lotscan station cache: it is left as it is."""
 
 
+class EmptyCacheError(NotACacheError):
+    """A command that judges or labels was given a file with nothing to judge against: an empty
+    file, a SQLite file with no tables, or a lotscan cache with no plant data. Left as it is."""
+
+
 def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", "lotscan.store:migrations")
@@ -97,11 +102,13 @@ def _checkpoint_in_background(engine: Engine, path: Path) -> None:
     threading.Thread(target=loop, name=f"wal-checkpoint {path.name}", daemon=True).start()
 
 
-def open_cache(path: str | Path, *, create: bool = True) -> Engine:
+def open_cache(path: str | Path, *, create: bool = True, with_plant_data: bool = False) -> Engine:
     """Open (and if needed create and migrate) the station cache at `path`.
 
     Never deletes or rewrites a file it cannot read: a damaged cache is reported, not replaced,
-    because it holds events that may not have been synced yet.
+    because it holds events that may not have been synced yet. `with_plant_data` is for the
+    commands that judge or label against the cache: an empty file, or a cache with no items and
+    no locations, is refused (EmptyCacheError) before a byte of it changes.
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -113,7 +120,7 @@ def open_cache(path: str | Path, *, create: bool = True) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheError(f"cannot create {path.parent}: {exc.strerror}") from exc
-    _refuse_a_foreign_database(path)
+    _refuse_a_foreign_database(path, with_plant_data=with_plant_data)
     engine = make_engine(path)
     try:
         upgrade(engine)
@@ -129,11 +136,19 @@ def open_cache(path: str | Path, *, create: bool = True) -> Engine:
     return engine
 
 
-def _refuse_a_foreign_database(path: Path) -> None:
+def _refuse_a_foreign_database(path: Path, *, with_plant_data: bool = False) -> None:
     """Tester's #13e: `--db` pointed at another program's SQLite file got lotscan's tables added
     to it. Only a new (empty) file or a lotscan cache is opened, so migrated; anything else is
-    refused before a byte of it changes (read-only, before the WAL pragma), naming what it holds."""
-    if not path.is_file() or path.stat().st_size == 0:
+    refused before a byte of it changes (read-only, before the WAL pragma), naming what it holds.
+
+    Tester U14: an empty station.db (an empty file, or the cache an older lotscan left after a
+    failed enrolment) was used by `lotscan scan` and `lotscan label`, which then refused every
+    barcode as unknown. With `with_plant_data`, such a file is refused too, saying what it is."""
+    if not path.is_file():
+        return
+    if path.stat().st_size == 0:
+        if with_plant_data:
+            raise EmptyCacheError(f"{path} is an empty file (0 bytes), not a lotscan station cache.")
         return
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
@@ -149,15 +164,33 @@ def _refuse_a_foreign_database(path: Path) -> None:
                 if "alembic_version" in tables
                 else []
             )
+            plant_rows = (
+                db.execute(
+                    "SELECT EXISTS (SELECT 1 FROM items) OR EXISTS (SELECT 1 FROM locations)"
+                ).fetchone()[0]
+                if {"items", "locations"} <= set(tables)
+                else 0
+            )
         finally:
             db.close()
     except sqlite3.Error:
         return  # not a database at all: opening it says so, and changes nothing
     if not tables:
+        if with_plant_data:
+            raise EmptyCacheError(
+                f"{path} is an empty SQLite database (no tables), not a lotscan station cache."
+            )
         return
     if revisions:
-        ours = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
-        if set(revisions) <= ours:
+        scripts = ScriptDirectory.from_config(_alembic_config())
+        if set(revisions) <= {script.revision for script in scripts.walk_revisions()}:
+            if with_plant_data and not plant_rows:
+                head = scripts.get_current_head()
+                older = "" if revisions == [head] else f" of an older lotscan (schema {', '.join(revisions)})"
+                raise EmptyCacheError(
+                    f"{path} is an empty lotscan station cache{older}: it holds no plant data (no items, "
+                    "no locations), so every barcode would be unknown."
+                )
             return
     shown = ", ".join(tables[:6]) + (f" and {len(tables) - 6} more" if len(tables) > 6 else "")
     what = (

@@ -5,13 +5,18 @@ fails, or only reads, leaves no new cache or database behind."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 
 from lotscan import paths
 from lotscan.cli.demo_cmd import prepare_demo
+from lotscan.store.db import _alembic_config, make_engine
 from tests.integration.cli.test_new_user_cli import run, usage_error
+from tests.plant import write_plant
 
 DEMO_LOT = "(01)09521234001348(10)FG3526E"
 
@@ -56,6 +61,90 @@ def test_a_failed_enrolment_leaves_no_cache_and_scan_and_label_keep_the_demo(
     labelled = run("label", "FG3526E", "-o", str(tmp_path / "fg.svg"), env=home)
     assert labelled.returncode == 0, labelled.stdout + labelled.stderr
     assert (tmp_path / "fg.svg").exists()
+
+
+def _empty_file(path: Path) -> None:
+    path.touch()
+
+
+def _sqlite_without_tables(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE scratch (x)")
+    db.execute("DROP TABLE scratch")
+    db.commit()
+    db.close()
+
+
+def _empty_cache_of_schema(revision: str) -> Callable[[Path], None]:
+    """The cache a failed enrolment of an older lotscan left: migrated to `revision`, no data."""
+
+    def make(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(path)
+        config = _alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        engine.dispose()
+
+    return make
+
+
+EMPTY_STATION_DBS = {
+    "empty-file": (_empty_file, "is an empty file (0 bytes), not a lotscan station cache"),
+    "no-tables": (
+        _sqlite_without_tables,
+        "is an empty SQLite database (no tables), not a lotscan station cache",
+    ),
+    "empty-cache": (
+        _empty_cache_of_schema("head"),
+        "is an empty lotscan station cache: it holds no plant data",
+    ),
+    "older-empty-cache": (
+        _empty_cache_of_schema("0005_operator_active"),
+        "is an empty lotscan station cache of an older lotscan (schema 0005_operator_active): "
+        "it holds no plant data",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(EMPTY_STATION_DBS))
+def test_scan_and_label_refuse_an_empty_station_db_and_leave_it_alone(
+    tmp_path: Path, home: dict[str, str], kind: str
+) -> None:
+    """U14 rest: a station.db with nothing in it (an empty file, a SQLite file with no tables, or
+    the empty cache an older lotscan left after a failed enrolment) was used by `lotscan scan`
+    and `lotscan label` over the demo cache, refusing every demo barcode as unknown. Each says
+    what the file is and what to do, exits 2, and the file is not written to."""
+    prepare_demo(paths.demo_database(), reset=False)
+    station_db = paths.station_database()
+    make, what = EMPTY_STATION_DBS[kind]
+    make(station_db)
+    before = station_db.read_bytes()
+    for command_line in (
+        ["scan", DEMO_LOT, "-w", "lookup"],
+        ["label", "FG3526E", "-o", str(tmp_path / "fg.svg")],
+    ):
+        usage_error(
+            run(*command_line, env=home),
+            f"{station_db} {what}",
+            "Nothing was changed.",
+            f"run `lotscan demo` once and give --db {paths.demo_database()}",
+            f"`lotscan cache import FILE... --db {station_db}`",
+        )
+    # Reading a WAL-mode cache makes SQLite's index (-shm) and an empty log: nothing is written.
+    wal = station_db.with_name("station.db-wal")
+    assert station_db.read_bytes() == before and (not wal.exists() or wal.stat().st_size == 0)
+    assert not (tmp_path / "fg.svg").exists()
+
+
+def test_an_empty_cache_is_still_filled_by_an_import(tmp_path: Path, home: dict[str, str]) -> None:
+    """What the refusal tells the user to do works: an import into the empty cache, then a scan."""
+    station_db = paths.station_database()
+    _empty_cache_of_schema("0005_operator_active")(station_db)
+    assert run("cache", "import", str(write_plant(tmp_path)), env=home).returncode == 0
+    looked_up = run("scan", "LOC:A1", "-w", "lookup", env=home)
+    assert looked_up.returncode == 0, looked_up.stdout + looked_up.stderr
 
 
 def test_a_malformed_printer_address_is_a_usage_error(tmp_path: Path, home: dict[str, str]) -> None:
