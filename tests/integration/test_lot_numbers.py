@@ -36,7 +36,7 @@ def test_a_produced_lot_on_an_enrolled_station_can_be_labelled(tmp_path: Path) -
     config = station_toml(tmp_path, "PLANT1-ST01")  # the name central gives: SITE-STnn
     common = ["--config", str(config), "--db", str(database)]
     produced = CliRunner().invoke(
-        cli, ["scan", "WO:WO-1", "-w", "produce", "--operator", "100", "--json", *common]
+        cli, ["scan", "WO:WO-1", "-w", "produce", "--operator", "100", "--qty", "5", "--json", *common]
     )
     assert produced.exit_code == 0, produced.output
     lot = json.loads(produced.output)["details"]["lot"]

@@ -47,7 +47,11 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option("--task", help="ASN/PO, work order, pick list or shipment code (e.g. ASN-1001).")
 @click.option("--location", help="Where you are: receiving dock, pick/consume source, count location.")
 @click.option("--to", "to_location", help="Move: the location to move the lot to.")
-@click.option("--qty", type=Quantity(), help="Quantity (default: from the label, else from the task).")
+@click.option(
+    "--qty",
+    type=Quantity(),
+    help="Quantity (default: from the label, else from the task). Produce: the quantity made (asked).",
+)
 @click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
 @click.option(
     "--pin",
@@ -126,6 +130,8 @@ def scan(
         override_by=_approver(service, _strip_prefix(approved_by, settings, {"operator"}), approver_pin),
         reason=reason,
     )
+    if Workflow(workflow.lower()) is Workflow.PRODUCE and qty is None and not dry_run:
+        ctx = _quantity_made(service, ctx, None if batch is not None else data or "", Source(source))
     judge = Judge(service, ctx, Source(source), confirm=confirm, dry_run=dry_run)
     if batch is None:
         verdict = judge(data or "")
@@ -180,6 +186,40 @@ class Judge:
         )
         reasons = tuple(replace(r, message=said) if r in missing else r for r in verdict.reasons)
         return replace(verdict, message=verdict.message.replace(missing[0].message, said), reasons=reasons)
+
+
+def _quantity_made(
+    service: StationService, ctx: ScanContext, data: str | None, source: Source
+) -> ScanContext:
+    """Tester U7: `lotscan scan WO:WO-3001 -w produce` recorded the order's planned quantity
+    though nobody said it, where the station shows the lot and quantity it would record and waits
+    for the operator (p records it, q sets the quantity first). The operator says how much was
+    made: asked on a terminal, with the planned quantity as the suggestion; with no terminal (or
+    a --file batch, whose lines are not asked about) --qty is required. A label that carries a
+    quantity says it, and a produce that would be refused anyway is not asked about."""
+    if data is None:
+        raise click.UsageError("give --qty with a batch of produce scans: the quantity made is never assumed")
+    scanned = service.interpret(unescape(data), source=source)
+    order = scanned.internal
+    task = ctx.task or (order.value if order and order.type == "work_order" else None)
+    planned = service.planned_output(task) if task else None
+    if scanned.quantity is not None or planned is None:
+        return ctx
+    if service.handle(scanned, ctx.with_(task=task), dry_run=True).level is Level.REJECTED:
+        return ctx
+    plans = f" (it plans {planned.planned_qty:g} {planned.unit})" if planned.planned_qty else ""
+    if not sys.stdin.isatty():
+        raise click.UsageError(
+            f"how much {planned.item} was made for {planned.task}{plans}? Give the quantity with "
+            "--qty: a produce never records the planned quantity unasked. Nothing was recorded."
+        )
+    made = click.prompt(
+        f"Quantity of {planned.item} made for {planned.task}, in {planned.unit}",
+        default=f"{planned.planned_qty:g}" if planned.planned_qty else None,
+        type=Quantity(),
+        err=True,
+    )
+    return ctx.with_(qty=float(made))
 
 
 def _signed_in(service: StationService, badge: str | None, pin: str | None) -> str | None:

@@ -59,6 +59,16 @@ EVALUATORS: dict[Workflow, Callable[[Run], Plan | None]] = {
 
 
 @dataclass(frozen=True)
+class PlannedOutput:
+    """A work order's output as planned: the order, what it makes, in which unit, how much."""
+
+    task: str
+    item: str
+    unit: str
+    planned_qty: float | None
+
+
+@dataclass(frozen=True)
 class Operator:
     badge: str
     name: str
@@ -304,6 +314,18 @@ class StationService:
         ctx = (ctx or ScanContext(Workflow.PICK)).with_(task=task_code)
         with self.engine.connect() as conn:
             return pick.next_prompt(Run(conn, self.settings, ctx, _empty_scan()))
+
+    def planned_output(self, task_code: str) -> PlannedOutput | None:
+        """What a work order plans to make (the quantity /produce suggests), or None when the
+        code names no work order with an output item."""
+        with self.engine.connect() as conn:
+            task = q.task_by_code(conn, task_code)
+            if task is None or task.kind != "work_order" or task.item_id is None:
+                return None
+            item = q.item_by_id(conn, task.item_id)
+        if item is None:
+            return None
+        return PlannedOutput(task.code, item.description or item.code, item.unit, task.planned_qty)
 
     def is_lot_tracked(self, gtin: str) -> bool:
         with self.engine.connect() as conn:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from lotscan.cli.main import cli
+from lotscan.domain.events import EventType, LotProduced
 from lotscan.paths import demo_database
+from tests.integration.cli.test_new_user_cli import LOTSCAN
 
 PICK = "(01)09521234001348(10)FG3526E"
 
@@ -122,6 +130,71 @@ def test_a_second_output_with_nothing_consumed_since_says_so_truthfully() -> Non
     said = " ".join(second.output.split())
     assert f"No input lots were consumed into WO-3001 since lot {first_lot} was made" in said
     assert "(FLO9313B went into that lot)" in said
+
+
+def produced_lots() -> list[tuple[str, float]]:
+    with sqlite3.connect(demo_database()) as conn:
+        asked = "SELECT payload FROM events WHERE type = ? ORDER BY id"
+        rows = conn.execute(asked, (EventType.LOT_PRODUCED,)).fetchall()
+    conn.close()
+    made = [LotProduced.model_validate_json(payload) for (payload,) in rows]
+    return [(lot.lot, lot.qty) for lot in made]
+
+
+def test_a_produce_with_no_terminal_needs_the_quantity_made() -> None:
+    """Tester U7 rest: `lotscan scan WO:WO-3001 -w produce` recorded the order's planned 480
+    without asking, where the station asks. Without a terminal to ask on, --qty is required."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    order = ("--operator", "9001", "--pin", "4321")
+    unasked = lotscan("scan", "WO:WO-3001", "-w", "produce", *order)
+    said = " ".join(unasked.output.split())
+    assert unasked.exit_code == 2, unasked.output
+    assert "Give the quantity with --qty" in said and "(it plans 480 EA)" in said, said
+    assert "Nothing was recorded" in said and produced_lots() == []
+    batch = lotscan("scan", "--file", "-", "-w", "produce", *order, stdin="WO:WO-3001\n")
+    assert batch.exit_code == 2 and "--qty" in batch.output and produced_lots() == []
+    given = lotscan("scan", "WO:WO-3001", "-w", "produce", *order, "--qty", "470")
+    assert given.exit_code == 0, given.output
+    assert [qty for _, qty in produced_lots()] == [470]
+
+
+def test_a_produce_on_a_terminal_asks_for_the_quantity_made_suggesting_the_planned_one() -> None:
+    """Tester U7 rest: on a terminal the operator is asked, the planned quantity shown as the
+    suggestion; what they type is recorded, and Enter takes the suggestion."""
+    lotscan("demo", "--reset", "--force", "--headless", stdin="")
+    command = ("scan", "WO:WO-3001", "-w", "produce", "--operator", "9001", "--pin", "4321")
+    screen, code = on_a_terminal(command, answer="465")
+    assert "Quantity of Chocolate chip cookies 200 g made for WO-3001, in EA [480]:" in screen, screen
+    assert code == 0 and "Produced lot" in screen and "465 EA" in screen, screen
+    screen, code = on_a_terminal(command, answer="")
+    assert code == 0 and "480 EA" in screen, screen
+    assert [qty for _, qty in produced_lots()] == [465, 480]
+
+
+def on_a_terminal(args: tuple[str, ...], answer: str) -> tuple[str, int]:
+    """Run the console script with a pseudo-terminal as its stdin, stdout and stderr; type
+    `answer` and Enter once it asks. Returns what the terminal showed and the exit status."""
+    main, terminal = pty.openpty()
+    process = subprocess.Popen([LOTSCAN, *args], stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    shown, answered = b"", False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 1.0)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the process ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+        if not answered and b"]: " in shown:
+            os.write(main, answer.encode() + b"\r")
+            answered = True
+    os.close(main)
+    return shown.decode(errors="replace").replace("\r\n", "\n"), process.wait(timeout=30)
 
 
 def test_a_lookup_on_the_command_line_says_not_recorded_with_the_lots_status() -> None:

@@ -243,7 +243,20 @@ def test_a_busy_port_is_named_with_the_option_to_change(
 def produce(db: Path, config: Path) -> Result:
     return CliRunner().invoke(
         cli,
-        ["scan", "WO:WO-1", "-w", "produce", "--operator", "100", "--db", str(db), "--config", str(config)],
+        [
+            "scan",
+            "WO:WO-1",
+            "-w",
+            "produce",
+            "--operator",
+            "100",
+            "--qty",
+            "5",
+            "--db",
+            str(db),
+            "--config",
+            str(config),
+        ],
     )
 
 
