@@ -43,6 +43,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, func, select, text, tuple_
 from sqlalchemy.orm import aliased
 
+from lotscan.central import lot_moves
 from lotscan.central.schema import lot_status_history, operators, received_events, stations
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace.tables import pallet_contents
@@ -65,7 +66,7 @@ from lotscan.domain.events import (
 from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.roles import is_supervisor
-from lotscan.domain.status import LotStatus, held_by_of, release_refusal
+from lotscan.domain.status import DECIDED_AT_CENTRAL, LotStatus, held_by_of, release_refusal
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
 from lotscan.services.context import STATUS_WORKFLOWS, Workflow
@@ -75,7 +76,6 @@ EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
 LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
 SAFE_STATUSES = (LotStatus.HOLD, LotStatus.QUARANTINE)
 RELEASABLE_AT_STATION = (LotStatus.HOLD, LotStatus.QUARANTINE)
-DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
 WORKFLOWS = frozenset(w.value for w in Workflow)
 RECORDED_VERDICTS = (Level.ACCEPTED.value, Level.WARNING.value)
 _ACCEPTED, _WARNING, _REJECTED = Level.ACCEPTED.value, Level.WARNING.value, Level.REJECTED.value
@@ -132,6 +132,7 @@ class RefusalCode(StrEnum):
     STALE_STATUS = "STALE_STATUS"  # a release decided on a status central no longer has
     SUPPLIER_LOT = "SUPPLIER_LOT"  # a "produced" lot central knows was received from a supplier
     LOT_CODE_TAKEN = "LOT_CODE_TAKEN"  # a "produced" lot whose code is another item's or station's lot
+    STATUS_NOT_KEPT = "STATUS_NOT_KEPT"  # a split, merge or relabel moving goods out of their lot's status
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,9 @@ class Validator:
     predecessors: dict[str, bool] = field(default_factory=dict)
     scopes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by station seq
     parsed: dict[int, Payload | Refused] = field(default_factory=dict)  # by station seq
+    # The lots splits, merges and relabels of the batch move goods between: their states at
+    # central, as the batch's events before change them (lot_moves.py). None: the batch has none.
+    moved_lot_states: lot_moves.States | None = None
 
     @classmethod
     def for_batch(cls, conn: Connection, station: StationIdentity, events: list[EventIn]) -> Validator:
@@ -345,6 +349,7 @@ class Validator:
         lots: set[str] = set()
         produced: set[str] = set()
         releases: set[tuple[str, str]] = set()
+        moved: set[tuple[str, str]] = set()
         for event in events:
             if event.operator:
                 badges.add(event.operator)
@@ -368,6 +373,8 @@ class Validator:
                 lots.add(found.lot)
                 if found.to_status is LotStatus.RELEASED:
                     releases.add((found.item, found.lot))
+            elif isinstance(found, lot_moves.LOT_MOVES):
+                moved |= lot_moves.lots_moved(found)
         validator._read_batch(
             sorted(badges),
             sorted({e.id for e in events}),
@@ -380,6 +387,8 @@ class Validator:
         )
         if releases:
             validator._read_status_steps(sorted(releases))
+        if moved:  # rare: splits, merges and relabels come from no station workflow
+            validator.moved_lot_states = lot_moves.read_states(conn, sorted(moved))
         known_outputs = sorted(code for code in produced if code in validator.lots_by_code)
         if known_outputs:  # rare: a production into a lot central already has
             validator._read_producers(known_outputs)
@@ -569,6 +578,8 @@ class Validator:
             flags = self._produced(payload)
         elif isinstance(payload, StockReceived) and payload.origin is not None:
             self._origin_dates(payload, occurred)
+        elif isinstance(payload, lot_moves.LOT_MOVES):
+            self._lot_move(payload)
         self._passed(payload)
         return Checked(payload, occurred, flags)
 
@@ -587,6 +598,18 @@ class Validator:
             self.received_codes.add(payload.lot)
         elif isinstance(payload, StockConsumed) and payload.task is not None:
             self.consumed_tasks.add(payload.task)
+        if self.moved_lot_states is not None:
+            self._passed_for_moves(payload, self.moved_lot_states)
+
+    def _passed_for_moves(self, payload: Payload, states: lot_moves.States) -> None:
+        """What an event that passed does to the states of the lots the batch moves goods of."""
+        if isinstance(payload, lot_moves.LOT_MOVES):
+            lot_moves.after_move(payload, states)
+        elif isinstance(payload, LotStatusChanged):
+            ref = (payload.item, payload.lot)
+            lot_moves.after_status_change(states, ref, payload.to_status, self.station.site)
+        elif isinstance(payload, StockReceived | LotProduced | StockCounted):
+            lot_moves.after_creation(states, (payload.item, payload.lot), payload.lot_status)
 
     def _created(self, payload: StockReceived | LotProduced | StockCounted) -> None:
         """A lot central does not hold, created by an event of this batch, has the status that
@@ -917,6 +940,14 @@ class Validator:
                 f"lot {payload.lot} of {payload.item} is {current}, {why}; a station releases only what "
                 f"a supervisor of its own site ({self.station.site}) put there",
             )
+
+    def _lot_move(self, payload: lot_moves.LotMove) -> None:
+        """A split, merge or relabel keeps goods under their lot's status (lot_moves.py)."""
+        assert self.moved_lot_states is not None  # read with the batch
+        why = lot_moves.refusal(payload, self.moved_lot_states, self.station.site)
+        if why is not None:
+            code = RefusalCode.STATUS_NOT_ALLOWED if why.into_decided else RefusalCode.STATUS_NOT_KEPT
+            raise Refused(code, why.message)
 
     def _hold_origin_sites(self, item: str, lot: str) -> list[str | None]:
         return hold_origin_sites(self.status_steps.get((item, lot), []), self.first_sites.get(lot))

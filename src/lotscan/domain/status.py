@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -71,3 +72,65 @@ def release_refusal(held_by: str | None, site: str | None) -> str | None:
         return f"held by site {sites[0]}: only {sites[0]}'s supervisor or central can release it"
     named = ", ".join(f"site {site}" for site in sites[:-1])
     return f"held by {named} and site {sites[-1]}: only central can release it"
+
+
+# --------------------------------------------------------------------------- goods keep their status
+# A split, merge or relabel moves goods from one lot into another. Goods under a hold, quarantine,
+# recall or rejection stay under it: they go into a new lot (which inherits the status and its
+# holder) or into a lot with the same status and holder. Moving them into a laxer lot would lift
+# the status for them without the release only its holder may give (central: a recall). Released
+# goods may go into a lot on hold or in quarantine (the safe direction); a recalled or rejected
+# lot is decided at central and takes in no goods from a station at all.
+
+# A recall or a rejection is lifted, or changed, only at central by an admin (docs/sync.md): a
+# station that changed one would let recalled stock be used until its next pull, or while offline.
+DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class LotState:
+    """A lot's status and who set it since its last release (`held_by`, see above)."""
+
+    status: str
+    held_by: str | None = None
+
+    def describe(self) -> str:
+        """'recalled', 'on hold (held by site PLANT1)', 'released'."""
+        said = _SAID.get(self.status, self.status)
+        if self.status in (LotStatus.RELEASED, *DECIDED_AT_CENTRAL) or self.held_by is None:
+            return said  # a recall or rejection is always central's
+        sites = self.held_by.split(",")
+        holder = "central" if self.held_by == CENTRAL else "site " + " and site ".join(sites)
+        return f"{said} (held by {holder})"
+
+
+_SAID = {LotStatus.HOLD.value: "on hold", LotStatus.QUARANTINE.value: "in quarantine"}
+# What lifting a status is called: "the recall for those goods".
+STATUS_NOUN = {
+    LotStatus.HOLD.value: "hold",
+    LotStatus.QUARANTINE.value: "quarantine",
+    LotStatus.RECALLED.value: "recall",
+    LotStatus.REJECTED.value: "rejection",
+}
+
+
+def takes_in_no_goods(target: LotState) -> bool:
+    """A recalled or rejected lot takes in no goods from a station (only central changes it)."""
+    return target.status in DECIDED_AT_CENTRAL
+
+
+def keeps_status(source: LotState, target: LotState) -> bool:
+    """Goods of a lot in `source` state, moved into a lot in `target` state, stay as strictly
+    held as they were: released goods go anywhere (but into a recalled or rejected lot, see
+    takes_in_no_goods); other goods only into a lot of the same status and holder."""
+    return source.status == LotStatus.RELEASED or source == target
+
+
+def lifting_by(state: LotState, site: str | None) -> str:
+    """Who may lift the status of goods in `state`, said to a station of `site`."""
+    if state.status in DECIDED_AT_CENTRAL:
+        return f"only central lifts a {STATUS_NOUN[state.status]}, an admin with a reason"
+    why = release_refusal(state.held_by, site)
+    if why is not None:
+        return why
+    return f"a supervisor of site {site} releases it" if state.held_by else "central releases it"

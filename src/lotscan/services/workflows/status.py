@@ -5,16 +5,12 @@ from __future__ import annotations
 from lotscan.domain.events import LotStatusChanged
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.roles import is_supervisor
-from lotscan.domain.status import LotStatus, release_refusal
+from lotscan.domain.status import DECIDED_AT_CENTRAL, LotStatus, release_refusal
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.context import STATUS_WORKFLOWS
 from lotscan.services.recorder import Plan, PlannedEvent
 from lotscan.store import queries as q
-
-# A recall or a rejection is lifted, or changed, only at central by an admin (docs/sync.md): a
-# station that changed one would let recalled stock be used until its next pull, or while offline.
-DECIDED_AT_CENTRAL = (LotStatus.RECALLED, LotStatus.REJECTED)
 
 
 def evaluate(run: Run) -> Plan | None:
