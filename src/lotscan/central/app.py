@@ -35,6 +35,7 @@ from lotscan.central.errors import CentralError, ReloadRequired
 from lotscan.central.routes import admin as admin_routes
 from lotscan.central.routes import sync as sync_routes
 from lotscan.central.routes.sync import Throttle
+from lotscan.central.stopping import Stopping
 from lotscan.central.trace import api as trace_api
 from lotscan.central.trace import audit as trace_audit
 from lotscan.central.urgent import UrgentWatch
@@ -70,9 +71,11 @@ def create_app(
         tasks = [asyncio.create_task(_prune_forever(engine, settings))]
         if not settings.audit_inline:
             tasks.append(asyncio.create_task(_seal_forever(engine, settings)))
+        app.state.stopping.watch()
         try:
             yield
         finally:
+            app.state.stopping.unwatch()
             for task in tasks:
                 task.cancel()
 
@@ -85,6 +88,7 @@ def create_app(
     app.state.engine = engine
     app.state.settings = settings
     app.state.urgent = UrgentWatch(engine, settings.wait_poll_s)
+    app.state.stopping = Stopping()  # long-polls end as soon as the process is told to stop
     app.state.chainer = Chainer(engine)  # deferred audit: pushes' events chained in groups
     app.state.pull_noted = Throttle(5.0)
     _install_errors(app)

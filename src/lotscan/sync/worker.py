@@ -135,6 +135,7 @@ class SyncWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._online = False
+        self._went_away = False  # it was online, then a round failed: said once, and when it is back
         self._failures = 0
         self._rng = random.Random()
         self._threads: list[threading.Thread] = []
@@ -210,9 +211,15 @@ class SyncWorker:
         try:
             with client:
                 self.last_report = Syncer(self.engine, client).sync_once()
+            if self._went_away:
+                log.warning("central is back")
+                self._went_away = False
             self._online = True
             self._failures = 0
         except Transient as exc:
+            if self._online:  # once, when it goes (a restart, a network cut): calm, no traceback
+                log.warning("central went away (%s); retrying until it is back", exc)
+                self._went_away = True
             self._online = False
             self._failures += 1
             error = str(exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Annotated, Any
@@ -18,6 +17,7 @@ from lotscan.central.chaining import Chainer
 from lotscan.central.db import Tail, read_tx, write_tx
 from lotscan.central.deps import DB, AppSettings, Station, StationToken, noted
 from lotscan.central.routes.bodies import ERROR_RESPONSES, ErrorBody, JsonRoute
+from lotscan.central.stopping import Stopping
 from lotscan.central.urgent import UrgentWatch
 from lotscan.protocol import (
     PROTOCOL_VERSION,
@@ -155,15 +155,17 @@ async def wait(
 ) -> WaitResponse:
     """Long-poll: returns as soon as an urgent change (hold, recall, quarantine) is after `after`.
     A cursor beyond central's newest change is refused (410 RELOAD_REQUIRED, as by the pull):
-    no pull of this central handed it out."""
+    no pull of this central handed it out. Central told to stop (SIGTERM, Ctrl-C) answers every
+    wait at once with what it knows, as a timeout would: the station asks again (lotscan.central.stopping)."""
     pull.refuse_cursor_ahead(after, await run_in_threadpool(_newest_change, request.app.state.engine))
     urgent: UrgentWatch = request.app.state.urgent
+    stopping: Stopping = request.app.state.stopping
     deadline = time.monotonic() + timeout
     while True:
         latest = await run_in_threadpool(urgent.latest, station.site)
-        if latest > after or time.monotonic() >= deadline:
+        if latest > after or time.monotonic() >= deadline or stopping.is_set():
             return WaitResponse(changed=latest > after, latest=max(latest, after))
-        await asyncio.sleep(settings.wait_poll_s)
+        await stopping.wait(min(settings.wait_poll_s, max(0.0, deadline - time.monotonic())))
 
 
 @router.get("/api/v1/flagged", tags=["sync"])
