@@ -9,7 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.central.support import Central, auth, event, push
+import httpx
+
+from tests.central.processes import Server, free_port
+from tests.central.support import Central, auth, event, now_iso, push
 
 CUSTOMERS = [
     {"code": "SHOP", "kind": "customer", "name": "Shop", "street": "1 High St", "phone": "+1 555 0100"},
@@ -32,7 +35,7 @@ def _two_sites(central: Central, directory: Path) -> tuple[str, str]:
     )
     _, p1 = central.enroll("P1")
     _, p2 = central.enroll("P2")
-    produced = {
+    produced: dict[str, Any] = {
         "task": "WO-1",
         "item": "COOKIE",
         "lot": "C-NEW",
@@ -141,3 +144,54 @@ def test_a_site_trace_and_genealogy_blank_other_sites_task_codes(central: Centra
     assert set(map(frozenset, tasks_seen(auth(p2)).values())) == {frozenset({None})}
     assert set(map(frozenset, tasks_seen(auth(p1)).values())) == {frozenset({"WO-1"})}
     assert set(map(frozenset, tasks_seen(central.admin()).values())) == {frozenset({"WO-1"})}
+
+
+def test_a_site_trace_withholds_other_sites_event_ids_and_times_on_edges_over_real_http(
+    central: Central, tmp_path: Path
+) -> None:
+    """Issue 9 Build 4, the edges (after U10's stock and task codes): a PLANT2 station token
+    tracing a lot whose genealogy was made at PLANT1 read PLANT1's event ids and times on every
+    edge. The attack over real HTTP to `lotscan central serve`: P2's token still reads the whole
+    genealogy (lots, kind, quantity) but no P1 event id or time; its own site's edge keeps them;
+    P1's token and an admin's read everything."""
+    p1, p2 = _two_sites(central, tmp_path)  # P1 produced C-NEW from F-EARLY on WO-1
+    central.import_rows(tmp_path, {"locations": [{"code": "B-IN", "site": "P2"}]})
+    server = Server(central.url, free_port(), tmp_path / "central.log")
+    server.start()
+    try:
+        split_at_p1 = event(2, "lot.split", item="FLOUR", lot="F-EARLY", location="A1",
+                            outputs=[{"lot": "F-EARLY-A", "qty": 4}])  # fmt: skip
+        received_at_p2 = event(1, "stock.received", item="FLOUR", lot="F-P2", qty=8, location="B-IN")
+        split_at_p2 = event(2, "lot.split", item="FLOUR", lot="F-P2", location="B-IN",
+                            outputs=[{"lot": "F-P2-A", "qty": 3}])  # fmt: skip
+        for token, events in ((p1, [split_at_p1]), (p2, [received_at_p2, split_at_p2])):
+            answer = httpx.post(
+                f"{server.url}/api/v1/sync/push",
+                json={"station_time": now_iso(), "events": events},
+                headers=auth(token),
+            )
+            assert answer.status_code == 200, answer.text
+            assert all(r["outcome"] == "applied" for r in answer.json()["results"]), answer.text
+
+        def edges(headers: dict[str, str], path: str) -> dict[tuple[str, str], dict[str, Any]]:
+            answer = httpx.get(f"{server.url}{path}", headers=headers)
+            assert answer.status_code == 200, answer.text
+            return {(e["parent_lot"], e["child_lot"]): e for e in answer.json()["edges"]}
+
+        p1_made = {("F-EARLY", "C-NEW"): "production", ("F-EARLY", "F-EARLY-A"): "split"}
+        for path in ("/api/v1/trace/F-EARLY", "/api/v1/lots/F-EARLY/genealogy"):
+            seen = edges(auth(p2), path)
+            assert {pair: e["kind"] for pair, e in seen.items()} == p1_made, seen
+            assert seen[("F-EARLY", "F-EARLY-A")]["qty"] == 4 and seen[("F-EARLY", "C-NEW")]["qty"] == 5
+            assert all(e["event_id"] is None and e["at"] is None and e["task"] is None for e in seen.values())
+            for headers in (auth(p1), central.admin()):
+                full = edges(headers, path)
+                assert full[("F-EARLY", "F-EARLY-A")]["event_id"] == split_at_p1["id"], full
+                assert full[("F-EARLY", "F-EARLY-A")]["at"] is not None
+                assert full[("F-EARLY", "C-NEW")]["task"] == "WO-1" and full[("F-EARLY", "C-NEW")]["at"]
+        own = edges(auth(p2), "/api/v1/trace/F-P2")[("F-P2", "F-P2-A")]
+        assert own["event_id"] == split_at_p2["id"] and own["at"] is not None, own
+        hidden = edges(auth(p1), "/api/v1/trace/F-P2")[("F-P2", "F-P2-A")]
+        assert hidden["event_id"] is None and hidden["at"] is None and hidden["qty"] == 3, hidden
+    finally:
+        server.stop()

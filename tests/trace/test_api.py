@@ -63,11 +63,13 @@ def test_a_station_token_sees_genealogy_company_wide_but_only_its_own_sites_stoc
     client, genealogy: Genealogy
 ) -> None:
     """The attack: a P2 station traces every lot and must learn nothing of P1's stock, locations,
-    receipts, shipments, customers or pallets; lots and genealogy stay company-wide."""
+    receipts, shipments, customers or pallets, nor the ids and times of P1's events on genealogy
+    edges; lots and genealogy stay company-wide."""
     http, _p1_station, admin = client
     with write_tx(genealogy.engine) as conn:
         _, code = add_station(conn, "P2")
         _, p2_token = enroll(conn, code)
+        event_site = dict(conn.execute(select(received_events.c.id, received_events.c.site)).all())
         built_at = {
             json.loads(payload)["sscc"]: site
             for payload, site in conn.execute(
@@ -81,7 +83,14 @@ def test_a_station_token_sees_genealogy_company_wide_but_only_its_own_sites_stoc
     for root in genealogy.generated.raw_lots:
         as_admin = http.get(f"/api/v1/trace/{root[1]}", params={"item": root[0]}, headers=admin).json()
         as_p2 = http.get(f"/api/v1/trace/{root[1]}", params={"item": root[0]}, headers=p2).json()
-        assert as_p2["lots"] == as_admin["lots"] and as_p2["edges"] == as_admin["edges"]
+        assert as_p2["lots"] == as_admin["lots"]
+        # Every edge, with its lots, kind and quantity; another site's event id and time withheld.
+        withheld = [
+            {**e, "event_id": None, "at": None} if event_site.get(e["event_id"], "P2") != "P2" else e
+            for e in as_admin["edges"]
+        ]
+        assert as_p2["edges"] == withheld
+        admin_saw_p1 |= {"edges" for e in as_admin["edges"] if event_site.get(e["event_id"]) == "P1"}
         for part in ("stock", "receipts", "shipments"):
             admin_saw_p1 |= {part for row in as_admin[part] if row["location"].endswith("-P1")}
             assert [row for row in as_p2[part] if not row["location"].endswith("-P2")] == [], part
@@ -90,4 +99,6 @@ def test_a_station_token_sees_genealogy_company_wide_but_only_its_own_sites_stoc
         assert as_p2["pallets"] == [p for p in as_admin["pallets"] if built_at[p["sscc"]] == "P2"]
         lookup = http.get(f"/api/v1/lots/{root[1]}/genealogy", params={"item": root[0]}, headers=p2)
         assert lookup.status_code == 200
-    assert admin_saw_p1 == {"stock", "receipts", "shipments", "pallets"}, "P1 must have site data to hide"
+    assert admin_saw_p1 == {"stock", "receipts", "shipments", "pallets", "edges"}, (
+        "P1 must have site data to hide"
+    )

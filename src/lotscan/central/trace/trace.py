@@ -162,14 +162,16 @@ def trace(
     site: str | None = None,
 ) -> TraceResult:
     """Lots and genealogy always company-wide; stock, receipts, shipments (with their locations
-    and partners) and pallets only of `site` when one is given (a station's view), which reads
-    the task code of a link made at another site (a work order) blanked, as its pull does."""
+    and partners) and pallets only of `site` when one is given (a station's view). That view
+    reads a link made at another site with its lots, kind and quantity but without the event's
+    id and time, and the task code of a task at another site (a work order) blanked, as its
+    pull does."""
     result = TraceResult(roots=roots, directions=[d.value for d in directions], depth=depth)
     for direction in directions:
         table = materialise(conn, [r.lot_id for r in roots], direction, depth)
         names: dict[int, tuple[str, str]] = {}
         result.lots += _lots(conn, direction, table, names)
-        result.edges += _edges(conn, direction, table, names)
+        result.edges += _edges(conn, direction, table, names, site)
         if direction is Direction.FORWARD:
             result.stock = stock_of_closure(conn, table, site)
             result.shipments = movements(conn, table, EventType.STOCK_SHIPPED, "shipment", site)
@@ -222,11 +224,16 @@ def _lots(
 
 
 # Edges whose both ends are in the closure: with a depth limit, the edges out of the last level
-# are left off. The event that made the edge says what kind of edge it is (one index look-up by
-# id per edge, in the same statement); lot names come from the closure's lots.
+# are left off. The event that made the edge (the one applied: a refused event that reused its
+# id is not it) says what kind of edge it is, when and at which site (index look-ups by id per
+# edge, in the same statement); lot names come from the closure's lots.
+_EDGE_EVENT = (
+    "(SELECT {column} FROM received_events e WHERE e.id = l.event_id AND e.outcome IN ({counted}) "
+    "ORDER BY e.server_seq LIMIT 1)"
+)
 _EDGES = """
 SELECT l.parent_lot_id, l.child_lot_id, l.qty, l.task_code, l.event_id, l.id,
-       (SELECT e.type || '|' || {occurred} FROM received_events e WHERE e.id = l.event_id LIMIT 1)
+       {event_type}, {event_site}
 FROM {closure} b
 JOIN lot_links l ON l.child_lot_id = b.lot_id
 JOIN {closure} a ON a.lot_id = l.parent_lot_id
@@ -236,15 +243,28 @@ _OCCURRED = {"postgresql": "to_char(e.occurred_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US
 
 
 def _edges(
-    conn: Connection, direction: Direction, table: str, names: dict[int, tuple[str, str]]
+    conn: Connection,
+    direction: Direction,
+    table: str,
+    names: dict[int, tuple[str, str]],
+    site: str | None = None,
 ) -> list[TraceEdge]:
-    sql = _EDGES.replace("{occurred}", _OCCURRED.get(conn.dialect.name, "e.occurred_at"))
-    rows = list(conn.exec_driver_sql(sql.replace("{closure}", table)))
+    """The closure's edges; read as a station of `site` sees them when one is given: an edge
+    another site's event made keeps its lots, kind and quantity, without the event's id and time."""
+    counted = ", ".join(f"'{outcome}'" for outcome in COUNTED)
+    occurred = _OCCURRED.get(conn.dialect.name, "e.occurred_at")
+    sql = (
+        _EDGES.replace("{event_type}", _EDGE_EVENT.replace("{column}", f"e.type || '|' || {occurred}"))
+        .replace("{event_site}", _EDGE_EVENT.replace("{column}", "e.site"))
+        .replace("{counted}", counted)
+        .replace("{closure}", table)
+    )
+    rows = list(conn.exec_driver_sql(sql))
     rank = {lot_id: n for n, lot_id in enumerate(sorted(names, key=names.__getitem__))}
     rows.sort(key=lambda r: (rank[r[0]], rank[r[1]], r[5]))
     edges = []
     way = direction.value
-    for parent, child, qty, task, event_id, _id, event in rows:
+    for parent, child, qty, task, event_id, _id, event, event_site in rows:
         if event:
             kind_name, _, at_text = event.partition("|")
             kind = EDGE_KINDS.get(kind_name, "link")  # type: ignore[call-overload]
@@ -252,6 +272,8 @@ def _edges(
         else:
             kind, at = ("production" if task else "link"), None
         amount = None if qty is None else float(qty)
+        if site is not None and event_site is not None and event_site != site:
+            event_id, at = None, None  # another site's event: withheld from this site's view
         edges.append(TraceEdge(way, *names[parent], *names[child], amount, kind, task, event_id, at))
     return edges
 
