@@ -483,6 +483,8 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
         if used in BLOCKED_STATUSES:
             made = f" lot {ref[1]}" if ref else ""
             flags.append(_blocked(lot, item, used, corrected, f"when {e.type} used it as an input of{made}"))
+    if isinstance(payload, LotStatusChanged):  # from the status the lot has before this event
+        note_holder(conn, payload.item, payload.lot, payload.to_status.value, batch.station.site)
     flags += apply_event(conn, e.type, payload, occurred, e.id)
     _forget_missing(batch, e.type, payload)
     if isinstance(payload, LotStatusChanged):
@@ -504,7 +506,6 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
                 source=f"event {e.id}",
             )
         )
-        note_holder(conn, payload.item, payload.lot, previous, target, batch.station.site)
     reason = "; ".join(f"{f['code']}: {f['message']}" for f in flags) or None
     return _Outcome(FLAGGED if flags else APPLIED, reason, None, flags, event_keys(e.type, e.payload, e.id))
 

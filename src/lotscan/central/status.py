@@ -72,15 +72,19 @@ def change_status(
     return changed
 
 
-def note_holder(conn: Connection, item: str, lot: str, previous: str | None, to: str, site: str) -> None:
-    """lots.held_by once a station of `site` changed the lot from `previous` to `to`."""
+def note_holder(conn: Connection, item: str, lot: str, to: str, site: str) -> None:
+    """lots.held_by once a station of `site` changes the lot to `to`; called before the change.
+    From the status the lot has at central now, not the one it had at the event's time: a hold a
+    station made offline before central held the lot too is laid over central's hold when it
+    arrives, and central's stays (tester's W9: it replaced "central" with the site, so the
+    station took the lot for its own to release and central refused every release)."""
     found = conn.execute(
-        select(Lot.id, Lot.held_by)
+        select(Lot.id, Lot.status, Lot.held_by)
         .join(Item, Item.id == Lot.item_id)
         .where(Item.code == item, Lot.code == lot)
     ).first()
     if found is not None:
-        holder = held_by_after(previous, found.held_by, to, site)
+        holder = held_by_after(found.status, found.held_by, to, site)
         conn.execute(update(Lot).where(Lot.id == found.id).values(held_by=holder))
 
 

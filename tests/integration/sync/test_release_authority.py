@@ -82,6 +82,30 @@ def test_a_hold_central_set_is_released_only_at_central(central: Central, tmp_pa
     assert [r.code for r in imported_hold.reasons] == ["RELEASE_NOT_ALLOWED"]  # central imported it on hold
 
 
+def test_an_offline_hold_arriving_after_centrals_hold_leaves_it_centrals(central: Central, tmp_path) -> None:
+    """Tester's W9: the station held F-LATE while central was unreachable, central's admin held it
+    too, then the station synced. Central's row took the station's late hold for the only one
+    (held_by P1, from the status at the event's time), so the station showed every release by
+    its supervisor ACCEPTED, "now RELEASED", and central refused each one as held by central."""
+    station = Station(central, tmp_path, "ST1")
+    assert station.scan(F_LATE, Workflow.HOLD, operator="900", reason="check temp").recorded  # offline
+    centrals = central.http.post(
+        "/api/v1/admin/lots/F-LATE/status",
+        json={"action": "hold", "reason": "central lab hold", "item": "FLOUR"},
+        headers=central.admin(),
+    )
+    assert centrals.status_code == 200
+    assert station.sync().outcomes == {"applied": 1}
+    with central.engine.connect() as conn:
+        assert conn.execute(select(Lot.held_by).where(Lot.code == "F-LATE")).scalar() == "central"
+    assert held_by(station, "F-LATE") == "central"
+    verdict = station.scan(F_LATE, Workflow.RELEASE, operator="900", reason="second try")
+    assert verdict.level is Level.REJECTED and not verdict.recorded, verdict
+    assert [r.code for r in verdict.reasons] == ["RELEASE_NOT_ALLOWED"]
+    assert "held by central: only central can release it" in verdict.message
+    assert station.pending() == 0
+
+
 def test_a_station_releases_its_own_sites_hold_as_before(central: Central, tmp_path) -> None:
     station = Station(central, tmp_path, "ST1")
     assert station.scan(F_LATE, Workflow.HOLD, operator="900", reason="check temp").recorded
