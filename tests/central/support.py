@@ -190,11 +190,11 @@ def state_of(engine: Engine, site: str = "P1") -> dict[str, Any]:
             )
         }
         lines = {
-            (r[0], r[1]): (round(float(r[2]), 6), round(float(r[3]), 6))
+            (r[0], r[1]): tuple(round(float(qty), 6) for qty in r[2:])
             for r in conn.execute(
-                select(Task.code, TaskLine.line_no, TaskLine.qty_done, TaskLine.qty_expected).join(
-                    Task, Task.id == TaskLine.task_id
-                )
+                select(
+                    Task.code, TaskLine.line_no, TaskLine.qty_done, TaskLine.qty_expected, TaskLine.qty_short
+                ).join(Task, Task.id == TaskLine.task_id)
             )
         }
     return {"lots": lots, "stock": stock, "task_lines": lines}

@@ -324,13 +324,21 @@ def complete_line_refused(run: Run, task: q.TaskRow, item: q.ItemRow, line: q.Ta
         then = f"Next: line {nxt.line_no}, {what}, {nxt.remaining:g} {unit}."
     else:
         then = f"Every line of {task.code} is complete."
-    run.add(
-        ReasonCode.QTY_EXCEEDS_TASK,
-        need=(
-            f"{task.code} line {line.line_no} ({item.description or item.code}) is already complete "
-            f"({line.qty_done:g} of {line.qty_expected:g} {item.unit}): nothing more is needed for it. {then}"
-        ),
-    )
+    what = f"{task.code} line {line.line_no} ({item.description or item.code})"
+    run.add(ReasonCode.QTY_EXCEEDS_TASK, need=f"{what} {line_closed(line, item.unit)}. {then}")
+
+
+def line_closed(line: q.TaskLineRow, unit: str) -> str:
+    """Why nothing more is needed for a line, with its figures: "is already complete (30 of 30
+    EA): nothing more is needed for it", or, closed short, "was closed short (0 of 30 EA
+    picked, 30 EA short): nothing more is picked for it" (tester V4: it said "0 of 0 EA")."""
+    if line.qty_short > 0:
+        return (
+            f"was closed short ({line.qty_done:g} of {line.qty_expected:g} {unit} picked, "
+            f"{line.qty_short:g} {unit} short): nothing more is picked for it"
+        )
+    figures = f"{line.qty_done:g} of {line.qty_expected:g} {unit}"
+    return f"is already complete ({figures}): nothing more is needed for it"
 
 
 @dataclass(frozen=True)
@@ -389,10 +397,7 @@ def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None
         said = amount(run, qty, unit)  # a label's count: "100 BLOCK = 1,000 KG", as the banner says it
         need = f"The task needs only {line.remaining:g} {unit} more, not {said}. Enter the right quantity."
     else:
-        need = (
-            f"{run.ctx.task} line {line.line_no} is already complete "
-            f"({line.qty_done:g} of {line.qty_expected:g} {unit}): nothing more is needed for it."
-        )
+        need = f"{run.ctx.task} line {line.line_no} {line_closed(line, unit)}."
     run.add(ReasonCode.QTY_EXCEEDS_TASK, need=need)
 
 

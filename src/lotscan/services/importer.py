@@ -17,7 +17,7 @@ Files (CSV with a header row, or one JSON object with a list per name):
   stock        item, lot, location, qty
   tasks        code, kind (asn|po|work_order|pick_list|shipment), status, partner, due, item,
                planned_qty, line, location
-  task_lines   task, line_no, item, qty_expected, qty_done, lot, sscc
+  task_lines   task, line_no, item, qty_expected, qty_done, qty_short, lot, sscc
 Central only (`lotscan central import`):
   kde_records  FSMA 204 records of events before our plant, as farms and vessels send them:
                cte (harvesting|cooling|initial_packing|first_land_based_receiving), tlc, item,
@@ -460,6 +460,7 @@ def _task_lines(conn: Connection, row: Row, today: date) -> None:
             "item_id": item,
             "qty_expected": row.number_("qty_expected", 0.0),
             "qty_done": row.number_("qty_done", 0.0),
+            "qty_short": row.number_("qty_short", 0.0),
             "lot_code": row.text("lot"),
             "sscc": sscc.zfill(18) if sscc else None,
         },

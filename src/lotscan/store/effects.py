@@ -350,16 +350,17 @@ def _picked(conn: Connection, p: StockPicked, at: datetime, _id: str) -> list[Fl
 
 
 def _short(conn: Connection, p: PickShort, at: datetime, _id: str) -> list[Flag]:
+    """The line is closed short by the quantity the event says (what the operator was told):
+    qty_short grows by it and qty_expected stays what was ordered (tester V4: writing
+    qty_expected down to qty_done made the line read 0/0). Adding commutes with the picks'
+    qty_done, so central and stations agree whatever order the events arrive in."""
     task_id = conn.execute(select(Task.id).where(Task.code == p.task)).scalar()
     if task_id is None:
         raise EffectError(f"task {p.task!r} is not known")
-    batch = _batch(conn)
-    if batch is not None:
-        batch.flush(conn)  # the line's progress so far in this batch counts
     conn.execute(
         update(TaskLine)
         .where(TaskLine.task_id == task_id, TaskLine.line_no == p.line_no)
-        .values(qty_expected=TaskLine.qty_done)
+        .values(qty_short=TaskLine.qty_short + p.short_qty)
     )
     return []
 

@@ -93,10 +93,11 @@ class TaskLineRow:
     qty_done: float
     lot_code: str | None
     sscc: str | None
+    qty_short: float = 0.0  # closed short (pick.short): no longer needed, never picked
 
     @property
     def remaining(self) -> float:
-        return max(self.qty_expected - self.qty_done, 0.0)
+        return max(self.qty_expected - self.qty_done - self.qty_short, 0.0)
 
 
 _ITEM_COLS = (
@@ -143,6 +144,7 @@ _LINE_COLS = (
     TaskLine.qty_done,
     TaskLine.lot_code,
     TaskLine.sscc,
+    TaskLine.qty_short,
 )
 
 
@@ -255,7 +257,7 @@ _TASK_LINE_ITEMS = (
 
 def task_lines_with_items(conn: Connection, task_id: int) -> list[tuple[TaskLineRow, str, str]]:
     """Every line of a task with its item's code and description, in one query."""
-    return [(TaskLineRow(*r[:7]), r[7], r[8]) for r in conn.execute(_TASK_LINE_ITEMS, {"task": task_id})]
+    return [(TaskLineRow(*r[:8]), r[8], r[9]) for r in conn.execute(_TASK_LINE_ITEMS, {"task": task_id})]
 
 
 def line_by_sscc(conn: Connection, task_id: int, sscc: str) -> TaskLineRow | None:

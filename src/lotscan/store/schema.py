@@ -175,6 +175,9 @@ class TaskLine(Base):
     qty_done: Mapped[float] = mapped_column(Float, default=0.0)
     lot_code: Mapped[str | None] = mapped_column(String(64))
     sscc: Mapped[str | None] = mapped_column(String(18))
+    # How much of qty_expected was closed short (pick.short events, summed): the line is closed
+    # at qty_done + qty_short, and qty_expected stays what was ordered.
+    qty_short: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class LotLink(Base):

@@ -168,6 +168,7 @@ def _task(run: Run, code: str) -> Plan | None:
                 "description": description,
                 "expected": line.qty_expected,
                 "done": line.qty_done,
+                "short": line.qty_short,
                 "lot": line.lot_code,
                 "sscc": line.sscc,
             }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from lotscan.services.context import Workflow
@@ -80,32 +81,57 @@ MAX_LINES_SHOWN = 12
 TINY_WIDTH = 30  # as the screen's -tiny class: an RF gun's 20-29 columns
 
 
-def lines_text(details: dict[str, Any]) -> Text:
-    """The task's lines with their quantities; a long task shows its first lines and a count."""
+def lines_text(details: dict[str, Any], width: int = 0) -> Text:
+    """The task's lines with their quantities; a long task shows its first lines and a count.
+    Given the panel's `width`, a description too long for its row is cut ("…") so the figures
+    (and "closed short") stay on the line's one row, a handheld's 40 columns too."""
     text = Text()
     partner = f" ({details['partner']})" if details.get("partner") else ""
     lines = details["lines"]
-    complete_count = sum(1 for ln in lines if _complete(ln))
+    complete_count = sum(1 for ln in lines if _closed(ln))
     text.append(f"{details['task']}{partner} {details['status']}", style="bold")
     text.append(f"  {complete_count}/{len(lines)} lines done\n" if len(lines) > MAX_LINES_SHOWN else "\n")
     for line in lines[:MAX_LINES_SHOWN]:
         done, expected = float(line["done"]), float(line["expected"])
-        complete = _complete(line)
-        text.append("✔ " if complete else "· ", style="bold green" if complete else "")
+        short = _short(line)
+        if short:  # closed short: the ordered quantity stays, and the line says so (tester V4)
+            text.append("✘ ", style="bold yellow")
+        elif _closed(line):
+            text.append("✔ ", style="bold green")
+        else:
+            text.append("· ")
         what = line["description"] or line["item"] or "?"
         extra = f" lot {line['lot']}" if line.get("lot") else ""
-        text.append(f"{line['line_no']} {what} {done:g}/{expected:g}{extra}\n")
+        figures = f"{done:g}/{expected:g}"
+        state = " closed short" if short else ""
+        what = _fitted(what, width - cell_len(f"✘ {line['line_no']}  {figures}{state}"))
+        text.append(f"{line['line_no']} {what} {figures}")
+        text.append(state, style="bold yellow")
+        text.append(f"{extra}\n")
     if len(lines) > MAX_LINES_SHOWN:
         text.append(f"… {len(lines) - MAX_LINES_SHOWN} more lines\n", style="dim")
     return text
 
 
-def _complete(line: dict[str, Any]) -> bool:
+def _fitted(what: str, room: int) -> str:
+    """`what` in at most `room` cells, cut with "…"; whole when no width is known (room < 0
+    from width 0) or when too little room is left to say anything (the row wraps then)."""
+    if cell_len(what) <= room or room < 6:
+        return what
+    return set_cell_size(what, room - 1).rstrip() + "…"
+
+
+def _short(line: dict[str, Any]) -> float:
+    return float(line.get("short") or 0.0)
+
+
+def _closed(line: dict[str, Any]) -> bool:
+    """Nothing more is needed for the line: all of it done, or the rest closed short."""
     expected = float(line["expected"])
-    return expected > 0 and float(line["done"]) >= expected
+    return expected > 0 and float(line["done"]) + _short(line) >= expected
 
 
-def lookup_text(details: dict[str, Any], today: date) -> Text:
+def lookup_text(details: dict[str, Any], today: date, width: int = 0) -> Text:
     kind = details.get("type")
     text = Text()
     if kind == "lot":
@@ -137,7 +163,7 @@ def lookup_text(details: dict[str, Any], today: date) -> Text:
             text.append_text(stock_qty(row["qty"], row.get("unit")))
             text.append(f" {row['status']} {days_text(row['expiry'], today)}\n")
     elif kind == "task":
-        text.append_text(lines_text(details))
+        text.append_text(lines_text(details, width))
     elif kind == "item":
         text.append(f"{details['description'] or details['item']} ({details['gtin']})\n", style="bold")
         text.append("First to use (FEFO):\n", style="bold")
@@ -149,9 +175,10 @@ def lookup_text(details: dict[str, Any], today: date) -> Text:
     return text
 
 
-def workspace_text(
-    space: Workspace, lookup: dict[str, Any] | None, today: date, *, tiny: bool = False
-) -> Text:
+def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date, *, width: int = 0) -> Text:
+    """What the panel shows; `width`, the panel's (0: not known yet), decides the RF gun's
+    tiny layout and where task lines cut their descriptions."""
+    tiny = 0 < width < TINY_WIDTH
     text = Text()
     flow = space.workflow
     settings = []
@@ -171,7 +198,7 @@ def workspace_text(
         text.append("\n")
     if flow is Workflow.LOOKUP:
         if lookup:
-            text.append_text(lookup_text(lookup, today))
+            text.append_text(lookup_text(lookup, today, width))
         else:
             text.append("Scan anything to see what it is: a lot, a location, a task, a badge.")
         return text
@@ -188,7 +215,7 @@ def workspace_text(
         where = space.location or "(scan the location first)"
         text.append(f"Counting {where}. Set the quantity (q), then scan each lot.\n")
         if space.counting:
-            text.append_text(lookup_text(space.counting, today))
+            text.append_text(lookup_text(space.counting, today, width))
         return text
     if flow in (Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE):
         if not space.reason:
@@ -199,7 +226,7 @@ def workspace_text(
             text.append(f"{flow.value.title()} with reason '{space.reason}': scan the lot.")
         return text
     if space.task_details:
-        text.append_text(lines_text(space.task_details))
+        text.append_text(lines_text(space.task_details, width))
     elif space.open_tasks:
         text.append("Open tasks (press t to choose, or scan one):\n", style="bold")
         for task in space.open_tasks[:8]:
@@ -220,7 +247,7 @@ class WorkPanel(FixedStatic):
     def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
         self.space, self.lookup = space, lookup
         width = self.content_size.width
-        text = workspace_text(space, lookup, today, tiny=0 < width < TINY_WIDTH)
+        text = workspace_text(space, lookup, today, width=width)
         # A layout pass so it scrolls when longer than the panel; it comes after the banner's frame.
         # Only when its height changes: a layout pass costs more than the rest of a scan's frames
         # together, and a served station draws many sessions on one core.

@@ -146,6 +146,7 @@ def read_task_line(conn: Connection, key: Key) -> tuple[RowData, str | None]:
         "item": row.item_code,
         "qty_expected": float(line.qty_expected),
         "qty_done": float(line.qty_done),
+        "qty_short": float(line.qty_short),
         "lot_code": line.lot_code,
         "sscc": line.sscc,
     }, site

@@ -131,6 +131,7 @@ def write_task_line(conn: Connection, key: Key, data: RowData) -> None:
         "item_id": _item(conn, data["item"]),
         "qty_expected": float(data["qty_expected"]),
         "qty_done": float(data["qty_done"]),
+        "qty_short": float(data.get("qty_short") or 0.0),  # a central from before it sends none
         "lot_code": data.get("lot_code"),
         "sscc": data.get("sscc"),
     }
