@@ -210,8 +210,8 @@ class StationSession:
 
     def _confirm(self) -> Outcome:
         corrected, self.suspect = self.suspect, None
-        if corrected is None:
-            return Outcome(Verdict(Level.REJECTED, "Nothing to confirm: scan the label."))
+        if corrected is None:  # a command with nothing to act on: said plainly, no verdict (U12)
+            return _note("Nothing to confirm: no label is waiting for /confirm. Scan the label.")
         outcome = self.submit_scan(self.service.interpret(corrected))
         verdict = outcome.verdict
         note = " (label read as confirmed by the operator)"
@@ -380,27 +380,7 @@ class StationSession:
             self.qty = qty
             return _note(f"Quantity for the next scan: {self.qty:g}.")
         if name == "override":
-            code, _, badge = arg.partition(" ")
-            if badge.strip():
-                return Outcome(
-                    Verdict(
-                        Level.REJECTED,
-                        (
-                            "A supervisor approves an override by scanning their badge (key o), "
-                            "not by typing it."
-                        ),
-                    )
-                )
-            allowed = self.service.settings.policy.override_reasons
-            if code and code.upper() not in allowed:  # said now, not on the next scan (tester's #5)
-                text = sentence(
-                    ReasonCode.BAD_OVERRIDE, override=code, detail=f"use one of {', '.join(allowed)}."
-                )
-                return Outcome(Verdict(Level.REJECTED, text, (Reason(ReasonCode.BAD_OVERRIDE.value, text),)))
-            self.override, self.override_by = code.upper() or None, None
-            if self.override is None:
-                return _note(f"No override for the next scan. (/override CODE: {', '.join(allowed)})")
-            return _note(f"Override for the next scan: {self.override}.")
+            return self._override(arg)
         if name == "reason":
             self.reason = arg or None
             if self.reason is None:  # tester U12: "Reason for the next scan: None."
@@ -415,6 +395,26 @@ class StationSession:
         if name == "confirm":
             return self._confirm()
         return _note(f"Unknown command /{name}: nothing done. Type /help for the list.")
+
+    def _override(self, arg: str) -> Outcome:
+        """`/override CODE`: a mistake in it is answered as a command, plainly, with what to
+        type instead; no verdict word, since no scan was judged (tester U12)."""
+        code, _, badge = arg.partition(" ")
+        allowed = self.service.settings.policy.override_reasons
+        if badge.strip():
+            return _note(
+                "No override set: a supervisor approves an override by scanning their badge "
+                "(key o), not by typing it. Type /override CODE, then have the supervisor scan."
+            )
+        if code and code.upper() not in allowed:  # said now, not on the next scan (tester's #5)
+            return _note(
+                f"No override set ({ReasonCode.BAD_OVERRIDE.value}): '{code}' is not an override "
+                f"reason. Type /override with one of {', '.join(allowed)}."
+            )
+        self.override, self.override_by = code.upper() or None, None
+        if self.override is None:
+            return _note(f"No override for the next scan. (/override CODE: {', '.join(allowed)})")
+        return _note(f"Override for the next scan: {self.override}.")
 
     def _produce(self) -> Outcome:
         """Say what would be made, with its warnings (inputs not consumed), and record it only
@@ -442,7 +442,7 @@ class StationSession:
         """An override for the next scan, approved by a supervisor whose badge (and PIN) the
         caller has just checked with `service.sign_in`."""
         if not supervisor.is_supervisor:
-            return Outcome(Verdict(Level.REJECTED, "Only a supervisor can approve an override."))
+            return _note(not_a_supervisor(supervisor.name))
         self.override, self.override_by = code.upper(), supervisor.badge
         return _note(f"Override for the next scan: {self.override}, approved by {supervisor.name}.")
 
@@ -477,15 +477,10 @@ class StationSession:
         except ValueError as exc:  # a typing slip in a command: said plainly, not a verdict (U12)
             return _note(f"Mode unchanged ({self.workflow.value}): {exc}.")
         if workflow in SUPERVISOR_WORKFLOWS and not (self.operator and self.operator.is_supervisor):
-            return Outcome(
-                Verdict(
-                    Level.REJECTED,
-                    sentence(
-                        ReasonCode.NOT_AUTHORISED,
-                        operator=self.operator.name if self.operator else "Nobody signed in",
-                        action=workflow.value + " lots",
-                    ),
-                )
+            who = f"{self.operator.name} is not a supervisor" if self.operator else "nobody is signed in"
+            return _note(
+                f"Mode unchanged ({self.workflow.value}): {workflow.value} is for a supervisor, and "
+                f"{who}. A supervisor scans their badge to sign in, then /mode {workflow.value}."
             )
         keep_task = self.task and workflow in WORKFLOW_TASKS and self._task_fits(workflow)
         if workflow is not self.workflow:
@@ -513,11 +508,24 @@ class StationSession:
         return f"Close line {prompt['line_no']} ({what}) of {self.task} short by {short}?"
 
     def _short(self) -> Outcome:
+        """`/short`: with no pick line to close, or no reason, answered as a command, plainly,
+        with what to do first; no verdict word, since nothing was judged (tester U12)."""
         if self.workflow is not Workflow.PICK or not self.task:
-            return Outcome(Verdict(Level.REJECTED, "Short pick works in pick mode on a pick list."))
+            return _note(
+                "Nothing closed short: /short closes a line of a pick list. Scan the pick list (PL:...) "
+                "first."
+            )
         prompt = self.service.pick_prompt(self.task)
         if prompt is None:
-            return Outcome(Verdict(Level.REJECTED, "Every line of this pick list is complete."))
+            return _note(
+                f"Nothing closed short: every line of {self.task} is done or closed short. "
+                "Scan the next pick list."
+            )
+        if not self.reason:
+            return _note(
+                f"Line {prompt['line_no']} not closed short: give the reason first "
+                "(/reason TEXT, or key s asks for it), then /short."
+            )
         verdict = self.service.short_pick(self.task, int(prompt["line_no"]), self._context())
         if verdict.recorded:
             self._forget_per_scan()
@@ -547,6 +555,11 @@ def lost_separator(
     )
     reason = Reason(ReasonCode.SUSPICIOUS_LOT.value, warning.message, Level.WARNING)
     return corrected, Verdict(Level.WARNING, message, (reason,))
+
+
+def not_a_supervisor(name: str) -> str:
+    """What an override approved by someone who is not a supervisor is answered with."""
+    return f"No override set: {name} is not a supervisor. Ask a supervisor to scan their badge."
 
 
 def open_service(settings: StationSettings, *, create: bool = False) -> StationService:

@@ -14,10 +14,10 @@ from textual import work
 
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.domain.harvest import BY_KEY, check_answer
-from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.below_zero import BelowZero, stock_below_zero
 from lotscan.services.context import Workflow
-from lotscan.services.session import SUPERVISOR_WORKFLOWS, WORKFLOW_TASKS
+from lotscan.services.session import SUPERVISOR_WORKFLOWS, WORKFLOW_TASKS, not_a_supervisor
 from lotscan.services.station import Operator
 from lotscan.station import demo_hints
 from lotscan.station.feed import QueuedScan
@@ -131,16 +131,19 @@ class StationActions(_AppBase):
             self._start_field(Field.SUPERVISOR_PIN, then=badge)
             return
         self._show_state()
-        if operator is None or not operator.is_supervisor:
-            self.show_verdict(
-                Verdict(
-                    Level.REJECTED,
-                    "Only a supervisor can approve an override. Ask a supervisor to scan their badge.",
-                    (Reason("NOT_AUTHORISED", verdict.message),),
-                )
-            )
+        if operator is None:  # an unknown badge, a wrong PIN: the sign-in's own words
+            said = verdict.message.rstrip(".")
+            self._say(f"No override set: {said}. Ask a supervisor to scan their badge.")
+            return
+        if not operator.is_supervisor:
+            self._say(not_a_supervisor(operator.name))
             return
         self._choose_override(operator)
+
+    def _say(self, text: str) -> None:
+        """A key's answer when it cannot do what it is for (an override not approved): said
+        plainly, as the commands are, with no verdict word, since no scan was judged (U12)."""
+        self.show_verdict(Verdict(Level.ACCEPTED, text), notice=True)
 
     # -- actions (function key or letter) -----------------------------------------------------
 
@@ -208,15 +211,9 @@ class StationActions(_AppBase):
         operator = self.session.operator
         blocking = blocking_codes(self.last_scan_verdict)
         if operator is None:
-            self.show_verdict(Verdict(Level.REJECTED, "Sign in first: scan your badge."))
+            self._say("No override set: sign in first (scan your badge).")
         elif blocking:
-            self.show_verdict(
-                Verdict(
-                    Level.REJECTED,
-                    f"No override passes {', '.join(blocking)}: scan another lot.",
-                    (Reason("BAD_OVERRIDE", f"{', '.join(blocking)} cannot be overridden."),),
-                )
-            )
+            self._say(f"No override passes {', '.join(blocking)}: scan another lot.")
         elif operator.is_supervisor:
             self._choose_override(operator)
         else:
@@ -231,7 +228,8 @@ class StationActions(_AppBase):
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.show_verdict(self.session.approve_override(value, supervisor).verdict)
+                approved = self.session.approve_override(value, supervisor)
+                self.show_verdict(approved.verdict, notice=approved.notice)
 
         self.push_screen(ChoiceMenu(f"Override reason (approved by {supervisor.name})", choices), chosen)
 

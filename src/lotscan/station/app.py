@@ -327,9 +327,10 @@ class StationApp(StationActions, App[None]):
         # After-refresh like the scans' entries, so it always lands after the scan that asked for it.
         self.call_after_refresh(self.query_one(History).add, entry)
 
-    def show_verdict(self, verdict: Verdict) -> None:
-        """A verdict that did not come from a scan (e.g. an override refused)."""
-        self.banner.show(verdict)
+    def show_verdict(self, verdict: Verdict, *, notice: bool = False) -> None:
+        """A verdict that did not come from a scan (e.g. the open tasks could not be read); a
+        `notice` (a key's answer: an override not approved) in the neutral style, no verdict word."""
+        self.banner.show(verdict, notice=notice)
         self._sound(verdict.level)
 
     def _sound(self, level: Level) -> None:

@@ -22,8 +22,8 @@ def session_on(tmp_path: Path) -> StationSession:
 def test_a_typed_supervisor_badge_does_not_approve_an_override(tmp_path: Path) -> None:
     session = session_on(tmp_path)
     assert session.submit("OP:100").verdict.level is Level.ACCEPTED
-    refused = session.submit("/override SUPERVISOR_APPROVED 900")
-    assert refused.verdict.level is Level.REJECTED and "scanning their badge" in refused.verdict.message
+    refused = session.submit("/override SUPERVISOR_APPROVED 900")  # a command, answered plainly (U12)
+    assert refused.notice and "scanning their badge" in refused.verdict.message
     assert session.override is None and session.override_by is None
 
 
@@ -36,7 +36,10 @@ def test_an_approved_override_names_the_supervisor_who_signed_it(tmp_path: Path)
     assert approved.verdict.level is Level.ACCEPTED
     assert (session.override, session.override_by) == ("CUSTOMER_REQUEST", "900")
     _, operator = session.service.sign_in("100")
-    assert session.approve_override("CUSTOMER_REQUEST", operator).verdict.level is Level.REJECTED
+    assert operator is not None
+    not_approved = session.approve_override("CUSTOMER_REQUEST", operator)
+    assert not_approved.notice and "is not a supervisor" in not_approved.verdict.message
+    assert (session.override, session.override_by) == ("CUSTOMER_REQUEST", "900")  # the approved one stays
 
 
 def test_nothing_one_operator_set_up_carries_over_to_the_next(tmp_path: Path) -> None:
