@@ -189,6 +189,7 @@ def audit_export(
     """
     from lotscan.central.trace import auditlog
     from lotscan.exports.tabular import cell_text, write_csv
+    from lotscan.textfiles import terminal_safe
 
     first, last = _dates(start, end)
     with _tx(db_url) as conn:
@@ -206,7 +207,8 @@ def audit_export(
         else:
             for r in rows:
                 site_, seq, _server, occurred, _received, station, _sseq, operator, kind, what = r[:10]
-                click.echo(
+                line = (
                     f"{cell_text(occurred)}  {site_}#{seq or '-'}  {station}  {operator or '-'}  "
                     f"{kind}: {what}  [{r[10]}]"
                 )
+                click.echo(terminal_safe(line))

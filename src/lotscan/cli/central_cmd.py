@@ -152,14 +152,13 @@ def _print(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> Non
     if not rows:
         click.echo("(none)")
         return
-    widths = {
-        c: max(len(c), *(len(str(r.get(c) if r.get(c) is not None else "-")) for r in rows)) for c in columns
-    }
+    from lotscan.textfiles import terminal_safe
+
+    texts = [{c: terminal_safe(str(r[c])) if r.get(c) is not None else "-" for c in columns} for r in rows]
+    widths = {c: max(len(c), *(len(t[c]) for t in texts)) for c in columns}
     click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns))
-    for r in rows:
-        click.echo(
-            "  ".join(str(r.get(c) if r.get(c) is not None else "-").ljust(widths[c]) for c in columns)
-        )
+    for t in texts:
+        click.echo("  ".join(t[c].ljust(widths[c]) for c in columns))
 
 
 # Traceability commands (lotscan.cli.trace_cmd) hang under `lotscan central` too.

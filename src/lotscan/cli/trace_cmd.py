@@ -65,11 +65,12 @@ def _default_user() -> str:
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from lotscan.exports.tabular import cell_text
+    from lotscan.textfiles import terminal_safe
 
     click.echo(f"\n{title} ({len(rows)})")
     if not rows:
         return
-    texts = [[cell_text(v) or "-" for v in row] for row in rows]
+    texts = [[terminal_safe(cell_text(v)) or "-" for v in row] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in texts)) for i, c in enumerate(columns)]
     click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for r in texts:

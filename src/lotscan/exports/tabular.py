@@ -1,5 +1,13 @@
 """Writing tables to CSV and XLSX: one header row, ISO dates, sortable (no merged cells, no blank
-rows, one value per cell). Both stream, so size costs time, not memory."""
+rows, one value per cell). Both stream, so size costs time, not memory.
+
+A CSV cell of text that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, TAB
+or CR, OWASP's CSV-injection list) is written with a `'` in front, and so is text that starts with `'`
+itself, so the rule reverses exactly: a cell that starts with `'` is the value with one `'` removed.
+Codes, names and reasons come from stations and partners: a supplier named `=HYPERLINK(...)` must
+not become a link in the file the FDA or a customer opens (tester W7), and `=1+1` is a legal GS1 lot
+number, so refusing such text is not enough. Numbers are written as numbers (`-2` stays `-2`). The
+XLSX side writes text as text cells, which a spreadsheet never evaluates."""
 
 from __future__ import annotations
 
@@ -34,12 +42,23 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")  # the last so that the escaping reverses
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell a spreadsheet shows as text (see module doc)."""
+    text = cell_text(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Row]) -> int:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([csv_cell(c) for c in columns])
     count = 0
     for row in rows:
-        writer.writerow([cell_text(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         count += 1
     return count
 

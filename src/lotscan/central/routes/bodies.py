@@ -3,9 +3,13 @@ that can't be used refused in the same `{"error", "message"}` shape, naming what
 
 - a body not sent as JSON (`text/plain`, no Content-Type): 415, saying to send `application/json`;
 - a body that is not JSON, or nested deeper than the parser goes: 422 (never a 400 or a recursion error);
-- a NUL character (`\\u0000`) anywhere in a body string or key, a path or a query parameter: 422 naming
-  the field. Central keeps text without NUL (PostgreSQL refuses it in text columns), so a NUL never
-  reaches the database, whichever database it is.
+- a control character anywhere in a body string or key, a path or a query parameter: 422 naming the
+  field. Control characters are NUL (PostgreSQL refuses it in text columns), the rest of C0 (ESC, CR,
+  LF, TAB...), DEL, C1, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+  U+2066-U+2069, "Trojan Source"). None belongs in a code, name or reason, and a hostile station could
+  otherwise store terminal escape sequences that `lotscan central trace` prints, or text that shows
+  reversed (tester W7). The one exception is an event's `raw`, the scan as the scanner sent it, which
+  carries GS separators (and may carry RS/EOT): only NUL is refused there.
 
 Every router of central uses `JsonRoute` and declares these answers in OpenAPI (`ERROR_RESPONSES`).
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import email.message
 import json
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -22,9 +27,18 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from lotscan.central.errors import InvalidRequest, UnsupportedMediaType
+from lotscan.textfiles import CONTROL_CHARACTER, escaped_control
 
 NUL = "\x00"
 _NUL_ESCAPE = b"\\u0000"  # how a NUL appears in JSON text (a raw NUL byte is not valid JSON)
+SCANNED_DATA_KEYS = frozenset({"raw"})  # what the scanner sent, GS separators and all: only NUL refused
+# A superset of how a control character can appear in JSON text: an escape (\n, \u001b, \u202E) or
+# the raw UTF-8 bytes of DEL, C1 and the bidi controls (C0 may not appear raw in a JSON string). The
+# scanned data is cut out first, so a push of ordinary scans (GS in every `raw`) is not walked at all.
+_MAYBE_CONTROL = re.compile(
+    rb"\\[bfnrt]|\\u(?:00[0189]|007[fF]|20[26])|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+)
+_SCANNED_DATA_VALUE = re.compile(rb'"raw"\s*:\s*"(?:[^"\\]|\\.)*"')
 
 
 class ErrorBody(BaseModel):
@@ -57,11 +71,11 @@ class JsonRoute(APIRoute):
 
 def _refuse_nul_in_parameters(request: Request) -> None:
     for name, value in request.path_params.items():
-        if isinstance(value, str) and NUL in value:
-            raise _nul_at(f"path.{name}")
+        if isinstance(value, str) and (found := CONTROL_CHARACTER.search(value)):
+            raise _control_character_at(f"path.{name}", found.group())
     for name, value in request.query_params.multi_items():
-        if NUL in name or NUL in value:
-            raise _nul_at(f"query.{name.replace(NUL, '')}")
+        if found := CONTROL_CHARACTER.search(name + value):
+            raise _control_character_at(f"query.{CONTROL_CHARACTER.sub('', name)}", found.group())
 
 
 async def _parse_json_body(request: Request) -> None:
@@ -96,10 +110,10 @@ async def _parse_json_body(request: Request) -> None:
             "a number in the body is too long to read (more than 4,300 digits); no field of central's "
             "API takes more than a few digits: send the documented shape (see /openapi.json)"
         ) from None
-    if _NUL_ESCAPE in body:
-        where = _first_nul(data, "body")
-        if where is not None:
-            raise _nul_at(where)
+    if _NUL_ESCAPE in body or _MAYBE_CONTROL.search(_SCANNED_DATA_VALUE.sub(b"", body)):
+        found = _first_control_character(data, "body")
+        if found is not None:
+            raise _control_character_at(*found)
     request._json = data  # FastAPI's body reading takes this parse instead of parsing again
 
 
@@ -113,27 +127,41 @@ def _is_json(content_type: str | None) -> bool:
     return message.get_content_maintype() == "application" and is_json_subtype
 
 
-def _first_nul(value: Any, where: str) -> str | None:
-    """Where the first string (or key) holding a NUL is, as `body.events.0.payload.lot`; None if none."""
-    stack: list[tuple[Any, str]] = [(value, where)]
+def _first_control_character(value: Any, where: str) -> tuple[str, str] | None:
+    """Where the first string (or key) holding a control character is, as `body.events.0.payload.lot`,
+    and the character; None if none. Scanned data (`raw`) is only checked for NUL."""
+    stack: list[tuple[Any, str, bool]] = [(value, where, False)]
     while stack:
-        current, path = stack.pop()
+        current, path, scanned = stack.pop()
         if isinstance(current, str):
-            if NUL in current:
-                return path
+            if scanned:
+                if NUL in current:
+                    return path, NUL
+            elif found := CONTROL_CHARACTER.search(current):
+                return path, found.group()
         elif isinstance(current, dict):
             for key, inner in reversed(list(current.items())):
-                if NUL in key:
-                    return f"{path} (a key)"
-                stack.append((inner, f"{path}.{key}"))
+                if found := CONTROL_CHARACTER.search(key):
+                    return f"{path} (a key)", found.group()
+                stack.append((inner, f"{path}.{key}", key in SCANNED_DATA_KEYS))
         elif isinstance(current, list):
-            stack.extend((inner, f"{path}.{index}") for index, inner in reversed(list(enumerate(current))))
+            stack.extend(
+                (inner, f"{path}.{index}", False) for index, inner in reversed(list(enumerate(current)))
+            )
     return None
 
 
-def _nul_at(where: str) -> InvalidRequest:
+def _control_character_at(where: str, character: str) -> InvalidRequest:
+    code = escaped_control(character)
+    what = (
+        f"a NUL character ({code})"
+        if character == NUL
+        else f"a bidirectional text control ({code})"
+        if ord(character) > 0x9F
+        else f"a control character ({code})"
+    )
     return InvalidRequest(
-        f"{where} contains a NUL character (\\u0000); codes, names and reasons are text without "
-        "control characters: remove it and send again",
-        problems=[{"where": where, "problem": "contains a NUL character"}],
+        f"{where} contains {what}; codes, names and reasons are text without control characters: "
+        "remove it and send again",
+        problems=[{"where": where, "problem": f"contains {what}"}],
     )
