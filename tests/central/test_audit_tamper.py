@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Connection, DateTime, Float, Integer, String, Text, select, text, update
+from sqlalchemy import Connection, DateTime, Float, Integer, String, Text, bindparam, select, text, update
 
 from lotscan.central.tokens import add_admin_token, revoke_admin_token
 from lotscan.central.trace import audit
@@ -415,3 +415,90 @@ def test_a_recall_or_hold_undone_in_the_lots_table_is_named_by_verify(busy: Cent
         conn.execute(text("UPDATE lots SET held_by = 'central' WHERE code = 'C-1'"))
     again = runner.invoke(main, verify)
     assert again.exit_code == 0 and "intact" in again.output, again.output
+
+
+def test_a_lot_made_by_a_split_merge_or_relabel_altered_in_the_lots_table_is_named(central: Central) -> None:
+    """A lot a split, merge or relabel made has no decision of its own: it has its source's status
+    at that event (store/effects.py). `UPDATE lots SET status` on it verified intact: a recall
+    lifted for the recalled goods split off. Each made lot is altered in turn; verify names it,
+    the status it was made with, the event and its chain record. The sources' statuses are read
+    at the event: S-1 held by a station and C-1 recalled by an admin between two splits."""
+    _, token = central.enroll()
+
+    def split(seq: int, item: str, lot: str, location: str, into: str, qty: float) -> dict[str, Any]:
+        return event(
+            seq, "lot.split", item=item, lot=lot, location=location, outputs=[{"lot": into, "qty": qty}]
+        )
+
+    hold = event(6, "lot.status_changed", item="SUGAR", lot="S-1", to="hold", reason="wet sacks")
+    first = [
+        split(1, "FLOUR", "F-RECALL", "A2", "F-R-A", 2),
+        event(2, "lot.relabelled", item="FLOUR", lot="F-HOLD", new_lot="F-H-R", location="A1", qty=3),
+        event(3, "lot.merged", item="FLOUR", lot="F-MIX", location="A1",
+              inputs=[{"lot": "F-EARLY", "qty": 4}, {"lot": "F-LATE", "qty": 5, "location": "A2"}]),
+        split(4, "SUGAR", "S-1", "A2", "S-1-A", 10),
+        split(5, "COOKIE", "C-1", "A1", "C-1-A", 5),
+        {**hold, "operator": "900"},
+        split(7, "SUGAR", "S-1", "A2", "S-1-B", 10),
+        split(8, "FLOUR", "F-R-A", "A2", "F-R-A1", 1),
+    ]  # fmt: skip
+    answer = push(central, token, *first)
+    assert answer.status_code == 200, answer.text
+    assert [r["outcome"] for r in answer.json()["results"]] == ["applied"] * len(first), answer.text
+    recalled = central.http.post(
+        "/api/v1/admin/lots/C-1/status",
+        json={"action": "recall", "reason": "foreign body"},
+        headers=central.admin(),
+    )
+    assert recalled.status_code == 200, recalled.text
+    later = event(
+        9, "lot.split", item="COOKIE", lot="C-1", location="A1", outputs=[{"lot": "C-1-B", "qty": 5}]
+    )
+    answer = push(central, token, later)
+    assert answer.json()["results"][0]["outcome"] == "applied", answer.text
+    made_as = {
+        "F-R-A": ("recalled", first[0]),
+        "F-H-R": ("hold", first[1]),
+        "F-MIX": ("released", first[2]),
+        "S-1-A": ("released", first[3]),  # split before the station's hold
+        "C-1-A": ("released", first[4]),  # split before the admin's recall
+        "S-1-B": ("hold", first[6]),
+        "F-R-A1": ("recalled", first[7]),  # made from a made lot
+        "C-1-B": ("recalled", later),
+    }
+    runner = CliRunner()
+    clean = runner.invoke(main, ["central", "audit", "verify", "--db", central.url])
+    assert clean.exit_code == 0 and "intact" in clean.output, clean.output
+    with central.engine.connect() as conn:
+        in_codes = text("SELECT code, status FROM lots WHERE code IN :codes").bindparams(
+            bindparam("codes", expanding=True)
+        )
+        stored: dict[str, str] = {r.code: r.status for r in conn.execute(in_codes, {"codes": list(made_as)})}
+        chained = {
+            r.id: r.site_seq
+            for r in conn.execute(
+                text(
+                    "SELECT e.id, a.site_seq FROM received_events e JOIN audit_log a "
+                    "ON a.kind = 'event' AND a.ref = e.server_seq"
+                )
+            )
+        }
+    assert stored == {lot: status for lot, (status, _) in made_as.items()}, stored
+    for lot, (status, made_by) in made_as.items():
+        altered = "released" if status != "released" else "hold"
+        with central.engine.connect() as conn, conn.begin() as tx:
+            conn.execute(text("UPDATE lots SET status = :s WHERE code = :lot"), {"s": altered, "lot": lot})
+            findings = audit.verify(conn).findings
+            tx.rollback()
+        assert [(f.problem, f.site, f.site_seq) for f in findings] == [
+            ("status_mismatch", "P1", chained[made_by["id"]])
+        ], (lot, findings)
+        sources = ", ".join(
+            [p["lot"] for p in made_by["payload"]["inputs"]] if "inputs" in made_by["payload"]
+            else [made_by["payload"]["lot"]]
+        )  # fmt: skip
+        assert findings[0].message == (
+            f"lot {lot} of {made_by['payload']['item']}: status {altered} in the table, {status} as made by "
+            f"{made_by['type']} from lot {sources} (event {made_by['id']}, chain P1, record "
+            f"{chained[made_by['id']]}) with no recorded decision since"
+        ), findings[0].message

@@ -12,8 +12,8 @@ A lot without any decision got its status from the event that created it (a rece
 or count, maybe into quarantine; the event is chained, payload and all): its status must be the
 one that event gave it (`undecided`). One without a decision nor such an event, on hold or worse,
 has `no_decision` named (an import before imports were recorded as decisions: migration 0014
-records those). A lot a split, merge or relabel derived from another inherits that lot's status
-and is not judged until a decision of its own.
+records those). A lot a split, merge or relabel made has its source's status at that event
+until a decision of its own (audit_made).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from lotscan.central.trace.audit_made import made_mismatches
 from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, STATUS
 from lotscan.domain.events import EventType
 from lotscan.domain.status import CENTRAL, LotStatus, held_by_of
@@ -194,6 +195,22 @@ def lot_mismatches(conn: Connection) -> list[LotMismatch]:
                     f"({where}) with no recorded decision since",
                 )
             )
+    for m in made_mismatches(conn):
+        made = m.made
+        where = f"event {made.event_id}, " + (
+            f"chain {made.chain}, record {made.site_seq}" if made.site_seq is not None else "not in any chain"
+        )
+        found.append(
+            LotMismatch(
+                STATUS_MISMATCH,
+                made.lot_id,
+                made.chain,
+                made.site_seq,
+                f"lot {made.lot} of {made.item}: status {made.status} in the table, {m.expected} as made by "
+                f"{made.event_type} from lot {', '.join(made.sources)} ({where}) with no recorded decision "
+                "since",
+            )
+        )
     return found
 
 

@@ -1,0 +1,275 @@
+"""The status a lot made by a split, merge or relabel must have while it has no decision of its
+own: its source's status when the event was applied (store/effects.py gives a new lot its
+source's state; a merge into a new lot takes lots of one state, central/lot_moves.py, or, for
+events stored before that rule, the state of the input with the earliest expiry). Without this,
+`UPDATE lots SET status = 'released'` on a lot split from a recalled one verified intact.
+
+The source's status at the event is read from the chains: its last recorded decision applied
+before the event (a station's decision is ordered by its event's server_seq; central's own, which
+has none, by its time against the event's receipt at central), else the status its first decision
+after the event changed from, else the status it was made with (a receipt's or production's
+`lot_status`, released for a lot imported released, or, for a lot itself made by a split, merge
+or relabel, the same rule again). A lot code a receipt, production or count created before the
+event is judged by that event (audit_lots), not here.
+
+A few queries, whatever the number of lots: the made lots, the decisions of their sources, and
+the events that created sources with no decision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, select, text, tuple_
+
+from lotscan.central import lot_moves
+from lotscan.central.schema import lot_status_history, received_events
+from lotscan.central.trace.audited import EVENT, EVENT_SOURCE
+from lotscan.domain.events import EventType, UnknownEventType, parse_payload
+from lotscan.domain.status import LotStatus
+from lotscan.protocol import APPLIED, FLAGGED
+from lotscan.store.schema import Item, Lot
+
+MOVES = (EventType.LOT_SPLIT.value, EventType.LOT_MERGED.value, EventType.LOT_RELABELLED.value)
+CREATING = (EventType.STOCK_RECEIVED.value, EventType.LOT_PRODUCED.value, EventType.STOCK_COUNTED.value)
+COUNTED = (APPLIED, FLAGGED)
+
+# Lots without any decision whose first genealogy link was made by a split, merge or relabel,
+# unless a receipt, production or count of that code came first (it made the lot).
+_MADE = text("""
+SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status, e.id AS event_id, e.server_seq,
+       e.received_at, e.type, e.payload, e.site, a.site_seq
+FROM (SELECT child_lot_id, min(id) AS first FROM lot_links GROUP BY child_lot_id) f
+JOIN lot_links k ON k.id = f.first
+JOIN lots l ON l.id = f.child_lot_id
+JOIN items i ON i.id = l.item_id
+JOIN received_events e ON e.id = k.event_id AND e.type IN (:split, :merged, :relabelled)
+     AND e.outcome IN (:applied, :flagged)
+LEFT JOIN audit_log a ON a.kind = :event AND a.ref = e.server_seq
+WHERE NOT EXISTS (SELECT 1 FROM lot_status_history h WHERE h.item = i.code AND h.lot = l.code)
+  AND NOT EXISTS (SELECT 1 FROM received_events c WHERE c.lot_code = l.code
+                  AND c.type IN (:received, :produced, :counted) AND c.outcome IN (:applied, :flagged)
+                  AND c.server_seq < e.server_seq)
+""")
+
+
+@dataclass(frozen=True)
+class Made:
+    """A lot a split, merge or relabel made, and that event."""
+
+    lot_id: int
+    item: str
+    lot: str
+    status: str
+    event_id: str
+    event_type: str
+    server_seq: int
+    received_at: datetime
+    sources: tuple[str, ...]  # the lot codes its goods came from, in the event's order
+    chain: str | None
+    site_seq: int | None
+
+
+@dataclass(frozen=True)
+class _Decision:
+    id: int
+    from_status: str | None
+    to_status: str
+    at: datetime
+    event_seq: int | None  # a station's decision: its event's server_seq; None: central's own
+
+
+@dataclass(frozen=True)
+class MadeMismatch:
+    made: Made
+    expected: str
+
+
+def made_mismatches(conn: Connection) -> list[MadeMismatch]:
+    """Lots made by a split, merge or relabel, without a decision of their own, whose status is
+    not the one their source had when the event was applied."""
+    made = _made(conn)
+    if not made:
+        return []
+    judge = _Judge(conn, made)
+    found = []
+    for lot in made.values():
+        expected = judge.made_as(lot)
+        if expected is not None and expected != lot.status:
+            found.append(MadeMismatch(lot, expected))
+    return sorted(found, key=lambda m: m.made.lot_id)
+
+
+def _made(conn: Connection) -> dict[tuple[str, str], Made]:
+    params = {
+        "split": MOVES[0],
+        "merged": MOVES[1],
+        "relabelled": MOVES[2],
+        "received": CREATING[0],
+        "produced": CREATING[1],
+        "counted": CREATING[2],
+        "applied": APPLIED,
+        "flagged": FLAGGED,
+        "event": EVENT,
+    }
+    found: dict[tuple[str, str], Made] = {}
+    for r in conn.execute(_MADE, params):
+        try:
+            payload = parse_payload(r.type, _json(r.payload))
+        except (ValidationError, UnknownEventType, ValueError):
+            continue  # a payload that no longer reads: the chain check names what was altered
+        if not isinstance(payload, lot_moves.LOT_MOVES) or payload.item != r.item:
+            continue
+        sources = tuple(source for source, target, _ in lot_moves.moves(payload) if target == r.lot)
+        if not sources:
+            continue
+        found[(r.item, r.lot)] = Made(
+            int(r.lot_id),
+            r.item,
+            r.lot,
+            str(r.status),
+            str(r.event_id),
+            str(r.type),
+            int(r.server_seq),
+            _datetime(r.received_at),
+            sources,
+            r.site,
+            None if r.site_seq is None else int(r.site_seq),
+        )
+    return found
+
+
+class _Judge:
+    """Reads what the sources' statuses need (decisions, creating events, expiries) for all the
+    made lots at once, then answers per lot."""
+
+    def __init__(self, conn: Connection, made: dict[tuple[str, str], Made]):
+        self.made = made
+        refs = {(m.item, source) for m in made.values() for source in m.sources}
+        self.decisions = _decisions(conn, refs)
+        plain = {ref for ref in refs if ref not in self.decisions and ref not in made}
+        self.created = _created_statuses(conn, plain)
+        self.expiry = _expiries(conn, {ref for m in made.values() if len(m.sources) > 1 for ref in _refs(m)})
+        self._memo: dict[tuple[str, str], str | None] = {}
+
+    def made_as(self, made: Made, seen: frozenset[tuple[str, str]] = frozenset()) -> str | None:
+        """The status `made` got from its source(s); None: not known (not judged)."""
+        key = (made.item, made.lot)
+        if key in self._memo:
+            return self._memo[key]
+        if key in seen:
+            return None  # a loop of lots made from each other: not judged
+        states = [self.status_at((made.item, s), made, seen | {key}) for s in made.sources]
+        if any(state is None for state in states):
+            result = None
+        elif len(set(states)) == 1:
+            result = states[0]
+        else:  # lots of different states merged into a new one (before lot_moves refused it)
+            earliest = min(range(len(states)), key=lambda n: self.expiry.get(_refs(made)[n]) or date.max)
+            result = states[earliest]
+        self._memo[key] = result
+        return result
+
+    def status_at(self, ref: tuple[str, str], event: Made, seen: frozenset[tuple[str, str]]) -> str | None:
+        decisions = self.decisions.get(ref, [])
+        before = [d for d in decisions if _before(d, event)]
+        if before:
+            return before[-1].to_status
+        if decisions:
+            return decisions[0].from_status  # None: the status before it was not recorded
+        if ref in self.made:
+            return self.made_as(self.made[ref], seen)
+        return self.created.get(ref, LotStatus.RELEASED.value)
+
+
+def _before(decision: _Decision, event: Made) -> bool:
+    if decision.event_seq is not None:
+        return decision.event_seq < event.server_seq
+    return decision.at <= event.received_at
+
+
+def _refs(made: Made) -> list[tuple[str, str]]:
+    return [(made.item, source) for source in made.sources]
+
+
+def _decisions(conn: Connection, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[_Decision]]:
+    """Each lot's recorded decisions in the order central applied them (id)."""
+    h, r = lot_status_history, received_events
+    by_event = (
+        select(func.min(r.c.server_seq))
+        .where(r.c.id == func.substr(h.c.source, len(EVENT_SOURCE) + 1), r.c.outcome.in_(COUNTED))
+        .scalar_subquery()
+    )
+    found: dict[tuple[str, str], list[_Decision]] = {}
+    pairs = sorted(refs)
+    for start in range(0, len(pairs), 500):
+        query = (
+            select(
+                h.c.item,
+                h.c.lot,
+                h.c.id,
+                h.c.from_status,
+                h.c.to_status,
+                h.c.effective_at,
+                h.c.source,
+                by_event,
+            )
+            .where(tuple_(h.c.item, h.c.lot).in_(pairs[start : start + 500]))
+            .order_by(h.c.item, h.c.lot, h.c.id)
+        )
+        for item, lot, id_, before, after, at, source, seq in conn.execute(query):
+            from_event = source is not None and str(source).startswith(EVENT_SOURCE)
+            event_seq = int(seq) if from_event and seq is not None else None
+            found.setdefault((item, lot), []).append(_Decision(int(id_), before, str(after), at, event_seq))
+    return found
+
+
+def _created_statuses(conn: Connection, refs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The status the first receipt, production or count of each lot gave it."""
+    if not refs:
+        return {}
+    r = received_events
+    codes = sorted({lot for _, lot in refs})
+    found: dict[tuple[str, str], str] = {}
+    for start in range(0, len(codes), 500):
+        rows = conn.execute(
+            select(r.c.lot_code, r.c.payload)
+            .where(
+                r.c.lot_code.in_(codes[start : start + 500]), r.c.type.in_(CREATING), r.c.outcome.in_(COUNTED)
+            )
+            .order_by(r.c.server_seq)
+        )
+        for lot, payload_text in rows:
+            payload = _json(payload_text)
+            ref = (str(payload.get("item")), lot)
+            if ref in refs and ref not in found:
+                found[ref] = str(payload.get("lot_status") or LotStatus.RELEASED.value)
+    return found
+
+
+def _expiries(conn: Connection, refs: set[tuple[str, str]]) -> dict[tuple[str, str], date | None]:
+    if not refs:
+        return {}
+    pairs = sorted(refs)
+    query = (
+        select(Item.code, Lot.code, Lot.expiry)
+        .join(Item, Item.id == Lot.item_id)
+        .where(tuple_(Item.code, Lot.code).in_(pairs))
+    )
+    return {(item, lot): expiry for item, lot, expiry in conn.execute(query)}
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, dict) else {}
+    return dict(value or {})
+
+
+def _datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
