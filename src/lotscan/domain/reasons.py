@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from enum import StrEnum
 
 
@@ -135,23 +136,36 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
 
 def recorded_sentence(code: ReasonCode, **facts: object) -> str:
     """The sentence of a warning whose scan was recorded despite it."""
-    return _fill(RECORDED_MESSAGES.get(code) or MESSAGES[code], facts)
+    return _fill(code, RECORDED_MESSAGES.get(code) or MESSAGES[code], facts)
 
 
 def sentence(code: ReasonCode, **facts: object) -> str:
-    return _fill(MESSAGES[code], facts)
+    return _fill(code, MESSAGES[code], facts)
+
+
+class MissingFacts(TypeError):
+    """A sentence asked for without a fact its template names: a programming error, raised
+    rather than shown, so no operator ever reads "Lot {lot} is not recorded at {location}"
+    (tester W4). tests/unit/domain/test_reason_sentences.py checks every call site passes them."""
+
+
+def facts_needed(template: str) -> frozenset[str]:
+    """The names a template's {placeholders} take ({{ }} is a literal brace, not a fact)."""
+    return frozenset(
+        name.split(".", 1)[0].split("[", 1)[0] for _, name, _, _ in string.Formatter().parse(template) if name
+    )
 
 
 _NAMED_CODES = ("operator", "location", "task")  # an empty one reads "Badge (empty)", not "Badge  is"
 
 
-def _fill(template: str, facts: dict[str, object]) -> str:
+def _fill(code: ReasonCode, template: str, facts: dict[str, object]) -> str:
+    missing = facts_needed(template) - facts.keys()
+    if missing:
+        raise MissingFacts(f"{code.value} needs {', '.join(sorted(missing))} to say its sentence")
     if any(facts.get(name) == "" for name in _NAMED_CODES):
         facts = {
             name: "(empty)" if name in _NAMED_CODES and value == "" else value
             for name, value in facts.items()
         }
-    try:
-        return template.format(**facts)
-    except (KeyError, IndexError, ValueError):
-        return template
+    return template.format(**facts)

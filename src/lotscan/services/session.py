@@ -23,6 +23,7 @@ from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import PIN_LOCKED, Operator, StationService
+from lotscan.services.workflows.move import already_there
 from lotscan.settings import StationSettings
 
 TASK_WORKFLOWS = {
@@ -100,6 +101,7 @@ class StationSession:
     # scanned is where it is taken from (tester's T12), then the one after is where it goes.
     move_needs_source: bool = False
     move_sources: tuple[str, ...] = ()  # where the lot is: the source scanned must be one of them
+    move_lot: str = ""  # the lot code the lot scan names (a pallet's SSCC names it only in the cache)
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
     suspect: str | None = None  # what a suspicious label probably says, waiting for /confirm
@@ -321,6 +323,7 @@ class StationSession:
         places = [s for s in seen.details.get("stock", ()) if s["qty"] > 0]
         self.move_needs_source = not self.location and len(places) > 1
         self.move_sources = tuple(str(s["location"]) for s in places)
+        self.move_lot = str(seen.details.get("lot") or scan.lot or "")
         if self.move_needs_source:
             where = ", ".join(f"{s['location']} {s['qty']:g}" for s in places[:4])
             lot = seen.details.get("lot", "")
@@ -330,6 +333,12 @@ class StationSession:
                 scan,
             )
         return _note(f"{seen.message} Now scan the location to move it to. Nothing moved yet.", scan)
+
+    def _move_source(self) -> str | None:
+        """Where the lot waiting to be moved is taken from: the place scanned, else its only place."""
+        if self.location:
+            return self.location
+        return self.move_sources[0] if len(self.move_sources) == 1 else None
 
     def _at_location(self, scan: Scan) -> Outcome:
         code = scan.internal.value if scan.internal else scan.gln
@@ -347,6 +356,9 @@ class StationSession:
                 f"Taking {lot} from {code}. Now scan the location to move it to. Nothing moved yet.", scan
             )
         if self.workflow is Workflow.MOVE and self.pending_move is not None:
+            if code and code == self._move_source():  # tester W4: said so; the lot kept
+                lot = self.move_lot or self.pending_move.lot or "The lot"
+                return _refuse(ReasonCode.MISSING_CONTEXT, scan, detail=already_there(lot, code))
             lot_scan, self.pending_move = self.pending_move, None
             outcome = self._handle(lot_scan, self._context().with_(to_location=code))
             outcome.scan = scan  # the last scans list the location scanned, not the lot again

@@ -1,8 +1,10 @@
 """The independent tester's findings of 2026-11-29 on the command line (TESTER.md numbers),
-each as the user typed it, on a real cache: a label that lost a GS separator (#2)."""
+each as the user typed it, on a real cache: a label that lost a GS separator (#2); and the
+findings of tester tw (W4: a move to the place it is taken from)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,24 @@ def test_a_batch_summary_counts_a_line_that_is_not_text_in_its_breakdown(db: Pat
     result = CliRunner().invoke(cli, ["scan", "--file", str(upload), "-w", "lookup", "--db", str(db)])
     assert result.exit_code == 1
     assert "2 rejected (" in result.output and "NOT_UTF8 x1" in result.output, result.output
+
+
+@pytest.mark.parametrize("source", [("--location", "A1"), ()], ids=["source-given", "only-place"])
+def test_a_move_to_the_place_it_is_taken_from_is_refused_saying_so(db: Path, source) -> None:
+    """W4: `lotscan scan ... -w move --location FG-B01 --to FG-B01 --json` said WRONG_LOCATION
+    "Lot {lot} is not recorded at {location}; records show it at {where}", which an override
+    could pass. F-EARLY is at A1 only."""
+    lot = f"(01){FLOUR}(10)F-EARLY"
+    refused = scan(db, lot, "-w", "move", *source, "--to", "A1", "--operator", "900", "--json")
+    assert refused.exit_code == 1, refused.output
+    said = json.loads(refused.output.splitlines()[0])
+    assert said["message"] == "F-EARLY is already at A1: scan where it goes.", said
+    assert [r["code"] for r in said["reasons"]] == ["MISSING_CONTEXT"]
+    overridden = scan(db, lot, "-w", "move", *source, "--to", "A1", "--operator", "900",
+                      "--override", "SUPERVISOR_APPROVED")  # fmt: skip
+    assert overridden.exit_code == 1 and "already at A1" in overridden.output, overridden.output
+    assert lots_recorded(db) == []
+    moved = scan(db, lot, "-w", "move", *source, "--to", "A2", "--operator", "900", "--qty", "5")
+    assert moved.exit_code == 0, moved.output
+    [event] = events_of(create_engine(f"sqlite:///{db}"))
+    assert (payload(event)["from"], payload(event)["to"], payload(event)["qty"]) == ("A1", "A2", 5)

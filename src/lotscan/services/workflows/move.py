@@ -24,16 +24,14 @@ def evaluate(run: Run) -> Plan | None:
     source, available = checks.source_location(run, lot)
     if source is None:
         return None
+    if source.id == target.id:  # nothing to move, and nothing an override could pass (tester W4)
+        if not run.findings.has(ReasonCode.WRONG_LOCATION):  # else it is not there to begin with
+            run.add(ReasonCode.MISSING_CONTEXT, detail=already_there(lot.code, target.code))
+        return None
     qty = checks.scan_quantity(run, product.item, available if available > 0 else None)
     checks.check_told_place_covers(run, lot, source, available, qty, product.item.unit)
     if not run.findings.has(ReasonCode.LOCATION_NEEDED):
         checks.check_stock(run, lot, source, available, qty, product.item.unit)
-    if source.id == target.id:
-        run.add(
-            ReasonCode.WRONG_LOCATION,
-            lot=lot.code,
-            location=f"a new place: it is already at {target.code}",
-        )
     payload = StockMoved(
         item=product.item.code, lot=lot.code, qty=qty, from_location=source.code, to_location=target.code
     )
@@ -43,3 +41,9 @@ def evaluate(run: Run) -> Plan | None:
         f"to {target.code}.",
         {"from": source.code, "to": target.code},
     )
+
+
+def already_there(lot: str, location: str) -> str:
+    """What a move to the place the lot is taken from says: the lot stays where it is, and the
+    next location scanned is where it goes (the station keeps the lot scanned)."""
+    return f"{lot} is already at {location}: scan where it goes."
