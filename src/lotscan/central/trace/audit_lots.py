@@ -182,36 +182,39 @@ def lot_mismatches(conn: Connection) -> list[LotMismatch]:
                 )
             )
         else:
-            where = f"event {u.event_id}, " + (
-                f"chain {u.chain}, record {u.site_seq}" if u.site_seq is not None else "not in any chain"
-            )
+            how = f"{u.created_as} as created"
             found.append(
-                LotMismatch(
-                    STATUS_MISMATCH,
-                    u.lot_id,
-                    u.chain,
-                    u.site_seq,
-                    f"lot {u.lot} of {u.item}: status {u.status} in the table, {u.created_as} as created "
-                    f"({where}) with no recorded decision since",
-                )
+                _not_as_made(u.lot_id, u.item, u.lot, u.status, how, u.event_id, u.chain, u.site_seq)
             )
     for m in made_mismatches(conn):
         made = m.made
-        where = f"event {made.event_id}, " + (
-            f"chain {made.chain}, record {made.site_seq}" if made.site_seq is not None else "not in any chain"
-        )
+        how = f"{m.expected} as made by {made.event_type} from lot {', '.join(made.sources)}"
         found.append(
-            LotMismatch(
-                STATUS_MISMATCH,
-                made.lot_id,
-                made.chain,
-                made.site_seq,
-                f"lot {made.lot} of {made.item}: status {made.status} in the table, {m.expected} as made by "
-                f"{made.event_type} from lot {', '.join(made.sources)} ({where}) with no recorded decision "
-                "since",
+            _not_as_made(
+                made.lot_id, made.item, made.lot, made.status, how, made.event_id, made.chain, made.site_seq
             )
         )
     return found
+
+
+def _not_as_made(
+    lot_id: int,
+    item: str,
+    lot: str,
+    status: str,
+    how: str,
+    event_id: str | None,
+    chain: str | None,
+    site_seq: int | None,
+) -> LotMismatch:
+    """A lot with no decision of its own whose status is not the one the event that made it gave."""
+    where = f"event {event_id}, " + (
+        f"chain {chain}, record {site_seq}" if site_seq is not None else "not in any chain"
+    )
+    message = (
+        f"lot {lot} of {item}: status {status} in the table, {how} ({where}) with no recorded decision since"
+    )
+    return LotMismatch(STATUS_MISMATCH, lot_id, chain, site_seq, message)
 
 
 def _holders(
