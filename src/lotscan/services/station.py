@@ -19,7 +19,7 @@ from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services import pins
-from lotscan.services.checks import Run
+from lotscan.services.checks import Run, line_closed
 from lotscan.services.context import STATUS_WORKFLOWS, ScanContext, Workflow
 from lotscan.services.judge import Findings, judge
 from lotscan.services.recorder import Plan, PlannedEvent, record
@@ -283,6 +283,11 @@ class StationService:
                 return _reject(ReasonCode.UNKNOWN_TASK, task=f"{task_code} line {line_no}")
             line = lines[0]
             item = q.item_by_id(conn, line.item_id)
+            if line.remaining <= 0:  # done, or closed short already: a second short closes nothing
+                unit = item.unit if item else ""
+                return _reject(
+                    ReasonCode.QTY_EXCEEDS_TASK, need=f"{task_code} line {line_no} {line_closed(line, unit)}."
+                )
             if not ctx.reason:
                 return _reject(ReasonCode.MISSING_CONTEXT, detail="Give a reason for the short pick.")
             plan = Plan(

@@ -73,3 +73,15 @@ def test_lines_closed_short_before_the_column_are_put_right_from_central_s_event
     assert state_of(central.engine)["task_lines"][("PL-1", 1)] == (5, 20, 15)
     station.sync()
     assert state_of(station.engine)["task_lines"][("PL-1", 1)] == (5, 20, 15)
+
+
+def test_a_line_already_closed_short_is_not_closed_again(central, tmp_path) -> None:
+    """A second short of the same line (another screen still showing it open) records nothing:
+    it says the line was closed short, with its figures, instead of a short of 0."""
+    station = Station(central, tmp_path, "ST1")
+    why = ScanContext(Workflow.PICK, operator="100", reason="shelf empty")
+    assert station.service.short_pick("PL-1", 1, why).recorded
+    again = station.service.short_pick("PL-1", 1, why)
+    assert again.level is Level.REJECTED and not again.recorded
+    assert "was closed short (0 of 20 SACK picked, 20 SACK short)" in again.message, again.message
+    assert station.pending() == 1
