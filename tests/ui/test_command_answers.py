@@ -46,6 +46,8 @@ async def test_command_mistakes_are_answered_plainly_with_what_to_do_next(
             assert not any(word in shown for word in VERDICT_WORDS), (typed, shown)
             assert answer in shown, (typed, shown)
         assert app.session.workflow.value == "lookup" and app.session.override is None
+        await press_letter(pilot, "t")  # the task key in a mode that has no tasks
+        assert app.banner.notice and "Lookup needs no task. Press m to change mode." in said(app), said(app)
         await press_letter(pilot, "o")
         assert app.capture.label == "Supervisor"
         await type_line(pilot, "1002")  # Bob's badge: an operator, not a supervisor

@@ -466,8 +466,8 @@ class StationSession:
         if value == "-":
             value = ""  # "not cooled", as Enter alone at the station's question
         problem = check_answer(key, value, self._context().today, self.origin)
-        if problem is not None:
-            return Outcome(Verdict(Level.REJECTED, f"{problem}. (/harvest FACT VALUE)"))
+        if problem is not None:  # a typed value, answered as /qty's are (U12)
+            return _note(f"Not taken: {problem}. (/harvest FACT VALUE)")
         self.origin[key] = value
         fact = BY_KEY[key]
         return _note(f"{fact.label}: {value or 'none'}, for the next receipt.")

@@ -105,9 +105,9 @@ class StationActions(_AppBase):
 
     def _harvest_answer(self, key: str, value: str, rest: list[str]) -> None:
         problem = check_answer(key, value, date.today(), self.session.origin)
-        if problem is not None:
-            self.show_verdict(Verdict(Level.REJECTED, f"{problem}."))
-            self._ask_harvest([key, *rest])  # the same question again
+        if problem is not None:  # a typed value, answered as a quantity's is (U12), and asked again
+            self._say(f"Not taken: {problem}.")
+            self._ask_harvest([key, *rest])
             return
         self.command(f"/harvest {key} {value or '-'}")
         if rest:
@@ -173,7 +173,7 @@ class StationActions(_AppBase):
     async def action_station_tasks(self) -> None:
         kinds = WORKFLOW_TASKS.get(self.session.workflow)
         if not kinds or self.session.operator is None:
-            self.show_verdict(Verdict(Level.REJECTED, self._no_tasks_message()))
+            self._say(self._no_tasks_message())  # a key with nothing to offer: said plainly
             return
         try:
             tasks = await self.reader_thread.call(self.session.service.open_tasks, kinds)

@@ -18,6 +18,7 @@ def test_command_mistakes_are_answered_plainly_with_what_to_do_next() -> None:
         "/short",
         "/confirm",
         "/mode hold",
+        "/harvest harvest_date 13/01/2026",
         "PL:PL-4001",
         "/short",
     ]
@@ -35,5 +36,6 @@ def test_command_mistakes_are_answered_plainly_with_what_to_do_next() -> None:
     assert "Nothing to confirm" in answers["/confirm"] and "Scan the label" in answers["/confirm"]
     assert "Mode unchanged (lookup)" in answers["/mode hold"]
     assert "Carla Picker is not a supervisor" in answers["/mode hold"]
-    assert "Line 1 not closed short: give the reason first (/reason TEXT" in said[7], said[7]
+    assert "'13/01/2026' is not a date: type it as YYYY-MM-DD" in said[6], said[6]
+    assert "Line 1 not closed short: give the reason first (/reason TEXT" in said[8], said[8]
     assert events_recorded("pick.short") == 0
