@@ -502,7 +502,7 @@ def test_a_recalled_lot_produced_from_or_received_into_is_flagged_for_the_recall
     """Tester #18: a recalled lot used as a production input, or received into, was applied at
     central without a flag. Both happened on the floor, so central applies them (the trace must
     show where the recalled lot went) and flags them where the supervisor and the recall
-    coordinator see them (LOT_ON_HOLD), as it did for a consumption."""
+    coordinator see them (LOT_RECALLED), as it did for a consumption."""
     assert admin_status(central, "F-LATE", "recall").status_code == 200
     _, token = central.enroll("P1")
     produced = {
@@ -523,11 +523,11 @@ def test_a_recalled_lot_produced_from_or_received_into_is_flagged_for_the_recall
     ):
         result = outcome(central, token, ev(seq, kind, payload))
         assert result["outcome"] == "flagged", kind
-        assert "LOT_ON_HOLD: lot F-LATE of FLOUR was recalled" in result["reason"]
+        assert "LOT_RECALLED: lot F-LATE of FLOUR was recalled" in result["reason"]
         assert said in result["reason"]
     flagged = central.http.get("/api/v1/flagged", headers=auth(token)).json()
     # and the production on WO-1, into which nothing was consumed at central, NO_INPUTS
-    assert sorted(f["code"] for f in flagged) == ["LOT_ON_HOLD", "LOT_ON_HOLD", "NO_INPUTS"]
+    assert sorted(f["code"] for f in flagged) == ["LOT_RECALLED", "LOT_RECALLED", "NO_INPUTS"]
     # A lot received new in the same batch as its consumption is read when it is consumed.
     batch = [
         ev(

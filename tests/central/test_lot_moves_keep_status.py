@@ -229,3 +229,56 @@ def test_an_admin_lifting_the_recall_lets_the_goods_go_where_released_goods_go(c
     result = outcome(central, token, ev(1, "lot.relabelled", relabel("F-RECALL", "F-LATE", "A2", 4)))
     assert result["outcome"] == "applied", result
     assert stock_of(central, "F-LATE") == {"A2": 84}
+
+
+def test_a_lot_made_from_held_goods_is_released_by_whoever_may_release_the_goods(two_sites: Central) -> None:
+    """W2's sentence and the release of a lot a relabel made: central judged the copy's release
+    from events, found none that created it, and said "held by central" while it sends the
+    stations held_by P1 (P1's supervisor saw their release ACCEPTED, central refused it), or
+    "P1,P2" (W2: the sentence contradicted the data). Now from the holder the copy inherited."""
+    central = two_sites
+    _, p1 = central.enroll("P1")
+    _, p2 = central.enroll("P2")
+    held = outcome(central, p1, ev(1, "lot.status_changed", status_change("F-EARLY", "hold"), operator="900"))
+    assert held["outcome"] == "applied"
+    copy = outcome(central, p1, ev(2, "lot.relabelled", relabel("F-EARLY", "F-EARLY-B", "A1", 5)))
+    assert copy["outcome"] == "applied"
+    assert held_by(central, "F-EARLY-B") == "P1"
+    foreign = outcome(
+        central, p2, ev(1, "lot.status_changed", status_change("F-EARLY-B", "released"), operator="901")
+    )
+    assert refused_as(foreign) == ("rejected", "RELEASE_NOT_ALLOWED")
+    assert "held by site P1: only P1's supervisor or central can release it" in foreign["reason"]
+    own = outcome(
+        central, p1, ev(3, "lot.status_changed", status_change("F-EARLY-B", "released"), operator="900")
+    )
+    assert own["outcome"] == "applied", own
+    assert lot_status(central, "F-EARLY-B") == "released"
+
+
+def test_a_lot_made_in_the_same_push_is_not_released_by_a_site_that_does_not_hold_it(
+    two_sites: Central,
+) -> None:
+    """A copy made by a relabel earlier in the batch was not held by central yet, so its release
+    passed as "nothing to lift": quarantined goods of P1 and P2, released by P2 in one push."""
+    central = two_sites
+    _, p1 = central.enroll("P1")
+    _, p2 = central.enroll("P2")
+    received = {"item": "FLOUR", "lot": "F-P2", "qty": 20, "location": "B1"}
+    assert outcome(central, p2, ev(1, "stock.received", received))["outcome"] == "applied"
+    for token, seq, badge in ((p1, 1, "900"), (p2, 2, "901")):
+        laid = outcome(
+            central, token, ev(seq, "lot.status_changed", status_change("F-P2", "quarantine"), operator=badge)
+        )
+        assert laid["outcome"] == "applied", laid
+    results = push_raw(
+        central,
+        p2,
+        [
+            ev(3, "lot.relabelled", relabel("F-P2", "F-P2-COPY", "B1", 6)),
+            ev(4, "lot.status_changed", status_change("F-P2-COPY", "released"), operator="901"),
+        ],
+    ).json()["results"]
+    assert [refused_as(r) for r in results] == [("applied", None), ("rejected", "RELEASE_NOT_ALLOWED")]
+    assert "held by site P1 and site P2: only central can release it" in results[1]["reason"]
+    assert lot_status(central, "F-P2-COPY") == "quarantine"

@@ -111,14 +111,15 @@ def refusal(payload: LotMove, states: States, site: str) -> MoveRefusal | None:
     return None
 
 
-def after_move(payload: LotMove, states: States) -> None:
+def after_move(payload: LotMove, states: States) -> States:
     """The lots an applied split, merge or relabel made have its source's state (a merge's: its
-    inputs', all one state, or the state checked above)."""
-    item = payload.item
+    inputs', all one state, as checked above). Returns those it made."""
+    item, made = payload.item, {}
     for source_lot, target_lot, _ in moves(payload):
-        source = states.get((item, source_lot))
-        if source is not None:
-            states.setdefault((item, target_lot), source)
+        source, target = states.get((item, source_lot)), (item, target_lot)
+        if source is not None and target not in states:
+            states[target] = made[target] = source
+    return made
 
 
 def after_status_change(states: States, ref: tuple[str, str], to: str, site: str) -> None:

@@ -39,6 +39,7 @@ from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.validation import Checked, RefusalCode, Refused, Validator, naive_utc, refusal_code
 from lotscan.domain.events import EventType, Key, LotStatusChanged, Payload, Row, event_keys
+from lotscan.domain.status import LotStatus, status_phrase
 from lotscan.protocol import (
     APPLIED,
     FAILED,
@@ -49,6 +50,7 @@ from lotscan.protocol import (
     PushRequest,
     PushResponse,
 )
+from lotscan.services.checks import STATUS_REASONS
 from lotscan.store.effects import BatchedEffects, EffectError, apply_event, batched
 from lotscan.store.rows.readers import stock_row_data
 from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLine
@@ -274,7 +276,7 @@ def _acknowledge_seen(conn: Connection, station: StationIdentity, seen: list[Eve
                 server_seq=int(row.server_seq),
                 outcome=row.outcome,
                 reason=row.outcome_reason,
-                code=refusal_code(row.outcome_reason) if row.outcome == REJECTED else None,
+                code=_stored_code(row.outcome, row.outcome_reason),
                 duplicate=True,
             )
         )
@@ -507,7 +509,18 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
             )
         )
     reason = "; ".join(f"{f['code']}: {f['message']}" for f in flags) or None
-    return _Outcome(FLAGGED if flags else APPLIED, reason, None, flags, event_keys(e.type, e.payload, e.id))
+    code = flags[0]["code"] if flags else None  # a flagged event's first reason, as `reason` starts
+    return _Outcome(FLAGGED if flags else APPLIED, reason, code, flags, event_keys(e.type, e.payload, e.id))
+
+
+def _stored_code(outcome: str, reason: str | None) -> str | None:
+    """The code a stored outcome was answered with: a refusal's, or a flagged event's first
+    reason's (`reason` is "CODE: sentence; CODE: sentence")."""
+    if outcome == REJECTED:
+        return refusal_code(reason)
+    if outcome == FLAGGED and reason:
+        return reason.split(":", 1)[0]
+    return None
 
 
 def _forget_missing(batch: _Batch, type_: str, payload: Payload) -> None:
@@ -522,10 +535,12 @@ def _forget_missing(batch: _Batch, type_: str, payload: Payload) -> None:
 
 def _blocked(lot: str, item: str, status: str, at: datetime, when: str) -> dict[str, str]:
     """A recalled (held, quarantined, rejected) lot was used or added to: applied, since it
-    happened on the floor, and flagged, so the recall coordinator sees where it went."""
+    happened on the floor, and flagged, so the recall coordinator sees where it went. The code
+    names the status, as the station's refusal of the same scan does (LOT_RECALLED, ...; tester's
+    W2: a recall was flagged LOT_ON_HOLD)."""
     return {
-        "code": "LOT_ON_HOLD",
-        "message": f"lot {lot} of {item} was {status} at {at:%Y-%m-%d %H:%M} UTC {when}",
+        "code": STATUS_REASONS[LotStatus(status)].value,
+        "message": f"lot {lot} of {item} was {status_phrase(status)} at {at:%Y-%m-%d %H:%M} UTC {when}",
     }
 
 

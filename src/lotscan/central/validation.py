@@ -66,7 +66,7 @@ from lotscan.domain.events import (
 from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.roles import is_supervisor
-from lotscan.domain.status import DECIDED_AT_CENTRAL, LotStatus, held_by_of, release_refusal
+from lotscan.domain.status import DECIDED_AT_CENTRAL, LotState, LotStatus, held_by_of, release_refusal
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
 from lotscan.services.context import STATUS_WORKFLOWS, Workflow
@@ -604,7 +604,8 @@ class Validator:
     def _passed_for_moves(self, payload: Payload, states: lot_moves.States) -> None:
         """What an event that passed does to the states of the lots the batch moves goods of."""
         if isinstance(payload, lot_moves.LOT_MOVES):
-            lot_moves.after_move(payload, states)
+            for ref, state in lot_moves.after_move(payload, states).items():
+                self._derived(ref, state)
         elif isinstance(payload, LotStatusChanged):
             ref = (payload.item, payload.lot)
             lot_moves.after_status_change(states, ref, payload.to_status, self.station.site)
@@ -941,6 +942,15 @@ class Validator:
                 f"a supervisor of its own site ({self.station.site}) put there",
             )
 
+    def _derived(self, ref: tuple[str, str], state: LotState) -> None:
+        """A lot a split, merge or relabel of the batch made, with the state it inherited: a
+        later release in the batch is judged on it (who may lift it, STALE_STATUS), not passed
+        as a lot central does not hold."""
+        if ref not in self.lot_statuses:
+            self.lot_statuses[ref] = state.status
+            self.status_steps[ref] = []
+            self.first_sites.setdefault(ref[1], state.held_by)
+
     def _lot_move(self, payload: lot_moves.LotMove) -> None:
         """A split, merge or relabel keeps goods under their lot's status (lot_moves.py)."""
         assert self.moved_lot_states is not None  # read with the batch
@@ -1040,7 +1050,24 @@ def read_status_steps(
     )
     found = conn.execute(select(r.c.lot_code, r.c.site).join(first, r.c.server_seq == first.c.first))
     first_sites: dict[str, str | None] = {lot: site for lot, site in found}
+    made_otherwise = [ref for ref in lots if ref[1] not in first_sites]
+    if made_otherwise:
+        first_sites.update(_derived_holders(conn, made_otherwise))
     return steps, first_sites
+
+
+def _derived_holders(conn: Connection, lots: list[tuple[str, str]]) -> dict[str, str | None]:
+    """For lots no stored event created (an import, or a split, merge or relabel of another lot,
+    whose events name the source lot): the holder central keeps for them (lots.held_by). A lot
+    derived from a held one inherits its holder, and the origins since then add to it, so a
+    release is judged as the station judges it from the same held_by (tester's W2: a relabelled
+    copy of a lot held by PLANT1 and PLANT2 was refused as "held by central"). None: central."""
+    found = conn.execute(
+        select(Lot.code, Lot.held_by)
+        .join(Item, Item.id == Lot.item_id)
+        .where(tuple_(Item.code, Lot.code).in_(lots))
+    )
+    return {code: held_by for code, held_by in found}
 
 
 def hold_origin_sites(
@@ -1059,8 +1086,9 @@ def hold_origin_sites(
         origins.append(site)
         if from_status == LotStatus.RELEASED:
             return origins
-    # The status the lot was created with (a receipt or production into quarantine).
-    origins.append(first_site)
+    # The status the lot was created with (a receipt or production into quarantine), or the
+    # holder a lot derived from another inherited ("PLANT1,PLANT2", "central").
+    origins.extend(first_site.split(",") if first_site else [None])
     return origins
 
 

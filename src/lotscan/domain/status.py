@@ -96,7 +96,7 @@ class LotState:
 
     def describe(self) -> str:
         """'recalled', 'on hold (held by site PLANT1)', 'released'."""
-        said = _SAID.get(self.status, self.status)
+        said = status_phrase(self.status)
         if self.status in (LotStatus.RELEASED, *DECIDED_AT_CENTRAL) or self.held_by is None:
             return said  # a recall or rejection is always central's
         sites = self.held_by.split(",")
@@ -105,6 +105,13 @@ class LotState:
 
 
 _SAID = {LotStatus.HOLD.value: "on hold", LotStatus.QUARANTINE.value: "in quarantine"}
+
+
+def status_phrase(status: str) -> str:
+    """A status as a sentence says it: 'on hold', 'in quarantine', 'recalled'."""
+    return _SAID.get(status, status)
+
+
 # What lifting a status is called: "the recall for those goods".
 STATUS_NOUN = {
     LotStatus.HOLD.value: "hold",

@@ -108,7 +108,10 @@ class EventResult(BaseModel):
     server_seq: int | None
     outcome: str
     reason: str | None = Field(default=None, description="CODE: sentence (why it was flagged or refused)")
-    code: str | None = Field(default=None, description="The stable reason code of a rejected event")
+    code: str | None = Field(
+        default=None,
+        description="The stable reason code of a rejected event, or of a flagged one's first reason",
+    )
     duplicate: bool = False
 
 
