@@ -99,6 +99,22 @@ async def press_letter(pilot: Pilot[Any], *keys: str) -> None:
     await settle(pilot)
 
 
+async def scroll_to_the_longest_help_code(pilot: Pilot[Any]) -> Any:
+    """With the help open, the arrow keys a user presses to read the longest barcode: down until
+    its row is on screen, then right until its last character is. Returns that code's line."""
+    visible = pilot.app.screen.query_one("#help-scroll").scrollable_content_region
+    longest = max(pilot.app.screen.query(".code"), key=lambda line: line.size.width)
+    for _ in range(100):
+        if visible.y <= longest.region.y < visible.bottom - 1:
+            break
+        await pilot.press("down")
+        await settle(pilot)
+    for _ in range(longest.size.width):
+        await pilot.press("right")
+    await settle(pilot)
+    return longest
+
+
 async def type_line(pilot: Pilot[Any], text: str) -> None:
     """A person typing a value into the current field, then Enter."""
     for char in text:

@@ -25,6 +25,7 @@ from tests.ui.conftest import (
     post_scan,
     press_letter,
     scan,
+    scroll_to_the_longest_help_code,
     settle,
 )
 
@@ -49,8 +50,7 @@ async def test_help_scrolls_lists_everything_and_closes_with_esc_or_f1(tmp_path,
             assert f"{action.fkey.upper()} or {action.letter}" in body
         for line in HELP.splitlines()[1:8]:
             assert line.split()[0] in body  # /mode /qty /override /reason /produce /short /signout
-        for _what, code in demo_barcodes():
-            assert code in body
+        assert [code for _what, code in demo_barcodes()] == help_codes(app)
         scroller = app.screen.query_one("#help-scroll")
         for key in ("pagedown", "down", "space", "end"):
             await pilot.press(key)
@@ -66,6 +66,39 @@ async def test_help_scrolls_lists_everything_and_closes_with_esc_or_f1(tmp_path,
         await pilot.press("f1")
         await settle(pilot)
         assert app.screen.id == "_default"
+
+
+def help_codes(app) -> list[str]:
+    """The barcodes the help lists, as shown: each on one line of its own."""
+    shown = []
+    for line in app.screen.query(".code"):
+        rendered = line.render()
+        assert line.size.height == 1 and "\n" not in rendered.plain, rendered.plain
+        shown.append(rendered.plain.strip())
+    return shown
+
+
+async def test_no_demo_barcode_is_broken_across_lines_on_a_handheld(tmp_path) -> None:
+    """Tester U13: at 40x16 the help's demo barcodes wrapped mid-code, and a user types them.
+    Each code is on a line of its own, whole; one wider than the handheld scrolls sideways
+    (right arrow) until its last character is on screen."""
+    database = tmp_path / "demo.db"
+    prepare_demo(database, reset=False)
+    settings = replace(load_settings(), database=database)
+    app = station_app(settings, clock=lambda: FIXED_CLOCK, start_sync=False, start_devices=False)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.press("f1")
+        await settle(pilot)
+        scroller = app.screen.query_one("#help-scroll")
+        widest = max(app.screen.query(".code"), key=lambda line: line.size.width)
+        visible = scroller.scrollable_content_region
+        assert widest.size.width > visible.width  # wider than the handheld
+        assert widest.region.right > visible.right  # its end is off screen to the right, at first
+        assert await scroll_to_the_longest_help_code(pilot) is widest
+        assert visible.y <= widest.region.y < visible.bottom
+        assert widest.region.right <= visible.right  # its last character is on screen now
+        for line in app.screen.query(".code"):
+            assert line.size.height == 1 and line.size.width >= len(line.render().plain.strip())
 
 
 async def test_a_reason_typed_fast_or_pasted_is_the_reason_not_a_scan(make_app, engine) -> None:

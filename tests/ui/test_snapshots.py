@@ -10,14 +10,18 @@ Update with: pytest tests/ui/test_snapshots.py --snapshot-update. The README sho
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import time_machine
 
+from lotscan.cli.demo_cmd import prepare_demo
 from lotscan.domain.policy import Policy
+from lotscan.settings import load_settings
+from lotscan.station.factory import station_app
 from tests.plant import COOKIE, FLOUR, SUGAR
-from tests.ui.conftest import FIXED_CLOCK, press_letter, scan, settle
+from tests.ui.conftest import FIXED_CLOCK, press_letter, scan, scroll_to_the_longest_help_code, settle
 
 SIZES = [(40, 16), (80, 24), (120, 40)]
 Steps = Callable[[Any], Awaitable[None]]
@@ -67,6 +71,12 @@ async def move(pilot: Any) -> None:
     await signed_in(pilot)
     await press_letter(pilot, "m", "v")
     await scan(pilot, f"(01){COOKIE}(10)C-1")
+
+
+async def moved(pilot: Any) -> None:
+    """Tester U13: after the move, the last scans show the lot moved and where it went."""
+    await move(pilot)
+    await scan(pilot, "LOC:A2")
 
 
 async def ship(pilot: Any) -> None:
@@ -131,6 +141,7 @@ SCREENS: dict[str, Steps] = {
     "consume": consume,
     "produce": produce,
     "move": move,
+    "moved": moved,
     "ship": ship,
     "hold": hold,
     "count": count,
@@ -159,3 +170,23 @@ def test_pin_entry_is_masked(snap_compare, make_app, size) -> None:
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(policy=Policy(require_pin=True)), terminal_size=size, run_before=before)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_demo_help_codes(snap_compare, tmp_path, size: tuple[int, int]) -> None:
+    """Tester U13: the demo's help, scrolled down to the longest barcode, then sideways to its
+    end: each code on a line of its own, never broken; at 40x16 it scrolls sideways."""
+    database = tmp_path / "demo.db"
+    prepare_demo(database, reset=False)
+    settings = replace(load_settings(), station_id="ST1", database=database)
+    app = station_app(settings, clock=lambda: FIXED_CLOCK, start_sync=False, start_devices=False)
+
+    async def to_the_longest_code(pilot: Any) -> None:
+        await press_letter(pilot, "question_mark")
+        await scroll_to_the_longest_help_code(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=to_the_longest_code)
+    finally:
+        app.session.service.engine.dispose()

@@ -134,9 +134,9 @@ async def test_a_move_of_a_lot_in_two_places_asks_for_the_source_and_takes_what_
         assert "from RM-A07" in said and "scan the location to move it to" in said, said
         assert await scan(pilot, "LOC:RM-A01") == "ACCEPTED", banner_text(app)
         assert "from RM-A07 to RM-A01" in " ".join(banner_text(app).split())
-        history = app.query_one(History).entries
-        assert [e.lot for e in list(history)[:2]] == [None, None], history
-        assert [e.shown for e in list(history)[:2]] == ["LOC:RM-A01", "LOC:RM-A07"]
+        moved, source = list(app.query_one(History).entries)[:2]
+        assert (moved.lot, moved.moved_to) == ("FLO9313B", "RM-A01"), moved  # U13: the lot, then where
+        assert (source.lot, source.shown) == (None, "LOC:RM-A07"), source
     moved = recorded(database, "stock.moved")
     assert [(p["lot"], p["from"], p["to"], p["qty"]) for p in moved] == [("FLO9313B", "RM-A07", "RM-A01", 10)]
 
@@ -185,3 +185,22 @@ async def test_a_lookup_of_a_recalled_lot_reads_not_recorded_with_the_status_as_
         await scan(pilot, "LOC:RM-A07")
         assert " ".join(banner_text(app).split()).startswith("NOT RECORDED Location RM-A07")
     assert recorded(database, "stock.moved") == []
+
+
+@pytest.mark.parametrize("size", [(40, 16), (80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_last_scans_show_the_lot_moved_then_where_it_went(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Tester U13: after a move the "Last scans" list showed the destination (LOC:RM-A01), not
+    the lot moved. The move's line reads the lot first, then where it went, at every size."""
+    app, _database = demo_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await scan(pilot, "OP:1001")
+        await scan(pilot, "/mode move")
+        await scan(pilot, "(01)19521234001017(10)FLO9313B")
+        await scan(pilot, "LOC:RM-A07")
+        assert await scan(pilot, "LOC:RM-A01") == "ACCEPTED", banner_text(app)
+        history = app.query_one(History)
+        newest = history.render().plain.splitlines()[0 if history.compact else 1]
+        assert newest.endswith("lot FLO9313B → RM-A01"), newest
+        assert "LOC:RM-A01" not in newest

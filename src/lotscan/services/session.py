@@ -66,6 +66,7 @@ class Outcome:
     # style, not as a verdict on goods (a refusal stays a refusal).
     notice: bool = False
     secret: bool = False  # the input was (or looked like) a PIN: never shown back
+    moved_to: str | None = None  # a move's destination: the last scans show the lot, then where it went
 
 
 SCAN_BADGE_AGAIN = "Scan your badge again, or ask a supervisor."
@@ -361,7 +362,7 @@ class StationSession:
                 return _refuse(ReasonCode.MISSING_CONTEXT, scan, detail=already_there(lot, code))
             lot_scan, self.pending_move = self.pending_move, None
             outcome = self._handle(lot_scan, self._context().with_(to_location=code))
-            outcome.scan = scan  # the last scans list the location scanned, not the lot again
+            outcome.moved_to = code  # tester U13: the last scans showed the destination, not the lot
             return outcome
         # In move, a location scanned before the lot is where it is taken from.
         self.location = code

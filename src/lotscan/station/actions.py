@@ -148,7 +148,8 @@ class StationActions(_AppBase):
     # -- actions (function key or letter) -----------------------------------------------------
 
     def action_station_help(self) -> None:
-        self.push_screen(HelpScreen(demo_hints.help_text(self.settings)))
+        settings = self.settings
+        self.push_screen(HelpScreen(demo_hints.help_text(settings), codes=demo_hints.help_codes(settings)))
 
     def action_station_type(self) -> None:
         self._start_field(Field.TYPE)

@@ -289,7 +289,10 @@ class StationApp(StationActions, App[None]):
             scanned = handled.outcome.scan
             lot = scanned.lot if scanned is not None else None
             recorded = verdict.recorded
-            entry = Entry(clock, item.how, shown, verdict.level, verdict.message, notice, lot, recorded)
+            moved_to = handled.outcome.moved_to
+            entry = Entry(
+                clock, item.how, shown, verdict.level, verdict.message, notice, lot, recorded, moved_to
+            )
             # The list repaints in the frame after the banner's, which then has less to draw.
             self.call_after_refresh(self.query_one(History).add, entry)
         if verdict.recorded and self.sync is not None:

@@ -31,9 +31,10 @@ def help_text(settings: StationSettings) -> str:
         f"Mode menu (F2 or m), one key each (* supervisor):\n{modes}\n\n{HELP}"
     )
     if is_demo(settings):
-        codes = "\n".join(f"  {code}  {what}" for what, code in demo_barcodes())
-        text += (
-            f"\n\n{DEMO_BADGES}\n"
-            f"Demo barcodes (type or paste one; press e first to type letters freely):\n{codes}"
-        )
+        text += f"\n\n{DEMO_BADGES}\nDemo barcodes (type or paste one; press e first to type letters freely):"
     return text
+
+
+def help_codes(settings: StationSettings) -> list[tuple[str, str]]:
+    """The demo's barcodes, (what it is for, the code), shown under the help text one a line."""
+    return demo_barcodes() if is_demo(settings) else []

@@ -6,12 +6,13 @@ menu is open is still captured.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -130,6 +131,8 @@ SCROLL_KEYS = {
     "home": ("scroll_home", ()),
     "end": ("scroll_end", ()),
     "space": ("scroll_page_down", ()),
+    "left": ("scroll_left", ()),
+    "right": ("scroll_right", ()),
 }
 
 
@@ -137,11 +140,16 @@ class HelpScreen(ModalScreen[None]):
     """The whole help (or another long text: the refused events), scrollable at any size (arrows,
     PgUp/PgDn, space); Esc, F1 or ? close it. A lone typed key does nothing (tester U16: it
     closed the help and landed in the scan line); keys coming as fast as a scanner's burst are a
-    scan fired at the station: the screen closes and the scan line gets them all, so no scan is lost."""
+    scan fired at the station: the screen closes and the scan line gets them all, so no scan is lost.
 
-    def __init__(self, text: str | Text, title: str = "Help") -> None:
+    `codes` are barcodes a user types from the screen (the demo's), each under what it is for:
+    a code is one line, never broken (tester U13: at 40x16 the demo codes wrapped mid-code);
+    one wider than the screen scrolls sideways (left and right arrows)."""
+
+    def __init__(self, text: str | Text, title: str = "Help", codes: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__()
         self.text = text
+        self.codes = codes
         self.title_text = title
         self.closing = False
         self.burst: list[events.Key] = []  # keys that close nothing unless they come as a burst
@@ -149,9 +157,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Static(Text(self.title_text, style="bold"), id="menu-title")
-            with VerticalScroll(id="help-scroll"):
+            with ScrollableContainer(id="help-scroll"):
                 yield Static(self.text, id="menu-body")
-            yield Static("↑↓ PgUp PgDn scroll · Esc/F1 close", id="menu-footer")
+                for what, code in self.codes:
+                    yield Static(Text(f"{what}:"), classes="code-for")
+                    yield Static(Text(code, style="bold", no_wrap=True), classes="code")
+            arrows = "↑↓←→" if self.codes else "↑↓"  # a code wider than the screen scrolls sideways
+            yield Static(f"{arrows} PgUp PgDn scroll · Esc/F1 close", id="menu-footer")
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -163,7 +175,7 @@ class HelpScreen(ModalScreen[None]):
             return
         if event.key in SCROLL_KEYS:
             name, _ = SCROLL_KEYS[event.key]
-            getattr(self.query_one("#help-scroll", VerticalScroll), name)(animate=False)
+            getattr(self.query_one("#help-scroll", ScrollableContainer), name)(animate=False)
             return
         if event.key in CLOSE_KEYS:
             self.closing = True

@@ -28,6 +28,7 @@ class Entry:
     notice: bool = False  # a command, badge or task: no verdict on goods
     lot: str | None = None  # the lot the scan named, shown before the raw data (alone when narrow)
     recorded: bool = True  # False: a warning that recorded nothing is not marked as one that did
+    moved_to: str | None = None  # a move: the lot, then where it went (not the location scanned alone)
 
 
 class History(FixedStatic):
@@ -70,7 +71,9 @@ class History(FixedStatic):
             if entry.lot:  # the lot first at every width; how and the raw scan after it where room is left
                 text.append("lot ", style="dim")
                 text.append(entry.lot, style="bold")
-                if not self.compact:
+                if entry.moved_to:  # the location scanned is where the lot went: said once, after it
+                    text.append(f" → {entry.moved_to}")
+                elif not self.compact:
                     text.append(f"  {how}{entry.shown.replace(GS, '␝')}", style="dim")
             else:
                 text.append(how, style="dim")
