@@ -17,6 +17,7 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.MISSING_EXPIRY: Level.WARNING,
     ReasonCode.NO_INPUTS: Level.WARNING,
     ReasonCode.INPUTS_MISSING: Level.WARNING,
+    ReasonCode.INPUTS_OF_THE_ORDER: Level.WARNING,
     ReasonCode.QTY_DIFFERS_FROM_LABEL: Level.WARNING,
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: Level.WARNING,
     ReasonCode.STOCK_BELOW_ZERO: Level.WARNING,

@@ -53,6 +53,7 @@ class ReasonCode(StrEnum):
     HARVEST_KDES_NEEDED = "HARVEST_KDES_NEEDED"
     NO_INPUTS = "NO_INPUTS"
     INPUTS_MISSING = "INPUTS_MISSING"
+    INPUTS_OF_THE_ORDER = "INPUTS_OF_THE_ORDER"  # a later output, nothing consumed since the last one
     BAD_QUANTITY = "BAD_QUANTITY"
     BAD_OVERRIDE = "BAD_OVERRIDE"
     INVALID_VALUE = "INVALID_VALUE"
@@ -107,6 +108,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.HARVEST_KDES_NEEDED: "{product} comes from farm {farm}: FSMA 204 needs its harvest facts ({missing}). Type them as the station asks, then scan the label again.",
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}{since}: the lot made has no parents to trace. Consume its inputs first, unless none are traced.",
     ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}: the lot made will not trace to them. Consume them first, unless they are not traced.",
+    ReasonCode.INPUTS_OF_THE_ORDER: "Nothing was consumed into {task} since lot {last} was made: the lot made will be linked to the lots consumed into the order so far ({lots}), without the quantity used from each. Consume into the order before each output to record it.",
     ReasonCode.BAD_QUANTITY: "Quantity {qty} cannot be right: enter a number above zero (zero only when counting).",
     ReasonCode.SUSPICIOUS_LOT: "{detail}",  # the reading's own sentence names the lot and what to check
     ReasonCode.INVALID_VALUE: "This scan cannot be recorded: {detail}. Check the label and the quantity.",
@@ -129,6 +131,7 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     # Recorded: the lot is made; "consume its inputs first" no longer applies (tester's #15c).
     ReasonCode.NO_INPUTS: "No input lots were consumed into {task}{since}, so the lot made is recorded with no parents to trace. Tell a supervisor, unless none are traced.",
     ReasonCode.INPUTS_MISSING: "Nothing was consumed into {task} for {missing}, so the lot made is recorded without them as parents. Tell a supervisor, unless they are not traced.",
+    ReasonCode.INPUTS_OF_THE_ORDER: "Nothing was consumed into {task} since lot {last} was made, so the lot made is recorded linked to the lots consumed into the order so far ({lots}), without the quantity used from each. Tell a supervisor if it was made from other lots.",
     # Recorded: no "take lot X instead" for a pick that is done (tester's #15c).
     ReasonCode.NOT_FEFO: "Lot {lot} is recorded, but it was not the first to expire: lot {better} at {where} was due first.",
 }

@@ -421,16 +421,20 @@ class _OperatorRow(NamedTuple):
     active: bool
 
 
-def consumed_inputs(conn: Connection, task_code: str) -> list[str]:
-    """Payloads of a work order's consumption since its last output lot, oldest first.
+def consumed_inputs(conn: Connection, task_code: str, *, since_last_output: bool = True) -> list[str]:
+    """Payloads of a work order's consumption since its last output lot (or, with
+    `since_last_output=False`, since the order began), oldest first.
 
-    Each output lot is linked to what was consumed for it, so a second output of the same
-    order never claims the first one's inputs again. Events central set aside do not count.
+    Each output lot is linked to what was consumed for it, with the quantities, so a second
+    output of the same order never claims the first one's quantities again. Events central set
+    aside do not count.
     """
     last_output = (
         select(func.coalesce(func.max(Event.seq), 0))
         .where(Event.task_code == task_code, Event.type == EventType.LOT_PRODUCED)
         .scalar_subquery()
+        if since_last_output
+        else 0
     )
     return list(
         conn.execute(

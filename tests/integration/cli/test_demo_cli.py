@@ -114,9 +114,10 @@ def requested_labels() -> list[str]:
     return [json.loads(payload)["lot"] for (payload,) in rows]
 
 
-def test_a_second_output_with_nothing_consumed_since_says_so_truthfully() -> None:
+def test_a_second_output_with_nothing_consumed_since_is_linked_to_the_orders_inputs() -> None:
     """Tester U7: the second output lot of a work order said "No input lots were consumed into
-    WO-3001" although FLO9313B was, into the order's first lot."""
+    WO-3001" although FLO9313B was, into the order's first lot; then it was recorded with no
+    parents. It is linked to FLO9313B, without a quantity, and says so."""
     lotscan("demo", "--reset", "--force", "--headless", stdin="")
     order = ("--task", "WO-3001", "--operator", "9001", "--pin", "4321")
     consumed = lotscan("scan", "(01)19521234001017(10)FLO9313B", "-w", "consume", *order, "--qty", "1",
@@ -126,10 +127,11 @@ def test_a_second_output_with_nothing_consumed_since_says_so_truthfully() -> Non
     assert "from 1 input lot(s)" in first.output, first.output
     first_lot = first.output.split("Produced lot ")[1].split(":")[0]
     second = lotscan("scan", "WO:WO-3001", "-w", "produce", *order, "--qty", "10")
-    assert "NO_INPUTS" in second.output, second.output
     said = " ".join(second.output.split())
-    assert f"No input lots were consumed into WO-3001 since lot {first_lot} was made" in said
-    assert "(FLO9313B went into that lot)" in said
+    assert second.exit_code == 0 and "INPUTS_OF_THE_ORDER" in said and "NO_INPUTS" not in said, said
+    assert f"Nothing was consumed into WO-3001 since lot {first_lot} was made" in said
+    assert "recorded linked to the lots consumed into the order so far (FLO9313B)" in said
+    assert "from 1 input lot(s)" in said
 
 
 def produced_lots() -> list[tuple[str, float]]:

@@ -382,6 +382,38 @@ def test_a_second_output_lot_claims_only_what_was_consumed_after_the_first(stati
     assert [(i["lot"], i["qty"]) for i in second.details["inputs"]] == [("F-EARLY", 20.0)]
 
 
+def test_a_later_output_with_nothing_consumed_since_is_linked_to_the_orders_inputs_without_quantities(
+    station, engine
+) -> None:
+    """Tester U7 rest: a work order's second output with nothing consumed since the first had no
+    parents, so a recall of the sugar in the mix missed it. FSMA 204 (21 CFR 1.1350(a)(1)) asks
+    for the lots used: it is linked to every lot consumed into the order so far, with no quantity
+    (how much of each went into it is not known; the 25 consumed stay on the first lot's link)."""
+    assert go(station, f"(01){SUGAR}(10)S-1", ctx(Workflow.CONSUME, task="WO-1", qty=25)).recorded
+    later = ctx(Workflow.CONSUME, task="WO-1", qty=20)
+    assert go(station, f"(01){FLOUR}(10)F-EARLY", later.with_(now=later.now + timedelta(seconds=5))).recorded
+    first = go(station, "WO:WO-1", ctx(Workflow.PRODUCE, qty=50))
+    second = go(station, "WO:WO-1", ctx(Workflow.PRODUCE, qty=40))
+    assert second.recorded and second.level is Level.WARNING
+    assert [r.code for r in second.reasons] == ["INPUTS_OF_THE_ORDER"]
+    said = " ".join(second.message.split())
+    assert f"since lot {first.details['lot']} was made" in said and "(S-1, F-EARLY)" in said, said
+    assert "without the quantity used from each" in said
+    assert second.details["inputs"] == [{"item": "SUGAR", "lot": "S-1"}, {"item": "FLOUR", "lot": "F-EARLY"}]
+    with engine.connect() as conn:
+        cookie = conn.execute(select(Lot.id).where(Lot.code == second.details["lot"])).scalar_one()
+        parents = q.lot_links(conn, cookie)["parents"]
+        made_first = conn.execute(select(Lot.id).where(Lot.code == first.details["lot"])).scalar_one()
+        first_parents = q.lot_links(conn, made_first)["parents"]
+    assert [(p["lot"], p["qty"]) for p in parents] == [("S-1", None), ("F-EARLY", None)]
+    assert [(p["lot"], p["qty"]) for p in first_parents] == [("S-1", 25.0), ("F-EARLY", 20.0)]
+    again = ctx(Workflow.CONSUME, task="WO-1", qty=5)
+    assert go(station, f"(01){SUGAR}(10)S-1", again.with_(now=again.now + timedelta(seconds=60))).recorded
+    third = go(station, "WO:WO-1", ctx(Workflow.PRODUCE, qty=10))  # consumed since: that, with its quantity
+    assert [(i["lot"], i["qty"]) for i in third.details["inputs"]] == [("S-1", 5.0)]
+    assert "INPUTS_OF_THE_ORDER" not in [r.code for r in third.reasons]
+
+
 def test_today_is_the_stations_local_day(monkeypatch) -> None:
     import time
     from datetime import datetime

@@ -1,5 +1,11 @@
 """Produce: the output lot of a work order, numbered by the site's pattern, linked to the lots
-consumed into the order so far."""
+consumed into the order since its last output, with their quantities.
+
+A later output with nothing consumed since the one before (several pallets off one mix) is
+linked to every lot consumed into the order so far, without quantities: what went into it is
+known, how much of each is not, and FSMA 204 (21 CFR 1.1350(a)(1)) asks for the lots used in a
+transformation first. A lot left with no parents would drop out of a recall of its inputs; a
+quantity is never made up (the export lists it as a missing KDE). See docs/traceability.md."""
 
 from __future__ import annotations
 
@@ -48,7 +54,15 @@ def evaluate(run: Run) -> Plan | None:
         return None
     qty = checks.scan_quantity(run, item, task.planned_qty or 1.0)
     inputs = _inputs(run.conn, task.code)
-    if not inputs:
+    last = q.last_output(run.conn, task.code) if not inputs else None
+    earlier = _inputs_of_the_order(run.conn, task.code) if last is not None else []
+    if earlier and last is not None:
+        inputs = earlier
+        lots = ", ".join(i.lot for i in earlier[:5]) + (
+            f" and {len(earlier) - 5} more" if len(earlier) > 5 else ""
+        )
+        run.add(ReasonCode.INPUTS_OF_THE_ORDER, task=task.code, last=_lot_of(last), lots=lots)
+    elif not inputs:
         run.add(ReasonCode.NO_INPUTS, task=task.code, since=_since_last_output(run.conn, task.code))
     else:
         missing = [
@@ -119,6 +133,22 @@ def _inputs(conn: Connection, task_code: str) -> list[LotRef]:
         key = (consumed.item, consumed.lot)
         totals[key] = totals.get(key, 0.0) + consumed.qty
     return [LotRef(item=item, lot=lot, qty=qty) for (item, lot), qty in totals.items()]
+
+
+def _inputs_of_the_order(conn: Connection, task_code: str) -> list[LotRef]:
+    """Every lot consumed into the order since it began, once each, without a quantity: the
+    quantities consumed are already on the links of the outputs made before."""
+    seen = dict.fromkeys(
+        (consumed.item, consumed.lot)
+        for consumed in map(
+            StockConsumed.model_validate_json, q.consumed_inputs(conn, task_code, since_last_output=False)
+        )
+    )
+    return [LotRef(item=item, lot=lot) for item, lot in seen]
+
+
+def _lot_of(produced: str) -> str:
+    return LotProduced.model_validate_json(produced).lot
 
 
 def _since_last_output(conn: Connection, task_code: str) -> str:
