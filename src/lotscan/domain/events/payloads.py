@@ -156,13 +156,17 @@ class Payload(BaseModel):
 
     def places(self) -> list[str]:
         """Every location code the event names: where stock is taken, put, or a pallet stands."""
-        fields = self.__dict__  # as _field, read once: central asks this of every pushed event
-        named = [fields.get("location"), fields.get("from_location"), fields.get("to_location")]
-        for part in fields.get("outputs") or ():
-            named.append(part.location)
-        if self.type is EventType.LOT_MERGED:
-            named += [part.location for part in fields.get("inputs") or ()]
-        return [str(place) for place in named if place]
+        # As _field, the dict read once: central asks this of every pushed event. The codes are
+        # text already (Code is a strict str), and parts are looked at only when there are some.
+        get = self.__dict__.get
+        named = [place for place in (get("location"), get("from_location"), get("to_location")) if place]
+        outputs = get("outputs")
+        if outputs:
+            named += [part.location for part in outputs if part.location]
+        inputs = get("inputs")
+        if inputs and self.type is EventType.LOT_MERGED:
+            named += [part.location for part in inputs if part.location]
+        return named
 
     def summary(self) -> str:
         """One line a supervisor reads: '12 KG of FLOUR lot F-1 at DOCK (task ASN-1)'."""
