@@ -66,6 +66,21 @@ def merge(lot: str, location: str, *inputs: tuple[str, float]) -> dict[str, Any]
     return {"item": "FLOUR", "lot": lot, "location": location, "inputs": parts}
 
 
+def quarantined_by_both_sites(central: Central) -> str:
+    """F-P2 (20 at P2's B1) received by P2's station and quarantined by P1's then by P2's: only
+    central can release it. Returns P2's token, its next seq 3."""
+    _, p1 = central.enroll("P1")
+    _, p2 = central.enroll("P2")
+    received = {"item": "FLOUR", "lot": "F-P2", "qty": 20, "location": "B1"}
+    assert outcome(central, p2, ev(1, "stock.received", received))["outcome"] == "applied"
+    for token, seq, badge in ((p1, 1, "900"), (p2, 2, "901")):
+        laid = outcome(
+            central, token, ev(seq, "lot.status_changed", status_change("F-P2", "quarantine"), operator=badge)
+        )
+        assert laid["outcome"] == "applied", laid
+    return p2
+
+
 def refused_as(result: dict[str, Any]) -> tuple[str, str | None]:
     return result["outcome"], result["code"]
 
@@ -143,15 +158,7 @@ def test_a_quarantine_laid_by_two_sites_is_not_shed_by_a_relabel(two_sites: Cent
     """The addendum as the tester did it: F-LATE quarantined by P1 and P2 (P2 cannot release it),
     P2 relabelled its quarantined copy into a released lot of its own site."""
     central = two_sites
-    _, p1 = central.enroll("P1")
-    _, p2 = central.enroll("P2")
-    received = {"item": "FLOUR", "lot": "F-P2", "qty": 20, "location": "B1"}
-    assert outcome(central, p2, ev(1, "stock.received", received))["outcome"] == "applied"
-    for token, seq, badge in ((p1, 1, "900"), (p2, 2, "901")):
-        laid = outcome(
-            central, token, ev(seq, "lot.status_changed", status_change("F-P2", "quarantine"), operator=badge)
-        )
-        assert laid["outcome"] == "applied", laid
+    p2 = quarantined_by_both_sites(central)
     assert held_by(central, "F-P2") == "P1,P2"
     copy = outcome(central, p2, ev(3, "lot.relabelled", relabel("F-P2", "F-P2-COPY", "B1", 6)))
     assert copy["outcome"] == "applied"
@@ -262,15 +269,7 @@ def test_a_lot_made_in_the_same_push_is_not_released_by_a_site_that_does_not_hol
     """A copy made by a relabel earlier in the batch was not held by central yet, so its release
     passed as "nothing to lift": quarantined goods of P1 and P2, released by P2 in one push."""
     central = two_sites
-    _, p1 = central.enroll("P1")
-    _, p2 = central.enroll("P2")
-    received = {"item": "FLOUR", "lot": "F-P2", "qty": 20, "location": "B1"}
-    assert outcome(central, p2, ev(1, "stock.received", received))["outcome"] == "applied"
-    for token, seq, badge in ((p1, 1, "900"), (p2, 2, "901")):
-        laid = outcome(
-            central, token, ev(seq, "lot.status_changed", status_change("F-P2", "quarantine"), operator=badge)
-        )
-        assert laid["outcome"] == "applied", laid
+    p2 = quarantined_by_both_sites(central)
     results = push_raw(
         central,
         p2,
