@@ -456,24 +456,24 @@ def test_a_lot_made_by_a_split_merge_or_relabel_altered_in_the_lots_table_is_nam
     )
     answer = push(central, token, later)
     assert answer.json()["results"][0]["outcome"] == "applied", answer.text
-    made_as = {
-        "F-R-A": ("recalled", first[0]),
-        "F-H-R": ("hold", first[1]),
-        "F-MIX": ("released", first[2]),
-        "S-1-A": ("released", first[3]),  # split before the station's hold
-        "C-1-A": ("released", first[4]),  # split before the admin's recall
-        "S-1-B": ("hold", first[6]),
-        "F-R-A1": ("recalled", first[7]),  # made from a made lot
-        "C-1-B": ("recalled", later),
+    made_as = {  # status, holder (who may release it), the event that made it
+        "F-R-A": ("recalled", "central", first[0]),  # the import's recall: central's
+        "F-H-R": ("hold", "central", first[1]),
+        "F-MIX": ("released", None, first[2]),
+        "S-1-A": ("released", None, first[3]),  # split before the station's hold
+        "C-1-A": ("released", None, first[4]),  # split before the admin's recall
+        "S-1-B": ("hold", "P1", first[6]),  # after it: P1's supervisor may release it
+        "F-R-A1": ("recalled", "central", first[7]),  # made from a made lot
+        "C-1-B": ("recalled", "central", later),
     }
     runner = CliRunner()
     clean = runner.invoke(main, ["central", "audit", "verify", "--db", central.url])
     assert clean.exit_code == 0 and "intact" in clean.output, clean.output
     with central.engine.connect() as conn:
-        in_codes = text("SELECT code, status FROM lots WHERE code IN :codes").bindparams(
+        in_codes = text("SELECT code, status, held_by FROM lots WHERE code IN :codes").bindparams(
             bindparam("codes", expanding=True)
         )
-        stored: dict[str, str] = {r.code: r.status for r in conn.execute(in_codes, {"codes": list(made_as)})}
+        stored = {r.code: (r.status, r.held_by) for r in conn.execute(in_codes, {"codes": list(made_as)})}
         chained = {
             r.id: r.site_seq
             for r in conn.execute(
@@ -483,22 +483,32 @@ def test_a_lot_made_by_a_split_merge_or_relabel_altered_in_the_lots_table_is_nam
                 )
             )
         }
-    assert stored == {lot: status for lot, (status, _) in made_as.items()}, stored
-    for lot, (status, made_by) in made_as.items():
-        altered = "released" if status != "released" else "hold"
-        with central.engine.connect() as conn, conn.begin() as tx:
-            conn.execute(text("UPDATE lots SET status = :s WHERE code = :lot"), {"s": altered, "lot": lot})
-            findings = audit.verify(conn).findings
-            tx.rollback()
-        assert [(f.problem, f.site, f.site_seq) for f in findings] == [
-            ("status_mismatch", "P1", chained[made_by["id"]])
-        ], (lot, findings)
+    assert stored == {lot: (status, holder) for lot, (status, holder, _) in made_as.items()}, stored
+    for lot, (status, holder, made_by) in made_as.items():
         sources = ", ".join(
             [p["lot"] for p in made_by["payload"]["inputs"]] if "inputs" in made_by["payload"]
             else [made_by["payload"]["lot"]]
         )  # fmt: skip
-        assert findings[0].message == (
-            f"lot {lot} of {made_by['payload']['item']}: status {altered} in the table, {status} as made by "
-            f"{made_by['type']} from lot {sources} (event {made_by['id']}, chain P1, record "
-            f"{chained[made_by['id']]}) with no recorded decision since"
-        ), findings[0].message
+        record = chained[made_by["id"]]
+        where = f"(event {made_by['id']}, chain P1, record {record}) with no recorded decision since"
+        made = f"as made by {made_by['type']} from lot {sources} {where}"
+        altered = "released" if status != "released" else "hold"
+        # The holder handed to site P2, whose supervisor's station would then release it.
+        for column, value, said, meant in (
+            ("status", altered, f"status {altered}", status),
+            ("held_by", "P2", "held by P2", f"held by {holder or 'nobody'}"),
+        ):
+            with central.engine.connect() as conn, conn.begin() as tx:
+                conn.execute(
+                    text(f"UPDATE lots SET {column} = :v WHERE code = :lot"), {"v": value, "lot": lot}
+                )
+                findings = audit.verify(conn).findings
+                tx.rollback()
+            problem = "status_mismatch" if column == "status" else "holder_mismatch"
+            assert [(f.problem, f.site, f.site_seq) for f in findings] == [
+                (problem, "P1", chained[made_by["id"]])
+            ], (lot, column, findings)
+            item = made_by["payload"]["item"]
+            assert findings[0].message == f"lot {lot} of {item}: {said} in the table, {meant} {made}", (
+                findings
+            )

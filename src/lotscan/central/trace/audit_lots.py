@@ -23,14 +23,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from lotscan.central.trace.audit_made import made_mismatches
+from lotscan.central.trace.audit_made import HOLDER_MISMATCH, STATUS_MISMATCH, made_mismatches
 from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, STATUS
 from lotscan.domain.events import EventType
 from lotscan.domain.status import CENTRAL, LotStatus, held_by_of
 from lotscan.protocol import APPLIED, FLAGGED
 
-STATUS_MISMATCH = "status_mismatch"
-HOLDER_MISMATCH = "holder_mismatch"
 NO_DECISION = "no_decision"
 LOT = "lot"  # the kind named in these findings: the lots row (ref: lots.id), not a chain record
 
@@ -182,16 +180,27 @@ def lot_mismatches(conn: Connection) -> list[LotMismatch]:
                 )
             )
         else:
-            how = f"{u.created_as} as created"
-            found.append(
-                _not_as_made(u.lot_id, u.item, u.lot, u.status, how, u.event_id, u.chain, u.site_seq)
-            )
+            said, how = f"status {u.status}", f"{u.created_as} as created"
+            found.append(_not_as_made(u.lot_id, u.item, u.lot, said, how, u.event_id, u.chain, u.site_seq))
     for m in made_mismatches(conn):
         made = m.made
-        how = f"{m.expected} as made by {made.event_type} from lot {', '.join(made.sources)}"
+        by = f"as made by {made.event_type} from lot {', '.join(made.sources)}"
+        if m.problem == STATUS_MISMATCH:
+            said, how = f"status {made.status}", f"{m.expected.status} {by}"
+        else:
+            said = f"held by {made.held_by or 'nobody'}"
+            how = f"held by {m.expected.held_by or 'nobody'} {by}"
         found.append(
             _not_as_made(
-                made.lot_id, made.item, made.lot, made.status, how, made.event_id, made.chain, made.site_seq
+                made.lot_id,
+                made.item,
+                made.lot,
+                said,
+                how,
+                made.event_id,
+                made.chain,
+                made.site_seq,
+                m.problem,
             )
         )
     return found
@@ -201,20 +210,20 @@ def _not_as_made(
     lot_id: int,
     item: str,
     lot: str,
-    status: str,
+    said: str,
     how: str,
     event_id: str | None,
     chain: str | None,
     site_seq: int | None,
+    problem: str = STATUS_MISMATCH,
 ) -> LotMismatch:
-    """A lot with no decision of its own whose status is not the one the event that made it gave."""
+    """A lot with no decision of its own whose status (or holder: `problem`) is not the one the
+    event that made it gave: `said` is what the table says, `how` what the event gave."""
     where = f"event {event_id}, " + (
         f"chain {chain}, record {site_seq}" if site_seq is not None else "not in any chain"
     )
-    message = (
-        f"lot {lot} of {item}: status {status} in the table, {how} ({where}) with no recorded decision since"
-    )
-    return LotMismatch(STATUS_MISMATCH, lot_id, chain, site_seq, message)
+    message = f"lot {lot} of {item}: {said} in the table, {how} ({where}) with no recorded decision since"
+    return LotMismatch(problem, lot_id, chain, site_seq, message)
 
 
 def _holders(

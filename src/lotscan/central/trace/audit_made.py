@@ -1,6 +1,6 @@
-"""The status a lot made by a split, merge or relabel must have while it has no decision of its
-own: its source's status when the event was applied (store/effects.py gives a new lot its
-source's state; a merge into a new lot takes lots of one state, central/lot_moves.py, or, for
+"""The status and holder a lot made by a split, merge or relabel must have while it has no
+decision of its own: its source's when the event was applied (store/effects.py gives a new lot
+its source's state; a merge into a new lot takes lots of one state, central/lot_moves.py, or, for
 events stored before that rule, the state of the input with the earliest expiry). Without this,
 `UPDATE lots SET status = 'released'` on a lot split from a recalled one verified intact.
 
@@ -9,8 +9,11 @@ before the event (a station's decision is ordered by its event's server_seq; cen
 has none, by its time against the event's receipt at central), else the status its first decision
 after the event changed from, else the status it was made with (a receipt's or production's
 `lot_status`, released for a lot imported released, or, for a lot itself made by a split, merge
-or relabel, the same rule again). A lot code a receipt, production or count created before the
-event is judged by that event (audit_lots), not here.
+or relabel, the same rule again). Its holder at the event is the one the decisions since its last
+release before the event give (domain/status.py, the rule audit_lots applies to every decided
+lot): nobody for a released source, and not known (not judged) when a status before those
+decisions is not recorded. A lot code a receipt, production or count created before the event is
+judged by that event (audit_lots), not here.
 
 A few queries, whatever the number of lots: the made lots, the decisions of their sources, and
 the events that created sources with no decision.
@@ -29,20 +32,23 @@ from sqlalchemy import Connection, func, select, text, tuple_
 
 from lotscan.central import lot_moves
 from lotscan.central.schema import lot_status_history, received_events
-from lotscan.central.trace.audited import EVENT, EVENT_SOURCE
+from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, EVENT_SOURCE, STATUS
+from lotscan.central.trace.tables import audit_log
 from lotscan.domain.events import EventType, UnknownEventType, parse_payload
-from lotscan.domain.status import LotStatus
+from lotscan.domain.status import LotStatus, held_by_of
 from lotscan.protocol import APPLIED, FLAGGED
 from lotscan.store.schema import Item, Lot
 
 MOVES = (EventType.LOT_SPLIT.value, EventType.LOT_MERGED.value, EventType.LOT_RELABELLED.value)
 CREATING = (EventType.STOCK_RECEIVED.value, EventType.LOT_PRODUCED.value, EventType.STOCK_COUNTED.value)
 COUNTED = (APPLIED, FLAGGED)
+STATUS_MISMATCH = "status_mismatch"  # audit verify's problems (audit_lots names them too)
+HOLDER_MISMATCH = "holder_mismatch"
 
 # Lots without any decision whose first genealogy link was made by a split, merge or relabel,
 # unless a receipt, production or count of that code came first (it made the lot).
 _MADE = text("""
-SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status, e.id AS event_id, e.server_seq,
+SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status, l.held_by, e.id AS event_id, e.server_seq,
        e.received_at, e.type, e.payload, e.site, a.site_seq
 FROM (SELECT child_lot_id, min(id) AS first FROM lot_links GROUP BY child_lot_id) f
 JOIN lot_links k ON k.id = f.first
@@ -66,6 +72,7 @@ class Made:
     item: str
     lot: str
     status: str
+    held_by: str | None
     event_id: str
     event_type: str
     server_seq: int
@@ -82,17 +89,28 @@ class _Decision:
     to_status: str
     at: datetime
     event_seq: int | None  # a station's decision: its event's server_seq; None: central's own
+    chain: str | None  # the chain recording it (None: not chained)
+
+
+UNKNOWN = "?"  # a holder not known from the records: not judged
+
+
+@dataclass(frozen=True)
+class State:
+    status: str
+    held_by: str | None  # UNKNOWN: not known
 
 
 @dataclass(frozen=True)
 class MadeMismatch:
     made: Made
-    expected: str
+    expected: State
+    problem: str  # STATUS_MISMATCH or HOLDER_MISMATCH
 
 
 def made_mismatches(conn: Connection) -> list[MadeMismatch]:
-    """Lots made by a split, merge or relabel, without a decision of their own, whose status is
-    not the one their source had when the event was applied."""
+    """Lots made by a split, merge or relabel, without a decision of their own, whose status
+    (or, when it is known, holder) is not the one their source had when the event was applied."""
     made = _made(conn)
     if not made:
         return []
@@ -100,8 +118,12 @@ def made_mismatches(conn: Connection) -> list[MadeMismatch]:
     found = []
     for lot in made.values():
         expected = judge.made_as(lot)
-        if expected is not None and expected != lot.status:
-            found.append(MadeMismatch(lot, expected))
+        if expected is None:
+            continue
+        if expected.status != lot.status:
+            found.append(MadeMismatch(lot, expected, STATUS_MISMATCH))
+        elif expected.held_by != UNKNOWN and expected.held_by != lot.held_by:
+            found.append(MadeMismatch(lot, expected, HOLDER_MISMATCH))
     return sorted(found, key=lambda m: m.made.lot_id)
 
 
@@ -133,6 +155,7 @@ def _made(conn: Connection) -> dict[tuple[str, str], Made]:
             r.item,
             r.lot,
             str(r.status),
+            r.held_by,
             str(r.event_id),
             str(r.type),
             int(r.server_seq),
@@ -155,16 +178,17 @@ class _Judge:
         plain = {ref for ref in refs if ref not in self.decisions and ref not in made}
         self.created = _created_statuses(conn, plain)
         self.expiry = _expiries(conn, {ref for m in made.values() if len(m.sources) > 1 for ref in _refs(m)})
-        self._memo: dict[tuple[str, str], str | None] = {}
+        self._memo: dict[tuple[str, str], State | None] = {}
 
-    def made_as(self, made: Made, seen: frozenset[tuple[str, str]] = frozenset()) -> str | None:
-        """The status `made` got from its source(s); None: not known (not judged)."""
+    def made_as(self, made: Made, seen: frozenset[tuple[str, str]] = frozenset()) -> State | None:
+        """The state `made` got from its source(s); None: not known (not judged)."""
         key = (made.item, made.lot)
         if key in self._memo:
             return self._memo[key]
         if key in seen:
             return None  # a loop of lots made from each other: not judged
-        states = [self.status_at((made.item, s), made, seen | {key}) for s in made.sources]
+        states = [self.state_at((made.item, s), made, seen | {key}) for s in made.sources]
+        result: State | None
         if any(state is None for state in states):
             result = None
         elif len(set(states)) == 1:
@@ -175,16 +199,35 @@ class _Judge:
         self._memo[key] = result
         return result
 
-    def status_at(self, ref: tuple[str, str], event: Made, seen: frozenset[tuple[str, str]]) -> str | None:
+    def state_at(self, ref: tuple[str, str], event: Made, seen: frozenset[tuple[str, str]]) -> State | None:
         decisions = self.decisions.get(ref, [])
         before = [d for d in decisions if _before(d, event)]
         if before:
-            return before[-1].to_status
+            return State(before[-1].to_status, _holder(before))
         if decisions:
-            return decisions[0].from_status  # None: the status before it was not recorded
+            status = decisions[0].from_status  # None: the status before it was not recorded
+            if status is None:
+                return None
+            return State(status, None if status == LotStatus.RELEASED else UNKNOWN)
         if ref in self.made:
             return self.made_as(self.made[ref], seen)
-        return self.created.get(ref, LotStatus.RELEASED.value)
+        status = self.created.get(ref, LotStatus.RELEASED.value)
+        return State(status, None if status == LotStatus.RELEASED else UNKNOWN)
+
+
+def _holder(before: list[_Decision]) -> str | None:
+    """The holder the decisions give (those up to the event, in order): nobody once released;
+    else who set each status since the last release, or UNKNOWN when a status before them (not
+    released, not recorded) or a decision's chain is not known."""
+    if before[-1].to_status == LotStatus.RELEASED:
+        return None
+    released = [n for n, d in enumerate(before) if d.to_status == LotStatus.RELEASED]
+    since = before[released[-1] + 1 :] if released else before
+    if not released and since[0].from_status not in (None, LotStatus.RELEASED):
+        return UNKNOWN
+    if any(d.chain is None for d in since):
+        return UNKNOWN
+    return held_by_of(None if d.chain == COMPANY_CHAIN else d.chain for d in since)
 
 
 def _before(decision: _Decision, event: Made) -> bool:
@@ -199,12 +242,13 @@ def _refs(made: Made) -> list[tuple[str, str]]:
 
 def _decisions(conn: Connection, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[_Decision]]:
     """Each lot's recorded decisions in the order central applied them (id)."""
-    h, r = lot_status_history, received_events
+    h, r, a = lot_status_history, received_events, audit_log
     by_event = (
         select(func.min(r.c.server_seq))
         .where(r.c.id == func.substr(h.c.source, len(EVENT_SOURCE) + 1), r.c.outcome.in_(COUNTED))
         .scalar_subquery()
     )
+    chain = select(a.c.site).where(a.c.kind == STATUS, a.c.ref == h.c.id).limit(1).scalar_subquery()
     found: dict[tuple[str, str], list[_Decision]] = {}
     pairs = sorted(refs)
     for start in range(0, len(pairs), 500):
@@ -218,14 +262,16 @@ def _decisions(conn: Connection, refs: Iterable[tuple[str, str]]) -> dict[tuple[
                 h.c.effective_at,
                 h.c.source,
                 by_event,
+                chain,
             )
             .where(tuple_(h.c.item, h.c.lot).in_(pairs[start : start + 500]))
             .order_by(h.c.item, h.c.lot, h.c.id)
         )
-        for item, lot, id_, before, after, at, source, seq in conn.execute(query):
+        for item, lot, id_, before, after, at, source, seq, site in conn.execute(query):
             from_event = source is not None and str(source).startswith(EVENT_SOURCE)
             event_seq = int(seq) if from_event and seq is not None else None
-            found.setdefault((item, lot), []).append(_Decision(int(id_), before, str(after), at, event_seq))
+            decision = _Decision(int(id_), before, str(after), at, event_seq, site)
+            found.setdefault((item, lot), []).append(decision)
     return found
 
 
