@@ -74,6 +74,14 @@ def _call(server: str, token: str | None, method: str, path: str, **kwargs: Any)
     return response.json()
 
 
+def _in_path(code: str) -> str:
+    """A lot code as one segment of a URL path: a GS1 lot may hold '/', '?', '%' or '#' (tester's
+    W19: 'lot hold L2611/03 --server' got 404, '?' began a query string)."""
+    from urllib.parse import quote
+
+    return quote(code, safe="")
+
+
 def open_engine(db_url: str, *, migrate: bool = True, create: bool | None = None) -> Engine:
     """Central's database at `db_url`, migrated unless `migrate` is False. A SQLite file that does
     not exist is made only when `create` (default: when migrating) and only in a folder that
@@ -426,7 +434,7 @@ def _status_command(action: str) -> click.Command:
 
         if server:
             body = {"action": action, "reason": reason, "item": item}
-            changed = _call(server, token, "POST", f"/lots/{lot_code}/status", json=body)
+            changed = _call(server, token, "POST", f"/lots/{_in_path(lot_code)}/status", json=body)
         else:
             with _writing(db_url) as conn:
                 changed = change_status(conn, lot_code, ACTIONS[action], reason, by, item)
@@ -459,7 +467,13 @@ def lot_status(
 
     if server:
         found = list(
-            _call(server, token, "GET", f"/lots/{lot_code}/reach", params={"item": item} if item else {})
+            _call(
+                server,
+                token,
+                "GET",
+                f"/lots/{_in_path(lot_code)}/reach",
+                params={"item": item} if item else {},
+            )
         )
     else:
         with _reading(db_url) as conn:

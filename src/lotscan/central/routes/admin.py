@@ -56,7 +56,7 @@ def revoke_station(name: str, _admin: Admin, engine: DB) -> dict[str, str]:
     return {"station": name, "state": "revoked"}
 
 
-@router.post("/lots/{lot}/status")
+@router.post("/lots/{lot:path}/status")  # a GS1 lot code may hold "/" (tester W19)
 def set_status(lot: str, body: StatusChange, admin: Admin, engine: DB) -> list[dict[str, str]]:
     with write_tx(engine) as conn:
         return status.change_status(conn, lot, status.ACTIONS[body.action], body.reason, admin, body.item)

@@ -35,7 +35,7 @@ class RecallRequest(BaseModel):
 router = APIRouter(prefix="/api/v1", tags=["trace"], route_class=JsonRoute, responses=ERROR_RESPONSES)
 
 
-@router.get("/trace/{lot}")
+@router.get("/trace/{lot:path}")  # a GS1 lot code may hold "/" (tester W19)
 def trace_lot(
     lot: str,
     request: Request,
@@ -51,7 +51,7 @@ def trace_lot(
         return trace(conn, roots, chosen, depth, site=who.site).to_dict()
 
 
-@router.get("/lots/{lot}/genealogy")
+@router.get("/lots/{lot:path}/genealogy")
 def genealogy(lot: str, request: Request, who: Reader, item: str | None = None) -> dict[str, Any]:
     """Parents and children, one level each way: what a station's Lookup screen shows."""
     with read_tx(request.app.state.engine) as conn:
@@ -159,7 +159,7 @@ def audit_verify(request: Request, _admin_name: Admin) -> dict[str, Any]:
     }
 
 
-@router.get("/admin/lots/{lot}/reach", tags=["admin"])
+@router.get("/admin/lots/{lot:path}/reach", tags=["admin"])
 def lot_reach(lot: str, request: Request, _admin_name: Admin, item: str | None = None) -> Response:
     """The lot's status and which stations have its newest hold or recall: acknowledged by N of
     M stations in service, who not (offline since), who is out of service."""
