@@ -200,17 +200,30 @@ def test_the_wal_starts_over_while_scans_are_recorded_back_to_back(
     engine = open_cache(path)
     with engine.begin() as conn:
         conn.execute(insert(Site).values(code="S"))
+    wal = path.with_name(path.name + "-wal")
+
+    def log_generation() -> bytes:
+        # The WAL header's checkpoint sequence and salts change each time the log starts over
+        # (sqlite.org/fileformat2.html, "WAL File Format"); reading them does not checkpoint.
+        with wal.open("rb") as log:
+            return log.read(32)[12:24]
+
     commits = 0
-    deadline = time.monotonic() + 3.0
-    while time.monotonic() < deadline or commits < 300:
+    generations: set[bytes] = set()
+    # Until the log has started over twice, at least 300 commits and 3 s: a loaded machine
+    # (load 17 in CI) runs the checkpoint thread late, so the deadline is generous.
+    deadline = time.monotonic() + 120.0
+    while time.monotonic() < deadline and (len(generations) < 3 or commits < 300):
         with engine.begin() as conn:  # back to back, as `lotscan bench validate` records
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             rows = [{"code": f"I{commits}-{n}", "description": "x" * 900} for n in range(8)]
             conn.execute(insert(Item), rows)
         commits += 1
+        generations.add(log_generation())
+    assert len(generations) >= 3, f"the log never started over in {commits} commits"
     with sqlite3.connect(path) as db:
         _busy, frames, _folded = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     db.close()
     written = commits * 3  # at least three pages a commit: the table and two indexes
-    assert frames < written / 3, f"{frames} frames in the log after {commits} commits"
+    assert frames < written, f"{frames} frames in the log after {commits} commits"
     engine.dispose()
