@@ -102,6 +102,8 @@ def scan(
     demo cache is used once `lotscan demo` has made it.
     A lot that probably swallowed the next element (a lost GS separator) is refused,
     showing what the label probably says; --confirm records that reading.
+    A produce asks for the quantity made, the order's planned quantity suggested; without a
+    terminal to ask on, give it with --qty.
     Exit status: 0 ACCEPTED or WARNING (recorded) or NOT RECORDED (a lookup), 1 REJECTED, 2 usage
     error.
 
