@@ -26,6 +26,7 @@ from lotscan.codes.normalise import Text, decode_bytes, strip_suffix, substitute
 from lotscan.codes.scan import Finding, InternalCode, RawScan, Scan, ScanKind, Source
 from lotscan.codes.suspicious import swallowed_split
 from lotscan.codes.upc_e import expand_upc_e
+from lotscan.domain.units import measure_ai
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,6 @@ DEFAULT_OPTIONS = InterpretOptions()
 
 _GTIN_SYMBOLOGY = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
 _DATE_FIELDS = {"17": "expiry", "15": "best_before", "11": "production_date"}
-_MEASURES = ("310", "320")  # net weight in kg / lb -> quantity
 _ANY_GTIN = "00000000000000"
 # Around a scan, not data: spaces, tabs, line ends, no-break space. GS (0x1D) is data.
 BLANKS = " \t\r\n\x0b\x0c\xa0"
@@ -501,7 +501,7 @@ def _quantity(ais: dict[str, str]) -> Decimal | None:
         if value and value.isdigit():
             return Decimal(int(value))
     for ai, value in ais.items():
-        if ai[:3] in _MEASURES and len(ai) == 4 and value.isdigit():
+        if measure_ai(ai) and value.isdigit():  # a trade measure: 310n kg, 320n lb, 315n l, ...
             return Decimal(int(value)).scaleb(-int(ai[3]))
     return None
 

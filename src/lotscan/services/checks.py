@@ -13,7 +13,14 @@ from lotscan.codes.scan import Scan, ScanKind
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, days_left, is_expired
-from lotscan.domain.units import PackCount, is_measure_unit, number
+from lotscan.domain.units import (
+    LabelMeasure,
+    PackCount,
+    is_measure_unit,
+    measure_ai,
+    measure_from_label,
+    number,
+)
 from lotscan.domain.verdict import Suggestion
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.judge import Findings
@@ -39,6 +46,8 @@ class Run:
     findings: Findings = field(default_factory=Findings)
     # The label's count of trade units (AI 30/37) converted by the item's pack size, if any.
     pack_count: PackCount | None = None
+    # The label's trade measure (AI 310n kg, 320n lb, 315n l, ...) in the item's unit, if any.
+    label_measure: LabelMeasure | None = None
     _fefo_first: dict[int, StockCandidate | None] = field(default_factory=dict)
 
     def add(self, code: ReasonCode, **facts: object) -> None:
@@ -433,7 +442,12 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
         )
         return 0.0
     elif scan.quantity is not None:
-        qty = float(scan.quantity)
+        measure = measure_of_label(scan, item.unit)
+        if measure is not None and measure.amount is None:
+            refuse_unit_mismatch(run, item, measure)
+            return 0.0
+        run.label_measure = measure
+        qty = measure.amount if measure is not None and measure.amount is not None else float(scan.quantity)
     else:
         qty = default if default is not None else 1.0
     zero_ok = run.ctx.workflow is Workflow.COUNT
@@ -443,23 +457,40 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
     return qty
 
 
+def measure_of_label(scan: Scan, unit: str) -> LabelMeasure | None:
+    """The label's first trade measure (AI 310n-366n) in ``unit``, if it has one."""
+    for ai, value in scan.ais.items():
+        if measure_ai(ai) and value.isdigit():
+            return measure_from_label(ai, value, unit)
+    return None
+
+
+def refuse_unit_mismatch(run: Run, item: q.ItemRow, measure: LabelMeasure) -> None:
+    """A measure of another dimension than the item's unit (a weight on an item kept in litres
+    or counted in EA) is never taken as a number of the item's unit (tester's W15)."""
+    run.add(
+        ReasonCode.UNIT_MISMATCH,
+        measure=measure.describe(),
+        ai=measure.ai,
+        dimension=measure.dimension,
+        item=item.description or item.code,
+        unit=item.unit,
+    )
+
+
 def check_count_against_weight(run: Run, item: q.ItemRow, pack: PackCount) -> None:
-    """A label with a count (AI 30/37) and a net weight in kg (AI 310n) that disagree with the
-    item's pack size says so (tester's #15f: 20 sacks of 25 kg labelled 400 kg went in silently).
-    The count is what is recorded; both figures are shown."""
-    if item.unit.strip().upper() not in ("KG", "KGM"):
+    """A label with a count (AI 30/37) and a trade measure (AI 310n kg, 320n lb, ...) that
+    disagree with the item's pack size says so (tester's #15f: 20 sacks of 25 kg labelled 400 kg
+    went in silently). The count is what is recorded; both figures are shown."""
+    measure = measure_of_label(run.scan, item.unit)
+    if measure is None or measure.amount is None:
         return
-    weights = [(ai, value) for ai, value in run.scan.ais.items() if len(ai) == 4 and ai.startswith("310")]
-    if not weights or not weights[0][1].isdigit():
-        return
-    ai, value = weights[0]
-    net = int(value) / 10 ** int(ai[3])
-    if math.isclose(net, pack.amount, rel_tol=1e-6, abs_tol=1e-9):
+    if math.isclose(measure.amount, pack.amount, rel_tol=1e-6, abs_tol=1e-9):
         return
     run.add(
         ReasonCode.LABEL_COUNT_WEIGHT_DIFFER,
         count=pack.describe(),
-        net=f"{number(net)} {item.unit} (AI {ai})",
+        net=f"{measure.describe()} (AI {measure.ai})",
         pack=f"{number(pack.pack_size)} {item.unit}",
         pack_unit=pack.pack_unit,
     )
@@ -497,4 +528,6 @@ def amount(run: Run, qty: float, unit: str) -> str:
     count, else "40 KG"."""
     if run.pack_count is not None and run.pack_count.amount == qty:
         return run.pack_count.describe()
+    if run.label_measure is not None and run.label_measure.amount == qty:
+        return run.label_measure.describe()
     return f"{qty:g} {unit}"

@@ -85,7 +85,8 @@ def _evaluate(run: Run) -> Plan | None:
     try:
         return EVALUATORS[run.ctx.workflow](run)
     except ValidationError as exc:
-        if not (run.findings.has(ReasonCode.BAD_QUANTITY) or run.findings.has(ReasonCode.PACK_SIZE_UNKNOWN)):
+        refused = (ReasonCode.BAD_QUANTITY, ReasonCode.PACK_SIZE_UNKNOWN, ReasonCode.UNIT_MISMATCH)
+        if not any(run.findings.has(code) for code in refused):
             run.add(ReasonCode.INVALID_VALUE, detail=describe_errors(exc))
         return None
 
