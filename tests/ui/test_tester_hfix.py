@@ -88,6 +88,7 @@ async def test_a_label_waiting_for_confirm_is_dropped_when_the_task_changes(tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await scan(pilot, "OP:1001")
         await scan(pilot, "ASN:ASN-1001")
+        await scan(pilot, "/qty 7")  # the label has none: without it the receipt is refused at once (W5)
         await scan(pilot, "(01)19521234001017(10)FLO9313B17271231")
         assert "/confirm" in banner_text(app)
         await scan(pilot, "WO:WO-3001")

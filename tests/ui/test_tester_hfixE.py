@@ -1,7 +1,11 @@
 """Tester tw's findings in the station app, at a handheld's 40x16 and at 100x30, on a real cache:
-W4, a move to the place it is taken from showed a raw, false template and forgot the lot."""
+W4, a move to the place it is taken from showed a raw, false template and forgot the lot; W5, a
+label that lost its GS separators, confirmed by the operator, was recorded as a clean ACCEPTED
+scan with a reconstructed `raw`, and a label refused anyway was first offered for confirmation."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -43,3 +47,62 @@ async def test_a_move_to_the_place_it_is_taken_from_says_so_and_keeps_the_lot(
     (moved,) = events_of(engine)
     assert moved.type == "stock.moved"
     assert (payload(moved)["from"], payload(moved)["to"], payload(moved)["qty"]) == ("A1", "A2", 50)
+
+
+# The tester's label, on the test plant: (01) flour, (17) expiry, (10) FL25003, then (30) 50 with
+# no GS separator anywhere: the lot reads FL250033050.
+LOST = f"01{FLOUR}1728123110FL250033050"
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+async def test_a_confirmed_lost_separator_reading_is_recorded_as_scanned_with_its_warning(
+    make_app, engine, size
+) -> None:
+    """W5: after /confirm the screen said ACCEPTED and the event had verdict ACCEPTED, reasons []
+    and a raw with GS separators the scanner never sent."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in_and_choose(pilot, "100", None, "ASN:ASN-1")
+        assert await scan(pilot, LOST) == "WARNING"
+        assert "/confirm" in banner_text(app) and events_of(engine) == []
+        assert await scan(pilot, "/confirm") == "WARNING"
+        said = " ".join(banner_text(app).split())
+        assert "SUSPICIOUS_LOT" in said and "lot FL25003" in said, said
+    (received,) = events_of(engine)
+    assert received.type == "stock.received"
+    assert (payload(received)["lot"], payload(received)["qty"]) == ("FL25003", 50)
+    assert received.raw == LOST  # what the scanner sent, no separator put back
+    assert received.verdict == "WARNING"
+    [reason] = json.loads(received.reasons)
+    assert (reason["code"], reason["level"]) == ("SUSPICIOUS_LOT", "WARNING")
+    assert "Olga Operator (100) confirmed the label says" in reason["message"], reason
+    assert "(10) FL25003, (30) 50" in reason["message"] and "FL250033050 as scanned" in reason["message"]
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+@pytest.mark.parametrize(
+    ("label", "task", "refused"),
+    [
+        # A wrong GTIN check digit (…1018): no reading of this label can be recorded.
+        (f"01{FLOUR[:-1]}81728123110FL250033050", "ASN:ASN-1", "BAD_CHECK_DIGIT"),
+        # Read right, the lot is F-HOLD, on hold: a pick refuses it whatever the operator says.
+        (f"01{FLOUR}10F-HOLD3005", "PL:PL-1", "LOT_ON_HOLD"),
+    ],
+    ids=["bad-check-digit", "lot-on-hold"],
+)
+async def test_a_lost_separator_reading_refused_anyway_is_not_offered_for_confirmation(
+    make_app, engine, size, label, task, refused
+) -> None:
+    """W5: with a wrong GTIN check digit the station asked to confirm "it probably says (01)
+    19521234031031 ...", and only after /confirm said BAD_CHECK_DIGIT."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in_and_choose(pilot, "100", None, task)
+        assert await scan(pilot, label) == "REJECTED"
+        said = " ".join(banner_text(app).split())
+        assert refused in said and "/confirm" not in said, said
+        assert refused in [r.code for r in app.banner.verdict.reasons]
+        assert "SUSPICIOUS_LOT" in [r.code for r in app.banner.verdict.reasons]  # why it was read so
+        await scan(pilot, "/confirm")
+        assert app.banner.notice and "Nothing to confirm" in banner_text(app)
+    assert events_of(engine) == []

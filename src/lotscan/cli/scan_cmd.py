@@ -23,7 +23,7 @@ from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.context import ScanContext, Workflow
-from lotscan.services.session import lost_separator
+from lotscan.services.lost_separator import lost_separator
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.station.wording import ALARM_STATUSES, looked_up_status, unrecorded, verdict_word
@@ -155,21 +155,20 @@ class Judge:
 
     def __call__(self, line: str) -> Verdict:
         scanned = self.service.interpret(unescape(line), source=self.source)
-        asked = lost_separator(
-            self.service, scanned, self.ctx.workflow, confirm="run it again with --confirm"
-        )
+        asked = lost_separator(self.service, scanned, self.ctx, confirm="run it again with --confirm")
         if asked is None:
             return self._task_given_by_option(
                 scanned, self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
             )
-        corrected, question = asked
+        if asked.reading is None:  # refused anyway: nothing to confirm
+            return asked.verdict
         if not self.confirm:
+            question = asked.verdict
             reasons = tuple(replace(r, level=Level.REJECTED) for r in question.reasons)
             return replace(question, level=Level.REJECTED, reasons=reasons)
-        verdict = self.service.handle(
-            self.service.interpret(corrected, source=self.source), self.ctx, dry_run=self.dry_run
-        )
-        return replace(verdict, message=verdict.message + " (label read as confirmed with --confirm)")
+        # Recorded as what happened (tester W5): the raw as scanned, the confirmation a warning.
+        confirmed = asked.confirmed_by(f"operator {self.ctx.operator} (--confirm)")
+        return self.service.handle(confirmed, self.ctx, dry_run=self.dry_run)
 
     def _task_given_by_option(self, scanned: Scan, verdict: Verdict) -> Verdict:
         """Tester U19: `lotscan scan 'SHP:SHP-5001' -w ship` was told "Choose the shipment first

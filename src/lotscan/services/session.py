@@ -16,12 +16,12 @@ from typing import Any
 
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
-from lotscan.codes.suspicious import corrected_element_string
 from lotscan.domain.events import MIN_QTY
 from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.lost_separator import LostSeparator, lost_separator
 from lotscan.services.station import PIN_LOCKED, Operator, StationService
 from lotscan.services.workflows.move import already_there
 from lotscan.settings import StationSettings
@@ -105,7 +105,7 @@ class StationSession:
     move_lot: str = ""  # the lot code the lot scan names (a pallet's SSCC names it only in the cache)
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
-    suspect: str | None = None  # what a suspicious label probably says, waiting for /confirm
+    suspect: LostSeparator | None = None  # a label that lost a GS separator, waiting for /confirm
     # /produce asks first; a second /produce right after, with the same task, quantity and
     # place, records what the question said.
     produce_asked: tuple[str | None, float | None, str | None] | None = None
@@ -129,7 +129,8 @@ class StationSession:
         scan = self.service.interpret(text, source=source, aim_id=aim_id)
         return self.submit_scan(scan)
 
-    def submit_scan(self, scan: Scan) -> Outcome:
+    def submit_scan(self, scan: Scan, *, confirmed: bool = False) -> Outcome:
+        """Route one reading; `confirmed`: the operator confirmed it (/confirm), not asked again."""
         self.produce_asked = None
         if scan.kind is ScanKind.OPERATOR and scan.internal:
             return self._sign_in(scan.internal.value, scan)
@@ -143,7 +144,7 @@ class StationSession:
         if isinstance(paired, Outcome):
             return paired
         scan = paired
-        asked = self._ask_about_suspicious(scan)
+        asked = None if confirmed else self._ask_about_suspicious(scan)
         if asked is not None:
             return asked
         if self.workflow is Workflow.MOVE:
@@ -203,23 +204,25 @@ class StationSession:
 
     def _ask_about_suspicious(self, scan: Scan) -> Outcome | None:
         """A lot that probably swallowed the next element (lost GS separator): show what the
-        label probably says and ask to confirm or rescan (see `lost_separator`)."""
+        label probably says and ask to confirm or rescan, or refuse at once what would be
+        refused anyway (see `lost_separator`)."""
         self.suspect = None
-        asked = lost_separator(self.service, scan, self.workflow, confirm="type /confirm")
+        asked = lost_separator(self.service, scan, self._context(), confirm="type /confirm")
         if asked is None:
             return None
-        self.suspect, question = asked
-        return Outcome(question, scan)
+        if asked.reading is None:  # refused anyway: nothing to confirm
+            self._after_refusal(asked.verdict)
+            return Outcome(asked.verdict, scan, asked.verdict.details)
+        self.suspect = asked
+        return Outcome(asked.verdict, scan)
 
     def _confirm(self) -> Outcome:
-        corrected, self.suspect = self.suspect, None
-        if corrected is None:  # a command with nothing to act on: said plainly, no verdict (U12)
+        asked, self.suspect = self.suspect, None
+        if asked is None:  # a command with nothing to act on: said plainly, no verdict (U12)
             return _note("Nothing to confirm: no label is waiting for /confirm. Scan the label.")
-        outcome = self.submit_scan(self.service.interpret(corrected))
-        verdict = outcome.verdict
-        note = " (label read as confirmed by the operator)"
-        outcome.verdict = replace(verdict, message=verdict.message + note)
-        return outcome
+        who = f"{self.operator.name} ({self.operator.badge})" if self.operator else "the operator"
+        # Recorded as what happened (tester W5): the raw as scanned, the confirmation a warning.
+        return self.submit_scan(asked.confirmed_by(who), confirmed=True)
 
     def _needs_lot(self, scan: Scan) -> bool:
         return scan.gtin is not None and self.service.is_lot_tracked(scan.gtin)
@@ -242,10 +245,14 @@ class StationSession:
         verdict = self.service.handle(scan, ctx)
         if verdict.recorded or verdict.level is not Level.REJECTED:
             self._forget_per_scan()
-        elif any(r.code == ReasonCode.BAD_OVERRIDE.value for r in verdict.reasons):
+        else:
+            self._after_refusal(verdict)
+        return Outcome(verdict, scan, verdict.details)
+
+    def _after_refusal(self, verdict: Verdict) -> None:
+        if any(r.code == ReasonCode.BAD_OVERRIDE.value for r in verdict.reasons):
             # The approval was spent on this refusal: the next scan needs a new one.
             self.override = self.override_by = None
-        return Outcome(verdict, scan, verdict.details)
 
     def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:
         verdict, operator = self.service.sign_in(badge)
@@ -543,31 +550,6 @@ class StationSession:
         if verdict.recorded:
             self._forget_per_scan()
         return Outcome(verdict)
-
-
-def lost_separator(
-    service: StationService, scan: Scan, workflow: Workflow, *, confirm: str
-) -> tuple[str, Verdict] | None:
-    """A lot that probably swallowed the next element (lost GS separator): what the label
-    probably says (its element string) and the question to ask, a WARNING that records nothing;
-    `confirm` says how to answer it. None when nothing is to be asked: no such lot, a lookup,
-    or a policy that decides by itself (a REJECTED SUSPICIOUS_LOT is refused by the workflow,
-    an ACCEPTED one passes)."""
-    warning = next((w for w in scan.warnings if w.code == ReasonCode.SUSPICIOUS_LOT.value), None)
-    level = service.settings.policy.level_of(ReasonCode.SUSPICIOUS_LOT)
-    if warning is None or workflow is Workflow.LOOKUP or level is not Level.WARNING:
-        return None
-    corrected = corrected_element_string(scan.ais)
-    if corrected is None:
-        return None
-    probably = service.interpret(corrected)
-    read = ", ".join(f"({ai}) {value}" for ai, value in probably.ais.items())
-    message = (
-        f"Check the label: it probably says {read}; a GS separator was lost. Nothing "
-        f"recorded yet. If the printed label says so, {confirm}; if not, scan it again."
-    )
-    reason = Reason(ReasonCode.SUSPICIOUS_LOT.value, warning.message, Level.WARNING)
-    return corrected, Verdict(Level.WARNING, message, (reason,))
 
 
 def not_a_supervisor(name: str) -> str:

@@ -1,6 +1,7 @@
 """The independent tester's findings of 2026-11-29 on the command line (TESTER.md numbers),
 each as the user typed it, on a real cache: a label that lost a GS separator (#2); and the
-findings of tester tw (W4: a move to the place it is taken from)."""
+findings of tester tw (W4: a move to the place it is taken from; W5: a confirmed lost-separator
+reading recorded as a clean scan, and one refused anyway offered for confirmation)."""
 
 from __future__ import annotations
 
@@ -44,9 +45,8 @@ def lots_recorded(db: Path) -> list[tuple[str, str]]:
     [
         ("-w", "receive", "--task", "ASN-1", "--operator", "100", "--qty", "20"),
         ("-w", "count", "--location", "A1", "--operator", "100", "--qty", "3"),
-        ("-w", "hold", "--reason", "x", "--operator", "900"),
     ],
-    ids=["receive", "count", "hold"],
+    ids=["receive", "count"],
 )
 def test_a_lost_separator_is_refused_on_the_command_line_unless_confirmed(db: Path, how) -> None:
     """#2: `lotscan scan` recorded lot FNEW3020 with a WARNING, where the station asks first."""
@@ -59,8 +59,6 @@ def test_a_lost_separator_is_refused_on_the_command_line_unless_confirmed(db: Pa
     )
     assert "--confirm" in said and "looks wrong (" not in said
     assert lots_recorded(db) == []
-    if how[1] == "hold":
-        return  # FNEW is not a known lot: nothing to hold once read right
     confirmed = scan(db, LOST, *how, "--confirm")
     assert confirmed.exit_code == 0, confirmed.output
     assert "--confirm" in confirmed.output
@@ -187,3 +185,44 @@ def test_a_move_to_the_place_it_is_taken_from_is_refused_saying_so(db: Path, sou
     assert moved.exit_code == 0, moved.output
     [event] = events_of(create_engine(f"sqlite:///{db}"))
     assert (payload(event)["from"], payload(event)["to"], payload(event)["qty"]) == ("A1", "A2", 5)
+
+
+def test_a_confirmed_lost_separator_reading_is_recorded_as_scanned_with_its_warning(db: Path) -> None:
+    """W5: the confirmed reading was recorded ACCEPTED, reasons [], with a raw the station had
+    rebuilt with GS separators."""
+    label = f"01{FLOUR}1730123110FNEW3020"  # no separator at all, as the scanner sent it
+    how = ("-w", "receive", "--task", "ASN-1", "--operator", "100", "--json")
+    confirmed = scan(db, label, *how, "--confirm")
+    assert confirmed.exit_code == 0, confirmed.output
+    said = json.loads(confirmed.output.splitlines()[0])
+    assert said["verdict"] == "WARNING" and [r["code"] for r in said["reasons"]] == ["SUSPICIOUS_LOT"]
+    [event] = events_of(create_engine(f"sqlite:///{db}"))
+    assert (payload(event)["lot"], payload(event)["qty"]) == ("FNEW", 20)
+    assert (event.raw, event.verdict) == (label, "WARNING")
+    [reason] = json.loads(event.reasons)
+    assert reason["code"] == "SUSPICIOUS_LOT" and "operator 100 (--confirm) confirmed" in reason["message"]
+    assert "lot FNEW3020 as scanned" in reason["message"] and "(10) FNEW, (30) 20" in reason["message"]
+
+
+@pytest.mark.parametrize(
+    ("label", "how", "refused"),
+    [
+        (LOST, ("-w", "hold", "--reason", "x", "--operator", "900"), "UNKNOWN_LOT"),  # FNEW: no such lot
+        (f"01{FLOUR[:-1]}81730123110FNEW3020", ("-w", "receive", "--task", "ASN-1", "--operator", "100"),
+         "BAD_CHECK_DIGIT"),
+    ],
+    ids=["unknown-lot", "bad-check-digit"],
+)  # fmt: skip
+def test_a_lost_separator_reading_refused_anyway_is_not_offered_for_confirmation(
+    db: Path, label, how, refused
+) -> None:
+    """W5: a label with a wrong check digit was shown "probably says ..., run it again with
+    --confirm", and refused BAD_CHECK_DIGIT only then."""
+    for confirm in ((), ("--confirm",)):
+        result = scan(db, label, *how, *confirm, "--json")
+        assert result.exit_code == 1, result.output
+        said = json.loads(result.output.splitlines()[0])
+        codes = [r["code"] for r in said["reasons"]]
+        assert refused in codes and "SUSPICIOUS_LOT" in codes, said
+        assert "--confirm" not in said["message"] and "probably says" not in said["message"], said
+    assert lots_recorded(db) == []
