@@ -37,7 +37,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select, text, tuple_
@@ -299,6 +299,13 @@ def _item_named(payload: Payload) -> str | None:
 # dozen per pushed event). The same answer: every payload the checks see was made by _parse
 # from the vocabulary's own class for its type (payload_class), and no payload class is subclassed.
 _CREATES_LOTS = (StockReceived, LotProduced, LotRelabelled, LotSplit)  # the types _new_lot_codes reads
+
+
+def _is_lot_move(payload: Payload) -> TypeGuard[lot_moves.LotMove]:
+    """A split, merge or relabel (lot_moves.LOT_MOVES), told by its class as above."""
+    return type(payload) in lot_moves.LOT_MOVES
+
+
 _SUPERVISOR = Role.SUPERVISOR
 
 
@@ -389,7 +396,7 @@ class Validator:
                 lots.add(found.lot)
                 if found.to_status is LotStatus.RELEASED:
                     releases.add((found.item, found.lot))
-            elif isinstance(found, lot_moves.LOT_MOVES):
+            elif _is_lot_move(found):
                 moved |= lot_moves.lots_moved(found)
         validator._read_batch(
             sorted(badges),
@@ -594,7 +601,7 @@ class Validator:
             flags = self._produced(payload)
         elif type(payload) is StockReceived and payload.origin is not None:
             self._origin_dates(payload, occurred)
-        elif isinstance(payload, lot_moves.LOT_MOVES):
+        elif _is_lot_move(payload):
             self._lot_move(payload)
         self._passed(payload)
         return Checked(payload, occurred, flags)
@@ -619,13 +626,13 @@ class Validator:
 
     def _passed_for_moves(self, payload: Payload, states: lot_moves.States) -> None:
         """What an event that passed does to the states of the lots the batch moves goods of."""
-        if isinstance(payload, lot_moves.LOT_MOVES):
+        if _is_lot_move(payload):  # see _CREATES_LOTS
             for ref, state in lot_moves.after_move(payload, states).items():
                 self._derived(ref, state)
-        elif isinstance(payload, LotStatusChanged):
+        elif type(payload) is LotStatusChanged:
             ref = (payload.item, payload.lot)
             lot_moves.after_status_change(states, ref, payload.to_status, self.station.site)
-        elif isinstance(payload, StockReceived | LotProduced | StockCounted):
+        elif type(payload) is StockReceived or type(payload) is LotProduced or type(payload) is StockCounted:
             lot_moves.after_creation(states, (payload.item, payload.lot), payload.lot_status)
 
     def _created(self, payload: StockReceived | LotProduced | StockCounted) -> None:
