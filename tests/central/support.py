@@ -36,6 +36,25 @@ PG_URL = os.environ.get("LOTSCAN_TEST_PG") or "postgresql+psycopg://postgres@127
 
 
 @contextmanager
+def migrated_only_to(db_url: str, revision: str) -> Iterator[Engine]:
+    """An engine on a central database migrated only up to `revision` (to store what an older
+    central stored, then `upgrade` it); disposed afterwards."""
+    from alembic import command
+
+    from lotscan.central.db import _alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    try:
+        config = _alembic_config()
+        with engine.connect() as conn, conn.begin():
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def fresh_database(kind: str, directory: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{directory / f'central-{uuid.uuid4().hex[:8]}.db'}"

@@ -18,8 +18,22 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Connection, DateTime, Float, Integer, String, Text, bindparam, select, text, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
 
+from lotscan.central.operators import set_active
+from lotscan.central.schema import operators as operators_table
 from lotscan.central.tokens import add_admin_token, revoke_admin_token
 from lotscan.central.trace import audit
 from lotscan.central.trace.audited import (
@@ -32,7 +46,8 @@ from lotscan.central.trace.audited import (
 from lotscan.central.trace.decisions import record_decision
 from lotscan.central.trace.tables import audit_heads, audit_log
 from lotscan.cli.main import cli as main
-from tests.central.support import Central, event, push
+from lotscan.store.schema import LotLink
+from tests.central.support import Central, event, migrated_only_to, push
 
 OLD_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how the chain formatted times before it covered every column
 DECISION_KINDS = {kind for kind, a in KINDS.items() if not a.legacy and kind != EVENT}
@@ -512,3 +527,159 @@ def test_a_lot_made_by_a_split_merge_or_relabel_altered_in_the_lots_table_is_nam
             assert findings[0].message == f"lot {lot} of {item}: {said} in the table, {meant} {made}", (
                 findings
             )
+
+
+def _genealogy(central: Central) -> dict[str, str]:
+    """A production, a split, a merge and a relabel pushed by a station: four linking events, each
+    applied (the production flagged NO_INPUTS: nothing consumed into WO-1); returns their ids by type."""
+    _, token = central.enroll()
+    made = [
+        event(1, "lot.produced", task="WO-1", item="COOKIE", lot="C-NEW", qty=10, location="LINE",
+              inputs=[{"item": "FLOUR", "lot": "F-EARLY", "qty": 2}, {"item": "SUGAR", "lot": "S-1"}]),
+        event(2, "lot.split", item="FLOUR", lot="F-LATE", location="A2",
+              outputs=[{"lot": "F-SPL1", "qty": 5}, {"lot": "F-SPL2", "qty": 3, "location": "A1"}]),
+        event(3, "lot.merged", item="FLOUR", lot="F-MRG", location="A1",
+              inputs=[{"lot": "F-SPL2", "qty": 3}, {"lot": "F-EARLY", "qty": 4}]),
+        event(4, "lot.relabelled", item="FLOUR", lot="F-MRG", new_lot="F-REL", location="A1"),
+    ]  # fmt: skip
+    answer = push(central, token, *made)
+    assert [r["outcome"] for r in answer.json()["results"]] == ["flagged"] + ["applied"] * 3, answer.text
+    return {e["type"]: e["id"] for e in made}
+
+
+def _verify_output(central: Central) -> Any:
+    return CliRunner().invoke(main, ["central", "audit", "verify", "--db", central.url])
+
+
+def test_a_genealogy_link_deleted_inserted_or_altered_is_named_by_verify(central: Central) -> None:
+    """Tester W3: `delete from lot_links` of the relabel COC9161B -> COC9025D hid COC9025D from `central
+    trace --forward` and from the recall of COC9161B, and verify said intact. Each link is checked
+    against the chained event that made it (its event_id): deleted, inserted, re-pointed, or with
+    another quantity, verify names the link and the event."""
+    made = _genealogy(central)
+    clean = _verify_output(central)
+    assert clean.exit_code == 0 and "intact" in clean.output, clean.output
+    with central.engine.connect() as conn:
+        links = conn.execute(text("SELECT count(*) FROM lot_links")).scalar()
+        other_lot = conn.execute(text("SELECT id FROM lots WHERE code = 'F-OLD'")).scalar()
+    assert links == 7  # 2 inputs + 2 outputs + 2 inputs + 1 relabel
+    relabel = "DELETE FROM lot_links WHERE event_id = :e"
+    tampering = {
+        "deleted relabel": (relabel, {"e": made["lot.relabelled"]}, ["LINK_MISSING"]),
+        "inserted": (
+            "INSERT INTO lot_links (parent_lot_id, child_lot_id, qty, task_code, event_id) "
+            "VALUES (:lot, :lot, 1, NULL, :e)",
+            {"lot": other_lot, "e": made["lot.split"]},
+            ["LINK_UNEXPLAINED"],
+        ),
+        "re-pointed": (
+            "UPDATE lot_links SET child_lot_id = :lot WHERE event_id = :e",
+            {"lot": other_lot, "e": made["lot.relabelled"]},
+            ["LINK_UNEXPLAINED", "LINK_MISSING"],
+        ),
+        "quantity": (
+            "UPDATE lot_links SET qty = 0.5 WHERE event_id = :e AND qty = 2",
+            {"e": made["lot.produced"]},
+            ["LINK_UNEXPLAINED", "LINK_MISSING"],
+        ),
+        "no event": ("UPDATE lot_links SET event_id = NULL WHERE event_id = :e", {"e": made["lot.merged"]},
+                     ["LINK_UNEXPLAINED", "LINK_UNEXPLAINED", "LINK_MISSING", "LINK_MISSING"]),
+    }  # fmt: skip
+    for name, (statement, params, problems) in tampering.items():
+        with central.engine.begin() as conn:
+            saved = conn.execute(text("SELECT * FROM lot_links ORDER BY id")).mappings().all()
+            conn.execute(text(statement), params)
+        found = _verify_output(central)
+        with central.engine.begin() as conn:  # put back for the next one
+            conn.execute(text("DELETE FROM lot_links"))
+            conn.execute(insert(LotLink), [dict(row) for row in saved])
+        assert found.exit_code == 1, (name, found.output)
+        named = sorted(line.split(":")[0] for line in found.output.splitlines() if line.startswith("LINK_"))
+        assert named == sorted(problems), (name, found.output)
+        assert str(params["e"]) in found.output, (name, found.output)
+    restored = _verify_output(central)
+    assert restored.exit_code == 0 and "intact" in restored.output, restored.output
+    with central.engine.begin() as conn:
+        conn.execute(text(relabel), {"e": made["lot.relabelled"]})
+    cut = _verify_output(central).output
+    assert (
+        f"LINK_MISSING: event {made['lot.relabelled']} from station" in cut
+        and "FLOUR/F-MRG -> FLOUR/F-REL (quantity not recorded): that genealogy link is no longer" in cut
+    ), cut
+
+
+def test_an_operator_inserted_promoted_or_altered_behind_the_chains_back_is_named(
+    central: Central, tmp_path: Path
+) -> None:
+    """Tester W3: `insert into operators ... ('6666','Mallory','admin',...)` and `update operators set
+    role='supervisor'` left verify intact, and central accepted releases in those badges' names. Every
+    operator central imports or (de)activates is a company decision recording their state; verify
+    names each row that is not the state its last decision recorded."""
+    with central.engine.begin() as conn:
+        set_active(conn, "100", False, by="admin:alice", reason="badge lost")
+        set_active(conn, "100", True, by="admin:alice", reason="badge found")
+    with central.engine.connect() as conn:
+        assert audit.verify(conn).ok, audit.verify(conn).findings
+        recorded = conn.execute(
+            text(
+                "SELECT decision, subject FROM central_decisions WHERE subject LIKE 'operator %' ORDER BY id"
+            )
+        ).all()
+    assert [tuple(r) for r in recorded] == [
+        ("operator.imported", "operator 100"),
+        ("operator.imported", "operator 900"),
+        ("operator.deactivated", "operator 100"),
+        ("operator.activated", "operator 100"),
+    ]
+    ops = operators_table
+    tampering = {
+        "inserted admin": (
+            ops.insert().values(badge="6666", name="Mallory", role="admin", site="*", active=True),
+            "OPERATOR_UNRECORDED: operator 6666 (Mallory, admin, site *): no recorded decision added them",
+        ),
+        "promoted": (
+            update(ops).where(ops.c.badge == "100").values(role="supervisor"),
+            "OPERATOR_MISMATCH: operator 100: role supervisor in the table, operator by the last recorded "
+            "decision (chain (company), record",
+        ),
+        "moved": (update(ops).where(ops.c.badge == "900").values(site="P9"), "site P9 in the table, *"),
+        "pin": (update(ops).where(ops.c.badge == "100").values(pin_hash="scrypt$x$y"), "PIN hash"),
+        "deactivated": (update(ops).where(ops.c.badge == "100").values(active=False), "active False"),
+        "deleted": (ops.delete().where(ops.c.badge == "900"), "OPERATOR_REMOVED: operator 900: recorded"),
+    }  # fmt: skip
+    for name, (statement, expected) in tampering.items():
+        with central.engine.connect() as conn, conn.begin() as tx:
+            conn.execute(statement)
+            findings = audit.verify(conn).findings
+            tx.rollback()
+        messages = [f"{f.problem.upper()}: {f.message}" for f in findings]
+        assert len(findings) == 1 and expected in messages[0], (name, messages)
+    # A promotion through the import is a recorded decision: verify intact, and judged by it.
+    promoted = {"badge": "100", "name": "Olga Operator", "role": "supervisor", "site": "*"}
+    central.import_rows(tmp_path, {"operators": [promoted]})
+    with central.engine.connect() as conn:
+        assert audit.verify(conn).ok, audit.verify(conn).findings
+        last = conn.execute(text("SELECT decision, detail FROM central_decisions ORDER BY id DESC")).first()
+    assert last is not None and last.decision == "operator.imported"
+    assert json.loads(last.detail)["state"]["role"] == "supervisor"
+
+
+def test_operators_held_before_the_upgrade_are_recorded_by_the_migration(db_url: str) -> None:
+    """Migration 0016 records, as `operator.recorded`, each operator central held before operators
+    were recorded: verify is intact after the upgrade, and judges them from then on."""
+    from lotscan.central.db import upgrade
+
+    with migrated_only_to(db_url, "0015_task_line_qty_short") as engine:
+        with engine.begin() as conn:
+            conn.execute(
+                operators_table.insert().values(
+                    badge="2001", name="Old Supervisor", role="supervisor", site="*", active=True
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert audit.verify(conn).ok, audit.verify(conn).findings
+        with engine.begin() as conn:
+            conn.execute(update(operators_table).values(role="admin"))
+            problems = [f.problem for f in audit.verify(conn).findings]
+        assert problems == ["operator_mismatch"]

@@ -40,6 +40,7 @@ def test_a_deactivated_operators_events_are_refused_until_activated_again(centra
             select(central_decisions.c.decision, central_decisions.c.subject).order_by(central_decisions.c.id)
         ).all()
         assert [tuple(d) for d in decisions if d[1] == "operator 100"] == [
+            ("operator.imported", "operator 100"),
             ("operator.deactivated", "operator 100"),
             ("operator.activated", "operator 100"),
         ]

@@ -43,7 +43,7 @@ def test_pushed_events_are_chained_and_verify_clean(fresh_genealogy: Genealogy) 
     result = _verify(fresh_genealogy)
     assert result.ok, result.findings
     assert _records_of(fresh_genealogy) == len(fresh_genealogy.generated.events)
-    assert result.sites == 2
+    assert result.sites == 3  # two sites' chains and the company chain (the imported operators)
 
 
 def test_an_altered_event_is_named(fresh_genealogy: Genealogy) -> None:

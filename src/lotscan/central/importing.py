@@ -5,7 +5,8 @@ A lot's status an import sets (a new lot's, or a changed one) is a decision of c
 lot_status_history row (source `import`) chained in the company chain, so `audit verify` judges
 the lot against it (tester's T16: the demo's FLO3961E, recalled by the import, set back to
 released with an UPDATE, verified "intact"). `record_unexplained_statuses` records the statuses
-imports set before that (migration 0014).
+imports set before that (migration 0014). So is each operator an import adds or changes
+(trace/audit_operators.py, tester W3).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.operators import import_active_flags, operator_sites
 from lotscan.central.schema import lot_status_history
 from lotscan.central.site_scope import CUSTOMER
-from lotscan.central.trace import decisions, opening
+from lotscan.central.trace import audit_operators, decisions, opening
 from lotscan.central.trace.audit_lots import undecided
 from lotscan.central.trace.audited import STATUS
 from lotscan.central.trace.kde_records import import_kde_records
@@ -57,10 +58,16 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
     stock_before = opening.stock_of(conn, stock_keys)
     badges = [row.text("badge") or "" for row in tables.get("operators", [])]
     sites_before = operator_sites(conn, badges)
+    operators_before = audit_operators.states(conn, badges)
     lot_keys = [(r.text("item") or "", r.text("lot") or "") for r in tables.get("lots", [])]
     statuses_before = _statuses(conn, lot_keys)
     counts = import_tables(conn, tables)
     opening.record_import(conn, stock_keys, stock_before, by="central import")
+    operator_files = ", ".join(sorted({row.source for row in tables.get("operators", [])}))
+    if badges:
+        audit_operators.record_import(
+            conn, badges, operators_before, by="central import", source=operator_files
+        )
     _note_imported_holders(conn, tables.get("lots", []))
     active = {
         row.text("badge", required=True) or "": row.flag("active", True)
@@ -68,8 +75,7 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
         if row.text("active") is not None
     }
     if active:
-        sources = sorted({row.source for row in tables["operators"]})
-        import_active_flags(conn, active, source=", ".join(sources))
+        import_active_flags(conn, active, source=operator_files)
     counts["kde_records"] = import_kde_records(conn, kde_rows, datetime.now(UTC).date())
     keys: list[Key] = [KEYS[name](row) for name in ORDER for row in tables.get(name, [])]
     keys += _customers_named(conn, tables.get("tasks", []))

@@ -1,6 +1,7 @@
 """Operators at central: deactivating one (who left, or whose badge was lost) and activating
 them again. Central refuses pushed events that name a deactivated operator (validation); each
-change is a decision in the company audit chain."""
+change is a decision in the company audit chain, with the operator's state after it
+(trace/audit_operators.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,7 @@ from sqlalchemy import Connection, select, update
 from lotscan.central import changelog
 from lotscan.central.errors import CentralError, NotFound
 from lotscan.central.schema import operators
-from lotscan.central.trace.decisions import record_decision
-
-DEACTIVATED = "operator.deactivated"
-ACTIVATED = "operator.activated"
+from lotscan.central.trace.audit_operators import ACTIVATED, DEACTIVATED, record_states
 
 
 def set_active(conn: Connection, badge: str, active: bool, *, by: str, reason: str) -> None:
@@ -22,13 +20,7 @@ def set_active(conn: Connection, badge: str, active: bool, *, by: str, reason: s
     changed = conn.execute(update(operators).where(operators.c.badge == badge).values(active=active)).rowcount
     if not changed:
         raise NotFound(f"operator {badge!r} is not known at central: import them first")
-    record_decision(
-        conn,
-        ACTIVATED if active else DEACTIVATED,
-        by=by,
-        subject=f"operator {badge}",
-        detail={"reason": reason.strip()},
-    )
+    record_states(conn, ACTIVATED if active else DEACTIVATED, [badge], by=by, reason=reason.strip())
     # Urgent: stations learn it at once (long-poll) and refuse the badge's sign-in and scans.
     changelog.append(conn, changelog.entries_for(conn, [("operator", badge)], urgent=True))
 

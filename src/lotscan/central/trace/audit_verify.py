@@ -1,7 +1,9 @@
 """Checks the audit chains: every record's hash against the row it covers (set-based SQL on
 PostgreSQL, Python on SQLite, the same canonical text), every link to the record before it, the
-heads, rows stored without a record, and each lot's current status and holder against its last
-recorded decision (audit_lots). Each finding names the record and what it covers."""
+heads, rows stored without a record, each lot's current status and holder against its last
+recorded decision (audit_lots), the genealogy against the chained events that made it
+(audit_links), and each operator against the last decision that recorded them
+(audit_operators). Each finding names the record and what it covers."""
 
 from __future__ import annotations
 
@@ -12,12 +14,20 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from lotscan.central.schema import received_events
+from lotscan.central.trace.audit_links import LINK, LINK_MISSING, LINK_UNEXPLAINED, link_mismatches
 from lotscan.central.trace.audit_lots import (
     HOLDER_MISMATCH,
     LOT,
     NO_DECISION,
     STATUS_MISMATCH,
     lot_mismatches,
+)
+from lotscan.central.trace.audit_operators import (
+    OPERATOR,
+    OPERATOR_MISMATCH,
+    OPERATOR_REMOVED,
+    OPERATOR_UNRECORDED,
+    operator_mismatches,
 )
 from lotscan.central.trace.audited import (
     GENESIS,
@@ -41,6 +51,11 @@ PROBLEMS = (
     STATUS_MISMATCH,
     HOLDER_MISMATCH,
     NO_DECISION,
+    LINK_MISSING,
+    LINK_UNEXPLAINED,
+    OPERATOR_UNRECORDED,
+    OPERATOR_MISMATCH,
+    OPERATOR_REMOVED,
 )
 
 
@@ -104,6 +119,7 @@ def verify(conn: Connection) -> Verification:
         entry.gap_from = before + 1 if gap else None
         entry.broken = broken and not gap
     findings = _describe(conn, flags) + _unchained(conn) + _tails(conn) + _lots(conn)
+    findings += _links_found(conn) + _operators_found(conn)
     findings.sort(key=lambda f: (f.site, f.site_seq or 0, PROBLEMS.index(f.problem), f.ref or 0))
     records = int(conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0)
     chains = int(conn.execute(select(func.count()).select_from(audit_heads)).scalar() or 0)
@@ -273,6 +289,22 @@ def _lots(conn: Connection) -> list[Finding]:
     return [
         Finding(m.problem, m.chain or "", m.site_seq, LOT, m.lot_id, None, None, None, m.message)
         for m in lot_mismatches(conn)
+    ]
+
+
+def _links_found(conn: Connection) -> list[Finding]:
+    return [
+        Finding(
+            m.problem, m.chain or "", m.site_seq, LINK, m.ref, m.event_id, m.station, m.station_seq, m.message
+        )
+        for m in link_mismatches(conn)
+    ]
+
+
+def _operators_found(conn: Connection) -> list[Finding]:
+    return [
+        Finding(m.problem, m.chain or "", m.site_seq, OPERATOR, m.operator_id, None, None, None, m.message)
+        for m in operator_mismatches(conn)
     ]
 
 
