@@ -281,3 +281,38 @@ def test_a_lot_made_in_the_same_push_is_not_released_by_a_site_that_does_not_hol
     assert [refused_as(r) for r in results] == [("applied", None), ("rejected", "RELEASE_NOT_ALLOWED")]
     assert "held by site P1 and site P2: only central can release it" in results[1]["reason"]
     assert lot_status(central, "F-P2-COPY") == "quarantine"
+
+
+@pytest.mark.parametrize("first_naming", ["label.requested", "lot.status_changed"])
+def test_another_site_naming_a_made_lot_first_does_not_make_its_hold_theirs(
+    two_sites: Central, first_naming: str
+) -> None:
+    """The attack with P2's station token: goods held by central (an admin's hold) split off at
+    P1 into F-EARLY-S, which inherits the hold. Central judged a lot's release by the site of the
+    first stored event naming its code, and a split's event names the source lot: P2 pushed a
+    label request for F-EARLY-S (or a hold of its own, the safe direction), became its "creator",
+    then released it, applied: central's hold lifted for those goods by another site. Now the
+    lot's holder is the one it inherited (central), with P2's own hold laid over it."""
+    central = two_sites
+    _, p1 = central.enroll("P1")
+    _, p2 = central.enroll("P2")
+    assert admin_status(central, "F-EARLY", "hold", reason="lab").status_code == 200
+    made = outcome(central, p1, ev(1, "lot.split", split("F-EARLY", "A1", ("F-EARLY-S", 5))))
+    assert made["outcome"] == "applied", made
+    assert (lot_status(central, "F-EARLY-S"), held_by(central, "F-EARLY-S")) == ("hold", "central")
+    if first_naming == "label.requested":
+        naming = {"item": "FLOUR", "lot": "F-EARLY-S", "why": "reprint"}
+        first = outcome(central, p2, ev(1, first_naming, naming))
+    else:
+        first = outcome(central, p2, ev(1, first_naming, status_change("F-EARLY-S", "hold"), operator="901"))
+    assert first["outcome"] == "applied", first
+    released = outcome(
+        central, p2, ev(2, "lot.status_changed", status_change("F-EARLY-S", "released"), operator="901")
+    )
+    assert refused_as(released) == ("rejected", "RELEASE_NOT_ALLOWED"), released
+    assert "held by central: only central can release it" in released["reason"]
+    assert lot_status(central, "F-EARLY-S") == "hold"
+    by_p1 = outcome(
+        central, p1, ev(2, "lot.status_changed", status_change("F-EARLY-S", "released"), operator="900")
+    )
+    assert refused_as(by_p1) == ("rejected", "RELEASE_NOT_ALLOWED"), by_p1  # nor the site that split it

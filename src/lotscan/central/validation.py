@@ -70,7 +70,7 @@ from lotscan.domain.status import DECIDED_AT_CENTRAL, LotState, LotStatus, held_
 from lotscan.domain.verdict import Level
 from lotscan.protocol import APPLIED, FLAGGED, EventIn
 from lotscan.services.context import STATUS_WORKFLOWS, Workflow
-from lotscan.store.schema import Container, Item, Location, Lot, Site, Task, TaskLine
+from lotscan.store.schema import Container, Item, Location, Lot, LotLink, Site, Task, TaskLine
 
 EARLIEST = datetime(EARLIEST_DATE.year, EARLIEST_DATE.month, EARLIEST_DATE.day)
 LATEST = datetime(LATEST_DATE.year, LATEST_DATE.month, LATEST_DATE.day)
@@ -82,6 +82,7 @@ _ACCEPTED, _WARNING, _REJECTED = Level.ACCEPTED.value, Level.WARNING.value, Leve
 _LEVELS = frozenset(lv.value for lv in Level)
 MAX_REASON_CODE = 40
 _EVENT_SOURCE = "event "  # lot_status_history.source of a station's status change: "event <id>"
+_LOT_MOVE_TYPES = tuple(model.type.value for model in lot_moves.LOT_MOVES)  # split, merge, relabel
 # The event types each workflow of a station records (services/workflows): a receipt pushed as a
 # pick is not what any station wrote. Splits, merges, relabels and pallets come from no workflow.
 WORKFLOW_TYPES: dict[str, tuple[EventType, ...]] = {
@@ -1079,12 +1080,46 @@ def read_status_steps(
         .group_by(r.c.lot_code)
         .subquery()
     )
-    found = conn.execute(select(r.c.lot_code, r.c.site).join(first, r.c.server_seq == first.c.first))
-    first_sites: dict[str, str | None] = {lot: site for lot, site in found}
-    made_otherwise = [ref for ref in lots if ref[1] not in first_sites]
+    found = conn.execute(
+        select(r.c.lot_code, r.c.site, r.c.server_seq).join(first, r.c.server_seq == first.c.first)
+    )
+    first_sites: dict[str, str | None] = {}
+    first_seqs: dict[str, int] = {}
+    for lot, site, seq in found:
+        first_sites[lot], first_seqs[lot] = site, int(seq)
+    # A lot a split, merge or relabel made was not created by the first event naming its code
+    # (those events name the source lot): another site's event naming it (a label request, a hold
+    # of its own) made that site its creator, and its supervisor released goods central or a
+    # third site held. Its holder is the one it inherited, as central keeps it.
+    moved = _made_by_a_move(conn, lots)
+    made_otherwise = [
+        ref
+        for ref in lots
+        if ref[1] not in first_sites or moved.get(ref, first_seqs[ref[1]]) < first_seqs[ref[1]]
+    ]
     if made_otherwise:
         first_sites.update(_derived_holders(conn, made_otherwise))
     return steps, first_sites
+
+
+def _made_by_a_move(conn: Connection, lots: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Of these lots, those a split, merge or relabel put goods into, with the server seq of the
+    first such event (applied)."""
+    r, link = received_events, LotLink.__table__
+    query = (
+        select(Item.code, Lot.code, func.min(r.c.server_seq))
+        .select_from(Lot)
+        .join(Item, Item.id == Lot.item_id)
+        .join(link, link.c.child_lot_id == Lot.id)
+        .join(r, r.c.id == link.c.event_id)
+        .where(
+            tuple_(Item.code, Lot.code).in_(lots),
+            r.c.type.in_(_LOT_MOVE_TYPES),
+            r.c.outcome.in_((APPLIED, FLAGGED)),
+        )
+        .group_by(Item.code, Lot.code)
+    )
+    return {(item, lot): int(seq) for item, lot, seq in conn.execute(query)}
 
 
 def _derived_holders(conn: Connection, lots: list[tuple[str, str]]) -> dict[str, str | None]:
