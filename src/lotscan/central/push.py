@@ -34,11 +34,21 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.db import Tail
 from lotscan.central.errors import BadBatch, Gap, Unauthorized
 from lotscan.central.schema import lot_status_history, received_events, reconciliation_items, stations
-from lotscan.central.status import note_holder
+from lotscan.central.status import creates_held_lot, note_creator, note_holder
 from lotscan.central.tokens import StationIdentity
 from lotscan.central.trace import hooks as trace_hooks
 from lotscan.central.validation import Checked, RefusalCode, Refused, Validator, naive_utc, refusal_code
-from lotscan.domain.events import EventType, Key, LotStatusChanged, Payload, Row, event_keys
+from lotscan.domain.events import (
+    EventType,
+    Key,
+    LotProduced,
+    LotStatusChanged,
+    Payload,
+    Row,
+    StockCounted,
+    StockReceived,
+    event_keys,
+)
 from lotscan.domain.status import LotStatus, status_phrase
 from lotscan.protocol import (
     APPLIED,
@@ -58,6 +68,7 @@ from lotscan.store.schema import Item, Location, Lot, Site, Stock, Task, TaskLin
 CONSUMING = (EventType.STOCK_CONSUMED, EventType.STOCK_PICKED, EventType.STOCK_SHIPPED)
 # Stock added to an existing lot: received into it, or produced into it.
 ADDING = (EventType.STOCK_RECEIVED, EventType.LOT_PRODUCED)
+CREATING_LOTS = (StockReceived, LotProduced, StockCounted)  # may make their lot, with its status
 BLOCKED_STATUSES = ("hold", "recalled", "quarantine", "rejected")
 MAX_SKEW = timedelta(minutes=5)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -487,7 +498,11 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
             flags.append(_blocked(lot, item, used, corrected, f"when {e.type} used it as an input of{made}"))
     if isinstance(payload, LotStatusChanged):  # from the status the lot has before this event
         note_holder(conn, payload.item, payload.lot, payload.to_status.value, batch.station.site)
+    created_held = isinstance(payload, CREATING_LOTS) and creates_held_lot(conn, payload)
     flags += apply_event(conn, e.type, payload, occurred, e.id)
+    if created_held:
+        assert ref is not None  # a receipt, production or count names its lot
+        note_creator(conn, ref[0], ref[1], batch.station.site)
     _forget_missing(batch, e.type, payload)
     if isinstance(payload, LotStatusChanged):
         target = payload.to_status.value

@@ -15,6 +15,7 @@ from lotscan.central.schema import lot_status_history
 from lotscan.central.trace import decisions
 from lotscan.central.trace.audited import STATUS
 from lotscan.central.validation import hold_origin_sites, read_status_steps
+from lotscan.domain.events import LotProduced, StockCounted, StockReceived
 from lotscan.domain.status import LotStatus, held_by_after, held_by_of
 from lotscan.store.schema import Item, Lot
 
@@ -86,6 +87,29 @@ def note_holder(conn: Connection, item: str, lot: str, to: str, site: str) -> No
     if found is not None:
         holder = held_by_after(found.status, found.held_by, to, site)
         conn.execute(update(Lot).where(Lot.id == found.id).values(held_by=holder))
+
+
+def creates_held_lot(conn: Connection, payload: StockReceived | LotProduced | StockCounted) -> bool:
+    """The event makes a lot central does not have yet, on hold or in quarantine (`lot_status`):
+    its holder is the site whose station made it (note_creator)."""
+    if payload.lot_status not in (LotStatus.HOLD, LotStatus.QUARANTINE):
+        return False
+    found = conn.execute(
+        select(Lot.id)
+        .join(Item, Item.id == Lot.item_id)
+        .where(Item.code == payload.item, Lot.code == payload.lot)
+    ).first()
+    return found is None
+
+
+def note_creator(conn: Connection, item: str, lot: str, site: str) -> None:
+    """lots.held_by of a lot a station of `site` just made on hold or in quarantine: that site
+    (tester's W9, second reproduction: a receipt into quarantine left it empty, so another
+    site's station showed its release ACCEPTED and central refused it as held by the receiver)."""
+    item_id = select(Item.id).where(Item.code == item).scalar_subquery()
+    conn.execute(
+        update(Lot).where(Lot.item_id == item_id, Lot.code == lot).values(held_by=held_by_of([site]))
+    )
 
 
 def backfill_holders(conn: Connection) -> int:

@@ -1074,9 +1074,12 @@ def read_status_steps(
         from_event = source is not None and str(source).startswith(_EVENT_SOURCE)
         steps.setdefault((item, lot), []).append((from_status, to_status, site if from_event else None))
     codes = sorted({lot for _, lot in lots})
+    # The event that made the lot: a receipt, production or count (a split's, merge's or
+    # relabel's `lot_code` is its source's, and a later consumption may be another site's).
+    creating = r.c.type.in_((EventType.STOCK_RECEIVED, EventType.LOT_PRODUCED, EventType.STOCK_COUNTED))
     first = (
         select(r.c.lot_code, func.min(r.c.server_seq).label("first"))
-        .where(r.c.lot_code.in_(codes), counted)
+        .where(r.c.lot_code.in_(codes), counted, creating)
         .group_by(r.c.lot_code)
         .subquery()
     )

@@ -13,13 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from lotscan.cli.main import cli
 from lotscan.domain.verdict import Level
 from lotscan.services.context import Workflow
 from lotscan.store.schema import Lot
 from tests.central.support import Central, Station, state_of
-from tests.central.test_authority import PLANT2
+from tests.central.test_authority import PLANT2, ev, outcome, status_change
 from tests.plant import FLOUR
 
 F_LATE = f"(01){FLOUR}(10)F-LATE"
@@ -104,6 +106,36 @@ def test_an_offline_hold_arriving_after_centrals_hold_leaves_it_centrals(central
     assert [r.code for r in verdict.reasons] == ["RELEASE_NOT_ALLOWED"]
     assert "held by central: only central can release it" in verdict.message
     assert station.pending() == 0
+
+
+def test_a_lot_received_into_quarantine_is_its_receiving_sites_to_release(
+    two_sites: Central, tmp_path
+) -> None:
+    """Tester's W9, second reproduction: P2 received F-Q2 into quarantine; central kept no holder
+    (held_by empty), so P1's supervisor saw their release ACCEPTED, "now RELEASED", and central
+    refused it as held by site P2. Central now keeps the receiving site as the holder, sends it,
+    and the station refuses up front; a hold P1 lays over it adds P1, and the audit agrees."""
+    p1 = Station(two_sites, tmp_path, "ST-P1", site="P1")
+    _, p2 = two_sites.enroll("P2")
+    received = {"item": "FLOUR", "lot": "F-Q2", "qty": 5, "location": "B1", "lot_status": "quarantine"}
+    assert outcome(two_sites, p2, ev(1, "stock.received", received))["outcome"] == "applied"
+    with two_sites.engine.connect() as conn:
+        assert conn.execute(select(Lot.held_by).where(Lot.code == "F-Q2")).scalar() == "P2"
+    p1.sync()
+    label = f"(01){FLOUR}(10)F-Q2"
+    verdict = p1.scan(label, Workflow.RELEASE, operator="900", reason="other site ok")
+    assert verdict.level is Level.REJECTED and not verdict.recorded, verdict
+    assert [r.code for r in verdict.reasons] == ["RELEASE_NOT_ALLOWED"]
+    assert "held by site P2: only P2's supervisor or central can release it" in verdict.message
+    assert p1.scan(label, Workflow.HOLD, operator="900", reason="our check too").recorded
+    assert p1.sync().outcomes == {"applied": 1}
+    assert held_by(p1, "F-Q2") == "P1,P2"
+    verified = CliRunner().invoke(cli, ["central", "audit", "verify", "--db", two_sites.url])
+    assert verified.exit_code == 0, verified.output
+    lifted = outcome(
+        two_sites, p2, ev(2, "lot.status_changed", status_change("F-Q2", "released"), operator="901")
+    )
+    assert (lifted["outcome"], lifted["code"]) == ("rejected", "RELEASE_NOT_ALLOWED")  # P1's hold too
 
 
 def test_a_station_releases_its_own_sites_hold_as_before(central: Central, tmp_path) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from lotscan.central.trace.audit_made import HOLDER_MISMATCH, STATUS_MISMATCH, made_mismatches
 from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, STATUS
@@ -241,12 +241,15 @@ def _holders(
         if r.site is None:
             not_chained.add(key)  # named as unchained by the chain check; its origin is not known
         origins.setdefault(key, []).append(None if r.site == COMPANY_CHAIN else r.site)
+    creators = _creators(conn, sorted({lot for _, lot in unknown_before})) if unknown_before else {}
     found = []
     for key, (lot_id, held_by, status, chain, seq, decision) in held.items():
         if key in not_chained:
             continue
         expected = held_by_of(origins.get(key, [])) if status != LotStatus.RELEASED else None
-        allowed = {expected, CENTRAL} if key in unknown_before else {expected}
+        allowed = {expected}
+        if key in unknown_before:  # the status before: central's, or its creator's (note_creator)
+            allowed |= {CENTRAL, *_with_creator(origins.get(key, []), creators.get(key[1]))}
         if held_by in allowed:
             continue
         says = f"held by {expected}" if expected else "held by nobody"
@@ -261,6 +264,29 @@ def _holders(
             )
         )
     return found
+
+
+_CREATORS = text("""
+SELECT e.lot_code, e.site
+FROM (SELECT lot_code, min(server_seq) AS first FROM received_events
+      WHERE type IN (:received, :produced, :counted) AND outcome IN (:applied, :flagged)
+        AND lot_code IN :codes
+      GROUP BY lot_code) f
+JOIN received_events e ON e.server_seq = f.first
+""").bindparams(bindparam("codes", expanding=True))
+
+
+def _creators(conn: Connection, codes: list[str]) -> dict[str, str]:
+    """The site whose station made each lot code (its first receipt, production or count)."""
+    params = {"received": CREATING[0], "produced": CREATING[1], "counted": CREATING[2]}
+    rows = conn.execute(_CREATORS, {**params, "applied": APPLIED, "flagged": FLAGGED, "codes": codes})
+    return {code: site for code, site in rows}
+
+
+def _with_creator(origins: list[str | None], creator: str | None) -> set[str | None]:
+    """The holder a lot made on hold or in quarantine by a station has after these decisions:
+    its creator's site is the origin of the status before them."""
+    return {held_by_of([*origins, creator])} if creator is not None else set()
 
 
 def _where(chain: str | None, seq: object, decision: int) -> str:
