@@ -22,6 +22,7 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: Level.WARNING,
     ReasonCode.STOCK_BELOW_ZERO: Level.WARNING,
     ReasonCode.LOT_NOT_ANNOUNCED: Level.WARNING,
+    ReasonCode.EXPIRY_DIFFERS: Level.WARNING,  # the earlier date is judged; a site may refuse instead
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(
     {

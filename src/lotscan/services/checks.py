@@ -131,12 +131,35 @@ def check_usable(run: Run, lot: q.LotRow) -> None:
     reason = STATUS_REASONS.get(lot.status)
     if reason:
         run.add(reason, lot=lot.code)
-    if is_expired(lot.expiry, run.ctx.today):
+    expiry = judged_expiry(run, lot, then="it is judged by that date")
+    if is_expired(expiry, run.ctx.today):
         run.add(
             ReasonCode.LOT_EXPIRED,
             lot=lot.code,
-            expiry=lot.expiry.isoformat() if lot.expiry else "",
+            expiry=expiry.isoformat() if expiry else "",
         )
+
+
+def judged_expiry(run: Run, lot: q.LotRow, *, then: str) -> date | None:
+    """The expiry a scan is judged by: the earlier of the label's and the records' (tester W17:
+    a label saying expired was consumed with only NOT_FEFO). A label that disagrees with the
+    records names both dates (EXPIRY_DIFFERS): another lot under the same code, or a data error.
+    A lot with no recorded expiry is judged by its label's."""
+    label = run.scan.expiry
+    if label is None or label == lot.expiry:
+        return lot.expiry
+    if lot.expiry is None:
+        return label
+    earlier = min(label, lot.expiry)
+    run.add(
+        ReasonCode.EXPIRY_DIFFERS,
+        lot=lot.code,
+        label=label.isoformat(),
+        book=lot.expiry.isoformat(),
+        earlier=earlier.isoformat(),
+        then=then,
+    )
+    return earlier
 
 
 def check_shelf_life(run: Run, item: q.ItemRow, lot_code: str) -> None:

@@ -68,6 +68,13 @@ _STOCK_ROW = select(Stock.id, Stock.qty).where(
     Stock.lot_id == bindparam("lot"), Stock.location_id == bindparam("location")
 )
 _LOT_INSERT = insert(Lot)
+# A receipt's label expiry earlier than the lot's recorded one (or the first one known) becomes
+# the lot's: the books never claim a later expiry than a label of the lot (tester W17).
+_EARLIER_EXPIRY = (
+    update(Lot)
+    .where(Lot.id == bindparam("lot"), (Lot.expiry.is_(None)) | (Lot.expiry > bindparam("expiry")))
+    .values(expiry=bindparam("expiry"))
+)
 _STOCK_INSERT = insert(Stock)
 _STOCK_UPDATE = update(Stock).where(Stock.id == bindparam("b_stock")).values(qty=bindparam("b_qty"))
 _TASK_ID = select(Task.id).where(Task.code == bindparam("code"))
@@ -296,7 +303,10 @@ def _bump_line(conn: Connection, task_code: str | None, line_no: int | None, qty
 
 
 def _received(conn: Connection, p: StockReceived, at: datetime, event_id: str) -> list[Flag]:
+    known = p.expiry is not None and _lot_id(conn, _item_id(conn, p.item), p.lot) is not None
     lot_id = ensure_lot(conn, p, at)
+    if known:
+        conn.execute(_EARLIER_EXPIRY, {"lot": lot_id, "expiry": p.expiry})
     location_id = _location_id(conn, p.location)
     add_stock(conn, lot_id, location_id, p.qty, at)
     _bump_line(conn, p.task, p.line_no, p.qty)

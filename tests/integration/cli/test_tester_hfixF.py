@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from click.testing import CliRunner
 
 from lotscan.cli.main import cli
+from lotscan.paths import demo_database
 
 
 def lotscan(*args: str) -> str:
@@ -31,3 +34,26 @@ def test_w15_measures_are_recorded_in_the_items_unit_or_refused() -> None:
     assert "UNIT_MISMATCH" in packs and "Counted" not in packs
     consumed = scan("(01)19521234001017(10)FLO3490J(3203)011023", "-w", "consume", "--task", "WO-3001")
     assert "Consumed 11.023 lb = 4.999949 KG of lot FLO3490J" in consumed
+
+
+def test_w17_a_label_expiry_that_differs_from_the_books_is_named_and_the_earlier_date_judged() -> None:
+    lotscan("demo", "--headless")
+    received = lotscan(
+        "scan", "(01)19521234001017(17)270301(10)FLO3490J(30)2", "-w", "receive", "--task", "ASN-1001",
+        "--operator", "1001",
+    )  # fmt: skip
+    assert "EXPIRY_DIFFERS" in received and "2027-03-01" in received and "2027-07-17" in received
+    assert "FLO3490J|2027-03-01" in lookup_expiry("FLO3490J")
+    consumed = scan(
+        "(01)19521234001017(17)261101(10)FLO3490J", "-w", "consume", "--task", "WO-3001",
+        "--location", "RM-A09", "--qty", "1",
+    )  # fmt: skip
+    assert "REJECTED" in consumed and "LOT_EXPIRED" in consumed and "expired on 2026-11-01" in consumed
+    looked_up = lotscan("scan", "(01)09521234001348(17)261101(10)FG2118D", "-w", "lookup")
+    assert "EXPIRED, expiry 2026-11-01" in looked_up and "2027-08-04" in looked_up
+
+
+def lookup_expiry(lot: str) -> str:
+    with sqlite3.connect(demo_database()) as conn:
+        rows = conn.execute("select code, expiry from lots where code = ?", (lot,)).fetchall()
+    return "\n".join(f"{code}|{expiry}" for code, expiry in rows)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from lotscan.domain.events.payloads import MIN_QTY
 from lotscan.domain.verdict import Level
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.importer import Row, import_tables
@@ -115,7 +116,7 @@ def test_a_measure_is_recorded_as_its_exact_conversion_or_refused(
         assert unit in verdict.message
         return
     exact = Decimal(digits).scaleb(-decimals) * size / item[1]
-    if exact > 10**9:  # more than an event may carry: refused, never cut or rounded
+    if not MIN_QTY <= exact <= 10**9:  # beyond what an event may carry: refused, never cut or rounded
         assert not verdict.recorded and [r.code for r in verdict.reasons] == ["INVALID_VALUE"]
         return
     assert verdict.recorded, verdict.message

@@ -81,7 +81,9 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
     if below is not None:
         _below_zero(run, lot.code, below["location"], below["qty"], item.unit)
     links = q.lot_links(run.conn, lot.id)
-    expired = is_expired(lot.expiry, today)
+    # A label that disagrees with the records is named with both dates; the earlier is shown.
+    judged = checks.judged_expiry(run, lot, then="the lot is shown by that date")
+    expired = is_expired(judged, today)
     details = {
         "type": "lot",
         "item": item.code,
@@ -90,8 +92,9 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
         "lot": lot.code,
         "status": lot.status.value,
         "expiry": lot.expiry.isoformat() if lot.expiry else None,
+        "label_expiry": run.scan.expiry.isoformat() if run.scan.expiry else None,
         "expired": expired,
-        "days_left": days_left(lot.expiry, today),
+        "days_left": days_left(judged, today),
         "stock": stock,
         "total": sum(s["qty"] for s in stock),
         "unit": item.unit,
@@ -102,10 +105,11 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
         "children": links["children"],
     }
     state = "EXPIRED" if expired else lot.status.value.upper()
+    shown = judged.isoformat() if judged else "none"
     return Plan(
         [],
         f"Lot {lot.code} of {item.description or item.code}: {state}, expiry "
-        f"{details['expiry'] or 'none'}, {details['total']:g} {item.unit} in {len(stock)} place(s).",
+        f"{shown}, {details['total']:g} {item.unit} in {len(stock)} place(s).",
         details,
     )
 

@@ -73,6 +73,16 @@ def evaluate(run: Run) -> Plan | None:
         ):
             run.add(checks.STATUS_REASONS[existing.status], lot=lot_code)
         checks.check_shelf_life(run, item, lot_code)
+        if existing is not None and scan.expiry is not None:
+            # The books never keep a later expiry than the label (tester W17): an earlier label
+            # date becomes the lot's when the receipt is recorded (store/effects.py _received).
+            checks.judged_expiry(
+                run,
+                existing,
+                then="it becomes the lot's expiry"
+                if existing.expiry is None or scan.expiry < existing.expiry
+                else "the lot keeps it",
+            )
         if scan.serial and q.serial_seen(run.conn, item.id, scan.serial):
             run.add(ReasonCode.DUPLICATE_SERIAL, serial=scan.serial, gtin=item.gtin)
     pallet_of_the_asn = scan.kind is ScanKind.PALLET and not scan.gtin  # the line is this pallet

@@ -1,0 +1,84 @@
+"""The expiry printed on a label is never dropped for the recorded one (tester W17): a label that
+disagrees with the records is named with both dates (EXPIRY_DIFFERS) and the earlier date is
+judged on every workflow; a receipt never leaves the books with a later expiry than its label."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from lotscan.domain.verdict import Level
+from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.station import StationService
+from lotscan.settings import StationSettings
+from lotscan.store.schema import Lot
+from tests.plant import FLOUR, build_plant
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return build_plant(tmp_path / "station.db")
+
+
+@pytest.fixture
+def station(engine: Engine, tmp_path: Path) -> StationService:
+    return StationService(engine, StationSettings(station_id="ST1", database=tmp_path / "station.db"))
+
+
+def day(days: int) -> str:
+    return (ScanContext(Workflow.LOOKUP).today + timedelta(days=days)).strftime("%y%m%d")
+
+
+def go(station: StationService, label: str, workflow: Workflow, **kw: object):
+    context = ScanContext(workflow, operator="100", **kw)  # type: ignore[arg-type]
+    return station.handle(station.interpret(label), context)
+
+
+def expiry_of(engine: Engine, lot: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(select(Lot.expiry).where(Lot.code == lot)).scalar_one())
+
+
+def codes(verdict) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.code for r in verdict.reasons]
+
+
+@pytest.mark.parametrize(
+    ("workflow", "context"),
+    [
+        (Workflow.PICK, {"task": "PL-1", "location": "A2"}),
+        (Workflow.CONSUME, {"task": "WO-1", "location": "A2"}),
+        (Workflow.SHIP, {"task": "SHP-1", "location": "A2"}),
+    ],
+)
+def test_a_label_that_says_expired_is_refused_though_the_records_say_good(
+    station: StationService, workflow: Workflow, context: dict[str, object]
+) -> None:
+    verdict = go(station, f"(01){FLOUR}(17){day(-3)}(10)F-LATE(30)1", workflow, **context)
+    assert verdict.level is Level.REJECTED and not verdict.recorded
+    assert {"EXPIRY_DIFFERS", "LOT_EXPIRED"} <= set(codes(verdict))
+    assert "F-LATE" in verdict.message
+
+
+def test_a_receipt_with_an_earlier_label_date_books_the_earlier_date(station: StationService) -> None:
+    recorded_date = expiry_of(station.engine, "F-LATE")
+    verdict = go(station, f"(01){FLOUR}(17){day(100)}(10)F-LATE(30)2", Workflow.RECEIVE, task="ASN-1")
+    assert verdict.recorded and verdict.level is Level.WARNING
+    assert codes(verdict) == ["EXPIRY_DIFFERS"] and recorded_date in verdict.message
+    label_date = (ScanContext(Workflow.LOOKUP).today + timedelta(days=100)).isoformat()
+    assert expiry_of(station.engine, "F-LATE") == label_date
+
+
+def test_a_receipt_with_a_later_label_date_keeps_the_earlier_recorded_one(station: StationService) -> None:
+    recorded_date = expiry_of(station.engine, "F-EARLY")
+    verdict = go(station, f"(01){FLOUR}(17){day(300)}(10)F-EARLY(30)2", Workflow.RECEIVE, task="ASN-1")
+    assert verdict.recorded and codes(verdict) == ["EXPIRY_DIFFERS"]
+    assert expiry_of(station.engine, "F-EARLY") == recorded_date
+
+
+def test_a_lookup_shows_the_earlier_date_and_names_both(station: StationService) -> None:
+    verdict = go(station, f"(01){FLOUR}(17){day(-3)}(10)F-LATE", Workflow.LOOKUP)
+    assert "EXPIRED" in verdict.message and codes(verdict) == ["EXPIRY_DIFFERS"]
