@@ -236,11 +236,23 @@ def resolve_task(run: Run, kinds: tuple[str, ...], label: str) -> q.TaskRow | No
     return task
 
 
-def source_location(run: Run, lot: q.LotRow) -> tuple[q.LocationRow | None, float]:
+@dataclass(frozen=True)
+class NamedPlace:
+    """The place a workflow names before the scan for every lot (a shipment's staging place:
+    "Ship on SHP-5001 from DOCK-OUT"), and why it is that place ("where SHP-5001 ships from")."""
+
+    location: q.LocationRow
+    why: str
+
+
+def source_location(
+    run: Run, lot: q.LotRow, named: NamedPlace | None = None
+) -> tuple[q.LocationRow | None, float]:
     """Where the stock is taken from: the scanned location; else the place the operator was
-    told (in pick and consume, the FEFO prompt's, for the FEFO lot); else the lot's only
-    place. A lot in several places that nobody named is never taken from one of them
-    silently: the operator is asked to scan the location (LOCATION_NEEDED)."""
+    told (in pick and consume, the FEFO prompt's, for the FEFO lot; in ship, the `named`
+    staging place, for every lot); else the lot's only place. A lot in several places that
+    nobody named, or not at the named place, is never taken from another place silently: the
+    operator is asked to scan the location (LOCATION_NEEDED)."""
     if run.ctx.location:
         location = resolve_location(run, run.ctx.location)
         if location is None:
@@ -260,22 +272,30 @@ def source_location(run: Run, lot: q.LotRow) -> tuple[q.LocationRow | None, floa
     if not places:
         run.add(ReasonCode.NO_STOCK, lot=lot.code, at="")
         return None, 0.0
+    if named is not None:  # tester W22: ship took 8 from DOCK-OUT's 1 while FG-B03 held 10
+        for location, available in places:
+            if location.id == named.location.id:
+                return location, available
+        _ask_location(run, lot, f"is not at {named.location.code}, {named.why}, but elsewhere", places)
+        return None, 0.0
     first = run.fefo_first(lot.item_id) if run.ctx.workflow in _FEFO_PROMPTED else None
     told = first.location_code if first is not None and first.lot_id == lot.id else None
     for location, available in places:
         if location.code == told or (told is None and len(places) == 1):
             return location, available
-    run.add(
-        ReasonCode.LOCATION_NEEDED,
-        lot=lot.code,
-        why=f"is in {len(places)} places",
-        where=_places_text(places),
-        then=_SCAN_THE_PLACE,
-    )
+    _ask_location(run, lot, f"is in {len(places)} places", places)
     return None, 0.0
 
 
 _SCAN_THE_PLACE = "Scan the location you take it from, then the lot again."
+
+
+def _ask_location(
+    run: Run, lot: q.LotRow, why: str, places: list[tuple[q.LocationRow, float]], then: str = _SCAN_THE_PLACE
+) -> None:
+    """LOCATION_NEEDED: where the lot is, and what to scan."""
+    run.add(ReasonCode.LOCATION_NEEDED, lot=lot.code, why=why, where=_places_text(places), then=then)
+
 
 # Workflows whose prompt or suggestion names the FEFO lot and its place before the scan.
 _FEFO_PROMPTED = frozenset({Workflow.PICK, Workflow.CONSUME})
@@ -303,7 +323,7 @@ def check_told_place_covers(
             f"take {available:g} from {location.code}; then, for the other {qty - available:g} {unit}, set "
             f"the quantity to {qty - available:g} and scan another place and the lot."
         )
-    run.add(ReasonCode.LOCATION_NEEDED, lot=lot.code, why=why, where=_places_text(places), then=then)
+    _ask_location(run, lot, why, places, then)
 
 
 def check_stock(
@@ -399,18 +419,22 @@ def lot_on_task_line(run: Run, kinds: tuple[str, ...], label: str) -> TaskScan |
     return TaskScan(task, product.item, lot, line)
 
 
-def take_usable_lot(run: Run, found: TaskScan, *, fefo: bool) -> tuple[q.LocationRow, float] | None:
+def take_usable_lot(
+    run: Run, found: TaskScan, *, fefo: bool, named: NamedPlace | None = None
+) -> tuple[q.LocationRow, float] | None:
     """Status, expiry, FEFO (when asked) and double reads of the lot, then where from and how much."""
     check_usable(run, found.lot)
     if fefo:
         check_fefo(run, found.item, found.lot)
     check_duplicate(run)
-    return take_quantity(run, found)
+    return take_quantity(run, found, named)
 
 
-def take_quantity(run: Run, found: TaskScan) -> tuple[q.LocationRow, float] | None:
+def take_quantity(
+    run: Run, found: TaskScan, named: NamedPlace | None = None
+) -> tuple[q.LocationRow, float] | None:
     """Where the lot is taken from and how much: the line's remaining need, capped by stock."""
-    source, available = source_location(run, found.lot)
+    source, available = source_location(run, found.lot, named)
     if source is None:
         return None
     line = found.line

@@ -174,6 +174,11 @@ class StationSession:
             if not self.reason:
                 return f"{flow}: give the reason first (/reason TEXT), then scan the lot."
             return f"{flow} with reason '{self.reason}': scan the lot."
+        if self.workflow is Workflow.SHIP and self.task:
+            # The place every lot is taken from is named before the scan, as pick's (tester W22).
+            where = self.location or self.service.ships_from(self.task)
+            if where:
+                return f"Ship on {self.task} from {where}: scan each lot."
         if self.workflow is Workflow.PRODUCE:
             # Any label scanned here would plan the output lot: the action is /produce.
             return f"Produce on {self.task}: type /produce to make the output lot."

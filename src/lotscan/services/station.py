@@ -321,6 +321,16 @@ class StationService:
         with self.engine.connect() as conn:
             return pick.next_prompt(Run(conn, self.settings, ctx, _empty_scan()))
 
+    def ships_from(self, task_code: str) -> str | None:
+        """Where a shipment's lots are taken from unless another place is scanned: its staging
+        location, named in the prompt before the scan (tester W22), or None."""
+        with self.engine.connect() as conn:
+            task = q.task_by_code(conn, task_code)
+            if task is None or task.kind != "shipment":
+                return None
+            named = ship.ships_from(Run(conn, self.settings, ScanContext(Workflow.SHIP), _empty_scan()), task)
+        return named.location.code if named else None
+
     def planned_output(self, task_code: str) -> PlannedOutput | None:
         """What a work order plans to make (the quantity /produce suggests), or None when the
         code names no work order with an output item."""

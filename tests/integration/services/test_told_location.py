@@ -26,7 +26,7 @@ from lotscan.services.station import StationService
 from lotscan.settings import StationSettings, load_settings
 from lotscan.store import queries as q
 from lotscan.store.db import open_cache
-from lotscan.store.schema import Event
+from lotscan.store.schema import Event, Lot
 from tests.plant import FLOUR, PLANT
 
 DEMO_FLOUR = "19521234001017"
@@ -98,13 +98,14 @@ def _plant_with_lots_in_two_places(directory: Path) -> Engine:
     return open_cache(directory / "station.db")
 
 
-def _places(engine: Engine, lot_code: str) -> list[str]:
+def _places(engine: Engine, lot_code: str) -> dict[str, float]:
+    """Where the lot is, with how much (only places that hold some)."""
     with engine.connect() as conn:
         item = q.item_by_gtin(conn, FLOUR)
         assert item is not None
         lot = q.lot_by_code(conn, item.id, lot_code)
         assert lot is not None
-        return [loc.code for loc, qty in q.stock_of_lot(conn, lot.id) if qty > 0]
+        return {loc.code: qty for loc, qty in q.stock_of_lot(conn, lot.id) if qty > 0}
 
 
 TASKS = {Workflow.PICK: "PL-1", Workflow.CONSUME: "WO-1", Workflow.SHIP: "SHP-1", Workflow.MOVE: None}
@@ -132,25 +133,83 @@ def test_the_recorded_place_is_the_told_place_or_the_scanned_one(
             to_location="HOLD" if workflow is Workflow.MOVE else None,
             qty=qty,
         )
-        # Pick and consume both prompt the lot and its place before the scan (tester's T14).
+        # Pick and consume both prompt the lot and its place before the scan (tester's T14);
+        # ship names its staging place for every lot (tester W22).
         prompted = workflow in (Workflow.PICK, Workflow.CONSUME)
         prompt = station.pick_prompt(str(TASKS[workflow]), ScanContext(workflow)) if prompted else None
+        ships_from = station.ships_from("SHP-1") if workflow is Workflow.SHIP else None
         places_before = _places(engine, lot)
         verdict = station.handle(station.interpret(f"(01){FLOUR}(10){lot}"), ctx)
         event(f"{workflow.value}: {'recorded' if verdict.recorded else verdict.reasons[0].code}")
         if not verdict.recorded:
             engine.dispose()
             return
-        place = taken_from(last_payload(engine))
+        recorded = last_payload(engine)
         engine.dispose()
+    place = taken_from(recorded)
     if scanned is not None:
         assert place == scanned
-    elif workflow is Workflow.SHIP:
-        assert place == "OUT"  # the shipment's staging place, shown with the task
+        return
+    if workflow is Workflow.SHIP:
+        assert ships_from == "OUT"
+        assert place == ships_from  # the shipment's staging place, named in the prompt
     elif prompt is not None and prompt["lot"] == lot:
         assert place == prompt["location"]
     elif verdict.suggestion is not None and verdict.suggestion.lot_code == lot:
         assert place == verdict.suggestion.location
     else:
-        assert places_before == [place], "a lot in several places was taken from one silently"
+        assert list(places_before) == [place], "a lot in several places was taken from one silently"
+    # Tester W22: nobody named another place, so no more was taken than the told place held
+    # (ship took 8 from DOCK-OUT's 1, leaving -7 there while FG-B03 held 10).
+    assert recorded["qty"] <= places_before.get(place, 0.0) + 1e-9, (recorded, places_before)
     assert place in verdict.message
+
+
+DEMO_CRACKERS = "(01)09521234001478(10)FG7567A"
+
+
+def _demo_stock(session: Any, lot_code: str) -> dict[str, float]:
+    with session.service.engine.connect() as conn:
+        lot = next(iter(conn.execute(select(Lot.id).where(Lot.code == lot_code)).scalars()))
+        return {loc.code: qty for loc, qty in q.stock_of_lot(conn, lot)}
+
+
+def test_a_ship_names_its_place_before_the_scan_and_asks_when_that_place_is_short(tmp_path: Path) -> None:
+    """Tester W22: with 1 EA of FG7567A at DOCK-OUT (SHP-5001's staging place) and 10 at FG-B03,
+    a ship of 8 took all 8 from DOCK-OUT (-7 there) though nobody had named that place."""
+    prepare_demo(paths.demo_database(), reset=False)
+    session = open_session(replace(load_settings(), database=paths.demo_database()))
+    for line in ("OP:1003", "PL:PL-4001", "LOC:FG-B05", "/qty 1"):
+        session.submit(line)
+    assert session.submit(DEMO_CRACKERS).verdict.recorded  # 1 EA picked to DOCK-OUT
+    session.submit("SHP:SHP-5001")
+    assert session.prompt.startswith("Ship on SHP-5001 from DOCK-OUT: scan each lot"), session.prompt
+    before = _demo_stock(session, "FG7567A")
+    assert before == {"FG-B03": 10.0, "FG-B05": 4.0, "DOCK-OUT": 1.0}
+    session.submit("/qty 8")
+    asked = session.submit(DEMO_CRACKERS).verdict
+    assert not asked.recorded and asked.reasons[0].code == "LOCATION_NEEDED", asked
+    said = " ".join(asked.message.split())
+    assert "has only 1 EA at DOCK-OUT, not 8" in said and "FG-B03 10" in said, said
+    assert _demo_stock(session, "FG7567A") == before  # nothing below zero, nothing taken
+    session.submit("LOC:FG-B03")
+    assert session.prompt.startswith("Ship on SHP-5001 from FG-B03"), session.prompt
+    session.submit("/qty 8")
+    shipped = session.submit(DEMO_CRACKERS).verdict
+    assert shipped.recorded and shipped.level is Level.ACCEPTED, shipped
+    assert taken_from(last_payload(session.service.engine)) == "FG-B03"
+    assert _demo_stock(session, "FG7567A") == {**before, "FG-B03": 2.0}
+
+
+def test_a_ship_of_a_lot_not_at_the_named_place_asks_where_from(tmp_path: Path) -> None:
+    """Tester W22: the same lot and place were refused WRONG_LOCATION when DOCK-OUT held none,
+    and shipped from it when it held 1: a lot not at the named place is asked for."""
+    prepare_demo(paths.demo_database(), reset=False)
+    session = open_session(replace(load_settings(), database=paths.demo_database()))
+    for line in ("OP:1003", "SHP:SHP-5001", "/qty 3"):
+        session.submit(line)
+    asked = session.submit(DEMO_CRACKERS).verdict
+    assert not asked.recorded and [r.code for r in asked.reasons] == ["LOCATION_NEEDED"], asked
+    said = " ".join(asked.message.split())
+    assert "is not at DOCK-OUT, where SHP-5001 ships from, but elsewhere (FG-B03 10, FG-B05 5)" in said, said
+    assert "Scan the location you take it from, then the lot again." in said

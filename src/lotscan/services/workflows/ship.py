@@ -14,10 +14,7 @@ def evaluate(run: Run) -> Plan | None:
     if found is None:
         return None
     task, item, lot, line = found.task, found.item, found.lot, found.line
-    if run.ctx.location is None and task.location_id is not None:
-        staging = q.location_by_id(run.conn, task.location_id)
-        run.ctx = run.ctx.with_(location=staging.code if staging else None)
-    taken = checks.take_usable_lot(run, found, fefo=False)
+    taken = checks.take_usable_lot(run, found, fefo=False, named=ships_from(run, task))
     if taken is None:
         return None
     source, qty = taken
@@ -39,3 +36,11 @@ def evaluate(run: Run) -> Plan | None:
         f"{task.partner or 'customer'} on {task.code}.",
         {"task": task.code, "customer": task.partner},
     )
+
+
+def ships_from(run: Run, task: q.TaskRow) -> checks.NamedPlace | None:
+    """The place a shipment's lots are taken from unless another is scanned: its staging
+    location (where pick lists put them), named before the scan ("Ship on SHP-5001 from
+    DOCK-OUT"); a lot not there, or not enough of it, is asked for (tester W22)."""
+    staging = q.location_by_id(run.conn, task.location_id) if task.location_id is not None else None
+    return checks.NamedPlace(staging, f"where {task.code} ships from") if staging else None
