@@ -683,3 +683,35 @@ def test_operators_held_before_the_upgrade_are_recorded_by_the_migration(db_url:
             conn.execute(update(operators_table).values(role="admin"))
             problems = [f.problem for f in audit.verify(conn).findings]
         assert problems == ["operator_mismatch"]
+
+
+def test_stock_altered_behind_the_chains_back_is_named_by_verify(central: Central) -> None:
+    """Tester W3: `update stock set qty = 0` on a recalled lot emptied the recall's "stock to pull"
+    and verify said intact. Each lot's stock is what its chained events and the chained opening
+    stock leave (the drill's mass balance, over every lot): `verify --stock` names each lot that
+    differs."""
+    _genealogy(central)
+    clean = CliRunner().invoke(main, ["central", "audit", "verify", "--stock", "--db", central.url])
+    assert clean.exit_code == 0 and "intact" in clean.output, clean.output
+    for statement, expected in (
+        (
+            "UPDATE stock SET qty = 0 WHERE lot_id = (SELECT id FROM lots WHERE code = 'F-REL')",
+            "STOCK_MISMATCH: lot F-REL of FLOUR: 0 SACK on hand in the stock table, 7 by the chained "
+            "events and imported opening stock (received 0, produced 7, opening 0,",
+        ),
+        (
+            "UPDATE stock SET qty = qty + 5 WHERE lot_id = (SELECT id FROM lots WHERE code = 'S-1')",
+            "STOCK_MISMATCH: lot S-1 of SUGAR: 105 SACK on hand in the stock table, 100 by the chained",
+        ),
+        (
+            "DELETE FROM stock WHERE lot_id = (SELECT id FROM lots WHERE code = 'C-1')",
+            "STOCK_MISMATCH: lot C-1 of COOKIE: 0 EA on hand in the stock table, 40 by",
+        ),
+    ):
+        with central.engine.connect() as conn, conn.begin() as tx:
+            conn.execute(text(statement))
+            findings = audit.verify(conn, stock=True).findings
+            assert audit.verify(conn).ok  # the stock is compared when asked
+            tx.rollback()
+        messages = [f"{f.problem.upper()}: {f.message}" for f in findings]
+        assert len(messages) == 1 and messages[0].startswith(expected), (statement, messages)

@@ -47,10 +47,19 @@ def audit() -> None:
     help="The key the checkpoints must be signed with (public or private PEM). Without it a "
     "checkpoint is checked only against the key written in it.",
 )
+@click.option(
+    "--stock",
+    is_flag=True,
+    help="Also compare each lot's stock with what its chained events and imported opening stock "
+    "leave (replays every event: about as long again as the rest of verify).",
+)
 @db_option
-def audit_verify(as_json: bool, checkpoints: tuple[Path, ...], key: Path | None, db_url: str) -> None:
+def audit_verify(
+    as_json: bool, checkpoints: tuple[Path, ...], key: Path | None, stock: bool, db_url: str
+) -> None:
     """Check every chain: name each altered, removed, reordered or unchained record, and, with
-    --checkpoint, any chain rewritten (together with its head) since the checkpoint was signed.
+    --checkpoint, any chain rewritten (together with its head) since the checkpoint was signed;
+    with --stock, each lot whose stock is not what its events leave.
 
     Exit status 0 when everything is intact, 1 when anything was found, 2 for an unusable
     checkpoint or key.
@@ -59,6 +68,7 @@ def audit_verify(as_json: bool, checkpoints: tuple[Path, ...], key: Path | None,
     Examples:
       lotscan central audit verify --db postgresql+psycopg://lotscan@db/central
       lotscan central audit verify --checkpoint cp-0601.json --checkpoint cp-0602.json --key audit.key.pub
+      lotscan central audit verify --stock
     """
     from lotscan.central.trace import checkpoint as cp
     from lotscan.central.trace.audit import verify
@@ -69,7 +79,7 @@ def audit_verify(as_json: bool, checkpoints: tuple[Path, ...], key: Path | None,
     except cp.CheckpointError as exc:
         raise click.UsageError(str(exc)) from exc
     with _tx(db_url) as conn:
-        result = verify(conn)
+        result = verify(conn, stock=stock)
         for checkpoint in loaded:
             result.findings += cp.compare(conn, checkpoint)
     if as_json:

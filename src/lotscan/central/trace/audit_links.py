@@ -93,7 +93,9 @@ def link_mismatches(conn: Connection) -> list[LinkMismatch]:
         "applied": APPLIED,
         "flagged": FLAGGED,
     }
-    for r in conn.execution_options(yield_per=10_000).execute(_LINKING_EVENTS, params):
+    # yield_per on the statement: Connection.execution_options would stream every later statement
+    # of the connection too (a server-side cursor refuses `SET LOCAL`).
+    for r in conn.execute(_LINKING_EVENTS.execution_options(yield_per=10_000), params):
         payload = json.loads(r.payload) if isinstance(r.payload, str) else dict(r.payload or {})
         try:
             links = links_made_by(r.id, r.type, payload)
@@ -103,7 +105,7 @@ def link_mismatches(conn: Connection) -> list[LinkMismatch]:
         for made, qty in links:
             expected.setdefault(made, []).append(qty)
     found: list[LinkMismatch] = []
-    for k in conn.execution_options(yield_per=10_000).execute(_STORED_LINKS):
+    for k in conn.execute(_STORED_LINKS.execution_options(yield_per=10_000)):
         key: LinkKey = (k.event_id or "", k.parent_item, k.parent_lot, k.child_item, k.child_lot, k.task_code)
         unmatched = expected.get(key, [])
         same = next((i for i, qty in enumerate(unmatched) if _same_qty(qty, k.qty)), None)

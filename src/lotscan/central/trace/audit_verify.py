@@ -2,8 +2,10 @@
 PostgreSQL, Python on SQLite, the same canonical text), every link to the record before it, the
 heads, rows stored without a record, each lot's current status and holder against its last
 recorded decision (audit_lots), the genealogy against the chained events that made it
-(audit_links), and each operator against the last decision that recorded them
-(audit_operators). Each finding names the record and what it covers."""
+(audit_links), each operator against the last decision that recorded them
+(audit_operators); when asked (`--stock`), each lot's stock against the chained events and
+imported opening stock (the drill's mass balance, over every lot). Each finding names the record
+and what it covers."""
 
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ from lotscan.central.trace.audited import (
 )
 from lotscan.central.trace.tables import audit_heads, audit_log
 
+STOCK_MISMATCH = "stock_mismatch"
+
 PROBLEMS = (
     "altered",
     "removed",
@@ -56,6 +60,7 @@ PROBLEMS = (
     OPERATOR_UNRECORDED,
     OPERATOR_MISMATCH,
     OPERATOR_REMOVED,
+    STOCK_MISMATCH,
 )
 
 
@@ -98,7 +103,9 @@ class _Flags:
     broken: bool = False
 
 
-def verify(conn: Connection) -> Verification:
+def verify(conn: Connection, *, stock: bool = False) -> Verification:
+    """Every check above; with `stock`, each lot's stock against its events too (`_stock_found`:
+    it replays every event, so it costs about the event log again and is asked for)."""
     flags: dict[tuple[str, int], _Flags] = {}
     in_sql = conn.dialect.name == "postgresql"
     if in_sql:
@@ -119,7 +126,7 @@ def verify(conn: Connection) -> Verification:
         entry.gap_from = before + 1 if gap else None
         entry.broken = broken and not gap
     findings = _describe(conn, flags) + _unchained(conn) + _tails(conn) + _lots(conn)
-    findings += _links_found(conn) + _operators_found(conn)
+    findings += _links_found(conn) + _operators_found(conn) + (_stock_found(conn) if stock else [])
     findings.sort(key=lambda f: (f.site, f.site_seq or 0, PROBLEMS.index(f.problem), f.ref or 0))
     records = int(conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0)
     chains = int(conn.execute(select(func.count()).select_from(audit_heads)).scalar() or 0)
@@ -306,6 +313,38 @@ def _operators_found(conn: Connection) -> list[Finding]:
         Finding(m.problem, m.chain or "", m.site_seq, OPERATOR, m.operator_id, None, None, None, m.message)
         for m in operator_mismatches(conn)
     ]
+
+
+EVERY_LOT = "(SELECT id AS lot_id FROM lots)"  # the lot table the mass balance reads: all of them
+
+
+def _stock_found(conn: Connection) -> list[Finding]:
+    """Each lot whose stock (summed over its locations) is not what its chained events and
+    imported opening stock leave (tester W3: `update stock set qty = 0` verified intact)."""
+    # Imported here: mass_balance -> opening -> decisions -> audit -> this module.
+    from lotscan.central.trace.mass_balance import TERMS, mass_balance
+
+    movements = [term for term in TERMS if term != "on_hand"]
+    found = []
+    for b in mass_balance(conn, EVERY_LOT):
+        if not b.difference:
+            break  # differences come first
+        terms = ", ".join(f"{term} {getattr(b, term):g}" for term in movements)
+        found.append(
+            Finding(
+                STOCK_MISMATCH,
+                "",
+                None,
+                "stock",
+                None,
+                None,
+                None,
+                None,
+                f"lot {b.lot} of {b.item}: {b.on_hand:g} {b.unit} on hand in the stock table, "
+                f"{b.on_hand + b.difference:g} by the chained events and imported opening stock ({terms})",
+            )
+        )
+    return found
 
 
 def _tails(conn: Connection) -> list[Finding]:
