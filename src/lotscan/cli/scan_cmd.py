@@ -20,8 +20,10 @@ from lotscan.cli.common import (
 )
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.codes.scan import Scan, ScanKind, Source
-from lotscan.domain.reasons import ReasonCode
-from lotscan.domain.verdict import Level, Verdict
+from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.status import LotStatus
+from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.services.checks import STATUS_REASONS
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.lost_separator import lost_separator
 from lotscan.services.station import StationService
@@ -157,9 +159,8 @@ class Judge:
         scanned = self.service.interpret(unescape(line), source=self.source)
         asked = lost_separator(self.service, scanned, self.ctx, confirm="run it again with --confirm")
         if asked is None:
-            return self._task_given_by_option(
-                scanned, self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
-            )
+            verdict = self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
+            return _status_said(self._task_given_by_option(scanned, verdict))
         if asked.reading is None:  # refused anyway: nothing to confirm
             return asked.verdict
         if not self.confirm:
@@ -187,6 +188,32 @@ class Judge:
         )
         reasons = tuple(replace(r, message=said) if r in missing else r for r in verdict.reasons)
         return replace(verdict, message=verdict.message.replace(missing[0].message, said), reasons=reasons)
+
+
+def _status_said(verdict: Verdict) -> Verdict:
+    """A lookup of a lot that may not be used (recalled, rejected, on hold, in quarantine,
+    expired) carries that as its reason code, a WARNING under which nothing was recorded: what
+    `--json` and a batch say is what the human line says, "NOT RECORDED RECALLED" (tester W11:
+    the JSON and the batch said ACCEPTED with no reason for a recalled lot)."""
+    details = verdict.details
+    if looked_up_status(verdict) is None or verdict.level is Level.REJECTED:
+        return verdict
+    lot = str(details.get("lot", ""))
+    codes = [STATUS_REASONS[status]] if (status := _status(details.get("status"))) in STATUS_REASONS else []
+    if details.get("expired"):
+        codes.append(ReasonCode.LOT_EXPIRED)
+    said = tuple(
+        Reason(code.value, sentence(code, lot=lot, expiry=details.get("expiry") or ""), Level.WARNING)
+        for code in codes
+    )
+    return replace(verdict, level=Level.WARNING, reasons=(*said, *verdict.reasons))
+
+
+def _status(value: object) -> LotStatus | None:
+    try:
+        return LotStatus(str(value))
+    except ValueError:
+        return None
 
 
 def _quantity_made(
@@ -315,7 +342,7 @@ def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
             if as_json:
                 click.echo(json.dumps({"line": number, "scan": line, **verdict.to_json()}))
             elif verdict.level is not Level.ACCEPTED:
-                click.echo(f"line {number}: {verdict.level.value} {verdict.message}", err=True)
+                click.echo(f"line {number}: {verdict_word(verdict)} {verdict.message}", err=True)
     summary = {
         "scans": len(lines) + len(not_text),
         **{lv.value: levels.get(lv.value, 0) for lv in Level},

@@ -226,3 +226,33 @@ def test_a_lost_separator_reading_refused_anyway_is_not_offered_for_confirmation
         assert refused in codes and "SUSPICIOUS_LOT" in codes, said
         assert "--confirm" not in said["message"] and "probably says" not in said["message"], said
     assert lots_recorded(db) == []
+
+
+def test_a_lookup_says_the_lots_status_as_its_reason_in_json_and_in_a_batch(db: Path, tmp_path: Path) -> None:
+    """W11: `lotscan scan ... -w lookup --json` and `--file` said "verdict": "ACCEPTED", "reasons":
+    [] for a recalled or expired lot, where the human line says NOT RECORDED RECALLED: a script
+    reading the JSON would let the lot go."""
+    said = {}
+    for lot in ("F-RECALL", "F-OLD", "F-HOLD", "F-EARLY"):
+        result = scan(db, f"(01){FLOUR}(10){lot}", "-w", "lookup", "--json")
+        assert result.exit_code == 0, result.output
+        answer = json.loads(result.output.splitlines()[0])
+        said[lot] = (answer["verdict"], [(r["code"], r["level"]) for r in answer["reasons"]])
+    assert said == {
+        "F-RECALL": ("WARNING", [("LOT_RECALLED", "WARNING")]),
+        "F-OLD": ("WARNING", [("LOT_EXPIRED", "WARNING")]),
+        "F-HOLD": ("WARNING", [("LOT_ON_HOLD", "WARNING")]),
+        "F-EARLY": ("ACCEPTED", []),
+    }
+    upload = tmp_path / "lookups.txt"
+    upload.write_text(f"(01){FLOUR}(10)F-RECALL\n(01){FLOUR}(10)F-EARLY\n")
+    batch = CliRunner().invoke(
+        cli, ["scan", "--file", str(upload), "-w", "lookup", "--json", "--db", str(db)]
+    )
+    lines = [json.loads(line) for line in batch.output.splitlines() if line.startswith("{")]
+    assert [(line.get("verdict"), line.get("line")) for line in lines[:2]] == [
+        ("WARNING", 1),
+        ("ACCEPTED", 2),
+    ]
+    assert lines[-1]["summary"]["reasons"] == {"LOT_RECALLED": 1} and lines[-1]["summary"]["ACCEPTED"] == 1
+    assert lots_recorded(db) == []
