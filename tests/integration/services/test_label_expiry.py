@@ -19,13 +19,10 @@ from tests.plant import FLOUR, build_plant
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return build_plant(tmp_path / "station.db")
-
-
-@pytest.fixture
-def station(engine: Engine, tmp_path: Path) -> StationService:
-    return StationService(engine, StationSettings(station_id="ST1", database=tmp_path / "station.db"))
+def station(tmp_path: Path) -> StationService:
+    """The small plant's cache, judged as station ST1."""
+    database = tmp_path / "station.db"
+    return StationService(build_plant(database), StationSettings(station_id="ST1", database=database))
 
 
 def day(days: int) -> str:
