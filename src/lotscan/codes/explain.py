@@ -62,6 +62,12 @@ def meaning(ai: str, value: str, today: date) -> str | None:
             return "not a valid date"
         note = " (day 00: last day of the month)" if value.endswith("00") else ""
         return parsed.isoformat() + note
+    if ai == "7003" and len(value) == 10:  # expiration date and time, YYMMDDhhmm (no day 00)
+        day = parse_yymmdd(value[:6], today, day_zero=False)
+        hour, minute = value[6:8], value[8:10]
+        if day is None or not value[6:].isdigit() or int(hour) > 23 or int(minute) > 59:
+            return "not a valid date and time"
+        return f"{day.isoformat()} {hour}:{minute}"
     unit = _MEASURE_UNITS.get(ai[:3])
     if unit and len(ai) == 4 and value.isdigit():
         decimals = int(ai[3])

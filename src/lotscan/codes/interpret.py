@@ -420,6 +420,7 @@ class _Interpreter:
             name: parse_yymmdd(ais[ai], self.today, day_zero=True) if ai in ais else None
             for ai, name in _DATE_FIELDS.items()
         }
+        dates["expiry"] = self._expiry_with_time(ais, dates["expiry"], warnings)
         gtin = ais.get("01") or ais.get("02")
         sscc = ais.get("00")
         gln = ais.get("414")
@@ -450,6 +451,29 @@ class _Interpreter:
             errors=tuple(_dedupe(errors)),
             warnings=tuple(warnings),
         )
+
+    def _expiry_with_time(
+        self, ais: dict[str, str], expiry: date | None, warnings: list[Finding]
+    ) -> date | None:
+        """The expiry of a label with AI (7003), expiration date and time (GS1 General
+        Specifications 3.8.x, YYMMDDhhmm, no day 00): its day, the lot's expiry (a lot's expiry
+        is a day here; the time is shown by `lotscan parse`). A label whose (17) names another
+        day says so, and the earlier day is the expiry (tester W16)."""
+        value = ais.get("7003", "")
+        day = parse_yymmdd(value[:6], self.today, day_zero=False) if len(value) == 10 else None
+        if day is None or expiry == day:
+            return expiry
+        if expiry is None:
+            return day
+        warnings.append(
+            f.finding(
+                f.EXPIRIES_DIFFER,
+                f"The label's expiry (17) {expiry.isoformat()} and expiry date and time (7003) "
+                f"{day.isoformat()} differ: the earlier, {min(expiry, day).isoformat()}, is taken. "
+                "Check the label and tell a supervisor.",
+            )
+        )
+        return min(expiry, day)
 
     def _unknown(self, code: str, message: str, start: int | None = None, end: int | None = None) -> Scan:
         return Scan(

@@ -22,7 +22,9 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: Level.WARNING,
     ReasonCode.STOCK_BELOW_ZERO: Level.WARNING,
     ReasonCode.LOT_NOT_ANNOUNCED: Level.WARNING,
-    ReasonCode.EXPIRY_DIFFERS: Level.WARNING,  # the earlier date is judged; a site may refuse instead
+    # The earlier date is judged (label or records; (17) or (7003)); a site may refuse instead.
+    ReasonCode.EXPIRY_DIFFERS: Level.WARNING,
+    ReasonCode.LABEL_EXPIRIES_DIFFER: Level.WARNING,
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(
     {

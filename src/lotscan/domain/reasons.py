@@ -49,6 +49,7 @@ class ReasonCode(StrEnum):
     PACK_SIZE_UNKNOWN = "PACK_SIZE_UNKNOWN"
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
     LABEL_COUNT_WEIGHT_DIFFER = "LABEL_COUNT_WEIGHT_DIFFER"
+    LABEL_EXPIRIES_DIFFER = "LABEL_EXPIRIES_DIFFER"  # (17) and (7003) of one label disagree
     EXPIRY_DIFFERS = "EXPIRY_DIFFERS"  # the label's expiry is not the lot's recorded one
     UNIT_MISMATCH = "UNIT_MISMATCH"  # a label's measure of another dimension than the item's unit
     LOT_NOT_ANNOUNCED = "LOT_NOT_ANNOUNCED"
@@ -106,6 +107,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}. If the label is right, scan it again without /qty.",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. Check the label; if it is right, tell a supervisor the pack size is wrong.",
+    ReasonCode.LABEL_EXPIRIES_DIFFER: "{detail}",  # the reading's own sentence names both dates
     ReasonCode.EXPIRY_DIFFERS: "Lot {lot}: the label says it expires {label}, the records say {book}. The earlier date, {earlier}, counts: {then}. Check the label (another lot, or a data error?) and tell a supervisor which is right.",
     ReasonCode.UNIT_MISMATCH: "The label gives a {dimension} ({measure}, AI {ai}), but {item} is kept in {unit}: it cannot be recorded as {unit}. Enter the quantity in {unit} (--qty N), then scan the label again; if {unit} is wrong for this product, tell a supervisor.",
     ReasonCode.PACK_SIZE_UNKNOWN: "The label counts {count} trade units (AI 30), but {item} is kept in {unit} and has no pack size: enter the quantity in {unit} (--qty N), then scan the label again.",

@@ -77,6 +77,8 @@ def scan_is_readable(run: Run) -> bool:
     for finding in scan.warnings:
         if finding.code == "SUSPICIOUS_LOT":
             run.add(ReasonCode.SUSPICIOUS_LOT, lot=scan.lot, detail=finding.message)
+        elif finding.code == "EXPIRIES_DIFFER":
+            run.add(ReasonCode.LABEL_EXPIRIES_DIFFER, detail=finding.message)
     return not scan.errors
 
 

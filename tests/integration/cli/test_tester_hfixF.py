@@ -57,3 +57,16 @@ def lookup_expiry(lot: str) -> str:
     with sqlite3.connect(demo_database()) as conn:
         rows = conn.execute("select code, expiry from lots where code = ?", (lot,)).fetchall()
     return "\n".join(f"{code}|{expiry}" for code, expiry in rows)
+
+
+def test_w16_an_expiry_date_and_time_7003_is_the_lots_expiry() -> None:
+    lotscan("demo", "--headless")
+    parsed = lotscan("parse", "(01)19521234001017(7003)2703011230(10)X1")
+    assert "2703011230  = 2027-03-01 12:30" in parsed
+    expired = scan("(01)19521234001017(7003)2611250000(10)FL7004(30)2", "-w", "receive", "--task", "ASN-1001")
+    assert "REJECTED" in expired and "LOT_EXPIRED" in expired and "expired on 2026-11-25" in expired
+    assert "MISSING_EXPIRY" not in expired
+    both = scan(
+        "(01)19521234001017(17)270301(7003)2702011230(10)FL7005(30)2", "-w", "receive", "--task", "ASN-1001"
+    )
+    assert "LABEL_EXPIRIES_DIFFER" in both and "the earlier, 2027-02-01, is taken" in both
