@@ -51,6 +51,7 @@ def test_w17_a_label_expiry_that_differs_from_the_books_is_named_and_the_earlier
     assert "REJECTED" in consumed and "LOT_EXPIRED" in consumed and "expired on 2026-11-01" in consumed
     looked_up = lotscan("scan", "(01)09521234001348(17)261101(10)FG2118D", "-w", "lookup")
     assert "EXPIRED, expiry 2026-11-01" in looked_up and "2027-08-04" in looked_up
+    assert "expired on 2026-11-01" in looked_up and "expired on 2027-08-04" not in looked_up
 
 
 def lookup_expiry(lot: str) -> str:

@@ -91,7 +91,8 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
         "description": item.description,
         "lot": lot.code,
         "status": lot.status.value,
-        "expiry": lot.expiry.isoformat() if lot.expiry else None,
+        "expiry": judged.isoformat() if judged else None,  # the one judged: the earlier of label and records
+        "recorded_expiry": lot.expiry.isoformat() if lot.expiry else None,
         "label_expiry": run.scan.expiry.isoformat() if run.scan.expiry else None,
         "expired": expired,
         "days_left": days_left(judged, today),
@@ -105,11 +106,10 @@ def _lot(run: Run, item: q.ItemRow, lot: q.LotRow) -> Plan:
         "children": links["children"],
     }
     state = "EXPIRED" if expired else lot.status.value.upper()
-    shown = judged.isoformat() if judged else "none"
     return Plan(
         [],
         f"Lot {lot.code} of {item.description or item.code}: {state}, expiry "
-        f"{shown}, {details['total']:g} {item.unit} in {len(stock)} place(s).",
+        f"{details['expiry'] or 'none'}, {details['total']:g} {item.unit} in {len(stock)} place(s).",
         details,
     )
 
