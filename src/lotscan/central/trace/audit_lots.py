@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, text
 
-from lotscan.central.trace.audit_made import HOLDER_MISMATCH, STATUS_MISMATCH, made_mismatches
+from lotscan.central.trace.audit_made import HOLDER_MISMATCH, MOVES, STATUS_MISMATCH, made_mismatches
 from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, STATUS
 from lotscan.domain.events import EventType
 from lotscan.domain.status import CENTRAL, LotStatus, held_by_of
@@ -61,7 +61,9 @@ ORDER BY h.item, h.lot, h.id
 CREATING = (EventType.STOCK_RECEIVED.value, EventType.LOT_PRODUCED.value, EventType.STOCK_COUNTED.value)
 
 # Lots without any decision, with the first stored event that created them, when that event named
-# a status or the lot is not released (the rest are released as created: nothing to compare).
+# a status or the lot is not released (the rest are released as created: nothing to compare), unless
+# a split, merge or relabel made the lot before it (audit_made judges those: goods received into a
+# lot split off a held one were a false status_mismatch, "released as created").
 _CREATED = text("""
 SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status, e.id AS event_id, e.payload,
        e.site, a.site_seq
@@ -74,6 +76,9 @@ JOIN items i ON i.id = l.item_id
 LEFT JOIN audit_log a ON a.kind = :event AND a.ref = e.server_seq
 WHERE (l.status <> :released OR e.payload LIKE :names_status)
   AND NOT EXISTS (SELECT 1 FROM lot_status_history h WHERE h.item = i.code AND h.lot = l.code)
+  AND NOT EXISTS (SELECT 1 FROM lot_links k JOIN received_events m ON m.id = k.event_id
+                  WHERE k.child_lot_id = l.id AND m.type IN (:split, :merged, :relabelled)
+                  AND m.outcome IN (:applied, :flagged) AND m.server_seq < e.server_seq)
 """)
 
 # Lots on hold or worse with no decision, no creating event and not derived from another lot.
@@ -114,7 +119,9 @@ def undecided(conn: Connection) -> list[Undecided]:
         "released": LotStatus.RELEASED.value,
     }
     found = []
-    for r in conn.execute(_CREATED, {**params, "event": EVENT, "names_status": '%"lot_status": "%'}):
+    moves = {"split": MOVES[0], "merged": MOVES[1], "relabelled": MOVES[2]}
+    created = conn.execute(_CREATED, {**params, **moves, "event": EVENT, "names_status": '%"lot_status": "%'})
+    for r in created:
         payload = json.loads(r.payload) if isinstance(r.payload, str) else dict(r.payload or {})
         if payload.get("item") != r.item:
             continue  # the code's first event is another item's lot of that code: not judged
