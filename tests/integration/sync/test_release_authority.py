@@ -138,6 +138,35 @@ def test_a_lot_received_into_quarantine_is_its_receiving_sites_to_release(
     assert (lifted["outcome"], lifted["code"]) == ("rejected", "RELEASE_NOT_ALLOWED")  # P1's hold too
 
 
+def test_a_lot_received_into_quarantine_before_the_upgrade_gets_its_holder(
+    two_sites: Central, tmp_path: Path
+) -> None:
+    """W9's second reproduction on a database from before the fix: F-Q2, received by P2 into
+    quarantine, has no holder (as central left it); migration 0017 fills in P2, and P1's station
+    refuses the release up front after its next pull."""
+    from alembic import command
+
+    from lotscan.central.db import _alembic_config, upgrade
+
+    plant1 = Station(two_sites, tmp_path, "ST-P1", site="P1")
+    _, p2 = two_sites.enroll("P2")
+    received = {"item": "FLOUR", "lot": "F-Q2", "qty": 5, "location": "B1", "lot_status": "quarantine"}
+    assert outcome(two_sites, p2, ev(1, "stock.received", received))["outcome"] == "applied"
+    config = _alembic_config()
+    with two_sites.engine.connect() as conn, conn.begin():
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0016_record_operators")
+        conn.execute(update(Lot).where(Lot.code == "F-Q2").values(held_by=None))  # as before the fix
+    upgrade(two_sites.engine)
+    two_sites.restart()
+    with two_sites.engine.connect() as conn:
+        assert conn.execute(select(Lot.held_by).where(Lot.code == "F-Q2")).scalar() == "P2"
+    plant1.sync()
+    verdict = plant1.scan(f"(01){FLOUR}(10)F-Q2", Workflow.RELEASE, operator="900", reason="ok")
+    assert [r.code for r in verdict.reasons] == ["RELEASE_NOT_ALLOWED"] and not verdict.recorded
+    assert "held by site P2" in verdict.message
+
+
 def test_a_station_releases_its_own_sites_hold_as_before(central: Central, tmp_path) -> None:
     station = Station(central, tmp_path, "ST1")
     assert station.scan(F_LATE, Workflow.HOLD, operator="900", reason="check temp").recorded
