@@ -106,3 +106,23 @@ async def test_a_lost_separator_reading_refused_anyway_is_not_offered_for_confir
         await scan(pilot, "/confirm")
         assert app.banner.notice and "Nothing to confirm" in banner_text(app)
     assert events_of(engine) == []
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+async def test_a_reason_too_long_to_record_is_refused_when_given(make_app, engine, size) -> None:
+    """W12: `/reason` + 600 characters was taken; the hold scan after it was refused "INVALID_VALUE
+    This scan cannot be recorded: reason: String should have at most 500 characters. Check the
+    label and the quantity." An older reason is not used in its place either."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in_and_choose(pilot, "900", None, None)
+        await scan(pilot, "/mode hold")
+        await scan(pilot, "/reason damp sacks")
+        await scan(pilot, "/reason " + "x" * 600)
+        said = " ".join(banner_text(app).split())
+        assert app.banner.notice and "at most 500 characters, this one has 600" in said, said
+        assert app.session.reason is None
+        assert await scan(pilot, f"(01){FLOUR}(10)F-EARLY") == "REJECTED"  # asks for the reason
+        said = " ".join(banner_text(app).split())
+        assert "reason" in said and "label and the quantity" not in said, said
+    assert events_of(engine) == []

@@ -20,6 +20,7 @@ from lotscan.cli.common import (
 )
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.codes.scan import Scan, ScanKind, Source
+from lotscan.domain.events import reason_too_long
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level, Reason, Verdict
@@ -118,6 +119,8 @@ def scan(
     """
     if (data is None) == (batch is None):
         raise click.UsageError("give either DATA or --file")
+    if reason is not None and (too_long := reason_too_long(reason)) is not None:  # tester W12
+        raise click.BadParameter(too_long, param_hint="--reason")
     settings = cache_to_work_on(settings)
     engine = open_station_cache(settings, to_judge=True)
     if batch is not None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
-from lotscan.domain.events import MIN_QTY
+from lotscan.domain.events import MIN_QTY, reason_too_long
 from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
@@ -407,6 +407,10 @@ class StationSession:
         if name == "override":
             return self._override(arg)
         if name == "reason":
+            too_long = reason_too_long(arg)
+            if too_long is not None:  # said now, not as the next scan's INVALID_VALUE (tester W12)
+                self.reason = None  # nor an older reason used in its place
+                return _note(f"No reason set (INVALID_VALUE): {too_long}.")
             self.reason = arg or None
             if self.reason is None:  # tester U12: "Reason for the next scan: None."
                 return _note("No reason for the next scan. (/reason TEXT sets one)")

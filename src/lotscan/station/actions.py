@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from lotscan.codes.internal import strip_internal_prefix
+from lotscan.domain.events import reason_too_long
 from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.below_zero import BelowZero, stock_below_zero
@@ -77,7 +78,7 @@ class StationActions(_AppBase):
             self.command(f"/qty {value}")
         elif field is Field.REASON:
             self.command(f"/reason {value}")
-            if then == "short":
+            if then == "short" and reason_too_long(value) is None:  # else the refusal stays said (W12)
                 self.command("/short")
         elif field is Field.TYPE:
             self.queue(QueuedScan(value))

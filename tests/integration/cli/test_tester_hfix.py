@@ -256,3 +256,12 @@ def test_a_lookup_says_the_lots_status_as_its_reason_in_json_and_in_a_batch(db: 
     ]
     assert lines[-1]["summary"]["reasons"] == {"LOT_RECALLED": 1} and lines[-1]["summary"]["ACCEPTED"] == 1
     assert lots_recorded(db) == []
+
+
+def test_a_reason_too_long_to_record_is_a_usage_error(db: Path) -> None:
+    """W12: a 600-character --reason was refused as "INVALID_VALUE ... Check the label and the quantity"."""
+    result = scan(db, f"(01){FLOUR}(10)F-EARLY", "-w", "hold", "--reason", "x" * 600, "--operator", "900")
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "--reason" in said and "at most 500 characters, this one has 600" in said, said
+    assert lots_recorded(db) == []

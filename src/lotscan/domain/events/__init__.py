@@ -10,6 +10,7 @@ from lotscan.domain.events.payloads import (
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_QTY,
+    MAX_REASON,
     MIN_QTY,
     VOCABULARY,
     EventType,
@@ -37,12 +38,14 @@ from lotscan.domain.events.payloads import (
     describe_errors,
     parse_payload,
     payload_class,
+    reason_too_long,
 )
 
 __all__ = [
     "EARLIEST_DATE",
     "LATEST_DATE",
     "MAX_QTY",
+    "MAX_REASON",
     "MIN_QTY",
     "VOCABULARY",
     "EventType",
@@ -72,5 +75,6 @@ __all__ = [
     "event_keys",
     "parse_payload",
     "payload_class",
+    "reason_too_long",
     "stock_places",
 ]

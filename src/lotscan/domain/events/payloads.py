@@ -59,6 +59,16 @@ MAX_QTY = 1e9
 # The smallest quantity an event moves (a milligram of a KG item): 1e-320 was once stored. One rule
 # for both ends: the station refuses a scan below it (INVALID_VALUE), central a payload (BAD_PAYLOAD).
 MIN_QTY = 1e-6
+MAX_REASON = 500  # characters of a hold's, release's or short pick's reason
+
+
+def reason_too_long(text: str) -> str | None:
+    """Why a reason cannot be recorded, said when it is given (tester W12), or None."""
+    if len(text) <= MAX_REASON:
+        return None
+    return f"a reason is at most {MAX_REASON} characters, this one has {len(text)}: give a shorter one"
+
+
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 1, 1)
 
@@ -88,7 +98,7 @@ Sscc = Annotated[str, Field(pattern=r"^\d{18}$", strict=True)]
 Unit = Annotated[str, Field(min_length=1, max_length=16, strict=True)]
 Partner = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
 Supplier = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
-Reason = Annotated[str, Field(min_length=1, max_length=500, strict=True)]
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON, strict=True)]
 Badge = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
 Quantity = Annotated[
     float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite), AfterValidator(_not_dust)
