@@ -79,7 +79,10 @@ def _finite(value: float) -> float:
     return value
 
 
-def _not_dust(value: float) -> float:
+def _finite_not_dust(value: float) -> float:
+    """A quantity's two rules in one call: pydantic calls each after-validator as a Python
+    function, and every pushed event has a quantity (central validates each one)."""
+    _finite(value)
     if value < MIN_QTY:
         raise ValueError(f"must be at least {MIN_QTY:g} ({value:g} is no goods at all)")
     return value
@@ -100,9 +103,7 @@ Partner = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
 Supplier = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
 Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON, strict=True)]
 Badge = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
-Quantity = Annotated[
-    float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite), AfterValidator(_not_dust)
-]
+Quantity = Annotated[float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite_not_dust)]
 Amount = Annotated[float, Field(ge=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 Balance = Annotated[float, Field(ge=-MAX_QTY, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 LineNo = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
