@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from lotscan.codes.scan import Scan, ScanKind
 from lotscan.domain.fefo import StockCandidate
+from lotscan.domain.policy import ALWAYS_REFUSED
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, days_left, is_expired
 from lotscan.domain.units import (
@@ -429,6 +430,8 @@ def take_usable_lot(
     if fefo:
         check_fefo(run, found.item, found.lot)
     check_duplicate(run)
+    if any(run.findings.has(code) for code in ALWAYS_REFUSED):
+        return None  # tester W14: a refused lot gets its refusal's advice, not "scan the location"
     return take_quantity(run, found, named)
 
 

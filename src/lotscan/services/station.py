@@ -331,6 +331,13 @@ class StationService:
             named = ship.ships_from(Run(conn, self.settings, ScanContext(Workflow.SHIP), _empty_scan()), task)
         return named.location.code if named else None
 
+    def lot_status(self, gtin: str, lot_code: str) -> str | None:
+        """A lot's status now ("released", "recalled", ...), or None when the cache has no such lot."""
+        with self.engine.connect() as conn:
+            item = q.item_by_gtin(conn, gtin)
+            lot = q.lot_by_code(conn, item.id, lot_code) if item else None
+        return lot.status if lot else None
+
     def planned_output(self, task_code: str) -> PlannedOutput | None:
         """What a work order plans to make (the quantity /produce suggests), or None when the
         code names no work order with an output item."""

@@ -32,7 +32,7 @@ from lotscan.station.serve.driver import KeyBurst
 from lotscan.station.serve.hub import SessionInfo, StationHub
 from lotscan.station.syncstate import SyncLink, SyncUpdate
 from lotscan.station.terminal_wedge import TerminalWedge
-from lotscan.station.views import gather
+from lotscan.station.views import PROMPTED, Workspace, gather, prompt_moved_on
 from lotscan.station.widgets.banner import VerdictBanner
 from lotscan.station.widgets.capture import PASS_THROUGH, ScanCapture
 from lotscan.station.widgets.fixed import FixedStatic
@@ -103,6 +103,8 @@ class StationApp(StationActions, App[None]):
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_again = False
+        self._shown_prompt: dict[str, Any] | None = None  # the FEFO prompt on screen
+        self._synced_since_shown = False  # a sync round came since it was read
         self._switch_interval = sys.getswitchinterval()
 
     # -- layout ---------------------------------------------------------------------------
@@ -413,10 +415,21 @@ class StationApp(StationActions, App[None]):
                     break
                 self.query_one(WorkPanel).show(space, self.lookup, self.today())
                 self._take_summary(space.summary)
+                await self._say_why_the_prompt_moved_on(space)
                 if not self._refresh_again:
                     break
         finally:
             self._refreshing = False
+
+    async def _say_why_the_prompt_moved_on(self, space: Workspace) -> None:
+        """After a sync round, a FEFO prompt that had to name another lot says why (tester W14)."""
+        before, self._shown_prompt = self._shown_prompt, space.pick_prompt
+        if not self._synced_since_shown:
+            return
+        self._synced_since_shown = False
+        why = await self.reader_thread.call(prompt_moved_on, self.session, before, space.pick_prompt)
+        if why:
+            self.show_verdict(Verdict(Level.WARNING, why), notice=True)
 
     def on_device_event(self, event: DeviceEvent) -> None:
         item = DeviceLink.queued(event.message)
@@ -450,6 +463,9 @@ class StationApp(StationActions, App[None]):
             self.facts.refused = update.refused
         if update.online:
             self._follow_enrolment()
+            if self.session.workflow in PROMPTED and self.session.task:  # a recall may have come (W14)
+                self._synced_since_shown = True
+                self.refresh_workspace()
         self.query_one(StatusBar).show(self.facts)
 
     def _follow_enrolment(self) -> None:
