@@ -31,7 +31,8 @@ def demo_app(tmp_path: Path) -> tuple[StationApp, Path]:
 
 
 async def test_a_typed_quantity_that_is_not_the_labels_count_says_both(tmp_path: Path) -> None:
-    """Finding 13: `/qty 3` then a label of 20 blocks: recorded as typed, but never silently."""
+    """Finding 13: `/qty 3` then a label of 20 blocks: recorded as typed, but never silently.
+    A typed receipt quantity of an item with a pack size counts packs, as on the pallet (W24)."""
     app, database = demo_app(tmp_path)
     async with app.run_test(size=(40, 16)) as pilot:
         await scan(pilot, "OP:1001")
@@ -40,10 +41,10 @@ async def test_a_typed_quantity_that_is_not_the_labels_count_says_both(tmp_path:
         assert await scan(pilot, BUTTER_20_BLOCKS) == "WARNING"
         shown = banner_text(app)
         assert "QTY_DIFFERS_FROM_LABEL" in shown
-        assert "You typed 3 KG, the label says 20 BLOCK = 200 KG" in " ".join(shown.split())
+        assert "You typed 3 BLOCK = 30 KG, the label says 20 BLOCK = 200 KG" in " ".join(shown.split())
     engine = create_engine(f"sqlite:///{database}")
     received = [payload(e) for e in events_of(engine) if e.type == "stock.received"]
-    assert [(p["lot"], p["qty"]) for p in received] == [("BU77", 3)]
+    assert [(p["lot"], p["qty"]) for p in received] == [("BU77", 30)]
 
 
 @pytest.mark.parametrize("size", [(100, 30), (40, 16)], ids=["100x30", "40x16"])

@@ -479,7 +479,7 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
         if counted_in_packs(run, item) and item.pack_size:
             run.pack_count = PackCount(qty, item.pack_unit or "PACK", item.pack_size, item.unit)
             qty = run.pack_count.amount
-        elif run.ctx.workflow is Workflow.RECEIVE:
+        if run.ctx.workflow is Workflow.RECEIVE:
             check_typed_against_label(run, item, qty)
     elif scan.quantity is not None and scan.quantity_is_count and item.pack_size:
         run.pack_count = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
@@ -549,12 +549,11 @@ def check_count_against_weight(run: Run, item: q.ItemRow, pack: PackCount) -> No
 
 
 def counted_in_packs(run: Run, item: q.ItemRow) -> bool:
-    """A pallet the ASN lists by SSCC (no label quantity), of an item with a pack size, is
-    counted in trade units (sacks), as AI 30 counts them: the station asks for that count and
-    a typed quantity is one (tester's #15e), converted by the pack size."""
-    scan = run.scan
-    pallet = scan.kind is ScanKind.PALLET and not scan.gtin and scan.quantity is None
-    return run.ctx.workflow is Workflow.RECEIVE and pallet and bool(item.pack_size)
+    """A receipt of an item with a pack size is counted in trade units (sacks), as AI 30 counts
+    them: the station asks for that count and a typed quantity is one (tester's #15e),
+    converted by the pack size, whether the pallet's SSCC or a sack's label was scanned (tester
+    W24: --qty 38 meant 38 SACK on the pallet and 38 KG on the label of the same line)."""
+    return run.ctx.workflow is Workflow.RECEIVE and bool(item.pack_size)
 
 
 def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
@@ -572,7 +571,7 @@ def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
         label_amount = float(scan.quantity)
         label = f"{label_amount:g} {item.unit}"
     if math.isfinite(typed) and not math.isclose(typed, label_amount):
-        run.add(ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=f"{typed:g} {item.unit}", label=label)
+        run.add(ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=amount(run, typed, item.unit), label=label)
 
 
 def amount(run: Run, qty: float, unit: str) -> str:

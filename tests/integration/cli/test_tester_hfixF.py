@@ -71,3 +71,18 @@ def test_w16_an_expiry_date_and_time_7003_is_the_lots_expiry() -> None:
         "(01)19521234001017(17)270301(7003)2702011230(10)FL7005(30)2", "-w", "receive", "--task", "ASN-1001"
     )
     assert "LABEL_EXPIRIES_DIFFER" in both and "the earlier, 2027-02-01, is taken" in both
+
+
+def test_w24_a_typed_receipt_quantity_counts_sacks_on_the_pallet_and_on_the_label_alike() -> None:
+    lotscan("demo", "--headless")
+    receipt = ("-w", "receive", "--task", "ASN-1001")
+    asked = scan("(00)095212340000000013", *receipt)
+    assert "the ASN announces 40 SACK = 1,000 KG of lot FL24117" in asked
+    pallet = scan("(00)095212340000000013", *receipt, "--qty", "38")
+    label = scan("(01)19521234001017(17)270301(10)FL24117", *receipt, "--qty", "38")
+    assert "Received 38 SACK = 950 KG of lot FL24117" in pallet
+    assert "Received 38 SACK = 950 KG of lot FL24117" in label
+    assert "give it in SACK (25 KG each)" in scan("(01)19521234001017(17)270301(10)FL24117", *receipt)
+    lotscan("scan", "(01)19521234001017(17)270301(10)FL24117(30)2", *receipt, "--operator", "1001")
+    after = scan("(00)095212340000000013", *receipt)
+    assert "the ASN announces 40 SACK = 1,000 KG" in after and "38 SACK = 950 KG still open" in after

@@ -90,18 +90,18 @@ def evaluate(run: Run) -> Plan | None:
         # Never the open line's quantity silently: that is what was ordered, not what came. A
         # pallet the ASN lists by SSCC is asked for too, naming what the ASN announces.
         announced, unit = "", item.unit
+        packs = checks.counted_in_packs(run, item) and item.pack_size
+        if packs and item.pack_size:
+            # Asked as the operator counts it, sacks of a KG item with a pack size, for a
+            # pallet and a sack's label alike (tester's #15e, W24); scan_quantity converts.
+            unit = f"{item.pack_unit or 'PACK'} ({number(item.pack_size)} {item.unit} each)"
         if pallet_of_the_asn:
-            # Asked as the operator counts it: sacks of a KG item with a pack size (tester's
-            # #15e: 'give it in KG' for a pallet of sacks); scan_quantity converts the count.
-            if checks.counted_in_packs(run, item) and item.pack_size:
-                pack_unit = item.pack_unit or "PACK"
-                expected = PackCount(line.remaining / item.pack_size, pack_unit, item.pack_size, item.unit)
-                said, count = expected.describe(), expected.count
-                unit = f"{pack_unit} ({number(item.pack_size)} {item.unit} each)"
-            else:
-                said, count = f"{line.remaining:g} {item.unit}", line.remaining
+            # What the ASN announced for the pallet (tester W24: the line's remainder after
+            # another lot's receipt was called 'announced'), and what is still open if less.
+            said, count = _in_packs(item, line.qty_expected)
+            still = f"; {_in_packs(item, line.remaining)[0]} still open" if line.qty_done > 0 else ""
             announced = (
-                f" (the ASN announces {said} of lot {lot_code} on pallet {scan.sscc}: "
+                f" (the ASN announces {said} of lot {lot_code} on pallet {scan.sscc}{still}: "
                 f"count it, and give {number(count)} if that is what is there)"
             )
         run.add(ReasonCode.QTY_NEEDED, unit=unit, announced=announced)
@@ -170,6 +170,15 @@ def evaluate(run: Run) -> Plan | None:
             "new_lot": existing_lot is None,
         },
     )
+
+
+def _in_packs(item: q.ItemRow, qty: float) -> tuple[str, float]:
+    """A quantity of the item as the receipt counts it: '40 SACK = 1,000 KG' and 40 for an item
+    with a pack size, else '1,000 KG' and 1000."""
+    if item.pack_size:
+        pack = PackCount(qty / item.pack_size, item.pack_unit or "PACK", item.pack_size, item.unit)
+        return pack.describe(), pack.count
+    return f"{number(qty)} {item.unit}", qty
 
 
 def _what_our_label_must_add(item: q.ItemRow, lot_code: str | None, has_expiry: bool) -> str:
