@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from lotscan.central.schema import operators
-from lotscan.central.trace import decisions  # a module: decisions -> audit -> verify -> here
 from lotscan.central.trace.audited import DECISION
 from lotscan.central.trace.tables import audit_log, central_decisions
 from lotscan.services.importer import EVERY_SITE
@@ -72,6 +71,10 @@ def record_states(
     conn: Connection, decision: str, badges: Iterable[str], *, by: str, reason: str | None = None
 ) -> None:
     """Record the current state of these operators as one decision each (company chain)."""
+    # Imported here: decisions -> audit -> audit_verify -> this module, which may be the first
+    # of them imported (`lotscan central import` through central/operators.py).
+    from lotscan.central.trace import decisions
+
     for badge, state in sorted(states(conn, badges).items()):
         detail: dict[str, Any] = {STATE: state}
         if reason is not None:
