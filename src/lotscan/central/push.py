@@ -46,9 +46,11 @@ from lotscan.domain.events import (
     Payload,
     Row,
     StockCounted,
+    StockMoved,
     StockReceived,
     event_keys,
 )
+from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.status import LotStatus, status_phrase
 from lotscan.protocol import (
     APPLIED,
@@ -484,13 +486,16 @@ def _effect(conn: Connection, batch: _Batch, e: EventIn, checked: Checked) -> _O
     ref = payload.lot_ref()
     is_status = isinstance(payload, LotStatusChanged)
     previous = None
-    if ref is not None and (e.type in CONSUMING or e.type in ADDING or is_status):
+    is_move = isinstance(payload, StockMoved)
+    if ref is not None and (e.type in CONSUMING or e.type in ADDING or is_status or is_move):
         item, lot = ref
         previous = _status_at(conn, batch, str(item), str(lot), corrected)
         if e.type in CONSUMING and previous in BLOCKED_STATUSES:
             flags.append(_blocked(lot, item, previous, corrected, f"when {e.type} was recorded"))
         if e.type in ADDING and previous in BLOCKED_STATUSES:
             flags.append(_blocked(lot, item, previous, corrected, f"when {e.type} added stock to it"))
+        if isinstance(payload, StockMoved) and previous in BLOCKED_STATUSES:
+            flags += _out_of_hold(conn, payload, previous)
     for item, lot in payload.input_refs():
         used = _status_at(conn, batch, item, lot, corrected)
         if used in BLOCKED_STATUSES:
@@ -546,6 +551,21 @@ def _forget_missing(batch: _Batch, type_: str, payload: Payload) -> None:
         del statuses[ref]
     if Row.LOT in payload.touches and type_ not in ADDING:  # split, merge, relabel: other lots too
         batch.lot_statuses = {k: v for k, v in statuses.items() if v is not _MISSING}
+
+
+def _out_of_hold(conn: Connection, moved: StockMoved, status: str) -> list[dict[str, str]]:
+    """A blocked lot moved to a place that is not a hold area, where it could be used: applied
+    (it did move) and flagged with the station's code for the same scan (tester W18)."""
+    into_hold = conn.execute(select(Location.is_hold).where(Location.code == moved.to_location)).scalar()
+    if into_hold:
+        return []
+    return [
+        {
+            "code": ReasonCode.LOT_OUT_OF_HOLD.value,
+            "message": f"lot {moved.lot} of {moved.item} is {status_phrase(status)} and was moved to "
+            f"{moved.to_location}, which is not a hold area",
+        }
+    ]
 
 
 def _blocked(lot: str, item: str, status: str, at: datetime, when: str) -> dict[str, str]:

@@ -11,6 +11,8 @@ from lotscan.domain.verdict import Level
 
 DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.NOT_FEFO: Level.WARNING,
+    # A blocked lot moved out of the hold area is recorded (it did move) and said (tester W18).
+    ReasonCode.LOT_OUT_OF_HOLD: Level.WARNING,
     ReasonCode.SHORT_SHELF_LIFE: Level.WARNING,
     ReasonCode.SUSPICIOUS_LOT: Level.WARNING,
     ReasonCode.QTY_EXCEEDS_STOCK: Level.WARNING,

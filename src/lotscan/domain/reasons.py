@@ -62,6 +62,7 @@ class ReasonCode(StrEnum):
     INVALID_VALUE = "INVALID_VALUE"
     OVERRIDDEN = "OVERRIDDEN"
     SHORT_PICK = "SHORT_PICK"  # a pick line closed with less than asked: recorded, a warning
+    LOT_OUT_OF_HOLD = "LOT_OUT_OF_HOLD"  # a recalled/held/quarantined/rejected lot moved where it can be used
 
 
 # Sentences use {placeholders} filled from the facts of the scan.
@@ -121,12 +122,14 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.BAD_OVERRIDE: "Override {override} refused: {detail}",
     ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",
     ReasonCode.SHORT_PICK: "Line {line} of {task} ({item}) closed short by {short}: {reason}.",
+    ReasonCode.LOT_OUT_OF_HOLD: "Lot {lot} is {status}: it goes to a hold area ({holds}), not to {location}, where it could be used. Scan a hold location as where it goes.",
 }
 
 
 # When the policy only warns, the scan is recorded: these say so, never "ask before ..." after
 # the fact (tester's #28). A code without one reads the same either way.
 RECORDED_MESSAGES: dict[ReasonCode, str] = {
+    ReasonCode.LOT_OUT_OF_HOLD: "Lot {lot} is {status} and is now at {location}, where it could be used: move it on to a hold area ({holds}) and tell a supervisor.",
     ReasonCode.SHORT_SHELF_LIFE: "Lot {lot} has only {days} days left (minimum {minimum}); it is recorded. Tell a supervisor, who decides whether it stays.",
     ReasonCode.QTY_EXCEEDS_STOCK: "Only {available} {unit} of lot {lot} were recorded at {location}, not {qty}; {qty} is recorded. Count {location} so the records match the shelf.",
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}; lot {lot} is recorded as scanned. Tell a supervisor: the supplier sent another lot, or the label is wrong.",

@@ -233,6 +233,15 @@ def location_by_id(conn: Connection, location_id: int) -> LocationRow | None:
     return _reference_row(conn, _LOCATION_BY_ID, location_id, LocationRow)  # type: ignore[no-any-return]
 
 
+def hold_location_codes(conn: Connection) -> list[str]:
+    """The hold areas of this cache's site (QA-HOLD), where blocked lots belong."""
+    return list(
+        conn.execute(
+            select(Location.code).where(Location.is_hold.is_(True)).order_by(Location.code)
+        ).scalars()
+    )
+
+
 def task_by_code(conn: Connection, code: str) -> TaskRow | None:
     """The task's header (kind, status, partner, where it goes); its lines are read apart,
     since scans change their progress."""

@@ -1,5 +1,5 @@
 """Findings of tester tw on the command line, as the user typed them, on the demo cache: a
-ship without a scanned location (W22)."""
+ship without a scanned location (W22), a recalled lot moved into a pickable bin (W18)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,29 @@ def test_a_ship_without_a_location_asks_when_the_staging_place_cannot_cover_it(t
     assert "Shipped 8 EA of lot FG7567A from FG-B03" in " ".join(shipped.output.split())
     assert payload(events_of(create_engine(f"sqlite:///{demo}"))[-1])["location"] == "FG-B03"
     assert stock_of(demo, "FG7567A") == {**before, "FG-B03": 2.0}
+
+
+RECALLED_FLOUR = "(01)19521234001017(10)FLO3961E"  # the demo's recalled lot, 10 KG at RM-A06
+
+
+def test_a_recalled_lot_moved_where_it_could_be_used_warns_naming_the_hold_area(tmp_path: Path) -> None:
+    """W18: `/mode move`, FLO3961E (RECALLED), `LOC:FG-B01` (a pickable bin): plain ACCEPTED
+    "Moved 10 KG of lot FLO3961E from RM-A06 to FG-B01", reasons []."""
+    demo = tmp_path / "demo.db"
+    prepare_demo(demo, reset=False)
+    moved = scan(demo, RECALLED_FLOUR, "-w", "move", "--to", "FG-B01", "--qty", "4", "--operator", "1001",
+                 "--json")  # fmt: skip
+    assert moved.exit_code == 0, moved.output
+    said = json.loads(moved.output.splitlines()[0])
+    assert said["verdict"] == "WARNING" and [r["code"] for r in said["reasons"]] == ["LOT_OUT_OF_HOLD"], said
+    assert (
+        "Lot FLO3961E is RECALLED and is now at FG-B01, where it could be used: move it on to a hold area "
+        "(QA-HOLD) and tell a supervisor." in said["message"]
+    ), said
+    [event] = events_of(create_engine(f"sqlite:///{demo}"))
+    assert event.verdict == "WARNING" and "LOT_OUT_OF_HOLD" in event.reasons
+    into_hold = scan(demo, RECALLED_FLOUR, "-w", "move", "--location", "FG-B01", "--to", "QA-HOLD",
+                     "--qty", "4", "--operator", "1001", "--json")  # fmt: skip
+    assert into_hold.exit_code == 0, into_hold.output
+    said = json.loads(into_hold.output.splitlines()[0])
+    assert said["verdict"] == "ACCEPTED" and said["reasons"] == [], said  # the right move stays plain

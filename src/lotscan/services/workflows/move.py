@@ -7,6 +7,7 @@ from lotscan.domain.reasons import ReasonCode
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
+from lotscan.store import queries as q
 
 
 def evaluate(run: Run) -> Plan | None:
@@ -28,6 +29,7 @@ def evaluate(run: Run) -> Plan | None:
         if not run.findings.has(ReasonCode.WRONG_LOCATION):  # else it is not there to begin with
             run.add(ReasonCode.MISSING_CONTEXT, detail=already_there(lot.code, target.code))
         return None
+    check_goes_to_hold(run, lot, target)
     qty = checks.scan_quantity(run, product.item, available if available > 0 else None)
     checks.check_told_place_covers(run, lot, source, available, qty, product.item.unit)
     if not run.findings.has(ReasonCode.LOCATION_NEEDED):
@@ -40,6 +42,18 @@ def evaluate(run: Run) -> Plan | None:
         f"Moved {checks.amount(run, qty, product.item.unit)} of lot {lot.code} from {source.code} "
         f"to {target.code}.",
         {"from": source.code, "to": target.code},
+    )
+
+
+def check_goes_to_hold(run: Run, lot: q.LotRow, target: q.LocationRow) -> None:
+    """A recalled, held, quarantined or rejected lot belongs in a hold area: moved anywhere else
+    it could be picked, consumed or shipped (tester W18: recalled flour moved into a finished
+    goods bin was plain ACCEPTED). Into a hold area is the right move and passes."""
+    if target.is_hold or lot.status not in checks.STATUS_REASONS:
+        return
+    holds = ", ".join(q.hold_location_codes(run.conn)[:3]) or "none is set up here: ask a supervisor"
+    run.add(
+        ReasonCode.LOT_OUT_OF_HOLD, lot=lot.code, status=lot.status.upper(), holds=holds, location=target.code
     )
 
 
