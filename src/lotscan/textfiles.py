@@ -4,24 +4,16 @@ Notepad and Excel save UTF-16 ("Unicode") with a byte-order mark, and old editor
 Latin-1; either would otherwise surface as a UnicodeDecodeError traceback. A UTF-8 byte-order
 mark (Notepad's "UTF-8 with BOM") is accepted and dropped.
 
-Also the one definition of the control characters text from outside may not carry (central refuses
-them in requests) and the one way to show text containing them on a terminal: visibly, as escapes,
-never passing an escape sequence through (tester W7).
+Also the one way to show text containing control characters (domain.control_characters, the rule
+central and the station refuse them by) on a terminal: visibly, as escapes, never passing an escape
+sequence through (tester W7).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-# C0 (NUL, ESC, CR, LF, TAB...), DEL, C1, and the bidirectional embeddings, overrides and isolates
-# (U+202A-U+202E, U+2066-U+2069) that make text show in another order than it is stored.
-CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def escaped_control(character: str) -> str:
-    """`\\u001b` for ESC: how a control character is named in messages and shown on terminals."""
-    return f"\\u{ord(character):04x}"
+from lotscan.domain.control_characters import CONTROL_CHARACTER, escaped_control
 
 
 def terminal_safe(text: str) -> str:

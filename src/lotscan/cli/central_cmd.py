@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from lotscan.central.db import CentralDbError, default_db_url, open_central, write_tx
 from lotscan.central.errors import CentralError
-from lotscan.cli.common import central_url
+from lotscan.cli.common import central_url, plain_text
 from lotscan.cli.lazy import LazyGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -387,7 +387,7 @@ def _operator_command(active: bool) -> click.Command:
         f"  lotscan central operator {verb} 1003 --reason 'badge lost'",
     )
     @click.argument("badge")
-    @click.option("--reason", required=True, help="Why: goes into the audit chain.")
+    @click.option("--reason", callback=plain_text, required=True, help="Why: goes into the audit chain.")
     @click.option("--by", default="central-cli", show_default=True, help="Who decides.")
     @db_option
     def command(badge: str, reason: str, by: str, db_url: str) -> None:
@@ -416,7 +416,9 @@ def _status_command(action: str) -> click.Command:
         f"  lotscan central lot {action} FLO9313B --reason 'QA: mould on two sacks'",
     )
     @click.argument("lot_code")
-    @click.option("--reason", required=True, help="Why: goes into the lot's status history.")
+    @click.option(
+        "--reason", callback=plain_text, required=True, help="Why: goes into the lot's status history."
+    )
     @click.option("--item", help="Item code, when the lot code exists for several items.")
     @click.option("--by", default="central-cli", show_default=True, help="Who decides.")
     @db_option

@@ -67,6 +67,20 @@ def central_url(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value.strip()
 
 
+def plain_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A typed text option (--reason, --task...): refused with a usage error (exit 2) naming the
+    control character when it holds one, before anything is recorded; central refuses the same
+    characters (domain.control_characters), so a station never records what central will not take."""
+    if value is None:
+        return None
+    from lotscan.domain.control_characters import control_character_problem
+
+    problem = control_character_problem(value, "it")
+    if problem is not None:
+        raise click.BadParameter(f"{problem}. Nothing was recorded.")
+    return value
+
+
 ENROLMENT_CODE_FORM = "1A2B-3C4D-5E6F-7A8B, as `lotscan central station add` printed it"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from lotscan.cli.central_cmd import db_option
+from lotscan.cli.common import plain_text
 from lotscan.cli.trace_cmd import _default_user, _table, _tx
 
 
@@ -29,7 +30,9 @@ from lotscan.cli.trace_cmd import _default_user, _table, _tx
     help="Report folder (default: ./drill-<UTC time>).",
 )
 @click.option("--recall", "real_recall", is_flag=True, help="Run the REAL recall too (lots set to recalled).")
-@click.option("--reason", help="Why (required with --recall: recorded with every recalled lot).")
+@click.option(
+    "--reason", callback=plain_text, help="Why (required with --recall: recorded with every recalled lot)."
+)
 @click.option("--item", help="Item code, when the lot code exists for several items.")
 @click.option("--by", default=_default_user, show_default="your login name", help="Who runs the drill.")
 @click.option("--company-prefix", "company_prefixes", multiple=True, help="Your GS1 company prefix (EPCIS).")

@@ -15,6 +15,7 @@ from lotscan.cli.common import (
     cache_to_work_on,
     detail_lines,
     open_station_cache,
+    plain_text,
     station_options,
     unescape,
 )
@@ -47,27 +48,39 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
     type=click.Choice(WORKFLOWS, case_sensitive=False),
     help="What the scan is for.",
 )
-@click.option("--task", help="ASN/PO, work order, pick list or shipment code (e.g. ASN-1001).")
-@click.option("--location", help="Where you are: receiving dock, pick/consume source, count location.")
-@click.option("--to", "to_location", help="Move: the location to move the lot to.")
+@click.option(
+    "--task", callback=plain_text, help="ASN/PO, work order, pick list or shipment code (e.g. ASN-1001)."
+)
+@click.option(
+    "--location",
+    callback=plain_text,
+    help="Where you are: receiving dock, pick/consume source, count location.",
+)
+@click.option("--to", "to_location", callback=plain_text, help="Move: the location to move the lot to.")
 @click.option(
     "--qty",
     type=Quantity(),
     help="Quantity (default: from the label, else from the task). Produce: the quantity made (asked).",
 )
-@click.option("--operator", envvar="LOTSCAN_OPERATOR", help="Badge of who scanned (or $LOTSCAN_OPERATOR).")
+@click.option(
+    "--operator",
+    envvar="LOTSCAN_OPERATOR",
+    callback=plain_text,
+    help="Badge of who scanned (or $LOTSCAN_OPERATOR).",
+)
 @click.option(
     "--pin",
     envvar="LOTSCAN_PIN",
     help="PIN of --operator, when they have one or require_pin is set (or $LOTSCAN_PIN).",
 )
-@click.option("--override", help="Override reason code for an overridable refusal.")
+@click.option("--override", callback=plain_text, help="Override reason code for an overridable refusal.")
 @click.option(
     "--approved-by",
+    callback=plain_text,
     help="Badge of the supervisor approving --override (default: --operator, if a supervisor).",
 )
 @click.option("--approver-pin", help="PIN of the --approved-by supervisor, when they have one.")
-@click.option("--reason", help="Reason text for hold, release or quarantine.")
+@click.option("--reason", callback=plain_text, help="Reason text for hold, release or quarantine.")
 @click.option("--source", type=click.Choice([s.value for s in Source]), default="keyboard", show_default=True)
 @click.option("--file", "batch", type=click.File("rb"), help="Batch upload: one scan per line ('-' = stdin).")
 @click.option(

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from lotscan.central.db import read_tx, write_tx
 from lotscan.central.errors import CentralError
 from lotscan.cli.central_cmd import db_option, open_engine
+from lotscan.cli.common import plain_text
 
 if TYPE_CHECKING:
     from lotscan.central.trace.records import LeftOut
@@ -146,7 +147,12 @@ def trace(
 
 @click.command()
 @click.argument("lots", nargs=-1, required=True)
-@click.option("--reason", required=True, help="Why: recorded with the recall and every recalled lot.")
+@click.option(
+    "--reason",
+    callback=plain_text,
+    required=True,
+    help="Why: recorded with the recall and every recalled lot.",
+)
 @click.option("--dry-run", is_flag=True, help="Compute and write the report; change nothing.")
 @click.option("--item", help="Item code, when the lot code exists for several items.")
 @click.option("--by", default=_default_user, show_default="your login name", help="Who recalls.")

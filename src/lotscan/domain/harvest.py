@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lotscan.domain.control_characters import control_character_problem
+
 
 @dataclass(frozen=True)
 class HarvestFact:
@@ -53,6 +55,8 @@ def check_answer(key: str, value: str, today: date, given: dict[str, str]) -> st
         return f"unknown harvest fact {key!r}; one of: {', '.join(BY_KEY)}"
     if not value:
         return None if not fact.required else f"{fact.label} is needed: type it, Enter"
+    if (problem := control_character_problem(value, fact.label)) is not None:
+        return problem
     if len(value) > 200:
         return f"{fact.label} is longer than 200 characters"
     if fact.is_date:

@@ -16,6 +16,7 @@ from typing import Any
 
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, paired_element_string
+from lotscan.domain.control_characters import control_character_problem
 from lotscan.domain.events import MIN_QTY, reason_too_long
 from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
@@ -411,6 +412,10 @@ class StationSession:
             if too_long is not None:  # said now, not as the next scan's INVALID_VALUE (tester W12)
                 self.reason = None  # nor an older reason used in its place
                 return _note(f"No reason set (INVALID_VALUE): {too_long}.")
+            problem = control_character_problem(arg, "The reason")
+            if problem is not None:  # central would refuse it: never recorded to become unsendable
+                self.reason = None
+                return _note(f"No reason set: {problem}. (/reason TEXT)")
             self.reason = arg or None
             if self.reason is None:  # tester U12: "Reason for the next scan: None."
                 return _note("No reason for the next scan. (/reason TEXT sets one)")

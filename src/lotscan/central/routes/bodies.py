@@ -27,7 +27,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from lotscan.central.errors import InvalidRequest, UnsupportedMediaType
-from lotscan.textfiles import CONTROL_CHARACTER, escaped_control
+from lotscan.domain.control_characters import CONTROL_CHARACTER, escaped_control
 
 NUL = "\x00"
 _NUL_ESCAPE = b"\\u0000"  # how a NUL appears in JSON text (a raw NUL byte is not valid JSON)
