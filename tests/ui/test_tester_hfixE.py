@@ -126,3 +126,16 @@ async def test_a_reason_too_long_to_record_is_refused_when_given(make_app, engin
         said = " ".join(banner_text(app).split())
         assert "reason" in said and "label and the quantity" not in said, said
     assert events_of(engine) == []
+
+
+@pytest.mark.parametrize("size", [(40, 16), (100, 30)])
+async def test_a_pin_typed_where_no_pin_was_asked_is_not_shown_in_the_last_scans(make_app, size) -> None:
+    """W10: a supervisor PIN typed into the scan field with no PIN prompt open (the badge read
+    failed) was listed in clear in Last scans, "✖ 09:30:33 4321", where the PIN prompt shows
+    "PIN ••••"."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await sign_in_and_choose(pilot, "100", None, None)
+        assert await scan(pilot, "4321") == "REJECTED"
+        history = str(app.query_one("#history").render())
+        assert "4321" not in history and "PIN" in history, history

@@ -128,7 +128,10 @@ class StationSession:
                 self.produce_asked = None
             return self._command(text[1:].strip())
         scan = self.service.interpret(text, source=source, aim_id=aim_id)
-        return self.submit_scan(scan)
+        outcome = self.submit_scan(scan)
+        if outcome.verdict.level is Level.REJECTED and _looks_like_pin(text):
+            outcome.secret = True  # a PIN typed where no PIN was asked: never shown back (tester W10)
+        return outcome
 
     def submit_scan(self, scan: Scan, *, confirmed: bool = False) -> Outcome:
         """Route one reading; `confirmed`: the operator confirmed it (/confirm), not asked again."""
