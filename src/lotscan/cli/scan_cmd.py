@@ -60,7 +60,8 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
 @click.option(
     "--qty",
     type=Quantity(),
-    help="Quantity (default: from the label, else from the task). Produce: the quantity made (asked).",
+    help="Quantity in the item's unit (default: from the label, else from the task). Receive: "
+    "trade units of an item with a pack size (38 = 38 SACK = 950 KG). Produce: the quantity made (asked).",
 )
 @click.option(
     "--operator",
