@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    delete,
     insert,
     select,
     text,
@@ -638,7 +639,7 @@ def test_an_operator_inserted_promoted_or_altered_behind_the_chains_back_is_name
     tampering = {
         "inserted admin": (
             ops.insert().values(badge="6666", name="Mallory", role="admin", site="*", active=True),
-            "OPERATOR_UNRECORDED: operator 6666 (Mallory, admin, site *): no recorded decision added them",
+            "OPERATOR_UNRECORDED: operator 6666 (Mallory, admin, site *): no recorded decision added it",
         ),
         "promoted": (
             update(ops).where(ops.c.badge == "100").values(role="supervisor"),
@@ -718,3 +719,201 @@ def test_stock_altered_behind_the_chains_back_is_named_by_verify(central: Centra
             tx.rollback()
         messages = [f"{f.problem.upper()}: {f.message}" for f in findings]
         assert len(messages) == 1 and messages[0].startswith(expected), (statement, messages)
+
+
+# Each recorded column of each kind of master data, altered: (table, where, column, new value, the
+# recorded name verify says). Foreign keys are set to another row's id (a subquery on its code).
+def _id_of(table: Any, code: str) -> Any:
+    return select(table.c.id).where(table.c.code == code).scalar_subquery()
+
+
+def _master_data_alterations() -> list[tuple[str, Any, Any, str, Any, str]]:
+    from lotscan.store.schema import Item, Location, Party, Site, Task, TaskLine
+
+    items, locations, sites = Item.__table__, Location.__table__, Site.__table__
+    parties, tasks, lines = Party.__table__, Task.__table__, TaskLine.__table__
+    line_2 = (lines.c.task_id == _id_of(tasks, "ASN-1")) & (lines.c.line_no == 2)
+    return [
+        ("item FLOUR", items, items.c.code == "FLOUR", "gtin", "09521234009986", "gtin"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "description", "Sawdust", "description"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "unit", "KG", "unit"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "lot_tracked", False, "lot_tracked"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "expiry_required", False, "expiry_required"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "shelf_life_days", 9999, "shelf_life_days"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "min_remaining_days", 0, "min_remaining_days"),
+        ("item FLOUR", items, items.c.code == "FLOUR", "receive_status", "quarantine", "receive_status"),
+        ("item LETTUCE", items, items.c.code == "LETTUCE", "pack_size", 1000, "pack_size"),
+        ("item LETTUCE", items, items.c.code == "LETTUCE", "pack_unit", "PALLET", "pack_unit"),
+        ("location HOLD", locations, locations.c.code == "HOLD", "is_hold", False, "is_hold"),
+        ("location HOLD", locations, locations.c.code == "HOLD", "pickable", True, "pickable"),
+        ("location A1", locations, locations.c.code == "A1", "site_id", _id_of(sites, "P2"), "site"),
+        ("location A1", locations, locations.c.code == "A1", "gln", "9521234000136", "gln"),
+        ("location A1", locations, locations.c.code == "A1", "name", "Elsewhere", "name"),
+        ("site P1", sites, sites.c.code == "P1", "name", "Plant X", "name"),
+        ("site P1", sites, sites.c.code == "P1", "gln", "9521234000143", "gln"),
+        ("site P1", sites, sites.c.code == "P1", "time_zone", "Asia/Tokyo", "time_zone"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "kind", "supplier", "kind"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "name", "Brown Acres", "name"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "street", "1 Other Rd", "street"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "city", "Fresno", "city"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "postal_code", "1", "postal_code"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "country", "MX", "country"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "phone", "+1 0", "phone"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "gln", "9521234000150", "gln"),
+        ("party GREENACRES", parties, parties.c.code == "GREENACRES", "ffrn", "12345678901", "ffrn"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "kind", "asn", "kind"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "status", "closed", "status"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "partner", "Mallory", "partner"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "due", datetime(2030, 1, 1).date(), "due"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "item_id", _id_of(items, "SUGAR"), "item"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "planned_qty", 1, "planned_qty"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "line", "L9", "line"),
+        ("task WO-1", tasks, tasks.c.code == "WO-1", "location_id", _id_of(locations, "DOCK"), "location"),
+        ("task line ASN-1/2", lines, line_2, "item_id", _id_of(items, "SUGAR"), "item"),
+        ("task line ASN-1/2", lines, line_2, "qty_expected", 2000, "qty_expected"),
+        ("task line ASN-1/2", lines, line_2, "lot_code", "F-OTHER", "lot_code"),
+        ("task line ASN-1/2", lines, line_2, "sscc", "095212340000000020", "sscc"),
+    ]
+
+
+def test_master_data_altered_inserted_or_deleted_behind_the_chains_back_is_named(
+    central: Central, tmp_path: Path
+) -> None:
+    """Issue 9 item 5: every site, location, item, party, task and task line central imports is a
+    company decision recording its state (as operators are); each recorded column altered in a
+    copy of the database, a row inserted and a row deleted, is named by verify."""
+    from lotscan.store.schema import Item, Location, Party, Site, Task, TaskLine
+    from tests.plant import FARM
+
+    extra = {"sites": [{"code": "P2", "name": "Plant 2"}], "locations": [{"code": "B1", "site": "P1"}]}
+    tables: dict[str, Any] = {**FARM, **extra}
+    central.import_rows(tmp_path, tables)
+    central.import_rows(tmp_path, tables)  # the same again: nothing changed, nothing recorded
+    with central.engine.connect() as conn:
+        assert audit.verify(conn).ok, audit.verify(conn).findings
+        recorded = conn.execute(
+            text("SELECT subject FROM central_decisions WHERE decision = 'party.imported' ORDER BY id")
+        ).all()
+    assert [r.subject for r in recorded] == ["party COOLCO", "party CREW", "party GREENACRES"]
+    for name, table, where, column, value, said in _master_data_alterations():
+        with central.engine.connect() as conn, conn.begin() as tx:
+            assert conn.execute(update(table).where(where).values({column: value})).rowcount == 1, name
+            findings = audit.verify(conn).findings
+            tx.rollback()
+        messages = [f"{f.problem.upper()}: {f.message}" for f in findings]
+        noun = name.rsplit(" ", 1)[0].replace(" ", "_")
+        assert len(findings) == 1 and findings[0].problem == f"{noun}_mismatch", (name, column, messages)
+        assert findings[0].message.startswith(f"{name}: {said} "), (name, column, messages)
+    sites, items, parties = Site.__table__, Item.__table__, Party.__table__
+    locations, tasks, lines = Location.__table__, Task.__table__, TaskLine.__table__
+    inserted_and_deleted = [
+        (insert(sites).values(code="P7", name="Shadow", time_zone="UTC"), "SITE_UNRECORDED: site P7:"),
+        (
+            insert(locations).values(
+                code="Z9", site_id=_id_of(sites, "P1"), name="", pickable=True, is_hold=False
+            ),
+            "LOCATION_UNRECORDED: location Z9:",
+        ),
+        (
+            insert(items).values(
+                code="EVIL",
+                description="",
+                unit="EA",
+                lot_tracked=True,
+                expiry_required=False,
+                receive_status="released",
+            ),
+            "ITEM_UNRECORDED: item EVIL:",
+        ),
+        (
+            insert(parties).values(code="SHELL", kind="customer", name="Shell Co"),
+            "PARTY_UNRECORDED: party SHELL:",
+        ),
+        (insert(tasks).values(code="SHP-9", kind="shipment", status="open"), "TASK_UNRECORDED: task SHP-9:"),
+        (
+            insert(lines).values(
+                task_id=_id_of(tasks, "PL-1"),
+                line_no=2,
+                item_id=_id_of(items, "FLOUR"),
+                qty_expected=500,
+                qty_done=0,
+                qty_short=0,
+            ),
+            "TASK_LINE_UNRECORDED: task line PL-1/2:",
+        ),
+        (delete(locations).where(locations.c.code == "B1"), "LOCATION_REMOVED: location B1: recorded"),
+        (delete(sites).where(sites.c.code == "P2"), "SITE_REMOVED: site P2: recorded"),
+        (delete(items).where(items.c.code == "OTHER"), "ITEM_REMOVED: item OTHER: recorded"),
+        (delete(parties).where(parties.c.code == "CREW"), "PARTY_REMOVED: party CREW: recorded"),
+        (delete(tasks).where(tasks.c.code == "ASN-OLD"), "TASK_REMOVED: task ASN-OLD: recorded"),
+        (
+            delete(lines).where(lines.c.task_id == _id_of(tasks, "PL-1")),
+            "TASK_LINE_REMOVED: task line PL-1/1:",
+        ),
+    ]
+    for statement, expected in inserted_and_deleted:
+        with central.engine.connect() as conn, conn.begin() as tx:
+            conn.execute(statement)
+            findings = audit.verify(conn).findings
+            tx.rollback()
+        messages = [f"{f.problem.upper()}: {f.message}" for f in findings]
+        assert len(messages) == 1 and messages[0].startswith(expected), (expected, messages)
+    # A change through the import is a recorded decision: verify intact, and judged by it.
+    central.import_rows(
+        tmp_path, {"items": [{"code": "OTHER", "gtin": "09521234009993", "shelf_life_days": 5}]}
+    )
+    with central.engine.connect() as conn:
+        assert audit.verify(conn).ok, audit.verify(conn).findings
+        last = conn.execute(
+            text("SELECT decision, subject, detail FROM central_decisions ORDER BY id DESC")
+        ).first()
+    assert last is not None and (last.decision, last.subject) == ("item.imported", "item OTHER")
+    assert json.loads(last.detail)["state"]["shelf_life_days"] == 5
+
+
+def test_master_data_held_before_the_upgrade_is_recorded_by_the_migration(db_url: str) -> None:
+    """Migration 0018 records, as `NOUN.recorded`, each site, location, item, party, task and task
+    line central held before they were recorded: verify is intact after the upgrade, and judges
+    them from then on."""
+    from lotscan.central.db import upgrade
+    from lotscan.store.schema import Item, Location, Site, Task, TaskLine
+
+    with migrated_only_to(db_url, "0017_holders_of_lots_made_held") as engine:
+        with engine.begin() as conn:
+            conn.execute(insert(Site.__table__).values(code="P1", name="Plant 1", time_zone="UTC"))
+            conn.execute(
+                insert(Location.__table__).values(
+                    code="HOLD", site_id=_id_of(Site.__table__, "P1"), name="", pickable=False, is_hold=True
+                )
+            )
+            conn.execute(
+                insert(Item.__table__).values(
+                    code="FLOUR",
+                    description="Flour",
+                    unit="SACK",
+                    lot_tracked=True,
+                    expiry_required=True,
+                    receive_status="released",
+                    shelf_life_days=365,
+                )
+            )
+            conn.execute(insert(Task.__table__).values(code="ASN-1", kind="asn", status="open"))
+            conn.execute(
+                insert(TaskLine.__table__).values(
+                    task_id=_id_of(Task.__table__, "ASN-1"),
+                    line_no=1,
+                    item_id=_id_of(Item.__table__, "FLOUR"),
+                    qty_expected=100,
+                    qty_done=0,
+                    qty_short=0,
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert audit.verify(conn).ok, audit.verify(conn).findings
+        with engine.begin() as conn:
+            conn.execute(update(Location.__table__).values(is_hold=False))
+            conn.execute(update(TaskLine.__table__).values(qty_expected=1))
+            conn.execute(update(Item.__table__).values(shelf_life_days=5000))
+            problems = sorted(f.problem for f in audit.verify(conn).findings)
+        assert problems == ["item_mismatch", "location_mismatch", "task_line_mismatch"]

@@ -6,7 +6,8 @@ lot_status_history row (source `import`) chained in the company chain, so `audit
 the lot against it (tester's T16: the demo's FLO3961E, recalled by the import, set back to
 released with an UPDATE, verified "intact"). `record_unexplained_statuses` records the statuses
 imports set before that (migration 0014). So is each operator an import adds or changes
-(trace/audit_operators.py, tester W3).
+(trace/audit_operators.py, tester W3), and each site, location, item, party, task and task line
+(trace/audit_master_data.py, issue 9 item 5).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lotscan.central.changelog import utcnow
 from lotscan.central.operators import import_active_flags, operator_sites
 from lotscan.central.schema import lot_status_history
 from lotscan.central.site_scope import CUSTOMER
-from lotscan.central.trace import audit_operators, decisions, opening
+from lotscan.central.trace import audit_master_data, audit_operators, decisions, opening
 from lotscan.central.trace.audit_lots import undecided
 from lotscan.central.trace.audited import STATUS
 from lotscan.central.trace.kde_records import import_kde_records
@@ -59,10 +60,12 @@ def import_into_central(conn: Connection, tables: dict[str, list[Row]]) -> dict[
     badges = [row.text("badge") or "" for row in tables.get("operators", [])]
     sites_before = operator_sites(conn, badges)
     operators_before = audit_operators.states(conn, badges)
+    master_data_before = audit_master_data.before_import(conn, tables)
     lot_keys = [(r.text("item") or "", r.text("lot") or "") for r in tables.get("lots", [])]
     statuses_before = _statuses(conn, lot_keys)
     counts = import_tables(conn, tables)
     opening.record_import(conn, stock_keys, stock_before, by="central import")
+    audit_master_data.record_import(conn, tables, master_data_before, by="central import")
     operator_files = ", ".join(sorted({row.source for row in tables.get("operators", [])}))
     if badges:
         audit_operators.record_import(

@@ -2,10 +2,10 @@
 PostgreSQL, Python on SQLite, the same canonical text), every link to the record before it, the
 heads, rows stored without a record, each lot's current status and holder against its last
 recorded decision (audit_lots), the genealogy against the chained events that made it
-(audit_links), each operator against the last decision that recorded them
-(audit_operators); when asked (`--stock`), each lot's stock against the chained events and
-imported opening stock (the drill's mass balance, over every lot). Each finding names the record
-and what it covers."""
+(audit_links), each operator and each row of the master data central imports (sites, locations,
+items, parties, tasks, task lines) against the last decision that recorded it (audit_master);
+when asked (`--stock`), each lot's stock against the chained events and imported opening stock
+(the drill's mass balance, over every lot). Each finding names the record and what it covers."""
 
 from __future__ import annotations
 
@@ -24,13 +24,9 @@ from lotscan.central.trace.audit_lots import (
     STATUS_MISMATCH,
     lot_mismatches,
 )
-from lotscan.central.trace.audit_operators import (
-    OPERATOR,
-    OPERATOR_MISMATCH,
-    OPERATOR_REMOVED,
-    OPERATOR_UNRECORDED,
-    operator_mismatches,
-)
+from lotscan.central.trace.audit_master import Recorded, mismatches
+from lotscan.central.trace.audit_master_data import KINDS as MASTER_DATA
+from lotscan.central.trace.audit_operators import OPERATORS, operator_mismatches
 from lotscan.central.trace.audited import (
     GENESIS,
     KINDS,
@@ -57,9 +53,7 @@ PROBLEMS = (
     NO_DECISION,
     LINK_MISSING,
     LINK_UNEXPLAINED,
-    OPERATOR_UNRECORDED,
-    OPERATOR_MISMATCH,
-    OPERATOR_REMOVED,
+    *(problem for recorded in (OPERATORS, *MASTER_DATA) for problem in recorded.problems),
     STOCK_MISMATCH,
 )
 
@@ -126,7 +120,7 @@ def verify(conn: Connection, *, stock: bool = False) -> Verification:
         entry.gap_from = before + 1 if gap else None
         entry.broken = broken and not gap
     findings = _describe(conn, flags) + _unchained(conn) + _tails(conn) + _lots(conn)
-    findings += _links_found(conn) + _operators_found(conn) + (_stock_found(conn) if stock else [])
+    findings += _links_found(conn) + _master_data_found(conn) + (_stock_found(conn) if stock else [])
     findings.sort(key=lambda f: (f.site, f.site_seq or 0, PROBLEMS.index(f.problem), f.ref or 0))
     records = int(conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0)
     chains = int(conn.execute(select(func.count()).select_from(audit_heads)).scalar() or 0)
@@ -308,10 +302,15 @@ def _links_found(conn: Connection) -> list[Finding]:
     ]
 
 
-def _operators_found(conn: Connection) -> list[Finding]:
+def _master_data_found(conn: Connection) -> list[Finding]:
+    """Each operator, site, location, item, party, task and task line that is not what its last
+    recorded decision says (audit_master)."""
+    found: list[tuple[Recorded, list[Any]]] = [(OPERATORS, list(operator_mismatches(conn)))]
+    found += [(kind, list(mismatches(conn, kind))) for kind in MASTER_DATA]
     return [
-        Finding(m.problem, m.chain or "", m.site_seq, OPERATOR, m.operator_id, None, None, None, m.message)
-        for m in operator_mismatches(conn)
+        Finding(m.problem, m.chain or "", m.site_seq, kind.noun, m.ref, None, None, None, m.message)
+        for kind, found_of_kind in found
+        for m in found_of_kind
     ]
 
 

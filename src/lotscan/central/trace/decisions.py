@@ -38,26 +38,43 @@ def record_decision(
     site: str | None = None,
 ) -> int:
     """Store and chain one decision of central's; returns its id (central_decisions.id)."""
+    return record_decisions(conn, decision, [(subject, detail)], by=by, site=site)[0]
+
+
+def record_decisions(
+    conn: Connection,
+    decision: str,
+    subjects: Sequence[tuple[str | None, Mapping[Any, Any] | None]],
+    *,
+    by: str,
+    site: str | None = None,
+) -> list[int]:
+    """Store one decision per (subject, detail), chained at once (an import's many rows); returns
+    their ids."""
     if not decision.strip() or len(decision) > MAX_NAME:
         raise CentralError(f"a decision needs a name of 1..{MAX_NAME} characters, not {decision!r}")
     if not by.strip():
         raise CentralError("a decision needs who made it (by)")
-    decision_id = int(
-        conn.execute(
-            insert(central_decisions)
-            .returning(central_decisions.c.id)
-            .values(
-                chain=site or COMPANY_CHAIN,
-                decision=decision,
-                at=utcnow(),
-                by=by[:MAX_NAME],
-                subject=None if subject is None else subject[:200],
-                detail=None if detail is None else json.dumps(detail, sort_keys=True, default=str),
-            )
-        ).scalar_one()
-    )
-    audit.record(conn, DECISION, [decision_id])
-    return decision_id
+    at = utcnow()
+    ids = [
+        int(
+            conn.execute(
+                insert(central_decisions)
+                .returning(central_decisions.c.id)
+                .values(
+                    chain=site or COMPANY_CHAIN,
+                    decision=decision,
+                    at=at,
+                    by=by[:MAX_NAME],
+                    subject=None if subject is None else subject[:200],
+                    detail=None if detail is None else json.dumps(detail, sort_keys=True, default=str),
+                )
+            ).scalar_one()
+        )
+        for subject, detail in subjects
+    ]
+    audit.record(conn, DECISION, ids)
+    return ids
 
 
 def record(conn: Connection, kind: str, refs: Sequence[int], *, site: str | None = None) -> None:
@@ -66,4 +83,4 @@ def record(conn: Connection, kind: str, refs: Sequence[int], *, site: str | None
     audit.record(conn, kind, refs, site)
 
 
-__all__ = ["record", "record_decision"]
+__all__ = ["record", "record_decision", "record_decisions"]
