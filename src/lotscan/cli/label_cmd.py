@@ -54,6 +54,12 @@ def _quantity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--printer", metavar="HOST[:PORT]", help="Send ZPL to a label printer's raw port (9100).")
 @click.option("--cups", metavar="QUEUE", help="Print through CUPS (`lp -d QUEUE`).")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Printer connect timeout, s.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Label an expired, held or quarantined lot anyway (the label says so); "
+    "never a recalled or rejected one.",
+)
 @station_options
 def label(
     lot: str,
@@ -65,6 +71,7 @@ def label(
     printer: str | None,
     cups: str | None,
     timeout: float,
+    force: bool,
     settings: StationSettings,
 ) -> None:
     """Make the GS1 label of LOT: GS1-128 and GS1 DataMatrix with GTIN, expiry, lot and quantity.
@@ -74,7 +81,12 @@ def label(
     to LOT.png (or .svg, .zpl) in the current folder. Printing: --printer HOST:9100 sends ZPL
     to a label printer's raw port; --cups QUEUE prints through CUPS.
 
-    Exit status: 0 printed or written, 1 error (unknown lot, printer unreachable...), 2 usage.
+    A recalled or rejected lot gets no label; an expired, held or quarantined one only with
+    --force, and its label says so first ("ON HOLD - ..."): a new label is how such goods get back
+    into circulation (docs/labels.md).
+
+    Exit status: 0 printed or written, 1 error (unknown lot, printer unreachable...), 2 usage or a
+    lot whose status refuses a label.
 
     \b
     Examples:
@@ -84,7 +96,7 @@ def label(
       lotscan label FG3526E --gtin 09521234001348 -o /tmp/fg3526e.svg
     """
     from lotscan.labels.delivery import CupsQueue, Destination, FileOutput, parse_printer
-    from lotscan.labels.errors import LabelError
+    from lotscan.labels.errors import LabelError, LabelRefused
     from lotscan.labels.printing import print_lot_label
     from lotscan.services.station import StationService
 
@@ -114,7 +126,10 @@ def label(
             destination,
             template=template or settings.label_template,  # tester's #13b: [labels] was ignored
             format=fmt,  # type: ignore[arg-type]
+            force=force,
         )
+    except LabelRefused as exc:
+        raise UsageRefusal(f"{exc}. Nothing was printed.") from exc
     except LabelError as exc:
         raise click.ClickException(str(exc)) from exc
     made = printed.label
@@ -122,7 +137,15 @@ def label(
     if made.quantity is not None:
         facts.append(f"qty {made.quantity_text}")
     verb = "written to" if isinstance(destination, FileOutput) else "sent to"
+    if made.status_mark:
+        click.echo(f"WARNING: lot {made.lot} is {made.status_mark}; the label says so first.", err=True)
     click.echo(f"Label for lot {made.lot} ({', '.join(facts)}) {verb} {printed.destination}")
+
+
+class UsageRefusal(click.ClickException):
+    """A label the lot's status refuses: exit 2, as a usage error, with the sentence saying why."""
+
+    exit_code = 2
 
 
 def _file_name(lot: str) -> str:

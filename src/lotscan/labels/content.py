@@ -46,6 +46,9 @@ class LotLabel:
     item: str = ""
     pack_size: Decimal | None = None  # units of `unit` in one trade unit (what AI 30 counts)
     pack_unit: str = ""
+    # The lot's status when it is not simply usable ("ON HOLD", "QUARANTINE", "EXPIRED 2026-11-14"):
+    # printed first on the label's text, so a forced label of held goods says so (tester W25).
+    status_mark: str = ""
 
     def elements(self) -> list[Element]:
         """The GS1 elements in symbol order, validated; raises LabelError when they cannot be printed."""

@@ -28,3 +28,8 @@ class AmbiguousLot(LabelError):
 
 class DeliveryError(LabelError):
     """The printer, queue or file did not take the label."""
+
+
+class LabelRefused(LabelError):
+    """The lot's status forbids a label (recalled, rejected), or needs --force (expired, on hold,
+    in quarantine): a usage matter, not a fault (the command line exits 2)."""

@@ -170,7 +170,8 @@ def _ordered(elements: list[Element]) -> list[Element]:
 def _field_text(label: LotLabel, field: str) -> str:
     match field:
         case "description":
-            return label.description or label.item
+            text = label.description or label.item
+            return f"{label.status_mark} - {text}" if label.status_mark else text
         case "item":
             return f"ITEM {label.item}" if label.item else ""
         case "gtin":

@@ -1,4 +1,14 @@
-"""A lot label's content from the station cache, through the station's own lookup."""
+"""A lot label's content from the station cache, through the station's own lookup, and the one
+rule for which lots get a label (tester W25; docs/labels.md "Which lots get a label").
+
+A new label is how goods get back into circulation, so the lot's status decides, for the command
+line and the station app alike:
+
+- recalled or rejected: no label, no override (a recall is lifted only at central; rejected goods
+  go back or are destroyed);
+- expired, on hold or in quarantine: only when asked knowingly (`--force`; the station app's own
+  label for a lot it has just received or produced), and the label says so first ("ON HOLD - ...").
+"""
 
 from __future__ import annotations
 
@@ -7,9 +17,10 @@ from decimal import Decimal
 
 from lotscan.codes.ai_table import GS
 from lotscan.codes.scan import Source
+from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level
 from lotscan.labels.content import LotLabel
-from lotscan.labels.errors import AmbiguousLot, LabelError, LotNotFound
+from lotscan.labels.errors import AmbiguousLot, LabelError, LabelRefused, LotNotFound
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import StationService
 from lotscan.store import queries as q
@@ -21,8 +32,11 @@ def lot_label(
     *,
     gtin: str | None = None,
     quantity: Decimal | float | int | None = None,
+    force: bool = False,
 ) -> LotLabel:
-    """The label for ``lot`` (of the item with ``gtin`` when several items share the code)."""
+    """The label for ``lot`` (of the item with ``gtin`` when several items share the code).
+    Raises LabelRefused for a recalled or rejected lot, and for an expired, held or quarantined
+    one unless ``force`` (then the label carries the status mark)."""
     item_gtin = _gtin_of(service, lot, gtin)
     scan = service.interpret(f"01{item_gtin}10{lot}{GS}", aim_id="]C1", source=Source.KEYBOARD)
     verdict = service.handle(scan, ScanContext(Workflow.LOOKUP))
@@ -30,6 +44,10 @@ def lot_label(
     if verdict.level is Level.REJECTED or details.get("type") != "lot":
         raise LabelError(f"lot {lot} cannot be looked up: {verdict.message}")
     expiry = details.get("expiry")
+    mark = status_mark(details)
+    refusal = label_refusal(details, force=force)
+    if refusal is not None:
+        raise LabelRefused(refusal)
     return LotLabel(
         gtin=details["gtin"],
         lot=details["lot"],
@@ -40,7 +58,49 @@ def lot_label(
         pack_unit=details.get("pack_unit") or "",
         description=details.get("description") or "",
         item=details.get("item") or "",
+        status_mark=mark or "",
     )
+
+
+_MARKS = {LotStatus.HOLD: "ON HOLD", LotStatus.QUARANTINE: "QUARANTINE"}
+_NEVER = {
+    LotStatus.RECALLED: "a recall is lifted only at central, by an admin, with a reason",
+    LotStatus.REJECTED: "rejected goods go back to the supplier or are destroyed, not relabelled",
+}
+
+
+def status_mark(details: dict[str, object]) -> str | None:
+    """What a lookup's ``details`` say is wrong with the lot for a label: "RECALLED", "REJECTED",
+    "ON HOLD", "QUARANTINE" or "EXPIRED 2026-11-14" (the lookup's own derivation); None when usable."""
+    status = _status(details)
+    if status in _NEVER:
+        return status.value.upper()
+    if status in _MARKS:
+        return _MARKS[status]
+    if details.get("expired"):
+        return f"EXPIRED {details.get('expiry')}"
+    return None
+
+
+def label_refusal(details: dict[str, object], *, force: bool) -> str | None:
+    """Why no label is made for the looked-up lot (``details``), in a sentence saying what to do;
+    None when one may be."""
+    mark, lot = status_mark(details), details.get("lot")
+    if mark is None:
+        return None
+    never = _NEVER.get(_status(details))
+    if never is not None:
+        return f"lot {lot} is {mark}: no label is printed for it, --force or not ({never})"
+    if force:
+        return None
+    return (
+        f"lot {lot} is {mark}: a new label would put it back among usable goods. Give --force to "
+        f"print it anyway; the label will say {mark} first"
+    )
+
+
+def _status(details: dict[str, object]) -> LotStatus:
+    return LotStatus(str(details.get("status") or LotStatus.RELEASED.value))
 
 
 def _gtin_of(service: StationService, lot: str, gtin: str | None) -> str:

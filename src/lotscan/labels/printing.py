@@ -93,8 +93,10 @@ def print_lot_label(
     *,
     template: Template | str = DEFAULT_TEMPLATE,
     format: Format | None = None,
+    force: bool = False,
 ) -> Printed:
-    """Look the lot up in the station cache and print its label.
+    """Look the lot up in the station cache and print its label, if its status allows
+    (labels.lots: recalled/rejected never; expired, held, quarantined only with ``force``).
 
     ``destination``: a TcpPrinter, CupsQueue or FileOutput; a str such as "tcp:10.0.0.7:9100",
     "cups:zebra_dock1" or "file:/tmp/lot.png" (see ``parse_destination``); or a Path (a file).
@@ -103,5 +105,5 @@ def print_lot_label(
         destination = parse_destination(destination)
     elif isinstance(destination, Path):
         destination = FileOutput(destination)
-    label = lot_label(service, lot, gtin=gtin, quantity=qty)
+    label = lot_label(service, lot, gtin=gtin, quantity=qty, force=force)
     return print_label(label, destination, template=template, format=format)

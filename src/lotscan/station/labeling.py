@@ -47,8 +47,13 @@ def print_labels(
     messages = []
     for gtin, lot, qty in jobs:
         try:
-            printed = print_lot_label(service, gtin, lot, qty, destination, template=settings.label_template)
-            messages.append(f"Label printed for lot {printed.label.lot} ({printed.destination}).")
+            # The station's own label for a lot it has just received or produced is asked for
+            # knowingly (force): a held or quarantined receipt still needs its label, marked.
+            printed = print_lot_label(
+                service, gtin, lot, qty, destination, template=settings.label_template, force=True
+            )
+            mark = f", marked {printed.label.status_mark}" if printed.label.status_mark else ""
+            messages.append(f"Label printed for lot {printed.label.lot} ({printed.destination}{mark}).")
         except LabelError as exc:
             messages.append(f"Label for lot {lot} NOT printed: {exc}")
         except Exception:
