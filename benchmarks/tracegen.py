@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Index, insert
 
 from lotscan.central.schema import metadata
+from lotscan.central.trace.audit_master_data import record_unrecorded
 from lotscan.central.trace.audited import EVENT, EVENT_FIELDS, GENESIS, SEPARATOR, TIME_FORMAT
 from lotscan.central.trace.tables import audit_heads
 
@@ -171,6 +172,9 @@ def build(engine: Engine, shape: Shape) -> dict[str, Any]:
         _master(conn, shape)
         _lots(conn, shape)
         counts = _events(conn, shape)
+        # Sites, locations, items, tasks and parties as `central import` leaves them: each a
+        # recorded decision in the company chain, which `audit verify` judges them by.
+        record_unrecorded(conn)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # sorts for the indexes of 10M rows in memory
             conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
@@ -187,7 +191,7 @@ def build(engine: Engine, shape: Shape) -> dict[str, Any]:
 
 FILLED = (
     "sites", "locations", "items", "tasks", "parties", "lots", "received_events", "audit_log", "lot_links",
-    "stock", "audit_heads",
+    "stock", "audit_heads", "central_decisions",
 )  # fmt: skip
 
 
