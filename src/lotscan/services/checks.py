@@ -558,11 +558,17 @@ def counted_in_packs(run: Run, item: q.ItemRow) -> bool:
 
 def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
     """A receipt whose typed quantity is not what the label counts (AI 30/37) says both:
-    3 typed for a label of 20 blocks is more likely 3 blocks than 3 KG."""
+    3 typed for a label of 20 blocks is more likely 3 blocks than 3 KG. A label's trade measure
+    (AI 310n kg, 320n lb, ...) is compared in the item's unit, when it converts to it."""
     scan = run.scan
-    if scan.quantity is None or not scan.quantity_is_count:
+    if scan.quantity is None:
         return
-    if item.pack_size:
+    if not scan.quantity_is_count:
+        measure = measure_of_label(scan, item.unit)
+        if measure is None or measure.amount is None:
+            return  # no measure in the item's unit to compare with
+        label, label_amount = measure.describe(), measure.amount
+    elif item.pack_size:
         pack = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
         label, label_amount = pack.describe(), pack.amount
     elif is_measure_unit(item.unit):

@@ -147,3 +147,10 @@ def test_a_weight_on_an_ea_item_is_refused_on_the_floor_too(
     verdict = receive(station, f"(01){GTINS['EA']}(10)EA-1(3103)005000", workflow, **where)
     assert not verdict.recorded and [r.code for r in verdict.reasons] == ["UNIT_MISMATCH"]
     assert "5 kg" in verdict.message and "EA" in verdict.message
+
+
+def test_a_typed_quantity_that_is_not_the_labels_weight_says_both(station: StationService) -> None:
+    verdict = receive(station, f"(01){GTINS['KG']}(10)BT6(3203)088185", task="ASN-M", qty=88.185)
+    assert verdict.recorded and [r.code for r in verdict.reasons] == ["QTY_DIFFERS_FROM_LABEL"]
+    assert "You typed 88.185 KG, the label says 88.185 lb = 40.000043 KG" in verdict.message
+    assert last_payload(station.engine)["qty"] == 88.185
