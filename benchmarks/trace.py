@@ -18,17 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from benchmarks.stats import peak_rss_mb
 from benchmarks.tracegen import LEVELS, Shape, build, busy_candidates
 from lotscan.central.db import normalise_url, open_central, read_tx, scratch_schema, write_tx
 from lotscan.central.trace import audit, fsma
+from lotscan.central.trace.audited import DECISION
 from lotscan.central.trace.drill import drill
 from lotscan.central.trace.genealogy import Direction, closure
 from lotscan.central.trace.recall import recall
 from lotscan.central.trace.reports import write_recall
+from lotscan.central.trace.tables import audit_log
 from lotscan.central.trace.trace import resolve_roots, trace
 
 BUSY = 10_000
@@ -211,6 +213,9 @@ def run_size(url: str, events: int, repeat: int, work: Path, *, reuse: bool = Fa
 
         result["audit_verify"], n = timed(verify, 1)
         result["audit_verify"]["records"] = n
+        with read_tx(engine) as conn:  # the master data recorded as decisions (audit_master_data)
+            decided = select(func.count()).select_from(audit_log).where(audit_log.c.kind == DECISION)
+            result["audit_verify"]["decisions"] = int(conn.execute(decided).scalar_one())
         return result
     finally:
         engine.dispose()

@@ -56,7 +56,10 @@ def test_bench_trace_runs_on_sqlite() -> None:
     data = json.loads(result.output)["results"][0]
     assert data["events"] > 2000 and data["levels"] == 6
     assert data["trace_forward"]["lots"] == data["busy_lot"]["downstream_lots"] + 1
-    assert data["audit_verify"]["records"] == data["events"]
+    # Every event chained, and each generated site, location, item, task and party as a decision.
+    decisions = data["audit_verify"]["decisions"]
+    assert data["audit_verify"]["records"] == data["events"] + decisions
+    assert decisions == 4 + 16 + 120 + 58 + 74  # sites, locations, items, tasks, parties generated
     assert data["fsma_month_xlsx"]["rows"] == data["fsma_month_csv"]["rows"]
     assert data["drill_forward"]["affected_lots"] == data["trace_forward"]["lots"]
     assert data["drill_forward"]["differences"] == 0
