@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -32,11 +34,24 @@ def said_after(terminal: Terminal, line: str, needle: str, timeout: float = 30.0
         terminal.read_until("\x00", 0.1)
 
 
-def test_the_line_station_says_not_recorded_as_the_screen_does(tmp_path: Path) -> None:
+@contextmanager
+def line_station(tmp_path: Path) -> Iterator[Terminal]:
+    """`lotscan demo --headless` in a pseudo-terminal on its own demo cache under tmp_path, at
+    its first prompt; quit with Ctrl-D, which must exit 0."""
     env = dict(os.environ, TERM="xterm-256color", XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
     terminal = Terminal(["demo", "--headless"], env)
     try:
         assert terminal.read_until("> "), terminal.text[-2000:]
+        yield terminal
+        terminal.send("\x04")  # Ctrl-D
+        assert terminal.wait() == 0
+    finally:
+        terminal.wait(0.1)
+        os.close(terminal.fd)
+
+
+def test_the_line_station_says_not_recorded_as_the_screen_does(tmp_path: Path) -> None:
+    with line_station(tmp_path) as terminal:
         said_after(terminal, "OP:9001", "PIN>")
         said_after(terminal, "4321", "Signed in")
         said_after(terminal, "/mode lookup", "lookup]")
@@ -59,11 +74,6 @@ def test_the_line_station_says_not_recorded_as_the_screen_does(tmp_path: Path) -
         held = said_after(terminal, "(01)19521234001017(10)FLO9313B", "hold]")
         assert re.search(r"\b(ACCEPTED|WARNING)\b", held), held
         assert "NOT RECORDED" not in held and "ACCEPTED HOLD" not in held, held
-        terminal.send("\x04")  # Ctrl-D
-        assert terminal.wait() == 0
-    finally:
-        terminal.wait(0.1)
-        os.close(terminal.fd)
     engine = create_engine(f"sqlite:///{tmp_path / 'lotscan' / 'demo.db'}")
     try:
         with engine.connect() as conn:

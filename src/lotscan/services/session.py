@@ -22,6 +22,7 @@ from lotscan.domain.harvest import BY_KEY, check_answer
 from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
+from lotscan.services.importer import MIN_PIN_LENGTH
 from lotscan.services.lost_separator import LostSeparator, lost_separator
 from lotscan.services.station import PIN_LOCKED, Operator, StationService
 from lotscan.services.workflows.move import already_there
@@ -79,6 +80,38 @@ def _looks_like_pin(text: str) -> bool:
     return typed.isdigit() and len(typed) <= 6
 
 
+def could_be_pin(text: str) -> bool:
+    """Digits only and as long as a PIN may be (docs/station.md "PINs"): a PIN typed where no
+    PIN was asked for (tester X3: a supervisor's 4321 stayed in clear in the last scans)."""
+    typed = text.strip()
+    return typed.isascii() and typed.isdigit() and len(typed) >= MIN_PIN_LENGTH
+
+
+SHORTEST_GS1_KEY = 8  # digits of a GTIN-8
+UNREADABLE = frozenset({ReasonCode.MALFORMED_GS1.value, ReasonCode.BAD_CHECK_DIGIT.value})
+PIN_MASK = "••••"
+PIN_NOT_SHOWN = "A number that could be a PIN is not shown. Type a PIN only when the station asks for it."
+
+
+def _taken_for_pin(text: str, outcome: Outcome) -> bool:
+    """A refused PIN-like number: under 8 digits no barcode is (GTIN-8 is the shortest), so any
+    refusal; a longer one only when it was read as no barcode (not an unknown but valid GTIN)."""
+    verdict = outcome.verdict
+    if verdict.level is not Level.REJECTED or not could_be_pin(text):
+        return False
+    return len(text.strip()) < SHORTEST_GS1_KEY or any(r.code in UNREADABLE for r in verdict.reasons)
+
+
+def _masked_pin(outcome: Outcome, typed: str) -> Outcome:
+    """The refusal of a PIN-like number that no barcode is, without the number: on screen, in
+    the last scans and in the log it is `PIN ••••` (an 8-digit PIN would otherwise be named in
+    BAD_CHECK_DIGIT's "GTIN 12345678 has a wrong check digit")."""
+    verdict = outcome.verdict
+    reasons = tuple(replace(r, message=r.message.replace(typed, PIN_MASK)) for r in verdict.reasons)
+    message = f"{verdict.message.replace(typed, PIN_MASK)} {PIN_NOT_SHOWN}"
+    return Outcome(replace(verdict, message=message, reasons=reasons), secret=True)
+
+
 def _note(message: str, scan: Scan | None = None, details: dict[str, Any] | None = None) -> Outcome:
     return Outcome(Verdict(Level.ACCEPTED, message), scan, details or {}, notice=True)
 
@@ -129,8 +162,8 @@ class StationSession:
             return self._command(text[1:].strip())
         scan = self.service.interpret(text, source=source, aim_id=aim_id)
         outcome = self.submit_scan(scan)
-        if outcome.verdict.level is Level.REJECTED and _looks_like_pin(text):
-            outcome.secret = True  # a PIN typed where no PIN was asked: never shown back (tester W10)
+        if _taken_for_pin(text, outcome):
+            return _masked_pin(outcome, text.strip())
         return outcome
 
     def submit_scan(self, scan: Scan, *, confirmed: bool = False) -> Outcome:

@@ -100,6 +100,9 @@ class StationApp(StationActions, App[None]):
         self.label_notices: list[str] = []
         self.last_service_s = 0.0
         self.last_scan_verdict: Verdict | None = None  # what an override would be for
+        # Whose scans the last scans show: cleared when that operator signs out (or times out)
+        # or another signs in, so one operator's entries never show in the next one's session.
+        self.history_of: str | None = None
         self.last_activity = time.monotonic()
         self._refreshing = False
         self._refresh_again = False
@@ -280,6 +283,7 @@ class StationApp(StationActions, App[None]):
             secret = handled.item.secret or handled.outcome.secret
             shown = "PIN" if secret else repr(handled.item.text[:60])
             log.info("%s %s: %s %s", self.seat.id, shown, verdict.level.value, verdict.message[:100])
+        self._forget_scans_of_another_operator()
         notice = handled.outcome.notice and verdict.level is not Level.REJECTED
         self.last_scan_verdict = None if notice else verdict
         self.banner.show(verdict, notice=notice)
@@ -309,6 +313,14 @@ class StationApp(StationActions, App[None]):
             self._ask_harvest(list(details["ask_harvest"]))  # goods from a farm: ask what is missing
         self._show_state()
         self.refresh_workspace()
+
+    def _forget_scans_of_another_operator(self) -> None:
+        operator = self.session.operator
+        badge = operator.badge if operator else None
+        if self.history_of is not None and badge != self.history_of:
+            # After refresh, as entries are added: the clearing lands before this scan's entry.
+            self.call_after_refresh(self.query_one(History).clear)
+        self.history_of = badge
 
     @work(thread=True, group="labels")
     def _print_labels(self, verdict: Verdict, workflow: str) -> None:

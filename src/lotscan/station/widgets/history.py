@@ -47,6 +47,11 @@ class History(FixedStatic):
         self.entries.appendleft(entry)
         self.set_text(self._text())
 
+    def clear(self) -> None:
+        """At sign-out: the next operator starts with an empty list."""
+        self.entries.clear()
+        self.set_text(self._text())
+
     def on_mount(self) -> None:
         self.set_text(self._text())
 
