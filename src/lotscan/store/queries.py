@@ -269,6 +269,34 @@ def task_lines_with_items(conn: Connection, task_id: int) -> list[tuple[TaskLine
     return [(TaskLineRow(*r[:8]), r[8], r[9]) for r in conn.execute(_TASK_LINE_ITEMS, {"task": task_id})]
 
 
+_LINES_ANNOUNCING_PALLET = (
+    select(*_LINE_COLS, Item.code, Item.description, Item.unit, Task.code, Task.kind)
+    .join(Item, Item.id == TaskLine.item_id)
+    .join(Task, Task.id == TaskLine.task_id)
+    .where(TaskLine.sscc == bindparam("sscc"))
+    .order_by(Task.code, TaskLine.line_no)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedPallet:
+    """A task line announcing a pallet, with its item and task named."""
+
+    line: TaskLineRow
+    item: str
+    description: str | None
+    unit: str
+    task: str
+    kind: str
+
+
+def lines_announcing_pallet(conn: Connection, sscc: str) -> list[AnnouncedPallet]:
+    """The task lines (an ASN's) that announce the pallet ``sscc``: what a lookup of a pallet not
+    yet received says."""
+    rows = conn.execute(_LINES_ANNOUNCING_PALLET, {"sscc": sscc})
+    return [AnnouncedPallet(TaskLineRow(*r[:8]), r[8], r[9], r[10], r[11], r[12]) for r in rows]
+
+
 def line_by_sscc(conn: Connection, task_id: int, sscc: str) -> TaskLineRow | None:
     row = conn.execute(_LINE_BY_SSCC, {"task": task_id, "sscc": sscc}).first()
     return TaskLineRow(*row) if row else None

@@ -3,6 +3,7 @@ that central refuses (control characters) is refused by the station first, exit 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,35 @@ def test_a_plain_reason_is_still_recorded(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "mould on two sacks" in events_of(create_engine(f"sqlite:///{demo}"))[-1].payload
+
+
+def test_a_location_lookup_marks_expired_lots_as_the_lot_lookup_does(tmp_path: Path) -> None:
+    """W20: `lotscan scan 'LOC:RM-A01' -w lookup` listed lots past their expiry as 'status released'."""
+    demo = tmp_path / "demo.db"
+    prepare_demo(demo, reset=False)
+    result = CliRunner().invoke(cli, ["scan", "LOC:RM-A01", "-w", "lookup", "--json", "--db", str(demo)])
+    assert result.exit_code == 0, result.output
+    contents = json.loads(result.output.splitlines()[0])["details"]["contents"]
+    expired = [row for row in contents if row["expired"]]
+    assert expired, contents  # the demo has lots past their expiry at RM-A01
+    for row in expired:
+        lot = CliRunner().invoke(
+            cli, ["scan", f"(01){row['gtin']}(10){row['lot']}", "-w", "lookup", "--json", "--db", str(demo)]
+        )
+        assert json.loads(lot.output.splitlines()[0])["details"]["expired"] is True, row
+    human = CliRunner().invoke(cli, ["scan", "LOC:RM-A01", "-w", "lookup", "--db", str(demo)]).output
+    assert f"lot {expired[0]['lot']}, status {expired[0]['status']}" in human
+    assert "expired yes" in human and "expired no" in human
+
+
+def test_a_pallet_the_asn_announces_is_looked_up_as_announced(tmp_path: Path) -> None:
+    """W20: `(00)095212340000000013` (on ASN-1001) read 'Lot pallet ... of unknown product is not known'."""
+    demo = tmp_path / "demo.db"
+    prepare_demo(demo, reset=False)
+    result = CliRunner().invoke(cli, ["scan", "(00)095212340000000013", "-w", "lookup", "--db", str(demo)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Pallet 095212340000000013 is not received yet; announced on ASN ASN-1001 line" in said, said
+    assert (
+        "of Wheat flour T55" in said and "Receive it on ASN-1001." in said and "unknown product" not in said
+    )

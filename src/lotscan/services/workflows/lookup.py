@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from lotscan.codes.gs1 import Element
@@ -33,6 +34,10 @@ def evaluate(run: Run) -> Plan | None:
         )
     if not checks.scan_is_readable(run):
         return None
+    if scan.kind is ScanKind.PALLET and scan.sscc and not scan.gtin:
+        announced = _announced_pallet(run, scan.sscc)
+        if announced is not None:  # tester W20: not "pallet ... of unknown product is not known"
+            return announced
     product = checks.resolve_product(run)
     if product is None:
         return None
@@ -51,6 +56,30 @@ def evaluate(run: Run) -> Plan | None:
         run.findings.reasons.clear()
         return _item(run, product.item)
     return _lot(run, product.item, product.lot)
+
+
+def _announced_pallet(run: Run, sscc: str) -> Plan | None:
+    """A pallet no receipt has brought in yet, but a task (an ASN) announces: what it says."""
+    if q.container(run.conn, sscc) is not None:
+        return None
+    lines = q.lines_announcing_pallet(run.conn, sscc)
+    if not lines:
+        return None
+    said = "; ".join(
+        f"{a.kind.replace('_', ' ').upper()} {a.task} line {a.line.line_no}: {a.line.qty_expected:g} "
+        f"{a.unit} of {a.description or a.item}" + (f", lot {a.line.lot_code}" if a.line.lot_code else "")
+        for a in lines
+    )
+    announced = [
+        {"task": a.task, "line_no": a.line.line_no, "item": a.item, "description": a.description,
+         "lot": a.line.lot_code, "expected": a.line.qty_expected, "unit": a.unit}
+        for a in lines
+    ]  # fmt: skip
+    return Plan(
+        [],
+        f"Pallet {sscc} is not received yet; announced on {said}. Receive it on {lines[0].task}.",
+        {"type": "pallet", "sscc": sscc, "announced": announced},
+    )
 
 
 def _probable_lot(run: Run, product: checks.Product) -> q.LotRow | None:
@@ -145,6 +174,10 @@ def _location(run: Run) -> Plan | None:
     if location is None:
         return None
     contents = q.contents_of_location(run.conn, location.id)
+    for row in contents:  # expired derived as a lot's lookup derives it (tester W20)
+        row["expired"] = is_expired(
+            date.fromisoformat(row["expiry"]) if row["expiry"] else None, run.ctx.today
+        )
     below = next((row for row in contents if row["qty"] < 0), None)
     if below is not None:
         _below_zero(run, below["lot"], location.code, below["qty"], below["unit"])

@@ -161,7 +161,8 @@ def lookup_text(details: dict[str, Any], today: date, width: int = 0) -> Text:
         for row in details["contents"][:30]:
             text.append(f"  {row['lot']} {row['description'] or row['item']} ")
             text.append_text(stock_qty(row["qty"], row.get("unit")))
-            text.append(f" {row['status']} {days_text(row['expiry'], today)}\n")
+            status = "EXPIRED" if row.get("expired") else row["status"]  # derived once, by the lookup
+            text.append(f" {status} {days_text(row['expiry'], today)}\n")
     elif kind == "task":
         text.append_text(lines_text(details, width))
     elif kind == "item":
