@@ -162,6 +162,22 @@ def test_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> N
     assert snap_compare(make_app(), terminal_size=size, run_before=SCREENS[screen])
 
 
+async def not_fefo(pilot: Any) -> None:
+    """Tester W13: a NOT_FEFO warning, long at 20 columns, naming the lot that was due first."""
+    await signed_in(pilot, "/mode consume", "WO:WO-1", "/qty 1", f"(01){FLOUR}(10)F-LATE")
+
+
+RF_GUNS = [(20, 16), (24, 16)]  # docs/handhelds.md: 16 to 24 rows of 20 to 40 columns
+RF_GUN_SCREENS = {"pick": pick, "pick-refused": pick_refused, "not-fefo": not_fefo}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", RF_GUNS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(RF_GUN_SCREENS))
+def test_rf_gun_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=RF_GUN_SCREENS[screen])
+
+
 @pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_pin_entry_is_masked(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:

@@ -167,6 +167,7 @@ class StationApp(StationActions, App[None]):
             return
         self.screen.set_class(width < 70, "-narrow")
         self.screen.set_class(width < 30, "-tiny")
+        self.screen.set_class(width < 24, "-keys-in-three")  # tester W13: ?Help was cut at 20
         self.screen.set_class(height < 24, "-short")
         large = width >= 80 and height >= 24 and not self.plain_terminal
         self.screen.set_class(large, "-large")
