@@ -418,8 +418,22 @@ def lot_on_task_line(run: Run, kinds: tuple[str, ...], label: str) -> TaskScan |
         return None
     line = open_line_for(run, task, product.item, task.code)
     if line is None:
+        if run.findings.has(ReasonCode.QTY_EXCEEDS_TASK):
+            check_scanned_place(run, lot, product.item.unit)
         return None
     return TaskScan(task, product.item, lot, line)
+
+
+def check_scanned_place(run: Run, lot: q.LotRow, unit: str) -> None:
+    """A refusal lists every reason that blocks the scan (tester X5): a complete line refused
+    before the place was judged showed only QTY_EXCEEDS_TASK, and an override of it then took the
+    lot from a scanned place that holds none. The place the operator scanned is judged too; no
+    place is asked for when none was scanned."""
+    if not run.ctx.location:
+        return
+    location, available = source_location(run, lot)
+    if location is not None and available <= 0:
+        check_stock(run, lot, location, available, 0.0, unit)
 
 
 def take_usable_lot(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lotscan.domain.policy import Policy
+from lotscan.domain.policy import NEVER_OVERRIDDEN, Policy
 from lotscan.domain.reasons import ReasonCode, recorded_sentence, sentence
 from lotscan.domain.verdict import Level, Reason, Suggestion, Verdict, worst
 
@@ -92,6 +92,9 @@ def _override_refusal(blocking: list[ReasonCode], policy: Policy, override: str)
         if not fixed:
             return None
         detail = f"{', '.join(fixed)} cannot be overridden."
+        remedies = [NEVER_OVERRIDDEN[code] for code in blocking if code in NEVER_OVERRIDDEN]
+        if remedies:  # tester X5: a place the records say holds none is counted, never overridden
+            detail += f" {remedies[0][0].upper()}{remedies[0][1:]}."
     return Reason(
         ReasonCode.BAD_OVERRIDE.value,
         sentence(ReasonCode.BAD_OVERRIDE, override=override, detail=detail),
