@@ -27,6 +27,7 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     # The earlier date is judged (label or records; (17) or (7003)); a site may refuse instead.
     ReasonCode.EXPIRY_DIFFERS: Level.WARNING,
     ReasonCode.LABEL_EXPIRIES_DIFFER: Level.WARNING,
+    ReasonCode.SUPPLIER_DIFFERS: Level.WARNING,
 }
 DEFAULT_OVERRIDABLE: frozenset[ReasonCode] = frozenset(
     {

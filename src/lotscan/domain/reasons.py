@@ -50,6 +50,7 @@ class ReasonCode(StrEnum):
     QTY_DIFFERS_FROM_LABEL = "QTY_DIFFERS_FROM_LABEL"
     LABEL_COUNT_WEIGHT_DIFFER = "LABEL_COUNT_WEIGHT_DIFFER"
     LABEL_EXPIRIES_DIFFER = "LABEL_EXPIRIES_DIFFER"  # (17) and (7003) of one label disagree
+    SUPPLIER_DIFFERS = "SUPPLIER_DIFFERS"  # a known lot received from another supplier
     EXPIRY_DIFFERS = "EXPIRY_DIFFERS"  # the label's expiry is not the lot's recorded one
     UNIT_MISMATCH = "UNIT_MISMATCH"  # a label's measure of another dimension than the item's unit
     LOT_NOT_ANNOUNCED = "LOT_NOT_ANNOUNCED"
@@ -108,6 +109,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}. If the label is right, scan it again without /qty.",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. Check the label; if it is right, tell a supervisor the pack size is wrong.",
+    ReasonCode.SUPPLIER_DIFFERS: "Lot {lot} was received from {book}; this delivery is from {supplier}. Check the label: another supplier's lot under the same code, or a wrong lot number? Tell a supervisor.",
     ReasonCode.LABEL_EXPIRIES_DIFFER: "{detail}",  # the reading's own sentence names both dates
     ReasonCode.EXPIRY_DIFFERS: "Lot {lot}: the label says it expires {label}, the records say {book}. The earlier date, {earlier}, counts: {then}. Check the label (another lot, or a data error?) and tell a supervisor which is right.",
     ReasonCode.UNIT_MISMATCH: "The label gives a {dimension} ({measure}, AI {ai}), but {item} is kept in {unit}: it cannot be recorded as {unit}. Enter the quantity in {unit} (--qty N), then scan the label again; if {unit} is wrong for this product, tell a supervisor.",
@@ -136,6 +138,7 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.MISSING_EXPIRY: "The label has no expiry date and the item needs one; the receipt is recorded and an internal label is requested.",
     # Recorded: scanning it again without /qty would record the label's quantity on top.
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor to correct it.",
+    ReasonCode.SUPPLIER_DIFFERS: "Lot {lot} was received from {book}; this delivery is from {supplier}. It is recorded under the same lot: tell a supervisor, it may be another supplier's lot under the same code.",
     ReasonCode.EXPIRY_DIFFERS: "Lot {lot}: the label says it expires {label}, the records say {book}. The earlier date, {earlier}, counts: {then}; the scan is recorded. Tell a supervisor which date is right.",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. The count is recorded: check the label; if it is right, tell a supervisor the pack size is wrong.",
     # Recorded: the lot is made; "consume its inputs first" no longer applies (tester's #15c).

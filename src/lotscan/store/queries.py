@@ -60,6 +60,7 @@ class LotRow:
     best_before: date | None
     production_date: date | None
     received_at: datetime | None
+    supplier: str | None = None  # who the lot was first received from (a receipt's task partner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ _LOT_COLS = (
     Lot.best_before,
     Lot.production_date,
     Lot.received_at,
+    Lot.supplier,
 )
 _LOC_COLS = (Location.id, Location.code, Location.gln, Location.pickable, Location.is_hold)
 _TASK_COLS = (
@@ -149,7 +151,7 @@ _LINE_COLS = (
 
 
 def _lot(row: Any) -> LotRow:
-    return LotRow(row[0], row[1], row[2], LotStatus(row[3]), row[4], row[5], row[6], row[7])
+    return LotRow(row[0], row[1], row[2], LotStatus(row[3]), row[4], row[5], row[6], row[7], row[8])
 
 
 _ITEM_BY_GTIN = select(*_ITEM_COLS).where(Item.gtin == bindparam("key"))

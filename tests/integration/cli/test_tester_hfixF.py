@@ -43,6 +43,10 @@ def test_w17_a_label_expiry_that_differs_from_the_books_is_named_and_the_earlier
         "--operator", "1001",
     )  # fmt: skip
     assert "EXPIRY_DIFFERS" in received and "2027-03-01" in received and "2027-07-17" in received
+    assert (
+        "SUPPLIER_DIFFERS" in received
+        and "received from Supplier A; this delivery is from Millers Ltd" in received
+    )
     assert "FLO3490J|2027-03-01" in lookup_expiry("FLO3490J")
     consumed = scan(
         "(01)19521234001017(17)261101(10)FLO3490J", "-w", "consume", "--task", "WO-3001",

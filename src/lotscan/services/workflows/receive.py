@@ -83,6 +83,9 @@ def evaluate(run: Run) -> Plan | None:
                 if existing.expiry is None or scan.expiry < existing.expiry
                 else "the lot keeps it",
             )
+        if existing is not None and _another_supplier(existing, task.partner):
+            # The same lot code from another supplier is another lot, or a label error (W17).
+            run.add(ReasonCode.SUPPLIER_DIFFERS, lot=lot_code, book=existing.supplier, supplier=task.partner)
         if scan.serial and q.serial_seen(run.conn, item.id, scan.serial):
             run.add(ReasonCode.DUPLICATE_SERIAL, serial=scan.serial, gtin=item.gtin)
     pallet_of_the_asn = scan.kind is ScanKind.PALLET and not scan.gtin  # the line is this pallet
@@ -170,6 +173,13 @@ def evaluate(run: Run) -> Plan | None:
             "new_lot": existing_lot is None,
         },
     )
+
+
+def _another_supplier(lot: q.LotRow, partner: str | None) -> bool:
+    """The known lot was first received from another supplier than this order's partner."""
+    if not lot.supplier or not partner:
+        return False
+    return lot.supplier.strip().casefold() != partner.strip().casefold()
 
 
 def _in_packs(item: q.ItemRow, qty: float) -> tuple[str, float]:
