@@ -9,6 +9,7 @@ a measure (EA, PCE, SACK, CASE, ...) is a count of that thing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Context, Decimal
 
@@ -147,6 +148,25 @@ class LabelMeasure:
     dimension: str  # mass, volume, length, area
     unit: str  # the item's unit, e.g. KG
     amount: float | None  # in the item's unit; None when it cannot be converted
+    # Half a unit of the label's last decimal, in the item's unit: how far the true amount may
+    # be from what the label can state (110.231 lb says 50 kg to within 0.0005 lb).
+    precision: float | None = None
+
+    def states(self, quantity: float) -> bool:
+        """True when the label, at the precision its decimals give, says ``quantity`` of the
+        item's unit: 50 KG is what a label of 110.231 lb says, 50.001 KG is not (tester X7).
+
+        >>> pounds = measure_from_label("3203", "110231", "KG")
+        >>> pounds.states(50.0), pounds.states(49.999941), pounds.states(50.001)
+        (True, True, False)
+        >>> measure_from_label("3103", "005000", "KG").states(2.0)
+        False
+        """
+        if self.amount is None or self.precision is None or not math.isfinite(quantity):
+            return False
+        # the float product of a count and a pack size may be an ulp off the exact amount
+        slack = 1e-9 * max(abs(quantity), abs(self.amount))
+        return abs(quantity - self.amount) <= self.precision + slack
 
     def describe(self) -> str:
         """Both figures, as the operator is told them; one when the units are the same.
@@ -179,7 +199,9 @@ def measure_from_label(ai: str, digits: str, item_unit: str) -> LabelMeasure:
     label_unit, dimension, size = MEASURE_AIS[ai[:3]]
     value = Decimal(int(digits)).scaleb(-int(ai[3]))
     item = ITEM_UNITS.get(item_unit.strip().upper())
-    amount = None
+    amount = precision = None
     if item is not None and item[0] == dimension:
         amount = float(_EXACT.divide(_EXACT.multiply(value, size), item[1]))
-    return LabelMeasure(ai, value, label_unit, dimension, item_unit, amount)
+        half_unit = Decimal(5).scaleb(-int(ai[3]) - 1)  # 0.0005 for three decimals
+        precision = float(_EXACT.divide(_EXACT.multiply(half_unit, size), item[1]))
+    return LabelMeasure(ai, value, label_unit, dimension, item_unit, amount, precision)

@@ -493,8 +493,7 @@ def scan_quantity(run: Run, item: q.ItemRow, default: float | None = None) -> fl
         if counted_in_packs(run, item) and item.pack_size:
             run.pack_count = PackCount(qty, item.pack_unit or "PACK", item.pack_size, item.unit)
             qty = run.pack_count.amount
-        if run.ctx.workflow is Workflow.RECEIVE:
-            check_typed_against_label(run, item, qty)
+        check_typed_against_label(run, item, qty)
     elif scan.quantity is not None and scan.quantity_is_count and item.pack_size:
         run.pack_count = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
         qty = run.pack_count.amount
@@ -571,9 +570,12 @@ def counted_in_packs(run: Run, item: q.ItemRow) -> bool:
 
 
 def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
-    """A receipt whose typed quantity is not what the label counts (AI 30/37) says both:
-    3 typed for a label of 20 blocks is more likely 3 blocks than 3 KG. A label's trade measure
-    (AI 310n kg, 320n lb, ...) is compared in the item's unit, when it converts to it."""
+    """A typed quantity that is not what the label counts (AI 30/37) says both, in every
+    workflow: 3 typed for a label of 20 blocks is more likely 3 blocks than 3 KG, and a consume
+    or count of 2 KG from a label saying 5 kg is named before it is written (tester X6). A
+    label's trade measure (AI 310n kg, 320n lb, ...) is compared in the item's unit, within
+    what its decimals can state: 2 SACK = 50 KG is what 110.231 lb says (tester X7). The typed
+    quantity is what is recorded."""
     scan = run.scan
     if scan.quantity is None:
         return
@@ -581,6 +583,8 @@ def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
         measure = measure_of_label(scan, item.unit)
         if measure is None or measure.amount is None:
             return  # no measure in the item's unit to compare with
+        if measure.states(typed):
+            return
         label, label_amount = measure.describe(), measure.amount
     elif item.pack_size:
         pack = PackCount(float(scan.quantity), item.pack_unit or "PACK", item.pack_size, item.unit)
