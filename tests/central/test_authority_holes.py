@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lotscan.central.trace.tables import pallet_contents
+from lotscan.store.rows import read_row
 from lotscan.store.schema import Container, Item, Lot
 from tests.central.support import Central, auth
 from tests.central.test_authority import PLANT2, ev, lot_status, outcome, push_raw, status_change
@@ -417,3 +418,41 @@ def test_in_deferred_audit_mode_another_site_cannot_break_a_pallet_before_it_is_
             assert conn.execute(select(func.count()).select_from(pallet_contents)).scalar() == 1
     finally:
         central.close()
+
+
+# --------------------------------------------------------------------------- short picks
+
+
+def _short(qty: float) -> dict[str, Any]:
+    return {"task": "PL-1", "line_no": 1, "short_qty": qty, "reason": "x"}
+
+
+def _line_figures(central: Central) -> tuple[float, float, float]:
+    with central.engine.connect() as conn:
+        line, _site = read_row(conn, ("task_line", "PL-1", "1"))
+    assert line is not None
+    return (line["qty_expected"], line["qty_done"], line["qty_short"])
+
+
+def test_a_short_larger_than_what_is_open_on_the_line_is_refused(central: Central) -> None:
+    """Tester W8 addendum: a station token's `pick.short` of 1,000,000 on a line ordered 20 was
+    applied, and the line read 1,000,000 short. A short closes at most what was ordered less what
+    is already closed short, counting the batch's earlier shorts."""
+    _, token = central.enroll("P1")
+    huge = outcome(central, token, ev(1, "pick.short", _short(1_000_000)))
+    assert (huge["outcome"], huge["code"]) == ("rejected", "BAD_PAYLOAD"), huge
+    assert (
+        "short_qty 1e+06 SACK is more than is open on PL-1 line 1: 20 SACK ordered, 0 SACK already "
+        "closed short, so at most 20 SACK can be closed short"
+    ) in huge["reason"], huge["reason"]
+    assert _line_figures(central) == (20, 0, 0)
+    response = push_raw(central, token, [ev(2, "pick.short", _short(15)), ev(3, "pick.short", _short(6))])
+    assert [(r["outcome"], r["code"]) for r in response.json()["results"]] == [
+        ("applied", None),
+        ("rejected", "BAD_PAYLOAD"),
+    ]
+    second = response.json()["results"][1]["reason"]
+    assert "20 SACK ordered, 15 SACK already closed short, so at most 5 SACK" in second, second
+    assert outcome(central, token, ev(4, "pick.short", _short(5)))["outcome"] == "applied"
+    assert outcome(central, token, ev(5, "pick.short", _short(0.5)))["code"] == "BAD_PAYLOAD"
+    assert _line_figures(central) == (20, 0, 20)

@@ -16,6 +16,8 @@ sentence, and is never applied. The checks, in order:
   refusal's reason only with an override);
 - every location, task and pallet it names belongs to the station's site (a pallet without a
   location: the site of the station that built it);
+- a short pick closes at most what is open on its line: what was ordered less what is already
+  closed short (picks are not subtracted: one recorded offline before the short may arrive after it);
 - a receipt's harvest and cooling dates (FSMA 204 `origin`) are not after the day it was received
   (one day of slack for the site's time zone);
 - a status change from a station goes the safe way (hold, quarantine), or releases only what a
@@ -56,6 +58,7 @@ from lotscan.domain.events import (
     LotSplit,
     LotStatusChanged,
     Payload,
+    PickShort,
     Role,
     StockConsumed,
     StockCounted,
@@ -319,6 +322,7 @@ def _is_lot_move(payload: Payload) -> TypeGuard[lot_moves.LotMove]:
 
 
 _SUPERVISOR = Role.SUPERVISOR
+_SHORT_SLACK = 1e-6  # a short's quantity may exceed what is open by float rounding (the least Amount)
 
 
 def _new_lot_codes(payload: Payload) -> list[tuple[str, str]]:
@@ -351,6 +355,9 @@ class Validator:
     task_kinds: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # (kind, output item)
     line_items: dict[str, str] = field(default_factory=dict)  # "task#line_no" -> item code
     consumed_tasks: set[str] = field(default_factory=set)  # tasks with something consumed into them
+    # Lines a short pick of the batch closes: "task#line_no" -> (ordered, closed short, unit), the
+    # short closed as the batch's earlier shorts leave it. Read only for a batch with shorts.
+    short_lines: dict[str, tuple[float, float, str]] = field(default_factory=dict)
     # Lots named by status changes and productions, as central holds them (and this batch leaves them)
     lot_statuses: dict[tuple[str, str], str] = field(default_factory=dict)  # (item, lot) -> status
     lots_by_code: dict[str, dict[str, bool]] = field(default_factory=dict)  # code -> {item: from supplier}
@@ -383,6 +390,7 @@ class Validator:
         produced: set[str] = set()
         releases: set[tuple[str, str]] = set()
         moved: set[tuple[str, str]] = set()
+        shorts: set[str] = set()  # tasks short picks of the batch close lines of
         for event in events:
             operator, seq = event.operator, event.seq  # read once (see _envelope)
             if operator:
@@ -410,6 +418,8 @@ class Validator:
                     releases.add((found.item, found.lot))
             elif _is_lot_move(found):
                 moved |= lot_moves.lots_moved(found)
+            elif type(found) is PickShort:
+                shorts.add(found.task)
         validator._read_batch(
             sorted(badges),
             sorted({e.id for e in events}),
@@ -422,6 +432,8 @@ class Validator:
         )
         if releases:
             validator._read_status_steps(sorted(releases))
+        if shorts:  # rare: a line closed short
+            validator._read_short_lines(sorted(shorts))
         if moved:  # rare: splits, merges and relabels come from no station workflow
             validator.moved_lot_states = lot_moves.read_states(conn, sorted(moved))
         known_outputs = sorted(code for code in produced if code in validator.lots_by_code)
@@ -544,6 +556,16 @@ class Validator:
         if done:
             self.consumed_tasks.add(key.rsplit("#", 1)[0])
 
+    def _read_short_lines(self, tasks: list[str]) -> None:
+        """What was ordered and what is closed short on every line of these tasks."""
+        for code, line_no, expected, short, unit in self.conn.execute(
+            select(Task.code, TaskLine.line_no, TaskLine.qty_expected, TaskLine.qty_short, Item.unit)
+            .join(TaskLine, TaskLine.task_id == Task.id)
+            .join(Item, Item.id == TaskLine.item_id)
+            .where(Task.code.in_(tasks))
+        ):
+            self.short_lines[f"{code}#{line_no}"] = (float(expected), float(short or 0.0), unit)
+
     def _lot_row(self, code: str, item: str, from_supplier: bool, status: str) -> None:
         self.lots_by_code.setdefault(code, {})[item] = from_supplier
         self.lot_statuses[(item, code)] = status
@@ -618,6 +640,8 @@ class Validator:
             self._origin_dates(payload, occurred)
         elif _is_lot_move(payload):
             self._lot_move(payload)
+        elif type(payload) is PickShort:
+            self._short(payload)
         self._passed(payload)
         return Checked(payload, occurred, flags)
 
@@ -636,6 +660,11 @@ class Validator:
             self.received_codes.add(payload.lot)
         elif type(payload) is StockConsumed and payload.task is not None:
             self.consumed_tasks.add(payload.task)
+        elif type(payload) is PickShort:
+            key = f"{payload.task}#{payload.line_no}"
+            line = self.short_lines.get(key)
+            if line is not None:
+                self.short_lines[key] = (line[0], line[1] + payload.short_qty, line[2])
         if self.moved_lot_states is not None:
             self._passed_for_moves(payload, self.moved_lot_states)
 
@@ -854,6 +883,25 @@ class Validator:
             raise Refused(
                 RefusalCode.BAD_PAYLOAD,
                 f"line {line[1]} of task {code} is for {line_item}, not {item}",
+            )
+
+    def _short(self, payload: PickShort) -> None:
+        """A short closes at most what is open on the line: ordered less already closed short.
+        Picks are not subtracted: a pick recorded offline before the short (at this station or
+        another) may arrive after it, and qty_done and qty_short add up in any order (tester
+        W8: a station token's short of 1,000,000 on a 20 EA line was applied)."""
+        key = f"{payload.task}#{payload.line_no}"
+        line = self.short_lines.get(key)
+        if line is None:
+            return  # a task central does not know (_task refuses a line it has not)
+        ordered, closed, unit = line
+        open_qty = max(ordered - closed, 0.0)
+        if payload.short_qty > open_qty + _SHORT_SLACK:
+            raise Refused(
+                RefusalCode.BAD_PAYLOAD,
+                f"short_qty {payload.short_qty:g} {unit} is more than is open on {payload.task} line "
+                f"{payload.line_no}: {ordered:g} {unit} ordered, {closed:g} {unit} already closed short, "
+                f"so at most {open_qty:g} {unit} can be closed short",
             )
 
     def _id(self, event: EventIn) -> None:

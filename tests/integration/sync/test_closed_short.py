@@ -5,6 +5,7 @@ PostgreSQL centrals, real station caches, the real push and pull."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from lotscan.central.db import write_tx
@@ -52,6 +53,26 @@ def test_a_pick_recorded_offline_before_the_short_arrives_adds_up_the_same_every
     picker.sync()
     assert state_of(late.engine)["task_lines"][("PL-1", 1)] == (4, 20, 20)
     assert state_of(late.engine) == state_of(picker.engine) == state_of(central.engine)
+
+
+@pytest.mark.parametrize("first", ["pick", "short"])
+def test_a_pick_and_a_short_recorded_offline_are_applied_in_either_order(
+    central, tmp_path, first: str
+) -> None:
+    """Tester W8 addendum: central refuses a short of more than is open on the line, bounded by
+    what was ordered less what is already closed short, not by what is picked: a station that
+    had not heard of another's offline pick closes the whole line short, and both are applied
+    whichever arrives first."""
+    picker, shorter = Station(central, tmp_path, "ST1"), Station(central, tmp_path, "ST2")
+    assert picker.scan(f"(01){FLOUR}(10)F-EARLY", Workflow.PICK, task="PL-1", qty=4).recorded
+    why = ScanContext(Workflow.PICK, operator="100", reason="damaged")
+    assert shorter.service.short_pick("PL-1", 1, why).recorded  # 20 SACK: it saw none picked
+    for station in (picker, shorter) if first == "pick" else (shorter, picker):
+        assert station.sync().outcomes == {"applied": 1}
+    assert state_of(central.engine)["task_lines"][("PL-1", 1)] == (4, 20, 20)
+    picker.sync()
+    shorter.sync()
+    assert state_of(picker.engine) == state_of(shorter.engine) == state_of(central.engine)
 
 
 def test_lines_closed_short_before_the_column_are_put_right_from_central_s_events(central, tmp_path) -> None:
