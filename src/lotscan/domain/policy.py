@@ -24,6 +24,9 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: Level.WARNING,
     ReasonCode.STOCK_BELOW_ZERO: Level.WARNING,
     ReasonCode.LOT_NOT_ANNOUNCED: Level.WARNING,
+    # A count records the shelf as it is; a lot never received, or expired, is said (tester W23).
+    ReasonCode.LOT_NOT_RECEIVED: Level.WARNING,
+    ReasonCode.EXPIRED_COUNTED: Level.WARNING,
     # The earlier date is judged (label or records; (17) or (7003)); a site may refuse instead.
     ReasonCode.EXPIRY_DIFFERS: Level.WARNING,
     ReasonCode.LABEL_EXPIRIES_DIFFER: Level.WARNING,

@@ -67,6 +67,8 @@ class Product:
     item: q.ItemRow
     lot: q.LotRow | None
     lot_code: str | None
+    # The item's lot whose code is lot_code but for letter case, when lot_code is unknown (W21).
+    other_case: q.LotRow | None = None
 
 
 def scan_is_readable(run: Run) -> bool:
@@ -114,7 +116,29 @@ def resolve_product(run: Run) -> Product | None:
         if item.lot_tracked:
             run.add(ReasonCode.MISSING_LOT)
         return Product(item, None, None)
-    return Product(item, q.lot_by_code(conn, item.id, scan.lot), scan.lot)
+    lot = q.lot_by_code(conn, item.id, scan.lot)
+    if lot is not None:
+        return Product(item, lot, scan.lot)
+    return Product(item, None, scan.lot, _lot_of_other_case(run, item, scan.lot))
+
+
+def _lot_of_other_case(run: Run, item: q.ItemRow, code: str) -> q.LotRow | None:
+    """A lot code unknown for the item that equals one of its lots but for letter case is far
+    more likely a scanner typing with Caps Lock on (a keyboard wedge inverts case) than a new
+    lot, which a recall of the existing one (codes compared exactly) would not reach (tester
+    W21): SUSPICIOUS_LOT names the existing lot. One look-up, only when the exact code is unknown."""
+    existing = q.lot_of_other_case(run.conn, item.id, code)
+    if existing is not None:
+        run.add(
+            ReasonCode.SUSPICIOUS_LOT,
+            lot=code,
+            detail=(
+                f"Did you mean lot {existing.code}? Lot {code} is not known here, {existing.code} "
+                f"is: is Caps Lock on? Check the label and scan it again; if it really says "
+                f"{code}, tell a supervisor."
+            ),
+        )
+    return existing
 
 
 def require_known_lot(run: Run, product: Product) -> q.LotRow | None:

@@ -183,6 +183,18 @@ def item_by_id(conn: Connection, item_id: int) -> ItemRow | None:
 
 
 _LOT_BY_CODE = select(*_LOT_COLS).where(Lot.item_id == bindparam("item"), Lot.code == bindparam("code"))
+# The lot of an item whose code differs only in letter case (Caps Lock on a keyboard-wedge
+# scanner, tester W21): asked only when the exact code is unknown. Lot codes are GS1 set 82
+# (ASCII), so SQL lower() folds them fully.
+_LOT_OF_OTHER_CASE = (
+    select(*_LOT_COLS)
+    .where(
+        Lot.item_id == bindparam("item"),
+        func.lower(Lot.code) == func.lower(bindparam("code")),
+        Lot.code != bindparam("code"),
+    )
+    .limit(1)
+)
 _LOT_BY_ID = select(*_LOT_COLS).where(Lot.id == bindparam("key"))
 _LOTS_BY_CODE = select(*_LOT_COLS).where(Lot.code == bindparam("key")).limit(20)
 _LOCATION_BY_CODE = select(*_LOC_COLS).where(Location.code == bindparam("key"))
@@ -211,6 +223,12 @@ _STOCK_OF_LOT = (
 
 def lot_by_code(conn: Connection, item_id: int, code: str) -> LotRow | None:
     row = fastread.first(conn, _LOT_BY_CODE, {"item": item_id, "code": code})
+    return _lot(row) if row else None
+
+
+def lot_of_other_case(conn: Connection, item_id: int, code: str) -> LotRow | None:
+    """The item's lot whose code is `code` but for letter case, if any (tester W21)."""
+    row = fastread.first(conn, _LOT_OF_OTHER_CASE, {"item": item_id, "code": code})
     return _lot(row) if row else None
 
 

@@ -51,6 +51,8 @@ def evaluate(run: Run) -> Plan | None:
                     f"{probable.code} (a GS separator was lost). {plan.message}"
                 )
                 return plan
+            if product.other_case is not None:  # tester W21: SUSPICIOUS_LOT says "did you mean"
+                return _lot(run, product.item, product.other_case)
             checks.require_known_lot(run, product)
             return None
         run.findings.reasons.clear()
