@@ -607,7 +607,7 @@ def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
         measure = measure_of_label(scan, item.unit)
         if measure is None or measure.amount is None:
             return  # no measure in the item's unit to compare with
-        if measure.states(typed):
+        if measure.states(typed) or counts_whole_packs(run, measure, typed):
             return
         label, label_amount = measure.describe(), measure.amount
     elif item.pack_size:
@@ -620,6 +620,17 @@ def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
         label = f"{label_amount:g} {item.unit}"
     if math.isfinite(typed) and not math.isclose(typed, label_amount):
         run.add(ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=amount(run, typed, item.unit), label=label)
+
+
+def counts_whole_packs(run: Run, measure: LabelMeasure, typed: float) -> bool:
+    """A count types what the whole place holds: 10 KG counted after one sack labelled 5 kg is two
+    such sacks, not a label misread, so a count of a whole number of the label's measure is not
+    named (each pack within the label's own precision). Any other workflow types one scan's
+    quantity, and a part of a pack there is named."""
+    if run.ctx.workflow is not Workflow.COUNT or measure.amount is None or measure.amount <= 0:
+        return False
+    packs = round(typed / measure.amount)
+    return packs >= 1 and measure.states(typed / packs)
 
 
 def amount(run: Run, qty: float, unit: str) -> str:

@@ -77,3 +77,16 @@ def test_x6_a_count_of_2_kg_against_a_label_saying_5_kg_is_named_with_the_adjust
             "select reasons from events where lot_code = 'FLO9313B' order by seq desc limit 1"
         ).fetchone()
     assert DIFFERS in recorded[0]  # the adjustment carries the warning it was written with
+
+
+def test_a_count_of_whole_packs_of_the_labelled_weight_is_not_named() -> None:
+    """A count types what the shelf holds: two sacks of the 5 kg label are 10 KG, not a misread
+    label (the X6 rule named them, and trained operators to ignore the warning); 12 KG is not a
+    whole number of those sacks and is still named."""
+    lotscan("demo", "--headless")
+    two_sacks = scan_json(FIVE_KILO_LABEL, "-w", "count", "--location", "RM-A07", "--qty", "10", "--dry-run")
+    assert DIFFERS not in codes(two_sacks), said(two_sacks)
+    odd = scan_json(FIVE_KILO_LABEL, "-w", "count", "--location", "RM-A07", "--qty", "12", "--dry-run")
+    assert DIFFERS in codes(odd)
+    pounds = scan_json(POUNDS_LABEL, "-w", "count", "--location", "RM-A07", "--qty", "150", "--dry-run")
+    assert DIFFERS not in codes(pounds), said(pounds)  # three sacks of 110.231 lb, within its decimals
