@@ -392,15 +392,17 @@ def open_line_for(run: Run, task: q.TaskRow, item: q.ItemRow, expected_label: st
 def complete_line_refused(run: Run, task: q.TaskRow, item: q.ItemRow, line: q.TaskLineRow) -> None:
     """A scan for an item whose lines are all done: one refusal naming the complete line and
     what the task needs next, before any location, FEFO or quantity question about it."""
+    every_line = q.task_lines_with_items(run.conn, task.id)
     still_open = [
-        (other, description or code)
-        for other, code, description in q.task_lines_with_items(run.conn, task.id)
-        if other.remaining > 0
+        (other, description or code) for other, code, description in every_line if other.remaining > 0
     ]
+    closed_short = sum(1 for other, _, _ in every_line if other.qty_short > 0)
     if still_open:
         nxt, what = still_open[0]
         unit = (q.item_by_id(run.conn, nxt.item_id) or item).unit
         then = f"Next: line {nxt.line_no}, {what}, {nxt.remaining:g} {unit}."
+    elif closed_short:  # not "complete": what was ordered was not all picked (tester W8)
+        then = f"Every line of {task.code} is done ({closed_short} of {len(every_line)} closed short)."
     else:
         then = f"Every line of {task.code} is complete."
     what = f"{task.code} line {line.line_no} ({item.description or item.code})"

@@ -37,6 +37,9 @@ def test_a_line_closed_short_reaches_central_and_the_other_station_as_closed_sho
     assert again.level is Level.REJECTED and not again.recorded
     assert "was closed short (5 of 20 SACK picked, 15 SACK short)" in again.message, again.message
     assert "0 of 0" not in again.message and "5 of 5" not in again.message
+    # Tester W8: not "Every line of PL-1 is complete" when what was ordered was not all picked.
+    assert "Every line of PL-1 is done (1 of 1 closed short)." in again.message, again.message
+    assert "complete" not in again.message
 
 
 def test_a_pick_recorded_offline_before_the_short_arrives_adds_up_the_same_everywhere(
