@@ -11,6 +11,7 @@ from rich.text import Text
 from sqlalchemy import create_engine
 
 from lotscan.cli.demo_cmd import prepare_demo
+from lotscan.domain.policy import Policy
 from lotscan.domain.verdict import Level
 from lotscan.settings import load_settings
 from lotscan.station.app import StationApp
@@ -22,10 +23,13 @@ pytestmark = pytest.mark.anyio
 BUTTER_20_BLOCKS = "(01)19521234001055(17)270301(10)BU77(30)20"  # butter, pack size 10 KG a block
 
 
-def demo_app(tmp_path: Path) -> tuple[StationApp, Path]:
+def demo_app(tmp_path: Path, policy: Policy | None = None) -> tuple[StationApp, Path]:
+    """The station on a fresh demo cache, under the shipped policy or `policy`."""
     database = tmp_path / "demo.db"
     prepare_demo(database, reset=False)
     settings = replace(load_settings(), database=database)
+    if policy is not None:
+        settings = replace(settings, policy=policy)
     app = station_app(settings, clock=lambda: FIXED_CLOCK, start_sync=False, start_devices=False)
     return app, database
 

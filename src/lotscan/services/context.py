@@ -52,6 +52,9 @@ class ScanContext:
     qty: float | None = None
     override: str | None = None
     override_by: str | None = None  # the approving supervisor's badge; the operator when None
+    # The refusing codes the approver was shown (tester X5): the override passes no other. None:
+    # approved before any refusal (the command line's --override), as before.
+    override_covers: frozenset[str] | None = None
     reason: str | None = None
     origin: Mapping[str, str] | None = None  # harvest facts typed for the next receipt (domain.harvest)
     now: datetime = field(default_factory=_now)  # station clock, UTC, naive

@@ -34,11 +34,13 @@ def judge(
     success_message: str,
     *,
     recording: bool = False,
+    covers: frozenset[str] | None = None,
 ) -> tuple[Verdict, bool]:
     """The verdict, and whether the scan may be recorded. ``recording``: it will be, when allowed,
     so a warning's sentence says what was done, not what to ask first. A scan refused in the end
     (another reason refuses it) keeps the sentences of what was not done (tester's #15c: a refusal
-    said "50 is recorded")."""
+    said "50 is recorded"). ``covers``: the refusing codes the override's approver was shown; a
+    refusing reason they were not shown is not passed (tester X5), and the approval is asked again."""
     levels = [policy.level_of(code) for code, _ in findings.reasons]
     level = worst(levels)
     refused = None
@@ -46,7 +48,7 @@ def judge(
         blocking = [
             code for (code, _), lv in zip(findings.reasons, levels, strict=True) if lv is Level.REJECTED
         ]
-        refused = _override_refusal(blocking, policy, override)
+        refused = _override_refusal(blocking, policy, override) or _unseen_refusal(blocking, override, covers)
     allowed = level is not Level.REJECTED or (bool(override) and refused is None)
     reasons = []
     for (code, facts), reason_level in zip(findings.reasons, levels, strict=True):
@@ -81,6 +83,24 @@ def judge(
 def _warning_message(reasons: list[Reason], success_message: str) -> str:
     warning = next(r for r in reasons if r.level is Level.WARNING)
     return f"{success_message} {warning.message}"
+
+
+def _unseen_refusal(
+    blocking: list[ReasonCode], override: str, covers: frozenset[str] | None
+) -> Reason | None:
+    """The refusing reasons the override's approver was not shown; None when they saw them all."""
+    unseen = [code.value for code in blocking if covers is not None and code.value not in covers]
+    if not unseen:
+        return None
+    detail = (
+        f"it was approved for {', '.join(sorted(covers or ()))} only, and this scan is also refused for "
+        f"{', '.join(dict.fromkeys(unseen))}. Ask the supervisor again (o) if it should pass."
+    )
+    return Reason(
+        ReasonCode.BAD_OVERRIDE.value,
+        sentence(ReasonCode.BAD_OVERRIDE, override=override, detail=detail),
+        Level.REJECTED,
+    )
 
 
 def _override_refusal(blocking: list[ReasonCode], policy: Policy, override: str) -> Reason | None:

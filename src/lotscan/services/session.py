@@ -126,6 +126,10 @@ class StationSession:
     qty: float | None = None
     override: str | None = None
     override_by: str | None = None
+    # The refusing codes of the refusal the override was approved after: it passes those only.
+    override_covers: frozenset[str] | None = None
+    # The refusing codes of the last scan's refusal, shown to whoever approves an override next.
+    refused_codes: frozenset[str] = frozenset()
     reason: str | None = None
     origin: dict[str, str] = field(default_factory=dict)  # harvest facts for the next receipt
     awaiting_pin_for: str | None = None
@@ -278,6 +282,7 @@ class StationSession:
             qty=self.qty,
             override=self.override,
             override_by=self.override_by,
+            override_covers=self.override_covers if self.override else None,
             reason=self.reason,
             origin=dict(self.origin) or None,
         )
@@ -286,12 +291,15 @@ class StationSession:
     def _handle(self, scan: Scan, ctx: ScanContext) -> Outcome:
         verdict = self.service.handle(scan, ctx)
         if verdict.recorded or verdict.level is not Level.REJECTED:
+            self.refused_codes = frozenset()
             self._forget_per_scan()
         else:
             self._after_refusal(verdict)
         return Outcome(verdict, scan, verdict.details)
 
     def _after_refusal(self, verdict: Verdict) -> None:
+        refusing = (r.code for r in verdict.reasons if r.level is Level.REJECTED)
+        self.refused_codes = frozenset(refusing) - {ReasonCode.BAD_OVERRIDE.value}
         if any(r.code == ReasonCode.BAD_OVERRIDE.value for r in verdict.reasons):
             # The approval was spent on this refusal: the next scan needs a new one.
             self.override = self.override_by = None
@@ -484,7 +492,8 @@ class StationSession:
         self.override, self.override_by = code.upper() or None, None
         if self.override is None:
             return _note(f"No override for the next scan. (/override CODE: {', '.join(allowed)})")
-        return _note(f"Override for the next scan: {self.override}.")
+        self.override_covers = self.refused_codes or None
+        return _note(f"Override for the next scan: {self.override}{self._covering()}.")
 
     def _produce(self) -> Outcome:
         """Say what would be made, with its warnings (inputs not consumed), and record it only
@@ -514,7 +523,14 @@ class StationSession:
         if not supervisor.is_supervisor:
             return _note(not_a_supervisor(supervisor.name))
         self.override, self.override_by = code.upper(), supervisor.badge
-        return _note(f"Override for the next scan: {self.override}, approved by {supervisor.name}.")
+        self.override_covers = self.refused_codes or None
+        return _note(
+            f"Override for the next scan: {self.override}{self._covering()}, approved by {supervisor.name}."
+        )
+
+    def _covering(self) -> str:
+        """What the override passes, as the approver was shown it (tester X5): " of QTY_EXCEEDS_TASK"."""
+        return f" of {', '.join(sorted(self.override_covers))} only" if self.override_covers else ""
 
     def _harvest(self, arg: str) -> Outcome:
         """`/harvest FACT VALUE`: one harvest fact (domain.harvest) for the next receipt from a

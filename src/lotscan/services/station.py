@@ -187,6 +187,7 @@ class StationService:
             self.settings.policy,
             ctx.override,
             plan.message if plan else "",
+            covers=ctx.override_covers,
             recording=bool(plan and plan.events and not dry_run),
         )
         if plan is None and allowed:

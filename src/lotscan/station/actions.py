@@ -233,7 +233,10 @@ class StationActions(_AppBase):
                 approved = self.session.approve_override(value, supervisor)
                 self.show_verdict(approved.verdict, notice=approved.notice)
 
-        self.push_screen(ChoiceMenu(f"Override reason (approved by {supervisor.name})", choices), chosen)
+        # What is approved, named (tester X5): the refusal's codes, which the override passes and no other.
+        passes = ", ".join(sorted(self.session.refused_codes)) or "the next scan"
+        title = f"Override reason for {passes} (approved by {supervisor.name})"
+        self.push_screen(ChoiceMenu(title, choices), chosen)
 
     def action_station_produce(self) -> None:
         self.command("/produce")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.context import Workflow
 
@@ -78,10 +79,15 @@ def visible_actions(workflow: Workflow, signed_in: bool, *, overridable: bool = 
 
 
 def blocking_codes(verdict: Verdict | None) -> list[str]:
-    """The codes of a refusal that no override can pass (LOT_EXPIRED, LOT_RECALLED...)."""
+    """The codes of a refusal that no override can pass (LOT_EXPIRED, LOT_RECALLED...). An
+    override refused (BAD_OVERRIDE: spent, or approved for other reasons, tester X5) is asked
+    again: it blocks nothing by itself."""
     if verdict is None or verdict.level is not Level.REJECTED:
         return []
-    return [r.code for r in verdict.reasons if r.level is Level.REJECTED and not r.overridable]
+    spent = ReasonCode.BAD_OVERRIDE.value
+    return [
+        r.code for r in verdict.reasons if r.level is Level.REJECTED and not r.overridable and r.code != spent
+    ]
 
 
 def overridable_refusal(verdict: Verdict | None) -> bool:
