@@ -213,6 +213,16 @@ def run_size(url: str, events: int, repeat: int, work: Path, *, reuse: bool = Fa
 
         result["audit_verify"], n = timed(verify, 1)
         result["audit_verify"]["records"] = n
+
+        def verify_stock() -> int:  # `audit verify --stock`: each lot and location replayed too
+            with read_tx(engine) as conn:
+                checked = audit.verify(conn, stock=True)
+            if not checked.ok:
+                raise RuntimeError(f"stock of the generated data does not verify: {checked.findings[:3]}")
+            return checked.records
+
+        result["audit_verify_stock"], n = timed(verify_stock, 1)
+        result["audit_verify_stock"]["records"] = n
         with read_tx(engine) as conn:  # the master data recorded as decisions (audit_master_data)
             decided = select(func.count()).select_from(audit_log).where(audit_log.c.kind == DECISION)
             result["audit_verify"]["decisions"] = int(conn.execute(decided).scalar_one())
@@ -303,6 +313,7 @@ def _print(r: dict[str, Any]) -> None:
         "fsma_month_xlsx",
         "fsma_month_csv",
         "audit_verify",
+        "audit_verify_stock",
     ):
         extra = {k: v for k, v in r[key].items() if not k.endswith("_s")}
         click.echo(f"  {key:<18} median {r[key]['median_s']:>7} s  first {r[key]['first_s']:>7} s  {extra}")

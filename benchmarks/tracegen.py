@@ -419,8 +419,9 @@ def _events(conn: Connection, shape: Shape) -> dict[str, Any]:
                     at - timedelta(minutes=30),
                     "stock.consumed",
                     in_lot,
-                    f'{{"item": "{in_item}", "location": "STORE-{site}", "lot": "{in_lot}", "qty": 2.0, '
-                    f'"task": "WO-{site}"}}',
+                    # taken where the input lot is stored (its own site's store, as _stock writes it)
+                    f'{{"item": "{in_item}", "location": "STORE-{shape.site(q)}", "lot": "{in_lot}", '
+                    f'"qty": 2.0, "task": "WO-{site}"}}',
                     f"WO-{site}",
                 )
                 remaining[level - 1][q] -= 2.0

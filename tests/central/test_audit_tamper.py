@@ -721,6 +721,27 @@ def test_stock_altered_behind_the_chains_back_is_named_by_verify(central: Centra
         assert len(messages) == 1 and messages[0].startswith(expected), (statement, messages)
 
 
+def test_stock_moved_between_locations_behind_the_chains_back_is_named_by_verify(central: Central) -> None:
+    """The lot's total is unchanged, its locations are not: `verify --stock` replays each (lot,
+    location) from the chained events and names both ends of the move, with both figures."""
+    _genealogy(central)
+    with central.engine.connect() as conn, conn.begin() as tx:
+        conn.execute(
+            text(
+                "UPDATE stock SET location_id = (SELECT id FROM locations WHERE code = 'A2') "
+                "WHERE lot_id = (SELECT id FROM lots WHERE code = 'F-REL')"
+            )
+        )
+        findings = audit.verify(conn, stock=True).findings
+        tx.rollback()
+    assert [f"{f.problem.upper()}: {f.message}" for f in findings] == [
+        "STOCK_MISMATCH: lot F-REL of FLOUR at A1: 0 SACK in the stock table, 7 by the chained events "
+        "and imported opening stock (the lot's total holds: stock moved between its locations)",
+        "STOCK_MISMATCH: lot F-REL of FLOUR at A2: 7 SACK in the stock table, 0 by the chained events "
+        "and imported opening stock (the lot's total holds: stock moved between its locations)",
+    ]
+
+
 # Each recorded column of each kind of master data, altered: (table, where, column, new value, the
 # recorded name verify says). Foreign keys are set to another row's id (a subquery on its code).
 def _id_of(table: Any, code: str) -> Any:

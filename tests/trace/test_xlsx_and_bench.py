@@ -60,6 +60,8 @@ def test_bench_trace_runs_on_sqlite() -> None:
     decisions = data["audit_verify"]["decisions"]
     assert data["audit_verify"]["records"] == data["events"] + decisions
     assert decisions == 4 + 16 + 120 + 58 + 74  # sites, locations, items, tasks, parties generated
+    # The generated stock table is what its events leave at each location (verify --stock intact).
+    assert data["audit_verify_stock"]["records"] == data["audit_verify"]["records"]
     assert data["fsma_month_xlsx"]["rows"] == data["fsma_month_csv"]["rows"]
     assert data["drill_forward"]["affected_lots"] == data["trace_forward"]["lots"]
     assert data["drill_forward"]["differences"] == 0

@@ -4,8 +4,9 @@ heads, rows stored without a record, each lot's current status and holder agains
 recorded decision (audit_lots), the genealogy against the chained events that made it
 (audit_links), each operator and each row of the master data central imports (sites, locations,
 items, parties, tasks, task lines) against the last decision that recorded it (audit_master);
-when asked (`--stock`), each lot's stock against the chained events and imported opening stock
-(the drill's mass balance, over every lot). Each finding names the record and what it covers."""
+when asked (`--stock`), each lot's stock, in total and per location, against the chained events
+and imported opening stock (the drill's mass balance, over every lot). Each finding names the
+record and what it covers."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from lotscan.central.trace.audited import (
     unchained_query,
 )
 from lotscan.central.trace.tables import audit_heads, audit_log
+from lotscan.store.schema import Item, Location, Lot, Stock
 
 STOCK_MISMATCH = "stock_mismatch"
 
@@ -319,30 +321,58 @@ EVERY_LOT = "(SELECT id AS lot_id FROM lots)"  # the lot table the mass balance 
 
 def _stock_found(conn: Connection) -> list[Finding]:
     """Each lot whose stock (summed over its locations) is not what its chained events and
-    imported opening stock leave (tester W3: `update stock set qty = 0` verified intact)."""
+    imported opening stock leave (tester W3: `update stock set qty = 0` verified intact); and, of
+    the lots whose total holds, each location whose stock is not what the same replay left there
+    (stock moved between locations with an UPDATE, total unchanged)."""
     # Imported here: mass_balance -> opening -> decisions -> audit -> this module.
-    from lotscan.central.trace.mass_balance import TERMS, mass_balance
+    from lotscan.central.trace.mass_balance import TERMS, TOLERANCE, mass_balance_and_stock
 
+    balances, replayed = mass_balance_and_stock(conn, EVERY_LOT)
     movements = [term for term in TERMS if term != "on_hand"]
     found = []
-    for b in mass_balance(conn, EVERY_LOT):
+    for b in balances:
         if not b.difference:
             break  # differences come first
         terms = ", ".join(f"{term} {getattr(b, term):g}" for term in movements)
         found.append(
-            Finding(
-                STOCK_MISMATCH,
-                "",
-                None,
-                "stock",
-                None,
-                None,
-                None,
-                None,
+            _stock_finding(
                 f"lot {b.lot} of {b.item}: {b.on_hand:g} {b.unit} on hand in the stock table, "
-                f"{b.on_hand + b.difference:g} by the chained events and imported opening stock ({terms})",
+                f"{b.on_hand + b.difference:g} by the chained events and imported opening stock ({terms})"
             )
         )
+    balanced = {(b.item, b.lot): b.unit for b in balances if not b.difference}
+    stored = _stock_by_location(conn)
+    for key in sorted(set(stored) | {key for key, qty in replayed.items() if abs(qty) >= TOLERANCE}):
+        item, lot, location = key
+        unit = balanced.get((item, lot))
+        table, by_events = stored.get(key, 0.0), replayed.get(key, 0.0)
+        if unit is not None and abs(table - by_events) >= TOLERANCE:
+            found.append(
+                _stock_finding(
+                    f"lot {lot} of {item} at {location or '(no location)'}: {table:g} {unit} in the "
+                    f"stock table, {by_events:g} by the chained events and imported opening stock "
+                    "(the lot's total holds: stock moved between its locations)"
+                )
+            )
+    return found
+
+
+def _stock_finding(message: str) -> Finding:
+    return Finding(STOCK_MISMATCH, "", None, "stock", None, None, None, None, message)
+
+
+def _stock_by_location(conn: Connection) -> dict[tuple[str, str, str], float]:
+    """The stock table per (item, lot, location code), as the replay keys it."""
+    query = (
+        select(Item.code, Lot.code, Location.code, Stock.qty)
+        .select_from(Stock)
+        .join(Lot, Lot.id == Stock.lot_id)
+        .join(Item, Item.id == Lot.item_id)
+        .join(Location, Location.id == Stock.location_id)
+    )
+    found: dict[tuple[str, str, str], float] = {}
+    for item, lot, location, qty in conn.execute(query):
+        found[(item, lot, location)] = found.get((item, lot, location), 0.0) + float(qty)
     return found
 
 

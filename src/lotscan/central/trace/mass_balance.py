@@ -111,6 +111,14 @@ WHERE e.outcome IN :counted
 def mass_balance(conn: Connection, table: str, read: list[StoredEvent] | None = None) -> list[LotBalance]:
     """The balance of every lot in `table` (a temporary table of lot ids), by item and lot.
     `read`: the table's events, already read (records.lot_table_events): not read again."""
+    return mass_balance_and_stock(conn, table, read)[0]
+
+
+def mass_balance_and_stock(
+    conn: Connection, table: str, read: list[StoredEvent] | None = None
+) -> tuple[list[LotBalance], Stock]:
+    """`mass_balance`, and the stock per (item, lot, location) the same replay left (exact for
+    the lots in `table`; a lot outside it only has what events of the lots inside moved)."""
     balances: dict[LotKey, LotBalance] = {}
     for _id, item, lot, unit, on_hand in conn.execute(text(_LOTS.replace("{table}", table))):
         balances[(item, lot)] = LotBalance(item, lot, unit or "", on_hand=float(on_hand))
@@ -137,7 +145,7 @@ def mass_balance(conn: Connection, table: str, read: list[StoredEvent] | None = 
             )
     for rest in pending:
         _open(rest, balances, stock)
-    return sorted(balances.values(), key=lambda b: (b.difference == 0, b.item, b.lot))
+    return sorted(balances.values(), key=lambda b: (b.difference == 0, b.item, b.lot)), stock
 
 
 def _open(found: Opening, balances: dict[LotKey, LotBalance], stock: Stock) -> None:
