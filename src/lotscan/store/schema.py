@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -95,6 +96,8 @@ class Lot(Base):
         UniqueConstraint("item_id", "code", name="uq_lots_item_code"),
         Index("ix_lots_fefo", "item_id", "status", "expiry"),
         Index("ix_lots_code", "code"),
+        # A lot code known but for letter case (tester W21: Caps Lock on) is found in one probe.
+        Index("ix_lots_item_code_lower", "item_id", text("lower(code)")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
