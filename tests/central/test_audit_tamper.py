@@ -938,3 +938,30 @@ def test_master_data_held_before_the_upgrade_is_recorded_by_the_migration(db_url
             conn.execute(update(Item.__table__).values(shelf_life_days=5000))
             problems = sorted(f.problem for f in audit.verify(conn).findings)
         assert problems == ["item_mismatch", "location_mismatch", "task_line_mismatch"]
+
+
+def test_a_deleted_link_of_a_made_lot_is_named_once_and_its_status_judged_by_the_event(
+    central: Central,
+) -> None:
+    """Tester X4: after `delete from lot_links` of a relabel of a recalled lot, verify named the
+    made lot NO_DECISION ("no stored event that created it so") besides LINK_MISSING, though the
+    chained relabel that made it is intact. Only the link is named; the lot's status is still
+    judged from that event: altered as well, it is STATUS_MISMATCH naming the relabel."""
+    _, token = central.enroll()
+    relabel = event(1, "lot.relabelled", item="FLOUR", lot="F-HOLD", new_lot="F-X4", location="A1", qty=3)
+    answer = push(central, token, relabel)
+    assert [r["outcome"] for r in answer.json()["results"]] == ["applied"], answer.text
+    assert _verify_output(central).exit_code == 0
+    with central.engine.begin() as conn:
+        conn.execute(text("DELETE FROM lot_links WHERE event_id = :e"), {"e": relabel["id"]})
+    cut = _verify_output(central)
+    assert cut.exit_code == 1 and "LINK_MISSING: event" in cut.output, cut.output
+    assert "1 problem(s) found" in cut.output, cut.output
+    assert "NO_DECISION" not in cut.output, cut.output
+    with central.engine.begin() as conn:
+        conn.execute(text("UPDATE lots SET status = 'quarantine' WHERE code = 'F-X4'"))
+    altered = _verify_output(central).output
+    assert "NO_DECISION" not in altered, altered
+    assert "lot F-X4 of FLOUR: status quarantine in the table, hold as made by lot.relabelled" in altered, (
+        altered
+    )

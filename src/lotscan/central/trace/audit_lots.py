@@ -23,7 +23,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, text
 
-from lotscan.central.trace.audit_made import HOLDER_MISMATCH, MOVES, STATUS_MISMATCH, made_mismatches
+from lotscan.central.trace.audit_made import (
+    HOLDER_MISMATCH,
+    MOVES,
+    STATUS_MISMATCH,
+    made_mismatches,
+    made_without_links,
+)
 from lotscan.central.trace.audited import COMPANY_CHAIN, EVENT, STATUS
 from lotscan.domain.events import EventType
 from lotscan.domain.status import CENTRAL, LotStatus, held_by_of
@@ -132,7 +138,11 @@ def undecided(conn: Connection) -> list[Undecided]:
                     int(r.lot_id), r.item, r.lot, r.status, created_as, r.event_id, r.site, _int(r.site_seq)
                 )
             )
-    for r in conn.execute(_UNEXPLAINED, params):
+    unexplained = conn.execute(_UNEXPLAINED, params).all()
+    made = made_without_links(conn) if unexplained else set()
+    for r in unexplained:
+        if int(r.lot_id) in made:
+            continue  # a split, merge or relabel made it: audit_made judges it by that event
         found.append(Undecided(int(r.lot_id), r.item, r.lot, r.status, None, None, None, None))
     return found
 

@@ -64,6 +64,26 @@ WHERE NOT EXISTS (SELECT 1 FROM lot_status_history h WHERE h.item = i.code AND h
 """)
 
 
+# Lots on hold or worse with no genealogy link, decision nor creating event, and a stored split,
+# merge or relabel whose payload names their code (which it made is read from the payload): a link
+# row deleted leaves the chained event that made the lot, and its status is judged from it (tester
+# X4: it was named NO_DECISION, "no stored event that created it so", besides LINK_MISSING).
+_MADE_UNLINKED = text("""
+SELECT l.id AS lot_id, i.code AS item, l.code AS lot, l.status, l.held_by, e.id AS event_id, e.server_seq,
+       e.received_at, e.type, e.payload, e.site, a.site_seq
+FROM lots l JOIN items i ON i.id = l.item_id
+JOIN received_events e ON e.type IN (:split, :merged, :relabelled) AND e.outcome IN (:applied, :flagged)
+     AND e.payload LIKE '%' || l.code || '%'
+LEFT JOIN audit_log a ON a.kind = :event AND a.ref = e.server_seq
+WHERE l.status <> :released
+  AND NOT EXISTS (SELECT 1 FROM lot_links k WHERE k.child_lot_id = l.id)
+  AND NOT EXISTS (SELECT 1 FROM lot_status_history h WHERE h.item = i.code AND h.lot = l.code)
+  AND NOT EXISTS (SELECT 1 FROM received_events c WHERE c.lot_code = l.code
+                  AND c.type IN (:received, :produced, :counted) AND c.outcome IN (:applied, :flagged))
+ORDER BY e.server_seq
+""")
+
+
 @dataclass(frozen=True)
 class Made:
     """A lot a split, merge or relabel made, and that event."""
@@ -127,7 +147,20 @@ def made_mismatches(conn: Connection) -> list[MadeMismatch]:
     return sorted(found, key=lambda m: m.made.lot_id)
 
 
+def made_without_links(conn: Connection) -> set[int]:
+    """The ids of lots a stored split, merge or relabel made whose genealogy links are all gone
+    (LINK_MISSING names those): their status is the event's to explain, not a missing decision."""
+    return {made.lot_id for made in _read_made(conn, _MADE_UNLINKED).values()}
+
+
 def _made(conn: Connection) -> dict[tuple[str, str], Made]:
+    unlinked = _read_made(conn, _MADE_UNLINKED)
+    return {**unlinked, **_read_made(conn, _MADE)}
+
+
+def _read_made(conn: Connection, query: Any) -> dict[tuple[str, str], Made]:
+    """The made lots a query finds, each with the first of its rows (events in server order)
+    whose payload moves goods of the lot's item into it."""
     params = {
         "split": MOVES[0],
         "merged": MOVES[1],
@@ -138,9 +171,12 @@ def _made(conn: Connection) -> dict[tuple[str, str], Made]:
         "applied": APPLIED,
         "flagged": FLAGGED,
         "event": EVENT,
+        "released": LotStatus.RELEASED.value,
     }
     found: dict[tuple[str, str], Made] = {}
-    for r in conn.execute(_MADE, params):
+    for r in conn.execute(query, params):
+        if (r.item, r.lot) in found:
+            continue
         try:
             payload = parse_payload(r.type, _json(r.payload))
         except (ValidationError, UnknownEventType, ValueError):
