@@ -36,3 +36,25 @@ async def test_a_line_closed_short_keeps_its_quantity_and_says_so_on_rescan(
         said = " ".join(banner_text(app).split())
         assert "was closed short (0 of 30 EA picked, 30 EA short)" in said, said
         assert "0 of 0" not in said
+
+
+async def test_a_pick_list_done_with_a_line_closed_short_does_not_say_complete() -> None:
+    """Tester W8 (hfixN's report): with every line done and one closed short, the panel said
+    "Pick list complete." while the rescan said "done (1 of 2 closed short)"."""
+    from datetime import date
+
+    from lotscan.services.context import Workflow
+    from lotscan.station.views import Workspace
+    from lotscan.station.widgets.workpanel import workspace_text
+
+    lines = [
+        {"line_no": 1, "item": "A", "description": "Ginger nuts", "expected": 30, "done": 0, "short": 30},
+        {"line_no": 2, "item": "B", "description": "Crackers", "expected": 20, "done": 20, "short": 0},
+    ]
+    details = {"task": "PL-1", "partner": None, "status": "open", "lines": lines}
+    space = Workspace(Workflow.PICK, task="PL-1", task_details=details, pick_prompt=None)
+    shown = workspace_text(space, None, date(2026, 11, 29), width=40).plain
+    assert "Pick list done (1 line closed short)." in shown and "complete" not in shown, shown
+    lines[0]["short"], lines[0]["done"] = 0, 30
+    shown = workspace_text(space, None, date(2026, 11, 29), width=40).plain
+    assert "Pick list complete." in shown, shown

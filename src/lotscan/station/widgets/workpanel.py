@@ -43,14 +43,25 @@ def stock_qty(qty: float, unit: str | None) -> Text:
 
 
 def pick_prompt_text(
-    prompt: dict[str, Any] | None, today: date, *, tiny: bool = False, consume: bool = False
+    prompt: dict[str, Any] | None,
+    today: date,
+    *,
+    tiny: bool = False,
+    consume: bool = False,
+    closed_short: int = 0,
 ) -> Text:
     """The next line to pick (or, `consume`, to consume into a work order: tester's T14) and
     the lot to take (FEFO). `tiny` (an RF gun's 20-29 columns, where the panel has two rows):
-    the lot and its location first, in as few cells as can be."""
+    the lot and its location first, in as few cells as can be. With nothing left, a list whose
+    lines were `closed_short` says so rather than "complete", as a rescan does (tester W8)."""
     text = Text()
     if prompt is None:
-        done = "Every input of this work order is consumed." if consume else "Pick list complete."
+        if consume:
+            done = "Every input of this work order is consumed."
+        elif closed_short:
+            done = f"Pick list done ({closed_short} line{'s' if closed_short > 1 else ''} closed short)."
+        else:
+            done = "Pick list complete."
         text.append(f"{done} Scan the next {'work order' if consume else 'pick list'}.", style="bold")
         return text
     if tiny and prompt["lot"]:
@@ -195,7 +206,11 @@ def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date,
         text.append("Next scan: " + ", ".join(settings) + "\n", style="bold yellow")
     if flow in (Workflow.PICK, Workflow.CONSUME) and space.task:
         consume = flow is Workflow.CONSUME
-        text.append_text(pick_prompt_text(space.pick_prompt, today, tiny=tiny, consume=consume))
+        lines = space.task_details["lines"] if space.task_details else []
+        closed_short = sum(1 for line in lines if _short(line))
+        text.append_text(
+            pick_prompt_text(space.pick_prompt, today, tiny=tiny, consume=consume, closed_short=closed_short)
+        )
         text.append("\n")
     if flow is Workflow.LOOKUP:
         if lookup:
