@@ -456,3 +456,45 @@ def test_a_short_larger_than_what_is_open_on_the_line_is_refused(central: Centra
     assert outcome(central, token, ev(4, "pick.short", _short(5)))["outcome"] == "applied"
     assert outcome(central, token, ev(5, "pick.short", _short(0.5)))["code"] == "BAD_PAYLOAD"
     assert _line_figures(central) == (20, 0, 20)
+
+
+def test_a_short_of_more_than_the_picks_leave_open_is_applied_and_flagged(central: Central) -> None:
+    """Tester W8 re-walk: with 5 of a 20 line picked, a short of 20 was applied without a word
+    and the line read 5 picked + 20 short of 20 ordered. It is not refused (a pick recorded
+    offline at another station may be what the short did not know of), but flagged for a
+    supervisor with both figures; a short of what the picks leave open is not flagged."""
+    _, token = central.enroll("P1")
+    picked = {
+        "item": "FLOUR",
+        "lot": "F-LATE",
+        "from": "A2",
+        "to": "OUT",
+        "qty": 5,
+        "task": "PL-1",
+        "line_no": 1,
+    }
+    response = push_raw(central, token, [ev(1, "stock.picked", picked), ev(2, "pick.short", _short(20))])
+    results = response.json()["results"]
+    assert [(r["outcome"], r["code"]) for r in results] == [
+        ("applied", None),
+        ("flagged", "QTY_EXCEEDS_TASK"),
+    ], results
+    assert "5 of its 20 SACK are picked at central and only 15 SACK were open" in results[1]["reason"]
+    assert _line_figures(central) == (20, 5, 20)
+
+
+def test_a_short_of_what_the_picks_leave_open_is_not_flagged(central: Central) -> None:
+    _, token = central.enroll("P1")
+    picked = {
+        "item": "FLOUR",
+        "lot": "F-LATE",
+        "from": "A2",
+        "to": "OUT",
+        "qty": 5,
+        "task": "PL-1",
+        "line_no": 1,
+    }
+    assert outcome(central, token, ev(1, "stock.picked", picked))["outcome"] == "applied"
+    short = outcome(central, token, ev(2, "pick.short", _short(15)))
+    assert (short["outcome"], short["code"]) == ("applied", None), short
+    assert _line_figures(central) == (20, 5, 15)

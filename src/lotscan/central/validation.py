@@ -62,6 +62,7 @@ from lotscan.domain.events import (
     Role,
     StockConsumed,
     StockCounted,
+    StockPicked,
     StockReceived,
     describe_errors,
     payload_class,
@@ -355,9 +356,9 @@ class Validator:
     task_kinds: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # (kind, output item)
     line_items: dict[str, str] = field(default_factory=dict)  # "task#line_no" -> item code
     consumed_tasks: set[str] = field(default_factory=set)  # tasks with something consumed into them
-    # Lines a short pick of the batch closes: "task#line_no" -> (ordered, closed short, unit), the
-    # short closed as the batch's earlier shorts leave it. Read only for a batch with shorts.
-    short_lines: dict[str, tuple[float, float, str]] = field(default_factory=dict)
+    # Lines a short pick of the batch closes: "task#line_no" -> (ordered, closed short, picked,
+    # unit), as the batch's earlier shorts and picks leave them. Read only for a batch with shorts.
+    short_lines: dict[str, tuple[float, float, float, str]] = field(default_factory=dict)
     # Lots named by status changes and productions, as central holds them (and this batch leaves them)
     lot_statuses: dict[tuple[str, str], str] = field(default_factory=dict)  # (item, lot) -> status
     lots_by_code: dict[str, dict[str, bool]] = field(default_factory=dict)  # code -> {item: from supplier}
@@ -558,13 +559,25 @@ class Validator:
 
     def _read_short_lines(self, tasks: list[str]) -> None:
         """What was ordered and what is closed short on every line of these tasks."""
-        for code, line_no, expected, short, unit in self.conn.execute(
-            select(Task.code, TaskLine.line_no, TaskLine.qty_expected, TaskLine.qty_short, Item.unit)
+        for code, line_no, expected, short, done, unit in self.conn.execute(
+            select(
+                Task.code,
+                TaskLine.line_no,
+                TaskLine.qty_expected,
+                TaskLine.qty_short,
+                TaskLine.qty_done,
+                Item.unit,
+            )
             .join(TaskLine, TaskLine.task_id == Task.id)
             .join(Item, Item.id == TaskLine.item_id)
             .where(Task.code.in_(tasks))
         ):
-            self.short_lines[f"{code}#{line_no}"] = (float(expected), float(short or 0.0), unit)
+            self.short_lines[f"{code}#{line_no}"] = (
+                float(expected),
+                float(short or 0.0),
+                float(done or 0.0),
+                unit,
+            )
 
     def _lot_row(self, code: str, item: str, from_supplier: bool, status: str) -> None:
         self.lots_by_code.setdefault(code, {})[item] = from_supplier
@@ -641,7 +654,7 @@ class Validator:
         elif _is_lot_move(payload):
             self._lot_move(payload)
         elif type(payload) is PickShort:
-            self._short(payload)
+            flags = self._short(payload)
         self._passed(payload)
         return Checked(payload, occurred, flags)
 
@@ -664,7 +677,12 @@ class Validator:
             key = f"{payload.task}#{payload.line_no}"
             line = self.short_lines.get(key)
             if line is not None:
-                self.short_lines[key] = (line[0], line[1] + payload.short_qty, line[2])
+                self.short_lines[key] = (line[0], line[1] + payload.short_qty, line[2], line[3])
+        elif type(payload) is StockPicked and self.short_lines and payload.task is not None:
+            key = f"{payload.task}#{payload.line_no}"
+            line = self.short_lines.get(key)
+            if line is not None:
+                self.short_lines[key] = (line[0], line[1], line[2] + payload.qty, line[3])
         if self.moved_lot_states is not None:
             self._passed_for_moves(payload, self.moved_lot_states)
 
@@ -885,16 +903,18 @@ class Validator:
                 f"line {line[1]} of task {code} is for {line_item}, not {item}",
             )
 
-    def _short(self, payload: PickShort) -> None:
+    def _short(self, payload: PickShort) -> tuple[dict[str, str], ...]:
         """A short closes at most what is open on the line: ordered less already closed short.
-        Picks are not subtracted: a pick recorded offline before the short (at this station or
-        another) may arrive after it, and qty_done and qty_short add up in any order (tester
-        W8: a station token's short of 1,000,000 on a 20 EA line was applied)."""
+        Picks are not subtracted for the refusal: a pick recorded offline before the short (at
+        this station or another) may arrive after it, and qty_done and qty_short add up in any
+        order (tester W8: a station token's short of 1,000,000 on a 20 EA line was applied).
+        A short of more than central's picks leave open is applied and flagged for a supervisor
+        (tester W8 re-walk: a short of 20 on a 20 EA line with 5 picked read 5 + 20 of 20)."""
         key = f"{payload.task}#{payload.line_no}"
         line = self.short_lines.get(key)
         if line is None:
-            return  # a task central does not know (_task refuses a line it has not)
-        ordered, closed, unit = line
+            return ()  # a task central does not know (_task refuses a line it has not)
+        ordered, closed, picked, unit = line
         open_qty = max(ordered - closed, 0.0)
         if payload.short_qty > open_qty + _SHORT_SLACK:
             raise Refused(
@@ -903,6 +923,15 @@ class Validator:
                 f"{payload.line_no}: {ordered:g} {unit} ordered, {closed:g} {unit} already closed short, "
                 f"so at most {open_qty:g} {unit} can be closed short",
             )
+        left = max(ordered - closed - picked, 0.0)
+        if payload.short_qty <= left + _SHORT_SLACK:
+            return ()
+        message = (
+            f"{payload.task} line {payload.line_no} closed short by {payload.short_qty:g} {unit}, though "
+            f"{picked:g} of its {ordered:g} {unit} are picked at central and only {left:g} {unit} were open: "
+            "the line now counts more than was ordered. Check the pick list and the shelf."
+        )
+        return ({"code": ReasonCode.QTY_EXCEEDS_TASK.value, "message": message},)
 
     def _id(self, event: EventIn) -> None:
         event_id = event.id  # read once (see _envelope)
