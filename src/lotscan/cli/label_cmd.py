@@ -81,9 +81,9 @@ def label(
     to LOT.png (or .svg, .zpl) in the current folder. Printing: --printer HOST:9100 sends ZPL
     to a label printer's raw port; --cups QUEUE prints through CUPS.
 
-    A recalled or rejected lot gets no label; an expired, held or quarantined one only with
-    --force, and its label says so first ("ON HOLD - ..."): a new label is how such goods get back
-    into circulation (docs/labels.md).
+    A recalled or rejected lot gets no label; a held or quarantined one is printed and its label
+    says so first ("ON HOLD - ..."); an expired one only with --force, marked the same way: a new
+    label is how such goods get back into circulation (docs/labels.md).
 
     Exit status: 0 printed or written, 1 error (unknown lot, printer unreachable...), 2 usage or a
     lot whose status refuses a label.

@@ -6,8 +6,11 @@ line and the station app alike:
 
 - recalled or rejected: no label, no override (a recall is lifted only at central; rejected goods
   go back or are destroyed);
-- expired, on hold or in quarantine: only when asked knowingly (`--force`; the station app's own
-  label for a lot it has just received or produced), and the label says so first ("ON HOLD - ...").
+- on hold or in quarantine: printed, and the label says so first ("QUARANTINE - ..."): such goods
+  need identifying while they wait (a lot produced into quarantine is labelled at the line, issue
+  14: every produced lot can be labelled), and the mark keeps them out of circulation;
+- expired: only when asked knowingly (`--force`; the station app's own label for a lot it has just
+  received), and the label says so first ("EXPIRED 2026-11-14 - ...").
 """
 
 from __future__ import annotations
@@ -88,10 +91,11 @@ def label_refusal(details: dict[str, object], *, force: bool) -> str | None:
     mark, lot = status_mark(details), details.get("lot")
     if mark is None:
         return None
-    never = _NEVER.get(_status(details))
+    status = _status(details)
+    never = _NEVER.get(status)
     if never is not None:
         return f"lot {lot} is {mark}: no label is printed for it, --force or not ({never})"
-    if force:
+    if force or status in _MARKS:
         return None
     return (
         f"lot {lot} is {mark}: a new label would put it back among usable goods. Give --force to "
