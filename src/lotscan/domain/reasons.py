@@ -109,7 +109,7 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.LOT_NUMBERS_USED_UP: "Today's lot numbers are used up: [lots] pattern {pattern!r} numbers {capacity} lots a day on this station, and this would be lot {seq} of the day. Nothing recorded. Ask a supervisor to widen {{seq}} in [lots] pattern.",
     ReasonCode.QTY_NEEDED: "The label has no quantity{announced}: give it in {unit} (--qty N), then scan the label again.",
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}. Check the label against the delivery note; if the supplier sent another lot, tell a supervisor.",
-    ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}. If the label is right, scan it again without /qty.",
+    ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}. {then}",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. Check the label; if it is right, tell a supervisor the pack size is wrong.",
     ReasonCode.SUPPLIER_DIFFERS: "Lot {lot} was received from {book}; this delivery is from {supplier}. Check the label: another supplier's lot under the same code, or a wrong lot number? Tell a supervisor.",
     ReasonCode.LABEL_EXPIRIES_DIFFER: "{detail}",  # the reading's own sentence names both dates

@@ -621,7 +621,16 @@ def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
         label_amount = float(scan.quantity)
         label = f"{label_amount:g} {item.unit}"
     if math.isfinite(typed) and not math.isclose(typed, label_amount):
-        run.add(ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=amount(run, typed, item.unit), label=label)
+        # A count types what the whole place holds: rescanning without /qty would book the
+        # place as one pack (tester Y2), so a count is told to count again instead.
+        then = (
+            "Count the place again and type what it holds."
+            if run.ctx.workflow is Workflow.COUNT
+            else "If the label is right, scan it again without /qty."
+        )
+        run.add(
+            ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=amount(run, typed, item.unit), label=label, then=then
+        )
 
 
 def counts_whole_packs(run: Run, measure: LabelMeasure, typed: float) -> bool:

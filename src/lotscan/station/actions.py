@@ -15,6 +15,8 @@ from textual import work
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.domain.events import reason_too_long
 from lotscan.domain.harvest import BY_KEY, check_answer
+from lotscan.domain.policy import NEVER_OVERRIDDEN
+from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.services.below_zero import BelowZero, stock_below_zero
 from lotscan.services.context import Workflow
@@ -215,7 +217,7 @@ class StationActions(_AppBase):
         if operator is None:
             self._say("No override set: sign in first (scan your badge).")
         elif blocking:
-            self._say(f"No override passes {', '.join(blocking)}: scan another lot.")
+            self._say(f"No override passes {', '.join(blocking)}: {what_to_do_instead(blocking)}.")
         elif operator.is_supervisor:
             self._choose_override(operator)
         else:
@@ -288,3 +290,13 @@ class StationActions(_AppBase):
             self.show_verdict(Verdict(Level.REJECTED, "Could not read the stock below zero. Try again."))
             return
         self.push_screen(HelpScreen(below_zero_text(shortfalls), title=below_zero_title(shortfalls)))
+
+
+def what_to_do_instead(blocking: list[str]) -> str:
+    """After a refusal no override passes: the place's advice when the place is what is wrong
+    (tester Y5: "scan another lot" after WRONG_LOCATION, where the lot was right), else another lot."""
+    for code in blocking:
+        advice = NEVER_OVERRIDDEN.get(ReasonCode(code)) if code in ReasonCode.__members__ else None
+        if advice is not None:
+            return advice
+    return "scan another lot"

@@ -172,8 +172,11 @@ def lookup_text(details: dict[str, Any], today: date, width: int = 0) -> Text:
         for row in details["contents"][:30]:
             text.append(f"  {row['lot']} {row['description'] or row['item']} ")
             text.append_text(stock_qty(row["qty"], row.get("unit")))
-            status = "EXPIRED" if row.get("expired") else row["status"]  # derived once, by the lookup
-            text.append(f" {status} {days_text(row['expiry'], today)}\n")
+            left = days_text(row["expiry"], today)
+            if row.get("expired"):  # derived once, by the lookup; said once (tester Y6: "EXPIRED EXPIRED")
+                text.append(f" {left if left.startswith('EXPIRED') else 'EXPIRED ' + left}\n")
+            else:
+                text.append(f" {row['status']} {left}\n")
     elif kind == "task":
         text.append_text(lines_text(details, width))
     elif kind == "item":
