@@ -1,6 +1,6 @@
-"""Tester ty's re-walk, the wording findings: what the station says after a refusal no override
+"""Tester ty's re-walk: what the station says after a refusal no override
 passes (Y5), what a count is told when its typed quantity is not the label's (Y2), and an expired
-lot in a location's list said once (Y6)."""
+lot in a location's list said once (Y6), and a done line's refusal naming an unusable lot (Y4)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,23 @@ def test_an_expired_lot_in_a_locations_list_is_said_expired_once() -> None:
     shown = lookup_text(details, date(2026, 11, 29)).plain
     assert "EXPIRED 8d ago" in shown and "EXPIRED EXPIRED" not in shown, shown
     assert "released" not in shown
+
+
+def test_a_done_lines_refusal_also_says_the_lot_itself_is_unusable() -> None:
+    """Y4: on a complete line a quarantined or rejected lot was refused only QTY_EXCEEDS_TASK
+    ("nothing more is needed"), so the operator was not told the lot is unusable and `o` called a
+    supervisor for an override that could not pass. A usable lot gets only the line's refusal."""
+    runner = CliRunner()
+    runner.invoke(cli, ["demo", "--headless"], input="")
+    ginger = "(01)09521234001348(10){}"
+    done = ["-w", "pick", "--task", "PL-4001", "--operator", "1003"]
+    runner.invoke(cli, ["scan", ginger.format("FG3526E"), *done, "--qty", "30"], input="")
+
+    def codes(lot: str) -> list[str]:
+        result = runner.invoke(cli, ["scan", ginger.format(lot), *done, "--qty", "1", "--dry-run", "--json"])
+        verdict = json.loads(result.output[result.output.index("{") :])
+        return [reason["code"] for reason in verdict["reasons"]]
+
+    assert codes("FG2230G") == ["QTY_EXCEEDS_TASK", "LOT_QUARANTINED"]
+    assert codes("FG6860C") == ["QTY_EXCEEDS_TASK", "LOT_REJECTED"]
+    assert codes("FG3526E") == ["QTY_EXCEEDS_TASK"]

@@ -445,6 +445,7 @@ def lot_on_task_line(run: Run, kinds: tuple[str, ...], label: str) -> TaskScan |
     line = open_line_for(run, task, product.item, task.code)
     if line is None:
         if run.findings.has(ReasonCode.QTY_EXCEEDS_TASK):
+            check_usable(run, lot)  # tester Y4: a quarantined lot on a done line said only "complete"
             check_scanned_place(run, lot, product.item.unit)
         return None
     return TaskScan(task, product.item, lot, line)
