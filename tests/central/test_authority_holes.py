@@ -427,6 +427,18 @@ def _short(qty: float) -> dict[str, Any]:
     return {"task": "PL-1", "line_no": 1, "short_qty": qty, "reason": "x"}
 
 
+def _picked(qty: float) -> dict[str, Any]:
+    return {
+        "item": "FLOUR",
+        "lot": "F-LATE",
+        "from": "A2",
+        "to": "OUT",
+        "qty": qty,
+        "task": "PL-1",
+        "line_no": 1,
+    }
+
+
 def _line_figures(central: Central) -> tuple[float, float, float]:
     with central.engine.connect() as conn:
         line, _site = read_row(conn, ("task_line", "PL-1", "1"))
@@ -464,16 +476,7 @@ def test_a_short_of_more_than_the_picks_leave_open_is_applied_and_flagged(centra
     offline at another station may be what the short did not know of), but flagged for a
     supervisor with both figures; a short of what the picks leave open is not flagged."""
     _, token = central.enroll("P1")
-    picked = {
-        "item": "FLOUR",
-        "lot": "F-LATE",
-        "from": "A2",
-        "to": "OUT",
-        "qty": 5,
-        "task": "PL-1",
-        "line_no": 1,
-    }
-    response = push_raw(central, token, [ev(1, "stock.picked", picked), ev(2, "pick.short", _short(20))])
+    response = push_raw(central, token, [ev(1, "stock.picked", _picked(5)), ev(2, "pick.short", _short(20))])
     results = response.json()["results"]
     assert [(r["outcome"], r["code"]) for r in results] == [
         ("applied", None),
@@ -485,16 +488,7 @@ def test_a_short_of_more_than_the_picks_leave_open_is_applied_and_flagged(centra
 
 def test_a_short_of_what_the_picks_leave_open_is_not_flagged(central: Central) -> None:
     _, token = central.enroll("P1")
-    picked = {
-        "item": "FLOUR",
-        "lot": "F-LATE",
-        "from": "A2",
-        "to": "OUT",
-        "qty": 5,
-        "task": "PL-1",
-        "line_no": 1,
-    }
-    assert outcome(central, token, ev(1, "stock.picked", picked))["outcome"] == "applied"
+    assert outcome(central, token, ev(1, "stock.picked", _picked(5)))["outcome"] == "applied"
     short = outcome(central, token, ev(2, "pick.short", _short(15)))
     assert (short["outcome"], short["code"]) == ("applied", None), short
     assert _line_figures(central) == (20, 5, 15)

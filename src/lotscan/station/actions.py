@@ -296,7 +296,8 @@ def what_to_do_instead(blocking: list[str]) -> str:
     """After a refusal no override passes: the place's advice when the place is what is wrong
     (tester Y5: "scan another lot" after WRONG_LOCATION, where the lot was right), else another lot."""
     for code in blocking:
-        advice = NEVER_OVERRIDDEN.get(ReasonCode(code)) if code in ReasonCode.__members__ else None
+        reason = ReasonCode.__members__.get(code)
+        advice = NEVER_OVERRIDDEN.get(reason) if reason is not None else None
         if advice is not None:
             return advice
     return "scan another lot"
