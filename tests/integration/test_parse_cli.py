@@ -53,7 +53,7 @@ def test_warnings_alone_exit_0() -> None:
     assert "VALID, with warnings" in result.output
 
 
-@pytest.mark.parametrize("lot", ["LOT3700", "LOT3000", "AB30000"])
+@pytest.mark.parametrize("lot", ["LOT3700", "LOT3000", "AB30000", "LOT300", "AB370"])
 def test_a_zero_count_is_not_suspected_as_a_swallowed_element(lot: str) -> None:
     """AI 30 "variable count of items" and AI 37 "count of trade items" (GS1 General
     Specifications, section 3): a count of zero is not data a label carries, so the lot is an
@@ -67,6 +67,8 @@ def test_a_zero_count_is_not_suspected_as_a_swallowed_element(lot: str) -> None:
     ("data", "suspected"),
     [
         (f"(01){GTIN}(10)FL250033050", "(30) 50"),
+        (f"(01){GTIN}(10)FL25003302", "(30) 2"),  # tester tz, Z1: a one-digit count
+        (f"(01){GTIN}(10)AB12375", "(37) 5"),
         (f"(01){GTIN}(21)SN123417261231", "(17) 2026-12-31"),
         (f"(01){GTIN}(10)AB3103000250", "(3103) 000250"),
     ],

@@ -67,7 +67,9 @@ def _candidates(value: str) -> Iterator[int]:
     for run in _DIGIT_RUN.finditer(value, 1):
         begin, end = run.span()
         if end == length or end - begin >= 8:
-            yield from range(begin, min(end - 2, length - 3))
+            # The last start is 3 before the end: an AI of two digits and a count of one (tester
+            # tz, Z1: lot FL25003 and (30) 2 read as lot FL25003302).
+            yield from range(begin, end - 2)
 
 
 def corrected_element_string(ais: dict[str, str]) -> str | None:
