@@ -27,6 +27,9 @@ DEFAULT_LEVELS: dict[ReasonCode, Level] = {
     # A count records the shelf as it is; a lot never received, or expired, is said (tester W23).
     ReasonCode.LOT_NOT_RECEIVED: Level.WARNING,
     ReasonCode.EXPIRED_COUNTED: Level.WARNING,
+    # An expired lot moved anywhere but a hold area is recorded (it did move) and said, as a
+    # blocked lot's move is (LOT_OUT_OF_HOLD); using it stays refused (LOT_EXPIRED).
+    ReasonCode.EXPIRED_MOVED: Level.WARNING,
     # The earlier date is judged (label or records; (17) or (7003)); a site may refuse instead.
     ReasonCode.EXPIRY_DIFFERS: Level.WARNING,
     ReasonCode.LABEL_EXPIRIES_DIFFER: Level.WARNING,

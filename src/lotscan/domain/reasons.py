@@ -64,7 +64,8 @@ class ReasonCode(StrEnum):
     OVERRIDDEN = "OVERRIDDEN"
     SHORT_PICK = "SHORT_PICK"  # a pick line closed with less than asked: recorded, a warning
     LOT_NOT_RECEIVED = "LOT_NOT_RECEIVED"  # a count found a lot the cache never saw for the item
-    EXPIRED_COUNTED = "EXPIRED_COUNTED"  # a count of a lot whose label is expired: counted, warned
+    EXPIRED_COUNTED = "EXPIRED_COUNTED"  # a count of an expired lot (label or records): counted, warned
+    EXPIRED_MOVED = "EXPIRED_MOVED"  # an expired lot moved where it could be used: moved, warned
     LOT_OUT_OF_HOLD = "LOT_OUT_OF_HOLD"  # a recalled/held/quarantined/rejected lot moved where it can be used
 
 
@@ -127,7 +128,8 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.OVERRIDDEN: "Accepted by override ({override}) despite: {codes}.",
     ReasonCode.SHORT_PICK: "Line {line} of {task} ({item}) closed short by {short}: {reason}.",
     ReasonCode.LOT_NOT_RECEIVED: "No receipt of lot {lot} of {item} is recorded here: check the label. If it is right, count it and tell a supervisor.",
-    ReasonCode.EXPIRED_COUNTED: "Lot {lot}'s label says it expired on {expiry}: count it as it is on the shelf, then move it to the hold area and tell a supervisor.",
+    ReasonCode.EXPIRED_COUNTED: "Lot {lot} expired on {expiry}, {by}: count it as it is on the shelf, then move it to a hold area ({holds}) and tell a supervisor.",
+    ReasonCode.EXPIRED_MOVED: "Lot {lot} expired on {expiry}, {by}: it goes to a hold area ({holds}), not to {location}, where it could be used. Scan a hold location as where it goes.",
     ReasonCode.LOT_OUT_OF_HOLD: "Lot {lot} is {status}: it goes to a hold area ({holds}), not to {location}, where it could be used. Scan a hold location as where it goes.",
 }
 
@@ -140,7 +142,8 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.QTY_EXCEEDS_STOCK: "Only {available} {unit} of lot {lot} were recorded at {location}, not {qty}; {qty} is recorded. Count {location} so the records match the shelf.",
     ReasonCode.LOT_NOT_ANNOUNCED: "{task} announces lot {announced} of {item}, not lot {lot}; lot {lot} is recorded as scanned. Tell a supervisor: the supplier sent another lot, or the label is wrong.",
     ReasonCode.LOT_NOT_RECEIVED: "No receipt of lot {lot} of {item} is recorded here; it is counted as a new lot with no supplier. Tell a supervisor: goods that arrived without a receipt, or a mis-read label.",
-    ReasonCode.EXPIRED_COUNTED: "Lot {lot}'s label says it expired on {expiry}; it is counted as it is on the shelf. Move it to the hold area and tell a supervisor.",
+    ReasonCode.EXPIRED_COUNTED: "Lot {lot} expired on {expiry}, {by}; it is counted as it is on the shelf. Move it to a hold area ({holds}) and tell a supervisor.",
+    ReasonCode.EXPIRED_MOVED: "Lot {lot} expired on {expiry}, {by}, and is now at {location}, where it could be used: move it on to a hold area ({holds}) and tell a supervisor.",
     ReasonCode.MISSING_EXPIRY: "The label has no expiry date and the item needs one; the receipt is recorded and an internal label is requested.",
     # Recorded: scanning it again without /qty would record the label's quantity on top.
     ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor to correct it.",

@@ -189,6 +189,39 @@ def judged_expiry(run: Run, lot: q.LotRow, *, then: str) -> date | None:
     return earlier
 
 
+@dataclass(frozen=True)
+class Expired:
+    """A lot found expired, and whose date says so: "by its label", "by the records", or both."""
+
+    expiry: date
+    by: str
+
+
+def expired_lot(run: Run, lot: q.LotRow | None) -> Expired | None:
+    """The lot's expiry when today is after it, judged as every workflow judges it: the earlier
+    of the label's and the records' (judged_expiry names both when they differ), or the label's
+    alone for a lot the cache does not know. None when the lot is not expired (tester ty, W17
+    re-walk: a count or a move of a lot whose label said expired was not told so). Adds no
+    reason: the caller says it, first, then judged_expiry names differing dates."""
+    label = run.scan.expiry
+    book = lot.expiry if lot is not None else None
+    expiry = min(label, book) if label is not None and book is not None else label or book
+    if expiry is None or not is_expired(expiry, run.ctx.today):
+        return None
+    if expiry == label and expiry == book:
+        by = "by its label and the records"
+    elif expiry == label:
+        by = "by its label"
+    else:
+        by = "by the records"
+    return Expired(expiry, by)
+
+
+def hold_places(run: Run) -> str:
+    """The site's hold locations, as a warning names them (a few), or what to do without one."""
+    return ", ".join(q.hold_location_codes(run.conn)[:3]) or "none is set up here: ask a supervisor"
+
+
 def check_shelf_life(run: Run, item: q.ItemRow, lot_code: str) -> None:
     expiry = run.scan.expiry
     if expiry is None:

@@ -30,6 +30,7 @@ def evaluate(run: Run) -> Plan | None:
             run.add(ReasonCode.MISSING_CONTEXT, detail=already_there(lot.code, target.code))
         return None
     check_goes_to_hold(run, lot, target)
+    check_expired_goes_to_hold(run, lot, target)
     qty = checks.scan_quantity(run, product.item, available if available > 0 else None)
     checks.check_told_place_covers(run, lot, source, available, qty, product.item.unit)
     if not run.findings.has(ReasonCode.LOCATION_NEEDED):
@@ -51,10 +52,32 @@ def check_goes_to_hold(run: Run, lot: q.LotRow, target: q.LocationRow) -> None:
     goods bin was plain ACCEPTED). Into a hold area is the right move and passes."""
     if target.is_hold or lot.status not in checks.STATUS_REASONS:
         return
-    holds = ", ".join(q.hold_location_codes(run.conn)[:3]) or "none is set up here: ask a supervisor"
     run.add(
-        ReasonCode.LOT_OUT_OF_HOLD, lot=lot.code, status=lot.status.upper(), holds=holds, location=target.code
+        ReasonCode.LOT_OUT_OF_HOLD,
+        lot=lot.code,
+        status=lot.status.upper(),
+        holds=checks.hold_places(run),
+        location=target.code,
     )
+
+
+def check_expired_goes_to_hold(run: Run, lot: q.LotRow, target: q.LocationRow) -> None:
+    """An expired lot, by its label or the records, belongs in a hold area as a blocked one
+    does: moved anywhere else it is recorded (it did move) and said, EXPIRED_MOVED, naming the
+    hold areas (tester ty, W17 re-walk: a label that said expired moved into a pick bin without
+    a word). A label whose expiry differs from the records is named either way (EXPIRY_DIFFERS);
+    into a hold area the move is otherwise plain."""
+    expired = checks.expired_lot(run, lot)
+    if expired is not None and not target.is_hold:
+        run.add(
+            ReasonCode.EXPIRED_MOVED,
+            lot=lot.code,
+            expiry=expired.expiry.isoformat(),
+            by=expired.by,
+            holds=checks.hold_places(run),
+            location=target.code,
+        )
+    checks.judged_expiry(run, lot, then="it is judged by that date")
 
 
 def already_there(lot: str, location: str) -> str:
