@@ -34,6 +34,20 @@ def said_after(terminal: Terminal, line: str, needle: str, timeout: float = 30.0
         terminal.read_until("\x00", 0.1)
 
 
+def said_after_secret(terminal: Terminal, secret: str, needle: str, timeout: float = 30.0) -> str:
+    """Type `secret` (a PIN) at a prompt that does not echo it, then Enter; return what the station
+    printed for it, up to `needle`. The secret itself is never in it."""
+    start = len(terminal.text)
+    terminal.send(secret + "\r")
+    deadline = time.monotonic() + timeout
+    while needle not in terminal.text[start:]:
+        assert time.monotonic() < deadline, terminal.text[-2000:]
+        terminal.read_until("\x00", 0.1)
+    said = terminal.text[start:]
+    assert secret not in said, said
+    return " ".join(said.replace("\a", "").split())
+
+
 @contextmanager
 def line_station(tmp_path: Path) -> Iterator[Terminal]:
     """`lotscan demo --headless` in a pseudo-terminal on its own demo cache under tmp_path, at
@@ -53,7 +67,7 @@ def line_station(tmp_path: Path) -> Iterator[Terminal]:
 def test_the_line_station_says_not_recorded_as_the_screen_does(tmp_path: Path) -> None:
     with line_station(tmp_path) as terminal:
         said_after(terminal, "OP:9001", "PIN>")
-        said_after(terminal, "4321", "Signed in")
+        said_after_secret(terminal, "4321", "Signed in")
         said_after(terminal, "/mode lookup", "lookup]")
         recalled = said_after(terminal, "(01)19521234001017(10)FLO3961E", "lookup]")
         assert "NOT RECORDED RECALLED" in recalled and "ACCEPTED" not in recalled, recalled

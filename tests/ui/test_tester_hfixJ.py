@@ -16,7 +16,7 @@ from lotscan.services.pins import hash_pin
 from lotscan.store.schema import Operator
 from tests.plant import SUGAR
 from tests.ui.conftest import banner_text, scan, settle, type_line
-from tests.ui.test_line_station_words import line_station, said_after
+from tests.ui.test_line_station_words import line_station, said_after, said_after_secret
 
 pytestmark = pytest.mark.anyio
 
@@ -85,7 +85,7 @@ def test_the_line_station_never_says_back_a_pin_typed_with_no_pin_prompt(tmp_pat
     wrong check digit')."""
     with line_station(tmp_path) as terminal:
         said_after(terminal, "OP:9001", "PIN>")
-        said_after(terminal, "4321", "Signed in")
+        said_after_secret(terminal, "4321", "Signed in")
         for pin in ("4321", "87654321"):
             said = said_after(terminal, pin, "lookup]")
             assert "REJECTED" in said and pin not in said and "could be a PIN is not shown" in said, said

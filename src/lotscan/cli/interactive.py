@@ -1,6 +1,14 @@
-"""A line-by-line station in a plain terminal: type or scan a line, see the verdict."""
+"""A line-by-line station in a plain terminal: type or scan a line, see the verdict.
+
+A PIN is read with the terminal's echo off: the digits never appear on the screen (tester ty,
+issue 14), as the full-screen station's PIN field shows only dots."""
 
 from __future__ import annotations
+
+import sys
+import termios
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -36,7 +44,7 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
         task = f" {session.task}" if session.task else ""
         click.echo(click.style(f"[{who} | {session.workflow.value}{task}] ", fg="cyan") + session.prompt)
         try:
-            line = input("> " if session.awaiting_pin_for is None else "PIN> ")
+            line = input("> ") if session.awaiting_pin_for is None else read_secret("PIN> ")
         except (EOFError, KeyboardInterrupt):
             click.echo()
             return
@@ -84,3 +92,41 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
                 f"{prompt['remaining']:g} {prompt['unit']}"
                 f" -> lot {prompt['lot']} at {prompt['location']}"
             )
+
+
+def read_secret(prompt: str) -> str:
+    """One line typed without echo (a PIN): the terminal's line editing (Backspace) still works,
+    nothing typed is shown, and the Enter is said as a new line. From a pipe, a plain line.
+    EOFError at end of input, as input() raises it."""
+    with _echo_off(sys.stdin) as silenced:
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        line = sys.stdin.readline()
+        if silenced:
+            sys.stdout.write("\n")  # the Enter the terminal did not echo
+            sys.stdout.flush()
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
+
+
+@contextmanager
+def _echo_off(stream: object) -> Iterator[bool]:
+    """The terminal behind `stream` with echo off until the block ends (True), or nothing done
+    when it is no terminal (False). Restored on any exit, Ctrl-C included."""
+    fileno = getattr(stream, "fileno", None)
+    try:
+        fd = fileno() if fileno is not None else -1
+        before = termios.tcgetattr(fd) if fd >= 0 else None
+    except (OSError, ValueError, termios.error):
+        before = None
+    if before is None:
+        yield False
+        return
+    silent = list(before)
+    silent[3] &= ~(termios.ECHO | termios.ECHONL)  # lflag: neither the keys nor the Enter
+    termios.tcsetattr(fd, termios.TCSADRAIN, silent)  # DRAIN: keys typed ahead (a scan) are kept
+    try:
+        yield True
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)
