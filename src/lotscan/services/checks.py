@@ -530,7 +530,8 @@ def check_task_qty(run: Run, line: q.TaskLineRow, qty: float, unit: str) -> None
         return
     if line.remaining > 0:
         said = amount(run, qty, unit)  # a label's count: "100 BLOCK = 1,000 KG", as the banner says it
-        need = f"The task needs only {line.remaining:g} {unit} more, not {said}. Enter the right quantity."
+        needed = amount_as_given(run, line.remaining, unit)
+        need = f"The task needs only {needed} more, not {said}. Enter the right quantity."
     else:
         need = f"{run.ctx.task} line {line.line_no} {line_closed(line, unit)}."
     run.add(ReasonCode.QTY_EXCEEDS_TASK, need=need)
@@ -676,6 +677,16 @@ def counts_whole_packs(run: Run, measure: LabelMeasure, typed: float) -> bool:
         return False
     packs = round(typed / measure.amount)
     return packs >= 1 and measure.states(typed / packs)
+
+
+def amount_as_given(run: Run, qty: float, unit: str) -> str:
+    """Another quantity of the same message in the unit this scan's quantity was given in: sacks
+    with their weight when sacks were counted ("38 SACK = 950 KG"), else the item's unit (tester
+    ty Y1: "950 KG more, not 40 SACK = 1,000 KG" left the operator to convert)."""
+    pack = run.pack_count
+    if pack is not None and pack.pack_size:
+        return PackCount(qty / pack.pack_size, pack.pack_unit, pack.pack_size, pack.unit).describe()
+    return f"{qty:g} {unit}"
 
 
 def amount(run: Run, qty: float, unit: str) -> str:

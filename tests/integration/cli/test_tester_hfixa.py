@@ -226,12 +226,16 @@ def test_a_task_barcode_scanned_on_the_command_line_is_told_to_be_given_as_task(
 
 def test_a_label_count_over_what_the_task_needs_is_refused_with_both_figures(home: dict[str, str]) -> None:
     """U19: `(30)100` of BUTTER-82 (10 KG blocks) on PO-2001 was refused "The task needs only
-    200 KG more, not 1000." where the accepted banner says "Received 2 BLOCK = 20 KG"."""
+    200 KG more, not 1000." where the accepted banner says "Received 2 BLOCK = 20 KG". What is
+    open is said in blocks too (tester ty Y1: "950 KG more, not 40 SACK" mixed units)."""
     prepare_demo(paths.demo_database(), reset=False)
     butter = "(01)19521234001055(17)271231(10)BUT9{}"
     receive = ("-w", "receive", "--task", "PO-2001", "--operator", "1001", "--dry-run")
     refused = run("scan", butter.format("(30)100"), *receive, env=home)
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert "QTY_EXCEEDS_TASK: The task needs only 200 KG more, not 100 BLOCK = 1,000 KG." in refused.stdout
+    assert (
+        "QTY_EXCEEDS_TASK: The task needs only 20 BLOCK = 200 KG more, not 100 BLOCK = 1,000 KG."
+        in refused.stdout
+    )
     accepted = run("scan", butter.format("(30)2"), *receive, env=home)
     assert "Received 2 BLOCK = 20 KG of lot BUT9" in accepted.stdout, accepted.stdout + accepted.stderr

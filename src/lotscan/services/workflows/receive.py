@@ -48,15 +48,19 @@ def evaluate(run: Run) -> Plan | None:
         if item is None or lot_code is None:
             run.add(ReasonCode.MISSING_LOT)
             return None
+        if line.remaining <= 0 and not run.ctx.override:
+            # Said before any quantity is asked for: a prompt never asks for what is then refused.
+            checks.complete_line_refused(run, task, item, line)
+            return None
     else:
         product = checks.resolve_product(run)
         if product is None:
             return None
         item, lot_code = product.item, product.lot_code
-        line = checks.open_line_for(run, task, item, task.code)
-        if line is None:
+        first_open = checks.open_line_for(run, task, item, task.code)
+        if first_open is None:
             return None
-        line = _line_of_the_lot(run, task, item, line, lot_code)
+        line = _line_of_the_lot(run, task, item, first_open, lot_code)
         if lot_code is None:
             if not item.lot_tracked:
                 run.add(
@@ -98,20 +102,28 @@ def evaluate(run: Run) -> Plan | None:
             # Asked as the operator counts it, sacks of a KG item with a pack size, for a
             # pallet and a sack's label alike (tester's #15e, W24); scan_quantity converts.
             unit = f"{item.pack_unit or 'PACK'} ({number(item.pack_size)} {item.unit} each)"
-        if pallet_of_the_asn:
+        if pallet_of_the_asn and line is not None:
             # What the ASN announced for the pallet (tester W24: the line's remainder after
             # another lot's receipt was called 'announced'), and what is still open if less.
+            # The count it asks for is the one then taken (tester ty Y1: "give 40" was refused).
             said, count = _in_packs(item, line.qty_expected)
-            still = f"; {_in_packs(item, line.remaining)[0]} still open" if line.qty_done > 0 else ""
+            still = ""
+            if line.qty_done > 0:
+                open_now, count = _in_packs(item, line.remaining)
+                got = _in_packs(item, line.qty_done)[0]
+                still = f"; {got} received on line {line.line_no}, {open_now} still open"
             announced = (
                 f" (the ASN announces {said} of lot {lot_code} on pallet {scan.sscc}{still}: "
                 f"count it, and give {number(count)} if that is what is there)"
             )
         run.add(ReasonCode.QTY_NEEDED, unit=unit, announced=announced)
         return None
-    default_qty = 1.0 if scan.serial else line.remaining or 1.0
+    default_qty = 1.0 if scan.serial or line is None else line.remaining or 1.0
     qty = checks.scan_quantity(run, item, default_qty)
-    checks.check_task_qty(run, line, qty, item.unit)
+    if line is not None:
+        checks.check_task_qty(run, line, qty, item.unit)
+    else:
+        _check_outside_the_lines(run, task, item, qty)
     location_code = run.ctx.location or _dock_of(run, task)
     location = checks.resolve_location(run, location_code)
     if location is None:
@@ -124,7 +136,7 @@ def evaluate(run: Run) -> Plan | None:
     existing_lot = q.lot_by_code(run.conn, item.id, lot_code)
     payload = StockReceived(
         task=task.code,
-        line_no=line.line_no,
+        line_no=line.line_no if line is not None else None,
         item=item.code,
         gtin=item.gtin,
         lot=lot_code,
@@ -155,16 +167,24 @@ def evaluate(run: Run) -> Plan | None:
         )
         if lacks == "lot":  # a missing expiry is said by MISSING_EXPIRY's own sentence (tester V3)
             label_note = " The supplier label has no lot: an internal label is requested."
-    done = line.qty_done + qty
     status_note = (
         f" into {item.receive_status.upper()}"
         if existing_lot is None and item.receive_status != "released"
         else ""
     )
+    received = (
+        f"Received {checks.amount(run, qty, item.unit)} of lot {lot_code}{status_note} at {location.code}."
+    )
+    if line is None:  # on no line: LOT_NOT_ANNOUNCED says so, and what each line keeps for its lot
+        return Plan(
+            events,
+            f"{received}{label_note}",
+            {"task": task.code, "line": "none (lot not announced)", "new_lot": existing_lot is None},
+        )
+    done = line.qty_done + qty
     return Plan(
         events,
-        f"Received {checks.amount(run, qty, item.unit)} of lot {lot_code}{status_note} at {location.code}. "
-        f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.{label_note}",
+        f"{received} {task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.{label_note}",
         {
             "task": task.code,
             "line_no": line.line_no,
@@ -202,26 +222,66 @@ def _what_our_label_must_add(item: q.ItemRow, lot_code: str | None, has_expiry: 
 
 
 def _line_of_the_lot(
-    run: Run, task: q.TaskRow, item: q.ItemRow, line: q.TaskLineRow, lot_code: str | None
-) -> q.TaskLineRow:
-    """The open line that announces the scanned lot, else ``line``. A line that announces another
-    lot gets LOT_NOT_ANNOUNCED (tester's #1): the supplier may have sent another lot than the ASN
-    says, or the label is misread; the policy decides warn or refuse."""
+    run: Run, task: q.TaskRow, item: q.ItemRow, first_open: q.TaskLineRow, lot_code: str | None
+) -> q.TaskLineRow | None:
+    """The line a receipt of ``lot_code`` counts against; None when it goes outside the lines.
+
+    A line that announces a lot (by its code, or its pallet's SSCC) keeps its quantity for that
+    lot (tester ty Y1: two sacks of another lot counted against the line of pallet
+    095212340000000013 had the pallet refused "950 KG more" after the prompt said "give 40"). So:
+    the lot's own open line; else a line that announces no lot, as far as such lines leave open;
+    else, when only lines of other lots are open, the receipt is recorded on the task outside its
+    lines, with LOT_NOT_ANNOUNCED naming what each of those lines keeps for its lot (the supplier
+    may have sent another lot, or the label is misread; the policy decides warn or refuse).
+    ``first_open`` is checks.open_line_for's answer: the first open line of the item, or its last
+    line when every line is done and a supervisor approved more (QTY_EXCEEDS_TASK)."""
     if not lot_code:
-        return line
-    open_lines = [other for other in q.task_lines(run.conn, task.id, item.id) if other.remaining > 0]
-    same = next((other for other in open_lines if other.lot_code == lot_code), None)
-    if same is not None:
-        return same
-    if line.lot_code:
-        run.add(
-            ReasonCode.LOT_NOT_ANNOUNCED,
-            task=task.code,
-            announced=line.lot_code,
-            item=item.description or item.code,
-            lot=lot_code,
+        return first_open
+    lines = q.task_lines(run.conn, task.id, item.id)
+    open_lines = [line for line in lines if line.remaining > 0]
+    own = [line for line in lines if line.lot_code == lot_code]
+    own_open = next((line for line in own if line.remaining > 0), None)
+    if own_open is not None:
+        return own_open
+    free = [line for line in open_lines if not line.lot_code]
+    if free:
+        return free[0]
+    if own:  # announced, its line done: check_task_qty says so (or a supervisor approved more)
+        return own[-1]
+    if not open_lines:  # every line done, more approved: the last line that announces no lot
+        any_lot = [line for line in lines if not line.lot_code]
+        if any_lot:
+            return any_lot[-1]
+    others = [line for line in open_lines if line.lot_code] or [line for line in lines if line.lot_code]
+    run.add(
+        ReasonCode.LOT_NOT_ANNOUNCED,
+        task=task.code,
+        announced=" or ".join(dict.fromkeys(line.lot_code or "" for line in others)),
+        item=item.description or item.code,
+        lot=lot_code,
+        kept=", ".join(
+            f"line {line.line_no} keeps {_in_packs(item, line.remaining)[0]} for lot {line.lot_code}"
+            for line in others
+            if line.remaining > 0
         )
-    return line
+        or f"no line of {task.code} is open for another lot",
+    )
+    return None
+
+
+def _check_outside_the_lines(run: Run, task: q.TaskRow, item: q.ItemRow, qty: float) -> None:
+    """A lot no open line announces, recorded outside the lines, may stand in for an announced lot
+    the supplier did not send: at most what the item's lines still expect, all of it announced
+    for other lots (what is more than the order is QTY_EXCEEDS_TASK, as on a line)."""
+    expected = sum(line.remaining for line in q.task_lines(run.conn, task.id, item.id))
+    if qty <= expected + 1e-9:
+        return
+    open_now = checks.amount_as_given(run, expected, item.unit)
+    run.add(
+        ReasonCode.QTY_EXCEEDS_TASK,
+        need=f"{task.code} expects only {open_now} more of {item.description or item.code}, "
+        f"announced for other lots, not {checks.amount(run, qty, item.unit)}. Enter the right quantity.",
+    )
 
 
 def _dock_of(run: Run, task: q.TaskRow) -> str | None:
