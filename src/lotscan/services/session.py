@@ -152,6 +152,11 @@ class StationSession:
     def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
         """Handle one scanned or typed line. Never raises on bad input."""
         if self.awaiting_pin_for is not None:
+            read = self.service.interpret(text, source=source, aim_id=aim_id)
+            if read.kind is ScanKind.OPERATOR and read.internal:
+                # A badge scanned at PIN> (people re-scan to start over) restarts the sign-in;
+                # it is never a PIN try (tester tz, Z15).
+                return self._sign_in(read.internal.value, read)
             return self._pin(text.strip())
         if self.pin_locked_out:
             self.pin_locked_out = False
@@ -305,9 +310,12 @@ class StationSession:
             self.override = self.override_by = None
 
     def _sign_in(self, badge: str, scan: Scan | None) -> Outcome:
+        self.awaiting_pin_for = None  # a badge scanned at PIN> is a new sign-in (Z15)
         verdict, operator = self.service.sign_in(badge)
         if operator is None and verdict.level is Level.WARNING:
-            self.awaiting_pin_for, self.wrong_pins = badge, 0
+            # The wrong PINs in a row are the cache's (a re-scan or Esc does not forget them),
+            # so "N tries left" says what the lockout will count.
+            self.awaiting_pin_for, self.wrong_pins = badge, self.service.wrong_pins_in_a_row(badge)
         if operator is not None:
             self._become(operator)
         return Outcome(verdict, scan, notice=verdict.level is not Level.REJECTED)

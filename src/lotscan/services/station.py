@@ -248,6 +248,11 @@ class StationService:
         operator = Operator(found["badge"], found["name"], found["role"])
         return Verdict(Level.ACCEPTED, f"Signed in: {operator.name} ({operator.role})."), operator
 
+    def wrong_pins_in_a_row(self, badge: str) -> int:
+        """Wrong PINs typed for `badge` since its last right PIN or lockout, on any session."""
+        with self.engine.connect() as conn:
+            return pin_state(conn, badge).wrong
+
     def _pin_locked(self, state: PinState, name: str) -> Verdict | None:
         left = state.locked_until - self.clock()
         if left <= 0:
