@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
@@ -81,7 +81,7 @@ def _plant_with_lots_in_two_places(directory: Path) -> Engine:
         template = Path(tempfile.mkdtemp(prefix="told-location-"))
         plant = copy.deepcopy(PLANT)
         plant["stock"] += [
-            {"item": "FLOUR", "lot": "F-EARLY", "location": "A2", "qty": 30},
+            {"item": "FLOUR", "lot": "F-EARLY", "location": "A2", "qty": 12},
             {"item": "FLOUR", "lot": "F-LATE", "location": "A1", "qty": 20},
             {"item": "FLOUR", "lot": "F-EARLY", "location": "OUT", "qty": 15},
         ]
@@ -112,6 +112,16 @@ TASKS = {Workflow.PICK: "PL-1", Workflow.CONSUME: "WO-1", Workflow.SHIP: "SHP-1"
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Both cases of every workflow in every run: the told place covers the quantity, or cannot and
+# the operator is asked (F-EARLY: A1 50, A2 12, OUT 15; pick and consume are told A2, ship OUT).
+@example(workflow=Workflow.PICK, lot="F-EARLY", scanned=None, qty=5.0)
+@example(workflow=Workflow.PICK, lot="F-EARLY", scanned=None, qty=18.0)
+@example(workflow=Workflow.CONSUME, lot="F-EARLY", scanned=None, qty=None)
+@example(workflow=Workflow.CONSUME, lot="F-EARLY", scanned=None, qty=18.0)
+@example(workflow=Workflow.SHIP, lot="F-EARLY", scanned=None, qty=5.0)
+@example(workflow=Workflow.SHIP, lot="F-EARLY", scanned=None, qty=18.0)
+@example(workflow=Workflow.MOVE, lot="F-EARLY", scanned=None, qty=5.0)
+@example(workflow=Workflow.MOVE, lot="F-EARLY", scanned="A2", qty=5.0)
 @given(
     workflow=st.sampled_from(list(TASKS)),
     lot=st.sampled_from(["F-EARLY", "F-LATE"]),
@@ -142,7 +152,14 @@ def test_the_recorded_place_is_the_told_place_or_the_scanned_one(
         verdict = station.handle(station.interpret(f"(01){FLOUR}(10){lot}"), ctx)
         event(f"{workflow.value}: {'recorded' if verdict.recorded else verdict.reasons[0].code}")
         if not verdict.recorded:
+            assert _places(engine, lot) == places_before  # nothing taken from anywhere
             engine.dispose()
+            told = _told_place(workflow, lot, prompt, ships_from)
+            if scanned is None and told is not None and (qty or 0.0) > places_before.get(told, 0.0):
+                # The told place cannot cover it: the operator is asked, naming that place.
+                codes = [reason.code for reason in verdict.reasons]
+                assert "LOCATION_NEEDED" in codes or "QTY_EXCEEDS_TASK" in codes, verdict
+                assert "LOCATION_NEEDED" not in codes or f"at {told}" in verdict.message, verdict
             return
         recorded = last_payload(engine)
         engine.dispose()
@@ -163,6 +180,18 @@ def test_the_recorded_place_is_the_told_place_or_the_scanned_one(
     # (ship took 8 from DOCK-OUT's 1, leaving -7 there while FG-B03 held 10).
     assert recorded["qty"] <= places_before.get(place, 0.0) + 1e-9, (recorded, places_before)
     assert place in verdict.message
+
+
+def _told_place(
+    workflow: Workflow, lot: str, prompt: dict[str, Any] | None, ships_from: str | None
+) -> str | None:
+    """The place the operator was told before the scan: the shipment's staging place, or the
+    prompt's place for the lot it names."""
+    if workflow is Workflow.SHIP:
+        return ships_from
+    if prompt is not None and prompt["lot"] == lot:
+        return str(prompt["location"])
+    return None
 
 
 DEMO_CRACKERS = "(01)09521234001478(10)FG7567A"
