@@ -4,16 +4,20 @@ association rules (General Specifications 4.14: (10), (17) need (01)) are judged
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from lotscan.cli.main import cli
 from lotscan.domain.verdict import Level
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.session import StationSession
 from lotscan.services.station import StationService
-from lotscan.settings import StationSettings
+from lotscan.settings import StationSettings, load_settings
+from lotscan.store.db import open_cache
 from lotscan.store.schema import Event
 from tests.plant import FLOUR, build_plant
 
@@ -86,3 +90,35 @@ def test_the_lot_half_alone_on_the_command_line_names_what_is_missing(tmp_path: 
     verdict = session.service.handle(session.service.interpret("(10)123(17)221231"), ctx)
     assert verdict.level is Level.REJECTED
     assert [r.code for r in verdict.reasons] == ["MISSING_GTIN"]
+
+
+def test_the_pairing_window_is_the_one_the_station_settings_give(tmp_path: Path) -> None:
+    """Issue 14, item 4: "within a configurable few seconds". A station whose scanners are slow
+    to swap sets `[policy] split_label_window_s = 8`: halves 6 s apart are one reading there
+    (the default 3 s would not pair them), 9 s apart are not; a window past 60 s is refused
+    when the settings load."""
+    database = tmp_path / "station.db"
+    build_plant(database).dispose()
+    config = tmp_path / "station.toml"
+    config.write_text('[station]\nid = "ST1"\n[policy]\nsplit_label_window_s = 8\n', encoding="utf-8")
+    settings = load_settings(config, database=str(database))
+    assert settings.policy.split_label_window_s == 8
+    clock = Clock()
+    session = StationSession(StationService(open_cache(database), settings), clock=clock)
+    for line in ("OP:100", "ASN:ASN-1"):
+        session.submit(line)
+    asked = session.submit(f"(01){FLOUR}").verdict
+    assert "within 8 s" in asked.message, asked.message
+    clock.now += 6
+    both = session.submit(f"(10)F-SLOW(17){expiry()}(30)4").verdict
+    assert both.level is Level.ACCEPTED and both.recorded, both
+    assert [json.loads(p)["lot"] for p in received(session)] == ["F-SLOW"]
+    session.submit(f"(01){FLOUR}")
+    clock.now += 9
+    late = session.submit(f"(10)F-SLOWER(17){expiry()}(30)4").verdict
+    assert not late.recorded and "nothing recorded yet" in late.message, late
+    assert len(received(session)) == 1
+
+    config.write_text('[station]\nid = "ST1"\n[policy]\nsplit_label_window_s = 90\n', encoding="utf-8")
+    shown = CliRunner().invoke(cli, ["config", "--config", str(config)])
+    assert shown.exit_code == 2 and "split_label_window_s" in shown.output, shown.output
