@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 from typing import Any
@@ -29,3 +30,13 @@ def summarise(samples_s: list[float]) -> dict[str, Any]:
 
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages, rounded."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``{"ACCEPTED": 9, "WARNING": 18}`` as a person reads it: ``ACCEPTED 9, WARNING 18``."""
+    return ", ".join(f"{key} {value:,}" for key, value in sorted(counts.items()))

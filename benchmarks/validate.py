@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import time
 from collections import Counter
@@ -17,7 +18,7 @@ import click
 
 from benchmarks.bigcache import build_cache, gtin_of, item_count, lot_code
 from benchmarks.floor import Lookup, time_commit_floor, time_floor
-from benchmarks.stats import peak_rss_mb, summarise
+from benchmarks.stats import counts_text, load_average, peak_rss_mb, summarise
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
@@ -101,6 +102,7 @@ def run(
     service = StationService(engine, settings)
     mix = scan_mix(service, lots, scans, seed)
     gc.collect()
+    load_before = load_average()
     say(f"judging {scans:,} scans ...")
     validate: list[float] = []
     levels: Counter[str] = Counter()
@@ -142,6 +144,8 @@ def run(
         "validation_over_floor": _ratio(summarise(validate), summarise(floor)),
         "commit_floor": summarise(commit_floor),
         "rss_mb": peak_rss_mb(),
+        # The figures depend on what else the machine runs: its load when the timing began and ended.
+        "load_average": {"before": load_before, "after": load_average(), "cpus": os.cpu_count()},
         "targets": {
             "validation_p99_us": 1000,
             "recorded_p99_us": 3000,
@@ -203,7 +207,7 @@ def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: b
         r = result[phase]
         click.echo(
             f"{phase:10} p50 {r['p50_us']:8.1f} us  p99 {r['p99_us']:8.1f} us  max {r['max_us']:9.1f} us  "
-            f"{r['scans_per_s']:8.1f} scans/s  {r['verdicts']}"
+            f"{r['scans_per_s']:8.1f} scans/s  {counts_text(r['verdicts'])}"
         )
     floor, ratio = result["floor"], result["validation_over_floor"]
     click.echo(
@@ -217,3 +221,8 @@ def command(lots: int, scans: int, seed: int, cache_dir: Path | None, as_json: b
         "(one durable bare-sqlite3 commit on this disk: WAL, synchronous=FULL; under every recorded scan)"
     )
     click.echo(f"lots {lots}  build {result['build_s']} s  peak RSS {result['rss_mb']} MB")
+    load = result["load_average"]
+    click.echo(
+        f"load average {' '.join(map(str, load['before']))} (1, 5, 15 min) on {load['cpus']} CPUs "
+        f"when timing began, {' '.join(map(str, load['after']))} at the end"
+    )
