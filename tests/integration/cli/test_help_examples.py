@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import shlex
 import shutil
 import signal
@@ -77,7 +78,7 @@ def test_every_command_has_an_example_its_options_accept() -> None:
     """Tester's #26: some --help pages had no example. Each command that runs (not a bare group)
     has one, and the example parses with the command's own options and arguments."""
     root = click.Context(cli, info_name="lotscan")
-    shown = {command: [] for command in _runnable(cli, root)}
+    shown: dict[str, list[str]] = {command: [] for command in _runnable(cli, root)}
     for command, example in help_examples(every=True):
         shown.setdefault(command, []).append(example)
     assert not [c for c, examples in shown.items() if not examples], "no example in --help"
@@ -247,6 +248,17 @@ def test_help_example_runs_as_written(
             _stop(server)
     assert code in (0, None), f"lotscan {command} --help: {example}\n{output}"
     assert "Traceback" not in output and "Error:" not in output, output
+    assert_no_python_repr(output)
+
+
+# A Python dict or list printed as it is ({'ACCEPTED': 9} or ['FG-B01']): JSON quotes with ".
+_PYTHON_REPR = re.compile(r"[\[{]'[^'\n]*'(: |, |\]|\})")
+
+
+def assert_no_python_repr(output: str) -> None:
+    """Issue 14, item 7: human output is formatted text, never a raw dict."""
+    found = _PYTHON_REPR.search(output)
+    assert found is None, f"a raw Python dict or list: {found.group(0) if found else ''}\n{output}"
 
 
 # `lotscan central ...` examples, run in order on a central holding the demo data (`lotscan
@@ -303,3 +315,4 @@ def test_central_help_example_runs_on_the_demo(
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"{example}\n{output}"
     assert "Traceback" not in output and "Error:" not in output, output
+    assert_no_python_repr(output)
