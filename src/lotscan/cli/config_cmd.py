@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import click
 
 from lotscan import paths
 from lotscan.cli.common import station_options
 from lotscan.settings import StationSettings
+from lotscan.store.db import read_sync_state
+from lotscan.sync import local
 
 
 @click.group(invoke_without_command=True)
@@ -32,7 +35,7 @@ def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None
     """
     if ctx.invoked_subcommand:
         return
-    data = settings.as_dict()
+    data = _with_enrolment(settings.as_dict(), settings.database)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -47,6 +50,19 @@ def config(ctx: click.Context, as_json: bool, settings: StationSettings) -> None
         else:
             for value in values:
                 click.echo(f"  {json.dumps(value)}")
+
+
+def _with_enrolment(data: dict[str, Any], database: Path) -> dict[str, Any]:
+    """The station's name, site and server as central gave them at `lotscan enroll` (kept in the
+    cache), over the file's and the defaults: what the station, its events and sync use (tester
+    tz, Z6: `id = "ST-01"  # default` and `server_url = null` after enrolment)."""
+    enrolled = read_sync_state(database, (local.STATION, local.SITE, local.SERVER_URL))
+    origin = f"enrolled at central ({database})"
+    for key, setting in ((local.STATION, "id"), (local.SITE, "site"), (local.SERVER_URL, "server_url")):
+        if key in enrolled:
+            data["station"][setting] = enrolled[key]
+            data["origins"][f"station.{setting}"] = origin
+    return data
 
 
 @config.command("init")

@@ -50,7 +50,7 @@ def _confirm_dropping_unsynced(database: Path) -> None:
     try:
         agreed = click.confirm(question, default=False, err=True)
     except click.Abort:  # no answer: stdin ended (no terminal) or Ctrl-C
-        raise click.UsageError(
+        raise NoAnswer(
             f"no answer came; nothing was deleted from {database}; "
             "to reset without asking: lotscan demo --reset --force"
         ) from None
@@ -58,6 +58,13 @@ def _confirm_dropping_unsynced(database: Path) -> None:
         raise click.ClickException(
             "nothing was deleted; to reset without asking: lotscan demo --reset --force"
         )
+
+
+class NoAnswer(click.ClickException):
+    """`demo --reset` could not ask (no terminal, stdin ended): exit 2 as a usage error, without
+    the usage header a mistyped option gets (tester tz, Z9m)."""
+
+    exit_code = 2
 
 
 @click.command()

@@ -57,8 +57,8 @@ def _quantity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option(
     "--force",
     is_flag=True,
-    help="Label an expired, held or quarantined lot anyway (the label says so); "
-    "never a recalled or rejected one.",
+    help="Label an expired lot anyway (the label says so first). A held or quarantined lot needs "
+    "no --force (its label says ON HOLD or QUARANTINE first); a recalled or rejected one is never labelled.",
 )
 @station_options
 def label(

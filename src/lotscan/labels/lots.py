@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from lotscan.codes.ai_table import GS
 from lotscan.codes.scan import Source
+from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level
 from lotscan.labels.content import LotLabel
@@ -41,6 +42,12 @@ def lot_label(
     Raises LabelRefused for a recalled or rejected lot, and for an expired, held or quarantined
     one unless ``force`` (then the label carries the status mark)."""
     item_gtin = _gtin_of(service, lot, gtin)
+    problem = lot_number_problem(lot)
+    if problem is not None:  # tester tz, Z8: a lot an older import took; nobody scanned anything
+        raise LabelError(
+            f"lot {lot} cannot go on a GS1 label: {problem} (AI 10: 1 to 20 characters of set 82). "
+            "Ask for the lot to be renamed in the master data."
+        )
     scan = service.interpret(f"01{item_gtin}10{lot}{GS}", aim_id="]C1", source=Source.KEYBOARD)
     verdict = service.handle(scan, ScanContext(Workflow.LOOKUP))
     details = verdict.details

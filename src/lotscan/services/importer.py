@@ -45,6 +45,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select, update
 
 from lotscan.codes.linters import gs1_check_digit
+from lotscan.domain.lot_numbers import lot_number_problem
 from lotscan.domain.parties import PARTY_KINDS, check_time_zone
 from lotscan.domain.status import LotStatus
 from lotscan.services.pins import hash_pin
@@ -378,12 +379,23 @@ def _operators(conn: Connection, row: Row, today: date) -> None:
     _upsert(conn, Operator.__table__, {"badge": row.text("badge", required=True)}, values)
 
 
+def _lot_code(row: Row, *, required: bool) -> str | None:
+    """A lot code a GS1 label can carry, AI (10): 1 to 20 characters of set 82 (tester tz, Z8: a
+    lot of 26 characters was imported, prompted by FEFO, and could be neither scanned nor
+    labelled)."""
+    code = row.text("lot", required=required)
+    problem = lot_number_problem(code) if code is not None else None
+    if problem is not None:
+        raise row.fail("lot", f"{problem} (GS1 AI 10); no barcode or label could carry it")
+    return code
+
+
 def _lots(conn: Connection, row: Row, today: date) -> None:
     item = _id_of(conn, Item.__table__, "code", row.text("item", required=True) or "", row, "item")
     _upsert(
         conn,
         Lot.__table__,
-        {"item_id": item, "code": row.text("lot", required=True)},
+        {"item_id": item, "code": _lot_code(row, required=True)},
         {
             "status": row.choice("status", [s.value for s in LotStatus], "released"),
             "expiry": row.date_("expiry", today),
@@ -461,7 +473,7 @@ def _task_lines(conn: Connection, row: Row, today: date) -> None:
             "qty_expected": row.number_("qty_expected", 0.0),
             "qty_done": row.number_("qty_done", 0.0),
             "qty_short": row.number_("qty_short", 0.0),
-            "lot_code": row.text("lot"),
+            "lot_code": _lot_code(row, required=False),
             "sscc": sscc.zfill(18) if sscc else None,
         },
     )

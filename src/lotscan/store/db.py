@@ -210,20 +210,28 @@ def enrolled_lot_part(path: str | Path) -> str | None:
     at `path` without opening it for writing; None when there is no such cache or enrolment."""
     from lotscan.store.schema import LOT_PART_KEY
 
+    return read_sync_state(path, (LOT_PART_KEY,)).get(LOT_PART_KEY)
+
+
+def read_sync_state(path: str | Path, keys: tuple[str, ...]) -> dict[str, str]:
+    """The non-empty values of `keys` in the sync state of the cache at `path` (what central gave
+    at enrolment), read without opening the cache for writing; empty when there is no such cache,
+    or it is not (yet) a lotscan cache (opening it says what is wrong)."""
     path = Path(path).expanduser()
     if not path.is_file():
-        return None
+        return {}
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error:
-        return None
+        return {}
     try:
-        row = db.execute("SELECT value FROM sync_state WHERE key = ?", (LOT_PART_KEY,)).fetchone()
-    except sqlite3.Error:  # not (yet) a lotscan cache: opening it says what is wrong
-        return None
+        marks = ", ".join("?" for _ in keys)
+        rows = db.execute(f"SELECT key, value FROM sync_state WHERE key IN ({marks})", keys).fetchall()
+    except sqlite3.Error:
+        return {}
     finally:
         db.close()
-    return str(row[0]) if row and row[0] else None
+    return {str(key): str(value) for key, value in rows if value}
 
 
 def begin_write(conn: Connection) -> None:

@@ -57,6 +57,7 @@ def test_demo_reset_asks_before_dropping_unsynced_events() -> None:
     assert pending_events() == "1"
     unanswered = lotscan("demo", "--reset", "--headless", stdin="")  # tester U3: no terminal to ask
     assert unanswered.exit_code == 2 and "Aborted" not in unanswered.output
+    assert "Usage:" not in unanswered.output and "Try 'lotscan" not in unanswered.output  # tz Z9m
     assert "nothing was deleted" in unanswered.output and "--force" in unanswered.output
     assert pending_events() == "1"
     assert lotscan("demo", "--reset", "--force", "--headless", stdin="").exit_code == 0
