@@ -12,6 +12,7 @@ characters of GS1 character set 82 (GS1 General Specifications 3.2, 7.11 figure 
 from __future__ import annotations
 
 import itertools
+import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ STATION_PART_MAX = 11
 # A {seq} with no width ("{seq}") must number at least this many lots a day within 20 characters.
 SEQ_MIN_CAPACITY = 999
 _LONG_ITEM = "W" * 100
+# Python's format-spec mini-language: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_FORMAT_SPEC = re.compile(
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>[0-9]+)?[,_]?(?:\.[0-9]+)?[bcdeEfFgGnosxX%]?", re.DOTALL
+)
 
 
 class LotPatternError(ValueError):
@@ -81,8 +86,10 @@ class LotPattern:
     def seq_width(self) -> int | None:
         """The digits the pattern gives the sequence ({seq:03}: 3), None when it pads none ({seq})."""
         spec = next((spec for name, spec in _fields(self.effective) if name == "seq"), "")
-        width = len(format(1, spec))
-        return width if width > 1 else None
+        # The width written in the spec, not the length of a rendered 1: `{seq:01}` gives one
+        # digit (nine lots a day), as `{seq}` gives none (tester tz, Z12).
+        written = _FORMAT_SPEC.fullmatch(spec)
+        return int(written["width"]) if written and written["width"] else None
 
 
 def station_part_candidates(name: str, number: int) -> Iterator[str]:
@@ -127,8 +134,11 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
             f"(letters, digits and {_PUNCTUATION}); remove or replace it"
         )
     worst_seq = sequence_capacity(pattern, station=station, line=line)
+    # The first lot of a day too: a width padded with spaces (`{seq:3}`: "  1") is all digits
+    # only at the last.
     codes = [
-        pattern.render(day=day, line=line, item=_LONG_ITEM, station=station, seq=worst_seq)
+        pattern.render(day=day, line=line, item=_LONG_ITEM, station=station, seq=seq)
+        for seq in (worst_seq, 1)
         for day in _every_day_of_a_leap_year()
     ]
     for code in codes:
