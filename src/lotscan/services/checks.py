@@ -22,7 +22,7 @@ from lotscan.domain.units import (
     measure_from_label,
     number,
 )
-from lotscan.domain.verdict import Suggestion
+from lotscan.domain.verdict import Level, Suggestion
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.judge import Findings
 from lotscan.settings import StationSettings
@@ -376,7 +376,10 @@ def check_told_place_covers(
     places = [(loc, qty_) for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
     why, then = f"has only {available:g} {unit} at {location.code}, not {qty:g}", _SCAN_THE_PLACE
     most = max((qty_ for _, qty_ in places), default=available)
-    if qty > most + 1e-9:  # tester U1: every place listed was short too, and following it went below zero
+    held = sum(qty_ for _, qty_ in places)
+    if qty > held + 1e-9:  # tester tz Z16: "scan another place" where no other place holds the lot
+        why, then = _records_short(run, location, available, qty, unit, places, held)
+    elif qty > most + 1e-9:  # tester U1: every place listed was short too, and following it went below zero
         why += f", and no single place holds {qty:g} {unit}"
         then = (
             f"Take it in parts: set the quantity to {available:g} (q or /qty) and scan the lot again to "
@@ -384,6 +387,38 @@ def check_told_place_covers(
             f"the quantity to {qty - available:g} and scan another place and the lot."
         )
     _ask_location(run, lot, why, places, then)
+
+
+def _records_short(
+    run: Run,
+    location: q.LocationRow,
+    available: float,
+    qty: float,
+    unit: str,
+    places: list[tuple[q.LocationRow, float]],
+    held: float,
+) -> tuple[str, str]:
+    """More than the records hold of the lot in all places: the goods in hand say the records are
+    short. Count the place (the count records the difference), or, where the policy only warns on
+    QTY_EXCEEDS_STOCK, take it all from the place with that warning (it then shows below zero, key
+    z, until counted); or take only what the records hold."""
+    single = len(places) <= 1
+    why = f"has only {available:g} {unit} at {location.code}, not {qty:g}, and " + (
+        "no other place holds any" if single else f"the records hold {held:g} {unit} of it in all"
+    )
+    source = location.code if single else "the place it came from"
+    if run.settings.policy.level_of(ReasonCode.QTY_EXCEEDS_STOCK) is Level.REJECTED:
+        fix = f"count {source} (/mode count), then scan the lot again"
+    else:
+        fix = (
+            f"scan {source} and then the lot to take all {qty:g} from it (recorded with a "
+            f"QTY_EXCEEDS_STOCK warning), then count {location.code if single else 'that place'}"
+        )
+    then = (
+        f"If {qty:g} {unit} are in hand, the records are short: {fix}. Or set the quantity to "
+        f"{available:g} (q or /qty) and scan the lot again to take only what {location.code} holds."
+    )
+    return why, then
 
 
 def check_stock(
