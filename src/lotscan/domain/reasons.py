@@ -146,7 +146,7 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.EXPIRED_MOVED: "Lot {lot} expired on {expiry}, {by}, and is now at {location}, where it could be used: move it on to a hold area ({holds}) and tell a supervisor.",
     ReasonCode.MISSING_EXPIRY: "The label has no expiry date and the item needs one; the receipt is recorded and an internal label is requested.",
     # Recorded: scanning it again without /qty would record the label's quantity on top.
-    ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. If the label is right, tell a supervisor to correct it.",
+    ReasonCode.QTY_DIFFERS_FROM_LABEL: "You typed {typed}, the label says {label}: {typed} is recorded. {recorded_then}",
     ReasonCode.SUPPLIER_DIFFERS: "Lot {lot} was received from {book}; this delivery is from {supplier}. It is recorded under the same lot: tell a supervisor, it may be another supplier's lot under the same code.",
     ReasonCode.EXPIRY_DIFFERS: "Lot {lot}: the label says it expires {label}, the records say {book}. The earlier date, {earlier}, counts: {then}; the scan is recorded. Tell a supervisor which date is right.",
     ReasonCode.LABEL_COUNT_WEIGHT_DIFFER: "The label counts {count}, its net weight {net}; a {pack_unit} is {pack} here. The count is recorded: check the label; if it is right, tell a supervisor the pack size is wrong.",

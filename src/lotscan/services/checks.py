@@ -692,14 +692,20 @@ def check_typed_against_label(run: Run, item: q.ItemRow, typed: float) -> None:
         label = f"{label_amount:g} {item.unit}"
     if math.isfinite(typed) and not math.isclose(typed, label_amount):
         # A count types what the whole place holds: rescanning without /qty would book the
-        # place as one pack (tester Y2), so a count is told to count again instead.
-        then = (
-            "Count the place again and type what it holds."
-            if run.ctx.workflow is Workflow.COUNT
-            else "If the label is right, scan it again without /qty."
-        )
+        # place as one pack (tester Y2), so a count is told to count again instead, recorded
+        # or not (tester tz: the recorded count was sent to a supervisor); a new count of the
+        # place replaces the one recorded.
+        if run.ctx.workflow is Workflow.COUNT:
+            then = recorded_then = "Count the place again and type what it holds."
+        else:
+            then = "If the label is right, scan it again without /qty."
+            recorded_then = "If the label is right, tell a supervisor to correct it."
         run.add(
-            ReasonCode.QTY_DIFFERS_FROM_LABEL, typed=amount(run, typed, item.unit), label=label, then=then
+            ReasonCode.QTY_DIFFERS_FROM_LABEL,
+            typed=amount(run, typed, item.unit),
+            label=label,
+            then=then,
+            recorded_then=recorded_then,
         )
 
 
