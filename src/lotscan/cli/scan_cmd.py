@@ -30,7 +30,13 @@ from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.lost_separator import lost_separator
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
-from lotscan.station.wording import ALARM_STATUSES, looked_up_status, unrecorded, verdict_word
+from lotscan.station.wording import (
+    ALARM_STATUSES,
+    UNRECORDED_WORD,
+    looked_up_status,
+    unrecorded,
+    verdict_word,
+)
 
 WORKFLOWS = [w.value for w in Workflow]
 
@@ -295,11 +301,8 @@ def _approver(service: StationService, badge: str | None, pin: str | None) -> st
 def _print(verdict: Verdict, as_json: bool) -> None:
     if as_json:
         data = verdict.to_json()
-        click.echo(
-            json.dumps(
-                {k: data[k] for k in ("verdict", "reasons", "message", "event_ids", "suggestion", "details")}
-            )
-        )
+        shown = {k: data[k] for k in ("verdict", "reasons", "message", "event_ids", "suggestion", "details")}
+        click.echo(json.dumps({**shown, **_recorded_or_not(verdict)}))
         return
     colour = {Level.ACCEPTED: "green", Level.WARNING: "yellow", Level.REJECTED: "red"}[verdict.level]
     word = verdict_word(verdict)  # the stations' words: NOT RECORDED for a lookup (tester V1, T13)
@@ -317,6 +320,12 @@ def _print(verdict: Verdict, as_json: bool) -> None:
         )
     for line in detail_lines(verdict.details):
         click.echo(line)
+
+
+def _recorded_or_not(verdict: Verdict) -> dict[str, object]:
+    """Beside the verdict's level, whether the scan was recorded and the word the screen says
+    (tester tz, Z9f: a lookup said "verdict": "ACCEPTED" where the screen says NOT RECORDED)."""
+    return {"recorded": verdict.recorded, "said": verdict_word(verdict)}
 
 
 def _decoded_lines(batch: IO[bytes]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
@@ -342,11 +351,13 @@ def _decoded_lines(batch: IO[bytes]) -> tuple[list[tuple[int, str]], list[tuple[
 
 def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
     lines, not_text = _decoded_lines(batch)
-    levels: Counter[str] = Counter()
+    levels: Counter[str] = Counter()  # by the word each line says: a lookup is NOT RECORDED (Z9f)
     codes: Counter[str] = Counter()
+    codes_by_word: dict[str, Counter[str]] = {}
     for number, message in not_text:
         levels[Level.REJECTED.value] += 1
         codes["NOT_UTF8"] += 1  # in the breakdown with the others (tester's #15)
+        codes_by_word.setdefault(Level.REJECTED.value, Counter())["NOT_UTF8"] += 1
         if as_json:
             click.echo(json.dumps({"line": number, "verdict": Level.REJECTED.value, "message": message}))
         else:
@@ -354,23 +365,44 @@ def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
     with click.progressbar(lines, label="scanning", file=sys.stderr) as bar:
         for number, line in bar:
             verdict = judge(line)
-            levels[verdict.level.value] += 1
+            word = verdict_word(verdict)
+            levels[word] += 1
             codes.update(r.code for r in verdict.reasons)
+            codes_by_word.setdefault(word, Counter()).update(r.code for r in verdict.reasons)
             if as_json:
-                click.echo(json.dumps({"line": number, "scan": line, **verdict.to_json()}))
+                click.echo(
+                    json.dumps(
+                        {"line": number, "scan": line, **verdict.to_json(), **_recorded_or_not(verdict)}
+                    )
+                )
             elif verdict.level is not Level.ACCEPTED:
                 click.echo(f"line {number}: {verdict_word(verdict)} {verdict.message}", err=True)
+    words = (*(lv.value for lv in Level), UNRECORDED_WORD)
     summary = {
         "scans": len(lines) + len(not_text),
-        **{lv.value: levels.get(lv.value, 0) for lv in Level},
+        **{word: levels.get(word, 0) for word in words},
         "reasons": dict(codes),
     }
     if as_json:
         click.echo(json.dumps({"summary": summary}))
     else:
-        click.echo(
-            f"{summary['scans']} scans: {summary['ACCEPTED']} accepted, {summary['WARNING']} warnings, "
-            f"{summary['REJECTED']} rejected"
-            + (f" ({', '.join(f'{c} x{n}' for c, n in codes.most_common())})" if codes else "")
-        )
+        counted = [
+            f"{levels.get(word, 0)} {_SUMMARY_WORDS[word]}" + _codes_said(codes_by_word.get(word))
+            for word in words
+            if word != UNRECORDED_WORD or levels.get(word)
+        ]
+        click.echo(f"{summary['scans']} scans: {', '.join(counted)}")
     sys.exit(1 if levels.get("REJECTED") else 0)
+
+
+_SUMMARY_WORDS = {
+    Level.ACCEPTED.value: "accepted",
+    Level.WARNING.value: "warnings",
+    Level.REJECTED.value: "rejected",
+    UNRECORDED_WORD: "not recorded",
+}
+
+
+def _codes_said(codes: Counter[str] | None) -> str:
+    """`` (MALFORMED_GS1 x1, LOT_RECALLED x1)``: the reason codes of one kind of line, most first."""
+    return f" ({', '.join(f'{c} x{n}' for c, n in codes.most_common())})" if codes else ""

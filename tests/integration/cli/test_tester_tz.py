@@ -6,14 +6,18 @@ cache made from the demo data: Z8, `cache import` took lot codes no barcode can 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import cast
 
 import pytest
 from click.testing import CliRunner, Result
+from pydantic import BaseModel
 
 from lotscan.cli.main import cli
+from lotscan.settings.schema import StationFile
 from tests.central.processes import Server, free_port
 
 DEMO = Path(__file__).resolve().parents[3] / "config" / "demo"
@@ -147,3 +151,54 @@ def test_z9h_label_help_says_a_held_or_quarantined_lot_needs_no_force() -> None:
     force = said.split("--force", 1)[1].split("--", 1)[0]
     assert "held or quarantined lot needs no --force" in said, force
     assert "expired, held or quarantined lot anyway" not in said, force
+
+
+def test_z9d_the_example_settings_name_every_setting(tmp_path: Path) -> None:
+    """Z9d: `split_label_window_s` was in docs/station.md only, not in the example `lotscan config
+    init` writes, where a supervisor looks for what can be set. Every key of every table the
+    settings file takes is in the example, set or commented out, in its table."""
+    written = tmp_path / "station.toml"
+    assert lotscan("config", "init", "--path", str(written)).exit_code == 0
+    text = written.read_text(encoding="utf-8")
+    for table, field in StationFile.model_fields.items():
+        if table == "devices":  # [[devices]]: one table per device, shown commented out
+            assert "# [[devices]]" in text
+            continue
+        section = text.split(f"[{table}]\n", 1)[1].split("\n[", 1)[0]
+        for key in cast(type[BaseModel], field.annotation).model_fields:
+            named = re.search(rf"^(# )?{key} = ", section, re.MULTILINE) or f"[{table}.{key}]" in text
+            assert named, f"[{table}] {key} is not in the example settings"
+    shown = lotscan("config", "--config", str(written))
+    assert "split_label_window_s = 3.0    # file" in shown.output, shown.output
+
+
+def test_z9f_lookups_are_not_counted_as_accepted(tmp_path: Path) -> None:
+    """Z9f: `lotscan scan ... -w lookup --json` said "verdict": "ACCEPTED" where the human line and
+    the station say NOT RECORDED, and a batch of lookups read "4 scans: 2 accepted, 1 warnings, 1
+    rejected (MALFORMED_GS1 x1, LOT_RECALLED x1)", the recalled lot's code among the refusals."""
+    database = demo_cache(tmp_path)
+    looked_up = json.loads(lotscan("scan", "(01)09521234001348(10)FG3526E", "-w", "lookup", "--json",
+                                   "--db", str(database)).output)  # fmt: skip
+    assert (looked_up["recorded"], looked_up["said"]) == (False, "NOT RECORDED"), looked_up
+    picked = lotscan("scan", "(01)09521234001348(10)FG3526E", "-w", "pick", "--task", "PL-4001",
+                     "--operator", "1003", "--json", "--db", str(database))  # fmt: skip
+    assert json.loads(picked.output)["recorded"] is True and json.loads(picked.output)["said"] == "ACCEPTED"
+
+    upload = tmp_path / "lookups.txt"
+    upload.write_text(
+        "(01)09521234001348(10)FG3526E\nLOC:RM-A01\ngarbage\n(01)19521234001017(10)FLO3961E\n",
+        encoding="utf-8",
+    )
+    batch = lotscan("scan", "--file", str(upload), "-w", "lookup", "--db", str(database))
+    summary = batch.stdout.strip().splitlines()[-1]
+    assert summary == (
+        "4 scans: 0 accepted, 0 warnings, 1 rejected (MALFORMED_GS1 x1), 3 not recorded (LOT_RECALLED x1)"
+    ), batch.stdout
+    as_json = lotscan("scan", "--file", str(upload), "-w", "lookup", "--json", "--db", str(database))
+    counted = json.loads(as_json.stdout.strip().splitlines()[-1])["summary"]
+    assert (counted["ACCEPTED"], counted["WARNING"], counted["REJECTED"], counted["NOT RECORDED"]) == (
+        0,
+        0,
+        1,
+        3,
+    )
