@@ -57,8 +57,8 @@ def test_warnings_alone_exit_0() -> None:
 def test_a_zero_count_is_not_suspected_as_a_swallowed_element(lot: str) -> None:
     """AI 30 "variable count of items" and AI 37 "count of trade items" (GS1 General
     Specifications, section 3): a count of zero is not data a label carries, so the lot is an
-    ordinary lot."""
-    result = run(f"(01){GTIN}(10){lot}")
+    ordinary lot. (As a scanner sends it: written out in brackets no lot is suspected.)"""
+    result = run(f"01{GTIN}10{lot}")
     assert result.exit_code == 0
     assert "SUSPICIOUS_LOT" not in result.output, result.output
 
@@ -66,17 +66,46 @@ def test_a_zero_count_is_not_suspected_as_a_swallowed_element(lot: str) -> None:
 @pytest.mark.parametrize(
     ("data", "suspected"),
     [
-        (f"(01){GTIN}(10)FL250033050", "(30) 50"),
-        (f"(01){GTIN}(10)FL25003302", "(30) 2"),  # tester tz, Z1: a one-digit count
-        (f"(01){GTIN}(10)AB12375", "(37) 5"),
-        (f"(01){GTIN}(21)SN123417261231", "(17) 2026-12-31"),
-        (f"(01){GTIN}(10)AB3103000250", "(3103) 000250"),
+        (f"01{GTIN}10FL250033050", "(30) 50"),
+        (f"01{GTIN}10FL25003302", "(30) 2"),  # tester tz, Z1: a one-digit count
+        (f"01{GTIN}10AB12375", "(37) 5"),
+        (f"01{GTIN}21SN123417261231", "(17) 2026-12-31"),
+        (f"01{GTIN}10AB3103000250", "(3103) 000250"),
     ],
 )
 def test_real_swallowed_elements_stay_suspected(data: str, suspected: str) -> None:
     result = run(data)
     assert "WARNING SUSPICIOUS_LOT" in result.output
     assert suspected in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"(01){GTIN}(10)FL250033050",
+        f"(01){GTIN}(10)LOT3012(17)270925",
+        f"(01){GTIN}(21)SN123417261231",
+        f"https://id.gs1.org/01/{GTIN}/10/LOT3012",
+    ],
+)
+def test_a_lot_written_out_with_its_ai_is_not_suspected(data: str) -> None:
+    """Tester tz, Z10: bracketed text and a Digital Link name every AI, so no GS can have been
+    lost; the lot is what is written."""
+    result = run(data)
+    assert result.exit_code == 0, result.output
+    assert "SUSPICIOUS_LOT" not in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "data",
+    [f"01{GTIN}17270925{chr(29)}10LOT3012{chr(29)}302", f"01{GTIN}10LOT3012{chr(29)}3020{chr(29)}17270925"],
+)
+def test_a_guess_whose_ai_is_already_on_the_label_is_dropped(data: str) -> None:
+    """Tester tz, Z10: a label carries an AI once; with (30) on it, lot LOT3012 did not swallow a
+    (30) 12, and the station's guess never makes the label MALFORMED_GS1."""
+    result = run(data)
+    assert result.exit_code == 0, result.output
+    assert "SUSPICIOUS_LOT" not in result.output and "appears twice" not in result.output, result.output
 
 
 def test_human_output_lists_fields_with_titles_and_meaning() -> None:

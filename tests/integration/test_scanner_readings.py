@@ -57,4 +57,4 @@ def test_a_count_swallowed_by_the_lot_is_suspicious() -> None:
     assert [w["code"] for w in data["warnings"]] == ["SUSPICIOUS_LOT"]
     assert "FL25003" in data["warnings"][0]["message"]
     # a numeric lot ending in what could be a count is a plain lot
-    assert parse(f"(01){COOKIE}(10)20230501")[1]["warnings"] == []
+    assert parse(f"01{COOKIE}1020230501")[1]["warnings"] == []

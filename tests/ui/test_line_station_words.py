@@ -78,7 +78,7 @@ def test_the_line_station_says_not_recorded_as_the_screen_does(tmp_path: Path) -
         # A lot that swallowed the quantity (GS lost): asked about, nothing recorded yet.
         said_after(terminal, "/mode receive", "receive]")
         said_after(terminal, "ASN:ASN-1001", "ASN-1001]")
-        suspicious = said_after(terminal, "(01)19521234001017(17)270925(10)FL250033020", "ASN-1001]")
+        suspicious = said_after(terminal, "01195212340010171727092510FL250033020", "ASN-1001]")
         assert "NOT RECORDED SUSPICIOUS_LOT" in suspicious, suspicious
         assert "WARNING" not in suspicious and "ACCEPTED" not in suspicious, suspicious
         # A hold that was recorded: the screen says ACCEPTED (or WARNING), the lot's new status

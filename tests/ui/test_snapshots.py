@@ -105,7 +105,7 @@ async def two_warnings(pilot: Any) -> None:
 
 async def label_to_check(pilot: Any) -> None:
     """Tester's #15b: a lost GS separator is asked about; nothing recorded (NOT RECORDED)."""
-    await signed_in(pilot, "ASN:ASN-1", f"(01){FLOUR}(17)271231(10)F-NEW3020")
+    await signed_in(pilot, "ASN:ASN-1", f"01{FLOUR}1727123110F-NEW3020")
 
 
 async def stock_below_zero(pilot: Any) -> None:

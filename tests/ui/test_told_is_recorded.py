@@ -82,7 +82,7 @@ async def test_a_label_to_check_is_not_shown_as_a_warning_that_was_recorded(make
         await scan(pilot, "OP:100")
         await scan(pilot, "ASN:ASN-1")
         expiry = (ScanContext(Workflow.LOOKUP).today + timedelta(days=300)).strftime("%y%m%d")
-        await scan(pilot, f"(01){FLOUR}(17){expiry}(10)F-NEW3020")
+        await scan(pilot, f"01{FLOUR}17{expiry}10F-NEW3020")
         assert events_of(engine) == []
         banner = app.banner
         assert banner.has_class("-unrecorded") and not banner.has_class("-warning")
@@ -95,7 +95,7 @@ async def test_a_label_to_check_is_not_shown_as_a_warning_that_was_recorded(make
     async with make_app().run_test(size=(40, 16)) as pilot:
         await scan(pilot, "OP:100")
         await scan(pilot, "ASN:ASN-1")
-        await scan(pilot, f"(01){FLOUR}(17){expiry}(10)F-NEW3020")
+        await scan(pilot, f"01{FLOUR}17{expiry}10F-NEW3020")
         shown = on_screen(pilot.app)
         assert "NOT RECORDED SUSPICIOUS_LOT" in shown and "WARNING" not in shown
 

@@ -95,6 +95,12 @@ def _strip_prefix(value: str | None, settings: StationSettings, kind: set[str]) 
     is_flag=True,
     help="A label that lost a GS separator (SUSPICIOUS_LOT): record it as the station reads it.",
 )
+@click.option(
+    "--as-scanned",
+    is_flag=True,
+    help="A label taken for one that lost a GS separator (SUSPICIOUS_LOT) really carries the lot "
+    "as scanned: record it so, flagged.",
+)
 @click.option("--dry-run", is_flag=True, help="Judge only; record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @station_options
@@ -114,6 +120,7 @@ def scan(
     source: str,
     batch: IO[bytes] | None,
     confirm: bool,
+    as_scanned: bool,
     dry_run: bool,
     as_json: bool,
     settings: StationSettings,
@@ -124,7 +131,8 @@ def scan(
     bracketed form (01)...(10)... works too. Without --db or a configured cache, the
     demo cache is used once `lotscan demo` has made it.
     A lot that probably swallowed the next element (a lost GS separator) is refused,
-    showing what the label probably says; --confirm records that reading.
+    showing what the label probably says; --confirm records that reading, --as-scanned
+    the lot as scanned when the label really says so (both flagged SUSPICIOUS_LOT).
     A produce asks for the quantity made, the order's planned quantity suggested; without a
     terminal to ask on, give it with --qty.
     Exit status: 0 ACCEPTED or WARNING (recorded) or NOT RECORDED (a lookup), 1 REJECTED, 2 usage
@@ -139,6 +147,10 @@ def scan(
     """
     if (data is None) == (batch is None):
         raise click.UsageError("give either DATA or --file")
+    if confirm and as_scanned:
+        raise click.UsageError(
+            "give --confirm (the label says what the station guessed) or --as-scanned, not both"
+        )
     if reason is not None and (too_long := reason_too_long(reason)) is not None:  # tester W12
         raise click.BadParameter(too_long, param_hint="--reason")
     settings = cache_to_work_on(settings)
@@ -159,7 +171,7 @@ def scan(
     )
     if Workflow(workflow.lower()) is Workflow.PRODUCE and qty is None and not dry_run:
         ctx = _quantity_made(service, ctx, None if batch is not None else data or "", Source(source))
-    judge = Judge(service, ctx, Source(source), confirm=confirm, dry_run=dry_run)
+    judge = Judge(service, ctx, Source(source), confirm=confirm, as_scanned=as_scanned, dry_run=dry_run)
     if batch is None:
         verdict = judge(data or "")
         _print(verdict, as_json)
@@ -170,20 +182,31 @@ def scan(
 @dataclass(frozen=True)
 class Judge:
     """One scan line judged (and recorded unless a dry run) as the station would: a label that
-    lost a GS separator is refused with what it probably says, unless --confirm takes that."""
+    lost a GS separator is refused with what it probably says, unless --confirm takes that or
+    --as-scanned says the label carries the lot as scanned."""
 
     service: StationService
     ctx: ScanContext
     source: Source
     confirm: bool
+    as_scanned: bool
     dry_run: bool
 
     def __call__(self, line: str) -> Verdict:
         scanned = self.service.interpret(unescape(line), source=self.source)
-        asked = lost_separator(self.service, scanned, self.ctx, confirm="run it again with --confirm")
+        asked = lost_separator(
+            self.service,
+            scanned,
+            self.ctx,
+            confirm="run it again with --confirm",
+            as_scanned="run it again with --as-scanned",
+        )
         if asked is None:
             verdict = self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
             return _status_said(self._task_given_by_option(scanned, verdict))
+        if self.as_scanned:  # the label's lot really is as scanned (tester tz, Z10)
+            taken = asked.as_scanned_by(f"operator {self.ctx.operator} (--as-scanned)")
+            return self.service.handle(taken, self.ctx, dry_run=self.dry_run)
         if asked.reading is None:  # refused anyway: nothing to confirm
             return asked.verdict
         if not self.confirm:

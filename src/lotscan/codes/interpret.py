@@ -194,7 +194,7 @@ class _Interpreter:
         data = text.text
         if looks_bracketed(data):
             elements, problems = parse_bracketed(data)
-            return self._gs1(elements, problems, text, "GS1 (bracketed text)")
+            return self._gs1(elements, problems, text, "GS1 (bracketed text)", every_ai_written=True)
         if data.isdigit() and len(data) in (8, 12, 13, 14):
             return self._gtin_digits(data, text)
         if data.isdigit() and len(data) == 18:
@@ -298,7 +298,7 @@ class _Interpreter:
         elements, problems = parse_digital_link(body)
         if self.symbology is None:
             self.symbology = aim.Symbology("", "GS1 Digital Link", aim.Mode.PLAIN)
-        return self._gs1(elements, problems, text, None)
+        return self._gs1(elements, problems, text, None, every_ai_written=True)
 
     def _epc(self, body: str, offset: int) -> Scan:
         try:
@@ -359,7 +359,17 @@ class _Interpreter:
 
     # -- GS1 data ----------------------------------------------------------------------------
 
-    def _gs1(self, elements: list[Element], problems: list[Finding], text: Text, name: str | None) -> Scan:
+    def _gs1(
+        self,
+        elements: list[Element],
+        problems: list[Finding],
+        text: Text,
+        name: str | None,
+        *,
+        every_ai_written: bool = False,
+    ) -> Scan:
+        """``every_ai_written``: each element is named in the text (bracketed, Digital Link), so
+        no separator can have been lost and no lot is suspected of swallowing (tester tz, Z10)."""
         if self.symbology is None:
             self.symbology = _gs1_symbology(name or "GS1")
         errors = [_moved(p, text) for p in problems]
@@ -374,14 +384,15 @@ class _Interpreter:
                 warnings.append(_missing_gtin(elements, text))
             else:
                 errors.extend(_moved(p, text) for p in associations)
-        if self.options.flag_suspicious_lots:
+        if self.options.flag_suspicious_lots and not every_ai_written:
             warnings.extend(self._suspicious(elements, text))
         return self._build(elements, errors, warnings, text)
 
     def _suspicious(self, elements: list[Element], text: Text) -> list[Finding]:
         warnings = []
+        carried = {element.ai for element in elements}
         for element in elements:
-            split = swallowed_split(element)
+            split = swallowed_split(element, carried - {element.ai})
             if split is None:
                 continue
             true_value, swallowed = split

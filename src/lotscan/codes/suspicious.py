@@ -7,12 +7,19 @@ ordinary lot numbers do not raise false alarms. A count (AI 30, 37) is easy to h
 a number, so it is suspected only after a lot with letters in it: ``FL25003`` + ``3050`` is lot
 ``FL25003`` and a count of 50, while ``20230501`` stays a lot. A count of zero is never taken
 as swallowed data (``LOT3700`` stays a lot): no label counts zero trade items.
+
+A guess is dropped when what it swallowed is already in the same symbol (tester tz, Z10): a
+label carries an AI once, so a lot ``LOT3012`` on a label that also says (30) 2 did not swallow
+a (30) 12. Where every AI is written out (bracketed text, a Digital Link) nothing can have been
+lost: `lotscan.codes.interpret` does not ask there at all. A GS after the lot proves nothing:
+``FL25003`` + ``3050`` followed by GS is what a lost separator before a count gives, since the
+count, of variable length, is itself followed by GS (GS1 General Specifications 7.8.4).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from lotscan.codes.ai_table import GS
 from lotscan.codes.gs1 import Element, check_element, split_elements
@@ -25,15 +32,20 @@ _LIKELY_SWALLOWED = (
 _SWALLOWERS = frozenset({"10", "21", "22", "235", "240", "241", "250", "251", "30", "37"})
 
 
-def swallowed_split(element: Element) -> tuple[str, list[Element]] | None:
-    """``(true value, swallowed elements)`` when the value ends in plausible AI data."""
+def swallowed_split(element: Element, elsewhere: Collection[str] = ()) -> tuple[str, list[Element]] | None:
+    """``(true value, swallowed elements)`` when the value ends in plausible AI data.
+    ``elsewhere``: the AIs the rest of the symbol carries; a guess swallowing one of them is
+    no guess (a label carries each AI once)."""
     if element.ai not in _SWALLOWERS:
         return None
-    return first_swallowed(element.value, _candidates(element.value))
+    return first_swallowed(element.value, _candidates(element.value), elsewhere)
 
 
-def first_swallowed(value: str, positions: Iterable[int]) -> tuple[str, list[Element]] | None:
-    """The first of ``positions`` in ``value`` where plausible AI data starts, split there."""
+def first_swallowed(
+    value: str, positions: Iterable[int], elsewhere: Collection[str] = ()
+) -> tuple[str, list[Element]] | None:
+    """The first of ``positions`` in ``value`` where plausible AI data starts, split there;
+    none that swallows an AI of ``elsewhere``."""
     for index in positions:
         start = value[index : index + 2]
         if start not in _STARTS:
@@ -46,6 +58,8 @@ def first_swallowed(value: str, positions: Iterable[int]) -> tuple[str, list[Ele
         if problems or not elements or elements[0].ai not in _LIKELY_SWALLOWED:
             continue
         if any(check_element(e) for e in elements):
+            continue
+        if any(e.ai in elsewhere for e in elements):
             continue
         if elements[0].ai in _COUNTS and (value[:index].isdigit() or int(elements[0].value) == 0):
             continue
@@ -78,7 +92,7 @@ def corrected_element_string(ais: dict[str, str]) -> str | None:
     parts: list[tuple[str, str]] = []
     changed = False
     for ai, value in ais.items():
-        split = swallowed_split(Element(ai, value, 0, 0, len(value)))
+        split = swallowed_split(Element(ai, value, 0, 0, len(value)), ais.keys() - {ai})
         if split is None:
             parts.append((ai, value))
             continue

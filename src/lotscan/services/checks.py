@@ -9,7 +9,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection
 
+from lotscan.codes.gs1 import Element
 from lotscan.codes.scan import Scan, ScanKind
+from lotscan.codes.suspicious import swallowed_split
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.policy import ALWAYS_REFUSED
 from lotscan.domain.reasons import ReasonCode
@@ -118,8 +120,25 @@ def resolve_product(run: Run) -> Product | None:
         return Product(item, None, None)
     lot = q.lot_by_code(conn, item.id, scan.lot)
     if lot is not None:
+        if run.findings.has(ReasonCode.SUSPICIOUS_LOT) and lot_is_as_scanned(conn, item, scan):
+            kept = [r for r in run.findings.reasons if r[0] is not ReasonCode.SUSPICIOUS_LOT]
+            run.findings.reasons[:] = kept
         return Product(item, lot, scan.lot)
     return Product(item, None, scan.lot, _lot_of_other_case(run, item, scan.lot))
+
+
+def lot_is_as_scanned(conn: Connection, item: q.ItemRow, scan: Scan) -> bool:
+    """A lot that looks as if it swallowed the next element (SUSPICIOUS_LOT) is what was scanned
+    when the item has a lot of that very code here and none of the code the guess gives (tester
+    tz, Z10: supplier lot LOT3012, received once, is not lot LOT and a count of 12 every time it
+    is picked or consumed). When both are known, or neither, the question stays."""
+    if not scan.lot:
+        return False
+    split = swallowed_split(Element("10", scan.lot, 0, 0, len(scan.lot)), scan.ais.keys() - {"10"})
+    if split is None:
+        return False
+    as_scanned = q.lot_by_code(conn, item.id, scan.lot)
+    return as_scanned is not None and q.lot_by_code(conn, item.id, split[0]) is None
 
 
 def _lot_of_other_case(run: Run, item: q.ItemRow, code: str) -> q.LotRow | None:

@@ -7,14 +7,20 @@ confirmed them, and a SUSPICIOUS_LOT warning naming who confirmed what, so the e
 WARNING a supervisor or central can find, never a clean ACCEPTED scan. A reading that would be
 refused anyway (a wrong check digit, a lot on hold, no quantity) is refused at once: the
 operator is never asked to confirm what cannot be recorded.
+
+The guess can be wrong: a supplier's lot may really end in "30" and digits (tester tz, Z10,
+lot LOT3012 last in the symbol, where no separator is needed). So there is a third answer
+besides confirming the guess and scanning again: the label says the lot as scanned. That records
+the reading as the scanner sent it, still flagged SUSPICIOUS_LOT with who said so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from lotscan.codes.gs1 import Element
 from lotscan.codes.scan import Finding, Scan
-from lotscan.codes.suspicious import corrected_element_string
+from lotscan.codes.suspicious import corrected_element_string, swallowed_split
 from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
@@ -32,6 +38,8 @@ class LostSeparator:
     reading: Scan | None  # as the label probably says, with the raw the scanner sent
     scanned_lot: str  # the lot as the scanner read it, separator lost
     elements: str  # "(01) 19521234001031, (10) SG25003, (30) 10"
+    scanned: Scan  # the reading as the scanner sent it, for "the label says it as scanned"
+    as_scanned: str  # what that reading says of the suspect field: "lot LOT3012"
 
     def confirmed_by(self, who: str) -> Scan:
         """The reading to record once ``who`` confirmed the label says so: its warning, recorded
@@ -44,18 +52,32 @@ class LostSeparator:
         )
         return replace(self.reading, warnings=(Finding(_SUSPICIOUS, said),))
 
+    def as_scanned_by(self, who: str) -> Scan:
+        """The reading as the scanner sent it, to record once ``who`` said the label carries it
+        so (its lot really ends in what looked like another element): still a WARNING, whose
+        SUSPICIOUS_LOT says that the guess was turned down and by whom."""
+        said = (
+            f"Read as {self.as_scanned}, which looked like {self.elements} with a GS separator "
+            f"lost; {who} confirmed the label says {self.as_scanned}."
+        )
+        kept = tuple(w for w in self.scanned.warnings if w.code != _SUSPICIOUS)
+        return replace(self.scanned, warnings=(*kept, Finding(_SUSPICIOUS, said)))
+
 
 def lost_separator(
-    service: StationService, scan: Scan, ctx: ScanContext, *, confirm: str
+    service: StationService, scan: Scan, ctx: ScanContext, *, confirm: str, as_scanned: str
 ) -> LostSeparator | None:
     """The question to ask about a lot that probably swallowed the next element, a WARNING that
-    records nothing (`confirm` says how to answer it), or the refusal the reading as the label
-    probably says would get anyway. None when nothing is to be asked: no such lot, a lookup, or
-    a policy that decides by itself (a REJECTED SUSPICIOUS_LOT is refused by the workflow, an
-    ACCEPTED one passes)."""
+    records nothing (`confirm` says how to take the guess, `as_scanned` how to say the label
+    carries the lot as scanned), or the refusal the reading as the label probably says would
+    get anyway (then only `as_scanned` is offered). None when nothing is to be asked: no such
+    lot, a lookup, or a policy that decides by itself (a REJECTED SUSPICIOUS_LOT is refused by
+    the workflow, an ACCEPTED one passes)."""
     warning = next((w for w in scan.warnings if w.code == _SUSPICIOUS), None)
     level = service.settings.policy.level_of(ReasonCode.SUSPICIOUS_LOT)
     if warning is None or ctx.workflow is Workflow.LOOKUP or level is not Level.WARNING:
+        return None
+    if service.lot_is_as_scanned(scan):  # a lot the item has here, the guess one it has not
         return None
     corrected = corrected_element_string(scan.ais)
     if corrected is None:
@@ -65,15 +87,25 @@ def lost_separator(
     reading = replace(probably, raw=scan.raw, warnings=(*probably.warnings, warning))
     elements = ", ".join(f"({ai}) {value}" for ai, value in probably.ais.items())
     scanned_lot = scan.lot or ""
+    suspects = [
+        "lot " + value if ai == "10" else f"({ai}) {value}"
+        for ai, value in scan.ais.items()
+        if swallowed_split(Element(ai, value, 0, 0, len(value)), scan.ais.keys() - {ai})
+    ]
+    said_as_scanned = ", ".join(suspects)
     # A move's lot scan is judged before its destination is known, as the station does.
     before_destination = ctx.workflow is Workflow.MOVE and not ctx.to_location
     judged_as = ctx.with_(workflow=Workflow.LOOKUP) if before_destination else ctx
     judged = service.handle(reading, judged_as, dry_run=True)
     if judged.level is Level.REJECTED:
-        return LostSeparator(judged, None, scanned_lot, elements)
+        refused = replace(
+            judged, message=f"{judged.message} If the printed label says {said_as_scanned}, {as_scanned}."
+        )
+        return LostSeparator(refused, None, scanned_lot, elements, scan, said_as_scanned)
     message = (
         f"Check the label: it probably says {elements}; a GS separator was lost. Nothing "
-        f"recorded yet. If the printed label says so, {confirm}; if not, scan it again."
+        f"recorded yet. If the printed label says so, {confirm}; if it says {said_as_scanned}, "
+        f"{as_scanned}; if not, scan it again."
     )
     question = Verdict(Level.WARNING, message, (Reason(_SUSPICIOUS, warning.message, Level.WARNING),))
-    return LostSeparator(question, reading, scanned_lot, elements)
+    return LostSeparator(question, reading, scanned_lot, elements, scan, said_as_scanned)

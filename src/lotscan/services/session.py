@@ -53,6 +53,7 @@ HELP = """Commands (type them, or use the UI keys):
   /produce        say the output lot of the current work order; again to record it
   /short          close the current pick line short (needs /reason first)
   /confirm        take a suspicious label as the station read it (lost GS separator)
+  /asscanned      the suspicious label's lot really is as scanned: record it so, flagged
   /signout        sign out
   /belowzero      shelves whose book stock went below zero, to count (key z)
 Scan a badge (OP:...) to sign in, an order (ASN:/PO:/WO:/PL:/SHP:) to choose the task, a
@@ -143,7 +144,8 @@ class StationSession:
     move_lot: str = ""  # the lot code the lot scan names (a pallet's SSCC names it only in the cache)
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
-    suspect: LostSeparator | None = None  # a label that lost a GS separator, waiting for /confirm
+    # A label that lost a GS separator, waiting for /confirm or /asscanned.
+    suspect: LostSeparator | None = None
     # /produce asks first; a second /produce right after, with the same task, quantity and
     # place, records what the question said.
     produce_asked: tuple[str | None, float | None, str | None] | None = None
@@ -258,22 +260,34 @@ class StationSession:
         label probably says and ask to confirm or rescan, or refuse at once what would be
         refused anyway (see `lost_separator`)."""
         self.suspect = None
-        asked = lost_separator(self.service, scan, self._context(), confirm="type /confirm")
+        asked = lost_separator(
+            self.service, scan, self._context(), confirm="type /confirm", as_scanned="type /asscanned"
+        )
         if asked is None:
             return None
+        self.suspect = asked  # refused anyway, only /asscanned can answer it
         if asked.reading is None:  # refused anyway: nothing to confirm
             self._after_refusal(asked.verdict)
             return Outcome(asked.verdict, scan, asked.verdict.details)
-        self.suspect = asked
         return Outcome(asked.verdict, scan)
 
     def _confirm(self) -> Outcome:
         asked, self.suspect = self.suspect, None
-        if asked is None:  # a command with nothing to act on: said plainly, no verdict (U12)
+        if asked is None or asked.reading is None:  # nothing to act on: said plainly (U12)
             return _note("Nothing to confirm: no label is waiting for /confirm. Scan the label.")
-        who = f"{self.operator.name} ({self.operator.badge})" if self.operator else "the operator"
         # Recorded as what happened (tester W5): the raw as scanned, the confirmation a warning.
-        return self.submit_scan(asked.confirmed_by(who), confirmed=True)
+        return self.submit_scan(asked.confirmed_by(self._who()), confirmed=True)
+
+    def _as_scanned(self) -> Outcome:
+        """The label's lot really is what was scanned (tester tz, Z10: lot LOT3012 is not lot LOT
+        and a count of 12): recorded as scanned, SUSPICIOUS_LOT saying who said so."""
+        asked, self.suspect = self.suspect, None
+        if asked is None:
+            return _note("Nothing to take as scanned: no label is waiting for /asscanned. Scan the label.")
+        return self.submit_scan(asked.as_scanned_by(self._who()), confirmed=True)
+
+    def _who(self) -> str:
+        return f"{self.operator.name} ({self.operator.badge})" if self.operator else "the operator"
 
     def _needs_lot(self, scan: Scan) -> bool:
         return scan.gtin is not None and self.service.is_lot_tracked(scan.gtin)
@@ -480,6 +494,8 @@ class StationSession:
             return self._short()
         if name == "confirm":
             return self._confirm()
+        if name == "asscanned":
+            return self._as_scanned()
         return _note(f"Unknown command /{name}: nothing done. Type /help for the list.")
 
     def _override(self, arg: str) -> Outcome:

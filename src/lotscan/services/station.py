@@ -19,7 +19,7 @@ from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services import pins
-from lotscan.services.checks import Run, line_closed
+from lotscan.services.checks import Run, line_closed, lot_is_as_scanned
 from lotscan.services.context import STATUS_WORKFLOWS, ScanContext, Workflow
 from lotscan.services.judge import Findings, judge
 from lotscan.services.recorder import Plan, PlannedEvent, record
@@ -355,6 +355,15 @@ class StationService:
         if item is None:
             return None
         return PlannedOutput(task.code, item.description or item.code, item.unit, task.planned_qty)
+
+    def lot_is_as_scanned(self, scan: Scan) -> bool:
+        """The scan's lot, which looks as if it swallowed the next element, is a lot the item
+        has here while the guess is not (see `checks.lot_is_as_scanned`): nothing to ask."""
+        if not scan.gtin or not scan.lot:
+            return False
+        with self.engine.connect() as conn:
+            item = q.item_by_gtin(conn, scan.gtin)
+            return item is not None and lot_is_as_scanned(conn, item, scan)
 
     def is_lot_tracked(self, gtin: str) -> bool:
         with self.engine.connect() as conn:

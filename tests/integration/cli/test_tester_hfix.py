@@ -17,7 +17,9 @@ from lotscan.cli.main import cli
 from tests.plant import FLOUR, write_plant
 from tests.ui.conftest import events_of, payload
 
-LOST = f"(01){FLOUR}(17)301231(10)FNEW3020"  # (10) FNEW then (30) 20, the GS between them lost
+# (10) FNEW then (30) 20, the GS between them lost, as the scanner sends it (written out in
+# brackets, every AI is named and nothing can have been lost: tester tz, Z10)
+LOST = f"01{FLOUR}1730123110FNEW3020"
 
 
 @pytest.fixture
