@@ -249,8 +249,13 @@ class StationActions(_AppBase):
             self.command("/short")  # says why there is nothing to close
             return
         # Always asked, naming the line and the amount (tester U11): the reason is the answer.
-        self.fields.start(Field.REASON, "short", prompt=f"{question} Type the reason, Enter. (Esc = cancel)")
+        # A reason already given (key r, /reason) is in the field: Enter keeps it (tester tz Z9b).
+        given = self.session.reason
+        ask = "Enter keeps the reason, or change it." if given else "Type the reason, Enter."
+        self.fields.start(Field.REASON, "short", prompt=f"{question} {ask} (Esc = cancel)")
         self.capture.clear()
+        if given:
+            self.capture.prefill(given)
         self._show_state()
 
     def action_station_signout(self) -> None:

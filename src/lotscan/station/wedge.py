@@ -172,6 +172,14 @@ class WedgeCapture:
         self._times.clear()
         self._pending = None
 
+    def prefill(self, text: str, t: float) -> None:
+        """Put `text` on the line as if typed slowly before `t` (a value already given, to keep
+        with Enter or edit): never a burst, so no pause ends it as a scan."""
+        self.clear()
+        gap = max(self.config.burst_gap_s, self.config.stall_gap_s) * 2
+        for index, char in enumerate(text):
+            self._append(char, t - (len(text) - index) * gap)
+
     def _append(self, char: str, t: float) -> None:
         self._chars.append(char)
         self._times.append(t)

@@ -131,6 +131,11 @@ class ScanCapture(Widget, can_focus=True):
         self.wedge.clear()
         self.refresh()
 
+    def prefill(self, text: str) -> None:
+        """Start the field with `text` typed (Enter keeps it, Backspace edits it)."""
+        self.wedge.prefill(text, self._clock())
+        self.refresh()
+
     def _post(self, outputs: list[Line | Hotkey] | list[Line]) -> None:
         for out in outputs:
             if isinstance(out, Line):
