@@ -202,3 +202,21 @@ def test_z9f_lookups_are_not_counted_as_accepted(tmp_path: Path) -> None:
         1,
         3,
     )
+
+
+@pytest.mark.parametrize(
+    ("task", "said"),
+    [
+        ("ASN:ASN-1001", "ASN ASN-1001 (open), 3 line(s)."),
+        ("PO:PO-2001", "PO PO-2001 (open)"),
+        ("WO:WO-3001", "Work order WO-3001 (open)"),
+        ("PL:PL-4001", "Pick list PL-4001 (open)"),
+        ("SHP:SHP-5001", "Shipment SHP-5001 (open)"),
+    ],
+)
+def test_z9n_a_task_looked_up_is_named_as_people_say_it(tmp_path: Path, task: str, said: str) -> None:
+    """Z9n: `lotscan scan ASN:ASN-1001 -w lookup` said "Asn ASN-1001 (open), 3 line(s).", and a
+    work order "Work Order"."""
+    looked_up = lotscan("scan", task, "-w", "lookup", "--db", str(demo_cache(tmp_path)))
+    assert looked_up.exit_code == 0, looked_up.output
+    assert said in looked_up.output, looked_up.output

@@ -214,7 +214,7 @@ def _task(run: Run, code: str) -> Plan | None:
         )
     return Plan(
         [],
-        f"{task.kind.replace('_', ' ').title()} {task.code} ({task.status}), {len(lines)} line(s).",
+        f"{_TASK_NAMES.get(task.kind, task.kind)} {task.code} ({task.status}), {len(lines)} line(s).",
         {
             "type": "task",
             "task": task.code,
@@ -224,3 +224,13 @@ def _task(run: Run, code: str) -> Plan | None:
             "lines": lines,
         },
     )
+
+
+# A task kind as people say it (tester tz, Z9n: "Asn ASN-1001", "Work Order WO-3001").
+_TASK_NAMES = {
+    "asn": "ASN",
+    "po": "PO",
+    "work_order": "Work order",
+    "pick_list": "Pick list",
+    "shipment": "Shipment",
+}
