@@ -3,9 +3,11 @@ cache `lotscan demo` makes, through the real console script and a real shell.
 
 Every command has an example (tester's #26), checked against the command's options. The
 `lotscan central ...` examples run on a central holding the demo data (CENTRAL_LEFT_OUT says
-which cannot, and why). Left out of running: `enroll` and `sync` need a central to talk to
-(tests/integration/sync); `lotscan bench ...` examples are benchmarks of minutes on a million
-lots, run on purpose, not in the suite (tests/ui/test_bench_ui.py and benchmarks/)."""
+which cannot, and why); `enroll` and `sync` run against a served central, with its address and
+one-time code in place of the example's placeholders. Left out of running: `lotscan bench ...`
+examples are benchmarks of minutes (`bench validate --lots 2000` took 93 s on a loaded 2-core
+machine), run on purpose, not in the suite (tests/ui/test_bench_ui.py,
+tests/integration/cli/test_bench_validate_output.py and benchmarks/)."""
 
 from __future__ import annotations
 
@@ -316,3 +318,56 @@ def test_central_help_example_runs_on_the_demo(
     assert done.returncode == 0, f"{example}\n{output}"
     assert "Traceback" not in output and "Error:" not in output, output
     assert_no_python_repr(output)
+
+
+# `lotscan enroll` and `lotscan sync` examples, run against a served central holding the demo
+# data: the example's placeholder server and one-time code are the only words replaced (central's
+# address and the code `central station add` printed); the rest runs as written, in that order.
+ENROL_PLACEHOLDERS = ("http://central:8080", "1A2B-3C4D-5E6F-7A8B")
+ENROL_EXAMPLES = [
+    example
+    for command, example in help_examples(every=True)
+    if command in ("enroll", "sync") and example.startswith("lotscan")
+]
+
+
+def test_the_enrol_and_sync_examples_name_the_placeholders_they_are_run_with() -> None:
+    assert [e for e in ENROL_EXAMPLES if e.startswith("lotscan enroll")], "no enroll example"
+    assert all(p in e for e in ENROL_EXAMPLES if e.startswith("lotscan enroll") for p in ENROL_PLACEHOLDERS)
+    assert len([e for e in ENROL_EXAMPLES if e.startswith("lotscan sync")]) >= 1
+
+
+@pytest.mark.slow
+def test_enrol_and_sync_examples_run_against_a_served_central(tmp_path: Path) -> None:
+    from tests.central.processes import Server, free_port
+
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+    }
+    central = f"sqlite:///{tmp_path / 'central.db'}"
+    subprocess.run(["lotscan", "central", "import", str(DEMO_DATA), "--db", central], env=env, check=True)
+    added = subprocess.run(
+        ["lotscan", "central", "station", "add", "--site", "PLANT1", "--db", central],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    code = added.stdout.split("enrolment code: ")[1].split()[0]
+    server = Server(central, free_port(), tmp_path / "central.log")
+    server.start()
+    try:
+        for example in ENROL_EXAMPLES:
+            command = example.split("  #")[0].replace(ENROL_PLACEHOLDERS[0], server.url)
+            command = command.replace(ENROL_PLACEHOLDERS[1], code)
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+            )
+            output = done.stdout + done.stderr
+            assert done.returncode == 0, f"{example}\n{output}"
+            assert "Traceback" not in output and "Error:" not in output, output
+            assert_no_python_repr(output)
+    finally:
+        server.stop()
