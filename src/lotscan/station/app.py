@@ -40,7 +40,7 @@ from lotscan.station.widgets.history import Entry, History
 from lotscan.station.widgets.keybar import KeyBar
 from lotscan.station.widgets.statusbar import StatusBar, StatusFacts, central_address
 from lotscan.station.widgets.workpanel import WorkPanel
-from lotscan.station.wording import for_screen, verdict_for_screen
+from lotscan.station.wording import REASON_FIELD_WORDS, SCREEN_WORDS, for_screen, verdict_for_screen
 
 log = logging.getLogger(__name__)
 # Fields whose value may come from a scanner too (a supervisor's badge); other fields take only
@@ -273,7 +273,8 @@ class StationApp(StationActions, App[None]):
     # -- verdicts ---------------------------------------------------------------------------
 
     async def _on_handled(self, handled: Handled) -> None:
-        verdict = verdict_for_screen(handled.outcome.verdict)
+        words = REASON_FIELD_WORDS if self.fields.current is Field.REASON else SCREEN_WORDS
+        verdict = verdict_for_screen(handled.outcome.verdict, words)
         self.last_service_s = handled.seconds
         if self.hub is not None and self.seat is not None:
             operator = self.session.operator

@@ -17,6 +17,12 @@ SCREEN_WORDS: Words = (
     ("type /produce to make", "press p (or /produce) to make"),
     ("(/reason TEXT)", "(key r)"),
 )
+# While the reason field is open (a supervisor mode chosen with key m opens it at once), key r
+# would type an `r` into it: the screen says where to type (tester tz Z9c).
+REASON_FIELD_WORDS: Words = tuple(
+    (cli_words, "(type it at Reason>)" if cli_words == "(/reason TEXT)" else station_words)
+    for cli_words, station_words in SCREEN_WORDS
+)
 LINE_WORDS: Words = (
     ("(scan its barcode or give --task)", "(scan its barcode, or type /help)"),
     (" (or give --operator)", ""),
