@@ -459,7 +459,7 @@ class _Interpreter:
             gln=gln,
             quantity=_quantity(ais),
             ais=ais,
-            errors=tuple(_dedupe(errors)),
+            errors=tuple(_dedupe(errors)) if errors else (),
             warnings=tuple(warnings),
         )
 

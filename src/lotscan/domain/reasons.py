@@ -184,11 +184,18 @@ def facts_needed(template: str) -> frozenset[str]:
 _NAMED_CODES = ("operator", "location", "task")  # an empty one reads "Badge (empty)", not "Badge  is"
 
 
+# The facts each template of MESSAGES and RECORDED_MESSAGES names, parsed once per template.
+_NEEDED: dict[str, frozenset[str]] = {}
+
+
 def _fill(code: ReasonCode, template: str, facts: dict[str, object]) -> str:
-    missing = facts_needed(template) - facts.keys()
+    needed = _NEEDED.get(template)
+    if needed is None:
+        needed = _NEEDED[template] = facts_needed(template)
+    missing = needed - facts.keys()
     if missing:
         raise MissingFacts(f"{code.value} needs {', '.join(sorted(missing))} to say its sentence")
-    if any(facts.get(name) == "" for name in _NAMED_CODES):
+    if "" in (facts.get("operator"), facts.get("location"), facts.get("task")):  # _NAMED_CODES
         facts = {
             name: "(empty)" if name in _NAMED_CODES and value == "" else value
             for name, value in facts.items()

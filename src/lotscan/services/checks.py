@@ -558,7 +558,7 @@ def take_usable_lot(
     if fefo:
         check_fefo(run, found.item, found.lot)
     check_duplicate(run)
-    if any(run.findings.has(code) for code in ALWAYS_REFUSED):
+    if run.findings.has_any(ALWAYS_REFUSED):
         return None  # tester W14: a refused lot gets its refusal's advice, not "scan the location"
     return take_quantity(run, found, named)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,10 @@ class Findings:
 
     def has(self, code: ReasonCode) -> bool:
         return any(c is code for c, _ in self.reasons)
+
+    def has_any(self, codes: Container[ReasonCode]) -> bool:
+        """Whether any of ``codes`` was found (one pass over the reasons, not one per code)."""
+        return any(c in codes for c, _ in self.reasons)
 
     def __bool__(self) -> bool:
         return bool(self.reasons)

@@ -103,8 +103,11 @@ def rows(conn: Connection, statement: Statement, params: Mapping[str, Any]) -> l
     """Every row of `statement` (a module-level statement: compiled once per process)."""
     if conn.dialect.name != "sqlite":
         return [tuple(row) for row in conn.execute(statement, dict(params))]
-    c = _compiled(statement)
-    fetched: list[tuple[Any, ...]] = _driver(conn).execute(c.sql, _args(c, params)).fetchall()
+    c = _COMPILED.get(id(statement)) or _compiled(statement)
+    # The usual statement takes its parameters as given, in order (no constants, no conversions).
+    args = _args(c, params) if c.any_bind or c.constants else [params[name] for name in c.names]
+    driver: Any = conn.connection.dbapi_connection
+    fetched: list[tuple[Any, ...]] = driver.execute(c.sql, args).fetchall()
     if not c.results or not fetched:
         return fetched
     converted = []

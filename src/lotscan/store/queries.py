@@ -150,8 +150,17 @@ _LINE_COLS = (
 )
 
 
+# A status as stored, read as its member by a dict look-up (LotStatus(text) is two Python
+# calls, several times per scan); an unknown text still raises as LotStatus(text) does.
+_STATUS_OF = {status.value: status for status in LotStatus}
+
+
+def _status(text: str) -> LotStatus:
+    return _STATUS_OF.get(text) or LotStatus(text)
+
+
 def _lot(row: Any) -> LotRow:
-    return LotRow(row[0], row[1], row[2], LotStatus(row[3]), row[4], row[5], row[6], row[7], row[8])
+    return LotRow(row[0], row[1], row[2], _status(row[3]), row[4], row[5], row[6], row[7], row[8])
 
 
 _ITEM_BY_GTIN = select(*_ITEM_COLS).where(Item.gtin == bindparam("key"))
@@ -372,7 +381,7 @@ _FEFO_COLS = (
 
 def _candidate(r: Any) -> StockCandidate:
     return StockCandidate(
-        r[0], r[1], r[2], r[3], float(r[4]), r[5], r[6], LotStatus(r[7]), bool(r[8]), bool(r[9])
+        r[0], r[1], r[2], r[3], float(r[4]), r[5], r[6], _status(r[7]), bool(r[8]), bool(r[9])
     )
 
 

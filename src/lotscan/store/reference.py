@@ -19,9 +19,8 @@ a window (central, the sync worker, the UI's prompts) every query reads the data
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -44,10 +43,15 @@ class ReferenceRows:
         self.armed = False
 
 
+# The kept rows of each connection inside its scan window, by id(connection): a look-up asks
+# this dict, not Connection.info (two SQLAlchemy properties per read, several reads a scan).
+_ARMED: dict[int, ReferenceRows] = {}
+
+
 def lookup(conn: Connection, kind: object, key: object, read: Callable[[], T]) -> T:
     """`read()`, the row (or id, or None) of `kind` (the statement) for `key`; inside a scan
     window answered from the rows kept, and kept for the next scans."""
-    refs: ReferenceRows | None = conn.info.get(_KEY)
+    refs = _ARMED.get(id(conn))
     if refs is None or not refs.armed:
         return read()
     found = refs.rows.get((kind, key), _MISSING)
@@ -59,25 +63,41 @@ def lookup(conn: Connection, kind: object, key: object, read: Callable[[], T]) -
     return found  # type: ignore[return-value]  # kept by this function under this kind
 
 
-@contextmanager
-def scan_window(conn: Connection) -> Iterator[None]:
+class scan_window:
     """Arm the kept rows of `conn` for one scan, dropping them first when the database may
-    have changed under them (see the module docstring). SQLite only; elsewhere a no-op."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    refs = conn.info.get(_KEY)
-    if refs is None:
-        refs = conn.info[_KEY] = ReferenceRows()
-    driver = conn.connection.dbapi_connection
-    assert driver is not None  # a connection in use has its driver connection
-    version = driver.execute("PRAGMA data_version").fetchone()[0]
-    if version != refs.version or driver.total_changes != refs.changes:
-        refs.rows.clear()
-    refs.version = version
-    refs.armed = True
-    try:
-        yield
-    finally:
+    have changed under them (see the module docstring). SQLite only; elsewhere a no-op.
+
+    A class, not a @contextmanager generator: it is entered once per scan, and a generator's
+    context manager costs several calls more each time."""
+
+    __slots__ = ("_conn", "_driver", "_refs")
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._refs: ReferenceRows | None = None
+        self._driver: Any = None
+
+    def __enter__(self) -> None:
+        conn = self._conn
+        if conn.dialect.name != "sqlite":
+            return
+        refs = conn.info.get(_KEY)
+        if refs is None:
+            refs = conn.info[_KEY] = ReferenceRows()
+        driver = conn.connection.dbapi_connection
+        assert driver is not None  # a connection in use has its driver connection
+        version = driver.execute("PRAGMA data_version").fetchone()[0]
+        if version != refs.version or driver.total_changes != refs.changes:
+            refs.rows.clear()
+        refs.version = version
+        refs.armed = True
+        _ARMED[id(conn)] = refs
+        self._refs, self._driver = refs, driver
+
+    def __exit__(self, *_exc: object) -> None:
+        refs = self._refs
+        if refs is None:
+            return
+        _ARMED.pop(id(self._conn), None)
         refs.armed = False
-        refs.changes = driver.total_changes
+        refs.changes = self._driver.total_changes
