@@ -15,6 +15,9 @@ _counter = 0
 def uuid7() -> uuid.UUID:
     """A UUIDv7; within one millisecond a 12-bit counter keeps ids of one process ordered."""
     global _last_ms, _counter
+    # One read of the system's randomness per id (it is a system call): the 62 random bits,
+    # and the counter's random start when the millisecond is new.
+    entropy = int.from_bytes(os.urandom(10), "big")
     with _lock:
         now_ms = time.time_ns() // 1_000_000
         if now_ms <= _last_ms:
@@ -25,9 +28,9 @@ def uuid7() -> uuid.UUID:
             now_ms = _last_ms
         else:
             _last_ms = now_ms
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF
+            _counter = (entropy >> 64) & 0x3FF
         counter = _counter
-    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    rand_b = entropy & ((1 << 62) - 1)
     value = (now_ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
     value |= counter << 64

@@ -19,6 +19,10 @@ from lotscan.store.queries import max_seq
 from lotscan.store.schema import Event
 
 _INSERT_EVENT = insert(Event)
+# The encoders of the stored JSON, made once: json.dumps with any option builds a new encoder
+# per call. Same text as json.dumps(..., sort_keys=True, default=str) and json.dumps(...).
+_PAYLOAD_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
+_REASONS_JSON = json.JSONEncoder().encode
 
 
 @dataclass
@@ -58,7 +62,7 @@ def record(
     if plan.before_record is not None:
         plan.before_record(conn)
     seq = max_seq(conn)
-    reasons = json.dumps([r.to_json() for r in verdict.reasons])
+    reasons = _REASONS_JSON([r.to_json() for r in verdict.reasons])
     ids: list[str] = []
     for planned in plan.events:
         seq += 1
@@ -79,10 +83,10 @@ def record(
                 "occurred_at": ctx.now,
                 "type": planned.type,
                 "workflow": ctx.workflow.value,
-                "task_code": getattr(typed, "task", None),
+                "task_code": typed.task_code(),
                 "lot_code": planned.lot_code or getattr(typed, "lot", None),
                 "raw": raw,
-                "payload": json.dumps(payload, sort_keys=True, default=str),
+                "payload": _PAYLOAD_JSON(payload),
                 "verdict": verdict.level.value,
                 "reasons": reasons,
                 "sync_state": "pending",

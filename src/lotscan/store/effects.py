@@ -136,14 +136,24 @@ def batched(conn: Connection, prepared: BatchedEffects | None = None) -> Iterato
         raise RuntimeError("a batch of effects is already open on this connection")
     batch = prepared or BatchedEffects()
     conn.info[_BATCH] = batch
+    _OPEN_BATCHES.add(id(batch))
     try:
         yield batch
         batch.flush(conn)
     finally:
         conn.info.pop(_BATCH, None)
+        _OPEN_BATCHES.discard(id(batch))
+
+
+# The batches open in this process, by id: while there is none (a station recording its scans,
+# one event at a time) no effect asks the connection for one. Reading Connection.info goes
+# through two SQLAlchemy properties, several times per event.
+_OPEN_BATCHES: set[int] = set()
 
 
 def _batch(conn: Connection) -> BatchedEffects | None:
+    if not _OPEN_BATCHES:
+        return None
     found = conn.info.get(_BATCH)
     return found if isinstance(found, BatchedEffects) else None
 

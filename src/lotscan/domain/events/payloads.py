@@ -491,6 +491,8 @@ def payload_class(event_type: str) -> type[Payload]:
 def parse_payload(event_type: str, data: dict[str, Any] | Payload) -> Payload:
     """The typed payload of an event; raises UnknownEventType or pydantic's ValidationError."""
     model = payload_class(event_type)
+    if type(data) is model:  # the usual case, told without pydantic's ABC isinstance machinery
+        return data
     if isinstance(data, model):
         return data
     if isinstance(data, Payload):
