@@ -8,6 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -79,3 +80,28 @@ def test_a_station_name_too_long_for_the_default_pattern_is_named() -> None:
         assert "NORTHVALLEY-ST01" in str(exc)
     else:
         raise AssertionError("a 16-character station name cannot fit")
+
+
+@pytest.mark.parametrize("pattern", ["{station}{seq}", "{date:%y%j}{station}{seq}", "{seq}{station}"])
+def test_a_pattern_whose_station_and_unpadded_sequence_touch_is_refused(tmp_path: Path, pattern: str) -> None:
+    """Issue 14, item 3: lot numbers stay unique across stations numbering offline. Central names
+    stations ST1, ST11 (or PLANT1-ST01): with `{station}{seq}` the 11th lot of ST1 and the 1st of
+    ST11 are both ST111, and `{seq}{station}` does the same to station parts that start with a
+    digit. Such a pattern was accepted; it is refused when the settings load, with the fix."""
+    one = LotPattern(pattern).render(day=date(2026, 11, 29), line="L1", item="X", station="1A", seq=1)
+    eleven = LotPattern(pattern).render(day=date(2026, 11, 29), line="L1", item="X", station="A", seq=11)
+    first = LotPattern(pattern).render(day=date(2026, 11, 29), line="L1", item="X", station="ST11", seq=1)
+    other = LotPattern(pattern).render(day=date(2026, 11, 29), line="L1", item="X", station="ST1", seq=11)
+    assert first == other or one == eleven  # the collision the check prevents
+    result = CliRunner().invoke(cli, ["config", "--config", str(station_toml(tmp_path, "ST1", pattern))])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "{station} and {seq} touch" in said and "{seq:03}" in said, said
+
+
+@pytest.mark.parametrize(
+    "pattern", ["{station}-{seq}", "{station}{seq:03}", "{seq:03}{station}", "{date:%y%j}{seq:03}-{station}"]
+)
+def test_a_separated_or_fixed_width_sequence_beside_the_station_is_kept(tmp_path: Path, pattern: str) -> None:
+    result = CliRunner().invoke(cli, ["config", "--config", str(station_toml(tmp_path, "ST1", pattern))])
+    assert result.exit_code == 0, result.output

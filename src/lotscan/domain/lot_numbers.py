@@ -126,6 +126,7 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
                 f"lot pattern {pattern.pattern!r}: {{item}} can be any length, so a lot number "
                 "could pass GS1's 20 characters; give it a maximum, e.g. {item:.4}"
             )
+    _refuse_station_touching_an_unpadded_seq(pattern)
     literal = "".join(text for text, _, _, _ in string.Formatter().parse(pattern.effective))
     bad_literal = sorted({char for char in literal if char not in _CSET82})
     if bad_literal:  # tester's #13a: a space was silently dropped from every lot number
@@ -156,6 +157,22 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
             f"line {line!r}); GS1 AI (10) "
             f"allows {LOT_MAX_LENGTH}. {_shorten(pattern, station=station, line=line)}"
         )
+
+
+def _refuse_station_touching_an_unpadded_seq(pattern: LotPattern) -> None:
+    """Stations numbering lots offline never make the same number: with nothing between
+    {station} and a {seq} of no width, the 11th lot of station ST1 and the 1st of ST11 are both
+    ST111 (central names stations ST1, ST11, ...; `{seq}{station}` does the same to a station part
+    that starts with a digit)."""
+    parts = list(string.Formatter().parse(pattern.effective))
+    for (_, before, _, _), (between, after, _, _) in itertools.pairwise(parts):
+        if between == "" and {before, after} == {"station", "seq"} and pattern.seq_width is None:
+            raise LotPatternError(
+                f"lot pattern {pattern.pattern!r}: {{station}} and {{seq}} touch, so two stations "
+                "could make the same lot number (lot 11 of ST1 and lot 1 of ST11 both read ST111); "
+                "put a character between them, e.g. '{station}-{seq}', or give {seq} a width, "
+                "e.g. {seq:03}"
+            )
 
 
 def _shorten(pattern: LotPattern, *, station: str, line: str) -> str:
