@@ -121,3 +121,18 @@ def test_a_scan_that_stalls_midway_is_still_one_scan() -> None:
     feed(capture, "12", start=1.0, gap=0.3)  # typed by hand, then a scan fired into it
     (line,) = feed(capture, "(01)09521234001348\r", start=1.7, gap=0.002)
     assert line.text == "(01)09521234001348" and capture.text == "12"
+
+
+def test_a_newline_ends_a_line_as_enter_does() -> None:
+    """Keys typed before the station took the terminal come with newlines for their Enters (the
+    terminal was in line mode): each line is its own scan, not glued to the next (tester tz, Z4)."""
+    for capture in (WedgeCapture(), WedgeCapture(WedgeConfig.for_suffix("TAB"))):
+        out: list[Line | Hotkey] = []
+        for n, char in enumerate("OP:1003\nPL:PL-4001\n"):
+            key = "ctrl+j" if char == "\n" else char
+            out += capture.key(key, char, n * 0.001)
+        assert [(type(line), getattr(line, "text", "")) for line in out] == [
+            (Line, "OP:1003"),
+            (Line, "PL:PL-4001"),
+        ]
+        assert capture.text == ""

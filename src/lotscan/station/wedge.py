@@ -7,7 +7,9 @@ times, and gets back finished lines and hotkeys. The rules:
   set up for Windows types it as Alt held with 0, 2, 9 (or 0, 0, 2, 9), which arrive here as
   ``alt+0``, ``alt+2``, ``alt+9``.
 - A scan ends on the profile's terminator key (Enter for CR/LF/CRLF, Tab for TAB). A scanner
-  whose profile sends no terminator ends a scan with a pause of ``end_gap_s``.
+  whose profile sends no terminator ends a scan with a pause of ``end_gap_s``. A line end always
+  ends a line: Enter, and the newline (``ctrl+j``) that keys typed before the station took the
+  terminal arrive as, the terminal having turned their Enter into a newline (tester tz, Z4).
 - A line whose keys all came less than ``burst_gap_s`` apart is a scanner burst; anything
   slower is a person typing (who may then use Backspace and Escape). Two runs of fast keys
   less than ``stall_gap_s`` apart are one burst that stalled (a loaded machine).
@@ -24,10 +26,13 @@ from dataclasses import dataclass, field
 
 GS = "\x1d"
 GS_KEYS = frozenset({"ctrl+right_square_bracket", "ctrl+]"})
+# Enter, and the newline a terminal makes of it while it is still in line mode (before the
+# station starts, the terminal turns CR into LF and hands the station the buffered lines).
+LINE_END_KEYS = frozenset({"enter", "ctrl+j"})
 TERMINATOR_KEYS = {
-    "CR": frozenset({"enter"}),
-    "LF": frozenset({"enter", "ctrl+j"}),
-    "CRLF": frozenset({"enter", "ctrl+j"}),
+    "CR": LINE_END_KEYS,
+    "LF": LINE_END_KEYS,
+    "CRLF": LINE_END_KEYS,
     "TAB": frozenset({"tab"}),
     "ETX": frozenset({"ctrl+c"}),
     "NONE": frozenset(),
@@ -37,7 +42,7 @@ _PASTE_LINES = re.compile(r"\r\n|\r|\n")
 
 @dataclass(frozen=True)
 class WedgeConfig:
-    terminators: frozenset[str] = frozenset({"enter"})
+    terminators: frozenset[str] = LINE_END_KEYS
     burst_gap_s: float = 0.05
     end_gap_s: float = 0.25
     min_burst_chars: int = 4
@@ -48,10 +53,10 @@ class WedgeConfig:
 
     @classmethod
     def for_suffix(cls, suffix: str, interbyte_timeout_ms: float = 0.0) -> WedgeConfig:
-        terminators = TERMINATOR_KEYS.get(suffix.upper(), frozenset({"enter"}))
+        terminators = TERMINATOR_KEYS.get(suffix.upper(), LINE_END_KEYS)
         end_gap = interbyte_timeout_ms / 1000 if interbyte_timeout_ms > 0 else 0.25
-        # Enter always ends a line typed by hand, whatever the scanner sends.
-        return cls(terminators | {"enter"}, end_gap_s=end_gap, pause_ends_scan=not terminators)
+        # A line end always ends a line typed by hand, whatever the scanner sends.
+        return cls(terminators | LINE_END_KEYS, end_gap_s=end_gap, pause_ends_scan=not terminators)
 
 
 @dataclass(frozen=True)
