@@ -22,12 +22,13 @@ from lotscan.cli.common import (
 from lotscan.codes.internal import strip_internal_prefix
 from lotscan.codes.scan import Scan, ScanKind, Source
 from lotscan.domain.events import reason_too_long
-from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.reasons import ReasonCode, code_name, sentence
 from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.checks import STATUS_REASONS
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.lost_separator import lost_separator
+from lotscan.services.session import TASK_WORKFLOWS
 from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.station.wording import (
@@ -203,7 +204,7 @@ class Judge:
         )
         if asked is None:
             verdict = self.service.handle(scanned, self.ctx, dry_run=self.dry_run)
-            return _status_said(self._task_given_by_option(scanned, verdict))
+            return _status_said(self._code_given_by_option(scanned, verdict))
         if self.as_scanned:  # the label's lot really is as scanned (tester tz, Z10)
             taken = asked.as_scanned_by(f"operator {self.ctx.operator} (--as-scanned)")
             return self.service.handle(taken, self.ctx, dry_run=self.dry_run)
@@ -217,23 +218,80 @@ class Judge:
         confirmed = asked.confirmed_by(f"operator {self.ctx.operator} (--confirm)")
         return self.service.handle(confirmed, self.ctx, dry_run=self.dry_run)
 
+    def _code_given_by_option(self, scanned: Scan, verdict: Verdict) -> Verdict:
+        """A task or location barcode given as DATA: in the station app it chooses the task or
+        sets the place; a one-shot scan does neither, so the refusal names the option to give."""
+        if scanned.internal is None or scanned.errors or verdict.level is not Level.REJECTED:
+            return verdict
+        if scanned.kind is ScanKind.ORDER:
+            return self._task_given_by_option(scanned, verdict)
+        if scanned.kind is ScanKind.LOCATION and self.ctx.workflow is not Workflow.LOOKUP:
+            return self._location_given_by_option(scanned, verdict)
+        return verdict
+
     def _task_given_by_option(self, scanned: Scan, verdict: Verdict) -> Verdict:
         """Tester U19: `lotscan scan 'SHP:SHP-5001' -w ship` was told "Choose the shipment first
         (scan its barcode or give --task)" though its barcode was what was scanned: a one-shot
-        scan chooses no task, so it names the option to give, with the task's code."""
+        scan chooses no task, so it names the option to give, with the task's code. A task of
+        another workflow (`WO:WO-3001 -w count`) names the workflow it is for (tester tz, Z5:
+        "Scan the location you are counting first: ... give --task WO-3001")."""
         task = scanned.internal
-        if scanned.kind is not ScanKind.ORDER or task is None or self.ctx.task:
+        if task is None or self.ctx.task:
             return verdict
         missing = [r for r in verdict.reasons if r.code == ReasonCode.MISSING_CONTEXT]
         if not missing:
             return verdict
-        first = missing[0].message.split(" (", 1)[0].rstrip(".")  # "Choose the shipment first"
-        said = (
-            f"{first}: on the command line give --task {task.value} with the label to scan "
-            f"(its barcode {scanned.raw} chooses it only in the station app)."
-        )
-        reasons = tuple(replace(r, message=said) if r in missing else r for r in verdict.reasons)
-        return replace(verdict, message=verdict.message.replace(missing[0].message, said), reasons=reasons)
+        workflow = self.ctx.workflow
+        chooses = TASK_WORKFLOWS.get(task.type)
+        if chooses is None:
+            return verdict
+        if chooses is workflow or (workflow is Workflow.PRODUCE and task.type == "work_order"):
+            first = missing[0].message.split(" (", 1)[0].rstrip(".")  # "Choose the shipment first"
+            said = Reason(
+                ReasonCode.MISSING_CONTEXT.value,
+                f"{first}: on the command line give --task {task.value} with the label to scan "
+                f"(its barcode {scanned.raw} chooses it only in the station app).",
+            )
+        else:
+            hint = (
+                f"To {chooses.value} on {task.value}, give -w {chooses.value} --task {task.value} with "
+                f"the label to scan (its barcode {scanned.raw} chooses it only in the station app)."
+            )
+            facts = {"kind": code_name(task.type), "workflow": workflow.value, "hint": hint}
+            said = Reason(ReasonCode.WRONG_SCAN_TYPE.value, sentence(ReasonCode.WRONG_SCAN_TYPE, **facts))
+        return _said_instead(verdict, missing[0], said)
+
+    def _location_given_by_option(self, scanned: Scan, verdict: Verdict) -> Verdict:
+        """Tester tz, Z5: `lotscan scan LOC:RM-A07 -w count` was told "Scan the location you are
+        counting first" (it just did), and LOC:NOPE the same though NOPE is no place here: the
+        station app sets the place a location barcode names, a one-shot scan takes --location."""
+        assert scanned.internal is not None
+        code = scanned.internal.value
+        counting_nowhere = self.ctx.workflow is Workflow.COUNT and not self.ctx.location
+        instead = [
+            r
+            for r in verdict.reasons
+            if r.code == ReasonCode.NOT_A_LOT or (r.code == ReasonCode.MISSING_CONTEXT and counting_nowhere)
+        ]
+        if not instead:
+            return verdict
+        if not self.service.location_known(code):
+            said = Reason(
+                ReasonCode.UNKNOWN_LOCATION.value, sentence(ReasonCode.UNKNOWN_LOCATION, location=code)
+            )
+        else:
+            said = Reason(
+                ReasonCode.MISSING_CONTEXT.value,
+                f"On the command line give --location {code} with the label to scan (its barcode "
+                f"{scanned.raw} sets the location only in the station app).",
+            )
+        return _said_instead(verdict, instead[0], said)
+
+
+def _said_instead(verdict: Verdict, old: Reason, said: Reason) -> Verdict:
+    """The verdict with `said` in place of the reason `old` (and in its message)."""
+    reasons = tuple(said if r is old else r for r in verdict.reasons)
+    return replace(verdict, message=verdict.message.replace(old.message, said.message), reasons=reasons)
 
 
 def _status_said(verdict: Verdict) -> Verdict:

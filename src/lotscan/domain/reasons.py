@@ -94,8 +94,8 @@ MESSAGES: dict[ReasonCode, str] = {
     ReasonCode.TASK_CLOSED: "{task} is already closed. Pick another task.",
     ReasonCode.UNKNOWN_LOCATION: "Location {location} is not known here. Scan a location label from this site.",
     ReasonCode.HOLD_LOCATION: "{location} is a hold area; stock there cannot be picked. Take the suggested lot.",
-    ReasonCode.NOT_A_LOT: "This is a {kind} code, not a product label. Scan the product's lot label.",
-    ReasonCode.WRONG_SCAN_TYPE: "A {kind} code does nothing in {workflow}. {hint}",
+    ReasonCode.NOT_A_LOT: "This is {a_kind} code, not a product label. Scan the product's lot label.",
+    ReasonCode.WRONG_SCAN_TYPE: "This {kind} code does nothing in {workflow}. {hint}",
     ReasonCode.MISSING_CONTEXT: "{detail}",
     ReasonCode.UNKNOWN_OPERATOR: "Badge {operator} is not known here. Scan your own badge or call a supervisor.",
     ReasonCode.OPERATOR_INACTIVE: "Badge {operator} was deactivated at central: it cannot sign in or scan here. Call a supervisor.",
@@ -157,6 +157,21 @@ RECORDED_MESSAGES: dict[ReasonCode, str] = {
     # Recorded: no "take lot X instead" for a pick that is done (tester's #15c).
     ReasonCode.NOT_FEFO: "Lot {lot} is recorded, but it was not the first to expire: lot {better} at {where} was due first.",
 }
+
+
+_SAID_IN_CAPITALS = frozenset({"asn", "po", "epc", "sscc"})
+
+
+def code_name(kind: str) -> str:
+    """A kind of code as a sentence names it: "work order", "ASN", "location"."""
+    return kind.upper() if kind.lower() in _SAID_IN_CAPITALS else kind.replace("_", " ")
+
+
+def with_article(kind: str) -> str:
+    """The same with its article: "an order", "a work order", "an ASN" (tester tz, Z5: "This is
+    a order code")."""
+    name = code_name(kind)
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def recorded_sentence(code: ReasonCode, **facts: object) -> str:

@@ -14,7 +14,7 @@ from lotscan.codes.scan import Scan, ScanKind
 from lotscan.codes.suspicious import swallowed_split
 from lotscan.domain.fefo import StockCandidate
 from lotscan.domain.policy import ALWAYS_REFUSED
-from lotscan.domain.reasons import ReasonCode
+from lotscan.domain.reasons import ReasonCode, with_article
 from lotscan.domain.status import LotStatus, days_left, is_expired
 from lotscan.domain.units import (
     LabelMeasure,
@@ -108,7 +108,8 @@ def resolve_product(run: Run) -> Product | None:
         if any(w.code == "MISSING_GTIN" for w in scan.warnings):
             run.add(ReasonCode.MISSING_GTIN)
         else:
-            run.add(ReasonCode.NOT_A_LOT, kind=scan.kind.value)
+            kind = scan.internal.type if scan.internal is not None else scan.kind.value
+            run.add(ReasonCode.NOT_A_LOT, a_kind=with_article(kind))
         return None
     item = q.item_by_gtin(conn, scan.gtin)
     if item is None:

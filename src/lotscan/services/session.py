@@ -19,7 +19,7 @@ from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, p
 from lotscan.domain.control_characters import control_character_problem
 from lotscan.domain.events import MIN_QTY, reason_too_long
 from lotscan.domain.harvest import BY_KEY, check_answer
-from lotscan.domain.reasons import ReasonCode, sentence
+from lotscan.domain.reasons import ReasonCode, code_name, sentence
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.importer import MIN_PIN_LENGTH
@@ -180,6 +180,8 @@ class StationSession:
     def submit_scan(self, scan: Scan, *, confirmed: bool = False) -> Outcome:
         """Route one reading; `confirmed`: the operator confirmed it (/confirm), not asked again."""
         self.produce_asked = None
+        if scan.internal is not None and scan.errors:  # `OP:`, `WO:`, `LOC:` alone (tester tz, Z5)
+            return _refuse(ReasonCode.MALFORMED_GS1, scan, detail=scan.errors[0].message)
         if scan.kind is ScanKind.OPERATOR and scan.internal:
             return self._sign_in(scan.internal.value, scan)
         if self.operator is None and self.workflow is not Workflow.LOOKUP:
@@ -371,7 +373,10 @@ class StationSession:
         kind = scan.internal.type
         workflow = TASK_WORKFLOWS.get(kind)
         if workflow is None:
-            return _refuse(ReasonCode.WRONG_SCAN_TYPE, scan, kind=kind, workflow=self.workflow.value, hint="")
+            named = code_name(kind)  # "This work order code does nothing in ..."
+            return _refuse(
+                ReasonCode.WRONG_SCAN_TYPE, scan, kind=named, workflow=self.workflow.value, hint=""
+            )
         open_codes = {t["code"] for t in self.service.open_tasks((kind,))}
         if scan.internal.value not in open_codes:
             return _refuse(ReasonCode.UNKNOWN_TASK, scan, task=scan.internal.value)

@@ -19,7 +19,7 @@ from lotscan.domain.reasons import ReasonCode, sentence
 from lotscan.domain.roles import is_supervisor
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services import pins
-from lotscan.services.checks import Run, line_closed, lot_is_as_scanned
+from lotscan.services.checks import Run, line_closed, lot_is_as_scanned, scan_is_readable
 from lotscan.services.context import STATUS_WORKFLOWS, ScanContext, Workflow
 from lotscan.services.judge import Findings, judge
 from lotscan.services.recorder import Plan, PlannedEvent, record
@@ -82,6 +82,12 @@ class Operator:
 def _evaluate(run: Run) -> Plan | None:
     """The workflow's plan; a value no event may carry (a date before 2000, a quantity refused
     already) ends the plan with a reason instead of a half-built event."""
+    if run.scan.internal is not None and run.scan.errors:
+        # `LOC:`, `WO:` with nothing after the prefix names no place, task or badge: refused as the
+        # unreadable code it is, in every workflow (tester tz, Z5: a lookup said only "Nothing to
+        # do with this scan", with no reason code; a task was "(empty) does not exist").
+        scan_is_readable(run)
+        return None
     try:
         return EVALUATORS[run.ctx.workflow](run)
     except ValidationError as exc:

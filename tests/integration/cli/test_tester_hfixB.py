@@ -42,7 +42,8 @@ def test_a_quantity_central_refuses_is_refused_at_the_station_naming_the_field()
 
 def test_an_unknown_or_empty_location_is_refused_and_an_empty_badge_reads_plainly() -> None:
     """U23: `LOC:NOPE` and `LOC:` answered "Location set: NOPE" and the pick went on from a place
-    that does not exist; an empty `OP:` read "Badge  is not known" (double space)."""
+    that does not exist; an empty `OP:` read "Badge  is not known" (double space). An empty code
+    is refused as unreadable, not as an unknown "(empty)" place or badge (tester tz, Z5)."""
     lotscan("demo", "--reset", "--force", "--headless", stdin="")
     lines = "OP:1003\nPL:PL-4001\nLOC:NOPE\nLOC:\nOP:\nLOC:FG-B06\n"
     said = [
@@ -52,8 +53,10 @@ def test_an_unknown_or_empty_location_is_refused_and_an_empty_badge_reads_plainl
     ]
     nope, empty, badge, known = said[2:6]
     assert "UNKNOWN_LOCATION" in nope and "Location NOPE is not known here" in nope, nope
-    assert "UNKNOWN_LOCATION" in empty and "Location (empty) is not known here" in empty, empty
-    assert "UNKNOWN_OPERATOR" in badge and "Badge (empty) is not known here" in badge and "  is" not in badge
+    # A prefix with nothing after it is an unreadable code, said so (tester tz, Z5).
+    assert "MALFORMED_GS1" in empty and "This location code has no valid identifier after 'LOC:'" in empty
+    assert "MALFORMED_GS1" in badge and "This operator code has no valid identifier after 'OP:'" in badge
+    assert "(empty)" not in empty + badge and "  is" not in badge
     assert "Location set: FG-B06" in known
     assert not any("Location set: NOPE" in line or "Location set: ." in line for line in said)
 

@@ -1,0 +1,96 @@
+"""Tester tz's walk, fixed by helper fixa: the refusals of empty or misplaced codes on the
+command line name their reason code and say what to do, in plain English (Z5), on the demo cache."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from lotscan.cli.main import cli
+
+EMPTY_CODE = "MALFORMED_GS1"
+
+
+def said(runner: CliRunner, data: str, *options: str) -> list[tuple[str, str]]:
+    """The reasons `lotscan scan DATA ... --json` gives, as (code, sentence)."""
+    args = ["scan", data, *options, "--operator", "1001", "--dry-run", "--json"]
+    result = runner.invoke(cli, args, input="")
+    assert result.exit_code == 1, result.output  # every one of these is refused
+    verdict = json.loads(result.output[result.output.index("{") :])
+    assert verdict["verdict"] == "REJECTED"
+    return [(reason["code"], reason["message"]) for reason in verdict["reasons"]]
+
+
+@pytest.fixture
+def demo() -> CliRunner:
+    runner = CliRunner()
+    runner.invoke(cli, ["demo", "--headless"], input="")
+    return runner
+
+
+EMPTY_CODES = [
+    ("LOC:", "lookup", "location"),
+    ("LOC:   ", "lookup", "location"),
+    ("WO:", "lookup", "work order"),
+    ("PL:", "lookup", "pick list"),
+    ("OP:", "lookup", "operator"),
+    ("LOC:", "consume", "location"),
+    ("WO:", "count", "work order"),
+]
+
+
+def test_a_code_with_nothing_after_its_prefix_is_refused_as_unreadable(demo: CliRunner) -> None:
+    """Z5: `LOC:` in lookup was REJECTED with no reason at all ("Nothing to do with this scan."),
+    `WO:`/`PL:` were "(empty) does not exist on this station", and `WO:` in count read "give
+    --task  with the label" (an empty task, a double space)."""
+    for data, workflow, what in EMPTY_CODES:
+        ((code, sentence),) = said(demo, data, "-w", workflow)
+        assert code == EMPTY_CODE, (data, workflow, sentence)
+        assert f"This {what} code has no valid identifier after '{data.strip()}'" in sentence, sentence
+        assert "(empty)" not in sentence and "  " not in sentence, sentence
+
+
+def test_a_location_given_as_data_to_a_count_names_the_option_or_the_unknown_place(demo: CliRunner) -> None:
+    """Z5: `lotscan scan LOC:NOPE -w count` was told "Scan the location you are counting first"
+    (the user just did, and NOPE is no place here); on the command line the place is --location."""
+    assert said(demo, "LOC:NOPE", "-w", "count") == [
+        ("UNKNOWN_LOCATION", "Location NOPE is not known here. Scan a location label from this site.")
+    ]
+    ((code, sentence),) = said(demo, "LOC:RM-A07", "-w", "count")
+    assert code == "MISSING_CONTEXT"
+    assert sentence == (
+        "On the command line give --location RM-A07 with the label to scan "
+        "(its barcode LOC:RM-A07 sets the location only in the station app)."
+    )
+
+
+def test_a_task_of_another_workflow_names_the_workflow_it_is_for(demo: CliRunner) -> None:
+    """Z5: `WO:WO-3001 -w count` said "Scan the location you are counting first: on the command
+    line give --task WO-3001 ...", two sentences glued, and --task does nothing to a count."""
+    ((code, sentence),) = said(demo, "WO:WO-3001", "-w", "count")
+    assert code == "WRONG_SCAN_TYPE"
+    assert sentence == (
+        "This work order code does nothing in count. To consume on WO-3001, give -w consume --task "
+        "WO-3001 with the label to scan (its barcode WO:WO-3001 chooses it only in the station app)."
+    )
+    # A task of the workflow itself still names --task (tester U19).
+    assert said(demo, "WO:WO-3001", "-w", "consume") == [
+        (
+            "MISSING_CONTEXT",
+            "Choose the work order first: on the command line give --task WO-3001 with the label "
+            "to scan (its barcode WO:WO-3001 chooses it only in the station app).",
+        )
+    ]
+
+
+def test_an_order_code_scanned_as_a_lot_is_named_in_correct_english(demo: CliRunner) -> None:
+    """Z5: "This is a order code, not a product label"."""
+    assert said(demo, "ASN:NOPE", "-w", "consume", "--task", "WO-3001") == [
+        ("NOT_A_LOT", "This is an ASN code, not a product label. Scan the product's lot label.")
+    ]
+    assert said(demo, "OP:1001", "-w", "consume", "--task", "WO-3001")[0][1].startswith(
+        "This is an operator code, not a product label."
+    )
+
