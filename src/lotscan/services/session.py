@@ -386,7 +386,9 @@ class StationSession:
                 self.location = None  # a pick's place is not where a receipt goes (tester's #1)
             self.workflow = workflow
         if scan.internal.value != self.task:
-            self.override = self.override_by = None  # approved for one task, not for the next
+            # A quantity, reason or override given on one task is not an answer for the next
+            # (tester tz, Z7: /qty 10 typed on WO-3001 consumed 10 KG into WO-3002).
+            self._forget_per_scan()
             self.location = None
             # A label scanned for the last task is not confirmed into this one (tester's #27).
             self.pending_move = self.half_label = self.suspect = None

@@ -94,3 +94,17 @@ def test_an_order_code_scanned_as_a_lot_is_named_in_correct_english(demo: CliRun
         "This is an operator code, not a product label."
     )
 
+
+def test_a_quantity_typed_on_one_work_order_is_not_used_on_the_next(demo: CliRunner) -> None:
+    """Z7: `/qty 10` on WO-3001, then `WO:WO-3002`: the station kept "Next scan: qty 10" (the place
+    was dropped, the quantity kept) and consumed 10 KG into WO-3002, a quantity typed for the
+    other order's line. Without it, the label is taken as the line and the place say."""
+    lines = "OP:1002\nWO:WO-3001\n/qty 10\nWO:WO-3002\n(01)19521234001017(10)FLO3471A\n"
+    result = demo.invoke(cli, ["demo", "--headless"], input=lines)
+    answers = [line for line in result.output.splitlines() if line.startswith(">")]
+    chosen, consumed = answers[3], answers[4]
+    assert "Consume on WO-3002" in chosen, answers
+    assert "into WO-3002" in consumed and "Consumed 10 KG" not in consumed, consumed
+    with_qty = "OP:1002\nWO:WO-3002\n/qty 10\n(01)19521234001017(10)FLO9313B\n"  # typed on this order: used
+    again = demo.invoke(cli, ["demo", "--headless"], input=with_qty)
+    assert "Consumed 10 KG of lot FLO9313B from RM-A07 into WO-3002" in again.output, again.output
