@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ import click
 
 from benchmarks import child_code
 from benchmarks.bigcache import default_cache_dir, gtin_of, item_count, lot_code
-from benchmarks.stats import peak_rss_mb
+from benchmarks.stats import load_average, peak_rss_mb
 from lotscan.settings import StationSettings
 
 PACE_S = 0.05  # a person cannot aim at the next label faster than this
@@ -204,6 +205,7 @@ def command(lots: int, scans: int, seed: int, pace_ms: float, cache_dir: Path | 
         shutil.copyfile(source, database)
         settings = replace(StationSettings(), database=database, station_id="BENCH")
         plan = scan_plan(lots, scans, seed)
+        load_before = load_average()
         cold_start_s = first_screen_from_process_start(database)
         started = time.perf_counter()
         result = asyncio.run(drive(settings, plan, started, pace_ms / 1000))
@@ -224,6 +226,8 @@ def command(lots: int, scans: int, seed: int, pace_ms: float, cache_dir: Path | 
         "first_screen_from_process_start_s": round(cold_start_s, 3),
         "peak_rss_mb": peak_rss_mb(),
         "verdicts": result["levels"],
+        # The figures depend on what else the machine runs: its load when the timing began and ended.
+        "load_average": {"before": load_before, "after": load_average(), "cpus": os.cpu_count()},
         "targets": {"scan_to_banner_p99_ms": 50, "first_screen_s": 1.5, "peak_rss_mb": 200},
     }
     if as_json:
@@ -233,4 +237,9 @@ def command(lots: int, scans: int, seed: int, pace_ms: float, cache_dir: Path | 
     click.echo(
         f"{lots} lots, {len(ordered)} scans: scan to banner p50 {times['p50']} ms, p99 {times['p99']} ms; "
         f"first screen {figures['first_screen_s']} s; peak RSS {figures['peak_rss_mb']} MB"
+    )
+    load = figures["load_average"]
+    click.echo(
+        f"load average {' '.join(map(str, load['before']))} (1, 5, 15 min) on {load['cpus']} CPUs "
+        f"when timing began, {' '.join(map(str, load['after']))} at the end"
     )

@@ -19,4 +19,7 @@ def test_bench_ui_json_on_a_small_cache(tmp_path: Path) -> None:
     assert figures["scan_to_banner_ms"]["count"] + figures["location_lookup_ms"]["count"] == 31
     assert figures["scan_to_banner_ms"]["p50"] > 0 and figures["first_screen_s"] > 0
     assert figures["peak_rss_mb"] > 0
+    # issue 14 acceptance: the figures "with the machine's load at the time"
+    load = figures["load_average"]
+    assert load["cpus"] >= 1 and len(load["before"]) == len(load["after"]) == 3, load
     assert (tmp_path / "cache-2000-1.db").exists()  # kept for the next run
