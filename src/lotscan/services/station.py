@@ -388,11 +388,21 @@ class StationService:
 
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(Task.code, Task.kind, Task.partner, Task.status)
+                select(Task.id, Task.code, Task.kind, Task.partner, Task.status)
                 .where(Task.kind.in_(kinds), Task.status == "open")
                 .order_by(Task.code)
-            )
-            return [dict(r._mapping) for r in rows]
+            ).all()
+            # Open at central; "done" when every line is done or closed short (offered no more,
+            # though scanning it still opens it).
+            return [
+                {
+                    "code": r.code,
+                    "kind": r.kind,
+                    "partner": r.partner,
+                    "status": q.task_status(r.kind, r.status, q.task_lines(conn, r.id)),
+                }
+                for r in rows
+            ]
 
     def summary(self) -> dict[str, Any]:
         """Numbers for a status bar: events waiting to sync, the cache's age and central's URL."""

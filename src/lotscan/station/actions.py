@@ -188,6 +188,7 @@ class StationActions(_AppBase):
             )
             return
         keys = CHOICE_KEYS
+        tasks = [t for t in tasks if t["status"] == "open"]  # a done list is not offered (tester tz Z9g)
         choices = [
             Choice(keys[i], f"{t['kind']}:{t['code']}", f"{t['code']}  {t.get('partner') or ''}".rstrip())
             for i, t in enumerate(tasks[: len(keys)])

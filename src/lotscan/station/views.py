@@ -81,7 +81,8 @@ def gather(session: StationSession) -> Workspace:
     prompted = workflow in PROMPTED
     prompt = session.service.pick_prompt(task, ScanContext(workflow)) if task and prompted else None
     kinds = WORKFLOW_TASKS.get(workflow)
-    open_tasks = session.service.open_tasks(kinds)[:20] if kinds and not task and session.operator else []
+    listed = session.service.open_tasks(kinds) if kinds and not task and session.operator else []
+    open_tasks = [t for t in listed if t["status"] == "open"][:20]  # a done list is not offered (Z9g)
     pending = session.pending_move
     return Workspace(
         workflow,

@@ -199,7 +199,9 @@ def _task(run: Run, code: str) -> Plan | None:
         run.add(ReasonCode.UNKNOWN_TASK, task=code)
         return None
     lines = []
-    for line, item_code, description in q.task_lines_with_items(run.conn, task.id):
+    rows = q.task_lines_with_items(run.conn, task.id)
+    status = q.task_status(task.kind, task.status, [line for line, _, _ in rows])
+    for line, item_code, description in rows:
         lines.append(
             {
                 "line_no": line.line_no,
@@ -214,12 +216,12 @@ def _task(run: Run, code: str) -> Plan | None:
         )
     return Plan(
         [],
-        f"{_TASK_NAMES.get(task.kind, task.kind)} {task.code} ({task.status}), {len(lines)} line(s).",
+        f"{_TASK_NAMES.get(task.kind, task.kind)} {task.code} ({status}), {len(lines)} line(s).",
         {
             "type": "task",
             "task": task.code,
             "kind": task.kind,
-            "status": task.status,
+            "status": status,
             "partner": task.partner,
             "lines": lines,
         },
