@@ -56,3 +56,16 @@ async def test_another_badge_at_the_pin_prompt_starts_that_badges_sign_in(tmp_pa
         await scan(pilot, "OP:9001")
         await type_pin(pilot, PIN)  # Sam's tries were never spent
         assert app.session.operator is not None and app.session.operator.badge == "9001", banner_text(app)
+
+
+async def test_a_wrong_pin_shows_its_reason_code_and_one_sentence(tmp_path: Path) -> None:
+    """Z15, also: the `Wrong PIN` refusal showed the big REJECTED with no reason code, unlike
+    PIN_LOCKED (issue 14 Build 6: a warning or refusal shows its reason code)."""
+    app, _ = demo_app(tmp_path)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(pilot, "OP:9001")
+        await type_pin(pilot, "1111")
+        said = " ".join(banner_text(app).split())
+        assert "WRONG_PIN" in said and "Type it again (2 tries left), or Esc to cancel." in said, said
+        assert "Try again or ask a supervisor" not in said, said
+        assert "1111" not in said

@@ -113,6 +113,12 @@ def _masked_pin(outcome: Outcome, typed: str) -> Outcome:
     return Outcome(replace(verdict, message=message, reasons=reasons), secret=True)
 
 
+def _saying(verdict: Verdict, text: str) -> Verdict:
+    """The verdict with `text` as its sentence and its reasons' (one sentence on screen, under
+    its reason code)."""
+    return replace(verdict, message=text, reasons=tuple(replace(r, message=text) for r in verdict.reasons))
+
+
 def _note(message: str, scan: Scan | None = None, details: dict[str, Any] | None = None) -> Outcome:
     return Outcome(Verdict(Level.ACCEPTED, message), scan, details or {}, notice=True)
 
@@ -355,11 +361,11 @@ class StationSession:
                 self.awaiting_pin_for = badge
                 more = "1 try" if left == 1 else f"{left} tries"
                 again = f"Wrong PIN. Type it again ({more} left), or Esc to cancel."
-                verdict = replace(verdict, message=again)
+                verdict = _saying(verdict, again)
             else:
                 self.wrong_pins = 0
                 self.pin_locked_out = True
-                verdict = replace(verdict, message=f"Wrong PIN {tries} times. {SCAN_BADGE_AGAIN}")
+                verdict = _saying(verdict, f"Wrong PIN {tries} times. {SCAN_BADGE_AGAIN}")
         return Outcome(verdict, notice=verdict.level is not Level.REJECTED, secret=True)
 
     def _become(self, operator: Operator) -> None:

@@ -281,7 +281,8 @@ class StationService:
         locked = self._pin_locked(state, name)
         if locked is not None:
             return replace(locked, message=f"Wrong PIN {state.wrong} times: {locked.message}")
-        return Verdict(Level.REJECTED, "Wrong PIN. Try again or ask a supervisor.")
+        text = "Wrong PIN. Try again or ask a supervisor."
+        return Verdict(Level.REJECTED, text, (Reason(WRONG_PIN, text),))
 
     def short_pick(self, task_code: str, line_no: int, ctx: ScanContext) -> Verdict:
         """Close a pick line short: what was picked stays, the rest is recorded as missing."""
@@ -423,6 +424,7 @@ class StationService:
 
 
 PIN_LOCKED = "PIN_LOCKED"  # the reason code of a sign-in refused while a badge is locked
+WRONG_PIN = "WRONG_PIN"  # the reason code of a wrong PIN, shown with it (tester tz Z15)
 
 
 _ENROLMENT = "enrolment"  # the kind of the kept row (store.reference) of the station's enrolment
