@@ -547,9 +547,13 @@ class StationSession:
             return Outcome(seen)
         self.produce_asked = (ctx.task, ctx.qty, ctx.location)
         details = seen.details
+        # The first warning's sentence is shown as the message, which the question replaces: it
+        # goes into the question, so what is missing is said before p records it (tester tz,
+        # Z9a: INPUTS_MISSING named the lines without inputs only after the second p).
+        warned = f" {seen.reasons[0].message}" if seen.reasons else ""
         question = (
             f"Produce lot {details['lot']}: {details['made']} at {details['location']}, from "
-            f"{len(details['inputs'])} input lot(s)? Nothing recorded yet: p again records it, "
+            f"{len(details['inputs'])} input lot(s)?{warned} Nothing recorded yet: p again records it, "
             "q sets the quantity made first."
         )
         return Outcome(replace(seen, message=question), notice=not seen.reasons)

@@ -108,3 +108,15 @@ def test_a_quantity_typed_on_one_work_order_is_not_used_on_the_next(demo: CliRun
     with_qty = "OP:1002\nWO:WO-3002\n/qty 10\n(01)19521234001017(10)FLO9313B\n"  # typed on this order: used
     again = demo.invoke(cli, ["demo", "--headless"], input=with_qty)
     assert "Consumed 10 KG of lot FLO9313B from RM-A07 into WO-3002" in again.output, again.output
+
+
+def test_the_produce_question_says_which_lines_lack_inputs_before_recording(demo: CliRunner) -> None:
+    """Z9a: with only flour consumed, `/produce` (key p) asked "Produce lot ...: 480 EA ... from 1
+    input lot(s)? Nothing recorded yet: p again records it" under INPUTS_MISSING; which lines had
+    no inputs (sugar, butter, chocolate) was said only after the second p had recorded the lot."""
+    lines = "OP:1002\nWO:WO-3001\n/qty 5\n(01)19521234001017(10)FLO9313B\n/produce\n"
+    result = demo.invoke(cli, ["demo", "--headless"], input=lines)
+    asked = next(line for line in result.output.splitlines() if "INPUTS_MISSING" in line)
+    assert "Nothing recorded yet" in asked, asked
+    assert "Nothing was consumed into WO-3001 for line 2 Granulated sugar" in asked, asked
+    assert "line 3 Butter" in asked and "line 4 Dark chocolate" in asked, asked
