@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import time
 from typing import Any
@@ -202,9 +203,16 @@ def test_command(
         key, _, value = item.partition("=")
         entry[key] = _parse_value(value)
     try:
-        load_profile(profile)
+        family = load_profile(profile).family
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from exc
+    if family == "camera" and port and not port.isdigit() and "://" not in port and not os.path.exists(port):
+        # A file that is not there will not appear: said at once, not retried until Ctrl-C
+        # (tester tz, Z9k). A camera index or a stream may come back; those are retried.
+        raise click.BadParameter(
+            f"{port} does not exist: give a video or image file, a camera index (0) or a stream URL",
+            param_hint="--port",
+        )
     inbox: queue.Queue[Any] = queue.Queue()
     manager = DeviceManager([entry], inbox.put)
     manager.start()

@@ -27,6 +27,7 @@ from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.station import StationService
 
 _SUSPICIOUS = ReasonCode.SUSPICIOUS_LOT.value
+_QTY_NEEDED = ReasonCode.QTY_NEEDED.value
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,13 @@ def lost_separator(
     judged_as = ctx.with_(workflow=Workflow.LOOKUP) if before_destination else ctx
     judged = service.handle(reading, judged_as, dry_run=True)
     if judged.level is Level.REJECTED:
-        refused = replace(
-            judged, message=f"{judged.message} If the printed label says {said_as_scanned}, {as_scanned}."
-        )
-        return LostSeparator(refused, None, scanned_lot, elements, scan, said_as_scanned)
+        # The lot as scanned is offered only when it would pass, given a quantity if it has none
+        # (a wrong item is wrong either way).
+        as_is = service.handle(scan, judged_as, dry_run=True)
+        if {r.code for r in as_is.reasons if r.level is Level.REJECTED} <= {_QTY_NEEDED}:
+            offer = f" If the printed label says {said_as_scanned}, {as_scanned}."
+            judged = replace(judged, message=judged.message + offer)
+        return LostSeparator(judged, None, scanned_lot, elements, scan, said_as_scanned)
     message = (
         f"Check the label: it probably says {elements}; a GS separator was lost. Nothing "
         f"recorded yet. If the printed label says so, {confirm}; if it says {said_as_scanned}, "

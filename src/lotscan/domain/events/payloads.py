@@ -88,6 +88,15 @@ def _finite_not_dust(value: float) -> float:
     return value
 
 
+def _zero_or_not_dust(value: float) -> float:
+    """A count's quantity: zero (an empty shelf) or at least MIN_QTY, as every other quantity
+    (tester tz, Z9j: a count of 1e-300 KG was recorded where a move refused it)."""
+    _finite(value)
+    if 0 < value < MIN_QTY:
+        raise ValueError(f"must be 0 or at least {MIN_QTY:g} ({value:g} is no goods at all)")
+    return value
+
+
 def _date_in_range(value: date) -> date:
     if not EARLIEST_DATE <= value < LATEST_DATE:
         raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
@@ -105,6 +114,7 @@ Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON, strict=True)]
 Badge = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
 Quantity = Annotated[float, Field(gt=0, le=MAX_QTY, strict=True), AfterValidator(_finite_not_dust)]
 Amount = Annotated[float, Field(ge=0, le=MAX_QTY, strict=True), AfterValidator(_finite)]
+Counted = Annotated[float, Field(ge=0, le=MAX_QTY, strict=True), AfterValidator(_zero_or_not_dust)]
 Balance = Annotated[float, Field(ge=-MAX_QTY, le=MAX_QTY, strict=True), AfterValidator(_finite)]
 LineNo = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
 EventDate = Annotated[date, AfterValidator(_date_in_range)]
@@ -381,7 +391,7 @@ class StockCounted(Payload):
     gtin: Gtin | None = None
     lot: Code
     location: Code
-    counted: Amount
+    counted: Counted
     previous: Balance | None = None
     lot_status: LotStatus | None = None
     expiry: EventDate | None = None

@@ -45,7 +45,9 @@ def evaluate(run: Run) -> Plan | None:
         run.add(ReasonCode.UNKNOWN_ITEM, gtin=str(task.item_id))
         return None
     if scan.gtin and scan.gtin != item.gtin:
-        run.add(ReasonCode.WRONG_ITEM, item=scan.gtin, expected=item.description or item.code)
+        scanned = q.item_by_gtin(run.conn, scan.gtin)  # named as the other workflows do (tester tz, Z9l)
+        said = (scanned.description or scanned.code) if scanned else f"GTIN {scan.gtin}"
+        run.add(ReasonCode.WRONG_ITEM, item=said, expected=item.description or item.code)
     location_code = run.ctx.location or _location_of(run, task)
     location = checks.resolve_location(run, location_code)
     if location is None:
