@@ -259,9 +259,19 @@ class StationSession:
             wanted = "the label's lot barcode"
         else:
             return scan
+        late = ""
+        if waiting is not None and halves_match(waiting, scan):
+            # The other half came, but after the window: said, not a silent new wait (tester
+            # tz, Z9d: "Now scan ... (within 3 s)" still read as an open wait 5 s later).
+            late = (
+                f"Too late to pair with the barcode read {now - self.half_label_at:.0f} s ago "
+                f"(halves pair within {window:g} s). "
+            )
         self.half_label, self.half_label_at = scan, now
         read = ", ".join(f"({ai}) {value}" for ai, value in scan.ais.items())
-        return _note(f"Read {read}; nothing recorded yet. Now scan {wanted} (within {window:g} s).", scan)
+        return _note(
+            f"{late}Read {read}; nothing recorded yet. Now scan {wanted} (within {window:g} s).", scan
+        )
 
     def _ask_about_suspicious(self, scan: Scan) -> Outcome | None:
         """A lot that probably swallowed the next element (lost GS separator): show what the

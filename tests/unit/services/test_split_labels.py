@@ -122,3 +122,21 @@ def test_the_pairing_window_is_the_one_the_station_settings_give(tmp_path: Path)
     config.write_text('[station]\nid = "ST1"\n[policy]\nsplit_label_window_s = 90\n', encoding="utf-8")
     shown = CliRunner().invoke(cli, ["config", "--config", str(config)])
     assert shown.exit_code == 2 and "split_label_window_s" in shown.output, shown.output
+
+
+def test_a_half_that_comes_after_the_window_says_it_came_too_late(tmp_path: Path) -> None:
+    """Tester tz, Z9d: the GTIN half, then the lot half 5 s later: the screen still read "Now scan
+    the label's lot barcode (within 3 s)" and the lot half silently started a new wait. It says
+    it came too late to pair, and waits for its GTIN; halves in time say nothing of the kind."""
+    session, clock = session_on(tmp_path)
+    session.submit("ASN:ASN-1")
+    session.submit(f"(01){FLOUR}")
+    clock.now += 5
+    late = session.submit(f"(10)F-LATE(17){expiry()}(30)5").verdict.message
+    assert late.startswith("Too late to pair with the barcode read 5 s ago (halves pair within 3 s). "), late
+    assert "Now scan the label's GTIN (product) barcode (within 3 s)." in late, late
+    clock.now += 1
+    assert session.submit(FLOUR).verdict.recorded  # the lot half's GTIN, in time: paired
+    assert len(received(session)) == 1
+    first = session.submit(f"(10)F-NEXT(17){expiry()}(30)5").verdict.message
+    assert "Too late" not in first, first
