@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lotscan.domain.events import StockConsumed
+from lotscan.domain.units import number
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
@@ -32,6 +33,6 @@ def evaluate(run: Run) -> Plan | None:
         [PlannedEvent(payload)],
         f"Consumed {checks.amount(run, qty, item.unit)} of lot {lot.code} from {source.code} "
         f"into {task.code}. "
-        f"Line {line.line_no}: {done:g}/{line.qty_expected:g}.",
+        f"Line {line.line_no}: {number(done)}/{number(line.qty_expected)}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lotscan.domain.events import StockPicked
 from lotscan.domain.reasons import ReasonCode
+from lotscan.domain.units import number
 from lotscan.services import checks
 from lotscan.services.checks import Run
 from lotscan.services.recorder import Plan, PlannedEvent
@@ -38,7 +39,7 @@ def evaluate(run: Run) -> Plan | None:
     return Plan(
         [PlannedEvent(payload)],
         f"Picked {checks.amount(run, qty, item.unit)} of lot {lot.code} from {source.code}. "
-        f"{task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.",
+        f"{task.code} line {line.line_no}: {number(done)}/{number(line.qty_expected)}.",
         {"task": task.code, "line_no": line.line_no, "done": done, "expected": line.qty_expected},
     )
 

@@ -184,7 +184,8 @@ def evaluate(run: Run) -> Plan | None:
     done = line.qty_done + qty
     return Plan(
         events,
-        f"{received} {task.code} line {line.line_no}: {done:g}/{line.qty_expected:g}.{label_note}",
+        f"{received} {task.code} line {line.line_no}: {number(done)}/{number(line.qty_expected)}."
+        f"{label_note}",
         {
             "task": task.code,
             "line_no": line.line_no,
