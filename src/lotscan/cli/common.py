@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -174,7 +175,16 @@ def cache_to_work_on(settings: StationSettings) -> StationSettings:
 
 def open_station_cache(settings: StationSettings, *, create: bool = False, to_judge: bool = False) -> Any:
     """The cache, opened for a command. `to_judge` (scan, label): it must hold plant data; an
-    empty file or empty cache is a usage error saying what the file is and what to do instead."""
+    empty file or empty cache is a usage error saying what the file is and what to do instead.
+    Without `create`, an empty file is no cache to open, and is left as it is (tester tz, Z9i:
+    `cache info` wrote the whole schema into it)."""
+    database = Path(settings.database).expanduser()
+    if not create and not to_judge and database.is_file() and database.stat().st_size == 0:
+        raise SettingsProblem(
+            f"{database} is an empty file (0 bytes), not a lotscan station cache. Nothing was "
+            f"changed. To make it one, load your plant into it with `lotscan cache import FILE... "
+            f"--db {database}` or enrol it with `lotscan enroll`."
+        )
     try:
         return open_cache(settings.database, create=create, with_plant_data=to_judge)
     except EmptyCacheError as exc:

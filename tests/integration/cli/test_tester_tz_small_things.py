@@ -73,3 +73,15 @@ def test_a_camera_test_of_a_file_that_is_not_there_ends_at_once(tmp_path: Path) 
     )
     assert done.returncode == 2, done.stderr
     assert "nosuch.jpg does not exist" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_cache_info_leaves_an_empty_file_as_it_is(tmp_path: Path) -> None:
+    """Z9i: `lotscan cache info --db EMPTYFILE` wrote a 208 KB schema into the file, where `scan`
+    on the same file says "Nothing was changed"."""
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = CliRunner().invoke(cli, ["cache", "info", "--db", str(empty)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "is an empty file (0 bytes), not a lotscan station cache. Nothing was changed." in said, said
+    assert empty.stat().st_size == 0
