@@ -25,11 +25,12 @@ from lotscan.domain.events import reason_too_long
 from lotscan.domain.reasons import ReasonCode, code_name, sentence
 from lotscan.domain.status import LotStatus
 from lotscan.domain.verdict import Level, Reason, Verdict
+from lotscan.services.batch import BatchUpload, LineVerdict, Standing
 from lotscan.services.checks import STATUS_REASONS
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.lost_separator import lost_separator
-from lotscan.services.session import TASK_WORKFLOWS
-from lotscan.services.station import StationService
+from lotscan.services.session import TASK_WORKFLOWS, StationSession
+from lotscan.services.station import Operator, StationService
 from lotscan.settings import StationSettings
 from lotscan.station.wording import (
     ALARM_STATUSES,
@@ -136,6 +137,11 @@ def scan(
     the lot as scanned when the label really says so (both flagged SUSPICIOUS_LOT).
     A produce asks for the quantity made, the order's planned quantity suggested; without a
     terminal to ask on, give it with --qty.
+    A --file upload (a batch scanner's, one scan per line) is judged as the station judges
+    the same scans in that order: a location line (LOC:...) sets where the lots after it are
+    taken from (in move: before the lot its source, after it its destination), an order line
+    chooses the task, and the GTIN barcode and the lot barcode of a split label on adjacent
+    lines are one label (a file carries no scan times: the next label line pairs, however late).
     Exit status: 0 ACCEPTED or WARNING (recorded) or NOT RECORDED (a lookup), 1 REJECTED, 2 usage
     error.
 
@@ -159,9 +165,10 @@ def scan(
     if batch is not None:
         settings = replace(settings, policy=replace(settings.policy, duplicate_window_s=0.0))
     service = StationService(engine, settings)
+    signed_in = _signed_in(service, _strip_prefix(operator, settings, {"operator"}), pin)
     ctx = ScanContext(
         Workflow(workflow.lower()),
-        operator=_signed_in(service, _strip_prefix(operator, settings, {"operator"}), pin),
+        operator=signed_in.badge if signed_in else None,
         task=_strip_prefix(task, settings, {"asn", "po", "work_order", "pick_list", "shipment"}),
         location=_strip_prefix(location, settings, {"location"}),
         to_location=_strip_prefix(to_location, settings, {"location"}),
@@ -177,7 +184,20 @@ def scan(
         verdict = judge(data or "")
         _print(verdict, as_json)
         sys.exit(1 if verdict.level is Level.REJECTED else 0)
-    _run_batch(judge, batch, as_json)
+    if ctx.workflow is Workflow.PRODUCE:  # the station produces on a command, not a scan: line by line
+        _run_batch(_OneByOne(judge), batch, as_json)
+        return
+    session = StationSession(service, ctx.workflow, signed_in, ctx.task, ctx.location, dry_run=dry_run)
+    standing = Standing(
+        qty=ctx.qty,
+        override=ctx.override,
+        override_by=ctx.override_by,
+        reason=ctx.reason,
+        to_location=ctx.to_location,
+        confirmed_by=f"operator {ctx.operator} (--confirm)" if confirm else None,
+        as_scanned_by=f"operator {ctx.operator} (--as-scanned)" if as_scanned else None,
+    )
+    _run_batch(BatchUpload(session, standing, Source(source), read=unescape), batch, as_json)
 
 
 @dataclass(frozen=True)
@@ -294,6 +314,20 @@ def _said_instead(verdict: Verdict, old: Reason, said: Reason) -> Verdict:
     return replace(verdict, message=verdict.message.replace(old.message, said.message), reasons=reasons)
 
 
+@dataclass(frozen=True)
+class _OneByOne:
+    """A batch whose lines are judged each on its own (produce: the station makes an output lot
+    on a command, /produce, which no scanned line is)."""
+
+    each: Judge
+
+    def judge(self, number: int, text: str) -> list[LineVerdict]:
+        return [LineVerdict(number, text, self.each(text))]
+
+    def finish(self) -> list[LineVerdict]:
+        return []
+
+
 def _status_said(verdict: Verdict) -> Verdict:
     """A lookup of a lot that may not be used (recalled, rejected, on hold, in quarantine,
     expired) carries that as its reason code, a WARNING under which nothing was recorded: what
@@ -354,7 +388,7 @@ def _quantity_made(
     return ctx.with_(qty=float(made))
 
 
-def _signed_in(service: StationService, badge: str | None, pin: str | None) -> str | None:
+def _signed_in(service: StationService, badge: str | None, pin: str | None) -> Operator | None:
     """--operator's badge, after the check a sign-in at the station makes: a badge that is not
     known or no longer active is refused, and one with a PIN (or any, under require_pin) needs it."""
     if badge is None:
@@ -365,7 +399,7 @@ def _signed_in(service: StationService, badge: str | None, pin: str | None) -> s
         if verdict.level is Level.WARNING:  # the PIN is wanted
             reason = reason.replace("enter your PIN.", "give your PIN with --pin (or $LOTSCAN_PIN).")
         raise click.ClickException(f"--operator {badge}: {reason} Nothing was recorded.")
-    return operator.badge
+    return operator
 
 
 def _approver(service: StationService, badge: str | None, pin: str | None) -> str | None:
@@ -430,11 +464,15 @@ def _decoded_lines(batch: IO[bytes]) -> tuple[list[tuple[int, str]], list[tuple[
     return lines, not_text
 
 
-def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
+def _run_batch(upload: BatchUpload | _OneByOne, batch: IO[bytes], as_json: bool) -> None:
+    """Judge the upload's lines in order and say each one that was not simply accepted, then a
+    summary. A line that set up the ones after it (a place, a task, a badge, half a split label)
+    is counted apart: it recorded nothing and refused nothing."""
     lines, not_text = _decoded_lines(batch)
     levels: Counter[str] = Counter()  # by the word each line says: a lookup is NOT RECORDED (Z9f)
     codes: Counter[str] = Counter()
     codes_by_word: dict[str, Counter[str]] = {}
+    noted = 0
     for number, message in not_text:
         levels[Level.REJECTED.value] += 1
         codes["NOT_UTF8"] += 1  # in the breakdown with the others (tester's #15)
@@ -443,25 +481,38 @@ def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
             click.echo(json.dumps({"line": number, "verdict": Level.REJECTED.value, "message": message}))
         else:
             click.echo(f"line {number}: {Level.REJECTED.value} {message}", err=True)
+
+    def say(said: LineVerdict) -> None:
+        nonlocal noted
+        if said.noted:
+            noted += 1
+            if as_json:
+                noted_line = {"line": said.line, "scan": said.scan, "noted": True, "recorded": False}
+                click.echo(json.dumps({**noted_line, "message": said.verdict.message}))
+            return
+        # A lookup's status as its reason (W11); the one-by-one Judge says it itself.
+        verdict = said.verdict if isinstance(upload, _OneByOne) else _status_said(said.verdict)
+        word = verdict_word(verdict)
+        levels[word] += 1
+        codes.update(r.code for r in verdict.reasons)
+        codes_by_word.setdefault(word, Counter()).update(r.code for r in verdict.reasons)
+        if as_json:
+            shown = {"line": said.line, "scan": said.scan, **verdict.to_json()}
+            click.echo(json.dumps({**shown, **_recorded_or_not(verdict)}))
+        elif verdict.level is not Level.ACCEPTED:
+            click.echo(f"line {said.line}: {word} {verdict.message}", err=True)
+
     with click.progressbar(lines, label="scanning", file=sys.stderr) as bar:
         for number, line in bar:
-            verdict = judge(line)
-            word = verdict_word(verdict)
-            levels[word] += 1
-            codes.update(r.code for r in verdict.reasons)
-            codes_by_word.setdefault(word, Counter()).update(r.code for r in verdict.reasons)
-            if as_json:
-                click.echo(
-                    json.dumps(
-                        {"line": number, "scan": line, **verdict.to_json(), **_recorded_or_not(verdict)}
-                    )
-                )
-            elif verdict.level is not Level.ACCEPTED:
-                click.echo(f"line {number}: {verdict_word(verdict)} {verdict.message}", err=True)
+            for said in upload.judge(number, line):
+                say(said)
+    for said in upload.finish():
+        say(said)
     words = (*(lv.value for lv in Level), UNRECORDED_WORD)
     summary = {
         "scans": len(lines) + len(not_text),
         **{word: levels.get(word, 0) for word in words},
+        "noted": noted,
         "reasons": dict(codes),
     }
     if as_json:
@@ -472,7 +523,8 @@ def _run_batch(judge: Judge, batch: IO[bytes], as_json: bool) -> None:
             for word in words
             if word != UNRECORDED_WORD or levels.get(word)
         ]
-        click.echo(f"{summary['scans']} scans: {', '.join(counted)}")
+        noted_said = f"; noted for the lines after: {noted} (a place, a task, a badge, half a label)"
+        click.echo(f"{summary['scans']} scans: {', '.join(counted)}" + (noted_said if noted else ""))
     sys.exit(1 if levels.get("REJECTED") else 0)
 
 

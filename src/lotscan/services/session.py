@@ -150,12 +150,18 @@ class StationSession:
     move_lot: str = ""  # the lot code the lot scan names (a pallet's SSCC names it only in the cache)
     half_label: Scan | None = None  # one barcode of a split label, waiting for the other
     half_label_at: float = 0.0
+    paired_with: Scan | None = None  # the waiting half the last scan was paired with, if it was
     # A label that lost a GS separator, waiting for /confirm or /asscanned.
     suspect: LostSeparator | None = None
     # /produce asks first; a second /produce right after, with the same task, quantity and
     # place, records what the question said.
     produce_asked: tuple[str | None, float | None, str | None] | None = None
     clock: Callable[[], float] = time.monotonic
+    # How a label that lost a GS separator is confirmed, said in the question: the station's
+    # command, or the command line's option for a batch upload (services/batch.py).
+    confirm_how: str = "type /confirm"
+    as_scanned_how: str = "type /asscanned"
+    dry_run: bool = False  # judge and route as usual, record nothing (a batch's --dry-run)
 
     def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
         """Handle one scanned or typed line. Never raises on bad input."""
@@ -186,6 +192,7 @@ class StationSession:
     def submit_scan(self, scan: Scan, *, confirmed: bool = False) -> Outcome:
         """Route one reading; `confirmed`: the operator confirmed it (/confirm), not asked again."""
         self.produce_asked = None
+        self.paired_with = None
         if scan.internal is not None and scan.errors:  # `OP:`, `WO:`, `LOC:` alone (tester tz, Z5)
             return _refuse(ReasonCode.MALFORMED_GS1, scan, detail=scan.errors[0].message)
         if scan.kind is ScanKind.OPERATOR and scan.internal:
@@ -247,6 +254,7 @@ class StationSession:
         waiting, self.half_label = self.half_label, None
         window = self.service.settings.policy.split_label_window_s
         if waiting is not None and now - self.half_label_at <= window and halves_match(waiting, scan):
+            self.paired_with = waiting
             return self.service.interpret(paired_element_string(waiting, scan), source=scan.source)
         if is_lot_half(scan):
             wanted = "the label's GTIN (product) barcode"
@@ -279,7 +287,7 @@ class StationSession:
         refused anyway (see `lost_separator`)."""
         self.suspect = None
         asked = lost_separator(
-            self.service, scan, self._context(), confirm="type /confirm", as_scanned="type /asscanned"
+            self.service, scan, self._context(), confirm=self.confirm_how, as_scanned=self.as_scanned_how
         )
         if asked is None:
             return None
@@ -289,20 +297,22 @@ class StationSession:
             return Outcome(asked.verdict, scan, asked.verdict.details)
         return Outcome(asked.verdict, scan)
 
-    def _confirm(self) -> Outcome:
+    def confirm(self, who: str | None = None) -> Outcome:
+        """/confirm: record the label waiting for it as the station read it; `who` confirmed it
+        (default: the operator signed in)."""
         asked, self.suspect = self.suspect, None
         if asked is None or asked.reading is None:  # nothing to act on: said plainly (U12)
             return _note("Nothing to confirm: no label is waiting for /confirm. Scan the label.")
         # Recorded as what happened (tester W5): the raw as scanned, the confirmation a warning.
-        return self.submit_scan(asked.confirmed_by(self._who()), confirmed=True)
+        return self.submit_scan(asked.confirmed_by(who or self._who()), confirmed=True)
 
-    def _as_scanned(self) -> Outcome:
-        """The label's lot really is what was scanned (tester tz, Z10: lot LOT3012 is not lot LOT
-        and a count of 12): recorded as scanned, SUSPICIOUS_LOT saying who said so."""
+    def as_scanned(self, who: str | None = None) -> Outcome:
+        """/asscanned: the label's lot really is what was scanned (tester tz, Z10: lot LOT3012 is
+        not lot LOT and a count of 12): recorded as scanned, SUSPICIOUS_LOT saying who said so."""
         asked, self.suspect = self.suspect, None
         if asked is None:
             return _note("Nothing to take as scanned: no label is waiting for /asscanned. Scan the label.")
-        return self.submit_scan(asked.as_scanned_by(self._who()), confirmed=True)
+        return self.submit_scan(asked.as_scanned_by(who or self._who()), confirmed=True)
 
     def _who(self) -> str:
         return f"{self.operator.name} ({self.operator.badge})" if self.operator else "the operator"
@@ -326,7 +336,7 @@ class StationSession:
         return ctx
 
     def _handle(self, scan: Scan, ctx: ScanContext) -> Outcome:
-        verdict = self.service.handle(scan, ctx)
+        verdict = self.service.handle(scan, ctx, dry_run=self.dry_run)
         if verdict.recorded or verdict.level is not Level.REJECTED:
             self.refused_codes = frozenset()
             self._forget_per_scan()
@@ -444,7 +454,11 @@ class StationSession:
         return self.move_sources[0] if len(self.move_sources) == 1 else None
 
     def _at_location(self, scan: Scan) -> Outcome:
-        code = scan.internal.value if scan.internal else scan.gln
+        return self.at_place(scan.internal.value if scan.internal else scan.gln, scan)
+
+    def at_place(self, code: str | None, scan: Scan | None = None) -> Outcome:
+        """The operator is at place `code` (a location label scanned, or a batch's --to): where
+        the next lots are taken from, or, in move after the lot, where it goes."""
         if not self.service.location_known(code or ""):  # tester U23: "Location set: NOPE", kept nothing
             return _refuse(ReasonCode.UNKNOWN_LOCATION, scan, location=code or "")
         if self.workflow is Workflow.MOVE and self.pending_move is not None and self.move_needs_source:
@@ -476,8 +490,7 @@ class StationSession:
         if name in ("help", "?", ""):
             return _note(HELP)
         if name == "signout":
-            self._forget_work()
-            self.operator = None
+            self.sign_out()
             return _note("Signed out. Scan a badge to sign in.")
         if name == "mode":
             return self._mode(arg)
@@ -516,9 +529,9 @@ class StationSession:
         if name == "short":
             return self._short()
         if name == "confirm":
-            return self._confirm()
+            return self.confirm()
         if name == "asscanned":
-            return self._as_scanned()
+            return self.as_scanned()
         return _note(f"Unknown command /{name}: nothing done. Type /help for the list.")
 
     def _override(self, arg: str) -> Outcome:
@@ -601,6 +614,10 @@ class StationSession:
         """A quantity, a reason, an override and harvest facts are for one scan: never the next one's."""
         self.qty = self.override = self.override_by = self.reason = None
         self.origin = {}
+
+    def sign_out(self) -> None:
+        self._forget_work()
+        self.operator = None
 
     def _forget_work(self) -> None:
         """What one operator set up never carries over to the next."""
