@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual import events, work
 from textual.app import App, ComposeResult
@@ -27,6 +27,7 @@ from lotscan.station.devicelink import DeviceEvent, DeviceLink
 from lotscan.station.feed import Handled, QueuedScan, ScanFeed, ServiceThread
 from lotscan.station.fields import Field, FieldState
 from lotscan.station.keys import ACTIONS, BY_KEY, LETTERS, overridable_refusal, visible_actions
+from lotscan.station.rows import Needs, Rows, banner_usual, one_column, share_rows
 from lotscan.station.screens.too_small import TooSmallScreen, too_small
 from lotscan.station.serve.driver import KeyBurst
 from lotscan.station.serve.hub import SessionInfo, StationHub
@@ -52,6 +53,17 @@ LABEL_LOT = re.compile(r"\bfor lot (\S+?)(?=[:(]|\.?(?:\s|$))")
 BELLS = {Level.ACCEPTED: 1, Level.WARNING: 2, Level.REJECTED: 3}
 BELL_SPACING_S = 0.15
 GIL_SWITCH_INTERVAL_S = 0.001
+
+
+class Regions(NamedTuple):
+    """The widgets whose rows are shared (`lotscan.station.rows`)."""
+
+    status: StatusBar
+    banner: VerdictBanner
+    prompt: FixedStatic
+    work: WorkPanel
+    history: History
+    keys: KeyBar
 
 
 class StationApp(StationActions, App[None]):
@@ -109,6 +121,7 @@ class StationApp(StationActions, App[None]):
         self._shown_prompt: dict[str, Any] | None = None  # the FEFO prompt on screen
         self._synced_since_shown = False  # a sync round came since it was read
         self._switch_interval = sys.getswitchinterval()
+        self._rows: Rows | None = None  # the heights applied (lotscan.station.rows)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -143,6 +156,8 @@ class StationApp(StationActions, App[None]):
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         self.capture.focus()
+        for widget in self._sharing():
+            widget.on_rows_changed = self.share_rows
         self._layout_for(self.size.width, self.size.height)
         self._show_state()
         self.run_worker(self.feed.run(self._on_handled), name="scan-feed", group="scans")
@@ -163,17 +178,73 @@ class StationApp(StationActions, App[None]):
         self._layout_for(event.size.width, event.size.height)
 
     def _layout_for(self, width: int, height: int) -> None:
+        """The forms that depend on the width (one column, paddings, block letters); the rows are
+        shared once the widgets have their new widths (`share_rows`)."""
         if self._fits(width, height):
             return
-        self.screen.set_class(width < 70, "-narrow")
-        self.screen.set_class(width < 30, "-tiny")
-        self.screen.set_class(width < 24, "-keys-in-three")  # tester W13: ?Help was cut at 20
-        self.screen.set_class(height < 24, "-short")
+        narrow = one_column(width)
+        self.screen.set_class(narrow, "-narrow")
+        self.screen.set_class(width < 30, "-tiny")  # an RF gun's 20-29 columns: no side padding
         large = width >= 80 and height >= 24 and not self.plain_terminal
         self.screen.set_class(large, "-large")
-        self.banner.grows = width < 70
-        self.banner.set_large(large)
-        self.query_one(History).set_compact(width < 70)
+        self.banner.set_form(large=large, compact=narrow)
+        self.query_one(History).set_compact(narrow)
+        self.call_after_refresh(self.share_rows)
+
+    def _sharing(self) -> Regions:
+        """The regions whose text decides their rows (on the station's own screen, under any
+        menu or help open over it)."""
+        main = self.screen_stack[0]
+        return Regions(
+            main.query_one(StatusBar),
+            main.query_one(VerdictBanner),
+            main.query_one("#prompt", FixedStatic),
+            main.query_one(WorkPanel),
+            main.query_one(History),
+            main.query_one(KeyBar),
+        )
+
+    def share_rows(self) -> None:
+        """Give each region of the screen its rows, essentials first (`lotscan.station.rows`):
+        on a resize and whenever a region's text takes another number of rows. A layout pass only
+        when a height changes."""
+        width, height = self.size
+        if not self.screen_stack or too_small(width, height):
+            return
+        main = self.screen_stack[0]
+        status, banner, prompt, work, history, keys = self._sharing()
+        if banner.content_size.width <= 0:
+            return  # not laid out yet: the resize's after-refresh call comes
+        scans_first, scans = history.rows_wanted()
+        needs = Needs(
+            status=status.rows_needed(),
+            keys=keys.rows_needed(),
+            banner=banner.rows_needed(),
+            prompt=prompt.rows_needed(),
+            work_first=work.first_rows,
+            work=work.rows_needed(),
+            scans_first=scans_first,
+            scans=scans,
+            banner_usual=banner_usual(large=banner.large, notice=banner.notice, width=width),
+        )
+        rows = share_rows(width, height, needs)
+        if rows == self._rows:
+            return
+        self._rows = rows
+        heights: list[tuple[str, int | str]] = [
+            ("#status", rows.status),
+            ("#banner", rows.banner),
+            ("#prompt", rows.prompt),
+            ("#capture", rows.scan),
+            ("#body", rows.body),
+            ("#keys", rows.keys),
+            ("#work-scroll", rows.work if rows.one_column else "100%"),
+            ("#history", rows.scans if rows.one_column else "100%"),
+        ]
+        for selector, rows_of in heights:
+            styles = main.query_one(selector).styles
+            if str(styles.height) != str(rows_of):
+                styles.height = rows_of
 
     def _fits(self, width: int, height: int) -> bool:
         """Too small to show a verdict with its next action and the keys: say so, over the

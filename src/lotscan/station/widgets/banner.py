@@ -13,8 +13,6 @@ LEVEL_CLASSES = {Level.ACCEPTED: "-accepted", Level.WARNING: "-warning", Level.R
 NOTICE_CLASS = "-notice"
 IDLE_CLASS = "-idle"
 UNRECORDED_CLASS = "-unrecorded"
-USUAL_ROWS = 8  # a handheld's banner at most, unless the verdict is long (station.tcss)
-LONG_VERDICT_CLASS = "-long-verdict"
 KIND_CLASSES = frozenset({IDLE_CLASS, NOTICE_CLASS, UNRECORDED_CLASS, *LEVEL_CLASSES.values()})
 
 
@@ -60,7 +58,8 @@ def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact
 
 
 class VerdictBanner(FixedStatic):
-    """Shows the last verdict; `idle` text before the first scan."""
+    """Shows the last verdict; `idle` text before the first scan. Its height is the app's
+    (`lotscan.station.rows`): the whole verdict first, a colour block when rows are left."""
 
     DEFAULT_CLASSES = IDLE_CLASS
 
@@ -70,23 +69,21 @@ class VerdictBanner(FixedStatic):
         self.large = False
         self.notice = False
         self.updates = 0
-        # On a handheld the banner takes the rows a long verdict needs (the stylesheet caps
-        # them); its text then changes the layout. Elsewhere it has a fixed height.
-        self.grows = False
-        self._lines = -1  # the rows the text shown takes at the banner's width (when it grows)
+        # On a handheld a warning beside a refusal is left out: the refusal's next action
+        # needs the rows (tester's #15a).
+        self.compact = False
 
     def show(self, verdict: Verdict, *, notice: bool = False) -> None:
         self.verdict = verdict
         self.notice = notice and verdict.level is not Level.REJECTED
         self._kind(NOTICE_CLASS if self.notice else kind_class(verdict))
-        text = verdict_text(verdict, large=self.large, notice=self.notice, compact=self.grows)
-        self.set_text(text, layout=self._height_changes(text))
+        self.set_text(verdict_text(verdict, large=self.large, notice=self.notice, compact=self.compact))
         self.updates += 1
 
     def show_idle(self, text: str) -> None:
         self.verdict = None
         self._kind(IDLE_CLASS)
-        self.set_text(text, layout=self._height_changes(text))
+        self.set_text(text)
 
     def _kind(self, wanted: str) -> None:
         """One restyle, and only when the kind changes: each class added or removed restyles
@@ -97,30 +94,9 @@ class VerdictBanner(FixedStatic):
         self.add_class(wanted, update=False)
         self.update_node_styles()
 
-    def _height_changes(self, text: str | Text) -> bool:
-        """Whether the new text needs a layout pass: only a growing banner (a handheld's) whose
-        text now takes another number of rows. A layout pass costs more than the rest of a
-        verdict's frame; a change of kind that changes the height (a notice's fewer rows) is
-        laid out by its restyle."""
-        if not self.grows:
-            return False
-        width = self.content_size.width
-        if width <= 0:
-            self._lines = -1
-            return True
-        content = text if isinstance(text, Text) else Text(text)
-        lines = len(content.wrap(self.app.console, width))
-        changed = lines != self._lines
-        self._lines = lines
-        if changed:
-            # A verdict longer than the banner's usual rows takes the work panel's and the last
-            # scans' rows and the prompt's second one too, until a shorter verdict comes
-            # (tester's #15a: two warnings were cut at 40x16). It names the lot scanned.
-            self.screen.set_class(lines > USUAL_ROWS, LONG_VERDICT_CLASS)
-        return changed
-
-    def set_large(self, large: bool) -> None:
-        if large != self.large:
-            self.large = large
+    def set_form(self, *, large: bool, compact: bool) -> None:
+        """Block letters (80x24 and larger) or not; compact (a handheld) or not."""
+        if (large, compact) != (self.large, self.compact):
+            self.large, self.compact = large, compact
             if self.verdict is not None:
-                self.set_text(verdict_text(self.verdict, large=large, notice=self.notice, compact=self.grows))
+                self.set_text(verdict_text(self.verdict, large=large, notice=self.notice, compact=compact))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 
 from lotscan.domain.verdict import Level
 from lotscan.station.wedge import GS
@@ -55,6 +57,14 @@ class History(FixedStatic):
     def on_mount(self) -> None:
         self.set_text(self._text())
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_text(self._text())  # an entry's clock goes or comes back with the width
+
+    def rows_wanted(self) -> tuple[int, int]:
+        """The rows of the newest entry (the title above it where there is one), and of all."""
+        title = 0 if self.compact else 1
+        return title + min(1, len(self.entries)), title + max(1, len(self.entries))
+
     def _text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self.compact:
@@ -71,9 +81,11 @@ class History(FixedStatic):
             if index:
                 text.append("\n")
             text.append(f"{mark} ", style=f"bold {colour}")
-            text.append(f"{entry.clock} ", style="dim")
             how = f"{entry.how}: " if entry.how != "scan" and not self.compact else ""
             if entry.lot:  # the lot first at every width; how and the raw scan after it where room is left
+                said = f"lot {entry.lot}" + (f" → {entry.moved_to}" if entry.moved_to else "")
+                if self._clock_fits(said):
+                    text.append(f"{entry.clock} ", style="dim")
                 text.append("lot ", style="dim")
                 text.append(entry.lot, style="bold")
                 if entry.moved_to:  # the location scanned is where the lot went: said once, after it
@@ -81,6 +93,13 @@ class History(FixedStatic):
                 elif not self.compact:
                     text.append(f"  {how}{entry.shown.replace(GS, '␝')}", style="dim")
             else:
+                text.append(f"{entry.clock} ", style="dim")
                 text.append(how, style="dim")
                 text.append(entry.shown.replace(GS, "␝"))
         return text
+
+    def _clock_fits(self, said: str) -> bool:
+        """Whether the entry's time leaves room for what it says of the lot: on an RF gun's 20
+        columns the lot is what the operator checks, its time is not (issue 14, tester Y3)."""
+        width = self.content_size.width
+        return width <= 0 or cell_len(f"✔ 00:00:00 {said}") <= width

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 
 from lotscan.station.keys import Action
 from lotscan.station.widgets.fixed import FixedStatic
@@ -30,5 +31,5 @@ class KeyBar(FixedStatic):
         self.actions = actions
         self.set_text(keys_text(actions, self.size.width or 80))
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.set_text(keys_text(self.actions, self.size.width or 80))

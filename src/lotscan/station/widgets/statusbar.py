@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from rich.text import Text
+from textual import events
 
 from lotscan.station.widgets.fixed import FixedStatic
 
@@ -151,14 +152,9 @@ class StatusBar(FixedStatic):
         self.facts = facts
         self._render_facts()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._render_facts()
 
     def _render_facts(self) -> None:
-        text = sync_lines(self.facts, self.size.width or 80)
-        rows = text.plain.count("\n") + 1
-        if self.styles.height is None or self.styles.height.value != rows:
-            self.styles.height = rows  # a second row only while central's refusals wait
-            self.set_text(text, layout=True)
-            return
-        self.set_text(text)
+        # A second row only while central's refusals wait: the app gives it (lotscan.station.rows).
+        self.set_text(sync_lines(self.facts, self.size.width or 80))

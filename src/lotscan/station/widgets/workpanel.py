@@ -11,6 +11,8 @@ from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+from textual import events
+from textual.containers import ScrollableContainer
 
 from lotscan.services.context import Workflow
 from lotscan.station.views import Workspace
@@ -193,8 +195,21 @@ def lookup_text(details: dict[str, Any], today: date, width: int = 0) -> Text:
 def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date, *, width: int = 0) -> Text:
     """What the panel shows; `width`, the panel's (0: not known yet), decides the RF gun's
     tiny layout and where task lines cut their descriptions."""
+    first, rest = workspace_parts(space, lookup, today, width=width)
+    text = first.copy()
+    text.append_text(rest)
+    return text
+
+
+def workspace_parts(
+    space: Workspace, lookup: dict[str, Any] | None, today: date, *, width: int = 0
+) -> tuple[Text, Text]:
+    """The panel's text in two parts: what is essential, on top (the next scan's settings, the
+    line to pick and the lot to take with its place and quantity, the mode's instruction), and
+    the rest (the task's lines, a lookup). The screen's rows go to the first part before the
+    last scans get theirs (`lotscan.station.rows`)."""
     tiny = 0 < width < TINY_WIDTH
-    text = Text()
+    first, rest = Text(), Text()
     flow = space.workflow
     settings = []
     if space.qty is not None:
@@ -206,71 +221,99 @@ def workspace_text(space: Workspace, lookup: dict[str, Any] | None, today: date,
     if space.location and flow is not Workflow.MOVE:
         settings.append(f"at {space.location}")
     if settings:
-        text.append("Next scan: " + ", ".join(settings) + "\n", style="bold yellow")
+        first.append("Next scan: " + ", ".join(settings) + "\n", style="bold yellow")
     if flow in (Workflow.PICK, Workflow.CONSUME) and space.task:
         consume = flow is Workflow.CONSUME
         lines = space.task_details["lines"] if space.task_details else []
         closed_short = sum(1 for line in lines if _short(line))
-        text.append_text(
+        first.append_text(
             pick_prompt_text(space.pick_prompt, today, tiny=tiny, consume=consume, closed_short=closed_short)
         )
-        text.append("\n")
+        first.append("\n")
     if flow is Workflow.LOOKUP:
         if lookup:
-            text.append_text(lookup_text(lookup, today, width))
+            rest.append_text(lookup_text(lookup, today, width))
         else:
-            text.append("Scan anything to see what it is: a lot, a location, a task, a badge.")
-        return text
+            first.append("Scan anything to see what it is: a lot, a location, a task, a badge.")
+        return first, rest
     if flow is Workflow.MOVE:
         source = f" from {space.location}" if space.location else ""
         if space.pending_move and space.move_needs_source:
-            text.append(f"Moving lot {space.pending_move}: scan the location you take it from.", style="bold")
+            taken_from = f"Moving lot {space.pending_move}: scan the location you take it from."
+            first.append(taken_from, style="bold")
         elif space.pending_move:
-            text.append(f"Moving lot {space.pending_move}{source}: scan the new location.", style="bold")
+            first.append(f"Moving lot {space.pending_move}{source}: scan the new location.", style="bold")
         else:
-            text.append(f"Scan the lot to move{source}, then the location it goes to.")
-        return text
+            first.append(f"Scan the lot to move{source}, then the location it goes to.")
+        return first, rest
     if flow is Workflow.COUNT:
         where = space.location or "(scan the location first)"
-        text.append(f"Counting {where}. Set the quantity (q), then scan each lot.\n")
+        first.append(f"Counting {where}. Set the quantity (q), then scan each lot.\n")
         if space.counting:
-            text.append_text(lookup_text(space.counting, today, width))
-        return text
+            rest.append_text(lookup_text(space.counting, today, width))
+        return first, rest
     if flow in (Workflow.HOLD, Workflow.RELEASE, Workflow.QUARANTINE):
         if not space.reason:
-            text.append(
+            first.append(
                 "Give the reason first (r), then scan the lot: each lot needs its reason.", style="bold"
             )
         else:
-            text.append(f"{flow.value.title()} with reason '{space.reason}': scan the lot.")
-        return text
+            first.append(f"{flow.value.title()} with reason '{space.reason}': scan the lot.")
+        return first, rest
     if space.task_details:
-        text.append_text(lines_text(space.task_details, width))
+        rest.append_text(lines_text(space.task_details, width))
     elif space.open_tasks:
-        text.append("Open tasks (press t to choose, or scan one):\n", style="bold")
+        rest.append("Open tasks (press t to choose, or scan one):\n", style="bold")
         for task in space.open_tasks[:8]:
             partner = f" {task['partner']}" if task.get("partner") else ""
-            text.append(f"  {task['code']}{partner}\n")
+            rest.append(f"  {task['code']}{partner}\n")
     if flow is Workflow.PRODUCE and space.task:
-        text.append("Press p to record an output lot (q sets its quantity).", style="bold")
-    return text
+        rest.append("Press p to record an output lot (q sets its quantity).", style="bold")
+    return first, rest
 
 
 class WorkPanel(FixedStatic):
+    """Its essential lines are at its top: the app gives them rows first, and a new essential
+    text scrolls the panel back to its top, so they are in view (issue 14, tester Y3)."""
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.space: Workspace | None = None
         self.lookup: dict[str, Any] | None = None
+        self.today: date | None = None
+        self.first_rows = 0  # the rows of the essential part at the panel's width
+        self.first_text = ""  # the essential part, as words
+        self._first: Text | None = None
         self._lines = -1  # the height of the text shown, in lines at the panel's width
+        self._width = 0  # the width it was worded for
 
     def show(self, space: Workspace, lookup: dict[str, Any] | None, today: date) -> None:
-        self.space, self.lookup = space, lookup
-        width = self.content_size.width
-        text = workspace_text(space, lookup, today, width=width)
+        self.space, self.lookup, self.today = space, lookup, today
+        width = self._width = self.content_size.width
+        first, rest = workspace_parts(space, lookup, today, width=width)
+        text = first.copy()
+        text.append_text(rest)
+        text.rstrip()  # a last line's newline would be a blank row the panel asks for
+        first.rstrip()
+        self.first_text = first.plain
+        self.first_rows = self.rows_for(first) if first.plain else 0
+        if first != self._first:
+            self._first = first
+            parent = self.parent
+            if isinstance(parent, ScrollableContainer):
+                parent.scroll_home(animate=False, immediate=True)
         # A layout pass so it scrolls when longer than the panel; it comes after the banner's frame.
         # Only when its height changes: a layout pass costs more than the rest of a scan's frames
         # together, and a served station draws many sessions on one core.
-        lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
+        lines = self.rows_for(text) if width > 0 else -1
         same_height = lines >= 0 and lines == self._lines
         self._lines = lines
         self.set_text(text, layout=not same_height)
+
+    def rows_key(self) -> object:
+        return self.first_rows, self.rows_needed()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Another width: the lot to take is worded for it (an RF gun's, from 30 columns down)."""
+        if self.content_size.width != self._width and self.space is not None and self.today is not None:
+            self.show(self.space, self.lookup, self.today)
