@@ -1,5 +1,6 @@
-"""Snapshots of every workflow at a handheld (40x16), a small terminal (80x24) and a kiosk
-(120x40). Issue 14: at 40x16 nothing essential is cut (the prompt, the line to pick, the verdict
+"""Snapshots of every workflow (the mode menu's eleven: receive, move, consume, produce, pick,
+ship, hold, release, quarantine, count, lookup) at a handheld (40x16), a small terminal (80x24)
+and a kiosk (120x40). Issue 14: at 40x16 nothing essential is cut (the prompt, the line to pick, the verdict
 and its next action, the lot in the last scans, the keys).
 
 The whole process travels to one fixed moment (time-machine) before the plant is built, so expiry
@@ -90,6 +91,20 @@ async def hold(pilot: Any) -> None:
     await scan(pilot, f"(01){SUGAR}(10)S-1")
 
 
+async def release(pilot: Any) -> None:
+    await scan(pilot, "OP:900")
+    await scan(pilot, "/mode release")
+    await scan(pilot, "/reason lab test passed")
+    await scan(pilot, f"(01){FLOUR}(10)F-HOLD")
+
+
+async def quarantine(pilot: Any) -> None:
+    await scan(pilot, "OP:900")
+    await scan(pilot, "/mode quarantine")
+    await scan(pilot, "/reason damp sacks")
+    await scan(pilot, f"(01){SUGAR}(10)S-1")
+
+
 async def count(pilot: Any) -> None:
     await signed_in(pilot, "/mode count", "LOC:A2", "/qty 100", f"(01){SUGAR}(10)S-1")
 
@@ -144,6 +159,8 @@ SCREENS: dict[str, Steps] = {
     "moved": moved,
     "ship": ship,
     "hold": hold,
+    "release": release,
+    "quarantine": quarantine,
     "count": count,
     "lookup": lookup,
     "two-warnings": two_warnings,
