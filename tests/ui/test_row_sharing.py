@@ -53,3 +53,30 @@ def test_a_notice_on_one_column_keeps_only_its_texts_rows() -> None:
     assert banner_usual(large=False, notice=True, width=100) == 5
     rows = share_rows(40, 16, needs(banner=1, banner_usual=0))
     assert (rows.banner, rows.work, rows.scans) == (1, 9, 1)
+
+
+VERDICTS = [
+    " WARNING NOT_FEFO  Picked 5 SACK of lot F-LATE from A2. PL-1 line 1: 5/20. Lot F-LATE is "
+    "recorded, but it was not the first to expire: lot F-EARLY at A1 was due first.",
+    " REJECTED QTY_EXCEEDS_TASK  PL-4001 line 1 (Ginger nuts 250 g) is already complete (30 of 30 "
+    "EA): nothing more is needed for it.\nNext: line 2, Salted crackers 200 g, 20 EA.",
+    "Take FG1252E @FG-B06 20 EA\nline 2 Salted crackers 200 g, 5 there, 13d left\n",
+    "(01)09521234001348(10)FG3526E(17)271231(30)20 a-word-longer-than-any-gun-is-wide\n\n\tend",
+    "",
+]
+
+
+@pytest.mark.parametrize("width", [1, 7, 19, 20, 23, 24, 38, 40, 78, 118])
+@pytest.mark.parametrize("wrap", [True, False])
+@pytest.mark.parametrize("overflow", ["fold", "ellipsis"])
+def test_the_rows_counted_are_the_rows_textual_draws(width: int, wrap: bool, overflow: str) -> None:
+    """The app counts a region's rows without building its lines (a verdict's, on every scan):
+    the count must be Textual's own, or a row would be cut or left blank."""
+    from textual.content import Content
+
+    from lotscan.station.widgets.fixed import wrapped_rows
+
+    rules = {"text_wrap": "wrap" if wrap else "nowrap", "text_overflow": overflow}
+    for text in VERDICTS:
+        drawn = Content(text).get_height(rules, width)  # type: ignore[arg-type]
+        assert wrapped_rows(text, width, wrap=wrap, fold=overflow == "fold") == drawn, (text, width)
