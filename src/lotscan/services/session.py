@@ -19,7 +19,7 @@ from lotscan.codes.split_label import halves_match, is_gtin_half, is_lot_half, p
 from lotscan.domain.control_characters import control_character_problem
 from lotscan.domain.events import MIN_QTY, reason_too_long
 from lotscan.domain.harvest import BY_KEY, check_answer
-from lotscan.domain.reasons import ReasonCode, code_name, sentence
+from lotscan.domain.reasons import ReasonCode, code_name, sentence, with_article
 from lotscan.domain.verdict import Level, Reason, Verdict
 from lotscan.services.context import ScanContext, Workflow
 from lotscan.services.importer import MIN_PIN_LENGTH
@@ -94,6 +94,32 @@ PIN_MASK = "••••"
 PIN_NOT_SHOWN = "A number that could be a PIN is not shown. Type a PIN only when the station asks for it."
 
 
+ESCAPE = "\x1b"  # the Esc key, as a line station reads it
+
+
+def _not_a_pin(text: str, read: Scan, *, scanned: bool) -> str | None:
+    """What a line read at PIN> is, said as "a location code (LOC:RM-A01)", when it is no PIN;
+    None for a PIN. A PIN is typed: a scanner's read never is one. Typed, a command or one of
+    our codes is no PIN, nor a barcode read whole from 8 digits on (the rule a PIN-like number
+    typed elsewhere follows: under 8 digits no barcode is)."""
+    typed = text.strip()
+    if typed.startswith("/"):
+        return f"a command ({typed.split()[0]})"
+    if read.internal is not None:
+        return f"{with_article(read.internal.type)} code ({typed})"
+    digits_short = typed.isdigit() and len(typed) < SHORTEST_GS1_KEY
+    if read.kind is not ScanKind.UNKNOWN and not read.errors and not digits_short:
+        if read.kind is ScanKind.PALLET:
+            return f"a pallet label (SSCC {read.sscc})" if read.sscc else "a pallet label"
+        if read.kind is ScanKind.EPC:
+            return "an RFID tag"
+        lot = f", lot {read.lot}" if read.lot else ""
+        return f"a product label (GTIN {read.gtin}{lot})" if read.gtin else "a product label"
+    if scanned:
+        return "a scanned barcode"
+    return None
+
+
 def _taken_for_pin(text: str, outcome: Outcome) -> bool:
     """A refused PIN-like number: under 8 digits no barcode is (GTIN-8 is the shortest), so any
     refusal; a longer one only when it was read as no barcode (not an unknown but valid GTIN)."""
@@ -163,14 +189,25 @@ class StationSession:
     as_scanned_how: str = "type /asscanned"
     dry_run: bool = False  # judge and route as usual, record nothing (a batch's --dry-run)
 
-    def submit(self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None) -> Outcome:
-        """Handle one scanned or typed line. Never raises on bad input."""
+    def submit(
+        self, text: str, *, source: Source = Source.KEYBOARD, aim_id: str | None = None, scanned: bool = False
+    ) -> Outcome:
+        """Handle one scanned or typed line. Never raises on bad input. `scanned`: the front end
+        knows the line came from a scanner (a wedge burst, a device), not from typing."""
         if self.awaiting_pin_for is not None:
             read = self.service.interpret(text, source=source, aim_id=aim_id)
             if read.kind is ScanKind.OPERATOR and read.internal:
                 # A badge scanned at PIN> (people re-scan to start over) restarts the sign-in;
                 # it is never a PIN try (tester tz, Z15).
                 return self._sign_in(read.internal.value, read)
+            if ESCAPE in text:  # Esc (then Enter, in a line station) cancels, as the prompt says
+                self.awaiting_pin_for = None
+                return _note(f"No PIN asked any more; no try was spent. {self.prompt}")
+            not_a_pin = _not_a_pin(text, read, scanned=scanned or aim_id is not None)
+            if not_a_pin is not None:
+                # A location, task, product label or command read at PIN> is not a PIN: said,
+                # never a try (tester tz2, A3: three such scans locked a supervisor out).
+                return self._refuse_as_no_pin(not_a_pin, read)
             return self._pin(text.strip())
         if self.pin_locked_out:
             self.pin_locked_out = False
@@ -361,6 +398,16 @@ class StationSession:
         if operator is not None:
             self._become(operator)
         return Outcome(verdict, scan, notice=verdict.level is not Level.REJECTED)
+
+    def _refuse_as_no_pin(self, what: str, read: Scan) -> Outcome:
+        """Refuse a read at PIN> that is no PIN, naming it; the PIN is still asked for."""
+        tries = self.service.settings.policy.pin_tries - self.wrong_pins
+        more = "1 try" if tries == 1 else f"{tries} tries"
+        text = (
+            f"That was {what}, not a PIN: no PIN try was spent ({more} left). Type the PIN, or Esc to cancel."
+        )
+        reason = Reason(ReasonCode.WRONG_SCAN_TYPE.value, text)
+        return Outcome(Verdict(Level.REJECTED, text, (reason,)), read)
 
     def _pin(self, pin: str) -> Outcome:
         """Judge a PIN. A wrong one keeps the PIN prompt for another try, up to the policy's

@@ -50,6 +50,11 @@ class QueuedScan:
     last_key_at: float = field(default_factory=time.perf_counter)
 
     @property
+    def scanned(self) -> bool:
+        """Read by a scanner (a wedge burst, a device), not typed nor pasted: never a PIN."""
+        return self.device_id is not None or self.raw is not None or (self.burst and not self.pasted)
+
+    @property
     def how(self) -> str:
         if self.device_id:
             return self.device_id
@@ -95,7 +100,7 @@ def handle_one(session: StationSession, item: QueuedScan) -> Outcome:
                 item.raw.data, aim_id=item.raw.aim_id, source=item.raw.source, device_id=item.raw.device_id
             )
             return session.submit_scan(scan)
-        return session.submit(item.text, source=item.source, aim_id=item.aim_id)
+        return session.submit(item.text, source=item.source, aim_id=item.aim_id, scanned=item.scanned)
     except Exception:
         log.exception("handling %r failed", item.text)
         return Outcome(NOT_RECORDED)
