@@ -20,6 +20,7 @@ from lotscan.services.station import StationService
 from lotscan.settings import StationSettings
 from lotscan.station.wording import (
     ALARM_STATUSES,
+    also_said,
     looked_up_status,
     reason_codes,
     unrecorded,
@@ -78,7 +79,7 @@ def run_interactive(settings: StationSettings, barcodes: list[tuple[str, str]] |
                 colour = "red" if status in ALARM_STATUSES else "yellow" if status else "cyan"
             banner = click.style(word, bg=colour, fg="black", bold=True)
             click.echo(BELLS[verdict.level] + banner + " " + verdict.message)
-        for reason in verdict.reasons[1:]:
+        for reason in also_said(verdict):
             click.echo(f"   also {reason.code}: {reason.message}")
         if verdict.other_lot:
             s = verdict.other_lot

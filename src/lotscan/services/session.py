@@ -99,9 +99,9 @@ ESCAPE = "\x1b"  # the Esc key, as a line station reads it
 
 def _not_a_pin(text: str, read: Scan, *, scanned: bool) -> str | None:
     """What a line read at PIN> is, said as "a location code (LOC:RM-A01)", when it is no PIN;
-    None for a PIN. A PIN is typed: a scanner's read never is one. Typed, a command or one of
-    our codes is no PIN, nor a barcode read whole from 8 digits on (the rule a PIN-like number
-    typed elsewhere follows: under 8 digits no barcode is)."""
+    None for a PIN. A PIN is digits typed: a scanner's read of anything else never is one. A
+    command or one of our codes is no PIN, nor a barcode read whole from 8 digits on (the rule a
+    PIN-like number typed elsewhere follows: under 8 digits no barcode is)."""
     typed = text.strip()
     if typed.startswith("/"):
         return f"a command ({typed.split()[0]})"
@@ -115,7 +115,7 @@ def _not_a_pin(text: str, read: Scan, *, scanned: bool) -> str | None:
             return "an RFID tag"
         lot = f", lot {read.lot}" if read.lot else ""
         return f"a product label (GTIN {read.gtin}{lot})" if read.gtin else "a product label"
-    if scanned:
+    if scanned and not typed.isdigit():  # digits may be a PIN typed fast (a served session's burst)
         return "a scanned barcode"
     return None
 

@@ -308,9 +308,10 @@ class StationApp(StationActions, App[None]):
         self.last_activity = time.monotonic()
         field = self.fields.current
         typed = not line.burst or line.pasted  # a scanner burst stays a scan, whatever is being typed
-        if field is Field.PIN and not typed:
-            # A PIN is typed: a scan at PIN> goes to the session as a scan, which says what it
-            # was and spends no try (tester tz2, A3), and the last scans name it.
+        if field is Field.PIN and not typed and not line.text.strip().isdigit():
+            # A PIN is digits typed: a scan at PIN> goes to the session as a scan, which says
+            # what it was and spends no try (tester tz2, A3), and the last scans name it. Digits
+            # stay a PIN (a served session's keys may come in one burst).
             self.queue(self.wedge.queued(line))
             return
         if field in ALWAYS_A_VALUE or (field is not None and field.takes_value and typed):

@@ -82,6 +82,24 @@ def verdict_word(verdict: Verdict) -> str:
     return UNRECORDED_WORD if unrecorded(verdict) else verdict.level.value
 
 
+def also_said(verdict: Verdict) -> list[Reason]:
+    """The reasons of a verdict not already said by its headline, each once, in order (tester
+    tz2, A1: the line station said `verdict.reasons[1:]`, taking the first reason for the
+    headline's; when the headline was the worst, second reason, it was said twice and the first,
+    SUSPICIOUS_LOT, never)."""
+    said = {" ".join(verdict.message.split())}
+    worst = [r for r in verdict.reasons if r.level is verdict.level] or list(verdict.reasons)
+    headline = worst[0] if worst else None  # the reason the headline says, worst first
+    others = []
+    for reason in verdict.reasons:
+        text = " ".join(reason.message.split())
+        if reason is headline or (text and any(text in done for done in said)):
+            continue
+        said.add(text)
+        others.append(reason)
+    return others
+
+
 def reason_codes(verdict: Verdict) -> list[str]:
     """The codes behind a warning or refusal (NOT_FEFO, LOT_RECALLED...), worst first; a
     looked-up lot's status when it is not released (T13)."""

@@ -68,13 +68,18 @@ def test_an_unproved_lot_can_be_recorded_as_scanned(tmp_path: Path) -> None:
 
 
 def test_a_guess_refused_anyway_still_lets_the_lot_as_scanned_through(tmp_path: Path) -> None:
-    """LOT3099 last in the symbol: the guess, 99 sacks, is more than the ASN line needs, so it is
-    refused at once; the label's real lot LOT3099 was blocked with it."""
+    """LOT3099 last in the symbol: the guess, 99 sacks, is more than the ASN line needs; the label's
+    real lot LOT3099 was blocked with it. The label is checked first (tester tz2, A1: a refusal
+    built on the guessed quantity waits for the guess to be confirmed), then the guess confirmed
+    is refused for its 99 sacks."""
     demo = _demo(tmp_path)
     label = "]d201195212340010171727092510LOT3099"
     code, said = _run(demo, "scan", label, "-w", "receive", "--task", "ASN-1001", "--operator", "1001")
+    assert code == 1 and "SUSPICIOUS_LOT" in said and "QTY_EXCEEDS_TASK" not in said, said
+    assert "if it says lot LOT3099, run it again with --as-scanned" in said, said
+    asked = ["-w", "receive", "--task", "ASN-1001", "--operator", "1001"]
+    code, said = _run(demo, "scan", label, *asked, "--confirm")
     assert code == 1 and "QTY_EXCEEDS_TASK" in said and "SUSPICIOUS_LOT" in said, said
-    assert "If the printed label says lot LOT3099, run it again with --as-scanned." in said, said
     code, said = _run(demo, "scan", label, *RECEIVE, "--as-scanned")
     assert code == 0 and "lot LOT3099" in said, said
     assert _received(demo) == [("LOT3099", "WARNING", ["SUSPICIOUS_LOT"])]
