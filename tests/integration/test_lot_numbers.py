@@ -105,3 +105,23 @@ def test_a_pattern_whose_station_and_unpadded_sequence_touch_is_refused(tmp_path
 def test_a_separated_or_fixed_width_sequence_beside_the_station_is_kept(tmp_path: Path, pattern: str) -> None:
     result = CliRunner().invoke(cli, ["config", "--config", str(station_toml(tmp_path, "ST1", pattern))])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("{date:%y%j}{seq:00}", "{seq:00} gives the sequence no digits, so it would number no lot at all"),
+        ("{date:%y%j}{seq:+02}", "{seq:+02} has 2 characters, but lot 99 of a day would read '+99', 3"),
+        ("{date:%y%j}{seq:04,}", "{seq:04,} has 4 characters, but lot 9999 of a day would read '9,999', 5"),
+    ],
+)
+def test_a_sequence_of_no_digits_or_one_that_widens_is_refused_at_load(
+    tmp_path: Path, pattern: str, reason: str
+) -> None:
+    """Tester tz2, A2: `{seq:00}` was accepted and then every produce was refused (numbers 0 lots
+    a day), and `{seq:+02}` made 26333+10 after 26333+9, widened (README: "{seq:0N} numbers up to
+    N digits ... never widened"). Both are refused when the settings load, with the reason."""
+    result = CliRunner().invoke(cli, ["config", "--config", str(station_toml(tmp_path, "ST1", pattern))])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert reason in said and "e.g. {seq:03}" in said, said

@@ -127,6 +127,7 @@ def check_lot_pattern(pattern: LotPattern, *, station: str, line: str) -> None:
                 "could pass GS1's 20 characters; give it a maximum, e.g. {item:.4}"
             )
     _refuse_station_touching_an_unpadded_seq(pattern)
+    _refuse_a_sequence_of_no_digits_or_one_that_widens(pattern)
     literal = "".join(text for text, _, _, _ in string.Formatter().parse(pattern.effective))
     bad_literal = sorted({char for char in literal if char not in _CSET82})
     if bad_literal:  # tester's #13a: a space was silently dropped from every lot number
@@ -173,6 +174,29 @@ def _refuse_station_touching_an_unpadded_seq(pattern: LotPattern) -> None:
                 "put a character between them, e.g. '{station}-{seq}', or give {seq} a width, "
                 "e.g. {seq:03}"
             )
+
+
+def _refuse_a_sequence_of_no_digits_or_one_that_widens(pattern: LotPattern) -> None:
+    """`{seq:0N}` numbers up to N digits a day, never widened (tester tz2, A2): `{seq:00}` numbers
+    no lot at all (every produce refused LOT_NUMBERS_USED_UP), and a sign or grouping takes
+    characters of the width (`{seq:+02}` made '+10' after '+9'). Both are refused at load."""
+    width = pattern.seq_width
+    if width is None:
+        return
+    spec = next(spec for name, spec in _fields(pattern.effective) if name == "seq")
+    if width == 0:
+        raise LotPatternError(
+            f"lot pattern {pattern.pattern!r}: {{seq:{spec}}} gives the sequence no digits, so it "
+            "would number no lot at all; give it a width, e.g. {seq:03}"
+        )
+    last = sequence_capacity(pattern, station="", line="")
+    said = format(last, spec)
+    if len(said) > width:
+        raise LotPatternError(
+            f"lot pattern {pattern.pattern!r}: {{seq:{spec}}} has {width} characters, but lot {last} "
+            f"of a day would read {said!r}, {len(said)}: the sequence would widen past its width "
+            "(lot numbers of one length no more); write it as digits only, e.g. {seq:03}"
+        )
 
 
 def _shorten(pattern: LotPattern, *, station: str, line: str) -> str:
