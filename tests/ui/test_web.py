@@ -55,7 +55,9 @@ def browser() -> Any:
 
 
 def banner_level(driver: Any, rows: int) -> tuple[str, bytes]:
-    """The verdict colour filling the banner (rows 2-6 of the terminal), and its pixels."""
+    """The verdict colour filling the banner's first row (row 2 of the terminal), and its pixels.
+    Only that row: the station shares its rows by what is essential (station/rows.py), so a
+    notice (a task chosen) has a one-row banner and the prompt and panel below it."""
     screen = driver.execute_script(
         "const r = document.querySelector('.xterm-screen').getBoundingClientRect();"
         "return [r.left, r.top, r.width, r.height];"
@@ -63,7 +65,7 @@ def banner_level(driver: Any, rows: int) -> tuple[str, bytes]:
     left, top, width, height = screen
     row = height / rows
     image = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
-    region = image.crop((int(left), int(top + row * 1.1), int(left + width), int(top + row * 5.9)))
+    region = image.crop((int(left), int(top + row * 1.1), int(left + width), int(top + row * 1.9)))
     data = region.tobytes()
     pixels = [data[i : i + 3] for i in range(0, len(data), 3)]
     counts = {
