@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from lotscan.domain.reasons import ReasonCode
 from lotscan.domain.verdict import Level, Verdict
 from lotscan.station.widgets.bigtext import big
 from lotscan.station.widgets.fixed import FixedStatic
@@ -25,8 +26,9 @@ def kind_class(verdict: Verdict) -> str:
 def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact: bool = False) -> Text:
     """The banner's text: the level (block letters when large), the reason codes, the
     sentence. A notice (a command, a badge, a task chosen) has no level word: it judges nothing.
-    Compact (a handheld): of the other reasons only those as grave as the verdict; a warning
-    under a refusal does not push the next action out of the banner."""
+    Compact (a handheld): of the other reasons only those as grave as the verdict are told; a
+    lesser one (a warning under a refusal) is named on one "Also:" line, so it does not push the
+    next action out of the banner."""
     text = Text()
     codes = " ".join(reason_codes(verdict))
     if notice:
@@ -44,12 +46,20 @@ def verdict_text(verdict: Verdict, *, large: bool, notice: bool = False, compact
     # The first reason is the message, unless it is a lesser one (a stock warning before the
     # refusal the message says): that one is shown too (tester's #15c).
     said = 1 if verdict.reasons and verdict.reasons[0].level is verdict.level else 0
+    lesser = [r.code for r in verdict.reasons[said:] if r.level is not verdict.level]
+    if verdict.other_lot is not None:  # NOT_FEFO's advice is the "Take lot" line below
+        lesser = [code for code in lesser if code != ReasonCode.NOT_FEFO.value]
     for reason in verdict.reasons[said:]:
         if compact and reason.level is not verdict.level:
             continue
         if reason.message not in verdict.message:
             # Compact: the code is in the header already; its sentence needs the room (#15a).
             text.append(f"\n{reason.message}" if compact else f"\n{reason.code}: {reason.message}")
+    if compact and lesser:
+        # A warning under a refusal is named, not told: its sentence would push the refusal's
+        # next action off a handheld (#15a), but the operator learns of it before answering
+        # the refusal (tester tz2, A9: another supplier's lot under QTY_NEEDED went unsaid).
+        text.append(f"\nAlso: {', '.join(dict.fromkeys(lesser))}.")
     if verdict.other_lot is not None:
         s = verdict.other_lot
         qty = f", {s.quantity:g} there" if s.quantity is not None else ""
