@@ -325,6 +325,17 @@ class NamedPlace:
     why: str
 
 
+def _places_to_take_from(run: Run, places: list[q.LocationRow]) -> list[str]:
+    """The places a refusal may send the operator to for the lot. A pick or a consume takes from
+    pickable places: the dispatch staging place holds what was already picked, and "take it from
+    there" would pick it twice (tester tz2, A5). Other places are named only when no pickable
+    one holds the lot (goods still on the receiving dock, say)."""
+    if run.ctx.workflow in (Workflow.PICK, Workflow.CONSUME):
+        pickable = [loc for loc in places if loc.pickable]
+        places = pickable or places
+    return [loc.code for loc in places]
+
+
 def source_location(
     run: Run, lot: q.LotRow, named: NamedPlace | None = None
 ) -> tuple[q.LocationRow | None, float]:
@@ -339,7 +350,9 @@ def source_location(
             return None, 0.0
         available = q.stock_qty(run.conn, lot.id, location.id)
         if available <= 0:
-            elsewhere = [loc.code for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
+            elsewhere = _places_to_take_from(
+                run, [loc for loc, qty_ in q.stock_of_lot(run.conn, lot.id) if qty_ > 0]
+            )
             if elsewhere:
                 run.add(
                     ReasonCode.WRONG_LOCATION,
