@@ -86,6 +86,7 @@ class WedgeCapture:
     _times: list[float] = field(default_factory=list)
     _pending: tuple[str, float] | None = None
     _alt_digits: str = ""
+    _prefilled: bool = False  # the line holds a value given before: a typed character replaces it
 
     @property
     def text(self) -> str:
@@ -115,6 +116,7 @@ class WedgeCapture:
             line = self._finish(t)
             return [*out, line] if line else out
         if key == "backspace":
+            self._prefilled = False  # editing the value given before
             self._take_pending()
             if self._chars:
                 self._chars.pop()
@@ -128,6 +130,8 @@ class WedgeCapture:
         if not self._chars and self._pending is None and character in self.hotkeys:
             self._pending = (character, t)
             return out
+        if self._prefilled:  # typing a new value over the one given before (tester tz Z9b kept it)
+            self.clear()
         self._take_pending()
         self._append(character, t)
         return out
@@ -176,14 +180,17 @@ class WedgeCapture:
         self._chars.clear()
         self._times.clear()
         self._pending = None
+        self._prefilled = False
 
     def prefill(self, text: str, t: float) -> None:
-        """Put `text` on the line as if typed slowly before `t` (a value already given, to keep
-        with Enter or edit): never a burst, so no pause ends it as a scan."""
+        """Put `text` on the line as if typed slowly before `t` (a value already given: Enter
+        keeps it, Backspace edits it, a typed character replaces it): never a burst, so no pause
+        ends it as a scan."""
         self.clear()
         gap = max(self.config.burst_gap_s, self.config.stall_gap_s) * 2
         for index, char in enumerate(text):
             self._append(char, t - (len(text) - index) * gap)
+        self._prefilled = bool(text)
 
     def _append(self, char: str, t: float) -> None:
         self._chars.append(char)

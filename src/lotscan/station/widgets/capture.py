@@ -132,7 +132,7 @@ class ScanCapture(Widget, can_focus=True):
         self.refresh()
 
     def prefill(self, text: str) -> None:
-        """Start the field with `text` typed (Enter keeps it, Backspace edits it)."""
+        """Start the field with `text` typed (Enter keeps it, Backspace edits it, typing replaces it)."""
         self.wedge.prefill(text, self._clock())
         self.refresh()
 
