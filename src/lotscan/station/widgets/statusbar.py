@@ -72,12 +72,10 @@ def offline_text(facts: StatusFacts) -> str:
 def status_text(facts: StatusFacts, width: int) -> Text:
     """The line at this width; a wide OFFLINE line drops the clock, then the cache age, then words
     before it would cut the address or the events waiting; a narrow one drops "since HH:MM"
-    before it would cut the events waiting (40x16 with PL-4001: 'OFFLINE since 06:…'); on an RF
-    gun OFFLINE comes before the mode and task, which the line cuts instead (tester tz, Z6: at
-    24x16 the header read 'Carla  CONSUME WO-3001…', with no OFFLINE at all)."""
+    before it would cut the events waiting (40x16 with PL-4001: 'OFFLINE since 06:…')."""
     text = _status_text(facts, width, compact=0)
-    for compact in (1, 2, 3, 4):
-        if facts.online or len(text.plain) <= width or (compact == 4 and not_enrolled(facts)):
+    for compact in (1, 2, 3):
+        if facts.online or len(text.plain) <= width:
             break
         text = _status_text(facts, width, compact=compact)
     return text
@@ -88,15 +86,9 @@ def _status_text(facts: StatusFacts, width: int, *, compact: int) -> Text:
     text = Text(no_wrap=False)
     who = facts.operator if not narrow else facts.operator.split(" ")[0]
     text.append(f" {who} ", style="bold reverse")
-    offline_first = compact >= 4  # only a narrow OFFLINE line gets this far (status_text)
-    if offline_first:
-        text.append(" OFFLINE", style="bold yellow")
-        text.append(f" ⇡{'?' if facts.pending is None else facts.pending}")
     text.append(f" {facts.mode.upper()}", style="bold")
     if facts.task:
         text.append(f" {facts.task}")
-    if offline_first:
-        return text
     if facts.sessions and not narrow:
         text.append(f"  {facts.sessions}", style="bold")
     if facts.queued:
